@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "wick",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "wick", targets: ["wick"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // The systemd unit-file language: pure, no syscalls beyond reading files through `UnitSource`.
+        .target(name: "WickUnits"),
+        // Command-line front end (swift-argument-parser), testable in-process.
+        .target(
+            name: "WickCLI",
+            dependencies: [
+                "WickUnits",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "wick", dependencies: ["WickCLI"]),
+        // Parses the corpus repeatedly and prints unit files per second (bench/parse.sh).
+        .executableTarget(name: "wick-parse-bench", dependencies: ["WickUnits"]),
+        .testTarget(
+            name: "WickUnitsTests",
+            dependencies: [
+                "WickUnits",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(name: "WickCLITests", dependencies: ["WickCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

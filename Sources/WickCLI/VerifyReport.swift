@@ -1,0 +1,44 @@
+import WickUnits
+
+/// The diagnostics of `wick verify` for a set of paths, in file and line order.
+struct VerifyReport {
+    var diagnostics: [Diagnostic]
+    var unitCount: Int
+
+    static func make(paths: [String], source: any UnitSource = FileSystemUnitSource()) -> VerifyReport {
+        var diagnostics: [Diagnostic] = []
+        var unitCount = 0
+        for path in paths {
+            switch source.kind(of: path) {
+            case .directory:
+                let loader = UnitDirectoryLoader(directories: [path], source: source)
+                diagnostics += loader.diagnostics
+                for unit in loader.loadAll() {
+                    diagnostics += unit.diagnostics
+                    unitCount += 1
+                }
+            case .regular, .symlink:
+                let (directory, file) = split(path)
+                guard (try? UnitName(file)) != nil else {
+                    diagnostics.append(Diagnostic(
+                        .error, at: SourceLocation(file: path, line: 0),
+                        "'\(file)' is not a unit file name (expected NAME.service, NAME.socket, NAME@.service ...)"))
+                    continue
+                }
+                let loader = UnitDirectoryLoader(directories: [directory], source: source)
+                diagnostics += loader.load(file).diagnostics
+                unitCount += 1
+            case .missing, .other:
+                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 0), "no such file or directory"))
+            }
+        }
+        diagnostics.sort { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
+        return VerifyReport(diagnostics: diagnostics, unitCount: unitCount)
+    }
+
+    static func split(_ path: String) -> (directory: String, file: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = path[..<slash]
+        return (directory.isEmpty ? "/" : String(directory), String(path[path.index(after: slash)...]))
+    }
+}

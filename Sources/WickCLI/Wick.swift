@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `wick` command: a socket-activation supervisor that reads systemd unit files.
+public struct Wick: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "wick",
+        abstract: "Socket-activation supervisor and container init that reads systemd unit files.",
+        version: "0.1.0",
+        subcommands: [Verify.self]
+    )
+
+    public init() {}
+}

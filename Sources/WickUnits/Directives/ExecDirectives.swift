@@ -1,0 +1,196 @@
+/// systemd.exec(5) and systemd.kill(5) directives, valid in `[Service]` and `[Socket]` alike.
+enum ExecDirectives {
+    typealias Root = WritableKeyPath<UnitSettings, ExecContext>
+
+    /// `Limit*=` names, the resource they set and how their values are measured.
+    static let limits: [(directive: String, resource: String, unit: ResourceLimit.Unit)] = [
+        ("LimitCPU", "CPU", .seconds), ("LimitFSIZE", "FSIZE", .bytes), ("LimitDATA", "DATA", .bytes),
+        ("LimitSTACK", "STACK", .bytes), ("LimitCORE", "CORE", .bytes), ("LimitRSS", "RSS", .bytes),
+        ("LimitNOFILE", "NOFILE", .count), ("LimitAS", "AS", .bytes), ("LimitNPROC", "NPROC", .count),
+        ("LimitMEMLOCK", "MEMLOCK", .bytes), ("LimitLOCKS", "LOCKS", .count),
+        ("LimitSIGPENDING", "SIGPENDING", .count), ("LimitMSGQUEUE", "MSGQUEUE", .bytes),
+        ("LimitNICE", "NICE", .count), ("LimitRTPRIO", "RTPRIO", .count), ("LimitRTTIME", "RTTIME", .microseconds),
+    ]
+
+    /// Sandboxing booleans and words that need a mount namespace or seccomp, parsed as systemd
+    /// does and reported as not enforced.
+    static let sandboxBooleans: [(String, DirectiveSupport)] = [
+        ("PrivateTmp", NotEnforced.filesystem), ("PrivateDevices", NotEnforced.filesystem),
+        ("PrivateUsers", NotEnforced.credentials), ("PrivateMounts", NotEnforced.filesystem),
+        ("PrivateIPC", NotEnforced.filesystem), ("ProtectKernelTunables", NotEnforced.filesystem),
+        ("ProtectKernelModules", NotEnforced.filesystem), ("ProtectKernelLogs", NotEnforced.filesystem),
+        ("ProtectControlGroups", NotEnforced.filesystem), ("ProtectClock", NotEnforced.seccomp),
+        ("ProtectHostname", NotEnforced.filesystem), ("MountAPIVFS", NotEnforced.filesystem),
+        ("MemoryDenyWriteExecute", NotEnforced.seccomp), ("LockPersonality", NotEnforced.seccomp),
+        ("RestrictRealtime", NotEnforced.seccomp), ("RestrictSUIDSGID", NotEnforced.seccomp),
+        ("RemoveIPC", NotEnforced.credentials), ("IgnoreSIGPIPE", .supported),
+    ]
+
+    static let sandboxWords: [(String, DirectiveSupport)] = [
+        ("ProtectProc", NotEnforced.filesystem), ("ProcSubset", NotEnforced.filesystem),
+        ("RestrictNamespaces", NotEnforced.seccomp), ("SystemCallArchitectures", NotEnforced.seccomp),
+        ("SystemCallErrorNumber", NotEnforced.seccomp), ("SystemCallLog", NotEnforced.seccomp),
+        ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
+        ("BindPaths", NotEnforced.filesystem), ("BindReadOnlyPaths", NotEnforced.filesystem),
+        ("TemporaryFileSystem", NotEnforced.filesystem), ("ExecPaths", NotEnforced.filesystem),
+        ("NoExecPaths", NotEnforced.filesystem), ("IPAddressAllow", NotEnforced.network),
+        ("IPAddressDeny", NotEnforced.network), ("SocketBindAllow", NotEnforced.network),
+        ("SocketBindDeny", NotEnforced.network), ("RestrictNetworkInterfaces", NotEnforced.network),
+        ("IPAccounting", NotEnforced.cgroups), ("MemoryMax", NotEnforced.cgroups),
+        ("MemoryHigh", NotEnforced.cgroups), ("MemoryLimit", NotEnforced.cgroups),
+        ("MemorySwapMax", NotEnforced.cgroups), ("CPUQuota", NotEnforced.cgroups),
+        ("CPUWeight", NotEnforced.cgroups), ("CPUShares", NotEnforced.cgroups),
+        ("IOWeight", NotEnforced.cgroups), ("TasksMax", NotEnforced.cgroups), ("Slice", NotEnforced.cgroups),
+        ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.cgroups),
+        ("MemoryAccounting", NotEnforced.cgroups), ("TasksAccounting", NotEnforced.cgroups),
+        ("IOAccounting", NotEnforced.cgroups), ("CPUSchedulingPolicy", NotEnforced.scheduling),
+        ("CPUSchedulingPriority", NotEnforced.scheduling), ("CPUSchedulingResetOnFork", NotEnforced.scheduling),
+        ("CPUAffinity", NotEnforced.scheduling), ("IOSchedulingClass", NotEnforced.scheduling),
+        ("IOSchedulingPriority", NotEnforced.scheduling), ("Personality", NotEnforced.seccomp),
+        ("KeyringMode", NotEnforced.credentials), ("LoadCredential", NotEnforced.credentials),
+        ("SetCredential", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
+        ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
+        ("AppArmorProfile", NotEnforced.seccomp), ("SmackProcessLabel", NotEnforced.seccomp),
+        ("TTYPath", NotEnforced.process), ("TTYReset", NotEnforced.process), ("TTYVHangup", NotEnforced.process),
+        ("TTYVTDisallocate", NotEnforced.process), ("UtmpIdentifier", NotEnforced.process),
+        ("UtmpMode", NotEnforced.process), ("LogLevelMax", NotEnforced.logging),
+        ("LogExtraFields", NotEnforced.logging), ("SyslogFacility", NotEnforced.logging),
+        ("SyslogLevel", NotEnforced.logging), ("SyslogLevelPrefix", NotEnforced.logging),
+        ("LogRateLimitIntervalSec", NotEnforced.logging), ("LogRateLimitBurst", NotEnforced.logging),
+        ("LogNamespace", NotEnforced.logging), ("CoredumpFilter", NotEnforced.process),
+        ("TimerSlackNSec", NotEnforced.scheduling), ("NUMAPolicy", NotEnforced.scheduling),
+        ("NUMAMask", NotEnforced.scheduling), ("RootImage", NotEnforced.filesystem),
+        ("MountFlags", NotEnforced.filesystem), ("ManagedOOMSwap", NotEnforced.cgroups),
+        ("ManagedOOMMemoryPressure", NotEnforced.cgroups), ("RuntimeRandomizedExtraSec", NotEnforced.jobs),
+    ]
+
+    static func directives(_ root: Root, kill: WritableKeyPath<UnitSettings, KillContext>) -> [String: Directive] {
+        var table: [String: Directive] = [
+            "User": Directive.optionalText(root.appending(path: \.user)).with(NotEnforced.credentials),
+            "Group": Directive.optionalText(root.appending(path: \.group)).with(NotEnforced.credentials),
+            "SupplementaryGroups": Directive.words(root.appending(path: \.supplementaryGroups)).with(NotEnforced.credentials),
+            "DynamicUser": Directive.boolean(root.appending(path: \.dynamicUser)).with(NotEnforced.credentials),
+            "WorkingDirectory": workingDirectory(root).with(NotEnforced.process),
+            "RootDirectory": Directive.path(root.appending(path: \.rootDirectory)).with(NotEnforced.filesystem),
+            "UMask": Directive.mode(root.appending(path: \.umask)).with(NotEnforced.process),
+            "Nice": Directive.integer(root.appending(path: \.nice), in: -20...19).with(NotEnforced.scheduling),
+            "OOMScoreAdjust": Directive.integer(root.appending(path: \.oomScoreAdjust), in: -1000...1000).with(NotEnforced.scheduling),
+            "Environment": environment(root),
+            "EnvironmentFile": environmentFile(root),
+            "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
+            "UnsetEnvironment": .words(root.appending(path: \.unsetEnvironment)),
+            "StandardInput": stream(root.appending(path: \.standardInput), input: true),
+            "StandardOutput": optionalStream(root.appending(path: \.standardOutput)),
+            "StandardError": stream(root.appending(path: \.standardError), input: false),
+            "StandardInputText": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
+            "StandardInputData": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
+            "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)).with(NotEnforced.logging),
+            "NonBlocking": .boolean(root.appending(path: \.nonBlocking)),
+            "RuntimeDirectory": Directive.words(root.appending(path: \.runtimeDirectory)).with(NotEnforced.directories),
+            "StateDirectory": Directive.words(root.appending(path: \.stateDirectory)).with(NotEnforced.directories),
+            "CacheDirectory": Directive.words(root.appending(path: \.cacheDirectory)).with(NotEnforced.directories),
+            "LogsDirectory": Directive.words(root.appending(path: \.logsDirectory)).with(NotEnforced.directories),
+            "ConfigurationDirectory": Directive.words(root.appending(path: \.configurationDirectory)).with(NotEnforced.directories),
+            "RuntimeDirectoryMode": Directive.mode(root.appending(path: \.runtimeDirectoryMode)).with(NotEnforced.directories),
+            "StateDirectoryMode": Directive.mode(root.appending(path: \.stateDirectoryMode)).with(NotEnforced.directories),
+            "CacheDirectoryMode": Directive.mode(root.appending(path: \.cacheDirectoryMode)).with(NotEnforced.directories),
+            "LogsDirectoryMode": Directive.mode(root.appending(path: \.logsDirectoryMode)).with(NotEnforced.directories),
+            "ConfigurationDirectoryMode": Directive.mode(root.appending(path: \.configurationDirectoryMode)).with(NotEnforced.directories),
+            "RuntimeDirectoryPreserve": Directive.word(root.appending(path: \.runtimeDirectoryPreserve), ["no", "yes", "restart"]).with(NotEnforced.directories),
+            "CapabilityBoundingSet": Directive.words(root.appending(path: \.capabilityBoundingSet)).with(NotEnforced.capabilities),
+            "AmbientCapabilities": Directive.words(root.appending(path: \.ambientCapabilities)).with(NotEnforced.capabilities),
+            "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)).with(NotEnforced.capabilities),
+            "SecureBits": Directive.words(root.appending(path: \.secureBits)).with(NotEnforced.capabilities),
+            "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)).with(NotEnforced.network),
+            "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]).with(NotEnforced.filesystem),
+            "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]).with(NotEnforced.filesystem),
+            "ReadOnlyPaths": Directive.paths(root.appending(path: \.readOnlyPaths)).with(NotEnforced.filesystem),
+            "ReadWritePaths": Directive.paths(root.appending(path: \.readWritePaths)).with(NotEnforced.filesystem),
+            "InaccessiblePaths": Directive.paths(root.appending(path: \.inaccessiblePaths)).with(NotEnforced.filesystem),
+            "SystemCallFilter": Directive.words(root.appending(path: \.systemCallFilter)).with(NotEnforced.seccomp),
+            "RestrictAddressFamilies": Directive.words(root.appending(path: \.restrictAddressFamilies)).with(NotEnforced.seccomp),
+            "KillMode": .choice(kill.appending(path: \.mode)),
+            "KillSignal": .signal(kill.appending(path: \.signal)),
+            "RestartKillSignal": .optionalSignal(kill.appending(path: \.restartSignal)),
+            "SendSIGHUP": .boolean(kill.appending(path: \.sendSIGHUP)),
+            "SendSIGKILL": .boolean(kill.appending(path: \.sendSIGKILL)),
+            "FinalKillSignal": .signal(kill.appending(path: \.finalSignal)),
+            "WatchdogSignal": .signal(kill.appending(path: \.watchdogSignal)),
+        ]
+        for (name, resource, unit) in limits {
+            table[name] = limit(root, resource: resource, unit: unit)
+        }
+        for (name, support) in sandboxBooleans where table[name] == nil {
+            table[name] = Directive(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) }
+        }
+        for (name, support) in sandboxWords where table[name] == nil {
+            table[name] = Directive(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
+        }
+        return table
+    }
+
+    /// `WorkingDirectory=`: an absolute path, `~` (the user's home), with `-` to ignore a missing one.
+    static func workingDirectory(_ root: Root) -> Directive {
+        let keyPath = root.appending(path: \.workingDirectory)
+        return Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+            let expanded = try resolver.expand(value)
+            let bare = expanded.hasPrefix("-") ? String(expanded.dropFirst()) : expanded
+            if bare != "~" { _ = try ListenSpec.absolutePath(bare) }
+            settings[keyPath: keyPath] = expanded
+        }
+    }
+
+    /// `Environment="A=1" B=2`: words with quotes and escapes, each `NAME=value`; the empty
+    /// assignment resets the list (systemd.exec(5) "Environment").
+    static func environment(_ root: Root) -> Directive {
+        let keyPath = root.appending(path: \.environment)
+        return Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            for word in try WordSplitter.split(value) {
+                let assignment = try resolver.expand(word.text)
+                guard let equals = assignment.firstIndex(of: "="), isValidVariableName(assignment[..<equals]) else {
+                    throw .expected("NAME=value assignments (NAME of letters, digits and _)", got: assignment)
+                }
+                settings[keyPath: keyPath].append(EnvironmentVariable(
+                    name: String(assignment[..<equals]), value: String(assignment[assignment.index(after: equals)...])))
+            }
+        }
+    }
+
+    static func isValidVariableName(_ name: Substring) -> Bool {
+        guard let first = name.first, !first.isNumber else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    static func environmentFile(_ root: Root) -> Directive {
+        let keyPath = root.appending(path: \.environmentFiles)
+        return Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            let expanded = try resolver.expand(value)
+            let optional = expanded.hasPrefix("-")
+            let path = try ListenSpec.absolutePath(optional ? String(expanded.dropFirst()) : expanded)
+            settings[keyPath: keyPath].append(EnvironmentFile(path: path, optional: optional))
+        }
+    }
+
+    static func stream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream>, input: Bool) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            settings[keyPath: keyPath] = try StandardStream.parse(try resolver.expand(value), input: input)
+        }
+    }
+
+    static func optionalStream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream?>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            settings[keyPath: keyPath] = value.isEmpty ? nil : try StandardStream.parse(try resolver.expand(value), input: false)
+        }
+    }
+
+    static func limit(_ root: Root, resource: String, unit: ResourceLimit.Unit) -> Directive {
+        let keyPath = root.appending(path: \.limits)
+        return Directive(NotEnforced.limits) { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath][resource] = nil; return }
+            settings[keyPath: keyPath][resource] = try ResourceLimit.parse(value, unit: unit)
+        }
+    }
+}

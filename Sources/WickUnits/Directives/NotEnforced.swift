@@ -1,0 +1,38 @@
+/// What wick does NOT do for each group of directives it parses without enforcing; `wick verify`
+/// prints these so that nobody believes a sandbox or a limit exists that does not.
+enum NotEnforced {
+    static let credentials = DirectiveSupport.notEnforced(
+        "not applied yet: the service runs with wick's own user, groups and credentials")
+    static let filesystem = DirectiveSupport.notEnforced(
+        "not enforced: wick creates no mount namespace, the service sees the file system unchanged")
+    static let seccomp = DirectiveSupport.notEnforced(
+        "not enforced: wick installs no seccomp filter, every system call and address family is allowed")
+    static let cgroups = DirectiveSupport.notEnforced(
+        "not enforced: wick uses no cgroups; resource control is left to the container runtime")
+    static let limits = DirectiveSupport.notEnforced(
+        "not applied yet: the service inherits wick's resource limits")
+    static let capabilities = DirectiveSupport.notEnforced(
+        "not applied yet: the service keeps wick's capabilities and privileges")
+    static let network = DirectiveSupport.notEnforced(
+        "not enforced: wick applies no network namespace or IP filter, all traffic is allowed")
+    static let directories = DirectiveSupport.notEnforced(
+        "not applied yet: wick does not create or chown these directories")
+    static let scheduling = DirectiveSupport.notEnforced(
+        "not applied yet: the service runs with wick's scheduling and OOM settings")
+    static let process = DirectiveSupport.notEnforced(
+        "not applied yet: the service starts in wick's working directory and root")
+    static let jobs = DirectiveSupport.notEnforced(
+        "not enforced: wick has no job queue, isolate or manual-start policy")
+    static let actions = DirectiveSupport.notEnforced(
+        "not enforced: wick never reboots or powers off the machine on a unit's behalf")
+    static let socketOptions = DirectiveSupport.notEnforced(
+        "not applied yet: the socket is created without this option")
+    static let notifications = DirectiveSupport.notEnforced(
+        "not enforced: wick keeps no file descriptor store and watches no D-Bus name")
+    static let conditions = DirectiveSupport.notEnforced(
+        "not evaluated: wick checks only path conditions; this one is assumed to hold")
+    static let deprecated = DirectiveSupport.notEnforced(
+        "deprecated in systemd and ignored by wick")
+    static let logging = DirectiveSupport.notEnforced(
+        "not applied: wick prefixes output lines with the unit name")
+}

@@ -1,0 +1,51 @@
+/// `[Service]` (systemd.service(5)).
+enum ServiceDirectives {
+    nonisolated(unsafe) static let table: [String: Directive] = {
+        var table: [String: Directive] = [
+            "Type": .choice(\.service.type),
+            "ExecCondition": .exec(\.service.execCondition),
+            "ExecStartPre": .exec(\.service.execStartPre),
+            "ExecStart": .exec(\.service.execStart),
+            "ExecStartPost": .exec(\.service.execStartPost),
+            "ExecReload": .exec(\.service.execReload),
+            "ExecStop": .exec(\.service.execStop),
+            "ExecStopPost": .exec(\.service.execStopPost),
+            "RemainAfterExit": .boolean(\.service.remainAfterExit),
+            "GuessMainPID": .boolean(\.service.guessMainPID),
+            "PIDFile": .path(\.service.pidFile),
+            "Restart": .choice(\.service.restart),
+            "RestartSec": .time(\.service.restartSec),
+            "RestartPreventExitStatus": .exitStatuses(\.service.restartPreventExitStatus),
+            "RestartForceExitStatus": .exitStatuses(\.service.restartForceExitStatus),
+            "SuccessExitStatus": .exitStatuses(\.service.successExitStatus),
+            "TimeoutStartSec": .time(\.service.timeoutStart),
+            "TimeoutStopSec": .time(\.service.timeoutStop),
+            "TimeoutAbortSec": .optionalTime(\.service.timeoutAbort),
+            "TimeoutSec": Directive { settings, value, _ throws(ValueError) in
+                let span = try TimeSpan.parse(value)
+                settings.service.timeoutStart = span
+                settings.service.timeoutStop = span
+            },
+            "RuntimeMaxSec": .time(\.service.runtimeMax),
+            "WatchdogSec": .time(\.service.watchdog),
+            "NotifyAccess": .optionalChoice(\.service.notifyAccess),
+            "FileDescriptorStoreMax": Directive.count(\.service.fileDescriptorStoreMax).with(NotEnforced.notifications),
+            "Sockets": .unitNames(\.service.sockets),
+            "BusName": Directive.optionalText(\.service.busName).with(NotEnforced.notifications),
+            "PermissionsStartOnly": Directive.boolean(\.service.permissionsStartOnly).with(NotEnforced.deprecated),
+            "StartLimitInterval": .time(\.unit.startLimitInterval),
+            "StartLimitIntervalSec": .time(\.unit.startLimitInterval),
+            "StartLimitBurst": .count(\.unit.startLimitBurst),
+            "StartLimitAction": Directive.text(\.unit.startLimitAction).with(NotEnforced.actions),
+            "FailureAction": Directive.text(\.unit.failureAction).with(NotEnforced.actions),
+            "SuccessAction": Directive.text(\.unit.successAction).with(NotEnforced.actions),
+            "RestartSteps": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
+            "RestartMaxDelaySec": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
+            "OOMPolicy": Directive(NotEnforced.cgroups) { _, _, _ throws(ValueError) in },
+            "USBFunctionDescriptors": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
+            "USBFunctionStrings": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
+        ]
+        table.merge(ExecDirectives.directives(\.service.exec, kill: \.service.kill)) { own, _ in own }
+        return table
+    }()
+}

@@ -1,0 +1,99 @@
+/// `[Socket]` (systemd.socket(5)).
+enum SocketDirectives {
+    nonisolated(unsafe) static let table: [String: Directive] = {
+        var table: [String: Directive] = [
+            "ListenStream": listen(ListenSpec.parseStream),
+            "ListenDatagram": listen(ListenSpec.parseDatagram),
+            "ListenSequentialPacket": listen(ListenSpec.parseSequentialPacket),
+            "ListenFIFO": listen(ListenSpec.parseFIFO),
+            "ListenSpecial": listen(ListenSpec.parseSpecial),
+            "ListenNetlink": listen(ListenSpec.parseNetlink),
+            "ListenMessageQueue": listen(ListenSpec.parseMessageQueue),
+            "Accept": .boolean(\.socket.accept),
+            "Service": .optionalText(\.socket.service),
+            "FileDescriptorName": fileDescriptorName(),
+            "SocketMode": .mode(\.socket.socketMode),
+            "DirectoryMode": .mode(\.socket.directoryMode),
+            "SocketUser": .optionalText(\.socket.socketUser),
+            "SocketGroup": .optionalText(\.socket.socketGroup),
+            "Backlog": backlog(),
+            "BindIPv6Only": .choice(\.socket.bindIPv6Only),
+            "BindToDevice": Directive.optionalText(\.socket.bindToDevice).with(NotEnforced.socketOptions),
+            "ReusePort": .boolean(\.socket.reusePort),
+            "FreeBind": .boolean(\.socket.freeBind),
+            "Transparent": Directive.boolean(\.socket.transparent).with(NotEnforced.socketOptions),
+            "Broadcast": .boolean(\.socket.broadcast),
+            "KeepAlive": .boolean(\.socket.keepAlive),
+            "KeepAliveTimeSec": .optionalTime(\.socket.keepAliveTime),
+            "KeepAliveIntervalSec": .optionalTime(\.socket.keepAliveInterval),
+            "KeepAliveProbes": .optionalCount(\.socket.keepAliveProbes),
+            "NoDelay": .boolean(\.socket.noDelay),
+            "DeferAcceptSec": Directive.time(\.socket.deferAccept).with(NotEnforced.socketOptions),
+            "Priority": .integer(\.socket.priority, in: 0...6),
+            "ReceiveBuffer": .size(\.socket.receiveBuffer),
+            "SendBuffer": .size(\.socket.sendBuffer),
+            "IPTOS": Directive.integer(\.socket.ipTOS, in: 0...255).with(NotEnforced.socketOptions),
+            "IPTTL": Directive.integer(\.socket.ipTTL, in: 1...255).with(NotEnforced.socketOptions),
+            "Mark": Directive.integer(\.socket.mark, in: 0...Int32.max).with(NotEnforced.socketOptions),
+            "TCPCongestion": Directive.optionalText(\.socket.tcpCongestion).with(NotEnforced.socketOptions),
+            "PassCredentials": .boolean(\.socket.passCredentials),
+            "PassSecurity": .boolean(\.socket.passSecurity),
+            "PassPacketInfo": .boolean(\.socket.passPacketInfo),
+            "Timestamping": .choice(\.socket.timestamping),
+            "Writable": .boolean(\.socket.writable),
+            "FlushPending": .boolean(\.socket.flushPending),
+            "RemoveOnStop": .boolean(\.socket.removeOnStop),
+            "Symlinks": Directive.paths(\.socket.symlinks),
+            "MaxConnections": .count(\.socket.maxConnections),
+            "MaxConnectionsPerSource": .optionalCount(\.socket.maxConnectionsPerSource),
+            "TriggerLimitIntervalSec": .optionalTime(\.socket.triggerLimitInterval),
+            "TriggerLimitBurst": .optionalCount(\.socket.triggerLimitBurst),
+            "PollLimitIntervalSec": .optionalTime(\.socket.pollLimitInterval),
+            "PollLimitBurst": .optionalCount(\.socket.pollLimitBurst),
+            "ExecStartPre": .exec(\.socket.execStartPre),
+            "ExecStartPost": .exec(\.socket.execStartPost),
+            "ExecStopPre": .exec(\.socket.execStopPre),
+            "ExecStopPost": .exec(\.socket.execStopPost),
+            "TimeoutSec": .time(\.socket.timeout),
+            "SmackLabel": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
+            "SmackLabelIPIn": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
+            "SmackLabelIPOut": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
+            "SELinuxContextFromNet": Directive(NotEnforced.socketOptions) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) },
+            "PipeSize": Directive(NotEnforced.socketOptions) { _, value, _ throws(ValueError) in _ = try ByteSize.parse(value) },
+            "MessageQueueMaxMessages": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
+            "MessageQueueMessageSize": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
+            "ListenUSBFunction": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
+        ]
+        table.merge(ExecDirectives.directives(\.socket.exec, kill: \.socket.kill)) { own, _ in own }
+        return table
+    }()
+
+    /// A `Listen*=` line: appended in order; the empty assignment removes all previous ones.
+    static func listen(_ parse: @escaping (String) throws(ValueError) -> ListenSpec) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings.socket.listen = []; return }
+            settings.socket.listen.append(try parse(try resolver.expand(value)))
+        }
+    }
+
+    /// `FileDescriptorName=`: at most 255 printable ASCII characters, no `:` (sd_listen_fds(3)).
+    static func fileDescriptorName() -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings.socket.fileDescriptorName = nil; return }
+            let name = try resolver.expand(value)
+            guard name.utf8.count <= 255, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+                throw .expected("a name of up to 255 printable ASCII characters without ':' or spaces", got: name)
+            }
+            settings.socket.fileDescriptorName = name
+        }
+    }
+
+    static func backlog() -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            guard let number = UInt32(value), number > 0, number <= UInt32(Int32.max) else {
+                throw .expected("a positive number", got: value)
+            }
+            settings.socket.backlog = number
+        }
+    }
+}

@@ -1,0 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads unit directories from the real file system (the only code in WickUnits that calls the
+/// kernel). Files larger than `maximumFileSize` are refused, as systemd refuses huge unit files.
+public struct FileSystemUnitSource: UnitSource {
+    /// Unit files above this size are not read (systemd caps a logical line at 1 MiB; a unit file
+    /// of 64 MiB is not a unit file).
+    public static let maximumFileSize = 64 * 1024 * 1024
+
+    public init() {}
+
+    public func entries(of directory: String) -> [String]? {
+        guard let stream = opendir(directory) else { return nil }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public func kind(of path: String) -> UnitSourceEntryKind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regular(size: Int(info.st_size))
+        case S_IFDIR: return .directory
+        case S_IFLNK:
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let length = readlink(path, &buffer, buffer.count)
+            guard length > 0 else { return .other }
+            let target = String(decoding: buffer[..<length], as: UTF8.self)
+            if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return .directory }
+            return .symlink(target: target)
+        default: return .other
+        }
+    }
+
+    public func contents(of path: String) throws(ValueError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ValueError("cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ValueError("cannot read: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+            if bytes.count > Self.maximumFileSize {
+                throw ValueError("file is larger than \(Self.maximumFileSize / 1024 / 1024) MiB, not a unit file")
+            }
+        }
+    }
+}

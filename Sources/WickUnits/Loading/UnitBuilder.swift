@@ -1,0 +1,84 @@
+/// The text of one unit file or drop-in, and its path for messages.
+public struct UnitSourceFile: Sendable {
+    public var path: String
+    public var bytes: [UInt8]
+
+    public init(path: String, bytes: [UInt8]) {
+        self.path = path
+        self.bytes = bytes
+    }
+
+    public init(path: String, text: String) {
+        self.init(path: path, bytes: Array(text.utf8))
+    }
+}
+
+/// Builds one unit from its fragment and drop-ins, applied in order (systemd.unit(5): drop-ins
+/// after the fragment, in file-name order): lexes each file, applies each assignment through the
+/// directive table, then checks the unit as a whole.
+public enum UnitBuilder {
+    public static func build(
+        name: UnitName, fragment: UnitSourceFile?, dropIns: [UnitSourceFile] = [], host: HostFacts = HostFacts()
+    ) -> LoadedUnit {
+        var unit = LoadedUnit(name: name, loadState: .loaded, fragmentPath: fragment?.path, dropInPaths: dropIns.map(\.path))
+        guard let fragment else {
+            unit.loadState = .notFound
+            unit.diagnostics.append(Diagnostic(
+                .error, at: SourceLocation(file: name.name, line: 0), unit: name.name, "unit file not found"))
+            return unit
+        }
+        let resolver = SpecifierResolver(unit: name, fragmentPath: fragment.path, host: host)
+        var warnedDirectives: Set<String> = []
+        for file in [fragment] + dropIns {
+            apply(file, to: &unit, resolver: resolver, warned: &warnedDirectives)
+        }
+        UnitValidator.validate(&unit)
+        for index in unit.diagnostics.indices where unit.diagnostics[index].unit == nil {
+            unit.diagnostics[index].unit = name.name
+        }
+        if unit.diagnostics.hasErrors { unit.loadState = .badSetting }
+        return unit
+    }
+
+    static func apply(
+        _ file: UnitSourceFile, to unit: inout LoadedUnit, resolver: SpecifierResolver, warned: inout Set<String>
+    ) {
+        let lexer = UnitFileLexer(file: file.path, bytes: file.bytes)
+        unit.diagnostics += lexer.diagnostics
+        let type = unit.name.type
+        for (section, line) in lexer.sections where DirectiveTable.directives(section: section, unitType: type) == nil {
+            guard !section.hasPrefix("X-") else { continue }
+            let location = SourceLocation(file: file.path, line: line)
+            if DirectiveTable.otherSystemdSections.contains(section) {
+                unit.diagnostics.append(Diagnostic(
+                    .warning, at: location, "section [\(section)] does not belong in a .\(type) unit, ignoring it"))
+            } else {
+                unit.diagnostics.append(Diagnostic(.warning, at: location, "unknown section [\(section)], ignoring it"))
+            }
+        }
+        for assignment in lexer.assignments {
+            guard let table = DirectiveTable.directives(section: assignment.section, unitType: type) else { continue }
+            guard let directive = table[assignment.key] else {
+                if !assignment.key.hasPrefix("X-") {
+                    unit.diagnostics.append(Diagnostic(
+                        .warning, at: assignment.location, directive: assignment.key,
+                        "unknown directive \(assignment.key)= in section [\(assignment.section)], ignoring it"))
+                }
+                continue
+            }
+            do throws(ValueError) {
+                try directive.apply(&unit.settings, assignment.value, resolver)
+            } catch {
+                unit.diagnostics.append(Diagnostic(
+                    .error, at: assignment.location, directive: assignment.key,
+                    "\(assignment.key)=: \(error.message)"))
+                continue
+            }
+            if case .notEnforced(let reason) = directive.support, !assignment.value.isEmpty,
+               warned.insert(assignment.key).inserted {
+                unit.diagnostics.append(Diagnostic(
+                    .warning, at: assignment.location, directive: assignment.key, "\(assignment.key)= is \(reason)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+/// Finds and loads units across several unit directories, as systemd's unit search path does
+/// (systemd.unit(5) "Unit File Load Path"): a later directory overrides an earlier one by file
+/// name (like /etc over /usr/lib); `name@instance.type` falls back to the template
+/// `name@.type`; a symlink to another unit name is an alias, one to /dev/null (or an empty file)
+/// masks the unit; drop-ins come from `NAME.d/`, the template's `name@.type.d/`, the dash-prefix
+/// hierarchy (`foo-.service.d/` for `foo-bar.service`) and the type-wide `service.d/`, merged by
+/// file name (a later directory's file replaces an earlier one with the same name) and applied in
+/// lexical order of their file names.
+public struct UnitDirectoryLoader {
+    public let directories: [String]
+    public var host: HostFacts
+    private let source: any UnitSource
+
+    /// Unit file name → path, after precedence.
+    public private(set) var fragments: [String: String] = [:]
+    /// Alias name → the unit it points to (symlinks in the unit directories).
+    public private(set) var symlinkAliases: [String: String] = [:]
+    /// Unit names masked by a symlink to /dev/null or an empty file.
+    public private(set) var masked: Set<String> = []
+    /// Diagnostics about the directories themselves (missing, unreadable, bad names).
+    public private(set) var diagnostics: [Diagnostic] = []
+    private var dropInDirectories: [String: [String]] = [:]
+
+    public init(directories: [String], host: HostFacts = HostFacts(), source: any UnitSource = FileSystemUnitSource()) {
+        self.directories = directories
+        self.host = host
+        self.source = source
+        scan()
+    }
+
+    private mutating func scan() {
+        for directory in directories {
+            guard let names = source.entries(of: directory) else {
+                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: directory, line: 0),
+                                              "unit directory does not exist or cannot be read"))
+                continue
+            }
+            for entry in names {
+                let path = Self.join(directory, entry)
+                let kind = source.kind(of: path)
+                if entry.hasSuffix(".d"), kind == .directory {
+                    dropInDirectories[String(entry.dropLast(2)), default: []].append(path)
+                    continue
+                }
+                guard let name = try? UnitName(entry) else { continue }
+                switch kind {
+                case .symlink(let target):
+                    let targetName = Self.baseName(target)
+                    if target == "/dev/null" {
+                        masked.insert(name.name)
+                    } else if targetName != name.name, (try? UnitName(targetName)) != nil {
+                        symlinkAliases[name.name] = targetName
+                        fragments[name.name] = nil
+                    } else {
+                        fragments[name.name] = path
+                        masked.remove(name.name)
+                    }
+                case .regular(let size):
+                    if size == 0 { masked.insert(name.name) } else { masked.remove(name.name) }
+                    fragments[name.name] = path
+                    symlinkAliases[name.name] = nil
+                case .missing, .directory, .other:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Every unit name found, aliases excluded, sorted.
+    public var unitNames: [String] {
+        Array(Set(fragments.keys).union(masked)).sorted()
+    }
+
+    /// Loads one unit by name (instances fall back to their template). A symlink alias loads the
+    /// unit it points to.
+    public func load(_ requested: String) -> LoadedUnit {
+        let name: UnitName
+        do throws(ValueError) {
+            name = try UnitName(symlinkAliases[requested] ?? requested)
+        } catch {
+            let placeholder = (try? UnitName("invalid.service"))!
+            return LoadedUnit(name: placeholder, loadState: .notFound, diagnostics: [
+                Diagnostic(.error, at: SourceLocation(file: requested, line: 0), unit: requested, error.message),
+            ])
+        }
+        if masked.contains(name.name) {
+            return LoadedUnit(name: name, loadState: .masked, fragmentPath: fragments[name.name])
+        }
+        guard let fragmentPath = fragments[name.name] ?? name.templateName.flatMap({ fragments[$0] }) else {
+            return UnitBuilder.build(name: name, fragment: nil, host: host)
+        }
+        var diagnostics: [Diagnostic] = []
+        guard let fragment = read(fragmentPath, into: &diagnostics) else {
+            var unit = LoadedUnit(name: name, loadState: .badSetting, fragmentPath: fragmentPath)
+            unit.diagnostics = diagnostics
+            return unit
+        }
+        let dropIns = dropInPaths(for: name).compactMap { read($0, into: &diagnostics) }
+        var unit = UnitBuilder.build(name: name, fragment: fragment, dropIns: dropIns, host: host)
+        unit.diagnostics.insert(contentsOf: diagnostics, at: 0)
+        if diagnostics.hasErrors { unit.loadState = .badSetting }
+        return unit
+    }
+
+    /// All units, in name order.
+    public func loadAll() -> [LoadedUnit] {
+        unitNames.map(load)
+    }
+
+    /// The drop-in files for `name`, in the order they apply.
+    public func dropInPaths(for name: UnitName) -> [String] {
+        var candidates = [name.type]
+        let stemPrefix = name.instance != nil ? name.prefix : name.stem
+        var dashes: [String] = []
+        var partial = ""
+        for part in stemPrefix.split(separator: "-", omittingEmptySubsequences: false).dropLast() {
+            partial += part + "-"
+            dashes.append(partial + "." + name.type)
+        }
+        candidates += dashes
+        if let template = name.templateName, template != name.name { candidates.append(template) }
+        candidates.append(name.name)
+        var byFileName: [String: String] = [:]
+        for directory in directories {
+            for candidate in candidates {
+                for dropInDirectory in dropInDirectories[candidate, default: []]
+                where dropInDirectory.hasPrefix(directory + "/") || dropInDirectory.hasPrefix(directory) && directory.hasSuffix("/") {
+                    for entry in source.entries(of: dropInDirectory) ?? [] where entry.hasSuffix(".conf") {
+                        byFileName[entry] = Self.join(dropInDirectory, entry)
+                    }
+                }
+            }
+        }
+        return byFileName.keys.sorted().map { byFileName[$0]! }
+    }
+
+    private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> UnitSourceFile? {
+        do throws(ValueError) {
+            return UnitSourceFile(path: path, bytes: try source.contents(of: path))
+        } catch {
+            diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 0), error.message))
+            return nil
+        }
+    }
+
+    static func join(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
+
+    static func baseName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

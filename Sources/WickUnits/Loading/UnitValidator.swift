@@ -1,0 +1,102 @@
+/// Whole-unit checks made after all files are applied, as systemd's `service_verify()` and
+/// `socket_verify()` make them: an error marks the unit `bad-setting`. Also the warnings for
+/// values wick accepts but treats differently from systemd.
+enum UnitValidator {
+    static func validate(_ unit: inout LoadedUnit) {
+        let location = SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
+        func error(_ directive: String?, _ message: String) {
+            unit.diagnostics.append(Diagnostic(.error, at: location, directive: directive, message))
+        }
+        func warning(_ directive: String?, _ message: String) {
+            unit.diagnostics.append(Diagnostic(.warning, at: location, directive: directive, message))
+        }
+        switch unit.name.type {
+        case "socket": validateSocket(unit.settings.socket, isTemplate: unit.name.isTemplate, error: error, warning: warning)
+        case "service": validateService(unit.settings.service, error: error, warning: warning)
+        default:
+            warning(nil, "unit type .\(unit.name.type) is not supported by wick: only its [Unit] and [Install] sections are read")
+        }
+    }
+
+    static func validateSocket(
+        _ socket: SocketSection, isTemplate: Bool, error: (String?, String) -> Void,
+        warning: (String?, String) -> Void
+    ) {
+        if socket.listen.isEmpty {
+            error("ListenStream", "socket unit has no Listen*= setting, refusing to load it")
+        }
+        if socket.accept {
+            if let bad = socket.listen.first(where: { !$0.canAccept }) {
+                error("Accept", "Accept=yes works only on stream and sequential-packet sockets, but \(bad.directive)=\(bad) is not one")
+            }
+            if socket.service != nil {
+                error("Service", "Service= cannot be used with Accept=yes (systemd refuses this too)")
+            }
+            if socket.maxConnections == 0 {
+                error("MaxConnections", "MaxConnections=0 would refuse every connection")
+            }
+        }
+        if let service = socket.service {
+            if let name = try? UnitName(service) {
+                // A template socket names its service through %i, which is empty until instantiated.
+                if name.type != "service" || (name.isTemplate && !isTemplate) {
+                    error("Service", "Service= must name a non-template .service unit, got '\(service)'")
+                }
+            } else {
+                error("Service", "Service= is not a valid unit name: '\(service)'")
+            }
+        }
+    }
+
+    static func validateService(
+        _ service: ServiceSection, error: (String?, String) -> Void, warning: (String?, String) -> Void
+    ) {
+        if service.execStart.isEmpty && service.type != .oneshot {
+            error("ExecStart", "service has no ExecStart= setting, refusing to load it")
+        }
+        if service.execStart.isEmpty && service.type == .oneshot && service.execStop.isEmpty {
+            error("ExecStart", "service has no ExecStart= or ExecStop= setting, refusing to load it")
+        }
+        if service.execStart.count > 1 && service.type != .oneshot {
+            error("ExecStart", "service has more than one ExecStart= command, which only Type=oneshot allows")
+        }
+        if service.type == .oneshot && (service.restart == .always || service.restart == .onSuccess) {
+            error("Restart", "Restart=\(service.restart.rawValue) is not allowed for Type=oneshot services")
+        }
+        if service.type == .dbus && service.busName == nil {
+            error("BusName", "Type=dbus needs BusName=")
+        }
+        switch service.type {
+        case .dbus:
+            warning("Type", "Type=dbus runs as Type=simple in wick: the bus name is not awaited")
+        case .idle:
+            warning("Type", "Type=idle runs as Type=simple in wick: there is no job queue to wait for")
+        case .notifyReload:
+            warning("Type", "Type=notify-reload runs as Type=notify in wick: reload is not signalled")
+        case .simple, .exec, .forking, .oneshot, .notify:
+            break
+        }
+        let commandLists: [(String, [ExecCommand])] = [
+            ("ExecCondition", service.execCondition), ("ExecStartPre", service.execStartPre),
+            ("ExecStart", service.execStart), ("ExecStartPost", service.execStartPost),
+            ("ExecReload", service.execReload), ("ExecStop", service.execStop),
+            ("ExecStopPost", service.execStopPost),
+        ]
+        for (directive, commands) in commandLists {
+            for command in commands where !command.flags.isDisjoint(with: [.fullPrivileges, .privilegedNoSetuid, .ambientFallback]) {
+                warning(directive, "\(directive)=: the prefix '\(command.prefixString)' is not supported by wick: \(command.path) runs like every other command, with wick's own privileges")
+            }
+        }
+        let streams: [(String, StandardStream?)] = [
+            ("StandardOutput", service.exec.standardOutput), ("StandardError", service.exec.standardError),
+        ]
+        for (directive, stream) in streams {
+            switch stream {
+            case .kmsg, .kmsgConsole, .journalConsole, .tty:
+                warning(directive, "\(directive)=\(stream!) is captured like 'journal' in wick (no kmsg or console output)")
+            default:
+                break
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+/// Where a standard stream of a spawned process goes (systemd.exec(5) "Logging and Standard
+/// Input/Output"). `journal` and its variants mean "captured by wick" (per-unit log buffer and the
+/// daemon's stdout).
+public enum StandardStream: Hashable, Sendable, CustomStringConvertible {
+    case inherit, null, tty, ttyForce, ttyFail, data, journal, kmsg, journalConsole, kmsgConsole, socket
+    case file(String), append(String), truncate(String), fd(String)
+
+    public var description: String {
+        switch self {
+        case .inherit: return "inherit"
+        case .null: return "null"
+        case .tty: return "tty"
+        case .ttyForce: return "tty-force"
+        case .ttyFail: return "tty-fail"
+        case .data: return "data"
+        case .journal: return "journal"
+        case .kmsg: return "kmsg"
+        case .journalConsole: return "journal+console"
+        case .kmsgConsole: return "kmsg+console"
+        case .socket: return "socket"
+        case .file(let path): return "file:" + path
+        case .append(let path): return "append:" + path
+        case .truncate(let path): return "truncate:" + path
+        case .fd(let name): return "fd:" + name
+        }
+    }
+
+    static let inputWords: [String: StandardStream] = [
+        "null": .null, "tty": .tty, "tty-force": .ttyForce, "tty-fail": .ttyFail, "data": .data, "socket": .socket,
+    ]
+    static let outputWords: [String: StandardStream] = [
+        "inherit": .inherit, "null": .null, "tty": .tty, "journal": .journal, "syslog": .journal,
+        "kmsg": .kmsg, "journal+console": .journalConsole, "syslog+console": .journalConsole,
+        "kmsg+console": .kmsgConsole, "socket": .socket,
+    ]
+
+    static func parse(_ value: String, input: Bool) throws(ValueError) -> StandardStream {
+        if let word = (input ? inputWords : outputWords)[value] { return word }
+        for (prefix, make) in [("file:", StandardStream.file), ("fd:", StandardStream.fd)] + (input ? [] : [
+            ("append:", StandardStream.append), ("truncate:", StandardStream.truncate),
+        ]) where value.hasPrefix(prefix) {
+            let operand = String(value.dropFirst(prefix.count))
+            if prefix != "fd:" { _ = try ListenSpec.absolutePath(operand) }
+            return make(operand)
+        }
+        let words = (input ? inputWords : outputWords).keys.sorted() + (input ? ["file:PATH", "fd:NAME"] : ["file:PATH", "append:PATH", "truncate:PATH", "fd:NAME"])
+        throw .expected("one of \(words.joined(separator: ", "))", got: value)
+    }
+}
+
+/// One `NAME=value` of `Environment=`.
+public struct EnvironmentVariable: Hashable, Sendable {
+    public var name: String
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// One `EnvironmentFile=` entry, in order of appearance (later entries win).
+public struct EnvironmentFile: Hashable, Sendable {
+    public var path: String
+    /// `-` prefix: a missing file is not an error.
+    public var optional: Bool
+}
+
+/// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)). Typed now;
+/// enforced by the execution-environment work: until then `wick verify` says which settings are not
+/// enforced.
+public struct ExecContext: Hashable, Sendable {
+    public var user: String?
+    public var group: String?
+    public var supplementaryGroups: [String] = []
+    public var dynamicUser = false
+    public var workingDirectory: String?
+    public var rootDirectory: String?
+    public var umask: UInt32 = 0o022
+    public var nice: Int32?
+    public var oomScoreAdjust: Int32?
+    /// `Environment=` assignments in order; a later one for the same name wins.
+    public var environment: [EnvironmentVariable] = []
+    public var environmentFiles: [EnvironmentFile] = []
+    public var passEnvironment: [String] = []
+    public var unsetEnvironment: [String] = []
+    /// systemd's default input is `null`; output `journal` (captured); error `inherit` (= output).
+    public var standardInput = StandardStream.null
+    public var standardOutput: StandardStream?
+    public var standardError = StandardStream.inherit
+    public var standardInputText: [String] = []
+    public var syslogIdentifier: String?
+    public var nonBlocking = false
+    /// `Limit*=` by resource name (`NOFILE`).
+    public var limits: [String: ResourceLimit] = [:]
+    public var runtimeDirectory: [String] = []
+    public var stateDirectory: [String] = []
+    public var cacheDirectory: [String] = []
+    public var logsDirectory: [String] = []
+    public var configurationDirectory: [String] = []
+    public var runtimeDirectoryMode: UInt32 = 0o755
+    public var stateDirectoryMode: UInt32 = 0o755
+    public var cacheDirectoryMode: UInt32 = 0o755
+    public var logsDirectoryMode: UInt32 = 0o755
+    public var configurationDirectoryMode: UInt32 = 0o755
+    public var runtimeDirectoryPreserve = "no"
+    public var capabilityBoundingSet: [String] = []
+    public var ambientCapabilities: [String] = []
+    public var noNewPrivileges = false
+    public var secureBits: [String] = []
+    public var privateNetwork = false
+    public var privateTmp = false
+    public var privateDevices = false
+    public var privateUsers = false
+    public var protectSystem = "no"
+    public var protectHome = "no"
+    public var readOnlyPaths: [String] = []
+    public var readWritePaths: [String] = []
+    public var inaccessiblePaths: [String] = []
+    public var systemCallFilter: [String] = []
+    public var restrictAddressFamilies: [String] = []
+
+    public init() {}
+
+    /// The effective `StandardOutput=`: `inherit` (the socket) when `StandardInput=socket`, else
+    /// `journal` (systemd.exec(5)).
+    public var effectiveStandardOutput: StandardStream {
+        standardOutput ?? (standardInput == .socket ? .inherit : .journal)
+    }
+}
+
+/// How processes are stopped (systemd.kill(5)).
+public struct KillContext: Hashable, Sendable {
+    public enum Mode: String, Sendable, CaseIterable {
+        case controlGroup = "control-group", mixed, process, none
+    }
+
+    /// `control-group`: in wick, the service's whole process group and session.
+    public var mode = Mode.controlGroup
+    public var signal = Signal.terminate
+    public var restartSignal: Signal?
+    public var sendSIGHUP = false
+    public var sendSIGKILL = true
+    public var finalSignal = Signal.kill
+    public var watchdogSignal = Signal(6)
+
+    public init() {}
+}

@@ -1,0 +1,58 @@
+/// The `[Service]` section (systemd.service(5) "Options"), with systemd's defaults.
+public struct ServiceSection: Hashable, Sendable {
+    /// `Type=` (systemd.service(5)); `dbus` runs as `simple` in wick (no bus to watch).
+    public enum ServiceType: String, Sendable, CaseIterable {
+        case simple, exec, forking, oneshot, dbus, notify, notifyReload = "notify-reload", idle
+    }
+
+    /// `Restart=`, the table "Exit causes and the effect of the Restart= settings".
+    public enum RestartPolicy: String, Sendable, CaseIterable {
+        case no, always, onSuccess = "on-success", onFailure = "on-failure", onAbnormal = "on-abnormal"
+        case onAbort = "on-abort", onWatchdog = "on-watchdog"
+    }
+
+    /// `NotifyAccess=`: who may send sd_notify(3) messages.
+    public enum NotifyAccess: String, Sendable, CaseIterable {
+        case none, main, exec, all
+    }
+
+    public var type = ServiceType.simple
+    public var execCondition: [ExecCommand] = []
+    public var execStartPre: [ExecCommand] = []
+    public var execStart: [ExecCommand] = []
+    public var execStartPost: [ExecCommand] = []
+    public var execReload: [ExecCommand] = []
+    public var execStop: [ExecCommand] = []
+    public var execStopPost: [ExecCommand] = []
+    public var remainAfterExit = false
+    public var guessMainPID = true
+    public var pidFile: String?
+    public var restart = RestartPolicy.no
+    /// `RestartSec=`: 100 ms, systemd's default.
+    public var restartSec = TimeSpan.milliseconds(100)
+    public var restartPreventExitStatus = ExitStatusSet()
+    public var restartForceExitStatus = ExitStatusSet()
+    public var successExitStatus = ExitStatusSet()
+    /// `TimeoutStartSec=`/`TimeoutStopSec=`: systemd's `DefaultTimeoutStartSec=90s` and
+    /// `DefaultTimeoutStopSec=90s`.
+    public var timeoutStart = TimeSpan.seconds(90)
+    public var timeoutStop = TimeSpan.seconds(90)
+    public var timeoutAbort: TimeSpan?
+    public var runtimeMax = TimeSpan.infinity
+    /// `WatchdogSec=`: 0 disables the watchdog.
+    public var watchdog = TimeSpan.zero
+    /// `nil` means systemd's default: `main` for `Type=notify`, otherwise `none`.
+    public var notifyAccess: NotifyAccess?
+    public var fileDescriptorStoreMax: UInt32 = 0
+    public var sockets: [String] = []
+    public var busName: String?
+    public var permissionsStartOnly = false
+    public var exec = ExecContext()
+    public var kill = KillContext()
+
+    public init() {}
+
+    public var effectiveNotifyAccess: NotifyAccess {
+        notifyAccess ?? (type == .notify || type == .notifyReload ? .main : .none)
+    }
+}

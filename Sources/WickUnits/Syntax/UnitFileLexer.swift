@@ -1,0 +1,176 @@
+/// One syntactic element of a unit file, with the line it starts on.
+public enum UnitFileElement: Equatable, Sendable {
+    case section(name: String, line: Int)
+    case assignment(Assignment)
+}
+
+/// `Key=Value` as written, after continuation joining and whitespace trimming.
+public struct Assignment: Equatable, Sendable {
+    public var section: String
+    public var key: String
+    public var value: String
+    public var location: SourceLocation
+
+    public init(section: String, key: String, value: String, location: SourceLocation) {
+        self.section = section
+        self.key = key
+        self.value = value
+        self.location = location
+    }
+}
+
+/// Splits unit-file text into sections and assignments following systemd.syntax(7) and systemd's
+/// `config_parse()`:
+/// - lines starting with `#` or `;` (after leading whitespace) are comments, also inside a
+///   continuation, where they are skipped;
+/// - a line ending in an unescaped backslash continues on the next line, the backslash replaced by
+///   a space;
+/// - `[Section]` headers; keys and values are trimmed of whitespace;
+/// - a logical line longer than systemd's `LONG_LINE_MAX` (1 MiB) fails the whole file, as in systemd.
+///
+/// The lexer never fails on bytes: NUL bytes and invalid UTF-8 become diagnostics.
+public struct UnitFileLexer {
+    /// systemd's `LONG_LINE_MAX`.
+    public static let maximumLineLength = 1024 * 1024
+
+    public private(set) var assignments: [Assignment] = []
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// Sections seen, in order, including unknown ones (reported by the caller).
+    public private(set) var sections: [(name: String, line: Int)] = []
+
+    private let file: String
+
+    /// Lexes `bytes` (the content of `file`).
+    public init(file: String, bytes: some Collection<UInt8>) {
+        self.file = file
+        lex(Array(bytes))
+    }
+
+    /// Lexes a string (tests and drop-ins built in memory).
+    public init(file: String, text: String) {
+        self.init(file: file, bytes: Array(text.utf8))
+    }
+
+    private mutating func lex(_ bytes: [UInt8]) {
+        var section: String? = nil
+        var continuation: [UInt8] = []
+        var continuationLine = 0
+        var inContinuation = false
+        var lineNumber = 0
+        var start = 0
+        let count = bytes.count
+        while start < count || (start == count && inContinuation) {
+            var end = start
+            while end < count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            lineNumber += 1
+            var raw = bytes[start..<end]
+            if raw.last == UInt8(ascii: "\r") { raw = raw.dropLast() }
+            let atEnd = end >= count
+            start = end + 1
+            if raw.contains(0) {
+                diagnostics.append(Diagnostic(
+                    .error, at: location(lineNumber),
+                    "line contains a NUL byte; unit files are text (systemd.syntax(7))"))
+                continuation = []
+                inContinuation = false
+                if atEnd { break }
+                continue
+            }
+            let trimmedStart = raw.firstIndex { !Self.isWhitespace($0) } ?? raw.endIndex
+            if trimmedStart < raw.endIndex,
+               raw[trimmedStart] == UInt8(ascii: "#") || raw[trimmedStart] == UInt8(ascii: ";") {
+                if atEnd && inContinuation { finishLogicalLine(continuation, line: continuationLine, section: &section) }
+                if atEnd { break }
+                continue
+            }
+            if !inContinuation { continuationLine = lineNumber; continuation.removeAll(keepingCapacity: true) }
+            if continuation.count + raw.count > Self.maximumLineLength {
+                diagnostics.append(Diagnostic(
+                    .error, at: location(continuationLine),
+                    "line too long (more than \(Self.maximumLineLength) bytes); the file is not loaded, as in systemd"))
+                assignments.removeAll()
+                return
+            }
+            continuation.append(contentsOf: raw)
+            if Self.endsWithUnescapedBackslash(raw) {
+                continuation[continuation.count - 1] = UInt8(ascii: " ")
+                inContinuation = true
+                if atEnd { finishLogicalLine(continuation, line: continuationLine, section: &section); break }
+                continue
+            }
+            inContinuation = false
+            finishLogicalLine(continuation, line: continuationLine, section: &section)
+            if atEnd { break }
+        }
+    }
+
+    private mutating func finishLogicalLine(_ line: [UInt8], line number: Int, section: inout String?) {
+        guard let first = line.firstIndex(where: { !Self.isWhitespace($0) }) else { return }
+        let last = line.lastIndex(where: { !Self.isWhitespace($0) })!
+        let text = line[first...last]
+        guard let string = String(validating: text, as: UTF8.self) else {
+            diagnostics.append(Diagnostic(
+                .error, at: location(number), "line is not valid UTF-8 (systemd.syntax(7) requires UTF-8)"))
+            return
+        }
+        if text.first == UInt8(ascii: "[") {
+            guard text.count >= 2, text.last == UInt8(ascii: "]") else {
+                diagnostics.append(Diagnostic(
+                    .error, at: location(number), "invalid section header '\(string)': expected '[Name]'"))
+                section = nil
+                return
+            }
+            let name = String(string.dropFirst().dropLast())
+            section = name
+            sections.append((name, number))
+            return
+        }
+        guard let currentSection = section else {
+            diagnostics.append(Diagnostic(
+                .warning, at: location(number), "assignment outside of any section, ignoring: \(string.prefix(80))"))
+            return
+        }
+        guard let equals = string.utf8.firstIndex(of: UInt8(ascii: "=")) else {
+            diagnostics.append(Diagnostic(
+                .warning, at: location(number), "missing '=', ignoring line: \(string.prefix(80))"))
+            return
+        }
+        let key = String(string[..<equals]).trimmingWhitespace()
+        let value = String(string[string.index(after: equals)...]).trimmingWhitespace()
+        guard !key.isEmpty else {
+            diagnostics.append(Diagnostic(
+                .warning, at: location(number), "assignment without a key name, ignoring line"))
+            return
+        }
+        assignments.append(Assignment(section: currentSection, key: key, value: value, location: location(number)))
+    }
+
+    private func location(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
+
+    /// systemd's `WHITESPACE`: space, tab, newline, carriage return.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// A line continues when it ends in a backslash that is not itself escaped (`\\` at the end
+    /// is a literal backslash). Trailing whitespace after the backslash ends the continuation, as
+    /// in systemd, except a carriage return from CRLF files.
+    static func endsWithUnescapedBackslash(_ line: ArraySlice<UInt8>) -> Bool {
+        var escaped = false
+        for byte in line {
+            if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
+        }
+        return escaped
+    }
+}
+
+extension String {
+    /// The string without leading and trailing systemd whitespace (space, tab, CR, LF).
+    func trimmingWhitespace() -> String {
+        let bytes = utf8
+        guard let first = bytes.firstIndex(where: { !UnitFileLexer.isWhitespace($0) }) else { return "" }
+        let last = bytes.lastIndex(where: { !UnitFileLexer.isWhitespace($0) })!
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return self }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,87 @@
+/// A validated unit name (systemd.unit(5) "Description", systemd's `unit_name_is_valid()`):
+/// `prefix.type`, `prefix@.type` (a template) or `prefix@instance.type` (an instance), at most
+/// 255 bytes, made of ASCII letters, digits and `:-_.\`, with one `@` before the instance.
+/// A name such as `../x.service` is rejected, so a unit name can never escape a unit directory.
+public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible {
+    /// The full name, `getty@tty1.service`.
+    public let name: String
+    /// Before `@` (or before the suffix for plain units): `getty`.
+    public let prefix: String
+    /// After `@` and before the suffix; `""` for a template, `nil` for a plain unit.
+    public let instance: String?
+    /// The suffix without the dot: `service`.
+    public let type: String
+
+    /// systemd's `UNIT_NAME_MAX`.
+    public static let maximumLength = 255
+
+    static func isValidCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "\\"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Parses and validates a unit name; the error says what is wrong with it.
+    public init(_ name: String) throws(ValueError) {
+        guard !name.isEmpty else { throw ValueError("unit name is empty") }
+        guard name.utf8.count <= Self.maximumLength else {
+            throw ValueError("unit name is longer than \(Self.maximumLength) bytes")
+        }
+        guard let dot = name.utf8.lastIndex(of: UInt8(ascii: ".")) else {
+            throw ValueError("unit name '\(name)' has no type suffix such as .service or .socket")
+        }
+        let stem = name[..<dot]
+        let type = String(name[name.index(after: dot)...])
+        guard !type.isEmpty, type.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else {
+            throw ValueError("unit name '\(name)' has an invalid type suffix '.\(type)'")
+        }
+        guard !stem.isEmpty else { throw ValueError("unit name '\(name)' has an empty prefix") }
+        var at: String.Index? = nil
+        for index in stem.indices {
+            let byte = stem.utf8[index]
+            if byte == UInt8(ascii: "@") {
+                guard at == nil else { throw ValueError("unit name '\(name)' has more than one '@'") }
+                at = index
+            } else if !Self.isValidCharacter(byte) {
+                throw ValueError("unit name '\(name.prefix(80))' contains '\(stem[index])': only letters, digits and ':-_.\\' are allowed (escape others with systemd-escape)")
+            }
+        }
+        self.name = name
+        self.type = type
+        if let at {
+            prefix = String(stem[..<at])
+            instance = String(stem[stem.index(after: at)...])
+            guard !prefix.isEmpty else { throw ValueError("unit name '\(name)' has an empty prefix before '@'") }
+        } else {
+            prefix = String(stem)
+            instance = nil
+        }
+    }
+
+    public var isTemplate: Bool { instance == "" }
+    public var isInstance: Bool { (instance ?? "").isEmpty == false }
+
+    /// `getty@.service` for `getty@tty1.service`.
+    public var templateName: String? {
+        guard instance != nil else { return nil }
+        return "\(prefix)@.\(type)"
+    }
+
+    /// `getty@tty1.service` from the template `getty@.service`.
+    public func instantiated(_ instance: String) throws(ValueError) -> UnitName {
+        try UnitName("\(prefix)@\(instance).\(type)")
+    }
+
+    /// The name with the suffix removed: `getty@tty1`.
+    public var stem: String {
+        String(name.dropLast(type.count + 1))
+    }
+
+    public static func < (lhs: UnitName, rhs: UnitName) -> Bool { lhs.name < rhs.name }
+    public var description: String { name }
+}

@@ -1,0 +1,78 @@
+/// Textual IPv4 and IPv6 addresses parsed in pure Swift, with the strictness of `inet_pton()`:
+/// dotted quads without leading zeros; RFC 4291 IPv6 text with `::` and an embedded IPv4 tail.
+public enum IPAddress {
+    public static func parseIPv4(_ text: Substring) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  !(part.count > 1 && part.first == "0"), let value = UInt8(part) else { return nil }
+            bytes.append(value)
+        }
+        return bytes
+    }
+
+    public static func parseIPv6(_ text: Substring) -> [UInt8]? {
+        guard !text.isEmpty, text.count <= 45 else { return nil }
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func groups(_ part: Substring, allowIPv4Tail: Bool) -> [UInt8]? {
+            if part.isEmpty { return [] }
+            var bytes: [UInt8] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, piece) in pieces.enumerated() {
+                if allowIPv4Tail, index == pieces.count - 1, piece.contains(".") {
+                    guard let v4 = parseIPv4(piece) else { return nil }
+                    bytes += v4
+                } else {
+                    guard !piece.isEmpty, piece.count <= 4, let value = UInt16(piece, radix: 16) else { return nil }
+                    bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
+                }
+            }
+            return bytes
+        }
+        if halves.count == 1 {
+            guard let bytes = groups(halves[0], allowIPv4Tail: true), bytes.count == 16 else { return nil }
+            return bytes
+        }
+        guard let head = groups(halves[0], allowIPv4Tail: false),
+              let tail = groups(halves[1], allowIPv4Tail: true), head.count + tail.count <= 14 else { return nil }
+        return head + Array(repeating: 0, count: 16 - head.count - tail.count) + tail
+    }
+
+    /// RFC 5952 text: lowercase, longest run of two or more zero groups as `::`.
+    public static func formatIPv6(_ bytes: [UInt8]) -> String {
+        let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+        var bestStart = -1, bestLength = 0, runStart = -1
+        for index in 0...8 {
+            if index < 8 && groups[index] == 0 {
+                if runStart < 0 { runStart = index }
+            } else if runStart >= 0 {
+                if index - runStart > bestLength && index - runStart >= 2 { bestStart = runStart; bestLength = index - runStart }
+                runStart = -1
+            }
+        }
+        func hex(_ range: Range<Int>) -> String { groups[range].map { String($0, radix: 16) }.joined(separator: ":") }
+        if bestStart < 0 { return hex(0..<8) }
+        return hex(0..<bestStart) + "::" + hex((bestStart + bestLength)..<8)
+    }
+
+    public static func formatIPv4(_ bytes: [UInt8]) -> String {
+        bytes.map(String.init).joined(separator: ".")
+    }
+}
+
+extension Substring {
+    /// Splits on a multi-character separator (no Foundation).
+    func components(separatedBy separator: String) -> [Substring] {
+        var parts: [Substring] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            parts.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+}

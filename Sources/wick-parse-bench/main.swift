@@ -1,0 +1,3 @@
+import WickUnits
+
+ParseBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,3 @@
+import WickCLI
+
+Wick.main()
