@@ -66,6 +66,7 @@ public enum UnitBuilder {
                 }
                 continue
             }
+            unit.directiveLocations[assignment.key] = assignment.location
             do throws(ValueError) {
                 try directive.apply(&unit.settings, assignment.value, resolver)
             } catch {

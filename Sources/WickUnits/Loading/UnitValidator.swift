@@ -3,12 +3,16 @@
 /// values wick accepts but treats differently from systemd.
 enum UnitValidator {
     static func validate(_ unit: inout LoadedUnit) {
-        let location = SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
+        let unitLocation = SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
+        let locations = unit.directiveLocations
+        func location(_ directive: String?) -> SourceLocation {
+            directive.flatMap { locations[$0] } ?? unitLocation
+        }
         func error(_ directive: String?, _ message: String) {
-            unit.diagnostics.append(Diagnostic(.error, at: location, directive: directive, message))
+            unit.diagnostics.append(Diagnostic(.error, at: location(directive), directive: directive, message))
         }
         func warning(_ directive: String?, _ message: String) {
-            unit.diagnostics.append(Diagnostic(.warning, at: location, directive: directive, message))
+            unit.diagnostics.append(Diagnostic(.warning, at: location(directive), directive: directive, message))
         }
         switch unit.name.type {
         case "socket": validateSocket(unit.settings.socket, isTemplate: unit.name.isTemplate, error: error, warning: warning)

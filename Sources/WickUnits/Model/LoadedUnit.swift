@@ -11,6 +11,8 @@ public struct LoadedUnit: Sendable {
     public var fragmentPath: String?
     public var dropInPaths: [String]
     public var diagnostics: [Diagnostic]
+    /// Where each directive was last assigned, for messages about the unit as a whole.
+    public var directiveLocations: [String: SourceLocation] = [:]
 
     public init(
         name: UnitName, loadState: LoadState, settings: UnitSettings = UnitSettings(),

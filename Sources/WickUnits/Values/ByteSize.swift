@@ -25,11 +25,9 @@ public enum ByteSize {
             guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw .expected(expected, got: value)
             }
-            var scale = multiplier
-            for digit in fraction.prefix(18) {
-                scale /= 10
-                result += UInt64(digit.wholeNumberValue!) * scale
-            }
+            let (sum, overflow) = result.addingReportingOverflow(DecimalFraction.scaled(fraction, by: multiplier))
+            guard !overflow else { throw ValueError("size '\(value)' is too large") }
+            result = sum
         }
         return result
     }

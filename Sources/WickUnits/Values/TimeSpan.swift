@@ -48,6 +48,7 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
                 rest = rest.dropFirst()
                 fraction = rest.prefix { $0.isASCII && $0.isNumber }
                 rest = rest.dropFirst(fraction.count)
+                guard !fraction.isEmpty else { throw .expected(expected, got: value) }
             }
             guard !whole.isEmpty || !fraction.isEmpty, let integer = whole.isEmpty ? 0 : UInt64(whole) else {
                 throw .expected(expected, got: value)
@@ -65,14 +66,8 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
             rest = rest.dropFirst(unitName.count)
             let (product, overflow) = integer.multipliedReportingOverflow(by: multiplier)
             guard !overflow else { throw ValueError("time span '\(value)' is too large") }
-            var part = product
-            if !fraction.isEmpty {
-                var scale = multiplier
-                for digit in fraction.prefix(18) {
-                    scale /= 10
-                    part += UInt64(digit.wholeNumberValue!) * scale
-                }
-            }
+            let (part, partOverflow) = product.addingReportingOverflow(DecimalFraction.scaled(fraction, by: multiplier))
+            guard !partOverflow else { throw ValueError("time span '\(value)' is too large") }
             let (sum, sumOverflow) = total.addingReportingOverflow(part)
             guard !sumOverflow, sum != .max else { throw ValueError("time span '\(value)' is too large") }
             total = sum

@@ -1,0 +1,47 @@
+# wick: `make run` sets up and runs wick on units/; `make test` sets up and passes every test.
+SWIFT ?= swift
+APT_PACKAGES := libsystemd-dev libcap-dev pkg-config
+CORPUS ?= $(abspath ../shared/corpus)
+WICK := .build/release/wick
+
+.PHONY: setup build release run test bench corpus-warnings clean
+
+# Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "wick needs these Debian packages:$$missing"; \
+	    echo "run as root: apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "swift not found: install Swift 6.1 or later (https://swift.org/install)"; exit 1; }
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+# Until the daemon exists, `make run` checks the example units.
+run: release
+	$(WICK) verify units/
+
+test: setup
+	$(SWIFT) build
+	$(SWIFT) test
+
+# Parses the Debian corpus repeatedly and prints unit files per second (release build).
+bench: setup
+	$(SWIFT) build -c release --product wick-parse-bench
+	bench/parse.sh $(CORPUS)
+
+# Regenerates docs/corpus-warnings.txt after a deliberate change in coverage.
+corpus-warnings: build
+	bench/corpus-warnings.sh $(CORPUS) > docs/corpus-warnings.txt
+
+clean:
+	rm -rf .build

@@ -1,0 +1,56 @@
+import Testing
+@testable import WickUnits
+
+@Suite struct ListenSpecTests {
+    @Test func addressForms() throws {
+        #expect(try SocketAddress.parse("80") == .anyPort(80))
+        #expect(try SocketAddress.parse("0.0.0.0:80") == .ipv4(bytes: [0, 0, 0, 0], port: 80))
+        #expect(try SocketAddress.parse("127.0.0.1:8080").description == "127.0.0.1:8080")
+        #expect(try SocketAddress.parse("[::1]:8080") == .ipv6(bytes: Array(repeating: 0, count: 15) + [1], port: 8080))
+        #expect(try SocketAddress.parse("[::]:993").description == "[::]:993")
+        #expect(try SocketAddress.parse("[2001:db8::1:0:0:1]:53").description == "[2001:db8::1:0:0:1]:53")
+        #expect(try SocketAddress.parse("[::ffff:10.0.0.1]:1").description == "[::ffff:a00:1]:1")
+        #expect(try SocketAddress.parse("/run/x.sock") == .unixPath("/run/x.sock"))
+        #expect(try SocketAddress.parse("@abstract") == .unixAbstract("abstract"))
+        #expect(try SocketAddress.parse("80").description == "[::]:80")
+    }
+
+    @Test(arguments: ["vsock:2:1234", "0", "65536", "localhost:80", "1.2.3:80", "01.2.3.4:80", "::1:80",
+                      "[::1]", "[::1]:", "[zz::1]:80", "[::1%eth0]:80", "abc", "", "@",
+                      "/" + String(repeating: "a", count: 107)])
+    func rejected(_ text: String) {
+        #expect(throws: ValueError.self) { try SocketAddress.parse(text) }
+    }
+
+    @Test func vsockSaysWhy() {
+        #expect(throws: ValueError("AF_VSOCK addresses ('vsock:2:1234') are not supported by wick")) {
+            try SocketAddress.parse("vsock:2:1234")
+        }
+    }
+
+    @Test func otherEndpointKinds() throws {
+        #expect(try ListenSpec.parseNetlink("kobject-uevent 1") == .netlink(family: "kobject-uevent", protocolNumber: 15, group: 1))
+        #expect(try ListenSpec.parseNetlink("audit") == .netlink(family: "audit", protocolNumber: 9, group: 0))
+        #expect(throws: ValueError.self) { try ListenSpec.parseNetlink("nosuch 1") }
+        #expect(try ListenSpec.parseMessageQueue("/q") == .messageQueue(name: "/q"))
+        #expect(throws: ValueError.self) { try ListenSpec.parseMessageQueue("/a/b") }
+        #expect(try ListenSpec.parseFIFO("/run/initctl") == .fifo(path: "/run/initctl"))
+        #expect(throws: ValueError.self) { try ListenSpec.parseFIFO("run/initctl") }
+        #expect(throws: ValueError.self) { try ListenSpec.parseSpecial("/dev/../etc/x") }
+        #expect(throws: ValueError.self) { try ListenSpec.parseSequentialPacket("127.0.0.1:5") }
+        #expect(try ListenSpec.parseSequentialPacket("/run/s").canAccept)
+        #expect(try !ListenSpec.parseDatagram("514").canAccept)
+    }
+
+    @Test func ipv6TextRoundTrips() {
+        for text in ["::", "::1", "1::", "2001:db8::1", "fe80::1:2:3:4", "1:2:3:4:5:6:7:8", "1:0:0:2::3"] {
+            let bytes = IPAddress.parseIPv6(Substring(text))
+            #expect(bytes != nil, "\(text)")
+            if let bytes { #expect(IPAddress.parseIPv6(Substring(IPAddress.formatIPv6(bytes))) == bytes) }
+        }
+        #expect(IPAddress.formatIPv6(IPAddress.parseIPv6("1:0:0:2:0:0:0:3")!) == "1:0:0:2::3")
+        for bad in [":::", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "::g", "1:2:3:4:5:6:7"] {
+            #expect(IPAddress.parseIPv6(Substring(bad)) == nil, "\(bad)")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import Testing
+@testable import WickUnits
+
+@Suite struct UnitBuilderTests {
+    @Test func repeatedKeysAppendAndEmptyAssignmentResets() {
+        let unit = buildUnit("a.service", """
+            [Unit]
+            After=x.service y.service
+            After=z.service
+            [Service]
+            ExecStartPre=/bin/one
+            ExecStartPre=/bin/two
+            ExecStartPre=
+            ExecStartPre=/bin/three
+            ExecStart=/bin/main
+            """)
+        #expect(unit.loadState == .loaded)
+        #expect(unit.settings.unit.after == ["x.service", "y.service", "z.service"])
+        #expect(unit.settings.service.execStartPre.map(\.path) == ["/bin/three"])
+    }
+
+    @Test func laterSingleValueWinsAndDropInsApplyAfterTheFragment() {
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nRestart=always\nRestart=on-failure\nRestartSec=5\n",
+                             dropIns: ["[Service]\nRestartSec=2min\nExecStart=\nExecStart=/bin/b\n"])
+        #expect(unit.settings.service.restart == .onFailure)
+        #expect(unit.settings.service.restartSec == .seconds(120))
+        #expect(unit.settings.service.execStart.map(\.path) == ["/bin/b"])
+    }
+
+    @Test func defaultsAreSystemds() {
+        let service = buildUnit("a.service", "[Service]\nExecStart=/bin/a\n").settings
+        #expect(service.service.type == .simple)
+        #expect(service.service.restart == .no)
+        #expect(service.service.restartSec == .milliseconds(100))
+        #expect(service.service.timeoutStart == .seconds(90))
+        #expect(service.unit.startLimitInterval == .seconds(10) && service.unit.startLimitBurst == 5)
+        #expect(service.service.kill.mode == .controlGroup && service.service.kill.signal == .terminate)
+        #expect(service.service.exec.effectiveStandardOutput == .journal)
+        let socket = buildUnit("a.socket", "[Socket]\nListenStream=80\nAccept=yes\n").settings.socket
+        #expect(socket.socketMode == 0o666 && socket.directoryMode == 0o755 && socket.maxConnections == 64)
+        #expect(socket.effectiveTriggerLimit.burst == 200 && socket.effectiveTriggerLimit.interval == .seconds(2))
+        #expect(socket.effectivePollLimit.burst == 150)
+        #expect(buildUnit("b.socket", "[Socket]\nListenStream=80\n").settings.socket.effectiveTriggerLimit.burst == 20)
+    }
+
+    @Test func listenLinesKeepTheirOrder() {
+        let unit = buildUnit("web.socket", """
+            [Socket]
+            ListenStream=127.0.0.1:18000
+            ListenDatagram=/run/web.dgram
+            ListenFIFO=/run/web.fifo
+            ListenNetlink=kobject-uevent 1
+            ListenStream=[::1]:18001
+            FileDescriptorName=web
+            """)
+        #expect(unit.settings.socket.listen.map(\.directive) == ["ListenStream", "ListenDatagram", "ListenFIFO", "ListenNetlink", "ListenStream"])
+        #expect(unit.settings.socket.fileDescriptorName == "web")
+    }
+
+    @Test func badValueIsAnErrorWithFileLineAndDirective() {
+        let unit = buildUnit("a.socket", "[Socket]\nListenStream=80\nBacklog=lots\n")
+        #expect(unit.loadState == .badSetting)
+        let error = unit.diagnostics.first { $0.severity == .error }!
+        #expect(error.description == "/units/a.socket:3: error: Backlog=: expected a positive number, got 'lots'")
+        #expect(error.directive == "Backlog" && error.unit == "a.socket")
+    }
+
+    @Test func unknownDirectiveAndSectionAreWarnings() {
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nFrobnicate=yes\nX-Mine=ok\n[Foo]\nA=b\n[X-Vendor]\nB=c\n[Socket]\nAccept=yes\n")
+        #expect(unit.loadState == .loaded)
+        #expect(messages(unit, .warning) == [
+            "unknown section [Foo], ignoring it",
+            "section [Socket] does not belong in a .service unit, ignoring it",
+            "unknown directive Frobnicate= in section [Service], ignoring it",
+        ])
+    }
+
+    @Test func notEnforcedDirectivesWarnOncePlainly() {
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nProtectSystem=strict\nProtectSystem=full\nUser=nobody\n")
+        #expect(messages(unit, .warning) == [
+            "IPAddressDeny= is not enforced: wick applies no network namespace or IP filter, all traffic is allowed",
+            "ProtectSystem= is not enforced: wick creates no mount namespace, the service sees the file system unchanged",
+            "User= is not applied yet: the service runs with wick's own user, groups and credentials",
+        ])
+        #expect(unit.settings.service.exec.protectSystem == "full")
+        #expect(unit.settings.service.exec.user == "nobody")
+    }
+
+    @Test func unitLevelChecks() {
+        #expect(messages(buildUnit("a.service", "[Service]\nType=simple\n"), .error) == ["service has no ExecStart= setting, refusing to load it"])
+        #expect(messages(buildUnit("a.service", "[Service]\nExecStart=/a\nExecStart=/b\n"), .error).count == 1)
+        #expect(buildUnit("a.service", "[Service]\nType=oneshot\nExecStart=/a\nExecStart=/b\n").loadState == .loaded)
+        #expect(messages(buildUnit("a.service", "[Service]\nType=oneshot\nExecStart=/a\nRestart=always\n"), .error).count == 1)
+        #expect(messages(buildUnit("a.socket", "[Socket]\nAccept=yes\n"), .error) == ["socket unit has no Listen*= setting, refusing to load it"])
+        let udp = buildUnit("a.socket", "[Socket]\nListenDatagram=514\nAccept=yes\n")
+        #expect(udp.diagnostics.first { $0.severity == .error }?.description
+            == "/units/a.socket:3: error: Accept=yes works only on stream and sequential-packet sockets, but ListenDatagram=[::]:514 is not one")
+        #expect(buildUnit("a.socket", "[Socket]\nListenStream=1\nAccept=yes\nService=b.service\n").loadState == .badSetting)
+    }
+
+    @Test func socketToServiceMatching() {
+        #expect(buildUnit("foo.socket", "[Socket]\nListenStream=1\n").activatedServiceName == "foo.service")
+        #expect(buildUnit("foo.socket", "[Socket]\nListenStream=1\nAccept=true\n").activatedServiceName == "foo@.service")
+        #expect(buildUnit("syslog.socket", "[Socket]\nListenDatagram=/dev/log\nService=rsyslog.service\n").activatedServiceName == "rsyslog.service")
+        #expect(buildUnit("a@x.socket", "[Socket]\nListenStream=/run/%i\n").activatedServiceName == "a@x.service")
+        #expect(buildUnit("a@x.socket", "[Socket]\nListenStream=/run/%i\n").settings.socket.listen == [.stream(.unixPath("/run/x"))])
+    }
+
+    @Test func environmentAndConditions() {
+        let unit = buildUnit("a@inst.service", """
+            [Unit]
+            ConditionPathExists=|!/etc/%i
+            AssertPathIsDirectory=/srv
+            [Service]
+            Environment="A=1 2" B=%i
+            Environment=C=
+            EnvironmentFile=-/etc/default/a
+            ExecStart=/bin/a $A
+            """)
+        #expect(unit.loadState == .loaded)
+        #expect(unit.settings.service.exec.environment == [
+            EnvironmentVariable(name: "A", value: "1 2"), EnvironmentVariable(name: "B", value: "inst"),
+            EnvironmentVariable(name: "C", value: ""),
+        ])
+        #expect(unit.settings.service.exec.environmentFiles == [EnvironmentFile(path: "/etc/default/a", optional: true)])
+        #expect(unit.settings.unit.conditions == [UnitCondition(check: "PathExists", value: "/etc/inst", negated: true, triggering: true)])
+        #expect(unit.settings.unit.asserts.count == 1)
+        #expect(buildUnit("b.service", "[Service]\nExecStart=/a\nEnvironment=1A=x\n").loadState == .badSetting)
+    }
+
+    @Test func standardStreams() {
+        let unit = buildUnit("a@.service", "[Service]\nExecStart=/a\nStandardInput=socket\nStandardError=append:/var/log/a.log\n")
+        #expect(unit.settings.service.exec.standardInput == .socket)
+        #expect(unit.settings.service.exec.effectiveStandardOutput == .inherit)
+        #expect(unit.settings.service.exec.standardError == .append("/var/log/a.log"))
+        #expect(buildUnit("b.service", "[Service]\nExecStart=/a\nStandardInput=append:/x\n").loadState == .badSetting)
+    }
+
+    @Test func unsupportedPrefixesAndTypesWarn() {
+        let unit = buildUnit("a.service", "[Service]\nType=dbus\nBusName=org.a\nExecStart=+/bin/a\n")
+        #expect(unit.loadState == .loaded)
+        #expect(messages(unit, .warning).contains("Type=dbus runs as Type=simple in wick: the bus name is not awaited"))
+        #expect(messages(unit, .warning).contains { $0.contains("the prefix '+' is not supported by wick") })
+    }
+}

@@ -1,0 +1,78 @@
+import Testing
+@testable import WickUnits
+
+@Suite struct UnitDirectoryLoaderTests {
+    @Test func dropInsMergeInFileNameOrderAcrossTypeTemplateAndInstance() {
+        let source = MemoryUnitSource(files: [
+            "/u/web@.service": "[Service]\nExecStart=/bin/web\nEnvironment=ORDER=fragment\n",
+            "/u/service.d/10-all.conf": "[Service]\nEnvironment=ORDER=10-type\n",
+            "/u/web@.service.d/20-template.conf": "[Service]\nEnvironment=ORDER=20-template\n",
+            "/u/web@a.service.d/15-instance.conf": "[Service]\nEnvironment=ORDER=15-instance\n",
+            "/u/web@a.service.d/ignored.txt": "[Service]\nEnvironment=ORDER=txt\n",
+        ])
+        let loader = UnitDirectoryLoader(directories: ["/u"], source: source)
+        let unit = loader.load("web@a.service")
+        #expect(unit.loadState == .loaded)
+        #expect(unit.settings.service.exec.environment.map(\.value) == ["fragment", "10-type", "15-instance", "20-template"])
+        #expect(unit.dropInPaths == ["/u/service.d/10-all.conf", "/u/web@a.service.d/15-instance.conf", "/u/web@.service.d/20-template.conf"])
+        #expect(loader.load("web@b.service").dropInPaths.count == 2)
+    }
+
+    @Test func dashPrefixDropIns() {
+        let source = MemoryUnitSource(files: [
+            "/u/foo-bar-baz.service": "[Service]\nExecStart=/bin/x\n",
+            "/u/foo-.service.d/a.conf": "[Service]\nRestartSec=1\n",
+            "/u/foo-bar-.service.d/b.conf": "[Service]\nRestartSec=2\n",
+        ])
+        let unit = UnitDirectoryLoader(directories: ["/u"], source: source).load("foo-bar-baz.service")
+        #expect(unit.settings.service.restartSec == .seconds(2))
+        #expect(unit.dropInPaths.count == 2)
+    }
+
+    @Test func laterDirectoryOverridesByFileName() {
+        let source = MemoryUnitSource(files: [
+            "/usr/lib/a.service": "[Service]\nExecStart=/bin/usr\n",
+            "/etc/a.service": "[Service]\nExecStart=/bin/etc\n",
+            "/usr/lib/a.service.d/x.conf": "[Service]\nRestartSec=1\n",
+            "/etc/a.service.d/x.conf": "[Service]\nRestartSec=9\n",
+            "/usr/lib/b.service": "[Service]\nExecStart=/bin/b\n",
+        ])
+        let loader = UnitDirectoryLoader(directories: ["/usr/lib", "/etc"], source: source)
+        let unit = loader.load("a.service")
+        #expect(unit.fragmentPath == "/etc/a.service")
+        #expect(unit.settings.service.execStart.first?.path == "/bin/etc")
+        #expect(unit.settings.service.restartSec == .seconds(9))
+        #expect(unit.dropInPaths == ["/etc/a.service.d/x.conf"])
+        #expect(loader.unitNames == ["a.service", "b.service"])
+    }
+
+    @Test func symlinkAliasesAndMasks() {
+        let source = MemoryUnitSource(
+            files: ["/u/rsyslog.service": "[Service]\nExecStart=/usr/sbin/rsyslogd\n", "/u/empty.service": ""],
+            symlinks: ["/u/syslog.service": "/u/rsyslog.service", "/u/off.service": "/dev/null"])
+        let loader = UnitDirectoryLoader(directories: ["/u"], source: source)
+        #expect(loader.load("syslog.service").name.name == "rsyslog.service")
+        #expect(loader.load("off.service").loadState == .masked)
+        #expect(loader.load("empty.service").loadState == .masked)
+        #expect(loader.load("missing.service").loadState == .notFound)
+        #expect(loader.load("../x.service").loadState == .notFound)
+    }
+
+    @Test func oneBrokenUnitDoesNotStopTheOthers() {
+        let source = MemoryUnitSource(files: [
+            "/u/good.socket": "[Socket]\nListenStream=8080\n",
+            "/u/good.service": "[Service]\nExecStart=/bin/good\n",
+            "/u/bad.service": "[Service]\nExecStart=\"/bin/unterminated\n",
+            "/u/README": "not a unit",
+        ])
+        let units = UnitDirectoryLoader(directories: ["/u"], source: source).loadAll()
+        #expect(units.map(\.name.name) == ["bad.service", "good.service", "good.socket"])
+        #expect(units.map(\.loadState) == [.badSetting, .loaded, .loaded])
+    }
+
+    @Test func missingDirectoryIsReported() {
+        let loader = UnitDirectoryLoader(directories: ["/nope"], source: MemoryUnitSource())
+        #expect(loader.diagnostics.count == 1)
+        #expect(loader.diagnostics[0].severity == .error)
+    }
+}
