@@ -32,7 +32,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "WickCLITests", dependencies: ["WickCLI"]),
+        .testTarget(name: "WickCLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -98,6 +98,11 @@ import Testing
         #expect(buildUnit("a.socket", "[Socket]\nListenStream=1\nAccept=yes\nService=b.service\n").loadState == .badSetting)
     }
 
+    @Test func aRejectedValueIsNotReportedAgainAsMissing() {
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/x 'open\n")
+        #expect(messages(unit, .error) == ["ExecStart=: unbalanced quoting: missing closing ' in '/bin/x 'open'"])
+    }
+
     @Test func socketToServiceMatching() {
         #expect(buildUnit("foo.socket", "[Socket]\nListenStream=1\n").activatedServiceName == "foo.service")
         #expect(buildUnit("foo.socket", "[Socket]\nListenStream=1\nAccept=true\n").activatedServiceName == "foo@.service")

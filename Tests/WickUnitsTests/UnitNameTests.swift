@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test(arguments: ["../etc/passwd.service", "a/b.service", "", "noext", ".service", "x.", "a@b@c.service",
-                      "@x.service", "sp ace.service", "x.Service", String(repeating: "a", count: 256) + ".service"])
+                      "@x.service", "sp ace.service", "x.Service", "notes.txt", "a.conf", String(repeating: "a", count: 256) + ".service"])
     func invalidNames(_ name: String) {
         #expect(throws: ValueError.self) { try UnitName(name) }
     }

@@ -5,10 +5,13 @@ enum UnitValidator {
     static func validate(_ unit: inout LoadedUnit) {
         let unitLocation = SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
         let locations = unit.directiveLocations
+        // A directive whose value was rejected is not reported again as missing.
+        let rejected = Set(unit.diagnostics.filter { $0.severity == .error }.compactMap(\.directive))
         func location(_ directive: String?) -> SourceLocation {
             directive.flatMap { locations[$0] } ?? unitLocation
         }
         func error(_ directive: String?, _ message: String) {
+            if let directive, rejected.contains(directive) { return }
             unit.diagnostics.append(Diagnostic(.error, at: location(directive), directive: directive, message))
         }
         func warning(_ directive: String?, _ message: String) {

@@ -12,6 +12,11 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// The suffix without the dot: `service`.
     public let type: String
 
+    /// The unit types systemd knows (systemd.unit(5)); wick runs `service` and `socket` units.
+    public static let types: Set<String> = [
+        "service", "socket", "target", "device", "mount", "automount", "swap", "timer", "path", "slice", "scope",
+    ]
+
     /// systemd's `UNIT_NAME_MAX`.
     public static let maximumLength = 255
 
@@ -37,8 +42,8 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
         }
         let stem = name[..<dot]
         let type = String(name[name.index(after: dot)...])
-        guard !type.isEmpty, type.utf8.allSatisfy({ $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }) else {
-            throw ValueError("unit name '\(name)' has an invalid type suffix '.\(type)'")
+        guard Self.types.contains(type) else {
+            throw ValueError("unit name '\(name.prefix(80))' has no unit type suffix (.service, .socket, .target ...)")
         }
         guard !stem.isEmpty else { throw ValueError("unit name '\(name)' has an empty prefix") }
         var at: String.Index? = nil

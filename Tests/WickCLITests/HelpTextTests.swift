@@ -1,0 +1,32 @@
+import Testing
+
+/// The help text is part of the interface: golden-tested.
+@Suite struct HelpTextTests {
+    @Test func verifyHelp() throws {
+        let result = try BinaryRunner.wick("verify", "--help")
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            OVERVIEW: Check unit files and print every problem as file:line: severity:
+            message.
+
+            Each PATH is a unit directory (every unit in it is checked, with its drop-ins)
+            or a unit file (checked with the drop-ins beside it). Exits 0 when no unit has
+            errors, 1 otherwise.
+            Warnings name what wick does NOT enforce, so that nobody relies on a sandbox
+            that is not there.
+
+            USAGE: wick verify <paths> ... [--json] [--strict]
+
+            ARGUMENTS:
+              <paths>                 Unit files or unit directories.
+
+            OPTIONS:
+              --json                  Print one JSON object per diagnostic, one per line.
+              --strict                Treat warnings as errors.
+              --version               Show the version.
+              -h, --help              Show help information.
+
+
+            """)
+    }
+}
