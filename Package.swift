@@ -14,11 +14,18 @@ let package = Package(
     targets: [
         // The systemd unit-file language: pure, no syscalls beyond reading files through `UnitSource`.
         .target(name: "WickUnits"),
+        // C: the spawn path (fork, fd placement, LISTEN_PID, exec) and calls Swift cannot reach.
+        .target(name: "CWick"),
+        // Thin typed syscalls: epoll, signalfd, sockets, accept, spawn, reaping.
+        .target(name: "WickSystem", dependencies: ["CWick", "WickUnits"]),
+        // The event loops: `wick activate` now, `wick daemon` next.
+        .target(name: "WickDaemon", dependencies: ["WickSystem", "WickUnits"]),
         // Command-line front end (swift-argument-parser), testable in-process.
         .target(
             name: "WickCLI",
             dependencies: [
                 "WickUnits",
+                "WickDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

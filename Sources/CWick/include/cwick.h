@@ -1,0 +1,54 @@
+#ifndef CWICK_H
+#define CWICK_H
+
+/* wick's C layer: the spawn path and the few Linux calls and macros Swift's Glibc module does not
+ * expose. Every function is prefixed cwick_. Do not define _GNU_SOURCE here (see SWIFT-NOTES). */
+
+#include <sys/types.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <linux/netlink.h>
+
+/* Where a standard stream of the child comes from: an fd, or /dev/null when -1. */
+enum { CWICK_DEV_NULL = -1 };
+
+/* Everything the child needs, prepared by Swift before fork() so that the child only places fds,
+ * resets signals and execs (systemd's exec_child(), skalibs' cspawn). */
+struct cwick_spawn_plan {
+    const char *path;            /* executable: absolute, or looked up in search_path */
+    char *const *argv;           /* NULL-terminated */
+    char *const *envp;           /* NULL-terminated; LISTEN_PID is added by the child */
+    int set_listen_pid;          /* 1: append LISTEN_PID=<the child's own pid> to envp */
+    const int *fds;              /* placed at 3, 4, ... in this order */
+    int fd_count;
+    int stdin_fd, stdout_fd, stderr_fd;  /* CWICK_DEV_NULL or an fd to place at 0, 1, 2 */
+    int new_session;             /* 1: setsid(), so the service is its own process group */
+    const char *search_path;     /* colon-separated, for paths without '/' */
+};
+
+/* Forks and execs the plan. Returns 0 and sets *pid when the child exec'd; returns an errno value
+ * when fork failed (*pid = -1) or when the child could not exec (*pid = the child, already exited
+ * with status 127 or 126 and to be reaped by the caller). */
+int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid);
+
+int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+int cwick_pipe2(int fds[2], int flags);
+
+int cwick_wifexited(int status);
+int cwick_wexitstatus(int status);
+int cwick_wifsignaled(int status);
+int cwick_wtermsig(int status);
+
+/* SO_PEERCRED of a Unix socket (struct ucred needs _GNU_SOURCE). Returns 0 or -1 with errno. */
+int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
+
+/* PR_SET_CHILD_SUBREAPER (prctl is variadic, so not callable from Swift). */
+int cwick_set_child_subreaper(void);
+
+#endif

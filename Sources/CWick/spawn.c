@@ -1,0 +1,165 @@
+#define _GNU_SOURCE
+#include "cwick.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Only async-signal-safe calls below fork(): no malloc, no stdio, no Swift. The buffers live on
+ * the child's stack, so the same code works after vfork()/clone(CLONE_VM) later. */
+
+static void child_fail(int error_pipe, int error) {
+    ssize_t written;
+    do { written = write(error_pipe, &error, sizeof error); } while (written < 0 && errno == EINTR);
+    _exit(error == ENOENT ? 127 : 126);
+}
+
+static size_t format_pid(char *buffer, pid_t pid) {
+    char digits[16];
+    size_t count = 0, i;
+    do { digits[count++] = (char)('0' + pid % 10); pid /= 10; } while (pid > 0);
+    for (i = 0; i < count; i++) buffer[i] = digits[count - 1 - i];
+    buffer[count] = '\0';
+    return count;
+}
+
+static void reset_signals(void) {
+    struct sigaction action;
+    sigset_t empty;
+    int sig;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    for (sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)sigaction(sig, &action, NULL);
+    }
+    sigemptyset(&empty);
+    (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+/* Moves every source fd above the target range first, then down to its target (systemd's
+ * shift_fds(); dup2(fd, fd) would keep close-on-exec set, SWIFT-NOTES "the dup2 trap"). */
+static int place_fds(const struct cwick_spawn_plan *plan, int error_pipe) {
+    int total = 3 + plan->fd_count;
+    int floor = total > error_pipe + 1 ? total : error_pipe + 1;
+    int moved[3 + 256];
+    int i;
+    if (plan->fd_count > 256) return EMFILE;
+    for (i = 0; i < total; i++) {
+        int source = i == 0 ? plan->stdin_fd : i == 1 ? plan->stdout_fd : i == 2 ? plan->stderr_fd : plan->fds[i - 3];
+        if (source == CWICK_DEV_NULL) {
+            source = open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (source < 0) return errno;
+        }
+        moved[i] = fcntl(source, F_DUPFD_CLOEXEC, floor);
+        if (moved[i] < 0) return errno;
+    }
+    for (i = 0; i < total; i++) {
+        if (dup2(moved[i], i) < 0) return errno;   /* the new fd has close-on-exec cleared */
+    }
+    /* Anything else still open (an fd wick itself inherited without close-on-exec) must not
+     * reach the service: mark the rest close-on-exec. Older kernels lack the flag; every fd wick
+     * opens is close-on-exec from birth anyway. */
+    (void)syscall(SYS_close_range, (unsigned)total, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
+    return 0;
+}
+
+static void child(const struct cwick_spawn_plan *plan, int error_pipe) {
+    char pid_variable[32] = "LISTEN_PID=";
+    const char *environment[4096];
+    size_t count = 0;
+    int error;
+
+    reset_signals();
+    if (plan->new_session && setsid() < 0) child_fail(error_pipe, errno);
+    error = place_fds(plan, error_pipe);
+    if (error) child_fail(error_pipe, error);
+
+    for (; plan->envp[count] && count < 4094; count++) environment[count] = plan->envp[count];
+    if (plan->set_listen_pid) {
+        format_pid(pid_variable + strlen("LISTEN_PID="), getpid());
+        environment[count++] = pid_variable;
+    }
+    environment[count] = NULL;
+
+    if (strchr(plan->path, '/') || !plan->search_path) {
+        execve(plan->path, plan->argv, (char *const *)environment);
+        child_fail(error_pipe, errno);
+    } else {
+        /* execvpe() may allocate: walk the search path by hand. */
+        char candidate[PATH_MAX];
+        const char *start = plan->search_path;
+        int last_error = ENOENT;
+        size_t name_length = strlen(plan->path);
+        while (*start) {
+            const char *end = strchr(start, ':');
+            size_t length = end ? (size_t)(end - start) : strlen(start);
+            if (length + 1 + name_length + 1 <= sizeof candidate && length > 0) {
+                memcpy(candidate, start, length);
+                candidate[length] = '/';
+                memcpy(candidate + length + 1, plan->path, name_length + 1);
+                execve(candidate, plan->argv, (char *const *)environment);
+                if (errno != ENOENT && errno != ENOTDIR) last_error = errno;
+            }
+            if (!end) break;
+            start = end + 1;
+        }
+        child_fail(error_pipe, last_error);
+    }
+}
+
+int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
+    int error_pipe[2];
+    int child_error = 0;
+    ssize_t got;
+    *pid = -1;
+    if (pipe2(error_pipe, O_CLOEXEC) < 0) return errno;
+    pid_t forked = fork();
+    if (forked < 0) {
+        int error = errno;
+        close(error_pipe[0]);
+        close(error_pipe[1]);
+        return error;
+    }
+    if (forked == 0) {
+        close(error_pipe[0]);
+        child(plan, error_pipe[1]);
+        _exit(127);
+    }
+    close(error_pipe[1]);
+    /* EOF: exec succeeded (the pipe closed on exec). Four bytes: the child's errno. */
+    do { got = read(error_pipe[0], &child_error, sizeof child_error); } while (got < 0 && errno == EINTR);
+    close(error_pipe[0]);
+    *pid = forked;
+    return got == sizeof child_error ? child_error : 0;
+}
+
+int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}
+
+int cwick_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int cwick_wifexited(int status) { return WIFEXITED(status); }
+int cwick_wexitstatus(int status) { return WEXITSTATUS(status); }
+int cwick_wifsignaled(int status) { return WIFSIGNALED(status); }
+int cwick_wtermsig(int status) { return WTERMSIG(status); }
+
+int cwick_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+
+int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0) return -1;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Glibc
+import WickDaemon
+import WickUnits
+
+/// `wick activate`: the one-off mode, a drop-in for systemd-socket-activate(1).
+public struct Activate: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Listen on sockets and start a command on traffic, like systemd-socket-activate.",
+        discussion: """
+            Without --accept the command gets every listening socket (fds 3, 4, ... in the order of -l) \
+            when traffic arrives; when it exits, wick listens again. With --accept each connection \
+            starts one command, the connection at fd 3 (or on stdin and stdout with --inetd). \
+            LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are always set, REMOTE_ADDR and REMOTE_PORT for \
+            IP peers in accept mode, and wick's own environment is passed through.
+            An address may start with stream:, datagram: or seqpacket: to mix kinds.
+            """
+    )
+
+    @Option(name: [.short, .customLong("listen")], help: "Address to listen on (repeatable): PORT, IP:PORT, [IPv6]:PORT, /path, @abstract.")
+    var listen: [String] = []
+
+    @Flag(name: [.short, .long], help: "Start one command per connection.")
+    var accept = false
+
+    @Flag(name: .long, help: "Pass the connection as stdin and stdout (implies --accept).")
+    var inetd = false
+
+    @Flag(name: [.short, .long], help: "Listen on datagram sockets.")
+    var datagram = false
+
+    @Flag(name: .long, help: "Listen on sequential-packet sockets.")
+    var seqpacket = false
+
+    @Option(name: .long, help: "Names for the fds, colon-separated, in order.")
+    var fdname: String?
+
+    @Option(name: [.customShort("E"), .customLong("setenv")], help: "Set VAR=VALUE, or pass VAR through (repeatable).")
+    var setenv: [String] = []
+
+    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
+    var command: [String] = []
+
+    public init() {}
+
+    public func validate() throws {
+        if command.first == "--" && command.count == 1 || command.isEmpty { throw ValidationError("a command to run is required") }
+        if listen.isEmpty { throw ValidationError("at least one -l ADDRESS is required") }
+        if datagram && seqpacket { throw ValidationError("--datagram and --seqpacket exclude each other") }
+    }
+
+    public func run() throws {
+        var specs: [ListenSpec] = []
+        for address in listen {
+            do throws(ValueError) {
+                specs.append(try parse(address))
+            } catch {
+                throw ValidationError("-l \(address): \(error.message)")
+            }
+        }
+        if accept || inetd, let bad = specs.first(where: { !$0.canAccept }) {
+            throw ValidationError("--accept needs stream or sequential-packet sockets, but \(bad) is a \(bad.typeName.lowercased()) socket")
+        }
+        let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        let configuration = ActivateConfiguration(
+            listens: specs, accept: accept, inetd: inetd,
+            fdNames: fdname.map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? [],
+            environment: ActivateConfiguration.environment(inherited: Self.inheritedEnvironment(), settings: setenv),
+            command: argv)
+        let activator: Activator
+        do {
+            activator = try Activator(configuration)
+        } catch {
+            FileHandleOutput.error("wick activate: \(error)")
+            throw ExitCode.failure
+        }
+        let code = activator.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    func parse(_ address: String) throws(ValueError) -> ListenSpec {
+        for (prefix, make) in [("stream:", ListenSpec.stream), ("datagram:", ListenSpec.datagram)]
+        where address.hasPrefix(prefix) {
+            return make(try SocketAddress.parse(String(address.dropFirst(prefix.count))))
+        }
+        if address.hasPrefix("seqpacket:") {
+            return .sequentialPacket(try SocketAddress.parse(String(address.dropFirst("seqpacket:".count))))
+        }
+        let parsed = try SocketAddress.parse(address)
+        if datagram { return .datagram(parsed) }
+        if seqpacket { return .sequentialPacket(parsed) }
+        return .stream(parsed)
+    }
+
+    static func inheritedEnvironment() -> [String] {
+        var result: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            result.append(String(cString: entry))
+            pointer += 1
+        }
+        return result
+    }
+}
+
+/// Writing a line to stderr without Foundation.
+enum FileHandleOutput {
+    static func error(_ message: String) {
+        var line = message + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}

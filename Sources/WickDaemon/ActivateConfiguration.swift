@@ -1,0 +1,51 @@
+import WickUnits
+
+/// What `wick activate` was asked to do (the flags of systemd-socket-activate(1)).
+public struct ActivateConfiguration: Sendable {
+    public var listens: [ListenSpec]
+    /// `--accept`: one command per connection.
+    public var accept: Bool
+    /// `--inetd`: the connection is stdin and stdout (implies accept mode).
+    public var inetd: Bool
+    /// Names for `LISTEN_FDNAMES`, in fd order; missing ones are `unknown` (sd_listen_fds(3)).
+    public var fdNames: [String]
+    /// The command's environment before the `LISTEN_*`/`REMOTE_*` variables.
+    public var environment: [String]
+    public var command: [String]
+
+    public init(listens: [ListenSpec], accept: Bool, inetd: Bool, fdNames: [String], environment: [String], command: [String]) {
+        self.listens = listens
+        self.accept = accept || inetd
+        self.inetd = inetd
+        self.fdNames = fdNames
+        self.environment = environment
+        self.command = command
+    }
+
+    /// `LISTEN_FDNAMES=` for the listening fds: the given names, `unknown` for the rest.
+    public var listenFDNames: String {
+        listens.indices.map { $0 < fdNames.count && !fdNames[$0].isEmpty ? fdNames[$0] : "unknown" }.joined(separator: ":")
+    }
+
+    /// The environment passed through: wick's own, without stale `LISTEN_*` variables, then the
+    /// `-E` settings (`NAME=VALUE`, or `NAME` to copy wick's value).
+    public static func environment(inherited: [String], settings: [String]) -> [String] {
+        var result = inherited.filter {
+            !$0.hasPrefix("LISTEN_FDS=") && !$0.hasPrefix("LISTEN_PID=") && !$0.hasPrefix("LISTEN_FDNAMES=")
+        }
+        for setting in settings {
+            let name = setting.split(separator: "=", maxSplits: 1).first.map(String.init) ?? setting
+            let value: String
+            if setting.contains("=") {
+                value = setting
+            } else if let inheritedValue = inherited.first(where: { $0.hasPrefix(name + "=") }) {
+                value = inheritedValue
+            } else {
+                continue
+            }
+            result.removeAll { $0.hasPrefix(name + "=") }
+            result.append(value)
+        }
+        return result
+    }
+}

@@ -1,0 +1,165 @@
+import Glibc
+import WickSystem
+import WickUnits
+
+/// `wick activate`: one socket unit run from the command line (systemd-socket-activate(1)), on one
+/// thread and one epoll loop. Without `--accept` it starts the command with every listening fd
+/// when traffic arrives, stops polling while the command runs and listens again when it exits
+/// (connections waiting in the backlog start the next run). With `--accept` it accepts each
+/// connection and starts one command per connection.
+public final class Activator {
+    private let configuration: ActivateConfiguration
+    private let plan: SpawnPlan
+    private let epoll: Epoll
+    private let signals: SignalDescriptor
+    private var listeners: [Int32] = []
+    /// The command started without `--accept`, while it runs.
+    private var runningPID: Int32?
+    /// Every child started in accept mode and not yet reaped.
+    private var children: Set<Int32> = []
+    private var polling = false
+    private let listenEnvironment: [String]
+
+    static let signalToken: UInt64 = 0
+
+    public init(_ configuration: ActivateConfiguration) throws(SystemError) {
+        self.configuration = configuration
+        signals = try SignalDescriptor(signals: [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGPIPE])
+        epoll = try Epoll()
+        plan = SpawnPlan(path: configuration.command[0], arguments: configuration.command, environment: configuration.environment)
+        listenEnvironment = ["LISTEN_FDS=\(configuration.listens.count)", "LISTEN_FDNAMES=\(configuration.listenFDNames)"]
+        do throws(SystemError) {
+            for spec in configuration.listens {
+                let fd = try SocketBinder.open(spec, options: BindOptions())
+                listeners.append(fd)
+                log("Listening on \(spec) as fd \(listeners.count + 2).")
+            }
+            try epoll.add(signals.fd, token: Self.signalToken)
+            try startPolling()
+        } catch {
+            listeners.forEach(closeDescriptor)
+            throw error
+        }
+    }
+
+    deinit { listeners.forEach(closeDescriptor) }
+
+    /// Runs until SIGTERM, SIGINT or SIGQUIT (returns 0 after stopping the children) or until the
+    /// command cannot be executed (returns 127 or 126, as a shell does).
+    public func run() -> Int32 {
+        while true {
+            let tokens: [UInt64]
+            do throws(SystemError) {
+                tokens = try epoll.wait(timeoutMilliseconds: -1)
+            } catch {
+                log("\(error)")
+                return 1
+            }
+            for token in tokens {
+                if token == Self.signalToken {
+                    if let code = handleSignals() { return code }
+                } else if let code = listenerReady(Int(token) - 1) {
+                    return code
+                }
+            }
+        }
+    }
+
+    private func startPolling() throws(SystemError) {
+        guard !polling else { return }
+        for (index, fd) in listeners.enumerated() { try epoll.add(fd, token: UInt64(index + 1)) }
+        polling = true
+    }
+
+    private func stopPolling() {
+        guard polling else { return }
+        listeners.forEach(epoll.remove)
+        polling = false
+    }
+
+    private func listenerReady(_ index: Int) -> Int32? {
+        if !configuration.accept {
+            guard runningPID == nil else { return nil }
+            switch plan.spawn(fds: listeners, stdin: .null, extraEnvironment: listenEnvironment, setListenPID: true) {
+            case .success(let pid):
+                runningPID = pid
+                stopPolling()
+                return nil
+            case .failure(let failure):
+                return execFailed(failure)
+            }
+        }
+        let connection: AcceptedConnection
+        do throws(SystemError) {
+            guard let accepted = try Acceptor.accept(listeners[index]) else { return nil }
+            connection = accepted
+        } catch {
+            log("\(error)")
+            return nil
+        }
+        defer { closeDescriptor(connection.fd) }
+        var environment: [String] = []
+        if case .ip(let address, let port) = connection.remote {
+            environment = ["REMOTE_ADDR=\(address)", "REMOTE_PORT=\(port)"]
+        }
+        let result: Result<Int32, SpawnPlan.Failure>
+        if configuration.inetd {
+            result = plan.spawn(stdin: .fd(connection.fd), stdout: .fd(connection.fd), extraEnvironment: environment)
+        } else {
+            result = plan.spawn(fds: [connection.fd], extraEnvironment: ["LISTEN_FDS=1", "LISTEN_FDNAMES=connection"] + environment,
+                                setListenPID: true)
+        }
+        switch result {
+        case .success(let pid):
+            children.insert(pid)
+            return nil
+        case .failure(let failure):
+            return execFailed(failure)
+        }
+    }
+
+    private func execFailed(_ failure: SpawnPlan.Failure) -> Int32 {
+        log("\(failure.error)")
+        if let pid = failure.pid { _ = try? Reaper.wait(for: pid) }
+        stopChildren()
+        return failure.error.code == ENOENT ? 127 : failure.pid == nil ? 1 : 126
+    }
+
+    private func handleSignals() -> Int32? {
+        for signal in signals.drain() {
+            switch signal {
+            case SIGCHLD:
+                for (pid, status) in Reaper.reapAll() {
+                    children.remove(pid)
+                    if pid == runningPID {
+                        runningPID = nil
+                        if status != .exited(0) { log("\(configuration.command[0]) \(status)") }
+                        do throws(SystemError) { try startPolling() } catch { log("\(error)"); return 1 }
+                    }
+                }
+            case SIGTERM, SIGINT, SIGQUIT:
+                stopChildren()
+                return 0
+            default:
+                break
+            }
+        }
+        return nil
+    }
+
+    /// Sends SIGTERM to every child's process group and reaps them (each child is a session
+    /// leader, so its own descendants are reached too).
+    private func stopChildren() {
+        var pids = children
+        if let runningPID { pids.insert(runningPID) }
+        for pid in pids { _ = kill(-pid, SIGTERM) }
+        for pid in pids { _ = try? Reaper.wait(for: pid) }
+        children.removeAll()
+        runningPID = nil
+    }
+
+    private func log(_ message: String) {
+        var line = "wick activate: " + message + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,47 @@
+import CWick
+import Glibc
+
+/// One epoll instance (epoll(7)), the daemon's only wait point. Each registration carries a
+/// 64-bit token chosen by the caller (an id, never the fd alone, so that a reused fd number cannot
+/// be confused with a closed one: swift-nio's SelectorEpoll).
+public final class Epoll {
+    public let fd: Int32
+    private var events: [epoll_event]
+
+    public init(capacity: Int = 64) throws(SystemError) {
+        fd = try retrying("epoll_create1") { epoll_create1(Int32(EPOLL_CLOEXEC)) }
+        events = Array(repeating: epoll_event(), count: capacity)
+    }
+
+    deinit { closeDescriptor(fd) }
+
+    public func add(_ watched: Int32, token: UInt64, readable: Bool = true) throws(SystemError) {
+        var event = epoll_event()
+        event.events = readable ? EPOLLIN.rawValue : 0
+        event.data.u64 = token
+        _ = try retrying("epoll_ctl(ADD, \(watched))") { epoll_ctl(fd, EPOLL_CTL_ADD, watched, &event) }
+    }
+
+    public func remove(_ watched: Int32) {
+        var event = epoll_event()
+        _ = epoll_ctl(fd, EPOLL_CTL_DEL, watched, &event)
+    }
+
+    /// Waits until at least one fd is ready or `timeoutMilliseconds` pass (-1: forever). Returns the
+    /// tokens of ready fds.
+    public func wait(timeoutMilliseconds: Int32) throws(SystemError) -> [UInt64] {
+        let count = events.withUnsafeMutableBufferPointer { buffer in
+            epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds)
+        }
+        if count < 0 {
+            if errno == EINTR { return [] }
+            throw SystemError("epoll_wait")
+        }
+        var tokens: [UInt64] = []
+        tokens.reserveCapacity(Int(count))
+        for index in 0..<Int(count) {
+            tokens.append(events[index].data.u64)
+        }
+        return tokens
+    }
+}

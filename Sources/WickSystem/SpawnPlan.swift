@@ -1,0 +1,84 @@
+import CWick
+import Glibc
+
+/// A command ready to run many times: path, argv and the base environment copied once into C
+/// memory, so that each spawn only adds the per-activation variables (the fd placement and
+/// `LISTEN_PID` are done by the C child, `cwick_spawn`).
+public final class SpawnPlan {
+    /// systemd's fixed search path for executables given without a slash (systemd.service(5)).
+    public static let searchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    public let path: String
+    public let arguments: [String]
+    private let cPath: UnsafeMutablePointer<CChar>
+    private let cSearchPath: UnsafeMutablePointer<CChar>
+    private let argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+    private let baseEnvironment: [UnsafeMutablePointer<CChar>]
+
+    public init(path: String, arguments: [String], environment: [String]) {
+        self.path = path
+        self.arguments = arguments
+        cPath = strdup(path)
+        cSearchPath = strdup(Self.searchPath)
+        argv = .allocate(capacity: arguments.count + 1)
+        for (index, argument) in arguments.enumerated() { argv[index] = strdup(argument) }
+        argv[arguments.count] = nil
+        baseEnvironment = environment.map { strdup($0) }
+    }
+
+    deinit {
+        free(cPath)
+        free(cSearchPath)
+        for index in 0..<arguments.count { free(argv[index]) }
+        argv.deallocate()
+        for pointer in baseEnvironment { free(pointer) }
+    }
+
+    /// Where the child's standard streams come from: an fd, or /dev/null.
+    public enum Stream {
+        case null
+        case fd(Int32)
+
+        var raw: Int32 {
+            switch self {
+            case .null: return Int32(CWICK_DEV_NULL)
+            case .fd(let fd): return fd
+            }
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        /// The child that failed to exec (already exited, to be reaped), or nil when fork failed.
+        public var pid: Int32?
+        public var error: SystemError
+        public var description: String { error.description }
+    }
+
+    /// Starts the command with `fds` at 3, 4, ... and `extraEnvironment` after the base
+    /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid.
+    public func spawn(
+        fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
+        extraEnvironment: [String] = [], setListenPID: Bool = false, newSession: Bool = true
+    ) -> Result<Int32, Failure> {
+        let extras = extraEnvironment.map { strdup($0) }
+        defer { for pointer in extras { free(pointer) } }
+        let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: baseEnvironment.count + extras.count + 1)
+        defer { envp.deallocate() }
+        for (index, pointer) in baseEnvironment.enumerated() { envp[index] = pointer }
+        for (index, pointer) in extras.enumerated() { envp[baseEnvironment.count + index] = pointer }
+        envp[baseEnvironment.count + extras.count] = nil
+        var pid: pid_t = -1
+        let error = fds.withUnsafeBufferPointer { fdBuffer in
+            var plan = cwick_spawn_plan(
+                path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0,
+                fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
+                stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
+                new_session: newSession ? 1 : 0, search_path: cSearchPath)
+            return cwick_spawn(&plan, &pid)
+        }
+        if error != 0 {
+            return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? "exec \(path)" : "fork", code: error)))
+        }
+        return .success(pid)
+    }
+}
