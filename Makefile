@@ -1,6 +1,8 @@
 # wick: `make run` sets up and runs wick on units/; `make test` sets up and passes every test.
 SWIFT ?= swift
 APT_PACKAGES := libsystemd-dev libcap-dev pkg-config
+# Real programs the end-to-end tests run under wick (../shared/corpus/consumers).
+TEST_PACKAGES := uuid-runtime openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 
@@ -8,11 +10,11 @@ WICK := .build/release/wick
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES) $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "wick needs these Debian packages:$$missing"; \
 	    echo "run as root: apt-get install$$missing"; exit 1; \

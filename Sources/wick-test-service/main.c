@@ -1,0 +1,80 @@
+/* A test service for wick's end-to-end tests, built against libsystemd so that a real
+ * sd_listen_fds_with_names() client proves wire compatibility (sd_listen_fds(3)).
+ *
+ *   wick-test-service report   Reports what it received and exits (the exit-on-idle pattern):
+ *                              with listening sockets it accepts one connection on the first that
+ *                              is readable and writes the report to it; with a connection at fd 3 it writes to fd 3;
+ *                              in inetd style (no LISTEN_FDS) it writes to stdout.
+ *
+ * The report is lines of KEY=VALUE: listen_fds, names, pid_matches, open (the fds open in the
+ * process, from /proc/self/fd), remote (REMOTE_ADDR:REMOTE_PORT), kinds (listening/connection per fd).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+static void open_fds(char *out, size_t size) {
+    DIR *dir = opendir("/proc/self/fd");
+    int own = dir ? dirfd(dir) : -1, fds[256], count = 0, i, j;
+    struct dirent *entry;
+    out[0] = '\0';
+    if (!dir) return;
+    while ((entry = readdir(dir)) && count < 256) {
+        if (entry->d_name[0] == '.') continue;
+        int fd = atoi(entry->d_name);
+        if (fd != own) fds[count++] = fd;
+    }
+    closedir(dir);
+    for (i = 1; i < count; i++)
+        for (j = i; j > 0 && fds[j - 1] > fds[j]; j--) { int t = fds[j]; fds[j] = fds[j - 1]; fds[j - 1] = t; }
+    for (i = 0; i < count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%d", i ? "," : "", fds[i]);
+    }
+}
+
+int main(int argc, char **argv) {
+    char **names = NULL;
+    char report[4096], fds[1024] = "", kinds[256] = "";
+    const char *listen_pid = getenv("LISTEN_PID");
+    int pid_matches = listen_pid && atoi(listen_pid) == getpid();
+    open_fds(fds, sizeof fds);   /* before sd_listen_fds, which does not open anything anyway */
+    int n = sd_listen_fds_with_names(0, &names);
+    if (argc < 2 || strcmp(argv[1], "report") != 0) {
+        fprintf(stderr, "usage: wick-test-service report\n");
+        return 2;
+    }
+    char joined[1024] = "";
+    for (int i = 0; i < n && names && names[i]; i++) {
+        size_t used = strlen(joined);
+        snprintf(joined + used, sizeof joined - used, "%s%s", i ? ":" : "", names[i]);
+        used = strlen(kinds);
+        snprintf(kinds + used, sizeof kinds - used, "%s%s", i ? "," : "",
+                 sd_is_socket(SD_LISTEN_FDS_START + i, AF_UNSPEC, 0, 1) > 0 ? "listening" : "connection");
+    }
+    snprintf(report, sizeof report, "listen_fds=%d\nnames=%s\npid_matches=%d\nopen=%s\nkinds=%s\nremote=%s:%s\npid=%d\n",
+             n, joined, pid_matches, fds, kinds, getenv("REMOTE_ADDR") ? getenv("REMOTE_ADDR") : "",
+             getenv("REMOTE_PORT") ? getenv("REMOTE_PORT") : "", getpid());
+    int out = 1;
+    if (n >= 1) {
+        out = SD_LISTEN_FDS_START;
+        if (sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, 0, 1) > 0) {
+            struct pollfd polled[64];
+            int count = n < 64 ? n : 64, ready = -1;
+            for (int i = 0; i < count; i++) polled[i] = (struct pollfd){ .fd = SD_LISTEN_FDS_START + i, .events = POLLIN };
+            if (poll(polled, count, 10000) <= 0) { fprintf(stderr, "no connection\n"); return 1; }
+            for (int i = 0; i < count && ready < 0; i++) if (polled[i].revents & POLLIN) ready = polled[i].fd;
+            out = accept4(ready, NULL, NULL, SOCK_CLOEXEC);
+            if (out < 0) { perror("accept4"); return 1; }
+        }
+    }
+    size_t length = strlen(report);
+    if (write(out, report, length) != (ssize_t)length) { perror("write"); return 1; }
+    return 0;
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `wick activate` end to end: the real binary, real sockets, the libsystemd test service.
+@Suite(.serialized) struct ActivateCommandTests {
+    func start(_ arguments: [String]) throws -> BackgroundProcess {
+        try BackgroundProcess(BinaryRunner.wick, ["activate"] + arguments)
+    }
+
+    @Test func withoutAcceptTheServiceGetsEveryFdInOrderWithNamesAndNothingElse() throws {
+        let first = TestClient.freePort(), second = TestClient.freePort()
+        let wick = try start(["-l", "127.0.0.1:\(first)", "-l", "127.0.0.1:\(second)", "--fdname=web:admin",
+                              BinaryRunner.testService, "report"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(first) && TestClient.waitListening(second), "\(wick.log)")
+        let report = TestClient.report(TestClient.readAll(TestClient.connectTCP(second)))
+        #expect(report["listen_fds"] == "2")
+        #expect(report["names"] == "web:admin")
+        #expect(report["pid_matches"] == "1")
+        #expect(report["kinds"] == "listening,listening")
+        #expect(report["open"] == "0,1,2,3,4", "the service must get exactly its fds: \(report)")
+    }
+
+    @Test func exitOnIdleLosesNoConnection() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        // Five clients connect at once; each service run takes one and exits; the rest wait in the
+        // backlog and start the next run.
+        let fds = (0..<5).map { _ in TestClient.connectTCP(port) }
+        let reports = fds.map { TestClient.report(TestClient.readAll($0)) }
+        #expect(reports.allSatisfy { $0["listen_fds"] == "1" && $0["names"] == "unknown" && $0["pid_matches"] == "1" })
+        #expect(Set(reports.compactMap { $0["pid"] }).count == 5, "one run per connection: \(reports)")
+    }
+
+    @Test func acceptModeServesFiftyConcurrentClients() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["--accept", "-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        let fds = (0..<50).map { _ in TestClient.connectTCP(port) }
+        let localPorts = fds.map(TestClient.localPort)
+        let reports = fds.map { TestClient.report(TestClient.readAll($0)) }
+        for (report, localPort) in zip(reports, localPorts) {
+            #expect(report["listen_fds"] == "1")
+            #expect(report["names"] == "connection")
+            #expect(report["kinds"] == "connection")
+            #expect(report["pid_matches"] == "1")
+            #expect(report["remote"] == "127.0.0.1:\(localPort)")
+            #expect(report["open"] == "0,1,2,3")
+        }
+        #expect(Set(reports.compactMap { $0["pid"] }).count == 50)
+        var leftovers = wick.children()
+        for _ in 0..<200 where !leftovers.isEmpty {
+            usleep(10_000)
+            leftovers = wick.children()
+        }
+        #expect(leftovers.isEmpty, "every child is reaped")
+    }
+
+    @Test func inetdModeUsesStdinAndStdout() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["--inetd", "-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        let local = TestClient.localPort(fd)
+        let report = TestClient.report(TestClient.readAll(fd))
+        #expect(report["listen_fds"] == "0")
+        #expect(report["remote"] == "127.0.0.1:\(local)")
+    }
+
+    @Test func unixAndDatagramSocketsMix() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wick-\(UUID().uuidString)")
+        let path = directory.appendingPathComponent("sub/s.sock").path
+        let udp = TestClient.freePort()
+        let wick = try start(["-l", path, "-l", "datagram:127.0.0.1:\(udp)", BinaryRunner.testService, "report"])
+        defer { wick.stop(); try? FileManager.default.removeItem(at: directory) }
+        var attempts = 0
+        while !FileManager.default.fileExists(atPath: path) && attempts < 250 { usleep(20_000); attempts += 1 }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        #expect(connected == 0, "\(wick.log)")
+        let report = TestClient.report(TestClient.readAll(fd))
+        #expect(report["listen_fds"] == "2")
+        #expect(report["names"] == "unknown:unknown")
+        #expect(report["kinds"] == "listening,connection", "a datagram socket does not listen")
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o666)
+    }
+
+    @Test func missingCommandExits127AndSaysWhy() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["-l", "127.0.0.1:\(port)", "/nonexistent/server"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        close(TestClient.connectTCP(port))
+        #expect(wick.waitForExit(seconds: 10) == 127)
+        #expect(wick.log.contains("wick activate: exec /nonexistent/server: No such file or directory"))
+    }
+
+    @Test func portInUseFailsWithAClearMessage() throws {
+        let port = TestClient.freePort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(holder, 1)
+        let wick = try start(["-l", "127.0.0.1:\(port)", "/bin/true"])
+        defer { wick.stop() }
+        #expect(wick.waitForExit(seconds: 10) == 1)
+        #expect(wick.log.contains("bind(127.0.0.1:\(port)): Address already in use"))
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        let noCommand = try BinaryRunner.wick("activate", "-l", "8080")
+        #expect(noCommand.status == 64)
+        let acceptDatagram = try BinaryRunner.wick("activate", "-a", "-d", "-l", "127.0.0.1:9", "/bin/true")
+        #expect(acceptDatagram.status == 64)
+        #expect(acceptDatagram.stderr.contains("--accept needs stream or sequential-packet sockets"))
+        let vsock = try BinaryRunner.wick("activate", "-l", "vsock:1:2", "/bin/true")
+        #expect(vsock.stderr.contains("AF_VSOCK"))
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+import Testing
+
+/// The real programs of ../shared/corpus/consumers (uuidd, micro-httpd, sshd -i, gunicorn,
+/// dbus-daemon), whose recipes were written for systemd-socket-activate, pass with `wick activate`
+/// in its place. They check LISTEN_PID, fd order and names strictly.
+@Suite(.serialized) struct CorpusConsumerTests {
+    @Test func realProgramsRunUnderWickActivate() throws {
+        let script = BinaryRunner.repositoryRoot.appendingPathComponent("../shared/corpus/consumers/run-all.sh").standardizedFileURL
+        let result = try BinaryRunner.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "\(BinaryRunner.wick.path) activate"])
+        #expect(result.stdout.contains("5 passed, 0 failed"), "\(result.stdout)\(result.stderr)")
+        #expect(result.status == 0)
+    }
+}
