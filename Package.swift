@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "CWick"),
         // Thin typed syscalls: epoll, signalfd, sockets, accept, spawn, reaping.
         .target(name: "WickSystem", dependencies: ["CWick", "WickUnits"]),
+        // Pure: state machines and policies of socket and service units (no syscalls).
+        .target(name: "WickCore", dependencies: ["WickUnits"]),
         // The event loops: `wick activate` now, `wick daemon` next.
-        .target(name: "WickDaemon", dependencies: ["WickSystem", "WickUnits"]),
+        .target(name: "WickDaemon", dependencies: ["WickCore", "WickSystem", "WickUnits"]),
         // Command-line front end (swift-argument-parser), testable in-process.
         .target(
             name: "WickCLI",
@@ -42,6 +44,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WickCLITests"),
+        .testTarget(name: "WickCoreTests", dependencies: ["WickCore", "WickUnits"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,33 @@
+import WickUnits
+
+/// What a service machine asks of the system: start a command, signal processes. The daemon
+/// implements it with the spawn shim and kill(2); tests use a fake process table.
+public protocol ProcessPort {
+    /// Starts `command` for `unit`. `role` says whether it is the main process (which gets the
+    /// sockets) or a control process (`ExecStartPre=` and friends). Returns the pid, or an error
+    /// message when the command could not be executed.
+    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError>
+    /// Sends `signal` to `pid`, or to its whole process group when `group` is true. False when no
+    /// process received it (ESRCH).
+    @discardableResult
+    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool
+}
+
+public enum ProcessRole: Equatable, Sendable {
+    case main
+    case control
+}
+
+/// Why a command could not start: "exec failed: /usr/bin/x: No such file or directory".
+public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    /// The child that failed to exec (it exited and will be reaped), when fork succeeded.
+    public var pid: Int32?
+
+    public init(message: String, pid: Int32? = nil) {
+        self.message = message
+        self.pid = pid
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,365 @@
+import WickUnits
+
+/// One service's state machine (systemd's `service.c`): start-pre → start → start-post → running
+/// → stop → stop-sigterm → stop-sigkill → stop-post → dead/failed/auto-restart. Every change goes
+/// through `setState(_:)`; "first failure wins" for the result; time is an argument and each
+/// timed state has an absolute `deadline`.
+///
+/// Types: `simple`, `exec`, `idle`, `dbus` and (until the notify socket exists) `notify` are
+/// running once the main process has been exec'd; `oneshot` runs its `ExecStart=` commands one
+/// after another and is then `exited` (`RemainAfterExit=yes`) or `dead`; `forking` treats the
+/// exit of the starting process as the end of start-up, with no main pid to follow.
+public struct ServiceMachine: Sendable {
+    /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
+    public static let execFailedStatus: Int32 = 203
+
+    public let name: String
+    public let settings: ServiceSection
+    public private(set) var state = ServiceState.dead
+    public private(set) var result = ServiceResult.success
+    public private(set) var mainPID: Int32?
+    public private(set) var controlPID: Int32?
+    /// The process group of the main process (its pid: every service starts a new session).
+    public private(set) var processGroup: Int32?
+    public private(set) var deadline: Instant?
+    public private(set) var restartCount = 0
+    public private(set) var lastExit: ProcessExit?
+    public private(set) var lastSpawnError: SpawnError?
+    private var startLimit: RateLimit
+    private var queue: [ExecCommand] = []
+    private var currentCommand: ExecCommand?
+    private var pendingStart: [ExecCommand] = []
+    private var stopRequested = false
+    private var transitions: [ServiceTransition] = []
+
+    public init(name: String, settings: ServiceSection, unit: UnitSection) {
+        self.name = name
+        self.settings = settings
+        startLimit = RateLimit(interval: unit.startLimitInterval, burst: unit.startLimitBurst)
+    }
+
+    // MARK: Events
+
+    /// Starts the service (a socket's traffic, a start request, or the restart timer). Returns the
+    /// transitions it caused.
+    public mutating func start(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        switch state {
+        case .dead, .failed, .autoRestart:
+            break
+        case .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+            return []
+        }
+        stopRequested = false
+        if !startLimit.allow(now: now) {
+            result = .startLimitHit
+            setState(.failed, now: now)
+            return takeTransitions()
+        }
+        if state == .autoRestart { restartCount += 1 }
+        result = .success
+        lastExit = nil
+        lastSpawnError = nil
+        enterStartPre(now: now, processes: &processes)
+        return takeTransitions()
+    }
+
+    /// Stops the service on request (`wick stop`, shutdown): no restart follows.
+    public mutating func stop(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        stopRequested = true
+        switch state {
+        case .dead, .failed:
+            break
+        case .autoRestart:
+            setState(.dead, now: now)
+        case .startPre, .start, .startPost:
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            enterSignal(.stopSigterm, now: now, processes: &processes)
+        case .running, .exited, .reload:
+            enterStop(now: now, processes: &processes)
+        case .stop, .stopSigterm, .stopSigkill, .stopPost:
+            break
+        }
+        return takeTransitions()
+    }
+
+    /// A process of this service ended (reaped by the daemon).
+    public mutating func processExited(
+        pid: Int32, exit: ProcessExit, now: Instant, processes: inout some ProcessPort
+    ) -> [ServiceTransition] {
+        if pid == mainPID {
+            mainPID = nil
+            lastExit = exit
+            mainExited(exit, now: now, processes: &processes)
+        } else if pid == controlPID {
+            controlPID = nil
+            controlExited(exit, now: now, processes: &processes)
+        }
+        return takeTransitions()
+    }
+
+    /// The deadline passed.
+    public mutating func timerFired(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        guard let deadline, deadline <= now else { return [] }
+        self.deadline = nil
+        switch state {
+        case .startPre, .start, .startPost, .stop, .reload:
+            fail(.timeout)
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            enterSignal(.stopSigterm, now: now, processes: &processes)
+        case .stopSigterm:
+            if settings.kill.sendSIGKILL {
+                enterSignal(.stopSigkill, now: now, processes: &processes)
+            } else {
+                enterStopPost(now: now, processes: &processes)
+            }
+        case .stopSigkill, .stopPost:
+            mainPID = nil
+            controlPID = nil
+            enterDead(now: now)
+        case .running:
+            fail(.timeout)
+            enterStop(now: now, processes: &processes)
+        case .autoRestart:
+            return start(now: now, processes: &processes)
+        case .dead, .exited, .failed:
+            break
+        }
+        return takeTransitions()
+    }
+
+    /// `reset-failed`: back to dead, start-limit history forgotten.
+    public mutating func resetFailed(now: Instant) -> [ServiceTransition] {
+        startLimit.reset()
+        if state == .failed {
+            result = .success
+            setState(.dead, now: now)
+        }
+        return takeTransitions()
+    }
+
+    // MARK: Transitions (systemd's service_enter_*)
+
+    private mutating func enterStartPre(now: Instant, processes: inout some ProcessPort) {
+        queue = settings.execStartPre
+        if !runNextControl(.startPre, now: now, processes: &processes) {
+            enterStart(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func enterStart(now: Instant, processes: inout some ProcessPort) {
+        pendingStart = settings.execStart
+        guard !pendingStart.isEmpty else {
+            enterStartPost(now: now, processes: &processes)
+            return
+        }
+        startNextMain(now: now, processes: &processes)
+    }
+
+    private mutating func startNextMain(now: Instant, processes: inout some ProcessPort) {
+        let command = pendingStart.removeFirst()
+        currentCommand = command
+        switch processes.spawn(unit: name, command: command, role: .main) {
+        case .success(let pid):
+            mainPID = pid
+            processGroup = pid
+            switch settings.type {
+            case .oneshot, .forking:
+                setState(.start, now: now)
+            case .simple, .exec, .dbus, .notify, .notifyReload, .idle:
+                enterStartPost(now: now, processes: &processes)
+            }
+        case .failure(let error):
+            lastSpawnError = error
+            if command.flags.contains(.ignoreFailure) && settings.type == .oneshot {
+                continueOneshot(now: now, processes: &processes)
+                return
+            }
+            fail(.exitCode)
+            lastExit = .exited(Self.execFailedStatus)
+            enterStopPost(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func continueOneshot(now: Instant, processes: inout some ProcessPort) {
+        if pendingStart.isEmpty {
+            enterStartPost(now: now, processes: &processes)
+        } else {
+            startNextMain(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func enterStartPost(now: Instant, processes: inout some ProcessPort) {
+        queue = settings.execStartPost
+        if !runNextControl(.startPost, now: now, processes: &processes) {
+            enterRunning(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func enterRunning(now: Instant, processes: inout some ProcessPort) {
+        if mainPID != nil {
+            setState(.running, now: now)
+        } else if settings.type == .oneshot && settings.remainAfterExit {
+            setState(.exited, now: now)
+        } else if settings.type == .forking {
+            setState(.running, now: now)
+        } else if settings.type == .oneshot {
+            enterStop(now: now, processes: &processes)
+        } else {
+            enterStop(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func enterStop(now: Instant, processes: inout some ProcessPort) {
+        queue = settings.execStop
+        if !runNextControl(.stop, now: now, processes: &processes) {
+            enterSignal(.stopSigterm, now: now, processes: &processes)
+        }
+    }
+
+    /// Signals what is left of the service: its process group under `KillMode=control-group` or
+    /// `mixed` (SIGKILL reaches the group for `mixed`), only the main process under `process`.
+    private mutating func enterSignal(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) {
+        let signal = target == .stopSigkill ? settings.kill.finalSignal.number : settings.kill.signal.number
+        var reached = false
+        if settings.kill.mode != .none {
+            let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .stopSigkill)
+            if let pid = group ? processGroup : mainPID {
+                reached = processes.kill(pid: pid, signal: signal, group: group)
+                if group, let mainPID, mainPID != pid { reached = processes.kill(pid: mainPID, signal: signal, group: false) || reached }
+            }
+            if target == .stopSigterm && settings.kill.sendSIGHUP, let pid = processGroup {
+                processes.kill(pid: pid, signal: 1, group: true)
+            }
+        }
+        if reached && mainPID != nil {
+            setState(target, now: now)
+        } else {
+            enterStopPost(now: now, processes: &processes)
+        }
+    }
+
+    private mutating func enterStopPost(now: Instant, processes: inout some ProcessPort) {
+        queue = settings.execStopPost
+        if !runNextControl(.stopPost, now: now, processes: &processes) {
+            enterDead(now: now)
+        }
+    }
+
+    /// dead, failed or auto-restart (systemd's `service_enter_dead`): restart when the policy
+    /// says so and the stop was not requested.
+    private mutating func enterDead(now: Instant) {
+        processGroup = nil
+        if !stopRequested && ServicePolicy.shouldRestart(result: result, exit: lastExit, settings: settings) {
+            setState(.autoRestart, now: now)
+        } else {
+            setState(result == .success ? .dead : .failed, now: now)
+        }
+    }
+
+    // MARK: Process exits
+
+    private mutating func mainExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
+        let exitResult = ServicePolicy.result(of: exit, settings: settings)
+        switch state {
+        case .start:
+            if exitResult != .success && !(currentCommand?.flags.contains(.ignoreFailure) ?? false) {
+                fail(exitResult)
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if settings.type == .oneshot {
+                continueOneshot(now: now, processes: &processes)
+            } else {
+                enterStartPost(now: now, processes: &processes)
+            }
+        case .startPost, .running, .reload:
+            if exitResult != .success { fail(exitResult) }
+            if controlPID == nil { enterStop(now: now, processes: &processes) }
+        case .stopSigterm, .stopSigkill:
+            if state == .stopSigterm, !stopRequested { fail(exitResult) }
+            if controlPID == nil { enterStopPost(now: now, processes: &processes) }
+        case .stop, .stopPost, .startPre, .dead, .failed, .autoRestart, .exited:
+            break
+        }
+    }
+
+    private mutating func controlExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
+        let failed = !ServicePolicy.isSuccess(exit, settings: settings) && !(currentCommand?.flags.contains(.ignoreFailure) ?? false)
+        switch state {
+        case .startPre:
+            if failed {
+                fail(ServicePolicy.result(of: exit, settings: settings))
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if !runNextControl(.startPre, now: now, processes: &processes) {
+                enterStart(now: now, processes: &processes)
+            }
+        case .startPost:
+            if failed {
+                fail(ServicePolicy.result(of: exit, settings: settings))
+                enterStop(now: now, processes: &processes)
+            } else if !runNextControl(.startPost, now: now, processes: &processes) {
+                enterRunning(now: now, processes: &processes)
+            }
+        case .stop:
+            if !runNextControl(.stop, now: now, processes: &processes) {
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            }
+        case .stopPost:
+            if !runNextControl(.stopPost, now: now, processes: &processes) { enterDead(now: now) }
+        case .stopSigterm, .stopSigkill:
+            if mainPID == nil { enterStopPost(now: now, processes: &processes) }
+        case .dead, .start, .running, .exited, .reload, .failed, .autoRestart:
+            break
+        }
+    }
+
+    /// Runs the next queued control command in `state`; false when the queue is empty.
+    private mutating func runNextControl(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) -> Bool {
+        while !queue.isEmpty {
+            let command = queue.removeFirst()
+            currentCommand = command
+            switch processes.spawn(unit: name, command: command, role: .control) {
+            case .success(let pid):
+                controlPID = pid
+                setState(target, now: now)
+                return true
+            case .failure(let error):
+                lastSpawnError = error
+                if command.flags.contains(.ignoreFailure) { continue }
+                fail(.exitCode)
+                queue = []
+                return false
+            }
+        }
+        return false
+    }
+
+    private mutating func fail(_ newResult: ServiceResult) {
+        if result == .success { result = newResult }
+    }
+
+    // MARK: The one setter (systemd's service_set_state)
+
+    private mutating func setState(_ new: ServiceState, now: Instant) {
+        let old = state
+        state = new
+        switch new {
+        case .startPre, .start, .startPost:
+            deadline = settings.timeoutStart.isInfinite ? nil : now.adding(settings.timeoutStart.nanoseconds)
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .reload:
+            deadline = settings.timeoutStop.isInfinite ? nil : now.adding(settings.timeoutStop.nanoseconds)
+        case .autoRestart:
+            deadline = now.adding(settings.restartSec.nanoseconds)
+        case .running:
+            deadline = settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
+        case .dead, .failed, .exited:
+            deadline = nil
+        }
+        if old != new {
+            transitions.append(ServiceTransition(unit: name, from: old, to: new, result: result))
+        }
+    }
+
+    private mutating func takeTransitions() -> [ServiceTransition] {
+        defer { transitions = [] }
+        return transitions
+    }
+}

@@ -1,0 +1,70 @@
+import WickUnits
+
+/// Why a service stopped or failed, with systemd's names (systemd.service(5) `Result=`).
+public enum ServiceResult: String, Sendable, Equatable {
+    case success
+    case resources
+    case `protocol` = "protocol"
+    case timeout
+    case exitCode = "exit-code"
+    case signal
+    case coreDump = "core-dump"
+    case watchdog
+    case startLimitHit = "start-limit-hit"
+}
+
+/// How a process ended, as the core sees it.
+public enum ProcessExit: Equatable, Sendable {
+    case exited(Int32)
+    case signaled(Int32)
+}
+
+/// The policy decisions of systemd.service(5) that depend only on settings and how a process
+/// ended.
+public enum ServicePolicy {
+    /// Signals that count as a clean exit for a service (systemd.service(5) `SuccessExitStatus=`):
+    /// SIGHUP, SIGINT, SIGTERM and SIGPIPE, plus the unit's own list.
+    public static func isSuccess(_ exit: ProcessExit, settings: ServiceSection) -> Bool {
+        switch exit {
+        case .exited(let code):
+            return code == 0 || settings.successExitStatus.statuses.contains(UInt8(truncatingIfNeeded: code))
+        case .signaled(let signal):
+            return [1, 2, 13, 15].contains(signal) || settings.successExitStatus.signals.contains(signal)
+        }
+    }
+
+    /// The result a main process's exit gives.
+    public static func result(of exit: ProcessExit, settings: ServiceSection) -> ServiceResult {
+        if isSuccess(exit, settings: settings) { return .success }
+        switch exit {
+        case .exited: return .exitCode
+        case .signaled: return .signal
+        }
+    }
+
+    /// The table "Exit causes and the effect of the Restart= settings" of systemd.service(5),
+    /// with `RestartPreventExitStatus=` and `RestartForceExitStatus=`.
+    public static func shouldRestart(result: ServiceResult, exit: ProcessExit?, settings: ServiceSection) -> Bool {
+        if let exit {
+            switch exit {
+            case .exited(let code):
+                let status = UInt8(truncatingIfNeeded: code)
+                if settings.restartPreventExitStatus.statuses.contains(status) { return false }
+                if settings.restartForceExitStatus.statuses.contains(status) { return true }
+            case .signaled(let signal):
+                if settings.restartPreventExitStatus.signals.contains(signal) { return false }
+                if settings.restartForceExitStatus.signals.contains(signal) { return true }
+            }
+        }
+        if result == .startLimitHit { return false }
+        switch settings.restart {
+        case .no: return false
+        case .always: return true
+        case .onSuccess: return result == .success
+        case .onFailure: return result != .success
+        case .onAbnormal: return [.signal, .coreDump, .timeout, .watchdog].contains(result)
+        case .onAbort: return [.signal, .coreDump].contains(result)
+        case .onWatchdog: return result == .watchdog
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import WickCore
+import WickUnits
+
+/// A process table for tests: spawns hand out pids, commands listed in `failing` cannot exec,
+/// kills are recorded; exits are fed to the machine by the test.
+struct FakeProcessTable: ProcessPort {
+    var nextPID: Int32 = 100
+    var running: [Int32: (unit: String, path: String, role: ProcessRole)] = [:]
+    var spawned: [(pid: Int32, path: String, role: ProcessRole)] = []
+    var kills: [(pid: Int32, signal: Int32, group: Bool)] = []
+    var failing: Set<String> = []
+
+    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError> {
+        if failing.contains(command.path) {
+            return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory"))
+        }
+        nextPID += 1
+        running[nextPID] = (unit, command.path, role)
+        spawned.append((nextPID, command.path, role))
+        return .success(nextPID)
+    }
+
+    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
+        kills.append((pid, signal, group))
+        return running[pid] != nil
+    }
+
+    var lastPID: Int32 { spawned.last!.pid }
+}
+
+func service(_ text: String) -> (ServiceSection, UnitSection) {
+    let unit = UnitBuilder.build(name: try! UnitName("t.service"), fragment: UnitSourceFile(path: "/t.service", text: text))
+    precondition(unit.loadState == .loaded, "\(unit.diagnostics)")
+    return (unit.settings.service, unit.settings.unit)
+}
+
+func machine(_ text: String) -> ServiceMachine {
+    let (settings, unit) = service(text)
+    return ServiceMachine(name: "t.service", settings: settings, unit: unit)
+}

@@ -1,0 +1,170 @@
+import Testing
+import WickCore
+import WickUnits
+
+@Suite struct ServiceMachineTests {
+    @Test func simpleServiceRunsThenStopsCleanly() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/server\n")
+        let started = service.start(now: .seconds(1), processes: &processes)
+        #expect(started.map(\.to) == [.running])
+        #expect(service.mainPID == 101)
+        #expect(service.deadline == nil)
+        let exited = service.processExited(pid: 101, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(exited.map(\.to) == [.dead])
+        #expect(service.result == .success)
+    }
+
+    @Test func preAndPostCommandsRunInOrderAroundTheMainProcess() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStartPre=/bin/pre1\nExecStartPre=/bin/pre2\nExecStart=/bin/main\nExecStartPost=/bin/post\nExecStopPost=/bin/cleanup\n")
+        let step1 = service.start(now: .seconds(0), processes: &processes)
+        #expect(step1.map(\.to) == [.startPre])
+        #expect(service.deadline == .seconds(90))
+        _ = service.processExited(pid: 101, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .startPre)
+        let afterPre = service.processExited(pid: 102, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(afterPre.map(\.to) == [.startPost])
+        _ = service.processExited(pid: 104, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .running)
+        #expect(processes.spawned.map(\.path) == ["/bin/pre1", "/bin/pre2", "/bin/main", "/bin/post"])
+        #expect(processes.spawned.map(\.role) == [.control, .control, .main, .control])
+        _ = service.processExited(pid: 103, exit: .exited(1), now: .seconds(5), processes: &processes)
+        #expect(service.state == .stopPost)
+        _ = service.processExited(pid: 105, exit: .exited(0), now: .seconds(5), processes: &processes)
+        #expect(service.state == .failed)
+        #expect(service.result == .exitCode)
+    }
+
+    @Test func failingStartPreFailsTheServiceUnlessPrefixedWithDash() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStartPre=/bin/check\nExecStart=/bin/main\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.processExited(pid: 101, exit: .exited(1), now: .seconds(0), processes: &processes)
+        #expect(service.state == .failed && service.result == .exitCode)
+        #expect(!processes.spawned.contains { $0.path == "/bin/main" })
+
+        var tolerant = machine("[Service]\nExecStartPre=-/bin/check\nExecStart=/bin/main\n")
+        var table = FakeProcessTable()
+        _ = tolerant.start(now: .seconds(0), processes: &table)
+        _ = tolerant.processExited(pid: 101, exit: .exited(1), now: .seconds(0), processes: &table)
+        #expect(tolerant.state == .running)
+    }
+
+    @Test func execFailureIsExitCode203AndTheServiceFails() {
+        var processes = FakeProcessTable(failing: ["/nonexistent"])
+        var service = machine("[Service]\nExecStart=/nonexistent\n")
+        let step2 = service.start(now: .seconds(0), processes: &processes)
+        #expect(step2.last?.to == .failed)
+        #expect(service.result == .exitCode)
+        #expect(service.lastExit == .exited(203))
+        #expect(service.lastSpawnError?.message == "exec failed: /nonexistent: No such file or directory")
+    }
+
+    @Test(arguments: [
+        ("no", ProcessExit.exited(1), false), ("always", .exited(0), true), ("on-success", .exited(0), true),
+        ("on-success", .exited(1), false), ("on-failure", .exited(1), true), ("on-failure", .exited(0), false),
+        ("on-failure", .signaled(9), true), ("on-failure", .signaled(15), false), ("on-abnormal", .exited(1), false),
+        ("on-abnormal", .signaled(9), true), ("on-abort", .signaled(6), true), ("on-abort", .exited(2), false),
+    ])
+    func restartTable(policy: String, exit: ProcessExit, restarts: Bool) {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/main\nRestart=\(policy)\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.processExited(pid: 101, exit: exit, now: .seconds(1), processes: &processes)
+        #expect((service.state == .autoRestart) == restarts, "Restart=\(policy) after \(exit)")
+    }
+
+    @Test func restartPreventAndForceExitStatus() {
+        var processes = FakeProcessTable()
+        var prevented = machine("[Service]\nExecStart=/bin/main\nRestart=always\nRestartPreventExitStatus=3\n")
+        _ = prevented.start(now: .seconds(0), processes: &processes)
+        _ = prevented.processExited(pid: 101, exit: .exited(3), now: .seconds(1), processes: &processes)
+        #expect(prevented.state == .failed)
+        var forced = machine("[Service]\nExecStart=/bin/main\nRestartForceExitStatus=SIGKILL\n")
+        _ = forced.start(now: .seconds(0), processes: &processes)
+        _ = forced.processExited(pid: processes.lastPID, exit: .signaled(9), now: .seconds(1), processes: &processes)
+        #expect(forced.state == .autoRestart)
+    }
+
+    @Test func autoRestartWaitsRestartSecThenStartsAgain() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/main\nRestart=on-failure\nRestartSec=2\n")
+        _ = service.start(now: .seconds(10), processes: &processes)
+        _ = service.processExited(pid: 101, exit: .exited(1), now: .seconds(11), processes: &processes)
+        #expect(service.deadline == .seconds(13))
+        let step3 = service.timerFired(now: .seconds(12), processes: &processes)
+        #expect(step3.isEmpty)
+        let step4 = service.timerFired(now: .seconds(13), processes: &processes)
+        #expect(step4.map(\.to) == [.running])
+        #expect(service.restartCount == 1)
+        #expect(service.mainPID == 102)
+    }
+
+    @Test func startLimitHitAfterFiveStartsInTenSeconds() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/crash\nRestart=always\nRestartSec=100ms\n")
+        var now = Instant.seconds(0)
+        _ = service.start(now: now, processes: &processes)
+        for _ in 0..<5 {
+            _ = service.processExited(pid: processes.lastPID, exit: .exited(1), now: now, processes: &processes)
+            now = service.deadline!
+            _ = service.timerFired(now: now, processes: &processes)
+        }
+        #expect(service.state == .failed)
+        #expect(service.result == .startLimitHit)
+        #expect(processes.spawned.count == 5)
+        _ = service.resetFailed(now: now)
+        #expect(service.state == .dead)
+        let step5 = service.start(now: now, processes: &processes)
+        #expect(step5.last?.to == .running)
+    }
+
+    @Test func stopSendsSigtermToTheGroupThenSigkillAfterTimeout() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/stubborn\nTimeoutStopSec=5\nRestart=always\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let step6 = service.stop(now: .seconds(1), processes: &processes)
+        #expect(step6.map(\.to) == [.stopSigterm])
+        #expect(processes.kills.first! == (101, 15, true))
+        #expect(service.deadline == .seconds(6))
+        let step7 = service.timerFired(now: .seconds(6), processes: &processes)
+        #expect(step7.map(\.to) == [.stopSigkill])
+        #expect(processes.kills.last! == (101, 9, true))
+        _ = service.processExited(pid: 101, exit: .signaled(9), now: .seconds(6.1), processes: &processes)
+        #expect(service.state == .dead, "a requested stop neither fails nor restarts")
+    }
+
+    @Test func sigtermDuringRunningIsACleanExit() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/main\nRestart=on-failure\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.processExited(pid: 101, exit: .signaled(15), now: .seconds(1), processes: &processes)
+        #expect(service.state == .dead && service.result == .success)
+    }
+
+    @Test func oneshotRunsCommandsInSequenceAndRemainsAfterExit() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\nRemainAfterExit=yes\n")
+        let step8 = service.start(now: .seconds(0), processes: &processes)
+        #expect(step8.map(\.to) == [.start])
+        _ = service.processExited(pid: 101, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .start)
+        _ = service.processExited(pid: 102, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(service.state == .exited)
+        var failing = machine("[Service]\nType=oneshot\nExecStart=/bin/a\nExecStart=/bin/b\n")
+        _ = failing.start(now: .seconds(0), processes: &processes)
+        _ = failing.processExited(pid: processes.lastPID, exit: .exited(4), now: .seconds(1), processes: &processes)
+        #expect(failing.state == .failed)
+    }
+
+    @Test func startTimeoutFailsWithTimeout() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=oneshot\nExecStart=/bin/slow\nTimeoutStartSec=3\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.timerFired(now: .seconds(3), processes: &processes)
+        #expect(service.state == .stopSigterm)
+        _ = service.processExited(pid: 101, exit: .signaled(15), now: .seconds(3.5), processes: &processes)
+        #expect(service.state == .failed && service.result == .timeout)
+    }
+}
