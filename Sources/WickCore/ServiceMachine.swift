@@ -353,7 +353,8 @@ public struct ServiceMachine: Sendable {
         case .dead, .failed, .exited:
             deadline = nil
         }
-        if old != new {
+        // Entering failed again (a start refused by the start limit) is news even without a change.
+        if old != new || new == .failed {
             transitions.append(ServiceTransition(unit: name, from: old, to: new, result: result))
         }
     }

@@ -1,0 +1,217 @@
+import WickUnits
+
+/// The unit graph at run time: owns every socket and service machine, routes events to them and
+/// keeps each socket consistent with its service (systemd's `socket_notify_service_dead()`, the
+/// trigger relation). Pure: the system is reached only through `ManagerPort`.
+public struct Manager {
+    public private(set) var sockets: [String: SocketMachine] = [:]
+    public private(set) var services: [String: ServiceMachine] = [:]
+    /// Accept=no: the service each socket activates, and the sockets of each service in fd order.
+    public private(set) var serviceOfSocket: [String: String] = [:]
+    public private(set) var socketsOfService: [String: [String]] = [:]
+    /// Accept=yes: the socket and connection of each running instance.
+    private var instances: [String: (socket: String, connection: AcceptedConnectionID)] = [:]
+    /// Accept=yes: the next instance number per socket (systemd's `n_accepted`).
+    private var nextInstanceNumber: [String: UInt64] = [:]
+    /// Service units that start with the daemon (wanted by multi-user.target or default.target).
+    public private(set) var bootServices: [String] = []
+
+    /// Targets whose wanted units start with the daemon: there is no enable step in wick.
+    public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
+
+    public init(units: [LoadedUnit], aliases: [String: String] = [:]) {
+        var servicesByName: [String: LoadedUnit] = [:]
+        for unit in units where unit.loadState == .loaded {
+            if unit.isService && !unit.name.isTemplate {
+                servicesByName[unit.name.name] = unit
+                services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
+            }
+        }
+        for unit in units where unit.loadState == .loaded && unit.isSocket && !unit.name.isTemplate {
+            sockets[unit.name.name] = SocketMachine(name: unit.name.name, settings: unit.settings.socket)
+            guard !unit.settings.socket.accept, let target = unit.activatedServiceName else { continue }
+            let service = aliases[target] ?? target
+            serviceOfSocket[unit.name.name] = service
+        }
+        for (socket, service) in serviceOfSocket {
+            socketsOfService[service, default: []].append(socket)
+        }
+        for (service, list) in socketsOfService {
+            // The socket with the service's own name first, then the others by name.
+            let own = String(service.dropLast(".service".count)) + ".socket"
+            socketsOfService[service] = list.sorted { ($0 == own ? 0 : 1, $0) < ($1 == own ? 0 : 1, $1) }
+        }
+        bootServices = servicesByName.values
+            .filter { socketsOfService[$0.name.name] == nil && !Self.bootTargets.isDisjoint(with: $0.settings.install.wantedBy) }
+            .map(\.name.name).sorted()
+    }
+
+    // MARK: Events
+
+    /// Opens every socket and starts the boot services.
+    public mutating func startAll(now: Instant, port: inout some ManagerPort) {
+        for name in sockets.keys.sorted() { startSocket(name, now: now, port: &port) }
+        for name in bootServices { startService(name, now: now, port: &port) }
+    }
+
+    public mutating func startSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard var socket = sockets[name], socket.state == .dead else { return }
+        switch port.openListeners(socket: name, settings: socket.settings) {
+        case .success:
+            socket.opened(success: true)
+            port.setPolling(socket: name, true)
+        case .failure(let error):
+            socket.opened(success: false)
+            port.log("\(name): \(error.message) (unit failed: resources)")
+        }
+        sockets[name] = socket
+    }
+
+    public mutating func startService(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard var service = services[name] else { return }
+        let transitions = service.start(now: now, processes: &port)
+        services[name] = service
+        apply(transitions, now: now, port: &port)
+    }
+
+    public mutating func stopService(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard var service = services[name] else { return }
+        let transitions = service.stop(now: now, processes: &port)
+        services[name] = service
+        apply(transitions, now: now, port: &port)
+    }
+
+    /// A listener of `socketName` is readable.
+    public mutating func socketReadable(_ socketName: String, now: Instant, port: inout some ManagerPort) {
+        guard var socket = sockets[socketName] else { return }
+        let reaction = socket.readable(now: now)
+        sockets[socketName] = socket
+        switch reaction {
+        case .ignore:
+            return
+        case .fail:
+            port.setPolling(socket: socketName, false)
+            port.closeListeners(socket: socketName)
+            port.log("\(socketName): trigger limit hit, refusing further activation (unit failed: trigger-limit-hit)")
+        case .activateService:
+            port.setPolling(socket: socketName, false)
+            guard let serviceName = serviceOfSocket[socketName], services[serviceName] != nil else {
+                port.log("\(socketName): service \(serviceOfSocket[socketName] ?? "?") is not loaded, refusing activation")
+                socket.serviceHitStartLimit()
+                sockets[socketName] = socket
+                port.closeListeners(socket: socketName)
+                return
+            }
+            startService(serviceName, now: now, port: &port)
+            if let service = services[serviceName], !service.state.holdsSockets {
+                sockets[socketName]?.serviceIdle()
+                if sockets[socketName]?.isPolled == true { port.setPolling(socket: socketName, true) }
+            }
+        case .accept:
+            acceptConnection(socketName, now: now, port: &port)
+        }
+    }
+
+    private mutating func acceptConnection(_ socketName: String, now: Instant, port: inout some ManagerPort) {
+        guard let connection = port.accept(socket: socketName) else { return }
+        guard sockets[socketName]!.admitConnection() else {
+            port.closeConnection(connection)
+            return
+        }
+        let number = nextInstanceNumber[socketName, default: 0]
+        nextInstanceNumber[socketName] = number + 1
+        let socketName = try! UnitName(socketName)
+        let template = sockets[socketName.name]!.settings.service ?? "\(socketName.prefix)@.service"
+        let instance = "\(number)-\(connection.instanceSuffix)"
+        guard let unit = port.instantiate(template: template, instance: instance, connection: connection),
+              unit.loadState == .loaded else {
+            port.log("\(socketName.name): cannot load \(template) for connection \(instance), closing it")
+            port.closeConnection(connection)
+            sockets[socketName.name]!.connectionClosed()
+            return
+        }
+        services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
+        instances[unit.name.name] = (socketName.name, connection)
+        startService(unit.name.name, now: now, port: &port)
+    }
+
+    /// A process of `unit` ended.
+    public mutating func processExited(unit: String, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
+        guard var service = services[unit] else { return }
+        let transitions = service.processExited(pid: pid, exit: exit, now: now, processes: &port)
+        services[unit] = service
+        apply(transitions, now: now, port: &port)
+    }
+
+    /// Every service whose deadline has passed.
+    public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
+        for name in services.keys.sorted() {
+            guard var service = services[name], let deadline = service.deadline, deadline <= now else { continue }
+            let transitions = service.timerFired(now: now, processes: &port)
+            services[name] = service
+            apply(transitions, now: now, port: &port)
+        }
+    }
+
+    /// The earliest deadline of any unit: the event loop sleeps until then and no longer.
+    public var nextDeadline: Instant? {
+        services.values.compactMap(\.deadline).min()
+    }
+
+    /// `reset-failed`: failed units back to dead; failed sockets listen again.
+    public mutating func resetFailed(now: Instant, port: inout some ManagerPort) {
+        for name in services.keys.sorted() {
+            _ = services[name]!.resetFailed(now: now)
+        }
+        for name in sockets.keys.sorted() where sockets[name]!.state == .failed {
+            sockets[name]!.resetFailed()
+            startSocket(name, now: now, port: &port)
+        }
+    }
+
+    /// Stops every service (shutdown); returns whether all are already stopped.
+    public mutating func stopAll(now: Instant, port: inout some ManagerPort) -> Bool {
+        for name in services.keys.sorted() { stopService(name, now: now, port: &port) }
+        return allStopped
+    }
+
+    public var allStopped: Bool {
+        services.values.allSatisfy { [.dead, .failed, .exited].contains($0.state) }
+    }
+
+    // MARK: Keeping sockets and services consistent
+
+    private mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
+        for transition in transitions {
+            port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
+                     + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
+            if let instance = instances[transition.unit] {
+                if [.dead, .failed].contains(transition.to) {
+                    port.closeConnection(instance.connection)
+                    sockets[instance.socket]?.connectionClosed()
+                    instances[transition.unit] = nil
+                    services[transition.unit] = nil
+                }
+                continue
+            }
+            for socketName in socketsOfService[transition.unit] ?? [] {
+                guard var socket = sockets[socketName] else { continue }
+                if transition.to == .failed && transition.result == .startLimitHit {
+                    socket.serviceHitStartLimit()
+                    port.setPolling(socket: socketName, false)
+                    port.closeListeners(socket: socketName)
+                    port.log("\(socketName): service \(transition.unit) hit its start limit, socket stops listening (unit failed: service-start-limit-hit)")
+                } else if transition.to.holdsSockets {
+                    if socket.state == .listening {
+                        socket.serviceActive()
+                        port.setPolling(socket: socketName, false)
+                    }
+                } else if socket.state == .running {
+                    socket.serviceIdle()
+                    port.setPolling(socket: socketName, true)
+                }
+                sockets[socketName] = socket
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import WickUnits
+
+/// Everything the manager asks of the system besides processes: the daemon implements it with
+/// sockets and epoll; tests record the calls.
+public protocol ManagerPort: ProcessPort {
+    /// Opens every listener of a socket unit; the error says what failed
+    /// (`bind([::]:80): Address already in use`).
+    mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError>
+    mutating func closeListeners(socket: String)
+    /// Starts or stops polling a socket unit's listeners.
+    mutating func setPolling(socket: String, _ polling: Bool)
+    /// Accepts one connection on a readable listener; nil when none was pending. The string is the
+    /// instance name systemd 252 gives it, without the counter (`127.0.0.1:80-127.0.0.1:5000`).
+    mutating func accept(socket: String) -> AcceptedConnectionID?
+    mutating func closeConnection(_ connection: AcceptedConnectionID)
+    /// Loads `template@instance.service` for one connection and hands it the connection.
+    mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
+    mutating func log(_ message: String)
+}
+
+public struct SocketOpenError: Error, Equatable, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// A connection the daemon accepted: an opaque id and the `LOCAL-REMOTE` (or `PID-UID`) part of
+/// the instance name.
+public struct AcceptedConnectionID: Hashable, Sendable {
+    public var id: UInt64
+    public var instanceSuffix: String
+
+    public init(id: UInt64, instanceSuffix: String) {
+        self.id = id
+        self.instanceSuffix = instanceSuffix
+    }
+}

@@ -1,0 +1,156 @@
+import Testing
+import WickCore
+import WickUnits
+
+/// A recording ManagerPort on top of the fake process table.
+struct FakePort: ManagerPort {
+    var processes = FakeProcessTable()
+    var failingSockets: Set<String> = []
+    var polling: [String: Bool] = [:]
+    var closedListeners: [String] = []
+    var pendingConnections: [String: [String]] = [:]
+    var closedConnections: [UInt64] = []
+    var nextConnection: UInt64 = 0
+    var templates: [String: String] = [:]
+    var logs: [String] = []
+
+    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError> {
+        processes.spawn(unit: unit, command: command, role: role)
+    }
+    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
+    mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
+        failingSockets.contains(socket) ? .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) : .success(())
+    }
+    mutating func closeListeners(socket: String) { closedListeners.append(socket) }
+    mutating func setPolling(socket: String, _ on: Bool) { polling[socket] = on }
+    mutating func accept(socket: String) -> AcceptedConnectionID? {
+        guard var queue = pendingConnections[socket], !queue.isEmpty else { return nil }
+        let suffix = queue.removeFirst()
+        pendingConnections[socket] = queue
+        nextConnection += 1
+        return AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix)
+    }
+    mutating func closeConnection(_ connection: AcceptedConnectionID) { closedConnections.append(connection.id) }
+    mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
+        guard let text = templates[template], let name = try? UnitName(template).instantiated(instance) else { return nil }
+        return UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
+    }
+    mutating func log(_ message: String) { logs.append(message) }
+}
+
+func units(_ files: [String: String]) -> [LoadedUnit] {
+    files.sorted { $0.key < $1.key }.map {
+        UnitBuilder.build(name: try! UnitName($0.key), fragment: UnitSourceFile(path: "/u/\($0.key)", text: $0.value))
+    }
+}
+
+@Suite struct ManagerTests {
+    @Test func acceptNoHandsOverAndListensAgainWhenTheServiceExits() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "web.socket": "[Socket]\nListenStream=8080\n",
+            "web.service": "[Service]\nExecStart=/bin/web\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(manager.sockets["web.socket"]?.state == .listening)
+        #expect(port.polling["web.socket"] == true)
+        manager.socketReadable("web.socket", now: .seconds(1), port: &port)
+        #expect(manager.sockets["web.socket"]?.state == .running)
+        #expect(port.polling["web.socket"] == false)
+        #expect(manager.services["web.service"]?.state == .running)
+        manager.processExited(unit: "web.service", pid: 101, exit: .exited(0), now: .seconds(5), port: &port)
+        #expect(manager.sockets["web.socket"]?.state == .listening)
+        #expect(port.polling["web.socket"] == true)
+    }
+
+    @Test func crashLoopHitsTheStartLimitAndTheSocketFailsUntilResetFailed() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "crash.socket": "[Socket]\nListenStream=8080\n",
+            "crash.service": "[Service]\nExecStart=/bin/crash\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        var now = Instant.seconds(1)
+        for _ in 0..<6 {
+            manager.socketReadable("crash.socket", now: now, port: &port)
+            if let pid = manager.services["crash.service"]?.mainPID {
+                manager.processExited(unit: "crash.service", pid: pid, exit: .exited(1), now: now, port: &port)
+            }
+            now = now.adding(100_000_000)
+        }
+        #expect(manager.services["crash.service"]?.result == .startLimitHit)
+        #expect(manager.sockets["crash.socket"]?.state == .failed)
+        #expect(manager.sockets["crash.socket"]?.result == .serviceStartLimitHit)
+        #expect(port.closedListeners == ["crash.socket"])
+        #expect(port.processes.spawned.count == 5)
+        manager.resetFailed(now: now, port: &port)
+        #expect(manager.sockets["crash.socket"]?.state == .listening)
+        #expect(manager.services["crash.service"]?.state == .dead)
+    }
+
+    @Test func bindFailureFailsOnlyThatSocket() {
+        var port = FakePort(failingSockets: ["a.socket"])
+        var manager = Manager(units: units([
+            "a.socket": "[Socket]\nListenStream=80\n", "a.service": "[Service]\nExecStart=/bin/a\n",
+            "b.socket": "[Socket]\nListenStream=81\n", "b.service": "[Service]\nExecStart=/bin/b\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(manager.sockets["a.socket"]?.state == .failed && manager.sockets["a.socket"]?.result == .resources)
+        #expect(manager.sockets["b.socket"]?.state == .listening)
+        #expect(port.logs.contains("a.socket: bind(127.0.0.1:80): Address already in use (unit failed: resources)"))
+    }
+
+    @Test func acceptYesStartsNumberedInstancesAndEnforcesMaxConnections() {
+        var port = FakePort(templates: ["echo@.service": "[Service]\nExecStart=/bin/echo %i\nStandardInput=socket\n"])
+        var manager = Manager(units: units([
+            "echo.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnections=2\n",
+            "echo@.service": "[Service]\nExecStart=/bin/echo %i\nStandardInput=socket\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000", "127.0.0.1:7-127.0.0.1:5001", "127.0.0.1:7-127.0.0.1:5002"]
+        for _ in 0..<3 { manager.socketReadable("echo.socket", now: .seconds(1), port: &port) }
+        #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"]?.state == .running)
+        #expect(manager.services["echo@1-127.0.0.1:7-127.0.0.1:5001.service"]?.state == .running)
+        #expect(manager.sockets["echo.socket"]?.refusedCount == 1)
+        #expect(port.closedConnections == [3])
+        manager.processExited(unit: "echo@0-127.0.0.1:7-127.0.0.1:5000.service", pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
+        #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil)
+        #expect(manager.sockets["echo.socket"]?.connectionCount == 1)
+        #expect(manager.sockets["echo.socket"]?.state == .listening)
+    }
+
+    @Test func triggerLimitFailsASocketWhoseServiceNeverTakesItsConnections() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "busy.socket": "[Socket]\nListenStream=9\nTriggerLimitBurst=3\nTriggerLimitIntervalSec=1\n",
+            "busy.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        for step in 0..<4 {
+            manager.socketReadable("busy.socket", now: .seconds(0.1 * Double(step)), port: &port)
+            if let pid = manager.services["busy.service"]?.mainPID {
+                manager.processExited(unit: "busy.service", pid: pid, exit: .exited(0), now: .seconds(0.1 * Double(step)), port: &port)
+            }
+        }
+        #expect(manager.sockets["busy.socket"]?.result == .triggerLimitHit)
+    }
+
+    @Test func fdOrderPutsTheSocketWithTheServicesNameFirst() {
+        let manager = Manager(units: units([
+            "web.socket": "[Socket]\nListenStream=80\n",
+            "admin.socket": "[Socket]\nListenStream=81\nService=web.service\n",
+            "web.service": "[Service]\nExecStart=/bin/web\n",
+        ]))
+        #expect(manager.socketsOfService["web.service"] == ["web.socket", "admin.socket"])
+    }
+
+    @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {
+        let manager = Manager(units: units([
+            "a.service": "[Service]\nExecStart=/bin/a\n[Install]\nWantedBy=multi-user.target\n",
+            "b.service": "[Service]\nExecStart=/bin/b\n",
+            "c.socket": "[Socket]\nListenStream=1\n",
+            "c.service": "[Service]\nExecStart=/bin/c\n[Install]\nWantedBy=multi-user.target\n",
+        ]))
+        #expect(manager.bootServices == ["a.service"])
+    }
+}
