@@ -28,9 +28,14 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-# Until the daemon exists, `make run` checks the example units.
+# Runs the daemon in the foreground on the example units, with a local runtime directory (no root
+# needed). Ctrl-C stops it cleanly.
 run: release
+	@mkdir -p run
 	$(WICK) verify units/
+	@echo "try: curl http://127.0.0.1:8080/   (Accept=no, exits after 10 s idle)"
+	@echo "     python3 -c 'import socket; print(socket.create_connection((\"127.0.0.1\", 8081)).recv(200).decode())'   (Accept=yes)"
+	$(WICK) daemon --units units --runtime-dir $(CURDIR)/run
 
 test: setup
 	$(SWIFT) build

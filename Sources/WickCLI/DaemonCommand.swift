@@ -1,0 +1,51 @@
+import ArgumentParser
+import Glibc
+import WickDaemon
+import WickUnits
+
+/// `wick daemon`: load the unit directories, bind every socket, start services on traffic.
+public struct DaemonCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run the supervisor: bind every socket unit and start services on traffic.",
+        discussion: """
+            Loads every unit of the --units directories (a later directory overrides an earlier one by \
+            file name), opens the listeners of every .socket unit and starts the services wanted by \
+            multi-user.target or default.target. SIGTERM, SIGINT and SIGQUIT stop every service and exit.
+            """
+    )
+
+    @Option(name: .customLong("units"), help: "A unit directory (repeatable).")
+    var units: [String] = []
+
+    @Option(name: .customLong("runtime-dir"), help: "The runtime directory (%t): /run as root, $XDG_RUNTIME_DIR otherwise.")
+    var runtimeDirectory: String?
+
+    @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
+    var shutdownTimeout = "9s"
+
+    public init() {}
+
+    public func validate() throws {
+        if units.isEmpty { throw ValidationError("at least one --units DIRECTORY is required") }
+    }
+
+    public func run() throws {
+        let timeout: TimeSpan
+        do throws(ValueError) {
+            timeout = try TimeSpan.parse(shutdownTimeout)
+        } catch {
+            throw ValidationError("--shutdown-timeout: \(error.message)")
+        }
+        let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout))
+        } catch {
+            FileHandleOutput.error("wick daemon: \(error)")
+            throw ExitCode.failure
+        }
+        let code = daemon.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}

@@ -1,0 +1,148 @@
+import Glibc
+import WickCore
+import WickSystem
+import WickUnits
+
+/// What `wick daemon` was asked to do.
+public struct DaemonConfiguration: Sendable {
+    public var unitDirectories: [String]
+    public var runtimeDirectory: String
+    /// How long an orderly shutdown may take before everything left is killed (below the usual
+    /// 10 s container grace period).
+    public var shutdownTimeout: TimeSpan
+
+    public init(unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan) {
+        self.unitDirectories = unitDirectories
+        self.runtimeDirectory = runtimeDirectory
+        self.shutdownTimeout = shutdownTimeout
+    }
+}
+
+/// `wick daemon`: one thread, one epoll loop (signalfd, listeners), sleeping until the next event
+/// or the earliest unit deadline, never polling. Signals: SIGCHLD reaps; SIGTERM, SIGINT and SIGQUIT
+/// stop every service and exit; the rest are blocked and ignored (PID 1 has no default actions).
+public final class Daemon {
+    private let configuration: DaemonConfiguration
+    private let epoll: Epoll
+    private let signals: SignalDescriptor
+    private var port: DaemonPort
+    private var manager: Manager
+    private var shutdownDeadline: Instant?
+    static let signalToken: UInt64 = 1
+
+    /// The signals wick takes through its signalfd: every asynchronous one, so none kills PID 1.
+    static let handledSignals: [Int32] = [
+        SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGWINCH, SIGTTIN, SIGTTOU,
+        SIGURG, SIGIO, SIGPWR, SIGVTALRM, SIGPROF,
+    ]
+
+    public init(_ configuration: DaemonConfiguration) throws(SystemError) {
+        self.configuration = configuration
+        signals = try SignalDescriptor(signals: Self.handledSignals)
+        epoll = try Epoll()
+        try epoll.add(signals.fd, token: Self.signalToken)
+        if getpid() != 1 { try Reaper.becomeSubreaper() }
+        let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
+        let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
+        var loaded: [LoadedUnit] = []
+        var aliases: [String: String] = [:]
+        let log = { (message: String) in
+            var line = "wick: " + message + "\n"
+            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }
+        for diagnostic in loader.diagnostics { log(diagnostic.description) }
+        for unit in loader.loadAll() {
+            for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
+            if unit.loadState != .loaded {
+                log("\(unit.name.name): not loaded (\(unit.loadState.rawValue))")
+                continue
+            }
+            loaded.append(unit)
+            for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }
+        }
+        for (alias, target) in loader.symlinkAliases { aliases[alias] = target }
+        manager = Manager(units: loaded, aliases: aliases)
+        port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
+        port.socketsOfService = manager.socketsOfService
+        port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
+    }
+
+    /// Runs until shutdown; returns the exit status (0 after a clean stop, 1 when something had
+    /// to be killed at the deadline).
+    public func run() -> Int32 {
+        manager.startAll(now: now(), port: &port)
+        while true {
+            let timeout = timeoutMilliseconds()
+            let tokens: [UInt64]
+            do throws(SystemError) {
+                tokens = try epoll.wait(timeoutMilliseconds: timeout)
+            } catch {
+                port.log("\(error)")
+                continue
+            }
+            let current = now()
+            for token in tokens {
+                if token == Self.signalToken {
+                    handleSignals(now: current)
+                } else if let socket = port.socketOfToken[token] {
+                    manager.socketReadable(socket, now: current, port: &port)
+                }
+            }
+            manager.timersFired(now: now(), port: &port)
+            if let deadline = shutdownDeadline {
+                if manager.allStopped {
+                    port.closeAll()
+                    port.log("all units stopped, exiting")
+                    return 0
+                }
+                if now() >= deadline {
+                    killEverything()
+                    port.closeAll()
+                    port.log("shutdown deadline passed, killed what was left")
+                    return 1
+                }
+            }
+        }
+    }
+
+    private func timeoutMilliseconds() -> Int32 {
+        let deadlines = [manager.nextDeadline, shutdownDeadline].compactMap { $0 }
+        guard let next = deadlines.min() else { return -1 }
+        let current = now()
+        if next <= current { return 0 }
+        let milliseconds = (next.nanoseconds - current.nanoseconds + 999_999) / 1_000_000
+        return Int32(min(milliseconds, UInt64(Int32.max)))
+    }
+
+    private func handleSignals(now current: Instant) {
+        for signal in signals.drain() {
+            switch signal {
+            case SIGCHLD:
+                for (pid, status) in Reaper.reapAll() {
+                    guard let unit = port.unitOfPID.removeValue(forKey: pid) else { continue }
+                    let exit: ProcessExit
+                    switch status {
+                    case .exited(let code): exit = .exited(code)
+                    case .signaled(let number): exit = .signaled(number)
+                    }
+                    manager.processExited(unit: unit, pid: pid, exit: exit, now: current, port: &port)
+                }
+            case SIGTERM, SIGINT, SIGQUIT:
+                guard shutdownDeadline == nil else { continue }
+                port.log("received signal \(signal), stopping all units")
+                shutdownDeadline = current.adding(configuration.shutdownTimeout.nanoseconds)
+                for socket in manager.sockets.keys { port.setPolling(socket: socket, false) }
+                _ = manager.stopAll(now: current, port: &port)
+            default:
+                break
+            }
+        }
+    }
+
+    private func killEverything() {
+        for (pid, _) in port.unitOfPID { _ = kill(-pid, SIGKILL) }
+        _ = Reaper.reapAll()
+    }
+
+    private func now() -> Instant { Instant(nanoseconds: MonotonicClock.nanoseconds()) }
+}

@@ -1,0 +1,220 @@
+import Glibc
+import WickCore
+import WickSystem
+import WickUnits
+
+/// The system side of the manager in `wick daemon`: listeners and their epoll registrations,
+/// accepted connections, and spawning with the fds, environment and standard streams systemd
+/// gives a service (sd_listen_fds(3), systemd.exec(5)).
+final class DaemonPort: ManagerPort {
+    let epoll: Epoll
+    let loader: UnitDirectoryLoader
+    /// Settings of every loaded unit and instance, by name.
+    var units: [String: LoadedUnit]
+    /// Accept=no: the sockets of each service in fd order (from the manager).
+    var socketsOfService: [String: [String]] = [:]
+    /// The unit that owns each live pid.
+    var unitOfPID: [Int32: String] = [:]
+    private(set) var listeners: [String: [Int32]] = [:]
+    /// epoll token → socket unit. Tokens are never reused, so a stale event cannot hit a new fd.
+    private(set) var socketOfToken: [UInt64: String] = [:]
+    private var tokensOfSocket: [String: [UInt64]] = [:]
+    private var nextToken: UInt64 = 16
+    private var connections: [UInt64: (fd: Int32, remote: PeerAddress)] = [:]
+    private var connectionOfInstance: [String: UInt64] = [:]
+    private var nextConnection: UInt64 = 0
+
+    init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit]) {
+        self.epoll = epoll
+        self.loader = loader
+        self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    // MARK: Sockets
+
+    func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
+        var opened: [Int32] = []
+        let options = BindOptions(settings)
+        for spec in settings.listen {
+            do throws(SystemError) {
+                let fd = try SocketBinder.open(spec, options: options)
+                if settings.accept { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+                opened.append(fd)
+            } catch {
+                opened.forEach(closeDescriptor)
+                return .failure(SocketOpenError(error.description))
+            }
+        }
+        listeners[socket] = opened
+        return .success(())
+    }
+
+    func closeListeners(socket: String) {
+        setPolling(socket: socket, false)
+        listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
+        if let settings = units[socket]?.settings.socket, settings.removeOnStop {
+            for case .stream(.unixPath(let path)) in settings.listen { _ = unlink(path) }
+            for case .fifo(let path) in settings.listen { _ = unlink(path) }
+        }
+    }
+
+    func setPolling(socket: String, _ polling: Bool) {
+        if polling {
+            guard tokensOfSocket[socket] == nil, let fds = listeners[socket] else { return }
+            var tokens: [UInt64] = []
+            for fd in fds {
+                nextToken += 1
+                if (try? epoll.add(fd, token: nextToken)) != nil {
+                    socketOfToken[nextToken] = socket
+                    tokens.append(nextToken)
+                }
+            }
+            tokensOfSocket[socket] = tokens
+        } else {
+            guard let tokens = tokensOfSocket.removeValue(forKey: socket) else { return }
+            tokens.forEach { socketOfToken[$0] = nil }
+            listeners[socket]?.forEach(epoll.remove)
+        }
+    }
+
+    func accept(socket: String) -> AcceptedConnectionID? {
+        for fd in listeners[socket] ?? [] {
+            guard let connection = try? Acceptor.accept(fd) else { continue }
+            nextConnection += 1
+            connections[nextConnection] = (connection.fd, connection.remote)
+            return AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection))
+        }
+        return nil
+    }
+
+    /// systemd 252's instance name for a connection: `LOCAL-REMOTE` for IP (IPv6 without
+    /// brackets), `PID-UID` of the peer for Unix sockets.
+    static func instanceSuffix(_ connection: AcceptedConnection) -> String {
+        switch (connection.local, connection.remote) {
+        case (.ip(let localAddress, let localPort), .ip(let remoteAddress, let remotePort)):
+            return "\(localAddress):\(localPort)-\(remoteAddress):\(remotePort)"
+        case (_, .unix(let pid, let uid)):
+            return "\(pid)-\(uid)"
+        case (_, .ip(let remoteAddress, let remotePort)):
+            return "\(remoteAddress):\(remotePort)"
+        }
+    }
+
+    /// Closes wick's copy of a connection and forgets the instance it belonged to.
+    func closeConnection(_ connection: AcceptedConnectionID) {
+        if let entry = connections.removeValue(forKey: connection.id) { closeDescriptor(entry.fd) }
+        if let instance = connectionOfInstance.first(where: { $0.value == connection.id })?.key {
+            connectionOfInstance[instance] = nil
+            units[instance] = nil
+        }
+    }
+
+    func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
+        guard let name = try? UnitName(template).instantiated(instance) else { return nil }
+        let unit = loader.load(name.name)
+        for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
+        guard unit.loadState == .loaded else { return nil }
+        units[name.name] = unit
+        connectionOfInstance[name.name] = connection.id
+        return unit
+    }
+
+    // MARK: Processes
+
+    func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError> {
+        guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
+        let exec = loaded.settings.service.exec
+        var environment: [String: String] = [:]
+        var order: [String] = []
+        func set(_ name: String, _ value: String) {
+            if environment.updateValue(value, forKey: name) == nil { order.append(name) }
+        }
+        set("PATH", SpawnPlan.searchPath)
+        for file in exec.environmentFiles {
+            guard let bytes = try? FileSystemUnitSource().contents(of: file.path) else {
+                if file.optional { continue }
+                return .failure(SpawnError(message: "EnvironmentFile=\(file.path) cannot be read"))
+            }
+            for (name, value) in EnvironmentFileParser.parse(bytes) { set(name, value) }
+        }
+        for variable in exec.environment { set(variable.name, variable.value) }
+        for name in exec.unsetEnvironment { environment[name] = nil }
+
+        var fds: [Int32] = []
+        var stdin = SpawnPlan.Stream.null
+        var connectionFD: Int32?
+        if role == .main, let id = connectionOfInstance[unit], let connection = connections[id] {
+            connectionFD = connection.fd
+            if case .ip(let address, let port) = connection.remote {
+                set("REMOTE_ADDR", address)
+                set("REMOTE_PORT", String(port))
+            }
+            if exec.standardInput == .socket {
+                stdin = .fd(connection.fd)
+            } else {
+                fds = [connection.fd]
+                set("LISTEN_FDS", "1")
+                set("LISTEN_FDNAMES", "connection")
+            }
+        } else if role == .main, let sockets = socketsOfService[unit], !sockets.isEmpty {
+            var names: [String] = []
+            for socket in sockets {
+                let socketFDs = listeners[socket] ?? []
+                fds += socketFDs
+                let name = units[socket]?.settings.socket.fileDescriptorName ?? socket
+                names += Array(repeating: name, count: socketFDs.count)
+            }
+            set("LISTEN_FDS", String(fds.count))
+            set("LISTEN_FDNAMES", names.joined(separator: ":"))
+        }
+        let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, fallback: 1)
+        let stderr = exec.standardError == .inherit ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, fallback: 2)
+        let arguments = command.expandedArguments(environment: environment)
+        let plan = SpawnPlan(path: command.path, arguments: arguments, environment: order.compactMap { name in environment[name].map { "\(name)=\($0)" } })
+        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty)
+        for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { closeDescriptor(fd) }
+        switch result {
+        case .success(let pid):
+            unitOfPID[pid] = unit
+            return .success(pid)
+        case .failure(let failure):
+            if let pid = failure.pid { unitOfPID[pid] = unit }
+            return .failure(SpawnError(message: "exec failed: \(command.path): \(failure.error.reason)", pid: failure.pid))
+        }
+    }
+
+    /// Where a standard output or error stream goes. `journal` and friends mean the daemon's own
+    /// stdout/stderr for now (the per-unit log capture comes with the log pipes).
+    private func stream(_ stream: StandardStream, stdin: SpawnPlan.Stream, connection: Int32?, fallback: Int32) -> SpawnPlan.Stream {
+        switch stream {
+        case .inherit:
+            if case .fd = stdin { return stdin }
+            return .fd(fallback)
+        case .null: return .null
+        case .socket: return connection.map { .fd($0) } ?? .fd(fallback)
+        case .file(let path), .truncate(let path):
+            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (stream == .truncate(path) ? O_TRUNC : 0), 0o644)
+            return fd >= 0 ? .fd(fd) : .fd(fallback)
+        case .append(let path):
+            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            return fd >= 0 ? .fd(fd) : .fd(fallback)
+        case .tty, .ttyForce, .ttyFail, .data, .journal, .kmsg, .journalConsole, .kmsgConsole, .fd:
+            return .fd(fallback)
+        }
+    }
+
+    func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
+        Glibc.kill(group ? -pid : pid, signal) == 0
+    }
+
+    func log(_ message: String) {
+        var line = "wick: " + message + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    func closeAll() {
+        for socket in Array(listeners.keys) { closeListeners(socket: socket) }
+        for (_, connection) in connections { closeDescriptor(connection.fd) }
+        connections.removeAll()
+    }
+}

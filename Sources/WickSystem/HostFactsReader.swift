@@ -1,0 +1,63 @@
+import Glibc
+import WickUnits
+
+/// Fills `HostFacts` for specifiers from the running system: hostname, /etc/machine-id, the boot
+/// id, and the user and group read from /etc/passwd and /etc/group directly (no NSS, so a static
+/// wick works in a scratch image).
+public enum HostFactsReader {
+    public static func read(runtimeDirectory: String) -> HostFacts {
+        var facts = HostFacts()
+        var name = [CChar](repeating: 0, count: 256)
+        if gethostname(&name, name.count) == 0 { facts.hostname = String(cString: name) }
+        if let id = firstLine("/etc/machine-id") { facts.machineID = id }
+        if let boot = firstLine("/proc/sys/kernel/random/boot_id") { facts.bootID = boot.filter { $0 != "-" } }
+        var system = utsname()
+        if uname(&system) == 0 {
+            facts.kernelRelease = withUnsafeBytes(of: system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }
+        facts.userID = getuid()
+        facts.groupID = getgid()
+        facts.userName = String(facts.userID)
+        facts.groupName = String(facts.groupID)
+        if let entry = lookup("/etc/passwd", id: facts.userID) {
+            facts.userName = entry[0]
+            if entry.count > 5 { facts.home = entry[5] }
+            if entry.count > 6 { facts.shell = entry[6] }
+        }
+        if let entry = lookup("/etc/group", id: facts.groupID) { facts.groupName = entry[0] }
+        if let home = getenv("HOME") { facts.home = String(cString: home) }
+        facts.runtimeDirectory = runtimeDirectory
+        if let tmp = getenv("TMPDIR") {
+            facts.temporaryDirectory = String(cString: tmp)
+            facts.persistentTemporaryDirectory = String(cString: tmp)
+        }
+        if facts.userID != 0 {
+            let home = facts.home
+            facts.stateDirectory = environment("XDG_STATE_HOME") ?? home + "/.local/state"
+            facts.cacheDirectory = environment("XDG_CACHE_HOME") ?? home + "/.cache"
+            facts.logsDirectory = facts.stateDirectory + "/log"
+            facts.configurationDirectory = environment("XDG_CONFIG_HOME") ?? home + "/.config"
+        }
+        return facts
+    }
+
+    static func environment(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
+    static func firstLine(_ path: String) -> String? {
+        guard let bytes = try? FileSystemUnitSource().contents(of: path) else { return nil }
+        let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
+        return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
+    }
+
+    /// The fields of the line of a passwd/group file whose third field is `id`.
+    static func lookup(_ path: String, id: UInt32) -> [String]? {
+        guard let bytes = try? FileSystemUnitSource().contents(of: path) else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            if fields.count > 2, UInt32(fields[2]) == id { return fields }
+        }
+        return nil
+    }
+}
