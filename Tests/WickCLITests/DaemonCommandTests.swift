@@ -1,0 +1,161 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `wick daemon` end to end: real unit files, real sockets, the libsystemd test service.
+@Suite(.serialized) struct DaemonCommandTests {
+    struct Running {
+        let wick: BackgroundProcess
+        let directory: URL
+
+        func stop() -> Int32 {
+            let status = wick.stop()
+            try? FileManager.default.removeItem(at: directory)
+            return status
+        }
+    }
+
+    func daemon(_ files: [String: String]) throws -> Running {
+        let directory = try BinaryRunner.directory(files)
+        let runtime = directory.appendingPathComponent("run").path
+        let wick = try BackgroundProcess(BinaryRunner.wick, ["daemon", "--units", directory.path, "--runtime-dir", runtime])
+        return Running(wick: wick, directory: directory)
+    }
+
+    func waitFor(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    @Test func fdsInListenOrderThenOtherSocketsWithNamesAndNothingElse() throws {
+        let (a, b, c) = (TestClient.freePort(), TestClient.freePort(), TestClient.freePort())
+        let running = try daemon([
+            "web.socket": "[Socket]\nListenStream=127.0.0.1:\(a)\nListenStream=127.0.0.1:\(b)\nFileDescriptorName=web\n",
+            "admin.socket": "[Socket]\nListenStream=127.0.0.1:\(c)\nService=web.service\n",
+            "web.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(a) && TestClient.waitListening(c), "\(running.wick.log)")
+        let report = TestClient.report(TestClient.readAll(TestClient.connectTCP(c)))
+        #expect(report["listen_fds"] == "3")
+        #expect(report["names"] == "web:web:admin.socket")
+        #expect(report["pid_matches"] == "1")
+        #expect(report["open"] == "0,1,2,3,4,5", "no fd of the daemon reaches the service")
+    }
+
+    @Test func theSocketListensAgainAfterTheServiceExits() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "idle.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "idle.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let fds = (0..<4).map { _ in TestClient.connectTCP(port) }
+        let reports = fds.map { TestClient.report(TestClient.readAll($0)) }
+        #expect(reports.allSatisfy { $0["names"] == "idle.socket" && $0["listen_fds"] == "1" })
+        #expect(Set(reports.compactMap { $0["pid"] }).count == 4, "\(running.wick.log)")
+    }
+
+    @Test func acceptYesStartsOneInstancePerConnectionAndReapsThem() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "conn.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "conn@.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let fds = (0..<50).map { _ in TestClient.connectTCP(port) }
+        let locals = fds.map(TestClient.localPort)
+        let reports = fds.map { TestClient.report(TestClient.readAll($0)) }
+        for (report, local) in zip(reports, locals) {
+            #expect(report["names"] == "connection" && report["kinds"] == "connection")
+            #expect(report["remote"] == "127.0.0.1:\(local)")
+            #expect(report["pid_matches"] == "1")
+        }
+        #expect(waitFor { running.wick.children().isEmpty }, "no zombies or leftovers")
+        #expect(running.wick.log.contains("conn@0-127.0.0.1:\(port)-127.0.0.1:\(locals[0]).service: dead -> running"))
+    }
+
+    @Test func inetdStyleServiceGetsTheConnectionOnStdio() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "greet.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "greet@.service": "[Service]\nExecStart=/bin/sh -c 'echo \"hi $${REMOTE_ADDR} %i\"'\nStandardInput=socket\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        let local = TestClient.localPort(fd)
+        #expect(TestClient.readAll(fd) == "hi 127.0.0.1 0-127.0.0.1:\(port)-127.0.0.1:\(local)\n")
+    }
+
+    @Test func aCrashLoopHitsTheStartLimitAndTheSocketStopsListening() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "crash.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "crash.service": "[Service]\nExecStart=/bin/false\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let held = TestClient.connectTCP(port)
+        defer { close(held) }
+        #expect(waitFor { running.wick.log.contains("unit failed: service-start-limit-hit") }, "\(running.wick.log)")
+        #expect(running.wick.log.components(separatedBy: "crash.service: dead -> running").count - 1
+            + running.wick.log.components(separatedBy: "crash.service: failed -> running").count - 1 == 5)
+        #expect(waitFor { !((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(String(format: "0100007F:%04X 00000000:0000 0A", port)) })
+    }
+
+    @Test func aMissingBinaryFailsTheServiceWithAClearMessage() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "gone.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "gone.service": "[Service]\nExecStart=/nonexistent/daemon\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        close(TestClient.connectTCP(port))
+        #expect(waitFor { running.wick.log.contains("gone.service: dead -> failed (result: exit-code)") }, "\(running.wick.log)")
+    }
+
+    @Test func aPortInUseFailsOnlyThatSocket() throws {
+        let taken = TestClient.freePort(), free = TestClient.freePort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = taken.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(holder, 1)
+        let running = try daemon([
+            "taken.socket": "[Socket]\nListenStream=127.0.0.1:\(taken)\n",
+            "taken.service": "[Service]\nExecStart=/bin/true\n",
+            "fine.socket": "[Socket]\nListenStream=127.0.0.1:\(free)\n",
+            "fine.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(free))
+        #expect(running.wick.log.contains("taken.socket: bind(127.0.0.1:\(taken)): Address already in use (unit failed: resources)"))
+        #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(free)))["listen_fds"] == "1")
+    }
+
+    @Test func sigtermStopsServicesAndExitsZero() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "slow.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "slow.service": "[Service]\nExecStart=/bin/sleep 1000\n",
+        ])
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        defer { close(fd) }
+        #expect(waitFor { running.wick.log.contains("slow.service: dead -> running") })
+        kill(running.wick.pid, SIGTERM)
+        #expect(running.wick.waitForExit(seconds: 10) == 0)
+        #expect(running.wick.log.contains("slow.service: stop-sigterm -> dead"))
+        _ = running.stop()
+    }
+}
