@@ -11,4 +11,14 @@ import Testing
         #expect(result.stdout.contains("5 passed, 0 failed"), "\(result.stdout)\(result.stderr)")
         #expect(result.status == 0)
     }
+
+    /// The same programs started by `wick daemon` from ../shared/corpus/consumers/units, unchanged.
+    @Test func realProgramsRunUnderWickDaemonFromTheCorpusUnits() throws {
+        let root = BinaryRunner.repositoryRoot
+        let script = root.appendingPathComponent("Tests/scripts/consumers-daemon.sh")
+        let corpus = root.appendingPathComponent("../shared/corpus").standardizedFileURL
+        let result = try BinaryRunner.run(URL(fileURLWithPath: "/bin/bash"), [script.path, BinaryRunner.wick.path, corpus.path])
+        #expect(result.stdout.contains("5 passed, 0 failed"), "\(result.stdout)\(result.stderr)")
+        #expect(result.status == 0)
+    }
 }
