@@ -163,3 +163,33 @@ int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
     *gid = credentials.gid;
     return 0;
 }
+
+ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid) {
+    union {
+        struct cmsghdr align;
+        char data[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+    } control;
+    struct iovec vector = { .iov_base = buffer, .iov_len = size };
+    struct msghdr message = {
+        .msg_iov = &vector, .msg_iovlen = 1, .msg_control = &control, .msg_controllen = sizeof control,
+    };
+    ssize_t length;
+    struct cmsghdr *header;
+    *pid = 0;
+    do { length = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC); } while (length < 0 && errno == EINTR);
+    if (length < 0) return -1;
+    for (header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET) continue;
+        if (header->cmsg_type == SCM_CREDENTIALS && header->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred credentials;
+            memcpy(&credentials, CMSG_DATA(header), sizeof credentials);
+            *pid = credentials.pid;
+        } else if (header->cmsg_type == SCM_RIGHTS) {
+            size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
+            int fds[16];
+            memcpy(fds, CMSG_DATA(header), count * sizeof(int) < sizeof fds ? count * sizeof(int) : sizeof fds);
+            for (i = 0; i < count && i < 16; i++) close(fds[i]);
+        }
+    }
+    return (size_t)length > size ? (ssize_t)size : length;
+}

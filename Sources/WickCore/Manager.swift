@@ -143,6 +143,33 @@ public struct Manager {
         apply(transitions, now: now, port: &port)
     }
 
+    /// An sd_notify(3) message from `pid`, accepted per `NotifyAccess=` (systemd.service(5)):
+    /// `main` takes the main process only, `exec` also control processes, `all` any process of the
+    /// service's process group (`senderGroup`), `none` nothing. Returns whether it was accepted.
+    @discardableResult
+    public mutating func notifyReceived(
+        pid: Int32, senderGroup: Int32?, owner: String?, message: NotifyMessage, now: Instant, port: inout some ManagerPort
+    ) -> Bool {
+        let candidates = owner.map { [$0] } ?? services.keys.sorted()
+        for name in candidates {
+            guard var service = services[name] else { continue }
+            let allowed: Bool
+            switch service.settings.effectiveNotifyAccess {
+            case .none: allowed = false
+            case .main: allowed = pid == service.mainPID
+            case .exec: allowed = pid == service.mainPID || pid == service.controlPID
+            case .all: allowed = pid == service.mainPID || pid == service.controlPID
+                || (senderGroup != nil && senderGroup == service.processGroup)
+            }
+            guard allowed else { continue }
+            let transitions = service.notify(message, now: now, processes: &port)
+            services[name] = service
+            apply(transitions, now: now, port: &port)
+            return true
+        }
+        return false
+    }
+
     /// Every service whose deadline has passed.
     public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
         for name in services.keys.sorted() {

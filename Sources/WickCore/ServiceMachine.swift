@@ -5,10 +5,11 @@ import WickUnits
 /// through `setState(_:)`; "first failure wins" for the result; time is an argument and each
 /// timed state has an absolute `deadline`.
 ///
-/// Types: `simple`, `exec`, `idle`, `dbus` and (until the notify socket exists) `notify` are
-/// running once the main process has been exec'd; `oneshot` runs its `ExecStart=` commands one
-/// after another and is then `exited` (`RemainAfterExit=yes`) or `dead`; `forking` treats the
-/// exit of the starting process as the end of start-up, with no main pid to follow.
+/// Types: `simple`, `exec`, `idle` and `dbus` are running once the main process has been exec'd;
+/// `notify` stays in `start` until the service sends `READY=1` (sd_notify(3)); `oneshot` runs its
+/// `ExecStart=` commands one after another and is then `exited` (`RemainAfterExit=yes`) or `dead`;
+/// `forking` treats the exit of the starting process as the end of start-up, with no main pid to
+/// follow.
 public struct ServiceMachine: Sendable {
     /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
     public static let execFailedStatus: Int32 = 203
@@ -25,6 +26,9 @@ public struct ServiceMachine: Sendable {
     public private(set) var restartCount = 0
     public private(set) var lastExit: ProcessExit?
     public private(set) var lastSpawnError: SpawnError?
+    /// `STATUS=` from sd_notify(3).
+    public private(set) var statusText: String?
+    private var watchdogInterval: TimeSpan
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
@@ -35,6 +39,7 @@ public struct ServiceMachine: Sendable {
     public init(name: String, settings: ServiceSection, unit: UnitSection) {
         self.name = name
         self.settings = settings
+        watchdogInterval = settings.watchdog
         startLimit = RateLimit(interval: unit.startLimitInterval, burst: unit.startLimitBurst)
     }
 
@@ -116,6 +121,9 @@ public struct ServiceMachine: Sendable {
             mainPID = nil
             controlPID = nil
             enterDead(now: now)
+        case .running where watchdogInterval != .zero:
+            fail(.watchdog)
+            enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .running:
             fail(.timeout)
             enterStop(now: now, processes: &processes)
@@ -123,6 +131,38 @@ public struct ServiceMachine: Sendable {
             return start(now: now, processes: &processes)
         case .dead, .exited, .failed:
             break
+        }
+        return takeTransitions()
+    }
+
+    /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
+    public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        if let status = message.status { statusText = status }
+        if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed {
+            mainPID = pid
+        }
+        if let usec = message.watchdogMicroseconds { watchdogInterval = TimeSpan(microseconds: usec) }
+        if let usec = message.extendTimeoutMicroseconds, [.startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state) {
+            let extended = now.adding(usec * 1000)
+            if deadline.map({ extended > $0 }) ?? true { deadline = extended }
+        }
+        if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {
+            deadline = now.adding(watchdogInterval.nanoseconds)
+        }
+        if message.stopping, [.start, .startPost, .running, .reload].contains(state) {
+            stopRequested = true
+            enterStop(now: now, processes: &processes)
+        } else if message.reloading, state == .running {
+            setState(.reload, now: now)
+        } else if message.ready {
+            switch state {
+            case .start where settings.type == .notify || settings.type == .notifyReload:
+                enterStartPost(now: now, processes: &processes)
+            case .reload:
+                setState(.running, now: now)
+            default:
+                break
+            }
         }
         return takeTransitions()
     }
@@ -163,9 +203,9 @@ public struct ServiceMachine: Sendable {
             mainPID = pid
             processGroup = pid
             switch settings.type {
-            case .oneshot, .forking:
+            case .oneshot, .forking, .notify, .notifyReload:
                 setState(.start, now: now)
-            case .simple, .exec, .dbus, .notify, .notifyReload, .idle:
+            case .simple, .exec, .dbus, .idle:
                 enterStartPost(now: now, processes: &processes)
             }
         case .failure(let error):
@@ -218,8 +258,10 @@ public struct ServiceMachine: Sendable {
 
     /// Signals what is left of the service: its process group under `KillMode=control-group` or
     /// `mixed` (SIGKILL reaches the group for `mixed`), only the main process under `process`.
-    private mutating func enterSignal(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) {
-        let signal = target == .stopSigkill ? settings.kill.finalSignal.number : settings.kill.signal.number
+    private mutating func enterSignal(
+        _ target: ServiceState, now: Instant, processes: inout some ProcessPort, signal override: Int32? = nil
+    ) {
+        let signal = override ?? (target == .stopSigkill ? settings.kill.finalSignal.number : settings.kill.signal.number)
         var reached = false
         if settings.kill.mode != .none {
             let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .stopSigkill)
@@ -261,6 +303,10 @@ public struct ServiceMachine: Sendable {
     private mutating func mainExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
         let exitResult = ServicePolicy.result(of: exit, settings: settings)
         switch state {
+        case .start where settings.type == .notify || settings.type == .notifyReload:
+            // Exiting before READY=1 is a failure even with status 0 (systemd's "protocol").
+            fail(exitResult == .success ? .protocol : exitResult)
+            enterSignal(.stopSigterm, now: now, processes: &processes)
         case .start:
             if exitResult != .success && !(currentCommand?.flags.contains(.ignoreFailure) ?? false) {
                 fail(exitResult)
@@ -349,7 +395,12 @@ public struct ServiceMachine: Sendable {
         case .autoRestart:
             deadline = now.adding(settings.restartSec.nanoseconds)
         case .running:
-            deadline = settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
+            // One deadline: the watchdog when enabled (WatchdogSec=), otherwise RuntimeMaxSec=.
+            if watchdogInterval != .zero && !watchdogInterval.isInfinite {
+                deadline = now.adding(watchdogInterval.nanoseconds)
+            } else {
+                deadline = settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
+            }
         case .dead, .failed, .exited:
             deadline = nil
         }

@@ -28,7 +28,9 @@ public final class Daemon {
     private var port: DaemonPort
     private var manager: Manager
     private var shutdownDeadline: Instant?
+    private let notifySocket: NotifySocket
     static let signalToken: UInt64 = 1
+    static let notifyToken: UInt64 = 2
 
     /// The signals wick takes through its signalfd: every asynchronous one, so none kills PID 1.
     static let handledSignals: [Int32] = [
@@ -42,6 +44,8 @@ public final class Daemon {
         epoll = try Epoll()
         try epoll.add(signals.fd, token: Self.signalToken)
         if getpid() != 1 { try Reaper.becomeSubreaper() }
+        notifySocket = try NotifySocket(path: configuration.runtimeDirectory + "/wick/notify")
+        try epoll.add(notifySocket.fd, token: Self.notifyToken)
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
         var loaded: [LoadedUnit] = []
@@ -64,6 +68,7 @@ public final class Daemon {
         manager = Manager(units: loaded, aliases: aliases)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
         port.socketsOfService = manager.socketsOfService
+        port.notifySocketPath = notifySocket.path
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
     }
 
@@ -84,6 +89,8 @@ public final class Daemon {
             for token in tokens {
                 if token == Self.signalToken {
                     handleSignals(now: current)
+                } else if token == Self.notifyToken {
+                    handleNotifications(now: current)
                 } else if let socket = port.socketOfToken[token] {
                     manager.socketReadable(socket, now: current, port: &port)
                 }
@@ -135,6 +142,21 @@ public final class Daemon {
                 _ = manager.stopAll(now: current, port: &port)
             default:
                 break
+            }
+        }
+    }
+
+    private func handleNotifications(now current: Instant) {
+        for (pid, bytes) in notifySocket.receiveAll() {
+            guard pid > 0 else { continue }
+            let message = NotifyMessage.parse(bytes)
+            let group = getpgid(pid)
+            let accepted = manager.notifyReceived(
+                pid: pid, senderGroup: group > 0 ? group : nil, owner: port.unitOfPID[pid], message: message,
+                now: current, port: &port)
+            if !accepted { port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows") }
+            if let newMain = message.mainPID, accepted, let owner = port.unitOfPID[pid] ?? manager.services.first(where: { $0.value.mainPID == newMain })?.key {
+                port.unitOfPID[newMain] = owner
             }
         }
     }

@@ -15,6 +15,8 @@ final class DaemonPort: ManagerPort {
     var socketsOfService: [String: [String]] = [:]
     /// The unit that owns each live pid.
     var unitOfPID: [Int32: String] = [:]
+    /// `NOTIFY_SOCKET=` for services whose `NotifyAccess=` is not `none`.
+    var notifySocketPath: String?
     private(set) var listeners: [String: [Int32]] = [:]
     /// epoll token → socket unit. Tokens are never reused, so a stale event cannot hit a new fd.
     private(set) var socketOfToken: [UInt64: String] = [:]
@@ -136,6 +138,9 @@ final class DaemonPort: ManagerPort {
                 return .failure(SpawnError(message: "EnvironmentFile=\(file.path) cannot be read"))
             }
             for (name, value) in EnvironmentFileParser.parse(bytes) { set(name, value) }
+        }
+        if loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
+            set("NOTIFY_SOCKET", notifySocketPath)
         }
         for variable in exec.environment { set(variable.name, variable.value) }
         for name in exec.unsetEnvironment { environment[name] = nil }

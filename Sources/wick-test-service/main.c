@@ -6,6 +6,9 @@
  *                              is readable and writes the report to it; with a connection at fd 3 it writes to fd 3;
  *                              in inetd style (no LISTEN_FDS) it writes to stdout.
  *
+ *   wick-test-service notify   Sends STATUS= and READY=1 with sd_notify(), then reports as above.
+ *   wick-test-service notify-exit   Exits 0 without READY=1.
+ *
  * The report is lines of KEY=VALUE: listen_fds, names, pid_matches, open (the fds open in the
  * process, from /proc/self/fd), remote (REMOTE_ADDR:REMOTE_PORT), kinds (listening/connection per fd).
  */
@@ -46,8 +49,17 @@ int main(int argc, char **argv) {
     int pid_matches = listen_pid && atoi(listen_pid) == getpid();
     open_fds(fds, sizeof fds);   /* before sd_listen_fds, which does not open anything anyway */
     int n = sd_listen_fds_with_names(0, &names);
-    if (argc < 2 || strcmp(argv[1], "report") != 0) {
-        fprintf(stderr, "usage: wick-test-service report\n");
+    if (argc < 2) {
+        fprintf(stderr, "usage: wick-test-service report|notify|notify-exit\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "notify-exit") == 0) return 0;
+    if (strcmp(argv[1], "notify") == 0) {
+        sd_notify(0, "STATUS=warming up");
+        usleep(100000);
+        if (sd_notify(0, "READY=1\nSTATUS=serving") <= 0) { fprintf(stderr, "sd_notify failed\n"); return 1; }
+    } else if (strcmp(argv[1], "report") != 0) {
+        fprintf(stderr, "usage: wick-test-service report|notify|notify-exit\n");
         return 2;
     }
     char joined[1024] = "";

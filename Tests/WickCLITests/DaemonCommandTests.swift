@@ -143,6 +143,32 @@ import Testing
         #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(free)))["listen_fds"] == "1")
     }
 
+    @Test func notifyServiceRunsAfterReadyFromLibsystemd() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "note.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "note.service": "[Service]\nType=notify\nExecStart=\(BinaryRunner.testService) notify\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let report = TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))
+        #expect(report["listen_fds"] == "1" && report["pid_matches"] == "1")
+        #expect(running.wick.log.contains("note.service: dead -> start\n"))
+        #expect(running.wick.log.contains("note.service: start -> running"), "\(running.wick.log)")
+    }
+
+    @Test func notifyServiceExitingBeforeReadyFailsWithProtocol() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "early.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "early.service": "[Service]\nType=notify\nExecStart=\(BinaryRunner.testService) notify-exit\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        close(TestClient.connectTCP(port))
+        #expect(waitFor { running.wick.log.contains("(result: protocol)") }, "\(running.wick.log)")
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([

@@ -48,6 +48,11 @@ int cwick_wtermsig(int status);
 /* SO_PEERCRED of a Unix socket (struct ucred needs _GNU_SOURCE). Returns 0 or -1 with errno. */
 int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
+/* Receives one datagram with its sender's credentials (SCM_CREDENTIALS, for sd_notify(3)); fds
+ * passed along are closed. Returns the length, or -1 with errno (EAGAIN when none is pending).
+ * *pid is 0 when the sender's credentials were not attached. */
+ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid);
+
 /* PR_SET_CHILD_SUBREAPER (prctl is variadic, so not callable from Swift). */
 int cwick_set_child_subreaper(void);
 
