@@ -86,8 +86,11 @@ public final class Daemon {
                 continue
             }
             let current = now()
+            port.now = current
             for token in tokens {
-                if token == Self.signalToken {
+                if port.output.owns(token) {
+                    port.output.readable(token, now: current)
+                } else if token == Self.signalToken {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
@@ -98,6 +101,7 @@ public final class Daemon {
             manager.timersFired(now: now(), port: &port)
             if let deadline = shutdownDeadline {
                 if manager.allStopped {
+                    port.output.closeAll(now: current)
                     port.closeAll()
                     port.log("all units stopped, exiting")
                     return 0

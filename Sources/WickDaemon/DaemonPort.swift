@@ -26,8 +26,13 @@ final class DaemonPort: ManagerPort {
     private var connectionOfInstance: [String: UInt64] = [:]
     private var nextConnection: UInt64 = 0
 
+    let output: OutputRouter
+    /// The monotonic time of the current loop iteration, for log lines.
+    var now = Instant(nanoseconds: 0)
+
     init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit]) {
         self.epoll = epoll
+        output = OutputRouter(epoll: epoll)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -172,39 +177,49 @@ final class DaemonPort: ManagerPort {
             set("LISTEN_FDS", String(fds.count))
             set("LISTEN_FDNAMES", names.joined(separator: ":"))
         }
-        let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, fallback: 1)
-        let stderr = exec.standardError == .inherit ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, fallback: 2)
+        var capture: (writeEnd: Int32, readEnd: Int32)?
+        let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
+        let stderr = exec.standardError == .inherit
+            ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, environment: order.compactMap { name in environment[name].map { "\(name)=\($0)" } })
         let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty)
-        for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { closeDescriptor(fd) }
+        var opened = Set<Int32>()
+        for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
+        opened.forEach(closeDescriptor)
         switch result {
         case .success(let pid):
             unitOfPID[pid] = unit
+            if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid) }
             return .success(pid)
         case .failure(let failure):
+            if let capture { closeDescriptor(capture.readEnd) }
             if let pid = failure.pid { unitOfPID[pid] = unit }
             return .failure(SpawnError(message: "exec failed: \(command.path): \(failure.error.reason)", pid: failure.pid))
         }
     }
 
-    /// Where a standard output or error stream goes. `journal` and friends mean the daemon's own
-    /// stdout/stderr for now (the per-unit log capture comes with the log pipes).
-    private func stream(_ stream: StandardStream, stdin: SpawnPlan.Stream, connection: Int32?, fallback: Int32) -> SpawnPlan.Stream {
+    /// Where a standard output or error stream goes (systemd.exec(5)). `journal` and the other
+    /// log targets mean a pipe into wick (`OutputRouter`), shared by stdout and stderr.
+    private func stream(
+        _ stream: StandardStream, stdin: SpawnPlan.Stream, connection: Int32?,
+        capture: inout (writeEnd: Int32, readEnd: Int32)?
+    ) -> SpawnPlan.Stream {
         switch stream {
         case .inherit:
             if case .fd = stdin { return stdin }
-            return .fd(fallback)
+            return .null
         case .null: return .null
-        case .socket: return connection.map { .fd($0) } ?? .fd(fallback)
+        case .socket: return connection.map { .fd($0) } ?? .null
         case .file(let path), .truncate(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (stream == .truncate(path) ? O_TRUNC : 0), 0o644)
-            return fd >= 0 ? .fd(fd) : .fd(fallback)
+            return fd >= 0 ? .fd(fd) : .null
         case .append(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            return fd >= 0 ? .fd(fd) : .fd(fallback)
+            return fd >= 0 ? .fd(fd) : .null
         case .tty, .ttyForce, .ttyFail, .data, .journal, .kmsg, .journalConsole, .kmsgConsole, .fd:
-            return .fd(fallback)
+            if capture == nil { capture = output.makePipe() }
+            return capture.map { .fd($0.writeEnd) } ?? .fd(2)
         }
     }
 

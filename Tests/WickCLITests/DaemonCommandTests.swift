@@ -169,6 +169,19 @@ import Testing
         #expect(waitFor { running.wick.log.contains("(result: protocol)") }, "\(running.wick.log)")
     }
 
+    @Test func serviceOutputIsPrefixedWithUnitAndPid() throws {
+        let running = try daemon([
+            "talk.service": "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo out; echo err >&2; printf \"%%010000d\" 0; echo; printf tail'\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(waitFor { running.wick.log.contains("talk.service: start -> dead") }, "\(running.wick.log)")
+        let lines = running.wick.log.split(separator: "\n").filter { $0.hasPrefix("talk.service[") }
+        let texts = lines.map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
+        #expect(texts.first == "out" && texts.contains("err") && texts.last == "tail", "\(texts.map { $0.prefix(20) })")
+        #expect(texts.map(\.count).max() == 4096, "long lines are split at 4096 bytes")
+        #expect(texts.filter { $0.hasPrefix("0") }.map(\.count) == [4096, 4096, 1808])
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([

@@ -1,0 +1,122 @@
+import Glibc
+import WickCore
+import WickSystem
+
+/// Service output into the daemon (systemd.exec(5) `StandardOutput=journal`): each captured
+/// process writes into a pipe; wick reads it in the epoll loop, one line at a time, and writes
+/// `unit[pid]: line` to its own stdout (what a container's log collector reads) and into the unit's
+/// bounded `LogBuffer`. A line longer than `maximumLineLength` is split, as journald splits at
+/// `LineMax=`.
+final class OutputRouter {
+    static let maximumLineLength = 4096
+    /// Tokens of output pipes have the top bit set, apart from listener and control tokens.
+    static let tokenBit: UInt64 = 1 << 63
+
+    private struct Stream {
+        var fd: Int32
+        var unit: String
+        var pid: Int32
+        var partial: [UInt8] = []
+    }
+
+    private let epoll: Epoll
+    private var streams: [UInt64: Stream] = [:]
+    private var nextToken: UInt64 = 0
+    private(set) var buffers: [String: LogBuffer] = [:]
+    private var chunk = [UInt8](repeating: 0, count: 65536)
+
+    init(epoll: Epoll) { self.epoll = epoll }
+
+    /// A pipe for one process: the write end goes to the child (the caller closes its copy after
+    /// spawning), the read end is `attach`ed once the pid is known.
+    func makePipe() -> (writeEnd: Int32, readEnd: Int32)? {
+        guard let pipe = try? Pipe.make() else { return nil }
+        _ = fcntl(pipe.readEnd, F_SETFL, fcntl(pipe.readEnd, F_GETFL) | O_NONBLOCK)
+        return (pipe.writeEnd, pipe.readEnd)
+    }
+
+    func attach(readEnd: Int32, unit: String, pid: Int32) {
+        nextToken += 1
+        let token = Self.tokenBit | nextToken
+        streams[token] = Stream(fd: readEnd, unit: unit, pid: pid)
+        do {
+            try epoll.add(readEnd, token: token)
+        } catch {
+            closeDescriptor(readEnd)
+            streams[token] = nil
+        }
+    }
+
+    func owns(_ token: UInt64) -> Bool { token & Self.tokenBit != 0 }
+
+    /// Reads what the pipe holds; at EOF flushes the last partial line and closes it.
+    func readable(_ token: UInt64, now: Instant) {
+        guard var stream = streams[token] else { return }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(stream.fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                consume(chunk[..<count], into: &stream, now: now)
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == EAGAIN {
+                streams[token] = stream
+                return
+            }
+            if !stream.partial.isEmpty { emit(stream.partial[...], stream: stream, now: now) }
+            epoll.remove(stream.fd)
+            closeDescriptor(stream.fd)
+            streams[token] = nil
+            return
+        }
+    }
+
+    private func consume(_ bytes: ArraySlice<UInt8>, into stream: inout Stream, now: Instant) {
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if stream.partial.isEmpty {
+                emit(bytes[start..<newline], stream: stream, now: now)
+            } else {
+                stream.partial += bytes[start..<newline]
+                emit(stream.partial[...], stream: stream, now: now)
+                stream.partial.removeAll(keepingCapacity: true)
+            }
+            start = bytes.index(after: newline)
+        }
+        stream.partial += bytes[start...]
+        while stream.partial.count >= Self.maximumLineLength {
+            emit(stream.partial[..<Self.maximumLineLength], stream: stream, now: now)
+            stream.partial.removeFirst(Self.maximumLineLength)
+        }
+    }
+
+    /// Emits a line, split into pieces of at most `maximumLineLength` bytes.
+    private func emit(_ line: ArraySlice<UInt8>, stream: Stream, now: Instant) {
+        var rest = line
+        while rest.count > Self.maximumLineLength {
+            emitPiece(rest.prefix(Self.maximumLineLength), stream: stream, now: now)
+            rest = rest.dropFirst(Self.maximumLineLength)
+        }
+        emitPiece(rest, stream: stream, now: now)
+    }
+
+    private func emitPiece(_ line: ArraySlice<UInt8>, stream: Stream, now: Instant) {
+        var text = String(decoding: line, as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        buffers[stream.unit, default: LogBuffer()].append(text, pid: stream.pid, time: now)
+        var output = "\(stream.unit)[\(stream.pid)]: \(text)\n"
+        output.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    func closeAll(now: Instant) {
+        for token in Array(streams.keys) { readable(token, now: now) }
+    }
+}
