@@ -114,7 +114,7 @@ public struct Manager {
 
     private mutating func acceptConnection(_ socketName: String, now: Instant, port: inout some ManagerPort) {
         guard let connection = port.accept(socket: socketName) else { return }
-        guard sockets[socketName]!.admitConnection() else {
+        guard sockets[socketName]!.admitConnection(source: connection.source) else {
             port.closeConnection(connection)
             return
         }
@@ -127,7 +127,7 @@ public struct Manager {
               unit.loadState == .loaded else {
             port.log("\(socketName.name): cannot load \(template) for connection \(instance), closing it")
             port.closeConnection(connection)
-            sockets[socketName.name]!.connectionClosed()
+            sockets[socketName.name]!.connectionClosed(source: connection.source)
             return
         }
         services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
@@ -215,7 +215,7 @@ public struct Manager {
             if let instance = instances[transition.unit] {
                 if [.dead, .failed].contains(transition.to) {
                     port.closeConnection(instance.connection)
-                    sockets[instance.socket]?.connectionClosed()
+                    sockets[instance.socket]?.connectionClosed(source: instance.connection.source)
                     instances[transition.unit] = nil
                     services[transition.unit] = nil
                 }

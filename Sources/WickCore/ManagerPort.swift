@@ -28,9 +28,12 @@ public struct SocketOpenError: Error, Equatable, Sendable {
 public struct AcceptedConnectionID: Hashable, Sendable {
     public var id: UInt64
     public var instanceSuffix: String
+    /// The peer for `MaxConnectionsPerSource=`: its IP address, or its uid for Unix peers.
+    public var source: String
 
-    public init(id: UInt64, instanceSuffix: String) {
+    public init(id: UInt64, instanceSuffix: String, source: String) {
         self.id = id
         self.instanceSuffix = instanceSuffix
+        self.source = source
     }
 }

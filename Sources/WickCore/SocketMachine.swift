@@ -44,6 +44,7 @@ public struct SocketMachine: Sendable {
     public private(set) var refusedCount: UInt64 = 0
     public private(set) var activationCount: UInt64 = 0
     private var triggerLimit: RateLimit
+    private var connectionsPerSource: [String: UInt32] = [:]
 
     public init(name: String, settings: SocketSection) {
         self.name = name
@@ -75,20 +76,26 @@ public struct SocketMachine: Sendable {
     }
 
     /// Accept=yes: whether one more connection may get its own service instance
-    /// (`MaxConnections=`); a refused one is counted.
-    public mutating func admitConnection() -> Bool {
+    /// (`MaxConnections=`, `MaxConnectionsPerSource=`); a refused one is counted.
+    public mutating func admitConnection(source: String) -> Bool {
         acceptedCount += 1
-        guard connectionCount < settings.maxConnections else {
+        let fromSource = connectionsPerSource[source, default: 0]
+        guard connectionCount < settings.maxConnections,
+              fromSource < (settings.maxConnectionsPerSource ?? .max) else {
             refusedCount += 1
             return false
         }
         connectionCount += 1
+        connectionsPerSource[source] = fromSource + 1
         activationCount += 1
         return true
     }
 
-    public mutating func connectionClosed() {
+    public mutating func connectionClosed(source: String) {
         if connectionCount > 0 { connectionCount -= 1 }
+        if let count = connectionsPerSource[source] {
+            connectionsPerSource[source] = count > 1 ? count - 1 : nil
+        }
     }
 
     /// Accept=no: the service was started another way (boot, `wick start`): it holds the

@@ -53,15 +53,63 @@ final class DaemonPort: ManagerPort {
             }
         }
         listeners[socket] = opened
+        if let error = applyOwnershipAndSymlinks(settings) {
+            opened.forEach(closeDescriptor)
+            listeners[socket] = nil
+            return .failure(error)
+        }
         return .success(())
+    }
+
+    /// The file-system paths of a socket unit's Unix sockets and FIFOs.
+    static func paths(_ settings: SocketSection) -> [String] {
+        settings.listen.compactMap { spec in
+            switch spec {
+            case .stream(.unixPath(let path)), .datagram(.unixPath(let path)), .sequentialPacket(.unixPath(let path)), .fifo(let path):
+                return path
+            case .stream, .datagram, .sequentialPacket, .special, .netlink, .messageQueue:
+                return nil
+            }
+        }
+    }
+
+    /// `SocketUser=`/`SocketGroup=` (chown of the socket files) and `Symlinks=` (links to the one
+    /// socket path), as systemd.socket(5) describes them.
+    private func applyOwnershipAndSymlinks(_ settings: SocketSection) -> SocketOpenError? {
+        let paths = Self.paths(settings)
+        if settings.socketUser != nil || settings.socketGroup != nil {
+            var uid = uid_t.max, gid = gid_t.max
+            if let user = settings.socketUser {
+                guard let id = UserDatabase.userID(user) else { return SocketOpenError("SocketUser=\(user): no such user in /etc/passwd") }
+                uid = id
+            }
+            if let group = settings.socketGroup {
+                guard let id = UserDatabase.groupID(group) else { return SocketOpenError("SocketGroup=\(group): no such group in /etc/group") }
+                gid = id
+            }
+            for path in paths where chown(path, uid, gid) != 0 {
+                return SocketOpenError("\(SystemError("chown(\(path))"))")
+            }
+        }
+        if !settings.symlinks.isEmpty {
+            guard paths.count == 1, let target = paths.first else {
+                return SocketOpenError("Symlinks= needs exactly one socket path or FIFO in the unit")
+            }
+            for link in settings.symlinks {
+                try? SocketBinder.makeParentDirectories(link, mode: settings.directoryMode)
+                _ = unlink(link)
+                if symlink(target, link) != 0 { return SocketOpenError("\(SystemError("symlink(\(link))"))") }
+            }
+        }
+        return nil
     }
 
     func closeListeners(socket: String) {
         setPolling(socket: socket, false)
         listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
-        if let settings = units[socket]?.settings.socket, settings.removeOnStop {
-            for case .stream(.unixPath(let path)) in settings.listen { _ = unlink(path) }
-            for case .fifo(let path) in settings.listen { _ = unlink(path) }
+        if let settings = units[socket]?.settings.socket {
+            for link in settings.symlinks { _ = unlink(link) }
+            if settings.removeOnStop { Self.paths(settings).forEach { _ = unlink($0) } }
         }
     }
 
@@ -89,7 +137,7 @@ final class DaemonPort: ManagerPort {
             guard let connection = try? Acceptor.accept(fd) else { continue }
             nextConnection += 1
             connections[nextConnection] = (connection.fd, connection.remote)
-            return AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection))
+            return AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection))
         }
         return nil
     }
@@ -108,6 +156,14 @@ final class DaemonPort: ManagerPort {
     }
 
     /// Closes wick's copy of a connection and forgets the instance it belonged to.
+    /// The peer as `MaxConnectionsPerSource=` counts it: the IP address, or the uid of a Unix peer.
+    static func source(_ connection: AcceptedConnection) -> String {
+        switch connection.remote {
+        case .ip(let address, _): return address
+        case .unix(_, let uid): return "uid:\(uid)"
+        }
+    }
+
     func closeConnection(_ connection: AcceptedConnectionID) {
         if let entry = connections.removeValue(forKey: connection.id) { closeDescriptor(entry.fd) }
         if let instance = connectionOfInstance.first(where: { $0.value == connection.id })?.key {

@@ -156,7 +156,7 @@ public enum SocketBinder {
     }
 
     /// Creates missing parent directories with `mode` (systemd's `DirectoryMode=`).
-    static func makeParentDirectories(_ path: String, mode: UInt32) throws(SystemError) {
+    public static func makeParentDirectories(_ path: String, mode: UInt32) throws(SystemError) {
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
             prefix += "/" + component

@@ -182,6 +182,31 @@ import Testing
         #expect(texts.filter { $0.hasPrefix("0") }.map(\.count) == [4096, 4096, 1808])
     }
 
+    @Test func socketOwnershipModeAndSymlinks() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wick-own-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = scratch.appendingPathComponent("sub/s.sock").path
+        let link = scratch.appendingPathComponent("links/s.link").path
+        let running = try daemon([
+            "own.socket": "[Socket]\nListenStream=\(path)\nSocketUser=nobody\nSocketGroup=nogroup\nSocketMode=0660\nSymlinks=\(link)\nRemoveOnStop=yes\n",
+            "own.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        #expect(waitFor { running.wick.log.contains("loaded") })
+        if getuid() == 0 {
+            #expect(waitFor { FileManager.default.fileExists(atPath: link) }, "\(running.wick.log)")
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            #expect(info.st_uid == 65534 && info.st_mode & 0o777 == 0o660)
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == path)
+            _ = running.stop()
+            #expect(!FileManager.default.fileExists(atPath: path), "RemoveOnStop=yes removes the socket file")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil, "and the symlink")
+        } else {
+            #expect(waitFor { running.wick.log.contains("own.socket: chown(\(path)): Operation not permitted") })
+            _ = running.stop()
+        }
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([

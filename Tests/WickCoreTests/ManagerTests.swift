@@ -28,7 +28,7 @@ struct FakePort: ManagerPort {
         let suffix = queue.removeFirst()
         pendingConnections[socket] = queue
         nextConnection += 1
-        return AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix)
+        return AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix, source: String(suffix.split(separator: "-").last!.split(separator: ":").first!))
     }
     mutating func closeConnection(_ connection: AcceptedConnectionID) { closedConnections.append(connection.id) }
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
@@ -117,6 +117,19 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil)
         #expect(manager.sockets["echo.socket"]?.connectionCount == 1)
         #expect(manager.sockets["echo.socket"]?.state == .listening)
+    }
+
+    @Test func maxConnectionsPerSourceCountsEachPeer() {
+        var port = FakePort(templates: ["e@.service": "[Service]\nExecStart=/bin/e\nStandardInput=socket\n"])
+        var manager = Manager(units: units([
+            "e.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnectionsPerSource=1\n",
+            "e@.service": "[Service]\nExecStart=/bin/e\nStandardInput=socket\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["e.socket"] = ["10.0.0.1:7-10.0.0.2:5000", "10.0.0.1:7-10.0.0.2:5001", "10.0.0.1:7-10.0.0.3:5000"]
+        for _ in 0..<3 { manager.socketReadable("e.socket", now: .seconds(1), port: &port) }
+        #expect(manager.sockets["e.socket"]?.refusedCount == 1)
+        #expect(manager.sockets["e.socket"]?.connectionCount == 2)
     }
 
     @Test func triggerLimitFailsASocketWhoseServiceNeverTakesItsConnections() {
