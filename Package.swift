@@ -20,13 +20,16 @@ let package = Package(
         .target(name: "WickSystem", dependencies: ["CWick", "WickUnits"]),
         // Pure: state machines and policies of socket and service units (no syscalls).
         .target(name: "WickCore", dependencies: ["WickUnits"]),
+        // The control protocol: JSON lines, a client.
+        .target(name: "WickControl"),
         // The event loops: `wick activate` now, `wick daemon` next.
-        .target(name: "WickDaemon", dependencies: ["WickCore", "WickSystem", "WickUnits"]),
+        .target(name: "WickDaemon", dependencies: ["WickControl", "WickCore", "WickSystem", "WickUnits"]),
         // Command-line front end (swift-argument-parser), testable in-process.
         .target(
             name: "WickCLI",
             dependencies: [
                 "WickUnits",
+                "WickControl",
                 "WickDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -45,6 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "WickCLITests"),
         .testTarget(name: "WickCoreTests", dependencies: ["WickCore", "WickUnits"]),
+        .testTarget(name: "WickControlTests", dependencies: ["WickControl"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,6 +21,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("runtime-dir"), help: "The runtime directory (%t): /run as root, $XDG_RUNTIME_DIR otherwise.")
     var runtimeDirectory: String?
 
+    @Option(name: .customLong("control"), help: "The control socket (default: RUNTIME/wick/control).")
+    var control: String?
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -40,7 +43,7 @@ public struct DaemonCommand: ParsableCommand {
         let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
         let daemon: Daemon
         do {
-            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout))
+            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control))
         } catch {
             FileHandleOutput.error("wick daemon: \(error)")
             throw ExitCode.failure

@@ -185,12 +185,14 @@ public struct Manager {
         services.values.compactMap(\.deadline).min()
     }
 
-    /// `reset-failed`: failed units back to dead; failed sockets listen again.
-    public mutating func resetFailed(now: Instant, port: inout some ManagerPort) {
-        for name in services.keys.sorted() {
+    /// `reset-failed`: failed units (all, or those named) back to dead, their start-limit and
+    /// trigger-limit history forgotten; failed sockets listen again.
+    public mutating func resetFailed(units: [String] = [], now: Instant, port: inout some ManagerPort) {
+        let selected = { (name: String) in units.isEmpty || units.contains(name) }
+        for name in services.keys.sorted() where selected(name) {
             _ = services[name]!.resetFailed(now: now)
         }
-        for name in sockets.keys.sorted() where sockets[name]!.state == .failed {
+        for name in sockets.keys.sorted() where selected(name) && sockets[name]!.state == .failed {
             sockets[name]!.resetFailed()
             startSocket(name, now: now, port: &port)
         }

@@ -1,4 +1,5 @@
 import Glibc
+import WickControl
 import WickCore
 import WickSystem
 import WickUnits
@@ -10,11 +11,14 @@ public struct DaemonConfiguration: Sendable {
     /// How long an orderly shutdown may take before everything left is killed (below the usual
     /// 10 s container grace period).
     public var shutdownTimeout: TimeSpan
+    /// The control socket (`--control`): RUNTIME/wick/control by default.
+    public var controlPath: String
 
-    public init(unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan) {
+    public init(unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil) {
         self.unitDirectories = unitDirectories
         self.runtimeDirectory = runtimeDirectory
         self.shutdownTimeout = shutdownTimeout
+        self.controlPath = controlPath ?? runtimeDirectory + "/wick/control"
     }
 }
 
@@ -29,6 +33,7 @@ public final class Daemon {
     private var manager: Manager
     private var shutdownDeadline: Instant?
     private let notifySocket: NotifySocket
+    private let control: ControlServer
     static let signalToken: UInt64 = 1
     static let notifyToken: UInt64 = 2
 
@@ -46,6 +51,7 @@ public final class Daemon {
         if getpid() != 1 { try Reaper.becomeSubreaper() }
         notifySocket = try NotifySocket(path: configuration.runtimeDirectory + "/wick/notify")
         try epoll.add(notifySocket.fd, token: Self.notifyToken)
+        control = try ControlServer(path: configuration.controlPath, epoll: epoll)
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
         var loaded: [LoadedUnit] = []
@@ -90,6 +96,8 @@ public final class Daemon {
             for token in tokens {
                 if port.output.owns(token) {
                     port.output.readable(token, now: current)
+                } else if control.owns(token) {
+                    control.readable(token, log: port.log) { verb, units in handleControl(verb, units, now: current) }
                 } else if token == Self.signalToken {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
@@ -147,6 +155,32 @@ public final class Daemon {
             default:
                 break
             }
+        }
+    }
+
+    /// The verbs of the control protocol built so far (docs/control-protocol.md).
+    private func handleControl(_ verb: String, _ units: [String], now current: Instant) -> String {
+        switch verb {
+        case "ping":
+            return ControlProtocol.success([("version", .number(Double(ControlProtocol.version)))])
+        case "reset-failed":
+            let unknown = units.filter { manager.sockets[$0] == nil && manager.services[$0] == nil }
+            guard unknown.isEmpty else { return ControlProtocol.failure("no such unit: \(unknown.joined(separator: " "))") }
+            manager.resetFailed(units: units, now: current, port: &port)
+            return ControlProtocol.success()
+        case "list-units":
+            var rows: [JSONValue] = []
+            for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {
+                rows.append(.object([("unit", .string(name)), ("active", .string(socket.state.activeState)),
+                                     ("sub", .string(socket.state.rawValue)), ("result", .string(socket.result.rawValue))]))
+            }
+            for (name, service) in manager.services.sorted(by: { $0.key < $1.key }) {
+                rows.append(.object([("unit", .string(name)), ("active", .string(service.state.activeState)),
+                                     ("sub", .string(service.state.rawValue)), ("result", .string(service.result.rawValue))]))
+            }
+            return ControlProtocol.success([("units", .array(rows))])
+        default:
+            return ControlProtocol.failure("unknown verb '\(verb)'")
         }
     }
 

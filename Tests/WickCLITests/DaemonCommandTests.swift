@@ -107,6 +107,43 @@ import Testing
         #expect(running.wick.log.components(separatedBy: "crash.service: dead -> running").count - 1
             + running.wick.log.components(separatedBy: "crash.service: failed -> running").count - 1 == 5)
         #expect(waitFor { !((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(String(format: "0100007F:%04X 00000000:0000 0A", port)) })
+        // `wick reset-failed` forgets the start limit and the socket listens again.
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        let reset = try BinaryRunner.wick("reset-failed", "--control", control, "crash.socket", "crash.service")
+        #expect(reset.status == 0, "\(reset.stderr)")
+        #expect(TestClient.waitListening(port), "\(running.wick.log)")
+        let unknown = try BinaryRunner.wick("reset-failed", "--control", control, "nope.service")
+        #expect(unknown.status == 4)
+        #expect(unknown.stderr == "wick reset-failed: no such unit: nope.service\n")
+    }
+
+    @Test func controlSocketRefusesBadInputAndStaysUp() throws {
+        let running = try daemon(["x.service": "[Service]\nExecStart=/bin/true\n"])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(waitFor { FileManager.default.fileExists(atPath: control) })
+        var info = stat()
+        #expect(stat(control, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        func exchange(_ payload: [UInt8]) -> String {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(control.utf8)) }
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var offset = 0
+            while offset < payload.count {
+                let written = payload[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if written <= 0 { break }
+                offset += written
+            }
+            return TestClient.readAll(fd)
+        }
+        #expect(exchange(Array("garbage\n".utf8)).contains(#""ok":false"#))
+        #expect(exchange(Array(#"{"verb":"frobnicate"}"#.utf8) + [10]).contains("unknown verb"))
+        #expect(exchange(Array(repeating: UInt8(ascii: "a"), count: 1_000_000)).contains("request longer than"))
+        #expect(exchange(Array(#"{"version":1,"verb":"ping"}"#.utf8) + [10]) == #"{"ok":true,"version":1}"# + "\n")
     }
 
     @Test func aMissingBinaryFailsTheServiceWithAClearMessage() throws {
