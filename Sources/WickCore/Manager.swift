@@ -13,6 +13,8 @@ public struct Manager {
     private var instances: [String: (socket: String, connection: AcceptedConnectionID)] = [:]
     /// Accept=yes: the next instance number per socket (systemd's `n_accepted`).
     private var nextInstanceNumber: [String: UInt64] = [:]
+    /// Sockets paused by the poll limit, and when they listen again.
+    public private(set) var pausedSockets: [String: Instant] = [:]
     /// Service units that start with the daemon (wanted by multi-user.target or default.target).
     public private(set) var bootServices: [String] = []
 
@@ -89,6 +91,10 @@ public struct Manager {
         switch reaction {
         case .ignore:
             return
+        case .pause(let until):
+            port.setPolling(socket: socketName, false)
+            pausedSockets[socketName] = until
+            port.log("\(socketName): poll limit hit, pausing until the interval ends")
         case .fail:
             port.setPolling(socket: socketName, false)
             port.closeListeners(socket: socketName)
@@ -170,8 +176,12 @@ public struct Manager {
         return false
     }
 
-    /// Every service whose deadline has passed.
+    /// Every service whose deadline has passed, and every paused socket whose pause is over.
     public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
+        for (name, until) in pausedSockets where until <= now {
+            pausedSockets[name] = nil
+            if sockets[name]?.isPolled == true { port.setPolling(socket: name, true) }
+        }
         for name in services.keys.sorted() {
             guard var service = services[name], let deadline = service.deadline, deadline <= now else { continue }
             let transitions = service.timerFired(now: now, processes: &port)
@@ -182,7 +192,7 @@ public struct Manager {
 
     /// The earliest deadline of any unit: the event loop sleeps until then and no longer.
     public var nextDeadline: Instant? {
-        services.values.compactMap(\.deadline).min()
+        (services.values.compactMap(\.deadline) + pausedSockets.values).min()
     }
 
     /// `reset-failed`: failed units (all, or those named) back to dead, their start-limit and
@@ -237,7 +247,7 @@ public struct Manager {
                     }
                 } else if socket.state == .running {
                     socket.serviceIdle()
-                    port.setPolling(socket: socketName, true)
+                    if pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
                 }
                 sockets[socketName] = socket
             }

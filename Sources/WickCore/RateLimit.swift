@@ -28,6 +28,11 @@ public struct RateLimit: Equatable, Sendable {
         return true
     }
 
+    /// When the current window ends (nil before the first event).
+    public var windowEnd: Instant? {
+        windowStart.map { $0.adding(interval.nanoseconds) }
+    }
+
     /// Forgets the history (`reset-failed`).
     public mutating func reset() {
         windowStart = nil

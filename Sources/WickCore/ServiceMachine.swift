@@ -8,8 +8,9 @@ import WickUnits
 /// Types: `simple`, `exec`, `idle` and `dbus` are running once the main process has been exec'd;
 /// `notify` stays in `start` until the service sends `READY=1` (sd_notify(3)); `oneshot` runs its
 /// `ExecStart=` commands one after another and is then `exited` (`RemainAfterExit=yes`) or `dead`;
-/// `forking` treats the exit of the starting process as the end of start-up, with no main pid to
-/// follow.
+/// `forking` treats the successful exit of the starting process as the end of start-up and
+/// follows the pid in `PIDFile=` (without one, the service is running with no main pid, as systemd
+/// with `GuessMainPID=no`).
 public struct ServiceMachine: Sendable {
     /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
     public static let execFailedStatus: Int32 = 203
@@ -314,6 +315,14 @@ public struct ServiceMachine: Sendable {
             } else if settings.type == .oneshot {
                 continueOneshot(now: now, processes: &processes)
             } else {
+                if settings.type == .forking, let pidFile = settings.pidFile {
+                    mainPID = processes.adoptMainPID(unit: name, pidFile: pidFile)
+                    if mainPID == nil {
+                        fail(.protocol)
+                        enterSignal(.stopSigterm, now: now, processes: &processes)
+                        return
+                    }
+                }
                 enterStartPost(now: now, processes: &processes)
             }
         case .startPost, .running, .reload:

@@ -29,6 +29,8 @@ public enum SocketReaction: Equatable, Sendable {
     case accept
     /// The trigger limit was hit: stop listening, the unit failed.
     case fail
+    /// The poll limit was hit: stop polling until the given instant, then listen again.
+    case pause(until: Instant)
     case ignore
 }
 
@@ -44,6 +46,7 @@ public struct SocketMachine: Sendable {
     public private(set) var refusedCount: UInt64 = 0
     public private(set) var activationCount: UInt64 = 0
     private var triggerLimit: RateLimit
+    private var pollLimit: RateLimit
     private var connectionsPerSource: [String: UInt32] = [:]
 
     public init(name: String, settings: SocketSection) {
@@ -51,6 +54,8 @@ public struct SocketMachine: Sendable {
         self.settings = settings
         let limit = settings.effectiveTriggerLimit
         triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
+        let poll = settings.effectivePollLimit
+        pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
     }
 
     /// The listeners were opened (or could not be: the unit failed with `resources`).
@@ -62,9 +67,13 @@ public struct SocketMachine: Sendable {
         }
     }
 
-    /// A listener is readable. Counts towards the trigger limit.
+    /// A listener is readable. Counts towards the poll limit (systemd 255: pause for the rest of
+    /// the interval) and the trigger limit (fail).
     public mutating func readable(now: Instant) -> SocketReaction {
         guard state == .listening else { return .ignore }
+        if !pollLimit.allow(now: now), let end = pollLimit.windowEnd {
+            return .pause(until: end)
+        }
         if !triggerLimit.allow(now: now) {
             fail(.triggerLimitHit)
             return .fail
@@ -117,6 +126,7 @@ public struct SocketMachine: Sendable {
     /// `reset-failed`: back to dead with the trigger-limit history forgotten.
     public mutating func resetFailed() {
         triggerLimit.reset()
+        pollLimit.reset()
         if state == .failed {
             result = .success
             setState(.dead)

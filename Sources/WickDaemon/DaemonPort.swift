@@ -279,6 +279,18 @@ final class DaemonPort: ManagerPort {
         }
     }
 
+    func adoptMainPID(unit: String, pidFile: String) -> Int32? {
+        guard let bytes = try? FileSystemUnitSource().contents(of: pidFile),
+              let pid = Int32(String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+                  .trimmingCharacters(in: " \t\r")),
+              pid > 1, Glibc.kill(pid, 0) == 0 || errno == EPERM else {
+            log("\(unit): PIDFile=\(pidFile) is missing or names no running process")
+            return nil
+        }
+        unitOfPID[pid] = unit
+        return pid
+    }
+
     func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
         Glibc.kill(group ? -pid : pid, signal) == 0
     }

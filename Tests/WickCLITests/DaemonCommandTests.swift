@@ -176,7 +176,7 @@ import Testing
         ])
         defer { _ = running.stop() }
         #expect(TestClient.waitListening(free))
-        #expect(running.wick.log.contains("taken.socket: bind(127.0.0.1:\(taken)): Address already in use (unit failed: resources)"))
+        #expect(waitFor { running.wick.log.contains("taken.socket: bind(127.0.0.1:\(taken)): Address already in use (unit failed: resources)") })
         #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(free)))["listen_fds"] == "1")
     }
 
@@ -191,7 +191,7 @@ import Testing
         let report = TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))
         #expect(report["listen_fds"] == "1" && report["pid_matches"] == "1")
         #expect(running.wick.log.contains("note.service: dead -> start\n"))
-        #expect(running.wick.log.contains("note.service: start -> running"), "\(running.wick.log)")
+        #expect(waitFor { running.wick.log.contains("note.service: start -> running") }, "\(running.wick.log)")
     }
 
     @Test func notifyServiceExitingBeforeReadyFailsWithProtocol() throws {
@@ -242,6 +242,24 @@ import Testing
             #expect(waitFor { running.wick.log.contains("own.socket: chown(\(path)): Operation not permitted") })
             _ = running.stop()
         }
+    }
+
+    @Test func forkingServiceIsFollowedThroughItsPIDFile() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wick-fork-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let pidFile = scratch.appendingPathComponent("d.pid").path
+        let running = try daemon([
+            "d.service": "[Service]\nType=forking\nPIDFile=\(pidFile)\nExecStart=/bin/sh -c 'sleep 1000 & echo $$! > \(pidFile)'\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        #expect(waitFor { running.wick.log.contains("d.service: start -> running") }, "\(running.wick.log)")
+        let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        #expect(pid > 1 && kill(pid, 0) == 0)
+        kill(running.wick.pid, SIGTERM)
+        #expect(running.wick.waitForExit(seconds: 10) == 0)
+        #expect(running.wick.log.contains("d.service: stop-sigterm -> dead"), "\(running.wick.log)")
+        #expect(kill(pid, 0) != 0, "the daemonized process was stopped")
+        _ = running.stop()
     }
 
     @Test func sigtermStopsServicesAndExitsZero() throws {

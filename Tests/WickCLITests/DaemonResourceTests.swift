@@ -17,8 +17,8 @@ import Testing
     @Test func tenThousandAcceptYesConnectionsLeaveNoFdsAndNoZombies() throws {
         let port = TestClient.freePort()
         let directory = try BinaryRunner.directory([
-            // The trigger limit (200 per 2 s, systemd's default) would fail the socket at this rate.
-            "ping.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\nTriggerLimitIntervalSec=0\n",
+            // The trigger and poll limits (systemd defaults) would stop the socket at this rate.
+            "ping.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\nTriggerLimitIntervalSec=0\nPollLimitIntervalSec=0\n",
             "ping@.service": "[Service]\nExecStart=/bin/echo pong\nStandardInput=socket\n",
         ])
         let wick = try BackgroundProcess(BinaryRunner.wick, ["daemon", "--units", directory.path, "--runtime-dir", directory.appendingPathComponent("run").path])

@@ -25,6 +25,14 @@ struct FakeProcessTable: ProcessPort {
         return running[pid] != nil
     }
 
+    var pidFiles: [String: Int32] = [:]
+
+    mutating func adoptMainPID(unit: String, pidFile: String) -> Int32? {
+        guard let pid = pidFiles[pidFile] else { return nil }
+        running[pid] = (unit, pidFile, .main)
+        return pid
+    }
+
     var lastPID: Int32 { spawned.last!.pid }
 }
 

@@ -18,6 +18,7 @@ struct FakePort: ManagerPort {
         processes.spawn(unit: unit, command: command, role: role)
     }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
+    mutating func adoptMainPID(unit: String, pidFile: String) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         failingSockets.contains(socket) ? .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) : .success(())
     }
@@ -146,6 +147,21 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
             }
         }
         #expect(manager.sockets["busy.socket"]?.result == .triggerLimitHit)
+    }
+
+    @Test func pollLimitPausesListeningForTheRestOfTheInterval() {
+        var port = FakePort(templates: ["p@.service": "[Service]\nExecStart=/bin/p\nStandardInput=socket\n"])
+        var manager = Manager(units: units([
+            "p.socket": "[Socket]\nListenStream=7\nAccept=yes\nPollLimitBurst=2\nPollLimitIntervalSec=1\n",
+            "p@.service": "[Service]\nExecStart=/bin/p\nStandardInput=socket\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        for step in 0..<3 { manager.socketReadable("p.socket", now: .seconds(0.1 * Double(step + 1)), port: &port) }
+        #expect(port.polling["p.socket"] == false)
+        #expect(manager.sockets["p.socket"]?.state == .listening, "a poll limit pauses, it does not fail")
+        #expect(manager.nextDeadline == .seconds(1.1))
+        manager.timersFired(now: .seconds(1.1), port: &port)
+        #expect(port.polling["p.socket"] == true)
     }
 
     @Test func fdOrderPutsTheSocketWithTheServicesNameFirst() {

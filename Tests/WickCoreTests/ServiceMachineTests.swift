@@ -158,6 +158,21 @@ import WickUnits
         #expect(failing.state == .failed)
     }
 
+    @Test func forkingFollowsThePIDFile() {
+        var processes = FakeProcessTable(pidFiles: ["/run/d.pid": 500])
+        var service = machine("[Service]\nType=forking\nPIDFile=/run/d.pid\nExecStart=/usr/sbin/d\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        #expect(service.state == .start)
+        _ = service.processExited(pid: 101, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .running && service.mainPID == 500)
+        _ = service.processExited(pid: 500, exit: .exited(0), now: .seconds(9), processes: &processes)
+        #expect(service.state == .dead)
+        var missing = machine("[Service]\nType=forking\nPIDFile=/run/none.pid\nExecStart=/usr/sbin/d\n")
+        _ = missing.start(now: .seconds(0), processes: &processes)
+        _ = missing.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(missing.state == .failed && missing.result == .protocol)
+    }
+
     @Test func startTimeoutFailsWithTimeout() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=oneshot\nExecStart=/bin/slow\nTimeoutStartSec=3\n")
