@@ -1,5 +1,4 @@
 import ArgumentParser
-import WickControl
 
 /// `wick reset-failed [UNIT...]`: like `systemctl reset-failed`.
 public struct ResetFailed: ParsableCommand {
@@ -17,17 +16,6 @@ public struct ResetFailed: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let response: JSONValue
-        do throws(ControlClient.Failure) {
-            response = try ControlClient.send(ControlProtocol.request(verb: "reset-failed", units: units), to: control ?? ControlClient.defaultPath())
-        } catch {
-            FileHandleOutput.error("wick reset-failed: \(error)")
-            throw ExitCode.failure
-        }
-        guard response["ok"]?.boolValue == true else {
-            let message = response["error"]?.stringValue ?? "unknown error"
-            FileHandleOutput.error("wick reset-failed: \(message)")
-            throw ExitCode(message.hasPrefix("no such unit") ? 4 : 1)
-        }
+        try ControlCommand.send(verb: "reset-failed", units: units, control: control, command: "reset-failed")
     }
 }

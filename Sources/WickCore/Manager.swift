@@ -83,6 +83,15 @@ public struct Manager {
         apply(transitions, now: now, port: &port)
     }
 
+    /// `reload`: runs the service's `ExecReload=`; false when it cannot be reloaded now.
+    public mutating func reloadService(_ name: String, now: Instant, port: inout some ManagerPort) -> Bool {
+        guard var service = services[name] else { return false }
+        let (accepted, transitions) = service.reload(now: now, processes: &port)
+        services[name] = service
+        apply(transitions, now: now, port: &port)
+        return accepted
+    }
+
     /// A listener of `socketName` is readable.
     public mutating func socketReadable(_ socketName: String, now: Instant, port: inout some ManagerPort) {
         guard var socket = sockets[socketName] else { return }

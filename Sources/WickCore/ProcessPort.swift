@@ -4,9 +4,9 @@ import WickUnits
 /// implements it with the spawn shim and kill(2); tests use a fake process table.
 public protocol ProcessPort {
     /// Starts `command` for `unit`. `role` says whether it is the main process (which gets the
-    /// sockets) or a control process (`ExecStartPre=` and friends). Returns the pid, or an error
-    /// message when the command could not be executed.
-    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError>
+    /// sockets) or a control process (`ExecStartPre=` and friends, which get `$MAINPID` when there
+    /// is a main process). Returns the pid, or an error message when the command could not run.
+    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError>
     /// Sends `signal` to `pid`, or to its whole process group when `group` is true. False when no
     /// process received it (ESRCH).
     @discardableResult

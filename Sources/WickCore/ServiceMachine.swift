@@ -136,6 +136,18 @@ public struct ServiceMachine: Sendable {
         return takeTransitions()
     }
 
+    /// `reload` (systemctl reload): runs `ExecReload=` in state `reload`, back to `running` when
+    /// it ends (a failing reload command is logged by its exit but leaves the service running, as
+    /// in systemd). False when the service is not running or has no `ExecReload=`.
+    public mutating func reload(now: Instant, processes: inout some ProcessPort) -> (accepted: Bool, transitions: [ServiceTransition]) {
+        guard state == .running, !settings.execReload.isEmpty else { return (false, []) }
+        queue = settings.execReload
+        if !runNextControl(.reload, now: now, processes: &processes) {
+            setState(.running, now: now)
+        }
+        return (true, takeTransitions())
+    }
+
     /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         if let status = message.status { statusText = status }
@@ -199,7 +211,7 @@ public struct ServiceMachine: Sendable {
     private mutating func startNextMain(now: Instant, processes: inout some ProcessPort) {
         let command = pendingStart.removeFirst()
         currentCommand = command
-        switch processes.spawn(unit: name, command: command, role: .main) {
+        switch processes.spawn(unit: name, command: command, role: .main, mainPID: nil) {
         case .success(let pid):
             mainPID = pid
             processGroup = pid
@@ -357,11 +369,15 @@ public struct ServiceMachine: Sendable {
             if !runNextControl(.stop, now: now, processes: &processes) {
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             }
+        case .reload:
+            if !runNextControl(.reload, now: now, processes: &processes) {
+                if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
+            }
         case .stopPost:
             if !runNextControl(.stopPost, now: now, processes: &processes) { enterDead(now: now) }
         case .stopSigterm, .stopSigkill:
             if mainPID == nil { enterStopPost(now: now, processes: &processes) }
-        case .dead, .start, .running, .exited, .reload, .failed, .autoRestart:
+        case .dead, .start, .running, .exited, .failed, .autoRestart:
             break
         }
     }
@@ -371,7 +387,7 @@ public struct ServiceMachine: Sendable {
         while !queue.isEmpty {
             let command = queue.removeFirst()
             currentCommand = command
-            switch processes.spawn(unit: name, command: command, role: .control) {
+            switch processes.spawn(unit: name, command: command, role: .control, mainPID: mainPID) {
             case .success(let pid):
                 controlPID = pid
                 setState(target, now: now)

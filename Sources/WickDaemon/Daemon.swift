@@ -168,6 +168,15 @@ public final class Daemon {
             guard unknown.isEmpty else { return ControlProtocol.failure("no such unit: \(unknown.joined(separator: " "))") }
             manager.resetFailed(units: units, now: current, port: &port)
             return ControlProtocol.success()
+        case "reload":
+            guard !units.isEmpty else { return ControlProtocol.failure("reload needs a unit name") }
+            for unit in units {
+                guard manager.services[unit] != nil else { return ControlProtocol.failure("no such unit: \(unit)") }
+                guard manager.reloadService(unit, now: current, port: &port) else {
+                    return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=")
+                }
+            }
+            return ControlProtocol.success()
         case "list-units":
             var rows: [JSONValue] = []
             for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {

@@ -184,7 +184,7 @@ final class DaemonPort: ManagerPort {
 
     // MARK: Processes
 
-    func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError> {
+    func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
         let exec = loaded.settings.service.exec
         var environment: [String: String] = [:]
@@ -203,6 +203,7 @@ final class DaemonPort: ManagerPort {
         if loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
         }
+        if role == .control, let mainPID { set("MAINPID", String(mainPID)) }
         for variable in exec.environment { set(variable.name, variable.value) }
         for name in exec.unsetEnvironment { environment[name] = nil }
 

@@ -262,6 +262,22 @@ import Testing
         _ = running.stop()
     }
 
+    @Test func reloadRunsExecReloadWithMainPID() throws {
+        let running = try daemon([
+            "r.service": "[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/sh -c 'echo reloading $$MAINPID'\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(waitFor { running.wick.log.contains("r.service: dead -> running") })
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        let reload = try BinaryRunner.wick("reload", "--control", control, "r.service")
+        #expect(reload.status == 0, "\(reload.stderr)")
+        let mainPID = running.wick.children().first ?? 0
+        #expect(waitFor { running.wick.log.contains("reloading \(mainPID)") }, "\(running.wick.log)")
+        #expect(waitFor { running.wick.log.contains("r.service: reload -> running") })
+        let missing = try BinaryRunner.wick("reload", "--control", control, "nope.service")
+        #expect(missing.status == 4)
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([

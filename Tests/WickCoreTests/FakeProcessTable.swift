@@ -10,7 +10,7 @@ struct FakeProcessTable: ProcessPort {
     var kills: [(pid: Int32, signal: Int32, group: Bool)] = []
     var failing: Set<String> = []
 
-    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole) -> Result<Int32, SpawnError> {
+    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
         if failing.contains(command.path) {
             return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory"))
         }

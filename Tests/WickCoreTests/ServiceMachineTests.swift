@@ -173,6 +173,20 @@ import WickUnits
         #expect(missing.state == .failed && missing.result == .protocol)
     }
 
+    @Test func reloadRunsExecReloadAndReturnsToRunning() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/main\nExecReload=/bin/kill -HUP $MAINPID\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let (accepted, transitions) = service.reload(now: .seconds(1), processes: &processes)
+        #expect(accepted && transitions.map(\.to) == [.reload])
+        #expect(processes.spawned.last!.path == "/bin/kill")
+        _ = service.processExited(pid: 102, exit: .exited(0), now: .seconds(1.5), processes: &processes)
+        #expect(service.state == .running && service.mainPID == 101)
+        var plain = machine("[Service]\nExecStart=/bin/main\n")
+        _ = plain.start(now: .seconds(0), processes: &processes)
+        #expect(!plain.reload(now: .seconds(1), processes: &processes).accepted)
+    }
+
     @Test func startTimeoutFailsWithTimeout() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=oneshot\nExecStart=/bin/slow\nTimeoutStartSec=3\n")

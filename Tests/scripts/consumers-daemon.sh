@@ -1,13 +1,16 @@
 #!/bin/bash
 # The corpus consumer scenarios under `wick daemon`, from the unit files in
 # ../shared/corpus/consumers/units used unchanged (they name /tmp/wick-corpus and fixed ports).
-# Usage: consumers-daemon.sh WICK CORPUS_DIR. Prints "N passed, N failed"; exits 1 on a failure.
+# Usage (as root, for sshd's /run/sshd): consumers-daemon.sh WICK CORPUS_DIR. Prints "N passed, N failed"; exits 1 on a failure.
 set -u
 wick=${1:?usage: consumers-daemon.sh WICK CORPUS_DIR}
 corpus=${2:?usage: consumers-daemon.sh WICK CORPUS_DIR}
 base=/tmp/wick-corpus
-rm -rf "$base" && mkdir -p "$base/www" "$base/uuidd" "$base/dbus"
+rm -rf "$base" && mkdir -p "$base/www" "$base/uuidd" "$base/dbus" "$base/sshd"
 echo "hello from micro-httpd" > "$base/www/index.html"
+ssh-keygen -q -t ed25519 -N '' -f "$base/sshd/hostkey"
+printf 'HostKey %s\nPidFile none\nUsePAM no\n' "$base/sshd/hostkey" > "$base/sshd/sshd_config"
+mkdir -p /run/sshd   # the privilege-separation directory sshd insists on (as the recipe does)
 log=$(mktemp)
 setsid "$wick" daemon --units "$corpus/consumers/units" --runtime-dir "$base/run" >"$log" 2>&1 </dev/null &
 daemon=$!
@@ -35,11 +38,15 @@ dbus_getid() {
     timeout 10 dbus-send --bus="unix:path=$base/dbus/bus" --print-reply --dest=org.freedesktop.DBus \
         /org/freedesktop/DBus org.freedesktop.DBus.GetId | grep -q string
 }
+sshd_keyscan() {
+    ssh-keyscan -T 5 -t ed25519 -p 18022 127.0.0.1 2>/dev/null | grep -q "$(cut -d' ' -f2 "$base/sshd/hostkey.pub")"
+}
 check micro-httpd micro_httpd
 check micro-httpd-again micro_httpd
 check uuidd uuidd_time
 check gunicorn gunicorn_both
 check dbus-daemon dbus_getid
+check sshd-inetd sshd_keyscan
 [ $failed = 0 ] || sed 's/^/  wick: /' "$log"
 echo "$pass passed, $failed failed"
 [ $failed = 0 ]
