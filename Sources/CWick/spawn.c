@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -193,3 +194,15 @@ ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t 
     }
     return (size_t)length > size ? (ssize_t)size : length;
 }
+
+int cwick_mq_open(const char *name, unsigned mode, long max_messages, long message_size) {
+    struct mq_attr attributes;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.mq_maxmsg = max_messages;
+    attributes.mq_msgsize = message_size;
+    int fd = mq_open(name, O_RDONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, (mode_t)mode,
+                     max_messages > 0 && message_size > 0 ? &attributes : NULL);
+    return fd;
+}
+
+int cwick_mq_unlink(const char *name) { return mq_unlink(name); }

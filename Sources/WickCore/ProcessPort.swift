@@ -11,9 +11,10 @@ public protocol ProcessPort {
     /// process received it (ESRCH).
     @discardableResult
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool
-    /// `Type=forking`: the pid in `PIDFile=`, now that the starting process has exited; the
-    /// port starts routing that pid's exit to `unit` (wick reaps it as subreaper or PID 1).
-    mutating func adoptMainPID(unit: String, pidFile: String) -> Int32?
+    /// `Type=forking`, once the starting process has exited: the pid in `pidFile`, or without one
+    /// a guess (the one process newly re-parented to wick). The port starts routing that pid's
+    /// exit to `unit` (wick reaps it as subreaper or PID 1).
+    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32?
 }
 
 public enum ProcessRole: Equatable, Sendable {

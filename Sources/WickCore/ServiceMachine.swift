@@ -9,8 +9,8 @@ import WickUnits
 /// `notify` stays in `start` until the service sends `READY=1` (sd_notify(3)); `oneshot` runs its
 /// `ExecStart=` commands one after another and is then `exited` (`RemainAfterExit=yes`) or `dead`;
 /// `forking` treats the successful exit of the starting process as the end of start-up and
-/// follows the pid in `PIDFile=` (without one, the service is running with no main pid, as systemd
-/// with `GuessMainPID=no`).
+/// follows the pid in `PIDFile=`, or without one the pid guessed by the port (`GuessMainPID=`);
+/// with no pid found the service runs with no main pid.
 public struct ServiceMachine: Sendable {
     /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
     public static let execFailedStatus: Int32 = 203
@@ -327,9 +327,9 @@ public struct ServiceMachine: Sendable {
             } else if settings.type == .oneshot {
                 continueOneshot(now: now, processes: &processes)
             } else {
-                if settings.type == .forking, let pidFile = settings.pidFile {
-                    mainPID = processes.adoptMainPID(unit: name, pidFile: pidFile)
-                    if mainPID == nil {
+                if settings.type == .forking, settings.pidFile != nil || settings.guessMainPID {
+                    mainPID = processes.adoptMainPID(unit: name, pidFile: settings.pidFile)
+                    if mainPID == nil && settings.pidFile != nil {
                         fail(.protocol)
                         enterSignal(.stopSigterm, now: now, processes: &processes)
                         return

@@ -137,6 +137,7 @@ public final class Daemon {
         for signal in signals.drain() {
             switch signal {
             case SIGCHLD:
+                port.output.drainAll(now: current)
                 for (pid, status) in Reaper.reapAll() {
                     guard let unit = port.unitOfPID.removeValue(forKey: pid) else { continue }
                     let exit: ProcessExit

@@ -109,7 +109,10 @@ final class DaemonPort: ManagerPort {
         listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
         if let settings = units[socket]?.settings.socket {
             for link in settings.symlinks { _ = unlink(link) }
-            if settings.removeOnStop { Self.paths(settings).forEach { _ = unlink($0) } }
+            if settings.removeOnStop {
+                Self.paths(settings).forEach { _ = unlink($0) }
+                for case .messageQueue(let name) in settings.listen { SocketBinder.removeMessageQueue(name) }
+            }
         }
     }
 
@@ -280,7 +283,15 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func adoptMainPID(unit: String, pidFile: String) -> Int32? {
+    func adoptMainPID(unit: String, pidFile: String?) -> Int32? {
+        guard let pidFile else {
+            // systemd guesses from the cgroup; wick takes the one unknown process that has just
+            // been re-parented to it (it is subreaper or PID 1), and guesses nothing otherwise.
+            let candidates = ProcessTable.children(of: getpid()).filter { unitOfPID[$0] == nil }
+            guard candidates.count == 1 else { return nil }
+            unitOfPID[candidates[0]] = unit
+            return candidates[0]
+        }
         guard let bytes = try? FileSystemUnitSource().contents(of: pidFile),
               let pid = Int32(String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
                   .trimmingCharacters(in: " \t\r")),

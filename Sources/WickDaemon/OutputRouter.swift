@@ -116,7 +116,13 @@ final class OutputRouter {
         }
     }
 
-    func closeAll(now: Instant) {
+    /// Reads whatever every pipe holds now (before exits are processed, so that a unit's last
+    /// lines come before its state change in the log); pipes at EOF are closed.
+    func drainAll(now: Instant) {
         for token in Array(streams.keys) { readable(token, now: now) }
+    }
+
+    func closeAll(now: Instant) {
+        drainAll(now: now)
     }
 }

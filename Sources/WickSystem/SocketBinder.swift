@@ -78,7 +78,7 @@ public enum SocketBinder {
             }
             return fd
         case .messageQueue(let name):
-            throw SystemError("mq_open(\(name))", code: EOPNOTSUPP)
+            return try retrying("mq_open(\(name))") { cwick_mq_open(name, options.socketMode, 0, 0) }
         }
     }
 
@@ -153,6 +153,11 @@ public enum SocketBinder {
         if mkfifo(path, mode_t(options.socketMode)) < 0 && errno != EEXIST { throw SystemError("mkfifo(\(path))") }
         _ = chmod(path, mode_t(options.socketMode))
         return try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK) }
+    }
+
+    /// Removes a POSIX message queue (`RemoveOnStop=` for `ListenMessageQueue=`).
+    public static func removeMessageQueue(_ name: String) {
+        _ = cwick_mq_unlink(name)
     }
 
     /// Creates missing parent directories with `mode` (systemd's `DirectoryMode=`).

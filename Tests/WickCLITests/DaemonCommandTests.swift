@@ -124,22 +124,7 @@ import Testing
         #expect(waitFor { FileManager.default.fileExists(atPath: control) })
         var info = stat()
         #expect(stat(control, &info) == 0 && info.st_mode & 0o777 == 0o600)
-        func exchange(_ payload: [UInt8]) -> String {
-            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(control.utf8)) }
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var offset = 0
-            while offset < payload.count {
-                let written = payload[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                if written <= 0 { break }
-                offset += written
-            }
-            return TestClient.readAll(fd)
-        }
+        func exchange(_ payload: [UInt8]) -> String { TestClient.exchangeUnix(control, payload) }
         #expect(exchange(Array("garbage\n".utf8)).contains(#""ok":false"#))
         #expect(exchange(Array(#"{"verb":"frobnicate"}"#.utf8) + [10]).contains("unknown verb"))
         #expect(exchange(Array(repeating: UInt8(ascii: "a"), count: 1_000_000)).contains("request longer than"))
@@ -212,6 +197,7 @@ import Testing
         ])
         defer { _ = running.stop() }
         #expect(waitFor { running.wick.log.contains("talk.service: start -> dead") }, "\(running.wick.log)")
+        #expect(waitFor { running.wick.log.contains("]: tail\n") })
         let lines = running.wick.log.split(separator: "\n").filter { $0.hasPrefix("talk.service[") }
         let texts = lines.map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
         #expect(texts.first == "out" && texts.contains("err") && texts.last == "tail", "\(texts.map { $0.prefix(20) })")
@@ -276,6 +262,31 @@ import Testing
         #expect(waitFor { running.wick.log.contains("r.service: reload -> running") })
         let missing = try BinaryRunner.wick("reload", "--control", control, "nope.service")
         #expect(missing.status == 4)
+    }
+
+    @Test func forkingServiceWithoutPIDFileHasItsMainPIDGuessed() throws {
+        let running = try daemon([
+            "g.service": "[Service]\nType=forking\nExecStart=/bin/sh -c '/bin/sleep 1000 >/dev/null 2>&1 &'\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        #expect(waitFor { running.wick.log.contains("g.service: start -> running") }, "\(running.wick.log)")
+        let children = running.wick.children()
+        #expect(children.count == 1)
+        kill(children.first ?? 0, SIGKILL)
+        #expect(waitFor { running.wick.log.contains("g.service: running -> failed (result: signal)") }, "the guessed main pid is followed: \(running.wick.log)")
+        _ = running.stop()
+    }
+
+    @Test func messageQueueEndpointIsCreated() throws {
+        let name = "/wick-test-\(getpid())"
+        let running = try daemon([
+            "mq.socket": "[Socket]\nListenMessageQueue=\(name)\nRemoveOnStop=yes\n",
+            "mq.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(waitFor { FileManager.default.fileExists(atPath: control) })
+        let units = TestClient.exchangeUnix(control, Array(#"{"version":1,"verb":"list-units"}"#.utf8) + [10])
+        #expect(units.contains(#"{"unit":"mq.socket","active":"active","sub":"listening","result":"success"}"#), "\(units) \(running.wick.log)")
     }
 
     @Test func sigtermStopsServicesAndExitsZero() throws {

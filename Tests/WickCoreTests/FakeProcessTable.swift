@@ -27,8 +27,8 @@ struct FakeProcessTable: ProcessPort {
 
     var pidFiles: [String: Int32] = [:]
 
-    mutating func adoptMainPID(unit: String, pidFile: String) -> Int32? {
-        guard let pid = pidFiles[pidFile] else { return nil }
+    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? {
+        guard let pidFile, let pid = pidFiles[pidFile] else { return nil }
         running[pid] = (unit, pidFile, .main)
         return pid
     }

@@ -18,7 +18,7 @@ struct FakePort: ManagerPort {
         processes.spawn(unit: unit, command: command, role: role, mainPID: mainPID)
     }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
-    mutating func adoptMainPID(unit: String, pidFile: String) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
+    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         failingSockets.contains(socket) ? .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) : .success(())
     }
@@ -171,6 +171,18 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
             "web.service": "[Service]\nExecStart=/bin/web\n",
         ]))
         #expect(manager.socketsOfService["web.service"] == ["web.socket", "admin.socket"])
+    }
+
+    @Test func anAliasResolvesToItsUnit() {
+        // Debian's syslog.socket activates syslog.service, an Alias= of rsyslog.service.
+        let loaded = units([
+            "syslog.socket": "[Socket]\nListenDatagram=/run/systemd/journal/syslog\n",
+            "rsyslog.service": "[Service]\nExecStart=/usr/sbin/rsyslogd -n\n[Install]\nAlias=syslog.service\n",
+        ])
+        let aliases = Dictionary(uniqueKeysWithValues: loaded.flatMap { unit in unit.settings.install.alias.map { ($0, unit.name.name) } })
+        let manager = Manager(units: loaded, aliases: aliases)
+        #expect(manager.serviceOfSocket["syslog.socket"] == "rsyslog.service")
+        #expect(manager.socketsOfService["rsyslog.service"] == ["syslog.socket"])
     }
 
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {

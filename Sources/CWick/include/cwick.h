@@ -53,6 +53,12 @@ int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
  * *pid is 0 when the sender's credentials were not attached. */
 ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid);
 
+/* mq_open(name, O_RDONLY|O_CREAT|O_CLOEXEC|O_NONBLOCK, mode, attr) for ListenMessageQueue= (mq_open
+ * is variadic). max_messages and message_size of 0 keep the kernel's defaults. */
+int cwick_mq_open(const char *name, unsigned mode, long max_messages, long message_size);
+
+int cwick_mq_unlink(const char *name);
+
 /* PR_SET_CHILD_SUBREAPER (prctl is variadic, so not callable from Swift). */
 int cwick_set_child_subreaper(void);
 
