@@ -106,14 +106,8 @@ import Testing
 
     @Test func portInUseFailsWithAClearMessage() throws {
         let port = TestClient.freePort()
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let holder = TestClient.holdPort(port)
         defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(holder, 1)
         let wick = try start(["-l", "127.0.0.1:\(port)", "/bin/true"])
         defer { wick.stop() }
         #expect(wick.waitForExit(seconds: 10) == 1)

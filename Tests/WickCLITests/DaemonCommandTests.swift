@@ -145,14 +145,8 @@ import Testing
 
     @Test func aPortInUseFailsOnlyThatSocket() throws {
         let taken = TestClient.freePort(), free = TestClient.freePort()
-        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let holder = TestClient.holdPort(taken)
         defer { close(holder) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = taken.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(holder, 1)
         let running = try daemon([
             "taken.socket": "[Socket]\nListenStream=127.0.0.1:\(taken)\n",
             "taken.service": "[Service]\nExecStart=/bin/true\n",

@@ -95,3 +95,17 @@ extension TestClient {
         return readAll(fd)
     }
 }
+
+extension TestClient {
+    /// A socket listening on 127.0.0.1:port, to make that port "already in use".
+    static func holdPort(_ port: UInt16) -> Int32 {
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(holder, 1)
+        return holder
+    }
+}
