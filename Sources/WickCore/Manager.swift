@@ -17,6 +17,14 @@ public struct Manager {
     public private(set) var pausedSockets: [String: Instant] = [:]
     /// Service units that start with the daemon (wanted by multi-user.target or default.target).
     public private(set) var bootServices: [String] = []
+    /// Ordering (After=/Before=, socket before service) and the start order it gives.
+    public private(set) var graph: UnitGraph
+    /// The `[Unit]` section of every loaded unit, for requirement propagation.
+    private var unitSections: [String: UnitSection] = [:]
+    /// Set once shutdown began: units stop in reverse start order.
+    public private(set) var shuttingDown = false
+    private var advancingShutdown = false
+    private var starting: Set<String> = []
 
     /// Targets whose wanted units start with the daemon: there is no enable step in wick.
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -43,16 +51,20 @@ public struct Manager {
             let own = String(service.dropLast(".service".count)) + ".socket"
             socketsOfService[service] = list.sorted { ($0 == own ? 0 : 1, $0) < ($1 == own ? 0 : 1, $1) }
         }
+        graph = UnitGraph(units: units.filter { $0.loadState == .loaded && !$0.name.isTemplate }, serviceOfSocket: serviceOfSocket)
+        for unit in units where unit.loadState == .loaded { unitSections[unit.name.name] = unit.settings.unit }
+        let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
         bootServices = servicesByName.values
             .filter { socketsOfService[$0.name.name] == nil && !Self.bootTargets.isDisjoint(with: $0.settings.install.wantedBy) }
-            .map(\.name.name).sorted()
+            .map(\.name.name).sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
 
     // MARK: Events
 
     /// Opens every socket and starts the boot services.
     public mutating func startAll(now: Instant, port: inout some ManagerPort) {
-        for name in sockets.keys.sorted() { startSocket(name, now: now, port: &port) }
+        for cycle in graph.cycles { port.log(cycle.message) }
+        for name in graph.startOrder where sockets[name] != nil { startSocket(name, now: now, port: &port) }
         for name in bootServices { startService(name, now: now, port: &port) }
     }
 
@@ -69,8 +81,35 @@ public struct Manager {
         sockets[name] = socket
     }
 
+    /// Starts a service with its requirements (systemd.unit(5)): `Requires=`, `Wants=` and
+    /// `BindsTo=` services start first (in start order); a missing `Requires=`/`BindsTo=` unit or an
+    /// inactive `Requisite=` unit refuses the start (job result `dependency`); `Conflicts=` units
+    /// are stopped. Units of other types (targets) are not units in wick and count as present.
     public mutating func startService(_ name: String, now: Instant, port: inout some ManagerPort) {
-        guard var service = services[name] else { return }
+        guard var service = services[name], !starting.contains(name) else { return }
+        if let section = unitSections[name] {
+            let required = section.requires + section.bindsTo
+            if let missing = required.first(where: { Self.isService($0) && services[$0] == nil && !isInstance($0) }) {
+                port.log("\(name): refusing to start: required unit \(missing) is not loaded (job result: dependency)")
+                return
+            }
+            if let inactive = section.requisite.first(where: { Self.isService($0) && !(services[$0].map { [.running, .exited].contains($0.state) } ?? false) }) {
+                port.log("\(name): refusing to start: Requisite=\(inactive) is not active (job result: dependency)")
+                return
+            }
+            for conflict in section.conflicts where services[conflict] != nil { stopService(conflict, now: now, port: &port) }
+            starting.insert(name)
+            let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
+            for dependency in (required + section.wants).filter({ services[$0] != nil }).sorted(by: { (order[$0] ?? 0) < (order[$1] ?? 0) }) {
+                startService(dependency, now: now, port: &port)
+            }
+            starting.remove(name)
+            if let index = required.firstIndex(where: { services[$0]?.state == .failed }) {
+                port.log("\(name): refusing to start: required unit \(required[index]) failed (job result: dependency)")
+                return
+            }
+            service = services[name]!
+        }
         let transitions = service.start(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
@@ -217,22 +256,71 @@ public struct Manager {
         }
     }
 
-    /// Stops every service (shutdown); returns whether all are already stopped.
+    /// Begins the orderly shutdown: every service stops once all units ordered after it have
+    /// stopped (reverse start order, systemd's stop jobs); returns whether all are stopped.
     public mutating func stopAll(now: Instant, port: inout some ManagerPort) -> Bool {
-        for name in services.keys.sorted() { stopService(name, now: now, port: &port) }
+        shuttingDown = true
+        advanceShutdown(now: now, port: &port)
         return allStopped
     }
+
+    private mutating func advanceShutdown(now: Instant, port: inout some ManagerPort) {
+        guard shuttingDown, !advancingShutdown else { return }
+        advancingShutdown = true
+        defer { advancingShutdown = false }
+        var progressed = true
+        while progressed {
+            progressed = false
+            for name in services.keys.sorted() {
+                guard let service = services[name], !Self.isFinal(service.state), !Self.isStopping(service.state) else { continue }
+                let blockers = graph.orderedAfter(name).filter { services[$0].map { !Self.isFinal($0.state) } ?? false }
+                guard blockers.isEmpty else { continue }
+                stopService(name, now: now, port: &port)
+                progressed = true
+            }
+        }
+    }
+
+    static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
+
+    static func isStopping(_ state: ServiceState) -> Bool {
+        [.stop, .stopSigterm, .stopSigkill, .stopPost].contains(state)
+    }
+
+    static func isService(_ name: String) -> Bool { name.hasSuffix(".service") }
+
+    private func isInstance(_ name: String) -> Bool { (try? UnitName(name))?.isInstance ?? false }
 
     public var allStopped: Bool {
         services.values.allSatisfy { [.dead, .failed, .exited].contains($0.state) }
     }
 
+    /// `OnFailure=` units start when a unit fails; units with `BindsTo=` or `PartOf=` on a unit
+    /// stop when it stops (systemd.unit(5)).
+    private mutating func propagate(_ transition: ServiceTransition, now: Instant, port: inout some ManagerPort) {
+        guard Self.isFinal(transition.to), !Self.isFinal(transition.from) || transition.to == .failed else { return }
+        if transition.to == .failed, !shuttingDown {
+            for unit in unitSections[transition.unit]?.onFailure ?? [] where services[unit] != nil {
+                port.log("\(transition.unit): failed, starting OnFailure=\(unit)")
+                startService(unit, now: now, port: &port)
+            }
+        }
+        for (name, section) in unitSections.sorted(by: { $0.key < $1.key })
+        where section.bindsTo.contains(transition.unit) || section.partOf.contains(transition.unit) {
+            guard let dependent = services[name], !Self.isFinal(dependent.state), !Self.isStopping(dependent.state) else { continue }
+            port.log("\(name): stopping, as \(transition.unit), which it is bound to, stopped")
+            stopService(name, now: now, port: &port)
+        }
+    }
+
     // MARK: Keeping sockets and services consistent
 
     private mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
+        defer { advanceShutdown(now: now, port: &port) }
         for transition in transitions {
             port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
                      + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
+            propagate(transition, now: now, port: &port)
             if let instance = instances[transition.unit] {
                 if [.dead, .failed].contains(transition.to) {
                     port.closeConnection(instance.connection)

@@ -185,6 +185,51 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.socketsOfService["rsyslog.service"] == ["syslog.socket"])
     }
 
+    @Test func requirementsStartFirstAndAMissingOneRefusesTheStart() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "db.service": "[Service]\nExecStart=/bin/db\n",
+            "app.service": "[Unit]\nRequires=db.service\nAfter=db.service\n[Service]\nExecStart=/bin/app\n[Install]\nWantedBy=multi-user.target\n",
+            "orphan.service": "[Unit]\nRequires=missing.service\n[Service]\nExecStart=/bin/orphan\n[Install]\nWantedBy=multi-user.target\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(port.processes.spawned.map(\.path) == ["/bin/db", "/bin/app"])
+        #expect(manager.services["orphan.service"]?.state == .dead)
+        #expect(port.logs.contains("orphan.service: refusing to start: required unit missing.service is not loaded (job result: dependency)"))
+    }
+
+    @Test func onFailureAndBindsTo() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "main.service": "[Unit]\nOnFailure=alert.service\n[Service]\nExecStart=/bin/main\n[Install]\nWantedBy=multi-user.target\n",
+            "alert.service": "[Service]\nType=oneshot\nExecStart=/bin/alert\n",
+            "sidecar.service": "[Unit]\nBindsTo=main.service\nAfter=main.service\n[Service]\nExecStart=/bin/sidecar\n[Install]\nWantedBy=multi-user.target\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        let mainPID = manager.services["main.service"]!.mainPID!
+        manager.processExited(unit: "main.service", pid: mainPID, exit: .exited(1), now: .seconds(1), port: &port)
+        #expect(port.processes.spawned.map(\.path).contains("/bin/alert"))
+        #expect(manager.services["sidecar.service"]?.state == .stopSigterm)
+    }
+
+    @Test func shutdownStopsInReverseStartOrder() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "db.service": "[Service]\nExecStart=/bin/db\n[Install]\nWantedBy=multi-user.target\n",
+            "app.service": "[Unit]\nAfter=db.service\n[Service]\nExecStart=/bin/app\n[Install]\nWantedBy=multi-user.target\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        let db = manager.services["db.service"]!.mainPID!, app = manager.services["app.service"]!.mainPID!
+        #expect(!manager.stopAll(now: .seconds(1), port: &port))
+        #expect(manager.services["app.service"]?.state == .stopSigterm)
+        #expect(manager.services["db.service"]?.state == .running, "db waits until app, ordered after it, has stopped")
+        manager.processExited(unit: "app.service", pid: app, exit: .signaled(15), now: .seconds(1.1), port: &port)
+        #expect(manager.services["db.service"]?.state == .stopSigterm)
+        manager.processExited(unit: "db.service", pid: db, exit: .signaled(15), now: .seconds(1.2), port: &port)
+        #expect(manager.allStopped)
+        #expect(port.processes.kills.map(\.pid) == [app, db])
+    }
+
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {
         let manager = Manager(units: units([
             "a.service": "[Service]\nExecStart=/bin/a\n[Install]\nWantedBy=multi-user.target\n",

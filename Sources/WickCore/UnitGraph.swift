@@ -1,0 +1,100 @@
+import WickUnits
+
+/// The ordering and requirement relations between units (systemd.unit(5)), and the start order
+/// derived from them.
+///
+/// Ordering: `A After=B` (or `B Before=A`) starts B before A and stops A before B; a socket is
+/// ordered before the service it activates (systemd's implicit dependency). Names of units that
+/// are not loaded (targets such as `network.target`, which wick does not have) are ignored for
+/// ordering.
+///
+/// A cycle is reported with every unit on it and broken by dropping one ordering edge, the way
+/// systemd's transaction code drops a job: an edge not backed by `Requires=`/`BindsTo=` (only
+/// `Wants=`, or pure ordering) is dropped first; the message says which.
+public struct UnitGraph: Sendable {
+    public struct Cycle: Equatable, Sendable {
+        /// The units on the cycle, in order, first repeated at the end.
+        public var units: [String]
+        /// The ordering edge dropped to break it: `after` was ordered after `before`.
+        public var droppedAfter: String
+        public var droppedBefore: String
+
+        public var message: String {
+            "ordering cycle found: \(units.joined(separator: " -> ")); breaking it by dropping the ordering \(droppedAfter) After=\(droppedBefore)"
+        }
+    }
+
+    /// `before[a]` holds every unit that must start before `a`.
+    public private(set) var before: [String: Set<String>] = [:]
+    public private(set) var startOrder: [String] = []
+    public private(set) var cycles: [Cycle] = []
+    private var strong: Set<[String]> = []
+
+    public init(units: [LoadedUnit], serviceOfSocket: [String: String]) {
+        let names = Set(units.map(\.name.name))
+        for name in names { before[name] = [] }
+        func order(_ first: String, before second: String) {
+            guard names.contains(first), names.contains(second), first != second else { return }
+            before[second, default: []].insert(first)
+        }
+        for unit in units {
+            let name = unit.name.name
+            for other in unit.settings.unit.after { order(other, before: name) }
+            for other in unit.settings.unit.before { order(name, before: other) }
+            for other in unit.settings.unit.requires + unit.settings.unit.bindsTo { strong.insert([name, other]) }
+        }
+        for (socket, service) in serviceOfSocket { order(socket, before: service) }
+        computeOrder()
+    }
+
+    private mutating func computeOrder() {
+        while true {
+            var remaining = before
+            var order: [String] = []
+            var ready = remaining.filter { $0.value.isEmpty }.map(\.key).sorted()
+            while !ready.isEmpty {
+                let next = ready.removeFirst()
+                order.append(next)
+                remaining[next] = nil
+                var released: [String] = []
+                for (name, predecessors) in remaining where predecessors.contains(next) {
+                    remaining[name]!.remove(next)
+                    if remaining[name]!.isEmpty { released.append(name) }
+                }
+                ready = (ready + released).sorted()
+            }
+            if remaining.isEmpty {
+                startOrder = order
+                return
+            }
+            let cycle = findCycle(in: remaining)
+            breakCycle(cycle)
+        }
+    }
+
+    /// A cycle among the units left over by the topological sort.
+    private func findCycle(in remaining: [String: Set<String>]) -> [String] {
+        var path: [String] = []
+        var current = remaining.keys.sorted()[0]
+        while !path.contains(current) {
+            path.append(current)
+            current = remaining[current]!.sorted().first { remaining[$0] != nil }!
+        }
+        let start = path.firstIndex(of: current)!
+        return Array(path[start...]) + [current]
+    }
+
+    /// Drops one edge of the cycle: `cycle[i]` is ordered after `cycle[i+1]`.
+    private mutating func breakCycle(_ cycle: [String]) {
+        let edges = (0..<(cycle.count - 1)).map { (after: cycle[$0], before: cycle[$0 + 1]) }
+        let weak = edges.first { !strong.contains([$0.after, $0.before]) }
+        let dropped = weak ?? edges.last!
+        before[dropped.after]?.remove(dropped.before)
+        cycles.append(Cycle(units: cycle.reversed(), droppedAfter: dropped.after, droppedBefore: dropped.before))
+    }
+
+    /// Units that must be stopped before `name` may stop: those ordered after it.
+    public func orderedAfter(_ name: String) -> [String] {
+        before.filter { $0.value.contains(name) }.map(\.key).sorted()
+    }
+}
