@@ -24,6 +24,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("control"), help: "The control socket (default: RUNTIME/wick/control).")
     var control: String?
 
+    @Option(name: .customLong("exit-with"), help: "Exit when this service ends, with its exit status (128+N for signal N).")
+    var exitWith: String?
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -43,7 +46,7 @@ public struct DaemonCommand: ParsableCommand {
         let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
         let daemon: Daemon
         do {
-            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control))
+            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control, exitWith: exitWith))
         } catch {
             FileHandleOutput.error("wick daemon: \(error)")
             throw ExitCode.failure

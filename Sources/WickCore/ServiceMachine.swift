@@ -113,6 +113,7 @@ public struct ServiceMachine: Sendable {
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .stopSigterm:
+            fail(.timeout)
             if settings.kill.sendSIGKILL {
                 enterSignal(.stopSigkill, now: now, processes: &processes)
             } else {

@@ -13,12 +13,18 @@ public struct DaemonConfiguration: Sendable {
     public var shutdownTimeout: TimeSpan
     /// The control socket (`--control`): RUNTIME/wick/control by default.
     public var controlPath: String
+    /// `--exit-with UNIT`: wick shuts down when this unit ends and exits with its status.
+    public var exitWith: String?
 
-    public init(unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil) {
+    public init(
+        unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
+        exitWith: String? = nil
+    ) {
         self.unitDirectories = unitDirectories
         self.runtimeDirectory = runtimeDirectory
         self.shutdownTimeout = shutdownTimeout
         self.controlPath = controlPath ?? runtimeDirectory + "/wick/control"
+        self.exitWith = exitWith
     }
 }
 
@@ -32,6 +38,8 @@ public final class Daemon {
     private var port: DaemonPort
     private var manager: Manager
     private var shutdownDeadline: Instant?
+    /// The exit status decided by `--exit-with` (tini's exit-code propagation).
+    private var exitStatus: Int32?
     private let notifySocket: NotifySocket
     private let control: ControlServer
     static let signalToken: UInt64 = 1
@@ -76,6 +84,9 @@ public final class Daemon {
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
+        if let unit = configuration.exitWith, manager.services[unit] == nil {
+            throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
+        }
     }
 
     /// Runs until shutdown; returns the exit status (0 after a clean stop, 1 when something had
@@ -107,18 +118,20 @@ public final class Daemon {
                 }
             }
             manager.timersFired(now: now(), port: &port)
+            checkExitWith(now: now())
             if let deadline = shutdownDeadline {
                 if manager.allStopped {
                     port.output.closeAll(now: current)
                     port.closeAll()
                     port.log("all units stopped, exiting")
-                    return 0
+                    // Without --exit-with: non-zero when a unit had to be killed after its timeout.
+                    return exitStatus ?? (manager.services.values.contains { $0.result == .timeout } ? 1 : 0)
                 }
                 if now() >= deadline {
                     killEverything()
                     port.closeAll()
                     port.log("shutdown deadline passed, killed what was left")
-                    return 1
+                    return exitStatus ?? 1
                 }
             }
         }
@@ -148,15 +161,45 @@ public final class Daemon {
                     manager.processExited(unit: unit, pid: pid, exit: exit, now: current, port: &port)
                 }
             case SIGTERM, SIGINT, SIGQUIT:
-                guard shutdownDeadline == nil else { continue }
-                port.log("received signal \(signal), stopping all units")
-                shutdownDeadline = current.adding(configuration.shutdownTimeout.nanoseconds)
-                for socket in manager.sockets.keys { port.setPolling(socket: socket, false) }
-                _ = manager.stopAll(now: current, port: &port)
+                beginShutdown("received signal \(signal)", now: current)
+            case SIGUSR1:
+                for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {
+                    port.log("state: \(name) \(socket.state.activeState) (\(socket.state.rawValue)) result=\(socket.result.rawValue)")
+                }
+                for (name, service) in manager.services.sorted(by: { $0.key < $1.key }) {
+                    port.log("state: \(name) \(service.state.activeState) (\(service.state.rawValue)) result=\(service.result.rawValue)"
+                             + (service.mainPID.map { " main-pid=\($0)" } ?? ""))
+                }
             default:
                 break
             }
         }
+    }
+
+    private func beginShutdown(_ reason: String, now current: Instant) {
+        guard shutdownDeadline == nil else { return }
+        port.log("\(reason), stopping all units")
+        shutdownDeadline = current.adding(configuration.shutdownTimeout.nanoseconds)
+        for socket in manager.sockets.keys { port.setPolling(socket: socket, false) }
+        _ = manager.stopAll(now: current, port: &port)
+    }
+
+    /// `--exit-with`: once the unit has ended, shut down and exit with its status: its exit code,
+    /// 128 + the signal that killed it, or 0 when it ended cleanly (SIGTERM from wick's stop
+    /// included, systemd's clean signals).
+    private func checkExitWith(now current: Instant) {
+        guard let unit = configuration.exitWith, exitStatus == nil, let service = manager.services[unit],
+              service.state == .dead || service.state == .failed, let exit = service.lastExit ?? (service.result == .success ? nil : .exited(1))
+        else { return }
+        if service.result == .success {
+            exitStatus = 0
+        } else {
+            switch exit {
+            case .exited(let code): exitStatus = code
+            case .signaled(let signal): exitStatus = 128 + signal
+            }
+        }
+        beginShutdown("\(unit) ended (exit status \(exitStatus!))", now: current)
     }
 
     /// The verbs of the control protocol built so far (docs/control-protocol.md).

@@ -132,7 +132,8 @@ import WickUnits
         #expect(step7.map(\.to) == [.stopSigkill])
         #expect(processes.kills.last! == (101, 9, true))
         _ = service.processExited(pid: 101, exit: .signaled(9), now: .seconds(6.1), processes: &processes)
-        #expect(service.state == .dead, "a requested stop neither fails nor restarts")
+        #expect(service.state == .failed && service.result == .timeout, "a stop that timed out fails the unit, as in systemd")
+        #expect(service.restartCount == 0, "a requested stop never restarts")
     }
 
     @Test func sigtermDuringRunningIsACleanExit() {

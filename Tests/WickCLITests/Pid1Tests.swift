@@ -1,0 +1,117 @@
+import Foundation
+import Glibc
+import Testing
+
+/// wick as PID 1 of a new PID namespace (`unshare --pid --fork --mount-proc`), as in a container.
+/// Signals go to the inner wick by its host pid, and only after checking that it is PID 1 of its own
+/// namespace (`unshare --fork` itself ignores SIGTERM; the machine's PID 1 is never signalled).
+@Suite(.serialized) struct Pid1Tests {
+    struct Namespace {
+        let unshare: BackgroundProcess
+        let directory: URL
+        let wickPID: Int32
+
+        func stop() {
+            if wickPID > 0 { kill(wickPID, SIGKILL) }
+            unshare.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    /// Starts wick as PID 1 and finds its host pid (NSpid ends in 1).
+    func start(_ files: [String: String], _ extra: [String] = []) throws -> Namespace {
+        let directory = try BinaryRunner.directory(files)
+        var arguments = ["--pid", "--fork", "--mount-proc"]
+        if getuid() != 0 { arguments = ["--user", "--map-root-user"] + arguments }
+        arguments += [BinaryRunner.wick.path, "daemon", "--units", directory.path, "--runtime-dir", directory.appendingPathComponent("run").path] + extra
+        let unshare = try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/unshare"), arguments)
+        var wickPID: Int32 = 0
+        for _ in 0..<500 where wickPID == 0 {
+            for child in unshare.children() {
+                let status = (try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8)) ?? ""
+                if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("NSpid:") }),
+                   line.split(separator: "\t").last == "1", line.split(separator: "\t").count == 3 {
+                    wickPID = child
+                }
+            }
+            if wickPID == 0 { usleep(10_000) }
+        }
+        return Namespace(unshare: unshare, directory: directory, wickPID: wickPID)
+    }
+
+    func waitFor(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    func zombies(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == parent
+        }
+    }
+
+    func exitStatus(_ namespace: Namespace) -> Int32? {
+        namespace.unshare.waitForExit(seconds: 15)
+    }
+
+    @Test func orphansAreReapedAndSigtermStopsInReverseOrder() throws {
+        let order = FileManager.default.temporaryDirectory.appendingPathComponent("wick-order-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: order) }
+        let namespace = try start([
+            "b.service": "[Service]\nExecStart=/bin/sleep 1000\nExecStop=/bin/sh -c 'echo b >> \(order)'\n[Install]\nWantedBy=multi-user.target\n",
+            "a.service": "[Unit]\nAfter=b.service\n[Service]\nExecStart=/bin/sleep 1000\nExecStop=/bin/sh -c 'echo a >> \(order)'\n[Install]\nWantedBy=multi-user.target\n",
+            "orphans.service": "[Service]\nExecStart=/bin/sh -c '(/bin/sleep 0.2 &); (/bin/sleep 0.3 &); exec /bin/sleep 1000'\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        #expect(namespace.wickPID > 0, "wick is PID 1 of the new namespace")
+        guard namespace.wickPID > 0 else { return }
+        #expect(waitFor { namespace.unshare.log.contains("a.service: dead -> running") }, "\(namespace.unshare.log)")
+        usleep(800_000)
+        #expect(zombies(of: namespace.wickPID).isEmpty, "double-forked grandchildren are reaped by PID 1")
+        kill(namespace.wickPID, SIGTERM)
+        #expect(exitStatus(namespace) == 0, "\(namespace.unshare.log)")
+        #expect((try? String(contentsOfFile: order, encoding: .utf8)) == "a\nb\n", "a is ordered after b, so it stops first")
+    }
+
+    @Test func aServiceIgnoringSigtermIsKilledAfterItsTimeout() throws {
+        let namespace = try start([
+            "stubborn.service": "[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; while :; do /bin/sleep 0.1; done'\nTimeoutStopSec=1\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { namespace.unshare.log.contains("stubborn.service: dead -> running") })
+        usleep(200_000)
+        kill(namespace.wickPID, SIGTERM)
+        #expect(exitStatus(namespace) == 1, "something had to be killed: \(namespace.unshare.log)")
+        #expect(namespace.unshare.log.contains("stubborn.service: stop-sigterm -> stop-sigkill"))
+    }
+
+    @Test(arguments: [("exit 3", Int32(3)), ("kill -9 $$$$", Int32(137)), ("exit 0", Int32(0))])
+    func exitWithPropagatesTheStatus(script: String, expected: Int32) throws {
+        let namespace = try start([
+            "job.service": "[Service]\nExecStart=/bin/sh -c 'sleep 0.2; \(script)'\n[Install]\nWantedBy=multi-user.target\n",
+            "other.service": "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+        ], ["--exit-with", "job.service"])
+        defer { namespace.stop() }
+        #expect(namespace.wickPID > 0)
+        #expect(exitStatus(namespace) == expected, "\(namespace.unshare.log)")
+    }
+
+    @Test func exitWithReportsZeroForAnOrderlyStop() throws {
+        let namespace = try start([
+            "main.service": "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+        ], ["--exit-with", "main.service"])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { namespace.unshare.log.contains("main.service: dead -> running") })
+        kill(namespace.wickPID, SIGTERM)
+        #expect(exitStatus(namespace) == 0, "a service ending on wick's SIGTERM is a clean stop, not 143")
+    }
+}
