@@ -49,6 +49,7 @@ let package = Package(
         .testTarget(name: "WickCLITests"),
         .testTarget(name: "WickCoreTests", dependencies: ["WickCore", "WickUnits"]),
         .testTarget(name: "WickControlTests", dependencies: ["WickControl"]),
+        .testTarget(name: "WickSystemTests", dependencies: ["WickSystem"]),
     ],
     swiftLanguageModes: [.v6]
 )

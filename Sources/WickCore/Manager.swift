@@ -88,6 +88,14 @@ public struct Manager {
     public mutating func startService(_ name: String, now: Instant, port: inout some ManagerPort) {
         guard var service = services[name], !starting.contains(name) else { return }
         if let section = unitSections[name] {
+            if let failed = Self.firstFailure(section.asserts, port: &port) {
+                port.log("\(name): assertion failed: Assert\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), refusing to start (job result: assert)")
+                return
+            }
+            if let failed = Self.firstFailure(section.conditions, port: &port) {
+                port.log("\(name): condition not met: Condition\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), not starting it")
+                return
+            }
             let required = section.requires + section.bindsTo
             if let missing = required.first(where: { Self.isService($0) && services[$0] == nil && !isInstance($0) }) {
                 port.log("\(name): refusing to start: required unit \(missing) is not loaded (job result: dependency)")
@@ -279,6 +287,23 @@ public struct Manager {
                 progressed = true
             }
         }
+    }
+
+    /// Evaluates `Condition*=`/`Assert*=` (systemd.unit(5)): every non-triggering check must hold,
+    /// and when there are triggering (`|`) checks at least one of them must. Only path checks are
+    /// evaluated; the others are assumed to hold (`wick verify` warns). Returns the first failure.
+    static func firstFailure(_ conditions: [UnitCondition], port: inout some ManagerPort) -> UnitCondition? {
+        var failedTriggers: [UnitCondition] = []
+        var anyTriggerHolds = false
+        for condition in conditions where UnitCondition.pathChecks.contains(condition.check) {
+            let holds = port.checkPath(condition.check, condition.value) != condition.negated
+            if condition.triggering {
+                if holds { anyTriggerHolds = true } else { failedTriggers.append(condition) }
+            } else if !holds {
+                return condition
+            }
+        }
+        return anyTriggerHolds ? nil : failedTriggers.first
     }
 
     static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }

@@ -16,6 +16,8 @@ public protocol ManagerPort: ProcessPort {
     /// Loads `template@instance.service` for one connection and hands it the connection.
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
     mutating func log(_ message: String)
+    /// Whether one path check (`PathExists`, `DirectoryNotEmpty` ...) holds, before negation.
+    mutating func checkPath(_ check: String, _ path: String) -> Bool
 }
 
 public struct SocketOpenError: Error, Equatable, Sendable {

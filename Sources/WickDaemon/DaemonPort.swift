@@ -307,6 +307,10 @@ final class DaemonPort: ManagerPort {
         Glibc.kill(group ? -pid : pid, signal) == 0
     }
 
+    func checkPath(_ check: String, _ path: String) -> Bool {
+        PathCheck.holds(check, path)
+    }
+
     func log(_ message: String) {
         var line = "wick: " + message + "\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }

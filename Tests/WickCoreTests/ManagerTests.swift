@@ -37,6 +37,8 @@ struct FakePort: ManagerPort {
         return UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
     }
     mutating func log(_ message: String) { logs.append(message) }
+    var existingPaths: Set<String> = []
+    mutating func checkPath(_ check: String, _ path: String) -> Bool { existingPaths.contains(path) }
 }
 
 func units(_ files: [String: String]) -> [LoadedUnit] {
@@ -228,6 +230,20 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         manager.processExited(unit: "db.service", pid: db, exit: .signaled(15), now: .seconds(1.2), port: &port)
         #expect(manager.allStopped)
         #expect(port.processes.kills.map(\.pid) == [app, db])
+    }
+
+    @Test func conditionsAndAsserts() {
+        var port = FakePort(existingPaths: ["/etc/present"])
+        var manager = Manager(units: units([
+            "yes.service": "[Unit]\nConditionPathExists=/etc/present\nConditionPathExists=!/etc/absent\n[Service]\nExecStart=/bin/yes\n[Install]\nWantedBy=multi-user.target\n",
+            "no.service": "[Unit]\nConditionPathExists=/etc/absent\n[Service]\nExecStart=/bin/no\n[Install]\nWantedBy=multi-user.target\n",
+            "either.service": "[Unit]\nConditionPathExists=|/etc/absent\nConditionPathExists=|/etc/present\n[Service]\nExecStart=/bin/either\n[Install]\nWantedBy=multi-user.target\n",
+            "asserted.service": "[Unit]\nAssertPathExists=/etc/absent\n[Service]\nExecStart=/bin/asserted\n[Install]\nWantedBy=multi-user.target\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(Set(port.processes.spawned.map(\.path)) == ["/bin/yes", "/bin/either"])
+        #expect(port.logs.contains("no.service: condition not met: ConditionPathExists=/etc/absent, not starting it"))
+        #expect(port.logs.contains("asserted.service: assertion failed: AssertPathExists=/etc/absent, refusing to start (job result: assert)"))
     }
 
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {
