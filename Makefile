@@ -6,7 +6,7 @@ TEST_PACKAGES := uuid-runtime openssh-server openssh-client micro-httpd dbus-dae
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 
-.PHONY: setup build release run test bench corpus-warnings clean
+.PHONY: setup build release static run test bench corpus-warnings clean
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
@@ -27,6 +27,12 @@ build: setup
 
 release: setup
 	$(SWIFT) build -c release
+
+# A fully static wick for scratch images (docs/containers.md): glibc linked in, no libsystemd.
+static: setup
+	$(SWIFT) build -c release --product wick -Xswiftc -static-executable --scratch-path .build-static
+	strip .build-static/release/wick
+	@ls -l .build-static/release/wick
 
 # Runs the daemon in the foreground on the example units, with a local runtime directory (no root
 # needed). Ctrl-C stops it cleanly.

@@ -221,6 +221,10 @@ public final class Daemon {
                 }
             }
             return ControlProtocol.success()
+        case "is-system-running":
+            let failed = manager.sockets.values.contains { $0.state == .failed } || manager.services.values.contains { $0.state == .failed }
+            let state = shutdownDeadline != nil ? "stopping" : failed ? "degraded" : "running"
+            return ControlProtocol.success([("state", .string(state))])
         case "list-units":
             var rows: [JSONValue] = []
             for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {

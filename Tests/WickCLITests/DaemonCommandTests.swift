@@ -107,11 +107,15 @@ import Testing
         #expect(running.wick.log.components(separatedBy: "crash.service: dead -> running").count - 1
             + running.wick.log.components(separatedBy: "crash.service: failed -> running").count - 1 == 5)
         #expect(waitFor { !((try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? "").contains(String(format: "0100007F:%04X 00000000:0000 0A", port)) })
+        let probe = try BinaryRunner.wick("is-system-running", "--control", running.directory.appendingPathComponent("run/wick/control").path)
+        #expect(probe.status == 1 && probe.stdout == "degraded\n")
         // `wick reset-failed` forgets the start limit and the socket listens again.
         let control = running.directory.appendingPathComponent("run/wick/control").path
         let reset = try BinaryRunner.wick("reset-failed", "--control", control, "crash.socket", "crash.service")
         #expect(reset.status == 0, "\(reset.stderr)")
         #expect(TestClient.waitListening(port), "\(running.wick.log)")
+        let degraded = try BinaryRunner.wick("is-system-running", "--control", control)
+        #expect(degraded.status == 0 && degraded.stdout == "running\n", "reset-failed healed it: \(degraded.stdout)")
         let unknown = try BinaryRunner.wick("reset-failed", "--control", control, "nope.service")
         #expect(unknown.status == 4)
         #expect(unknown.stderr == "wick reset-failed: no such unit: nope.service\n")
