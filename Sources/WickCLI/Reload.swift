@@ -20,10 +20,10 @@ public struct Reload: ParsableCommand {
 
 /// Sends one request and maps the answer to systemctl's exit codes (1 failure, 4 no such unit).
 enum ControlCommand {
-    static func send(verb: String, units: [String], control: String?, command: String) throws {
+    static func send(verb: String, units: [String], control: String?, command: String, signal: Int32? = nil) throws {
         let response: JSONValue
         do throws(ControlClient.Failure) {
-            response = try ControlClient.send(ControlProtocol.request(verb: verb, units: units), to: control ?? ControlClient.defaultPath())
+            response = try ControlClient.send(ControlProtocol.request(verb: verb, units: units, signal: signal), to: control ?? ControlClient.defaultPath())
         } catch {
             FileHandleOutput.error("wick \(command): \(error)")
             throw ExitCode.failure

@@ -8,10 +8,12 @@ public enum ControlProtocol {
     /// Longest request line the daemon reads; longer requests are refused.
     public static let maximumRequestLength = 64 * 1024
 
-    public static func request(verb: String, units: [String] = []) -> String {
-        JSONValue.object([
+    public static func request(verb: String, units: [String] = [], signal: Int32? = nil) -> String {
+        var members: [(String, JSONValue)] = [
             ("version", .number(Double(version))), ("verb", .string(verb)), ("units", .array(units.map { .string($0) })),
-        ]).serialized + "\n"
+        ]
+        if let signal { members.append(("signal", .number(Double(signal)))) }
+        return JSONValue.object(members).serialized + "\n"
     }
 
     public static func success(_ members: [(String, JSONValue)] = []) -> String {

@@ -25,6 +25,8 @@ public struct Manager {
     public private(set) var shuttingDown = false
     private var advancingShutdown = false
     private var starting: Set<String> = []
+    /// Services to start again once their stop has finished (`restart`).
+    private var restartPending: Set<String> = []
 
     /// Targets whose wanted units start with the daemon: there is no enable step in wick.
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -128,6 +130,26 @@ public struct Manager {
         let transitions = service.stop(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
+    }
+
+    /// `restart` (systemctl restart): stop, then start once stopped. A socket-activated service
+    /// keeps its sockets open, so connections meanwhile wait in the backlog.
+    public mutating func restartService(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard let service = services[name] else { return }
+        if Self.isFinal(service.state) || service.state == .autoRestart {
+            _ = services[name]!.resetFailed(now: now)
+            startService(name, now: now, port: &port)
+            return
+        }
+        restartPending.insert(name)
+        stopService(name, now: now, port: &port)
+    }
+
+    /// `kill`: sends `signal` to the service's process group (`KillMode=control-group`: a shell
+    /// wrapper's children too). False when it has no process.
+    public mutating func killService(_ name: String, signal: Int32, port: inout some ManagerPort) -> Bool {
+        guard let service = services[name], let pid = service.processGroup ?? service.mainPID else { return false }
+        return port.kill(pid: pid, signal: signal, group: service.processGroup != nil)
     }
 
     /// `reload`: runs the service's `ExecReload=`; false when it cannot be reloaded now.
@@ -323,6 +345,10 @@ public struct Manager {
     /// `OnFailure=` units start when a unit fails; units with `BindsTo=` or `PartOf=` on a unit
     /// stop when it stops (systemd.unit(5)).
     private mutating func propagate(_ transition: ServiceTransition, now: Instant, port: inout some ManagerPort) {
+        if Self.isFinal(transition.to), restartPending.remove(transition.unit) != nil, !shuttingDown {
+            startService(transition.unit, now: now, port: &port)
+            return
+        }
         guard Self.isFinal(transition.to), !Self.isFinal(transition.from) || transition.to == .failed else { return }
         if transition.to == .failed, !shuttingDown {
             for unit in unitSections[transition.unit]?.onFailure ?? [] where services[unit] != nil {

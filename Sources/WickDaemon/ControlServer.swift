@@ -41,7 +41,7 @@ final class ControlServer {
     func owns(_ token: UInt64) -> Bool { token == Self.listenerToken || token & Self.clientBit != 0 }
 
     /// Handles readiness; `handle` turns a request (verb, units) into a response line.
-    func readable(_ token: UInt64, log: (String) -> Void, handle: (String, [String]) -> String) {
+    func readable(_ token: UInt64, log: (String) -> Void, handle: (String, [String], Int32?) -> String) {
         if token == Self.listenerToken {
             acceptClients(log: log)
             return
@@ -72,11 +72,12 @@ final class ControlServer {
             let request = try JSONValue.parse(line)
             guard let verb = request["verb"]?.stringValue else { throw JSONValue.ParseError(message: "missing \"verb\"") }
             let units = request["units"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let signal = request["signal"]?.numberValue.map { Int32($0) }
             if client.uid != 0 && client.uid != ownUID {
                 log("control: uid \(client.uid) refused: permission denied")
                 response = ControlProtocol.failure("permission denied")
             } else {
-                response = handle(verb, units)
+                response = handle(verb, units, signal)
             }
         } catch {
             response = ControlProtocol.failure("bad request: \(error.message)")

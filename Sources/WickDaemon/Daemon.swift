@@ -108,7 +108,7 @@ public final class Daemon {
                 if port.output.owns(token) {
                     port.output.readable(token, now: current)
                 } else if control.owns(token) {
-                    control.readable(token, log: port.log) { verb, units in handleControl(verb, units, now: current) }
+                    control.readable(token, log: port.log) { verb, units, signal in handleControl(verb, units, signal: signal, now: current) }
                 } else if token == Self.signalToken {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
@@ -203,8 +203,31 @@ public final class Daemon {
     }
 
     /// The verbs of the control protocol built so far (docs/control-protocol.md).
-    private func handleControl(_ verb: String, _ units: [String], now current: Instant) -> String {
+    private func handleControl(_ verb: String, _ units: [String], signal: Int32?, now current: Instant) -> String {
+        let verbsWithUnits: Set<String> = ["start", "stop", "restart", "kill", "reload"]
+        if verbsWithUnits.contains(verb) {
+            guard !units.isEmpty else { return ControlProtocol.failure("\(verb) needs a unit name") }
+            if let unknown = units.first(where: { manager.services[$0] == nil && manager.sockets[$0] == nil }) {
+                return ControlProtocol.failure("no such unit: \(unknown)")
+            }
+        }
         switch verb {
+        case "start":
+            for unit in units {
+                if manager.sockets[unit] != nil { manager.startSocket(unit, now: current, port: &port) } else { manager.startService(unit, now: current, port: &port) }
+            }
+            return ControlProtocol.success()
+        case "stop":
+            for unit in units where manager.services[unit] != nil { manager.stopService(unit, now: current, port: &port) }
+            return ControlProtocol.success()
+        case "restart":
+            for unit in units where manager.services[unit] != nil { manager.restartService(unit, now: current, port: &port) }
+            return ControlProtocol.success()
+        case "kill":
+            let number = signal ?? SIGTERM
+            let reached = units.filter { manager.killService($0, signal: number, port: &port) }
+            return reached.count == units.count ? ControlProtocol.success()
+                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.joined(separator: " "))")
         case "ping":
             return ControlProtocol.success([("version", .number(Double(ControlProtocol.version)))])
         case "reset-failed":
@@ -213,9 +236,7 @@ public final class Daemon {
             manager.resetFailed(units: units, now: current, port: &port)
             return ControlProtocol.success()
         case "reload":
-            guard !units.isEmpty else { return ControlProtocol.failure("reload needs a unit name") }
             for unit in units {
-                guard manager.services[unit] != nil else { return ControlProtocol.failure("no such unit: \(unit)") }
                 guard manager.reloadService(unit, now: current, port: &port) else {
                     return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=")
                 }

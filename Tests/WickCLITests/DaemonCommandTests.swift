@@ -287,6 +287,31 @@ import Testing
         #expect(units.contains(#"{"unit":"mq.socket","active":"active","sub":"listening","result":"success"}"#), "\(units) \(running.wick.log)")
     }
 
+    @Test func startKillRestartStopThroughTheControlSocket() throws {
+        let running = try daemon(["w.service": "[Service]\nExecStart=/bin/sh -c '/bin/sleep 1000 & wait'\n"])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(waitFor { FileManager.default.fileExists(atPath: control) })
+        #expect(try BinaryRunner.wick("start", "--control", control, "w.service").status == 0)
+        #expect(waitFor { running.wick.log.contains("w.service: dead -> running") })
+        let shell = running.wick.children().first ?? 0
+        var sleeper: Int32 = 0
+        #expect(waitFor {
+            let text = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8)) ?? ""
+            sleeper = Int32(text.split(separator: " ").first ?? "") ?? 0
+            return sleeper > 0
+        })
+        let killed = try BinaryRunner.wick("kill", "--signal", "SIGKILL", "--control", control, "w.service")
+        #expect(killed.status == 0, "\(killed.stderr)")
+        #expect(waitFor { running.wick.log.contains("w.service: running -> failed (result: signal)") }, "\(running.wick.log)")
+        #expect(waitFor { kill(sleeper, 0) != 0 }, "the wrapper's child is in the process group and got the signal too")
+        #expect(try BinaryRunner.wick("restart", "--control", control, "w.service").status == 0)
+        #expect(waitFor { running.wick.log.components(separatedBy: "w.service: dead -> running").count == 3 }, "started again: \(running.wick.log)")
+        #expect(try BinaryRunner.wick("stop", "--control", control, "w.service").status == 0)
+        #expect(waitFor { running.wick.log.contains("w.service: stop-sigterm -> dead") })
+        #expect(try BinaryRunner.wick("stop", "--control", control, "nope.service").status == 4)
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([
