@@ -27,6 +27,10 @@ public struct Manager {
     private var starting: Set<String> = []
     /// Services to start again once their stop has finished (`restart`).
     private var restartPending: Set<String> = []
+    /// After a reload: the new machine of a service that was active, swapped in once it stops.
+    private var pendingDefinitions: [String: ServiceMachine] = [:]
+    /// After a reload: services removed from the unit files, dropped once they stop.
+    private var removedServices: Set<String> = []
 
     /// Targets whose wanted units start with the daemon: there is no enable step in wick.
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -61,6 +65,58 @@ public struct Manager {
             .map(\.name.name).sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
 
+    // MARK: Reload (daemon-reload, SIGHUP)
+
+    /// Takes new unit definitions (systemctl daemon-reload): sockets whose `Listen*=`, `Accept=` and
+    /// `Service=` did not change keep their fds and state; changed ones are closed and opened anew;
+    /// removed units stop; new ones start like at boot. A service that is active keeps its current
+    /// definition until it stops, then takes the new one. Returns what changed, for the log.
+    public mutating func reload(units: [LoadedUnit], aliases: [String: String], now: Instant, port: inout some ManagerPort) -> [String] {
+        var fresh = Manager(units: units, aliases: aliases)
+        var changes: [String] = []
+        for (name, old) in sockets {
+            if let new = fresh.sockets[name], new.settings.listen == old.settings.listen,
+               new.settings.accept == old.settings.accept, new.settings.service == old.settings.service {
+                fresh.sockets[name] = old
+            } else {
+                port.setPolling(socket: name, false)
+                port.closeListeners(socket: name)
+                changes.append(fresh.sockets[name] == nil ? "\(name): removed, closed" : "\(name): listeners changed, reopening")
+            }
+        }
+        for (name, old) in services {
+            let active = !Self.isFinal(old.state)
+            if let new = fresh.services[name] {
+                if active || old.state == .failed {
+                    fresh.services[name] = old
+                    fresh.pendingDefinitions[name] = new
+                }
+            } else if instances[name] != nil {
+                fresh.services[name] = old
+            } else if active {
+                fresh.services[name] = old
+                fresh.removedServices.insert(name)
+                changes.append("\(name): removed, stopping")
+            }
+        }
+        fresh.instances = instances
+        fresh.nextInstanceNumber = nextInstanceNumber
+        fresh.restartPending = restartPending
+        fresh.pausedSockets = pausedSockets.filter { fresh.sockets[$0.key] != nil }
+        let previousSockets = Set(sockets.keys), previousServices = Set(services.keys)
+        self = fresh
+        for name in removedServices { stopService(name, now: now, port: &port) }
+        for name in graph.startOrder where sockets[name] != nil && sockets[name]!.state == .dead {
+            startSocket(name, now: now, port: &port)
+            if !previousSockets.contains(name) { changes.append("\(name): new, listening") }
+        }
+        for name in bootServices where !previousServices.contains(name) {
+            changes.append("\(name): new, starting")
+            startService(name, now: now, port: &port)
+        }
+        return changes
+    }
+
     // MARK: Events
 
     /// Opens every socket and starts the boot services.
@@ -88,6 +144,9 @@ public struct Manager {
     /// inactive `Requisite=` unit refuses the start (job result `dependency`); `Conflicts=` units
     /// are stopped. Units of other types (targets) are not units in wick and count as present.
     public mutating func startService(_ name: String, now: Instant, port: inout some ManagerPort) {
+        if let current = services[name], Self.isFinal(current.state), let replacement = pendingDefinitions.removeValue(forKey: name) {
+            services[name] = replacement
+        }
         guard var service = services[name], !starting.contains(name) else { return }
         if let section = unitSections[name] {
             if let failed = Self.firstFailure(section.asserts, port: &port) {
@@ -345,6 +404,12 @@ public struct Manager {
     /// `OnFailure=` units start when a unit fails; units with `BindsTo=` or `PartOf=` on a unit
     /// stop when it stops (systemd.unit(5)).
     private mutating func propagate(_ transition: ServiceTransition, now: Instant, port: inout some ManagerPort) {
+        if Self.isFinal(transition.to) {
+            if removedServices.remove(transition.unit) != nil { services[transition.unit] = nil }
+            if transition.to == .dead, let replacement = pendingDefinitions.removeValue(forKey: transition.unit) {
+                services[transition.unit] = replacement
+            }
+        }
         if Self.isFinal(transition.to), restartPending.remove(transition.unit) != nil, !shuttingDown {
             startService(transition.unit, now: now, port: &port)
             return

@@ -60,6 +60,22 @@ public final class Daemon {
         notifySocket = try NotifySocket(path: configuration.runtimeDirectory + "/wick/notify")
         try epoll.add(notifySocket.fd, token: Self.notifyToken)
         control = try ControlServer(path: configuration.controlPath, epoll: epoll)
+        let (loader, loaded, aliases) = Self.loadUnits(configuration, previous: [:])
+        manager = Manager(units: loaded, aliases: aliases)
+        port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
+        port.socketsOfService = manager.socketsOfService
+        port.notifySocketPath = notifySocket.path
+        port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
+        if let unit = configuration.exitWith, manager.services[unit] == nil {
+            throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
+        }
+    }
+
+    /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
+    /// it had one (the running definition stays, the error is reported).
+    static func loadUnits(
+        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit]
+    ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String]) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
         var loaded: [LoadedUnit] = []
@@ -72,21 +88,32 @@ public final class Daemon {
         for unit in loader.loadAll() {
             for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
             if unit.loadState != .loaded {
-                log("\(unit.name.name): not loaded (\(unit.loadState.rawValue))")
+                if let old = previous[unit.name.name] {
+                    log("\(unit.name.name): not reloaded (\(unit.loadState.rawValue)), keeping the running definition")
+                    loaded.append(old)
+                } else {
+                    log("\(unit.name.name): not loaded (\(unit.loadState.rawValue))")
+                }
                 continue
             }
             loaded.append(unit)
+        }
+        for unit in loaded {
             for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }
         }
         for (alias, target) in loader.symlinkAliases { aliases[alias] = target }
-        manager = Manager(units: loaded, aliases: aliases)
-        port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
+        return (loader, loaded, aliases)
+    }
+
+    /// SIGHUP and `daemon-reload`: re-read the unit directories and take the new definitions.
+    private func reloadUnits(now current: Instant) {
+        let previous = port.units
+        let (loader, loaded, aliases) = Self.loadUnits(configuration, previous: previous)
+        port.loader = loader
+        for unit in loaded { port.units[unit.name.name] = unit }
+        let changes = manager.reload(units: loaded, aliases: aliases, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
-        port.notifySocketPath = notifySocket.path
-        port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
-        if let unit = configuration.exitWith, manager.services[unit] == nil {
-            throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
-        }
+        port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
     }
 
     /// Runs until shutdown; returns the exit status (0 after a clean stop, 1 when something had
@@ -162,6 +189,8 @@ public final class Daemon {
                 }
             case SIGTERM, SIGINT, SIGQUIT:
                 beginShutdown("received signal \(signal)", now: current)
+            case SIGHUP:
+                if shutdownDeadline == nil { reloadUnits(now: current) }
             case SIGUSR1:
                 for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {
                     port.log("state: \(name) \(socket.state.activeState) (\(socket.state.rawValue)) result=\(socket.result.rawValue)")
@@ -241,6 +270,9 @@ public final class Daemon {
                     return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=")
                 }
             }
+            return ControlProtocol.success()
+        case "daemon-reload":
+            reloadUnits(now: current)
             return ControlProtocol.success()
         case "is-system-running":
             let failed = manager.sockets.values.contains { $0.state == .failed } || manager.services.values.contains { $0.state == .failed }

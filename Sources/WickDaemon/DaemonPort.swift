@@ -8,7 +8,7 @@ import WickUnits
 /// gives a service (sd_listen_fds(3), systemd.exec(5)).
 final class DaemonPort: ManagerPort {
     let epoll: Epoll
-    let loader: UnitDirectoryLoader
+    var loader: UnitDirectoryLoader
     /// Settings of every loaded unit and instance, by name.
     var units: [String: LoadedUnit]
     /// Accept=no: the sockets of each service in fd order (from the manager).

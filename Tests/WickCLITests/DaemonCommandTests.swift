@@ -312,6 +312,49 @@ import Testing
         #expect(try BinaryRunner.wick("stop", "--control", control, "nope.service").status == 4)
     }
 
+    @Test func sighupReloadsTheUnitDirectories() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "keep.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "keep.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+            "gone.service": "[Service]\nExecStart=/bin/sleep 1001\n[Install]\nWantedBy=multi-user.target\n",
+            "edit.service": "[Service]\nExecStart=/bin/sleep 1002\n[Install]\nWantedBy=multi-user.target\n",
+            "broken.service": "[Service]\nExecStart=/bin/sleep 1003\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        #expect(waitFor { running.wick.log.contains("broken.service: dead -> running") })
+        func inode() -> String? {
+            let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+            let line = table.split(separator: "\n").first { $0.contains(String(format: "0100007F:%04X 00000000:0000 0A", port)) }
+            return line?.split(separator: " ", omittingEmptySubsequences: true).dropFirst(9).first.map(String.init)
+        }
+        let before = inode()
+        let directory = running.directory
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("gone.service"))
+        try "[Service]\nExecStart=/bin/sleep 1004\n[Install]\nWantedBy=multi-user.target\n".write(to: directory.appendingPathComponent("new.service"), atomically: true, encoding: .utf8)
+        try "[Service]\nExecStart=/bin/sleep 1005\n[Install]\nWantedBy=multi-user.target\n".write(to: directory.appendingPathComponent("edit.service"), atomically: true, encoding: .utf8)
+        try "[Service]\nExecStart=\"/bin/sleep\n".write(to: directory.appendingPathComponent("broken.service"), atomically: true, encoding: .utf8)
+        kill(running.wick.pid, SIGHUP)
+        #expect(waitFor { running.wick.log.contains("reloaded") }, "\(running.wick.log)")
+        #expect(running.wick.log.contains("gone.service: removed, stopping"))
+        #expect(running.wick.log.contains("new.service: new, starting"))
+        #expect(running.wick.log.contains("broken.service: not reloaded (bad-setting), keeping the running definition"))
+        #expect(waitFor { running.wick.log.contains("new.service: dead -> running") })
+        #expect(waitFor { running.wick.log.contains("gone.service: stop-sigterm -> dead") })
+        #expect(inode() == before, "an unchanged socket keeps its fd")
+        func commands() -> [String] {
+            running.wick.children().compactMap { try? String(contentsOfFile: "/proc/\($0)/cmdline", encoding: .utf8) }
+                .map { $0.replacingOccurrences(of: "\u{0}", with: " ").trimmingCharacters(in: .whitespaces) }
+        }
+        #expect(commands().contains("/bin/sleep 1002"), "a running service keeps its definition until it stops")
+        let control = directory.appendingPathComponent("run/wick/control").path
+        #expect(try BinaryRunner.wick("restart", "--control", control, "edit.service").status == 0)
+        #expect(waitFor { commands().contains("/bin/sleep 1005") }, "\(commands())")
+        #expect(commands().contains("/bin/sleep 1003"), "the broken file left the old definition running")
+        #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))["listen_fds"] == "1")
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([

@@ -246,6 +246,27 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(port.logs.contains("asserted.service: assertion failed: AssertPathExists=/etc/absent, refusing to start (job result: assert)"))
     }
 
+    @Test func reloadKeepsUnchangedSocketsAndReopensChangedOnes() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "same.socket": "[Socket]\nListenStream=80\n", "same.service": "[Service]\nExecStart=/bin/same\n",
+            "moved.socket": "[Socket]\nListenStream=81\n", "moved.service": "[Service]\nExecStart=/bin/moved\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        manager.socketReadable("same.socket", now: .seconds(1), port: &port)
+        let changes = manager.reload(units: units([
+            "same.socket": "[Socket]\nListenStream=80\nBacklog=10\n", "same.service": "[Service]\nExecStart=/bin/same2\n",
+            "moved.socket": "[Socket]\nListenStream=82\n", "moved.service": "[Service]\nExecStart=/bin/moved\n",
+        ]), aliases: [:], now: .seconds(2), port: &port)
+        #expect(port.closedListeners == ["moved.socket"])
+        #expect(changes == ["moved.socket: listeners changed, reopening"])
+        #expect(manager.sockets["same.socket"]?.state == .running, "state and fds carried over")
+        #expect(manager.sockets["moved.socket"]?.state == .listening)
+        #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same", "the running definition stays")
+        manager.processExited(unit: "same.service", pid: 101, exit: .exited(0), now: .seconds(3), port: &port)
+        #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same2", "the new one takes over once stopped")
+    }
+
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {
         let manager = Manager(units: units([
             "a.service": "[Service]\nExecStart=/bin/a\n[Install]\nWantedBy=multi-user.target\n",
