@@ -46,6 +46,8 @@ run: release
 test: setup
 	$(SWIFT) build
 	$(SWIFT) test
+	$(MAKE) static
+	Tests/scripts/static-check.sh .build-static/release/wick
 
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).
 bench: setup

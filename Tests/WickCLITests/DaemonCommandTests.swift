@@ -355,6 +355,19 @@ import Testing
         #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))["listen_fds"] == "1")
     }
 
+    @Test func aDependencyCycleIsReportedAndBrokenAndAMissingRequirementRefusesTheStart() throws {
+        let running = try daemon([
+            "a.service": "[Unit]\nAfter=b.service\nRequires=b.service\n[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+            "b.service": "[Unit]\nAfter=a.service\nWants=a.service\n[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+            "needy.service": "[Unit]\nRequires=absent.service\n[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(waitFor { running.wick.log.contains("ordering cycle found: ") }, "\(running.wick.log)")
+        #expect(running.wick.log.contains("breaking it by dropping the ordering b.service After=a.service"))
+        #expect(waitFor { running.wick.log.contains("a.service: dead -> running") && running.wick.log.contains("b.service: dead -> running") })
+        #expect(running.wick.log.contains("needy.service: refusing to start: required unit absent.service is not loaded (job result: dependency)"))
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([
