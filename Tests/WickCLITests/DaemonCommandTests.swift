@@ -368,6 +368,14 @@ import Testing
         #expect(running.wick.log.contains("needy.service: refusing to start: required unit absent.service is not loaded (job result: dependency)"))
     }
 
+    @Test func sigusr1WritesEveryUnitsState() throws {
+        let running = try daemon(["s.service": "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n"])
+        defer { _ = running.stop() }
+        #expect(waitFor { running.wick.log.contains("s.service: dead -> running") })
+        kill(running.wick.pid, SIGUSR1)
+        #expect(waitFor { running.wick.log.contains("state: s.service active (running) result=success main-pid=") }, "\(running.wick.log)")
+    }
+
     @Test func sigtermStopsServicesAndExitsZero() throws {
         let port = TestClient.freePort()
         let running = try daemon([
