@@ -165,6 +165,21 @@ int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
     return 0;
 }
 
+int cwick_peer_in_group(int fd, gid_t group) {
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+    if (cwick_peer_credentials(fd, &pid, &uid, &gid) < 0) return -1;
+    if (gid == group) return 1;
+    gid_t groups[256];
+    socklen_t length = sizeof groups;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &length) < 0) return errno == ERANGE ? -1 : 0;
+    for (size_t index = 0; index < length / sizeof(gid_t); index++) {
+        if (groups[index] == group) return 1;
+    }
+    return 0;
+}
+
 ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid) {
     union {
         struct cmsghdr align;

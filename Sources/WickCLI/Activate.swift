@@ -103,10 +103,27 @@ public struct Activate: ParsableCommand {
     }
 }
 
-/// Writing a line to stderr without Foundation.
+/// Writing to stdout and stderr without Foundation, unbuffered.
 enum FileHandleOutput {
     static func error(_ message: String) {
-        var line = message + "\n"
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        writeAll(2, message + "\n")
+    }
+
+    /// Writes `text` to stdout now (`logs -f` lines must not wait in a buffer).
+    static func standard(_ text: String) {
+        writeAll(1, text)
+    }
+
+    private static func writeAll(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return }
+                offset += written
+            }
+        }
     }
 }

@@ -27,6 +27,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("exit-with"), help: "Exit when this service ends, with its exit status (128+N for signal N).")
     var exitWith: String?
 
+    @Option(name: .customLong("control-group"), help: "Members of this group may use the read-only verbs (status, logs, list-units...).")
+    var controlGroup: String?
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -46,12 +49,19 @@ public struct DaemonCommand: ParsableCommand {
         let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
         let daemon: Daemon
         do {
-            daemon = try Daemon(DaemonConfiguration(unitDirectories: units, runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control, exitWith: exitWith))
+            daemon = try Daemon(DaemonConfiguration(unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control, exitWith: exitWith, controlGroup: controlGroup))
         } catch {
             FileHandleOutput.error("wick daemon: \(error)")
             throw ExitCode.failure
         }
         let code = daemon.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Unit directories as absolute paths, so that `FragmentPath=` and `wick cat` name real files.
+    static func absolute(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

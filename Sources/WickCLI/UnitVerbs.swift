@@ -1,11 +1,6 @@
 import ArgumentParser
+import WickControl
 import WickUnits
-
-/// The control options every unit verb shares.
-struct ControlOptions: ParsableArguments {
-    @Option(help: "The control socket (default: $WICK_CONTROL, /run/wick/control as root, else $XDG_RUNTIME_DIR/wick/control).")
-    var control: String?
-}
 
 /// `wick start UNIT...` (systemctl start): starts services, or opens failed/stopped sockets.
 public struct Start: ParsableCommand {
@@ -13,7 +8,7 @@ public struct Start: ParsableCommand {
     @Argument(help: "Units to start.") var units: [String]
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(verb: "start", units: units, control: options.control, command: "start") }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "start", units: units), options: options) }
 }
 
 /// `wick stop UNIT...` (systemctl stop): stops services; no restart follows.
@@ -22,7 +17,7 @@ public struct Stop: ParsableCommand {
     @Argument(help: "Units to stop.") var units: [String]
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(verb: "stop", units: units, control: options.control, command: "stop") }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "stop", units: units), options: options) }
 }
 
 /// `wick restart UNIT...` (systemctl restart): a socket-activated service keeps its sockets open.
@@ -31,7 +26,16 @@ public struct Restart: ParsableCommand {
     @Argument(help: "Units to restart.") var units: [String]
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(verb: "restart", units: units, control: options.control, command: "restart") }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "restart", units: units), options: options) }
+}
+
+/// `wick reload UNIT...` (systemctl reload): runs each unit's `ExecReload=`.
+public struct Reload: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Run the ExecReload= commands of running units.")
+    @Argument(help: "Units to reload.") var units: [String]
+    @OptionGroup var options: ControlOptions
+    public init() {}
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "reload", units: units), options: options) }
 }
 
 /// `wick kill [--signal SIG] UNIT...` (systemctl kill): signals the service's whole process group.
@@ -44,6 +48,75 @@ public struct Kill: ParsableCommand {
     public func run() throws {
         let number: Int32
         do throws(ValueError) { number = try Signal.parse(signal).number } catch { throw ValidationError("--signal: \(error.message)") }
-        try ControlCommand.send(verb: "kill", units: units, control: options.control, command: "kill", signal: number)
+        try ControlCommand.send(ControlRequest(verb: "kill", units: units, signal: number), options: options)
+    }
+}
+
+/// `wick reset-failed [UNIT...]` (systemctl reset-failed): failed sockets listen again, start
+/// limits are forgotten.
+public struct ResetFailed: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "reset-failed",
+        abstract: "Reset failed units (all, or those named): failed sockets listen again, start limits are forgotten."
+    )
+    @Argument(help: "Units to reset; all failed units when none are named.") var units: [String] = []
+    @OptionGroup var options: ControlOptions
+    public init() {}
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "reset-failed", units: units), options: options) }
+}
+
+/// `wick daemon-reload` (systemctl daemon-reload): re-reads the unit directories. Sockets whose
+/// `Listen*=` did not change keep their fds; a broken file keeps the old definition running.
+public struct DaemonReload: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "daemon-reload",
+        abstract: "Re-read the unit directories; unchanged sockets keep their fds, broken files keep the old definition."
+    )
+    @OptionGroup var options: ControlOptions
+    public init() {}
+    public func run() throws {
+        let response = try ControlCommand.query(ControlRequest(verb: "daemon-reload"), options: options)
+        if options.json {
+            print(response.serialized)
+            return
+        }
+        let errors = response["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for error in errors { FileHandleOutput.error(error) }
+        if !errors.isEmpty {
+            FileHandleOutput.error("wick daemon-reload: \(errors.count) error(s); those units keep their previous definition (fix the files, then run `wick daemon-reload` again)")
+        }
+    }
+}
+
+/// `wick poweroff` (systemctl poweroff): stops every unit in order, then the daemon exits.
+public struct Poweroff: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Stop every unit in reverse start order and exit the daemon.")
+    @OptionGroup var options: ControlOptions
+    public init() {}
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "poweroff"), options: options) }
+}
+
+/// `wick is-system-running`: prints `running`, `degraded` (a unit failed), `stopping`, or
+/// `offline` when the daemon cannot be reached; exits 0 only for `running` (systemctl's
+/// convention), so orchestrators can use it as a probe.
+public struct IsSystemRunning: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "is-system-running",
+        abstract: "Print the daemon's state; exit 0 when every unit is healthy (a probe for orchestrators)."
+    )
+    @OptionGroup var options: ControlOptions
+    public init() {}
+    public func run() throws {
+        let response: JSONValue
+        do throws(ControlClient.Failure) {
+            response = try ControlClient.send(ControlRequest(verb: "is-system-running").line, to: options.path)
+        } catch {
+            print(options.json ? #"{"ok":false,"state":"offline"}"# : "offline")
+            FileHandleOutput.error("wick is-system-running: \(error)")
+            throw ExitCode.failure
+        }
+        let state = response["state"]?.stringValue ?? "unknown"
+        print(options.json ? response.serialized : state)
+        if state != "running" { throw ExitCode.failure }
     }
 }

@@ -6,7 +6,12 @@ public struct Wick: ParsableCommand {
         commandName: "wick",
         abstract: "Socket-activation supervisor and container init that reads systemd unit files.",
         version: "0.1.0",
-        subcommands: [DaemonCommand.self, Activate.self, Start.self, Stop.self, Restart.self, Reload.self, Kill.self, ResetFailed.self, IsSystemRunning.self, Verify.self]
+        subcommands: [
+            DaemonCommand.self, Activate.self, Verify.self,
+            Status.self, ListUnits.self, ListSockets.self, Show.self, Cat.self, Logs.self,
+            Start.self, Stop.self, Restart.self, Reload.self, Kill.self, ResetFailed.self,
+            DaemonReload.self, IsSystemRunning.self, Poweroff.self,
+        ]
     )
 
     public init() {}

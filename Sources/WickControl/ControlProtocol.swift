@@ -1,7 +1,8 @@
 /// The control protocol, version 1 (docs/control-protocol.md): the client sends one JSON object
-/// on one line, the daemon answers with one JSON object on one line and closes.
+/// on one line, the daemon answers with one JSON object on one line and closes (`logs` with
+/// `follow` then streams one JSON object per log line until the client closes).
 ///
-/// Request: `{"version":1,"verb":"reset-failed","units":["web.socket"]}`.
+/// Request: `{"version":1,"verb":"reset-failed","units":["web.socket"]}` (`ControlRequest`).
 /// Response: `{"ok":true}` or `{"ok":false,"error":"..."}`, plus verb-specific members.
 public enum ControlProtocol {
     public static let version = 1
@@ -9,11 +10,7 @@ public enum ControlProtocol {
     public static let maximumRequestLength = 64 * 1024
 
     public static func request(verb: String, units: [String] = [], signal: Int32? = nil) -> String {
-        var members: [(String, JSONValue)] = [
-            ("version", .number(Double(version))), ("verb", .string(verb)), ("units", .array(units.map { .string($0) })),
-        ]
-        if let signal { members.append(("signal", .number(Double(signal)))) }
-        return JSONValue.object(members).serialized + "\n"
+        ControlRequest(verb: verb, units: units, signal: signal).line
     }
 
     public static func success(_ members: [(String, JSONValue)] = []) -> String {

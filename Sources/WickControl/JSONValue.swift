@@ -36,7 +36,7 @@ public enum JSONValue: Equatable, Sendable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .number(let value):
-            if value.rounded() == value && abs(value) < 1e15 { return String(Int64(value)) }
+            if value.rounded() == value && abs(value) < 9e15 { return String(Int64(value)) }
             return String(value)
         case .string(let value): return Self.quote(value)
         case .array(let values): return "[" + values.map(\.serialized).joined(separator: ",") + "]"

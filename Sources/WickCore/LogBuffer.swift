@@ -6,6 +6,16 @@ public struct LogBuffer: Sendable {
         public var time: Instant
         public var pid: Int32
         public var text: String
+        /// The instance that wrote it, when the buffer is a template's (`name@.service` keeps the
+        /// lines of all its per-connection instances, so instances do not grow the daemon).
+        public var instance: String?
+
+        public init(time: Instant, pid: Int32, text: String, instance: String? = nil) {
+            self.time = time
+            self.pid = pid
+            self.text = text
+            self.instance = instance
+        }
     }
 
     public let maximumLines: Int
@@ -21,8 +31,10 @@ public struct LogBuffer: Sendable {
         self.maximumBytes = maximumBytes
     }
 
-    public mutating func append(_ text: String, pid: Int32, time: Instant) {
-        let line = Line(time: time, pid: pid, text: text)
+    @discardableResult
+    public mutating func append(_ text: String, pid: Int32, time: Instant, instance: String? = nil) -> Line {
+        let line = Line(time: time, pid: pid, text: text, instance: instance)
+        defer { while bytes > maximumBytes && count > 1 { dropOldest() } }
         bytes += text.utf8.count
         if lines.count < maximumLines {
             lines.append(line)
@@ -32,7 +44,7 @@ public struct LogBuffer: Sendable {
             head = (head + 1) % maximumLines
             dropped += 1
         }
-        while bytes > maximumBytes && count > 1 { dropOldest() }
+        return line
     }
 
     public var count: Int { lines.count }

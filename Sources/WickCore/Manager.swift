@@ -130,10 +130,10 @@ public struct Manager {
         guard var socket = sockets[name], socket.state == .dead else { return }
         switch port.openListeners(socket: name, settings: socket.settings) {
         case .success:
-            socket.opened(success: true)
+            socket.opened(success: true, now: now)
             port.setPolling(socket: name, true)
         case .failure(let error):
-            socket.opened(success: false)
+            socket.opened(success: false, now: now)
             port.log("\(name): \(error.message) (unit failed: resources)")
         }
         sockets[name] = socket
@@ -240,14 +240,14 @@ public struct Manager {
             port.setPolling(socket: socketName, false)
             guard let serviceName = serviceOfSocket[socketName], services[serviceName] != nil else {
                 port.log("\(socketName): service \(serviceOfSocket[socketName] ?? "?") is not loaded, refusing activation")
-                socket.serviceHitStartLimit()
+                socket.serviceHitStartLimit(now: now)
                 sockets[socketName] = socket
                 port.closeListeners(socket: socketName)
                 return
             }
             startService(serviceName, now: now, port: &port)
             if let service = services[serviceName], !service.state.holdsSockets {
-                sockets[socketName]?.serviceIdle()
+                sockets[socketName]?.serviceIdle(now: now)
                 if sockets[socketName]?.isPolled == true { port.setPolling(socket: socketName, true) }
             }
         case .accept:
@@ -340,7 +340,7 @@ public struct Manager {
             _ = services[name]!.resetFailed(now: now)
         }
         for name in sockets.keys.sorted() where selected(name) && sockets[name]!.state == .failed {
-            sockets[name]!.resetFailed()
+            sockets[name]!.resetFailed(now: now)
             startSocket(name, now: now, port: &port)
         }
     }
@@ -449,17 +449,17 @@ public struct Manager {
             for socketName in socketsOfService[transition.unit] ?? [] {
                 guard var socket = sockets[socketName] else { continue }
                 if transition.to == .failed && transition.result == .startLimitHit {
-                    socket.serviceHitStartLimit()
+                    socket.serviceHitStartLimit(now: now)
                     port.setPolling(socket: socketName, false)
                     port.closeListeners(socket: socketName)
                     port.log("\(socketName): service \(transition.unit) hit its start limit, socket stops listening (unit failed: service-start-limit-hit)")
                 } else if transition.to.holdsSockets {
                     if socket.state == .listening {
-                        socket.serviceActive()
+                        socket.serviceActive(now: now)
                         port.setPolling(socket: socketName, false)
                     }
                 } else if socket.state == .running {
-                    socket.serviceIdle()
+                    socket.serviceIdle(now: now)
                     if pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
                 }
                 sockets[socketName] = socket

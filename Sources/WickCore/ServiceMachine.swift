@@ -29,6 +29,8 @@ public struct ServiceMachine: Sendable {
     public private(set) var lastSpawnError: SpawnError?
     /// `STATUS=` from sd_notify(3).
     public private(set) var statusText: String?
+    /// When the active state (active, inactive, failed...) last changed: systemctl's "since".
+    public private(set) var activeStateChangedAt: Instant?
     private var watchdogInterval: TimeSpan
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
@@ -413,6 +415,7 @@ public struct ServiceMachine: Sendable {
     private mutating func setState(_ new: ServiceState, now: Instant) {
         let old = state
         state = new
+        if old.activeState != new.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         switch new {
         case .startPre, .start, .startPost:
             deadline = settings.timeoutStart.isInfinite ? nil : now.adding(settings.timeoutStart.nanoseconds)

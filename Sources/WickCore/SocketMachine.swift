@@ -45,6 +45,8 @@ public struct SocketMachine: Sendable {
     public private(set) var connectionCount: UInt32 = 0
     public private(set) var refusedCount: UInt64 = 0
     public private(set) var activationCount: UInt64 = 0
+    /// When the active state (active, inactive, failed) last changed: systemctl's "since".
+    public private(set) var activeStateChangedAt: Instant?
     private var triggerLimit: RateLimit
     private var pollLimit: RateLimit
     private var connectionsPerSource: [String: UInt32] = [:]
@@ -59,11 +61,11 @@ public struct SocketMachine: Sendable {
     }
 
     /// The listeners were opened (or could not be: the unit failed with `resources`).
-    public mutating func opened(success: Bool) {
+    public mutating func opened(success: Bool, now: Instant) {
         if success {
-            setState(.listening)
+            setState(.listening, now: now)
         } else {
-            fail(.resources)
+            fail(.resources, now: now)
         }
     }
 
@@ -75,12 +77,12 @@ public struct SocketMachine: Sendable {
             return .pause(until: end)
         }
         if !triggerLimit.allow(now: now) {
-            fail(.triggerLimitHit)
+            fail(.triggerLimitHit, now: now)
             return .fail
         }
         if settings.accept { return .accept }
         activationCount += 1
-        setState(.running)
+        setState(.running, now: now)
         return .activateService
     }
 
@@ -109,37 +111,38 @@ public struct SocketMachine: Sendable {
 
     /// Accept=no: the service was started another way (boot, `wick start`): it holds the
     /// listeners now, so wick stops polling them.
-    public mutating func serviceActive() {
-        if state == .listening { setState(.running) }
+    public mutating func serviceActive(now: Instant) {
+        if state == .listening { setState(.running, now: now) }
     }
 
     /// Accept=no: the service stopped (or waits to restart): listen again.
-    public mutating func serviceIdle() {
-        if state == .running { setState(.listening) }
+    public mutating func serviceIdle(now: Instant) {
+        if state == .running { setState(.listening, now: now) }
     }
 
     /// The service hit its start limit: the socket fails and stops listening, as in systemd.
-    public mutating func serviceHitStartLimit() {
-        fail(.serviceStartLimitHit)
+    public mutating func serviceHitStartLimit(now: Instant) {
+        fail(.serviceStartLimitHit, now: now)
     }
 
     /// `reset-failed`: back to dead with the trigger-limit history forgotten.
-    public mutating func resetFailed() {
+    public mutating func resetFailed(now: Instant) {
         triggerLimit.reset()
         pollLimit.reset()
         if state == .failed {
             result = .success
-            setState(.dead)
+            setState(.dead, now: now)
         }
     }
 
-    private mutating func fail(_ newResult: SocketResult) {
+    private mutating func fail(_ newResult: SocketResult, now: Instant) {
         if result == .success { result = newResult }
-        setState(.failed)
+        setState(.failed, now: now)
     }
 
     /// The one setter (systemd's `socket_set_state`).
-    private mutating func setState(_ new: SocketState) {
+    private mutating func setState(_ new: SocketState, now: Instant) {
+        if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         state = new
     }
 

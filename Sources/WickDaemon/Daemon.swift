@@ -15,16 +15,19 @@ public struct DaemonConfiguration: Sendable {
     public var controlPath: String
     /// `--exit-with UNIT`: wick shuts down when this unit ends and exits with its status.
     public var exitWith: String?
+    /// `--control-group GROUP`: members may use the read-only verbs (status, logs...).
+    public var controlGroup: String?
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
-        exitWith: String? = nil
+        exitWith: String? = nil, controlGroup: String? = nil
     ) {
         self.unitDirectories = unitDirectories
         self.runtimeDirectory = runtimeDirectory
         self.shutdownTimeout = shutdownTimeout
         self.controlPath = controlPath ?? runtimeDirectory + "/wick/control"
         self.exitWith = exitWith
+        self.controlGroup = controlGroup
     }
 }
 
@@ -32,16 +35,20 @@ public struct DaemonConfiguration: Sendable {
 /// or the earliest unit deadline, never polling. Signals: SIGCHLD reaps; SIGTERM, SIGINT and SIGQUIT
 /// stop every service and exit; the rest are blocked and ignored (PID 1 has no default actions).
 public final class Daemon {
-    private let configuration: DaemonConfiguration
+    let configuration: DaemonConfiguration
     private let epoll: Epoll
     private let signals: SignalDescriptor
-    private var port: DaemonPort
-    private var manager: Manager
-    private var shutdownDeadline: Instant?
+    var port: DaemonPort
+    var manager: Manager
+    var shutdownDeadline: Instant?
     /// The exit status decided by `--exit-with` (tini's exit-code propagation).
     private var exitStatus: Int32?
     private let notifySocket: NotifySocket
-    private let control: ControlServer
+    let control: ControlServer
+    /// Alias names (`Alias=`, symlinks) to the units they name.
+    var aliases: [String: String]
+    /// When the daemon started, on the wall clock (µs).
+    let startedAt = WallClock.microseconds()
     static let signalToken: UInt64 = 1
     static let notifyToken: UInt64 = 2
 
@@ -59,10 +66,19 @@ public final class Daemon {
         if getpid() != 1 { try Reaper.becomeSubreaper() }
         notifySocket = try NotifySocket(path: configuration.runtimeDirectory + "/wick/notify")
         try epoll.add(notifySocket.fd, token: Self.notifyToken)
-        control = try ControlServer(path: configuration.controlPath, epoll: epoll)
-        let (loader, loaded, aliases) = Self.loadUnits(configuration, previous: [:])
+        var readerGroup: gid_t?
+        if let group = configuration.controlGroup {
+            guard let id = UserDatabase.groupID(group) else {
+                throw SystemError("--control-group \(group): no such group in /etc/group", code: ENOENT)
+            }
+            readerGroup = id
+        }
+        control = try ControlServer(path: configuration.controlPath, epoll: epoll, readerGroup: readerGroup)
+        let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:])
+        self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
+        port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
@@ -72,21 +88,28 @@ public final class Daemon {
     }
 
     /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
-    /// it had one (the running definition stays, the error is reported).
+    /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
         _ configuration: DaemonConfiguration, previous: [String: LoadedUnit]
-    ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String]) {
+    ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String]) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
         var loaded: [LoadedUnit] = []
         var aliases: [String: String] = [:]
+        var errors: [String] = []
         let log = { (message: String) in
             var line = "wick: " + message + "\n"
             line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
         }
-        for diagnostic in loader.diagnostics { log(diagnostic.description) }
+        for diagnostic in loader.diagnostics {
+            log(diagnostic.description)
+            if diagnostic.severity == .error { errors.append(diagnostic.description) }
+        }
         for unit in loader.loadAll() {
-            for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
+            for diagnostic in unit.diagnostics where diagnostic.severity == .error {
+                log(diagnostic.description)
+                errors.append(diagnostic.description)
+            }
             if unit.loadState != .loaded {
                 if let old = previous[unit.name.name] {
                     log("\(unit.name.name): not reloaded (\(unit.loadState.rawValue)), keeping the running definition")
@@ -102,18 +125,22 @@ public final class Daemon {
             for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }
         }
         for (alias, target) in loader.symlinkAliases { aliases[alias] = target }
-        return (loader, loaded, aliases)
+        return (loader, loaded, aliases, errors)
     }
 
     /// SIGHUP and `daemon-reload`: re-read the unit directories and take the new definitions.
-    private func reloadUnits(now current: Instant) {
+    /// Returns the load errors (their units keep the running definition).
+    @discardableResult
+    func reloadUnits(now current: Instant) -> [String] {
         let previous = port.units
-        let (loader, loaded, aliases) = Self.loadUnits(configuration, previous: previous)
+        let (loader, loaded, aliases, errors) = Self.loadUnits(configuration, previous: previous)
+        self.aliases = aliases
         port.loader = loader
         for unit in loaded { port.units[unit.name.name] = unit }
         let changes = manager.reload(units: loaded, aliases: aliases, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
+        return errors
     }
 
     /// Runs until shutdown; returns the exit status (0 after a clean stop, 1 when something had
@@ -135,16 +162,19 @@ public final class Daemon {
                 if port.output.owns(token) {
                     port.output.readable(token, now: current)
                 } else if control.owns(token) {
-                    control.readable(token, log: port.log) { verb, units, signal in handleControl(verb, units, signal: signal, now: current) }
+                    control.ready(token, now: current, log: port.log) { request in handleControl(request, now: current) }
                 } else if token == Self.signalToken {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
                 } else if let socket = port.socketOfToken[token] {
+                    port.activationTrigger = (socket, current)
                     manager.socketReadable(socket, now: current, port: &port)
+                    port.activationTrigger = nil
                 }
             }
             manager.timersFired(now: now(), port: &port)
+            control.expire(now: now())
             checkExitWith(now: now())
             if let deadline = shutdownDeadline {
                 if manager.allStopped {
@@ -165,7 +195,7 @@ public final class Daemon {
     }
 
     private func timeoutMilliseconds() -> Int32 {
-        let deadlines = [manager.nextDeadline, shutdownDeadline].compactMap { $0 }
+        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline].compactMap { $0 }
         guard let next = deadlines.min() else { return -1 }
         let current = now()
         if next <= current { return 0 }
@@ -205,7 +235,7 @@ public final class Daemon {
         }
     }
 
-    private func beginShutdown(_ reason: String, now current: Instant) {
+    func beginShutdown(_ reason: String, now current: Instant) {
         guard shutdownDeadline == nil else { return }
         port.log("\(reason), stopping all units")
         shutdownDeadline = current.adding(configuration.shutdownTimeout.nanoseconds)
@@ -231,69 +261,6 @@ public final class Daemon {
         beginShutdown("\(unit) ended (exit status \(exitStatus!))", now: current)
     }
 
-    /// The verbs of the control protocol built so far (docs/control-protocol.md).
-    private func handleControl(_ verb: String, _ units: [String], signal: Int32?, now current: Instant) -> String {
-        let verbsWithUnits: Set<String> = ["start", "stop", "restart", "kill", "reload"]
-        if verbsWithUnits.contains(verb) {
-            guard !units.isEmpty else { return ControlProtocol.failure("\(verb) needs a unit name") }
-            if let unknown = units.first(where: { manager.services[$0] == nil && manager.sockets[$0] == nil }) {
-                return ControlProtocol.failure("no such unit: \(unknown)")
-            }
-        }
-        switch verb {
-        case "start":
-            for unit in units {
-                if manager.sockets[unit] != nil { manager.startSocket(unit, now: current, port: &port) } else { manager.startService(unit, now: current, port: &port) }
-            }
-            return ControlProtocol.success()
-        case "stop":
-            for unit in units where manager.services[unit] != nil { manager.stopService(unit, now: current, port: &port) }
-            return ControlProtocol.success()
-        case "restart":
-            for unit in units where manager.services[unit] != nil { manager.restartService(unit, now: current, port: &port) }
-            return ControlProtocol.success()
-        case "kill":
-            let number = signal ?? SIGTERM
-            let reached = units.filter { manager.killService($0, signal: number, port: &port) }
-            return reached.count == units.count ? ControlProtocol.success()
-                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.joined(separator: " "))")
-        case "ping":
-            return ControlProtocol.success([("version", .number(Double(ControlProtocol.version)))])
-        case "reset-failed":
-            let unknown = units.filter { manager.sockets[$0] == nil && manager.services[$0] == nil }
-            guard unknown.isEmpty else { return ControlProtocol.failure("no such unit: \(unknown.joined(separator: " "))") }
-            manager.resetFailed(units: units, now: current, port: &port)
-            return ControlProtocol.success()
-        case "reload":
-            for unit in units {
-                guard manager.reloadService(unit, now: current, port: &port) else {
-                    return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=")
-                }
-            }
-            return ControlProtocol.success()
-        case "daemon-reload":
-            reloadUnits(now: current)
-            return ControlProtocol.success()
-        case "is-system-running":
-            let failed = manager.sockets.values.contains { $0.state == .failed } || manager.services.values.contains { $0.state == .failed }
-            let state = shutdownDeadline != nil ? "stopping" : failed ? "degraded" : "running"
-            return ControlProtocol.success([("state", .string(state))])
-        case "list-units":
-            var rows: [JSONValue] = []
-            for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {
-                rows.append(.object([("unit", .string(name)), ("active", .string(socket.state.activeState)),
-                                     ("sub", .string(socket.state.rawValue)), ("result", .string(socket.result.rawValue))]))
-            }
-            for (name, service) in manager.services.sorted(by: { $0.key < $1.key }) {
-                rows.append(.object([("unit", .string(name)), ("active", .string(service.state.activeState)),
-                                     ("sub", .string(service.state.rawValue)), ("result", .string(service.result.rawValue))]))
-            }
-            return ControlProtocol.success([("units", .array(rows))])
-        default:
-            return ControlProtocol.failure("unknown verb '\(verb)'")
-        }
-    }
-
     private func handleNotifications(now current: Instant) {
         for (pid, bytes) in notifySocket.receiveAll() {
             guard pid > 0 else { continue }
@@ -314,5 +281,5 @@ public final class Daemon {
         _ = Reaper.reapAll()
     }
 
-    private func now() -> Instant { Instant(nanoseconds: MonotonicClock.nanoseconds()) }
+    func now() -> Instant { Instant(nanoseconds: MonotonicClock.nanoseconds()) }
 }

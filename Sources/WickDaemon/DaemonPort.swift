@@ -29,6 +29,13 @@ final class DaemonPort: ManagerPort {
     let output: OutputRouter
     /// The monotonic time of the current loop iteration, for log lines.
     var now = Instant(nanoseconds: 0)
+    /// The socket whose readiness is being handled and when the loop woke for it: the start of an
+    /// activation, measured to the service's successful exec.
+    var activationTrigger: (socket: String, at: Instant)?
+    /// Per socket: nanoseconds from the last activation's wake-up to its service's exec.
+    private(set) var lastActivationLatency: [String: UInt64] = [:]
+    /// Called with each activation's socket and latency (nanoseconds): the metrics histogram.
+    var onActivation: ((String, UInt64) -> Void)?
 
     init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit]) {
         self.epoll = epoll
@@ -251,6 +258,12 @@ final class DaemonPort: ManagerPort {
         case .success(let pid):
             unitOfPID[pid] = unit
             if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid) }
+            if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
+                let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds
+                lastActivationLatency[trigger.socket] = latency
+                onActivation?(trigger.socket, latency)
+                activationTrigger = nil
+            }
             return .success(pid)
         case .failure(let failure):
             if let capture { closeDescriptor(capture.readEnd) }

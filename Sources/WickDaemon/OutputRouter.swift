@@ -1,6 +1,7 @@
 import Glibc
 import WickCore
 import WickSystem
+import WickUnits
 
 /// Service output into the daemon (systemd.exec(5) `StandardOutput=journal`): each captured
 /// process writes into a pipe; wick reads it in the epoll loop, one line at a time, and writes
@@ -15,6 +16,8 @@ final class OutputRouter {
     private struct Stream {
         var fd: Int32
         var unit: String
+        /// The buffer the lines go to: the unit's, or its template's for an instance.
+        var buffer: String
         var pid: Int32
         var partial: [UInt8] = []
     }
@@ -23,6 +26,8 @@ final class OutputRouter {
     private var streams: [UInt64: Stream] = [:]
     private var nextToken: UInt64 = 0
     private(set) var buffers: [String: LogBuffer] = [:]
+    /// Called for every line after it is buffered (`logs -f` followers).
+    var onLine: ((String, LogBuffer.Line) -> Void)?
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
     init(epoll: Epoll) { self.epoll = epoll }
@@ -38,7 +43,8 @@ final class OutputRouter {
     func attach(readEnd: Int32, unit: String, pid: Int32) {
         nextToken += 1
         let token = Self.tokenBit | nextToken
-        streams[token] = Stream(fd: readEnd, unit: unit, pid: pid)
+        let template = (try? UnitName(unit)).flatMap { $0.isInstance ? $0.templateName : nil }
+        streams[token] = Stream(fd: readEnd, unit: unit, buffer: template ?? unit, pid: pid)
         do {
             try epoll.add(readEnd, token: token)
         } catch {
@@ -103,7 +109,9 @@ final class OutputRouter {
     private func emitPiece(_ line: ArraySlice<UInt8>, stream: Stream, now: Instant) {
         var text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix("\r") { text.removeLast() }
-        buffers[stream.unit, default: LogBuffer()].append(text, pid: stream.pid, time: now)
+        let instance = stream.buffer == stream.unit ? nil : stream.unit
+        let line = buffers[stream.buffer, default: LogBuffer()].append(text, pid: stream.pid, time: now, instance: instance)
+        onLine?(stream.buffer, line)
         var output = "\(stream.unit)[\(stream.pid)]: \(text)\n"
         output.withUTF8 { buffer in
             var offset = 0

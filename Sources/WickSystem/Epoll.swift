@@ -22,6 +22,14 @@ public final class Epoll {
         _ = try retrying("epoll_ctl(ADD, \(watched))") { epoll_ctl(fd, EPOLL_CTL_ADD, watched, &event) }
     }
 
+    /// Changes what a registered fd is watched for (EPOLLOUT while a reply waits to be written).
+    public func modify(_ watched: Int32, token: UInt64, readable: Bool, writable: Bool) {
+        var event = epoll_event()
+        event.events = (readable ? EPOLLIN.rawValue : 0) | (writable ? EPOLLOUT.rawValue : 0)
+        event.data.u64 = token
+        _ = epoll_ctl(fd, EPOLL_CTL_MOD, watched, &event)
+    }
+
     public func remove(_ watched: Int32) {
         var event = epoll_event()
         _ = epoll_ctl(fd, EPOLL_CTL_DEL, watched, &event)

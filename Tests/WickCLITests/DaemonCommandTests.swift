@@ -118,7 +118,7 @@ import Testing
         #expect(degraded.status == 0 && degraded.stdout == "running\n", "reset-failed healed it: \(degraded.stdout)")
         let unknown = try BinaryRunner.wick("reset-failed", "--control", control, "nope.service")
         #expect(unknown.status == 4)
-        #expect(unknown.stderr == "wick reset-failed: no such unit: nope.service\n")
+        #expect(unknown.stderr == "wick reset-failed: no such unit: nope.service (see `wick list-units`)\n")
     }
 
     @Test func controlSocketRefusesBadInputAndStaysUp() throws {
@@ -132,7 +132,7 @@ import Testing
         #expect(exchange(Array("garbage\n".utf8)).contains(#""ok":false"#))
         #expect(exchange(Array(#"{"verb":"frobnicate"}"#.utf8) + [10]).contains("unknown verb"))
         #expect(exchange(Array(repeating: UInt8(ascii: "a"), count: 1_000_000)).contains("request longer than"))
-        #expect(exchange(Array(#"{"version":1,"verb":"ping"}"#.utf8) + [10]) == #"{"ok":true,"version":1}"# + "\n")
+        #expect(exchange(Array(#"{"version":1,"verb":"ping"}"#.utf8) + [10]).hasPrefix(#"{"ok":true,"version":1,"pid":"#))
     }
 
     @Test func aMissingBinaryFailsTheServiceWithAClearMessage() throws {
@@ -284,7 +284,7 @@ import Testing
         let control = running.directory.appendingPathComponent("run/wick/control").path
         #expect(waitFor { FileManager.default.fileExists(atPath: control) })
         let units = TestClient.exchangeUnix(control, Array(#"{"version":1,"verb":"list-units"}"#.utf8) + [10])
-        #expect(units.contains(#"{"unit":"mq.socket","active":"active","sub":"listening","result":"success"}"#), "\(units) \(running.wick.log)")
+        #expect(units.contains(#""unit":"mq.socket","description":"","load":"loaded","type":"socket","active":"active","sub":"listening","result":"success""#), "\(units) \(running.wick.log)")
     }
 
     @Test func startKillRestartStopThroughTheControlSocket() throws {

@@ -48,6 +48,10 @@ int cwick_wtermsig(int status);
 /* SO_PEERCRED of a Unix socket (struct ucred needs _GNU_SOURCE). Returns 0 or -1 with errno. */
 int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 
+/* Whether the peer of a Unix socket has `group` as its primary or a supplementary group
+ * (SO_PEERCRED, SO_PEERGROUPS). Returns 1, 0, or -1 with errno. */
+int cwick_peer_in_group(int fd, gid_t group);
+
 /* Receives one datagram with its sender's credentials (SCM_CREDENTIALS, for sd_notify(3)); fds
  * passed along are closed. Returns the length, or -1 with errno (EAGAIN when none is pending).
  * *pid is 0 when the sender's credentials were not attached. */

@@ -1,0 +1,101 @@
+import ArgumentParser
+import WickControl
+
+/// `wick status [UNIT...]` (systemctl status): state and sub-state since when, main pid, result,
+/// sd_notify status text, restarts, and the last log lines. Exit codes as systemctl's: 0 when every
+/// named unit is active, 3 when one is not, 4 when one does not exist.
+public struct Status: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Show the runtime state of units, or of the daemon, with recent log lines.")
+    @Argument(help: "Units to show; the daemon and every unit when none are named.") var units: [String] = []
+    @Option(name: [.customShort("n"), .customLong("lines")], help: "How many log lines to show per unit.") var lines = 10
+    @OptionGroup var options: ControlOptions
+    public init() {}
+
+    public func run() throws {
+        let response = try ControlCommand.query(ControlRequest(verb: "status", units: units, lines: lines), options: options)
+        let reports = response["units"]?.arrayValue ?? []
+        if options.json {
+            print(response.serialized)
+        } else if let system = response["system"] {
+            print(StatusRenderer.system(system, units: reports, now: Timestamp.now()), terminator: "")
+        } else {
+            print(reports.map { StatusRenderer.unit($0, now: Timestamp.now()) }.joined(separator: "\n"), terminator: "")
+        }
+        if !units.isEmpty, reports.contains(where: { $0["active"]?.stringValue != "active" }) { throw ExitCode(3) }
+    }
+}
+
+/// The human form of `status`, laid out like systemctl's.
+enum StatusRenderer {
+    static func bullet(_ active: String?) -> String {
+        switch active {
+        case "active", "reloading": return "●"
+        case "failed": return "×"
+        default: return "○"
+        }
+    }
+
+    static func unit(_ report: JSONValue, now: Int64) -> String {
+        let name = report["unit"]?.stringValue ?? "?"
+        let description = report["description"]?.stringValue ?? ""
+        var output = "\(bullet(report["active"]?.stringValue)) \(name)" + (description.isEmpty ? "" : " - \(description)") + "\n"
+        var fields: [(String, String)] = []
+        var loaded = report["load"]?.stringValue ?? "loaded"
+        if let fragment = report["fragment"]?.stringValue { loaded += " (\(fragment))" }
+        fields.append(("Loaded", loaded))
+        let dropins = report["dropins"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if !dropins.isEmpty { fields.append(("Drop-In", dropins.joined(separator: ", "))) }
+        var active = "\(report["active"]?.stringValue ?? "?") (\(report["sub"]?.stringValue ?? "?"))"
+        if let result = report["result"]?.stringValue, result != "success" { active += " (Result: \(result))" }
+        if let since = report["since"]?.numberValue {
+            active += " since \(Timestamp.full(Int64(since))); \(Timestamp.relative(Int64(since), now: now))"
+        }
+        fields.append(("Active", active))
+        if let triggers = report["triggers"]?.arrayValue?.compactMap(\.stringValue), !triggers.isEmpty {
+            fields.append(("Triggers", triggers.joined(separator: " ")))
+        }
+        if let triggeredBy = report["triggered_by"]?.arrayValue?.compactMap(\.stringValue), !triggeredBy.isEmpty {
+            fields.append(("TriggeredBy", triggeredBy.joined(separator: " ")))
+        }
+        for listen in report["listen"]?.arrayValue ?? [] {
+            fields.append(("Listen", "\(listen["address"]?.stringValue ?? "") (\(listen["type"]?.stringValue ?? ""))"))
+        }
+        if report["type"]?.stringValue == "socket" {
+            let counters = ["accepted", "connections", "refused", "activations"].map { ListSockets.integer(report[$0]) }
+            fields.append(("Accepted", "\(counters[0]); Connected: \(counters[1]); Refused: \(counters[2]); Activations: \(counters[3])"))
+            if let latency = report["last_latency_us"]?.numberValue { fields.append(("Latency", ListSockets.latency(microseconds: latency))) }
+        }
+        if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
+        if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
+        if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
+            fields.append(("Process", "code=\(code), status=\(Int64(status))"))
+        }
+        if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }
+        if let restarts = report["restarts"]?.numberValue { fields.append(("Restarts", String(Int64(restarts)))) }
+        for (label, value) in fields {
+            output += String(repeating: " ", count: max(0, 11 - label.count)) + label + ": " + value + "\n"
+        }
+        let log = report["log"]?.arrayValue ?? []
+        if !log.isEmpty {
+            output += "\n" + log.map(LogRenderer.line).joined()
+        }
+        return output
+    }
+
+    static func system(_ system: JSONValue, units: [JSONValue], now: Int64) -> String {
+        let state = system["state"]?.stringValue ?? "?"
+        var output = "\(bullet(state == "running" ? "active" : state == "degraded" ? "failed" : "inactive")) wick\n"
+        output += "    State: \(state)\n"
+        output += "    Units: \(ListSockets.integer(system["units"])) loaded, \(ListSockets.integer(system["failed"])) failed\n"
+        if let since = system["since"]?.numberValue {
+            output += "    Since: \(Timestamp.full(Int64(since))); \(Timestamp.relative(Int64(since), now: now))\n"
+        }
+        output += "      PID: \(ListSockets.integer(system["pid"]))\n"
+        let directories = system["unit_directories"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        output += "    Units from: \(directories.joined(separator: " "))\n\n"
+        for unit in units {
+            output += "  \(bullet(unit["active"]?.stringValue)) \(unit["unit"]?.stringValue ?? "?") \(unit["active"]?.stringValue ?? "?") (\(unit["sub"]?.stringValue ?? "?"))\n"
+        }
+        return output
+    }
+}

@@ -1,0 +1,96 @@
+import WickControl
+import WickCore
+import WickSystem
+import WickUnits
+
+/// `wick show UNIT`: properties under systemd's D-Bus names (org.freedesktop.systemd1.Unit,
+/// .Service, .Socket, as `systemctl show` prints them), values in systemd's formats: time spans as
+/// `1min 30s`, timestamps as `Mon 2026-11-23 10:55:01 UTC`, booleans as yes/no, lists space-separated.
+/// Wick's own additions start with `Wick`.
+extension Daemon {
+    func properties(_ name: String) -> [(String, String)] {
+        guard let loaded = port.units[name] else { return [("Id", name), ("LoadState", "not-found")] }
+        let unit = loaded.settings.unit
+        var list: [(String, String)] = [
+            ("Id", name),
+            ("Names", ([name] + aliases.filter { $0.value == name }.keys.sorted()).joined(separator: " ")),
+            ("Description", unit.description),
+            ("LoadState", loaded.loadState.rawValue),
+        ]
+        let yes = { (value: Bool) in value ? "yes" : "no" }
+        let timestamp = { (instant: Instant?) in instant.map { Timestamp.full(WallClock.microseconds(atMonotonic: $0.nanoseconds)) } ?? "" }
+        if let socket = manager.sockets[name] {
+            let settings = socket.settings
+            list += [
+                ("ActiveState", socket.state.activeState), ("SubState", socket.state.rawValue), ("Result", socket.result.rawValue),
+                ("StateChangeTimestamp", timestamp(socket.activeStateChangedAt)),
+            ]
+            list += settings.listen.map { ("Listen", "\($0.description) (\($0.typeName))") }
+            list += [
+                ("Accept", yes(settings.accept)),
+                ("Triggers", manager.serviceOfSocket[name] ?? loaded.activatedServiceName ?? ""),
+                ("NAccepted", String(socket.acceptedCount)), ("NConnections", String(socket.connectionCount)),
+                ("NRefused", String(socket.refusedCount)),
+                ("Backlog", String(settings.backlog ?? 4096)),
+                ("MaxConnections", String(settings.maxConnections)),
+                ("MaxConnectionsPerSource", String(settings.maxConnectionsPerSource ?? settings.maxConnections)),
+                ("FileDescriptorName", settings.fileDescriptorName ?? name.split(separator: ".").dropLast().joined(separator: ".")),
+                ("SocketMode", "0" + String(settings.socketMode, radix: 8)),
+                ("DirectoryMode", "0" + String(settings.directoryMode, radix: 8)),
+                ("SocketUser", settings.socketUser ?? ""), ("SocketGroup", settings.socketGroup ?? ""),
+                ("Symlinks", settings.symlinks.joined(separator: " ")), ("RemoveOnStop", yes(settings.removeOnStop)),
+                ("TriggerLimitIntervalUSec", settings.effectiveTriggerLimit.interval.description),
+                ("TriggerLimitBurst", String(settings.effectiveTriggerLimit.burst)),
+                ("WickActivations", String(socket.activationCount)),
+                ("WickLastActivationLatencyUSec", port.lastActivationLatency[name].map { TimeSpan(microseconds: $0 / 1000).description } ?? ""),
+            ]
+        } else if let service = manager.services[name] {
+            let settings = loaded.settings.service
+            var exitCode = "0", exitStatus = "0"
+            switch service.lastExit {
+            case .exited(let code): (exitCode, exitStatus) = ("1", String(code))
+            case .signaled(let signal): (exitCode, exitStatus) = ("2", String(signal))
+            case nil: break
+            }
+            list += [
+                ("ActiveState", service.state.activeState), ("SubState", service.state.rawValue), ("Result", service.result.rawValue),
+                ("StateChangeTimestamp", timestamp(service.activeStateChangedAt)),
+                ("Type", settings.type.rawValue), ("Restart", settings.restart.rawValue),
+                ("RestartUSec", settings.restartSec.description),
+                ("TimeoutStartUSec", settings.timeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),
+                ("RuntimeMaxUSec", settings.runtimeMax.description), ("WatchdogUSec", settings.watchdog.description),
+                ("NotifyAccess", settings.effectiveNotifyAccess.rawValue), ("RemainAfterExit", yes(settings.remainAfterExit)),
+                ("PIDFile", settings.pidFile ?? ""),
+                ("MainPID", String(service.mainPID ?? 0)), ("ControlPID", String(service.controlPID ?? 0)),
+                ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
+                ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
+                ("TriggeredBy", (manager.socketsOfService[name] ?? []).joined(separator: " ")),
+            ]
+            for (key, commands) in [
+                ("ExecStartPre", settings.execStartPre), ("ExecStart", settings.execStart), ("ExecStartPost", settings.execStartPost),
+                ("ExecReload", settings.execReload), ("ExecStop", settings.execStop), ("ExecStopPost", settings.execStopPost),
+            ] {
+                list += commands.map { (key, Self.execProperty($0)) }
+            }
+            let exec = settings.exec
+            list += [
+                ("WorkingDirectory", exec.workingDirectory ?? ""), ("User", exec.user ?? ""), ("Group", exec.group ?? ""),
+                ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
+            ]
+        }
+        list += [
+            ("Requires", unit.requires.joined(separator: " ")), ("Wants", unit.wants.joined(separator: " ")),
+            ("BindsTo", unit.bindsTo.joined(separator: " ")), ("PartOf", unit.partOf.joined(separator: " ")),
+            ("Conflicts", unit.conflicts.joined(separator: " ")), ("Before", unit.before.joined(separator: " ")),
+            ("After", unit.after.joined(separator: " ")), ("OnFailure", unit.onFailure.joined(separator: " ")),
+            ("StartLimitIntervalUSec", unit.startLimitInterval.description), ("StartLimitBurst", String(unit.startLimitBurst)),
+            ("FragmentPath", loaded.fragmentPath ?? ""), ("DropInPaths", loaded.dropInPaths.joined(separator: " ")),
+        ]
+        return list
+    }
+
+    /// systemctl's rendering of an `Exec*=` property: `{ path=… ; argv[]=… ; ignore_errors=no }`.
+    static func execProperty(_ command: ExecCommand) -> String {
+        "{ path=\(command.path) ; argv[]=\(command.arguments.joined(separator: " ")) ; ignore_errors=\(command.flags.contains(.ignoreFailure) ? "yes" : "no") }"
+    }
+}
