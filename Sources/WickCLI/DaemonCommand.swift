@@ -30,6 +30,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("control-group"), help: "Members of this group may use the read-only verbs (status, logs, list-units...).")
     var controlGroup: String?
 
+    @Flag(help: "Reload automatically when files in the unit directories change (inotify, debounced).")
+    var watch = false
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -47,9 +50,13 @@ public struct DaemonCommand: ParsableCommand {
             throw ValidationError("--shutdown-timeout: \(error.message)")
         }
         let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
+        var configuration = DaemonConfiguration(
+            unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
+            exitWith: exitWith, controlGroup: controlGroup)
+        configuration.watch = watch
         let daemon: Daemon
         do {
-            daemon = try Daemon(DaemonConfiguration(unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control, exitWith: exitWith, controlGroup: controlGroup))
+            daemon = try Daemon(configuration)
         } catch {
             FileHandleOutput.error("wick daemon: \(error)")
             throw ExitCode.failure

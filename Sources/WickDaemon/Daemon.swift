@@ -17,6 +17,8 @@ public struct DaemonConfiguration: Sendable {
     public var exitWith: String?
     /// `--control-group GROUP`: members may use the read-only verbs (status, logs...).
     public var controlGroup: String?
+    /// `--watch`: reload when a unit directory changes (inotify), debounced.
+    public var watch = false
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
@@ -51,6 +53,14 @@ public final class Daemon {
     let startedAt = WallClock.microseconds()
     static let signalToken: UInt64 = 1
     static let notifyToken: UInt64 = 2
+    static let watchToken: UInt64 = 4
+    /// `--watch` debounce: reload once the directories were quiet this long...
+    static let watchQuiet: UInt64 = 250_000_000
+    /// ...or this long after the first change, whichever comes first (a steady writer cannot
+    /// postpone the reload forever).
+    static let watchLongest: UInt64 = 2_000_000_000
+    private let watcher: DirectoryWatcher?
+    private var pendingWatchReload: (first: Instant, due: Instant)?
 
     /// The signals wick takes through its signalfd: every asynchronous one, so none kills PID 1.
     static let handledSignals: [Int32] = [
@@ -74,6 +84,13 @@ public final class Daemon {
             readerGroup = id
         }
         control = try ControlServer(path: configuration.controlPath, epoll: epoll, readerGroup: readerGroup)
+        if configuration.watch {
+            let watcher = try DirectoryWatcher(directories: configuration.unitDirectories)
+            try epoll.add(watcher.fd, token: Self.watchToken)
+            self.watcher = watcher
+        } else {
+            watcher = nil
+        }
         let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:])
         self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases)
@@ -167,6 +184,8 @@ public final class Daemon {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
+                } else if token == Self.watchToken {
+                    unitDirectoriesChanged(now: current)
                 } else if let socket = port.socketOfToken[token] {
                     port.activationTrigger = (socket, current)
                     manager.socketReadable(socket, now: current, port: &port)
@@ -175,6 +194,12 @@ public final class Daemon {
             }
             manager.timersFired(now: now(), port: &port)
             control.expire(now: now())
+            if let pending = pendingWatchReload, now() >= pending.due, shutdownDeadline == nil {
+                pendingWatchReload = nil
+                port.log("unit directories changed, reloading")
+                reloadUnits(now: now())
+                watcher?.rescan(configuration.unitDirectories)
+            }
             checkExitWith(now: now())
             if let deadline = shutdownDeadline {
                 if manager.allStopped {
@@ -195,7 +220,7 @@ public final class Daemon {
     }
 
     private func timeoutMilliseconds() -> Int32 {
-        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline].compactMap { $0 }
+        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
         guard let next = deadlines.min() else { return -1 }
         let current = now()
         if next <= current { return 0 }
@@ -233,6 +258,13 @@ public final class Daemon {
                 break
             }
         }
+    }
+
+    /// `--watch`: an inotify event; the reload waits for the directories to be quiet.
+    private func unitDirectoriesChanged(now current: Instant) {
+        guard let watcher, watcher.drain() else { return }
+        let first = pendingWatchReload?.first ?? current
+        pendingWatchReload = (first, min(current.adding(Self.watchQuiet), first.adding(Self.watchLongest)))
     }
 
     func beginShutdown(_ reason: String, now current: Instant) {

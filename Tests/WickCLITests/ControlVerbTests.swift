@@ -266,3 +266,32 @@ final class Results: @unchecked Sendable {
     func add(_ answer: String) { lock.withLock { answers.append(answer) } }
     var all: [String] { lock.withLock { answers } }
 }
+
+/// `wick daemon --watch`: inotify on the unit directories, debounced into one reload.
+@Suite(.serialized) struct WatchTests {
+    @Test func aNewSocketUnitIsPickedUpAndABurstOfWritesIsOneReload() throws {
+        let live = try ControlVerbTests.start(["a.service": "[Unit]\nDescription=first\n[Service]\nExecStart=/bin/sleep 100\n"], extra: ["--watch"])
+        defer { live.stop() }
+        let port = TestClient.freePort()
+        let directory = live.directory
+        for index in 0..<20 {
+            try "[Unit]\nDescription=edit \(index)\n[Service]\nExecStart=/bin/sleep 100\n".write(
+                to: directory.appendingPathComponent("a.service"), atomically: false, encoding: .utf8)
+        }
+        try "[Socket]\nListenStream=127.0.0.1:\(port)\n".write(to: directory.appendingPathComponent("new.socket"), atomically: true, encoding: .utf8)
+        try "[Service]\nExecStart=\(BinaryRunner.testService) report\n".write(to: directory.appendingPathComponent("new.service"), atomically: true, encoding: .utf8)
+        #expect(TestClient.waitListening(port), "the new socket listens without a daemon-reload: \(live.wick.log)")
+        #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))["listen_fds"] == "1")
+        #expect(try live.run("show", "-p", "Description", "--value", "a.service").stdout == "edit 19\n")
+        let reloads = live.wick.log.components(separatedBy: "unit directories changed, reloading").count - 1
+        #expect((1...2).contains(reloads), "debounced: \(reloads) reloads for 22 writes")
+
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("a.service.d"), withIntermediateDirectories: true)
+        #expect(ControlVerbTests.waitFor { live.wick.log.components(separatedBy: "unit directories changed, reloading").count - 1 > reloads })
+        let settled = live.wick.log.components(separatedBy: "unit directories changed, reloading").count - 1
+        try "[Unit]\nDescription=from a drop-in\n".write(to: directory.appendingPathComponent("a.service.d/name.conf"), atomically: true, encoding: .utf8)
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "-p", "Description", "--value", "a.service").stdout) == "from a drop-in\n" },
+                "a drop-in directory created after start is watched: \(live.wick.log)")
+        #expect(live.wick.log.components(separatedBy: "unit directories changed, reloading").count - 1 > settled)
+    }
+}
