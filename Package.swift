@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The systemd unit-file language: pure, no syscalls beyond reading files through `UnitSource`.
@@ -23,7 +24,13 @@ let package = Package(
         // The control protocol: JSON lines, a client.
         .target(name: "WickControl"),
         // The event loops: `wick activate` now, `wick daemon` next.
-        .target(name: "WickDaemon", dependencies: ["WickControl", "WickCore", "WickSystem", "WickUnits"]),
+        .target(
+            name: "WickDaemon",
+            dependencies: [
+                "WickControl", "WickCore", "WickSystem", "WickUnits",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         // Command-line front end (swift-argument-parser), testable in-process.
         .target(
             name: "WickCLI",

@@ -30,6 +30,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("control-group"), help: "Members of this group may use the read-only verbs (status, logs, list-units...).")
     var controlGroup: String?
 
+    @Option(help: "Serve Prometheus metrics at http://ADDRESS/metrics (PORT, IP:PORT, [IPv6]:PORT).")
+    var metrics: String?
+
     @Flag(help: "Reload automatically when files in the unit directories change (inotify, debounced).")
     var watch = false
 
@@ -54,6 +57,13 @@ public struct DaemonCommand: ParsableCommand {
             unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
             exitWith: exitWith, controlGroup: controlGroup)
         configuration.watch = watch
+        if let metrics {
+            do throws(ValueError) {
+                configuration.metricsAddress = try SocketAddress.parse(metrics)
+            } catch {
+                throw ValidationError("--metrics \(metrics): \(error.message)")
+            }
+        }
         let daemon: Daemon
         do {
             daemon = try Daemon(configuration)

@@ -25,6 +25,8 @@ public struct ServiceMachine: Sendable {
     public private(set) var processGroup: Int32?
     public private(set) var deadline: Instant?
     public private(set) var restartCount = 0
+    /// Starts refused by the start limit (`StartLimitIntervalSec=`, `StartLimitBurst=`).
+    public private(set) var startLimitHits: UInt64 = 0
     public private(set) var lastExit: ProcessExit?
     public private(set) var lastSpawnError: SpawnError?
     /// `STATUS=` from sd_notify(3).
@@ -59,6 +61,7 @@ public struct ServiceMachine: Sendable {
         }
         stopRequested = false
         if !startLimit.allow(now: now) {
+            startLimitHits += 1
             result = .startLimitHit
             setState(.failed, now: now)
             return takeTransitions()

@@ -19,6 +19,8 @@ public struct DaemonConfiguration: Sendable {
     public var controlGroup: String?
     /// `--watch`: reload when a unit directory changes (inotify), debounced.
     public var watch = false
+    /// `--metrics ADDR`: serve Prometheus metrics at http://ADDR/metrics.
+    public var metricsAddress: SocketAddress?
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
@@ -60,6 +62,8 @@ public final class Daemon {
     /// postpone the reload forever).
     static let watchLongest: UInt64 = 2_000_000_000
     private let watcher: DirectoryWatcher?
+    private let metricsServer: MetricsServer?
+    private let metrics = Metrics()
     private var pendingWatchReload: (first: Instant, due: Instant)?
 
     /// The signals wick takes through its signalfd: every asynchronous one, so none kills PID 1.
@@ -91,11 +95,21 @@ public final class Daemon {
         } else {
             watcher = nil
         }
+        if let address = configuration.metricsAddress {
+            do throws(SystemError) {
+                metricsServer = try MetricsServer(address: address, epoll: epoll)
+            } catch {
+                throw SystemError("--metrics \(address): \(error.operation)", code: error.code)
+            }
+        } else {
+            metricsServer = nil
+        }
         let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:])
         self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
+        port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
@@ -184,6 +198,8 @@ public final class Daemon {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
+                } else if let metricsServer, metricsServer.owns(token) {
+                    metricsServer.ready(token, now: current) { metrics.render(manager) }
                 } else if token == Self.watchToken {
                     unitDirectoriesChanged(now: current)
                 } else if let socket = port.socketOfToken[token] {
@@ -194,6 +210,7 @@ public final class Daemon {
             }
             manager.timersFired(now: now(), port: &port)
             control.expire(now: now())
+            metricsServer?.expire(now: now())
             if let pending = pendingWatchReload, now() >= pending.due, shutdownDeadline == nil {
                 pendingWatchReload = nil
                 port.log("unit directories changed, reloading")
@@ -220,7 +237,7 @@ public final class Daemon {
     }
 
     private func timeoutMilliseconds() -> Int32 {
-        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
+        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline, metricsServer?.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
         guard let next = deadlines.min() else { return -1 }
         let current = now()
         if next <= current { return 0 }
