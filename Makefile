@@ -41,6 +41,7 @@ run: release
 	$(WICK) verify units/
 	@echo "try: curl http://127.0.0.1:8080/   (Accept=no, exits after 10 s idle)"
 	@echo "     python3 -c 'import socket; print(socket.create_connection((\"127.0.0.1\", 8081)).recv(200).decode())'   (Accept=yes)"
+	@echo "     WICK_CONTROL=run/wick/control $(WICK) status   (and list-sockets, logs -f, ...)"
 	$(WICK) daemon --units units --runtime-dir $(CURDIR)/run
 
 test: setup

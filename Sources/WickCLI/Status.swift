@@ -1,5 +1,6 @@
 import ArgumentParser
 import WickControl
+import WickUnits
 
 /// `wick status [UNIT...]` (systemctl status): state and sub-state since when, main pid, result,
 /// sd_notify status text, restarts, and the last log lines. Exit codes as systemctl's: 0 when every
@@ -68,7 +69,8 @@ enum StatusRenderer {
         if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
         if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
         if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
-            fields.append(("Process", "code=\(code), status=\(Int64(status))"))
+            let detail = code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3))" : "status=\(Int64(status))"
+            fields.append(("Process", "code=\(code), \(detail)"))
         }
         if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }
         if let restarts = report["restarts"]?.numberValue { fields.append(("Restarts", String(Int64(restarts)))) }

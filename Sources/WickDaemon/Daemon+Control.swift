@@ -96,7 +96,7 @@ extension Daemon {
         isKnown(name) || port.output.buffers[name] != nil || port.units.values.contains { $0.activatedServiceName == name }
     }
 
-    private var allUnitNames: [String] { manager.sockets.keys.sorted() + manager.services.keys.sorted() }
+    private var allUnitNames: [String] { (Array(manager.sockets.keys) + Array(manager.services.keys)).sorted() }
 
     /// `running`, `degraded` (a unit failed), `stopping` (systemd's `SystemState=`).
     var systemState: String {

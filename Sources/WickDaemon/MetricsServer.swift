@@ -1,3 +1,4 @@
+import CWick
 import Glibc
 import WickCore
 import WickSystem
