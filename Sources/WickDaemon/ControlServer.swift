@@ -182,14 +182,7 @@ final class ControlServer {
     /// Writes what is pending; watches for writability while something is left, closes a client
     /// whose answer is complete.
     private func flush(_ token: UInt64, _ client: inout Client, now: Instant?) {
-        while !client.output.isEmpty {
-            let written = client.output.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
-            if written > 0 {
-                client.output.removeFirst(written)
-                continue
-            }
-            if written < 0 && errno == EINTR { continue }
-            if written < 0 && errno == EAGAIN { break }
+        if SocketWriter.write(client.fd, &client.output) == .failed {
             close(token)
             return
         }
@@ -208,8 +201,8 @@ final class ControlServer {
     private func acceptClients(now: Instant) {
         while let connection = try? Acceptor.accept(fd) {
             guard clients.count < Self.maximumClients else {
-                var text = ControlProtocol.failure("too many clients (\(Self.maximumClients)), try again")
-                text.withUTF8 { _ = send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+                var text = Array(ControlProtocol.failure("too many clients (\(Self.maximumClients)), try again").utf8)
+                _ = SocketWriter.write(connection.fd, &text)
                 closeDescriptor(connection.fd)
                 continue
             }

@@ -1,4 +1,3 @@
-import CWick
 import Glibc
 import WickCore
 import WickSystem
@@ -112,19 +111,10 @@ final class MetricsServer {
     }
 
     private func flush(_ token: UInt64, _ client: inout Client) {
-        while !client.output.isEmpty {
-            let written = client.output.withUnsafeBytes { send(client.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
-            if written > 0 {
-                client.output.removeFirst(written)
-                continue
-            }
-            if written < 0 && errno == EINTR { continue }
-            if written < 0 && errno == EAGAIN {
-                epoll.modify(client.fd, token: token, readable: false, writable: true)
-                clients[token] = client
-                return
-            }
-            break
+        if SocketWriter.write(client.fd, &client.output) == .wouldBlock {
+            epoll.modify(client.fd, token: token, readable: false, writable: true)
+            clients[token] = client
+            return
         }
         close(token)
     }

@@ -188,9 +188,14 @@ import Testing
     @Test func daemonReloadReportsABrokenFileAndPoweroffStopsTheDaemon() throws {
         let live = try Self.start(["a.service": "[Service]\nExecStart=/bin/sleep 100\n"])
         defer { live.stop() }
-        #expect(try live.run("start", "a").status == 0)
+        let started = try live.run("start", "--json", "a")
+        #expect(started.status == 0 && started.stdout == #"{"ok":true}"# + "\n")
+        let unknown = try live.run("stop", "--json", "nope")
+        #expect(unknown.status == 4 && unknown.stdout.isEmpty && unknown.stderr.contains("no such unit: nope.service"))
         try "[Service]\nExecStart=\n".write(to: live.directory.appendingPathComponent("a.service"), atomically: true, encoding: .utf8)
         try "[Service]\nExecStart=/bin/sleep 100\n".write(to: live.directory.appendingPathComponent("b.service"), atomically: true, encoding: .utf8)
+        let reloadJSON = try live.json("daemon-reload")
+        #expect((reloadJSON["errors"] as? [String])?.first?.contains("a.service") == true, "\(reloadJSON)")
         let reload = try live.run("daemon-reload")
         #expect(reload.status == 0)
         #expect(reload.stderr.contains("a.service") && reload.stderr.contains("keep their previous definition"), "\(reload.stderr)")

@@ -17,4 +17,11 @@ import WickCore
         buffer.append("abcde", pid: 1, time: .seconds(0))
         #expect(buffer.recent().map(\.text) == ["67890", "abcde"])
     }
+
+    @Test func aTemplateBufferKeepsWhichInstanceWroteEachLine() {
+        var buffer = LogBuffer()
+        let line = buffer.append("hi", pid: 3, time: .seconds(1), instance: "echo@0-x.service")
+        #expect(line == LogBuffer.Line(time: .seconds(1), pid: 3, text: "hi", instance: "echo@0-x.service"))
+        #expect(buffer.recent().map(\.instance) == ["echo@0-x.service"])
+    }
 }

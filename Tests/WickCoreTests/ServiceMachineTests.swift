@@ -114,6 +114,8 @@ import WickUnits
         #expect(service.state == .failed)
         #expect(service.result == .startLimitHit)
         #expect(processes.spawned.count == 5)
+        #expect(service.startLimitHits == 1 && service.restartCount == 4)
+        #expect(service.activeStateChangedAt == now, "the failure is the last active-state change")
         _ = service.resetFailed(now: now)
         #expect(service.state == .dead)
         let step5 = service.start(now: now, processes: &processes)
