@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -13,12 +15,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Only async-signal-safe calls below fork(): no malloc, no stdio, no Swift. The buffers live on
- * the child's stack, so the same code works after vfork()/clone(CLONE_VM) later. */
+/* The child runs in the parent's memory (clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn):
+ * no page tables are copied, and the parent sleeps until the child has exec'd or exited. So below,
+ * only async-signal-safe calls, no malloc, no stdio, no Swift, and nothing written to the parent's
+ * memory except `error` and the spare slot of `environment`, both prepared for it. The child has
+ * its own fd table and signal dispositions (no CLONE_FILES, no CLONE_SIGHAND). */
 
-static void child_fail(int error_pipe, int error) {
-    ssize_t written;
-    do { written = write(error_pipe, &error, sizeof error); } while (written < 0 && errno == EINTR);
+struct child_arguments {
+    const struct cwick_spawn_plan *plan;
+    const char **environment;   /* plan->envp, a free slot for LISTEN_PID, then NULL */
+    size_t environment_count;   /* entries before the free slot */
+    volatile int error;         /* the child's errno when it could not exec */
+};
+
+static void child_fail(struct child_arguments *arguments, int error) {
+    arguments->error = error;
     _exit(error == ENOENT ? 127 : 126);
 }
 
@@ -31,9 +42,10 @@ static size_t format_pid(char *buffer, pid_t pid) {
     return count;
 }
 
-static void reset_signals(void) {
+/* Default dispositions for every signal; the mask (everything blocked since clone) is cleared
+ * just before execve, so no handler of wick's can ever run in the child. */
+static void reset_dispositions(void) {
     struct sigaction action;
-    sigset_t empty;
     int sig;
     memset(&action, 0, sizeof action);
     action.sa_handler = SIG_DFL;
@@ -41,15 +53,18 @@ static void reset_signals(void) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
         (void)sigaction(sig, &action, NULL);
     }
+}
+
+static void unblock_signals(void) {
+    sigset_t empty;
     sigemptyset(&empty);
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
 /* Moves every source fd above the target range first, then down to its target (systemd's
  * shift_fds(); dup2(fd, fd) would keep close-on-exec set, SWIFT-NOTES "the dup2 trap"). */
-static int place_fds(const struct cwick_spawn_plan *plan, int error_pipe) {
+static int place_fds(const struct cwick_spawn_plan *plan) {
     int total = 3 + plan->fd_count;
-    int floor = total > error_pipe + 1 ? total : error_pipe + 1;
     int moved[3 + 256];
     int i;
     if (plan->fd_count > 256) return EMFILE;
@@ -59,7 +74,7 @@ static int place_fds(const struct cwick_spawn_plan *plan, int error_pipe) {
             source = open("/dev/null", O_RDWR | O_CLOEXEC);
             if (source < 0) return errno;
         }
-        moved[i] = fcntl(source, F_DUPFD_CLOEXEC, floor);
+        moved[i] = fcntl(source, F_DUPFD_CLOEXEC, total);
         if (moved[i] < 0) return errno;
     }
     for (i = 0; i < total; i++) {
@@ -72,27 +87,25 @@ static int place_fds(const struct cwick_spawn_plan *plan, int error_pipe) {
     return 0;
 }
 
-static void child(const struct cwick_spawn_plan *plan, int error_pipe) {
+static int child(void *opaque) {
+    struct child_arguments *arguments = opaque;
+    const struct cwick_spawn_plan *plan = arguments->plan;
     char pid_variable[32] = "LISTEN_PID=";
-    const char *environment[4096];
-    size_t count = 0;
     int error;
 
-    reset_signals();
-    if (plan->new_session && setsid() < 0) child_fail(error_pipe, errno);
-    error = place_fds(plan, error_pipe);
-    if (error) child_fail(error_pipe, error);
-
-    for (; plan->envp[count] && count < 4094; count++) environment[count] = plan->envp[count];
+    reset_dispositions();
+    if (plan->new_session && setsid() < 0) child_fail(arguments, errno);
+    error = place_fds(plan);
+    if (error) child_fail(arguments, error);
     if (plan->set_listen_pid) {
         format_pid(pid_variable + strlen("LISTEN_PID="), getpid());
-        environment[count++] = pid_variable;
+        arguments->environment[arguments->environment_count] = pid_variable;
     }
-    environment[count] = NULL;
+    unblock_signals();
 
     if (strchr(plan->path, '/') || !plan->search_path) {
-        execve(plan->path, plan->argv, (char *const *)environment);
-        child_fail(error_pipe, errno);
+        execve(plan->path, plan->argv, (char *const *)arguments->environment);
+        child_fail(arguments, errno);
     } else {
         /* execvpe() may allocate: walk the search path by hand. */
         char candidate[PATH_MAX];
@@ -106,40 +119,57 @@ static void child(const struct cwick_spawn_plan *plan, int error_pipe) {
                 memcpy(candidate, start, length);
                 candidate[length] = '/';
                 memcpy(candidate + length + 1, plan->path, name_length + 1);
-                execve(candidate, plan->argv, (char *const *)environment);
+                execve(candidate, plan->argv, (char *const *)arguments->environment);
                 if (errno != ENOENT && errno != ENOTDIR) last_error = errno;
             }
             if (!end) break;
             start = end + 1;
         }
-        child_fail(error_pipe, last_error);
+        child_fail(arguments, last_error);
     }
+    return 127;
 }
 
+/* The child's stack: its frames hold a path buffer and the fd table above, far below this. */
+enum { CHILD_STACK_SIZE = 64 * 1024 };
+
 int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
-    int error_pipe[2];
-    int child_error = 0;
-    ssize_t got;
+    struct child_arguments arguments;
+    sigset_t all, previous;
+    size_t count = 0;
+    char *stack;
+    pid_t child_pid;
+    int clone_error;
+
     *pid = -1;
-    if (pipe2(error_pipe, O_CLOEXEC) < 0) return errno;
-    pid_t forked = fork();
-    if (forked < 0) {
-        int error = errno;
-        close(error_pipe[0]);
-        close(error_pipe[1]);
-        return error;
+    while (plan->envp[count]) count++;
+    arguments.plan = plan;
+    arguments.environment_count = count;
+    arguments.error = 0;
+    arguments.environment = malloc((count + 2) * sizeof(char *));
+    stack = malloc(CHILD_STACK_SIZE);
+    if (!arguments.environment || !stack) {
+        free(arguments.environment);
+        free(stack);
+        return ENOMEM;
     }
-    if (forked == 0) {
-        close(error_pipe[0]);
-        child(plan, error_pipe[1]);
-        _exit(127);
-    }
-    close(error_pipe[1]);
-    /* EOF: exec succeeded (the pipe closed on exec). Four bytes: the child's errno. */
-    do { got = read(error_pipe[0], &child_error, sizeof child_error); } while (got < 0 && errno == EINTR);
-    close(error_pipe[0]);
-    *pid = forked;
-    return got == sizeof child_error ? child_error : 0;
+    memcpy(arguments.environment, plan->envp, count * sizeof(char *));
+    arguments.environment[count] = NULL;
+    arguments.environment[count + 1] = NULL;
+
+    /* No signal may be delivered to the child while it shares wick's memory. */
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &previous);
+    child_pid = clone(child, stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &arguments);
+    clone_error = errno;
+    sigprocmask(SIG_SETMASK, &previous, NULL);
+
+    free(stack);
+    free(arguments.environment);
+    if (child_pid < 0) return clone_error;
+    /* The child has exec'd (success) or exited with arguments.error set. */
+    *pid = child_pid;
+    return arguments.error;
 }
 
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {

@@ -8,7 +8,11 @@ import WickUnits
 /// gives a service (sd_listen_fds(3), systemd.exec(5)).
 final class DaemonPort: ManagerPort {
     let epoll: Epoll
-    var loader: UnitDirectoryLoader
+    /// The unit directories as of the last load; a reload replaces it and forgets the templates.
+    var loader: UnitDirectoryLoader {
+        didSet { templateInstances = TemplateInstances() }
+    }
+    private var templateInstances = TemplateInstances()
     /// Settings of every loaded unit and instance, by name.
     var units: [String: LoadedUnit]
     /// Accept=no: the sockets of each service in fd order (from the manager).
@@ -24,6 +28,7 @@ final class DaemonPort: ManagerPort {
     private var nextToken: UInt64 = 16
     private var connections: [UInt64: (fd: Int32, remote: PeerAddress)] = [:]
     private var connectionOfInstance: [String: UInt64] = [:]
+    private var instanceOfConnection: [UInt64: String] = [:]
     private var nextConnection: UInt64 = 0
 
     let output: OutputRouter
@@ -176,7 +181,7 @@ final class DaemonPort: ManagerPort {
 
     func closeConnection(_ connection: AcceptedConnectionID) {
         if let entry = connections.removeValue(forKey: connection.id) { closeDescriptor(entry.fd) }
-        if let instance = connectionOfInstance.first(where: { $0.value == connection.id })?.key {
+        if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
             connectionOfInstance[instance] = nil
             units[instance] = nil
         }
@@ -184,11 +189,12 @@ final class DaemonPort: ManagerPort {
 
     func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
         guard let name = try? UnitName(template).instantiated(instance) else { return nil }
-        let unit = loader.load(name.name)
+        let unit = templateInstances.load(name, with: loader)
         for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
         guard unit.loadState == .loaded else { return nil }
         units[name.name] = unit
         connectionOfInstance[name.name] = connection.id
+        instanceOfConnection[connection.id] = name.name
         return unit
     }
 

@@ -8,7 +8,9 @@ public enum HostFactsReader {
     public static func read(runtimeDirectory: String) -> HostFacts {
         var facts = HostFacts()
         var name = [CChar](repeating: 0, count: 256)
-        if gethostname(&name, name.count) == 0 { facts.hostname = String(cString: name) }
+        if gethostname(&name, name.count) == 0 {
+            facts.hostname = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
         if let id = firstLine("/etc/machine-id") { facts.machineID = id }
         if let boot = firstLine("/proc/sys/kernel/random/boot_id") { facts.bootID = boot.filter { $0 != "-" } }
         var system = utsname()

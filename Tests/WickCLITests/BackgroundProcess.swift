@@ -9,7 +9,7 @@ final class BackgroundProcess {
 
     init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("wick-log-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.executableURL = executable
         process.arguments = arguments

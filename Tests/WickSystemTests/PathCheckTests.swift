@@ -10,8 +10,8 @@ import WickSystem
         defer { try? FileManager.default.removeItem(at: directory) }
         let empty = directory.appendingPathComponent("empty").path
         let full = directory.appendingPathComponent("full.sh").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
-        FileManager.default.createFile(atPath: full, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: full, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
         try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("link").path, withDestinationPath: full)
         #expect(PathCheck.holds("PathExists", empty))
         #expect(!PathCheck.holds("PathExists", directory.appendingPathComponent("nope").path))

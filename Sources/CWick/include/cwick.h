@@ -18,8 +18,8 @@
 /* Where a standard stream of the child comes from: an fd, or /dev/null when -1. */
 enum { CWICK_DEV_NULL = -1 };
 
-/* Everything the child needs, prepared by Swift before fork() so that the child only places fds,
- * resets signals and execs (systemd's exec_child(), skalibs' cspawn). */
+/* Everything the child needs, prepared by Swift before the clone so that the child only places
+ * fds, resets signals and execs (systemd's exec_child(), skalibs' cspawn). */
 struct cwick_spawn_plan {
     const char *path;            /* executable: absolute, or looked up in search_path */
     char *const *argv;           /* NULL-terminated */
@@ -32,9 +32,9 @@ struct cwick_spawn_plan {
     const char *search_path;     /* colon-separated, for paths without '/' */
 };
 
-/* Forks and execs the plan. Returns 0 and sets *pid when the child exec'd; returns an errno value
- * when fork failed (*pid = -1) or when the child could not exec (*pid = the child, already exited
- * with status 127 or 126 and to be reaped by the caller). */
+/* Starts the plan with clone(CLONE_VM | CLONE_VFORK) and exec. Returns 0 and sets *pid when the
+ * child exec'd; returns an errno value when clone failed (*pid = -1) or when the child could not
+ * exec (*pid = the child, already exited with status 127 or 126 and to be reaped by the caller). */
 int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid);
 
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);

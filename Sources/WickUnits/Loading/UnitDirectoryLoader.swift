@@ -108,6 +108,9 @@ public struct UnitDirectoryLoader {
     }
 
     /// The drop-in files for `name`, in the order they apply.
+    /// Whether `NAME.d/` exists for exactly this unit name (an instance's own drop-ins).
+    public func hasOwnDropIns(_ name: String) -> Bool { dropInDirectories[name] != nil }
+
     public func dropInPaths(for name: UnitName) -> [String] {
         var candidates = [name.type]
         let stemPrefix = name.instance != nil ? name.prefix : name.stem
