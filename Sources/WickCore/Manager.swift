@@ -126,16 +126,19 @@ public struct Manager {
         for name in bootServices { startService(name, now: now, port: &port) }
     }
 
+    /// Starts a socket unit (from dead or failed): `ExecStartPre=`, listeners, `ExecStartPost=`.
     public mutating func startSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
-        guard var socket = sockets[name], socket.state == .dead else { return }
-        switch port.openListeners(socket: name, settings: socket.settings) {
-        case .success:
-            socket.opened(success: true, now: now)
-            port.setPolling(socket: name, true)
-        case .failure(let error):
-            socket.opened(success: false, now: now)
-            port.log("\(name): \(error.message) (unit failed: resources)")
-        }
+        guard var socket = sockets[name] else { return }
+        socket.start(now: now, port: &port)
+        sockets[name] = socket
+    }
+
+    /// Stops a socket unit: `ExecStopPre=`, the listeners close, `ExecStopPost=`. Its service keeps
+    /// the fds it has (systemd warns the same way).
+    public mutating func stopSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard var socket = sockets[name] else { return }
+        pausedSockets[name] = nil
+        socket.stop(now: now, port: &port)
         sockets[name] = socket
     }
 
@@ -280,6 +283,12 @@ public struct Manager {
 
     /// A process of `unit` ended.
     public mutating func processExited(unit: String, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
+        if var socket = sockets[unit] {
+            socket.controlExited(pid: pid, exit: exit, now: now, port: &port)
+            sockets[unit] = socket
+            advanceShutdown(now: now, port: &port)
+            return
+        }
         guard var service = services[unit] else { return }
         let transitions = service.processExited(pid: pid, exit: exit, now: now, processes: &port)
         services[unit] = service
@@ -319,6 +328,11 @@ public struct Manager {
             pausedSockets[name] = nil
             if sockets[name]?.isPolled == true { port.setPolling(socket: name, true) }
         }
+        for name in sockets.keys.sorted() {
+            guard var socket = sockets[name], let deadline = socket.deadline, deadline <= now else { continue }
+            socket.timerFired(now: now, port: &port)
+            sockets[name] = socket
+        }
         for name in services.keys.sorted() {
             guard var service = services[name], let deadline = service.deadline, deadline <= now else { continue }
             let transitions = service.timerFired(now: now, processes: &port)
@@ -329,7 +343,7 @@ public struct Manager {
 
     /// The earliest deadline of any unit: the event loop sleeps until then and no longer.
     public var nextDeadline: Instant? {
-        (services.values.compactMap(\.deadline) + pausedSockets.values).min()
+        (services.values.compactMap(\.deadline) + sockets.values.compactMap(\.deadline) + pausedSockets.values).min()
     }
 
     /// `reset-failed`: failed units (all, or those named) back to dead, their start-limit and
@@ -362,9 +376,14 @@ public struct Manager {
             progressed = false
             for name in services.keys.sorted() {
                 guard let service = services[name], !Self.isFinal(service.state), !Self.isStopping(service.state) else { continue }
-                let blockers = graph.orderedAfter(name).filter { services[$0].map { !Self.isFinal($0.state) } ?? false }
-                guard blockers.isEmpty else { continue }
+                guard blockers(of: name).isEmpty else { continue }
                 stopService(name, now: now, port: &port)
+                progressed = true
+            }
+            for name in sockets.keys.sorted() {
+                guard let socket = sockets[name], [.listening, .running, .startPost, .startPre].contains(socket.state) else { continue }
+                guard blockers(of: name).isEmpty else { continue }
+                stopSocket(name, now: now, port: &port)
                 progressed = true
             }
         }
@@ -387,6 +406,15 @@ public struct Manager {
         return anyTriggerHolds ? nil : failedTriggers.first
     }
 
+    /// Units ordered after `name` that have not stopped yet: `name` stops after them.
+    private func blockers(of name: String) -> [String] {
+        graph.orderedAfter(name).filter { unit in
+            if let service = services[unit] { return !Self.isFinal(service.state) }
+            if let socket = sockets[unit] { return ![.dead, .failed].contains(socket.state) }
+            return false
+        }
+    }
+
     static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 
     static func isStopping(_ state: ServiceState) -> Bool {
@@ -399,6 +427,7 @@ public struct Manager {
 
     public var allStopped: Bool {
         services.values.allSatisfy { [.dead, .failed, .exited].contains($0.state) }
+            && sockets.values.allSatisfy { [.dead, .failed].contains($0.state) }
     }
 
     /// `OnFailure=` units start when a unit fails; units with `BindsTo=` or `PartOf=` on a unit

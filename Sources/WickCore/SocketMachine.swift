@@ -1,13 +1,22 @@
 import WickUnits
 
-/// A socket unit's state, with systemd's names (systemd.socket(5), `systemctl status`).
+/// A socket unit's state, with systemd's names (systemd.socket(5), `systemctl status`). The
+/// listeners are open from `start-post` to `stop-pre`, as in systemd's `socket_set_state()`.
 public enum SocketState: String, Sendable, Equatable {
-    case dead, listening, running, failed
+    case dead
+    case startPre = "start-pre"
+    case startPost = "start-post"
+    case listening, running
+    case stopPre = "stop-pre"
+    case stopPost = "stop-post"
+    case failed
 
     public var activeState: String {
         switch self {
         case .dead: return "inactive"
+        case .startPre, .startPost: return "activating"
         case .listening, .running: return "active"
+        case .stopPre, .stopPost: return "deactivating"
         case .failed: return "failed"
         }
     }
@@ -17,6 +26,9 @@ public enum SocketState: String, Sendable, Equatable {
 public enum SocketResult: String, Sendable, Equatable {
     case success
     case resources
+    case timeout
+    case exitCode = "exit-code"
+    case signal
     case triggerLimitHit = "trigger-limit-hit"
     case serviceStartLimitHit = "service-start-limit-hit"
 }
@@ -36,6 +48,12 @@ public enum SocketReaction: Equatable, Sendable {
 
 /// One socket unit's state machine (systemd's `socket.c`), with the counters systemd shows in
 /// `list-sockets` (`NAccepted=`, `NConnections=`, `NRefused=`).
+///
+/// Starting runs `ExecStartPre=` (listeners closed), opens the listeners, runs `ExecStartPost=`
+/// (listeners open, not polled) and listens; stopping runs `ExecStopPre=` (listeners still open),
+/// closes them and runs `ExecStopPost=`. Each command runs as a control process with `TimeoutSec=`
+/// (systemd.socket(5)); a failing command (without the `-` prefix) or a timeout fails the unit:
+/// in `start-pre` at once, in `start-post` through the stop commands.
 public struct SocketMachine: Sendable {
     public let name: String
     public let settings: SocketSection
@@ -47,6 +65,11 @@ public struct SocketMachine: Sendable {
     public private(set) var activationCount: UInt64 = 0
     /// When the active state (active, inactive, failed) last changed: systemctl's "since".
     public private(set) var activeStateChangedAt: Instant?
+    /// The running `Exec*=` command's process, and when it times out.
+    public private(set) var controlPID: Int32?
+    public private(set) var deadline: Instant?
+    private var queue: [ExecCommand] = []
+    private var currentCommand: ExecCommand?
     private var triggerLimit: RateLimit
     private var pollLimit: RateLimit
     private var connectionsPerSource: [String: UInt32] = [:]
@@ -60,12 +83,141 @@ public struct SocketMachine: Sendable {
         pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
     }
 
-    /// The listeners were opened (or could not be: the unit failed with `resources`).
-    public mutating func opened(success: Bool, now: Instant) {
-        if success {
-            setState(.listening, now: now)
+    // MARK: Starting and stopping (socket_enter_start_pre() ... socket_enter_dead())
+
+    /// Starts the unit from `dead` or `failed`; returns false in any other state.
+    @discardableResult
+    public mutating func start(now: Instant, port: inout some ManagerPort) -> Bool {
+        guard state == .dead || state == .failed else { return false }
+        result = .success
+        queue = settings.execStartPre
+        if queue.isEmpty {
+            openListeners(now: now, port: &port)
         } else {
-            fail(.resources, now: now)
+            setState(.startPre, now: now, port: &port)
+            runNext(now: now, port: &port)
+        }
+        return true
+    }
+
+    /// Stops the unit (its listeners close); returns false when it is not started.
+    @discardableResult
+    public mutating func stop(now: Instant, port: inout some ManagerPort) -> Bool {
+        switch state {
+        case .listening, .running, .startPost:
+            if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            enterStopPre(now: now, port: &port)
+            return true
+        case .startPre:
+            if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            queue = []
+            finish(now: now, port: &port)
+            return true
+        case .dead, .failed, .stopPre, .stopPost:
+            return false
+        }
+    }
+
+    /// A process of this unit exited; false when it was not the control process.
+    @discardableResult
+    public mutating func controlExited(pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) -> Bool {
+        guard pid == controlPID else { return false }
+        controlPID = nil
+        deadline = nil
+        let ignored = currentCommand?.flags.contains(.ignoreFailure) ?? false
+        switch exit {
+        case .exited(0): break
+        case .exited: if !ignored { record(.exitCode) }
+        case .signaled: if !ignored { record(.signal) }
+        }
+        let failed = exit != .exited(0) && !ignored
+        if !failed && !queue.isEmpty {
+            runNext(now: now, port: &port)
+            return true
+        }
+        queue = []
+        switch state {
+        case .startPre: failed ? fail(.exitCode, now: now, port: &port) : openListeners(now: now, port: &port)
+        case .startPost: failed ? enterStopPre(now: now, port: &port) : enterListening(now: now, port: &port)
+        case .stopPre: enterStopPost(now: now, port: &port)
+        case .stopPost: finish(now: now, port: &port)
+        case .dead, .listening, .running, .failed: break
+        }
+        return true
+    }
+
+    /// `TimeoutSec=` passed: the control process is killed, and its exit fails the unit.
+    public mutating func timerFired(now: Instant, port: inout some ManagerPort) {
+        guard let deadline, deadline <= now else { return }
+        self.deadline = nil
+        record(.timeout)
+        if let controlPID {
+            port.log("\(name): \(currentCommand?.path ?? "command") timed out (TimeoutSec=\(settings.timeout)), killing it")
+            port.kill(pid: controlPID, signal: settings.kill.finalSignal.number, group: true)
+        }
+    }
+
+    private mutating func openListeners(now: Instant, port: inout some ManagerPort) {
+        switch port.openListeners(socket: name, settings: settings) {
+        case .success:
+            queue = settings.execStartPost
+            if queue.isEmpty {
+                enterListening(now: now, port: &port)
+            } else {
+                setState(.startPost, now: now, port: &port)
+                runNext(now: now, port: &port)
+            }
+        case .failure(let error):
+            port.log("\(name): \(error.message) (unit failed: resources)")
+            record(.resources)
+            enterStopPre(now: now, port: &port)
+        }
+    }
+
+    private mutating func enterListening(now: Instant, port: inout some ManagerPort) {
+        setState(.listening, now: now, port: &port)
+        port.setPolling(socket: name, true)
+    }
+
+    private mutating func enterStopPre(now: Instant, port: inout some ManagerPort) {
+        port.setPolling(socket: name, false)
+        queue = settings.execStopPre
+        if queue.isEmpty {
+            enterStopPost(now: now, port: &port)
+        } else {
+            setState(.stopPre, now: now, port: &port)
+            runNext(now: now, port: &port)
+        }
+    }
+
+    private mutating func enterStopPost(now: Instant, port: inout some ManagerPort) {
+        port.closeListeners(socket: name)
+        queue = settings.execStopPost
+        if queue.isEmpty {
+            finish(now: now, port: &port)
+        } else {
+            setState(.stopPost, now: now, port: &port)
+            runNext(now: now, port: &port)
+        }
+    }
+
+    private mutating func finish(now: Instant, port: inout some ManagerPort) {
+        setState(result == .success ? .dead : .failed, now: now, port: &port)
+    }
+
+    /// Runs the next queued command as the control process; one that cannot start counts as a
+    /// command that exited with 203 (systemd's EXIT_EXEC).
+    private mutating func runNext(now: Instant, port: inout some ManagerPort) {
+        let command = queue.removeFirst()
+        currentCommand = command
+        switch port.spawn(unit: name, command: command, role: .control, mainPID: nil) {
+        case .success(let pid):
+            controlPID = pid
+            deadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
+        case .failure(let error):
+            port.log("\(name): \(error.message)")
+            controlPID = error.pid ?? -1
+            controlExited(pid: controlPID!, exit: .exited(ServiceMachine.execFailedStatus), now: now, port: &port)
         }
     }
 
@@ -77,7 +229,8 @@ public struct SocketMachine: Sendable {
             return .pause(until: end)
         }
         if !triggerLimit.allow(now: now) {
-            fail(.triggerLimitHit, now: now)
+            record(.triggerLimitHit)
+            setState(.failed, now: now)
             return .fail
         }
         if settings.accept { return .accept }
@@ -122,7 +275,8 @@ public struct SocketMachine: Sendable {
 
     /// The service hit its start limit: the socket fails and stops listening, as in systemd.
     public mutating func serviceHitStartLimit(now: Instant) {
-        fail(.serviceStartLimitHit, now: now)
+        record(.serviceStartLimitHit)
+        setState(.failed, now: now)
     }
 
     /// `reset-failed`: back to dead with the trigger-limit history forgotten.
@@ -135,12 +289,26 @@ public struct SocketMachine: Sendable {
         }
     }
 
-    private mutating func fail(_ newResult: SocketResult, now: Instant) {
+    /// The first failure wins, as in systemd.
+    private mutating func record(_ newResult: SocketResult) {
         if result == .success { result = newResult }
-        setState(.failed, now: now)
     }
 
-    /// The one setter (systemd's `socket_set_state`).
+    private mutating func fail(_ newResult: SocketResult, now: Instant, port: inout some ManagerPort) {
+        record(newResult)
+        setState(.failed, now: now, port: &port)
+    }
+
+    /// The one setter (systemd's `socket_set_state`); with a port, the change is logged like a
+    /// service's.
+    private mutating func setState(_ new: SocketState, now: Instant, port: inout some ManagerPort) {
+        let old = state
+        setState(new, now: now)
+        if old != new {
+            port.log("\(name): \(old.rawValue) -> \(new.rawValue)" + (result == .success ? "" : " (result: \(result.rawValue))"))
+        }
+    }
+
     private mutating func setState(_ new: SocketState, now: Instant) {
         if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         state = new

@@ -33,7 +33,9 @@ extension Daemon {
             }
             return ControlProtocol.success()
         case "stop":
-            for unit in units where manager.services[unit] != nil { manager.stopService(unit, now: current, port: &port) }
+            for unit in units {
+                if manager.sockets[unit] != nil { manager.stopSocket(unit, now: current, port: &port) } else { manager.stopService(unit, now: current, port: &port) }
+            }
             return ControlProtocol.success()
         case "restart":
             for unit in units where manager.services[unit] != nil { manager.restartService(unit, now: current, port: &port) }

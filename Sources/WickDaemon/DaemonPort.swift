@@ -202,7 +202,8 @@ final class DaemonPort: ManagerPort {
 
     func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
-        let exec = loaded.settings.service.exec
+        // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
+        let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
         var environment: [String: String] = [:]
         var order: [String] = []
         func set(_ name: String, _ value: String) {
@@ -216,7 +217,7 @@ final class DaemonPort: ManagerPort {
             }
             for (name, value) in EnvironmentFileParser.parse(bytes) { set(name, value) }
         }
-        if loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
+        if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
         }
         if role == .control, let mainPID { set("MAINPID", String(mainPID)) }

@@ -300,3 +300,37 @@ final class Results: @unchecked Sendable {
         #expect(live.wick.log.components(separatedBy: "unit directories changed, reloading").count - 1 > settled)
     }
 }
+
+/// A socket unit's own commands with real processes (systemd.socket(5) ExecStartPre= ... ExecStopPost=).
+@Suite(.serialized) struct SocketCommandEndToEndTests {
+    @Test func startPreMakesTheDirectoryStartPostSeesTheSocketStopPostCleansUp() throws {
+        let scratch = try BinaryRunner.directory(["keep": ""])
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let directory = scratch.appendingPathComponent("sockets").path
+        let marker = scratch.appendingPathComponent("marker").path
+        let live = try ControlVerbTests.start([
+            "echo.socket": """
+                [Socket]
+                ListenStream=\(directory)/echo.sock
+                ExecStartPre=/bin/mkdir -p \(directory)
+                ExecStartPost=/bin/sh -c 'test -S \(directory)/echo.sock && echo socket-present > \(marker); echo from-start-post'
+                ExecStopPost=/bin/rm -rf \(directory)
+
+                """,
+            "echo.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "-p", "SubState", "--value", "echo.socket").stdout) == "listening\n" }, "\(live.wick.log)")
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "socket-present\n", "ExecStartPost= ran with the listener open")
+        #expect(TestClient.exchangeUnix("\(directory)/echo.sock", []).contains("listen_fds=1"))
+        #expect(ControlVerbTests.waitFor { (try? live.run("logs", "echo.socket").stdout.contains("echo.socket[")) ?? false }, "the commands' output is the socket's log")
+        #expect(live.wick.log.contains("echo.socket: dead -> start-pre") && live.wick.log.contains("echo.socket: start-post -> listening"))
+
+        #expect(try live.run("stop", "echo.socket").status == 0)
+        #expect(ControlVerbTests.waitFor { !FileManager.default.fileExists(atPath: directory) }, "ExecStopPost= removed the directory: \(live.wick.log)")
+        let status = try live.run("status", "echo.socket")
+        #expect(status.status == 3 && status.stdout.contains("Active: inactive (dead)"))
+        #expect(try live.run("start", "echo.socket").status == 0)
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: "\(directory)/echo.sock") }, "started again")
+    }
+}

@@ -7,6 +7,7 @@ struct FakePort: ManagerPort {
     var processes = FakeProcessTable()
     var failingSockets: Set<String> = []
     var polling: [String: Bool] = [:]
+    var openedListeners: [String] = []
     var closedListeners: [String] = []
     var pendingConnections: [String: [String]] = [:]
     var closedConnections: [UInt64] = []
@@ -20,7 +21,9 @@ struct FakePort: ManagerPort {
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
-        failingSockets.contains(socket) ? .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) : .success(())
+        if failingSockets.contains(socket) { return .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) }
+        openedListeners.append(socket)
+        return .success(())
     }
     mutating func closeListeners(socket: String) { closedListeners.append(socket) }
     mutating func setPolling(socket: String, _ on: Bool) { polling[socket] = on }
