@@ -41,9 +41,16 @@ extension Daemon {
                 ("Symlinks", settings.symlinks.joined(separator: " ")), ("RemoveOnStop", yes(settings.removeOnStop)),
                 ("TriggerLimitIntervalUSec", settings.effectiveTriggerLimit.interval.description),
                 ("TriggerLimitBurst", String(settings.effectiveTriggerLimit.burst)),
+                ("ControlPID", String(socket.controlPID ?? 0)), ("TimeoutUSec", settings.timeout.description),
                 ("WickActivations", String(socket.activationCount)),
                 ("WickLastActivationLatencyUSec", port.lastActivationLatency[name].map { TimeSpan(microseconds: $0 / 1000).description } ?? ""),
             ]
+            for (key, commands) in [
+                ("ExecStartPre", settings.execStartPre), ("ExecStartPost", settings.execStartPost),
+                ("ExecStopPre", settings.execStopPre), ("ExecStopPost", settings.execStopPost),
+            ] {
+                list += commands.map { (key, Self.execProperty($0)) }
+            }
         } else if let service = manager.services[name] {
             let settings = loaded.settings.service
             var exitCode = "0", exitStatus = "0"
