@@ -4,7 +4,7 @@ import WickUnits
 
 /// `wick status [UNIT...]` (systemctl status): state and sub-state since when, main pid, result,
 /// sd_notify status text, restarts, and the last log lines. Exit codes as systemctl's: 0 when every
-/// named unit is active, 3 when one is not, 4 when one does not exist.
+/// named unit is active or reloading, 3 when one is not, 4 when one does not exist.
 public struct Status: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Show the runtime state of units, or of the daemon, with recent log lines.")
     @Argument(help: "Units to show; the daemon and every unit when none are named.") var units: [String] = []
@@ -22,7 +22,7 @@ public struct Status: ParsableCommand {
         } else {
             print(reports.map { StatusRenderer.unit($0, now: Timestamp.now()) }.joined(separator: "\n"), terminator: "")
         }
-        if !units.isEmpty, reports.contains(where: { $0["active"]?.stringValue != "active" }) { throw ExitCode(3) }
+        if !units.isEmpty, reports.contains(where: { !["active", "reloading"].contains($0["active"]?.stringValue ?? "") }) { throw ExitCode(3) }
     }
 }
 
