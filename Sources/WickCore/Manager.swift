@@ -25,7 +25,7 @@ public struct Manager {
     public private(set) var shuttingDown = false
     private var advancingShutdown = false
     private var starting: Set<String> = []
-    /// Services to start again once their stop has finished (`restart`).
+    /// Units to start again once their stop has finished (`restart`).
     private var restartPending: Set<String> = []
     /// After a reload: the new machine of a service that was active, swapped in once it stops.
     private var pendingDefinitions: [String: ServiceMachine] = [:]
@@ -140,6 +140,24 @@ public struct Manager {
         pausedSockets[name] = nil
         socket.stop(now: now, port: &port)
         sockets[name] = socket
+        startSocketIfRestarting(name, now: now, port: &port)
+    }
+
+    /// `restart` of a socket unit: the stop sequence, then the start sequence (new listeners).
+    public mutating func restartSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard let socket = sockets[name] else { return }
+        if [.dead, .failed].contains(socket.state) {
+            startSocket(name, now: now, port: &port)
+            return
+        }
+        restartPending.insert(name)
+        stopSocket(name, now: now, port: &port)
+    }
+
+    private mutating func startSocketIfRestarting(_ name: String, now: Instant, port: inout some ManagerPort) {
+        guard let socket = sockets[name], [.dead, .failed].contains(socket.state), !shuttingDown,
+              restartPending.remove(name) != nil else { return }
+        startSocket(name, now: now, port: &port)
     }
 
     /// Starts a service with its requirements (systemd.unit(5)): `Requires=`, `Wants=` and
@@ -286,6 +304,7 @@ public struct Manager {
         if var socket = sockets[unit] {
             socket.controlExited(pid: pid, exit: exit, now: now, port: &port)
             sockets[unit] = socket
+            startSocketIfRestarting(unit, now: now, port: &port)
             advanceShutdown(now: now, port: &port)
             return
         }

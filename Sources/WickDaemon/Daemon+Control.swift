@@ -38,7 +38,9 @@ extension Daemon {
             }
             return ControlProtocol.success()
         case "restart":
-            for unit in units where manager.services[unit] != nil { manager.restartService(unit, now: current, port: &port) }
+            for unit in units {
+                if manager.sockets[unit] != nil { manager.restartSocket(unit, now: current, port: &port) } else { manager.restartService(unit, now: current, port: &port) }
+            }
             return ControlProtocol.success()
         case "kill":
             let number = request.signal ?? SIGTERM

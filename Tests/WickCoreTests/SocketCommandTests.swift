@@ -116,4 +116,14 @@ import WickUnits
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(3), port: &port)
         #expect(manager.allStopped)
     }
+
+    @Test func restartRunsTheStopThenTheStartSequence() {
+        var (manager, port) = started()
+        for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port) }
+        manager.restartSocket("web.socket", now: .seconds(2), port: &port)
+        #expect(manager.sockets["web.socket"]?.state == .stopPre)
+        for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(2), port: &port) }
+        #expect(manager.sockets["web.socket"]?.state == .startPre, "started again once stopped")
+        #expect(port.processes.spawned.map(\.path) == ["/bin/mkdir", "/bin/chmod", "/bin/echo", "/bin/rm", "/bin/mkdir"])
+    }
 }
