@@ -90,13 +90,7 @@ public struct SocketMachine: Sendable {
     public mutating func start(now: Instant, port: inout some ManagerPort) -> Bool {
         guard state == .dead || state == .failed else { return false }
         result = .success
-        queue = settings.execStartPre
-        if queue.isEmpty {
-            openListeners(now: now, port: &port)
-        } else {
-            setState(.startPre, now: now, port: &port)
-            runNext(now: now, port: &port)
-        }
+        if !enter(.startPre, running: settings.execStartPre, now: now, port: &port) { openListeners(now: now, port: &port) }
         return true
     }
 
@@ -105,17 +99,24 @@ public struct SocketMachine: Sendable {
     public mutating func stop(now: Instant, port: inout some ManagerPort) -> Bool {
         switch state {
         case .listening, .running, .startPost:
-            if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            abandonControlProcess(port: &port)
             enterStopPre(now: now, port: &port)
             return true
         case .startPre:
-            if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
-            queue = []
+            abandonControlProcess(port: &port)
             finish(now: now, port: &port)
             return true
         case .dead, .failed, .stopPre, .stopPost:
             return false
         }
+    }
+
+    /// Stopping while a start command runs: it is signalled and forgotten (its exit is not ours).
+    private mutating func abandonControlProcess(port: inout some ManagerPort) {
+        if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+        controlPID = nil
+        deadline = nil
+        queue = []
     }
 
     /// A process of this unit exited; false when it was not the control process.
@@ -160,13 +161,7 @@ public struct SocketMachine: Sendable {
     private mutating func openListeners(now: Instant, port: inout some ManagerPort) {
         switch port.openListeners(socket: name, settings: settings) {
         case .success:
-            queue = settings.execStartPost
-            if queue.isEmpty {
-                enterListening(now: now, port: &port)
-            } else {
-                setState(.startPost, now: now, port: &port)
-                runNext(now: now, port: &port)
-            }
+            if !enter(.startPost, running: settings.execStartPost, now: now, port: &port) { enterListening(now: now, port: &port) }
         case .failure(let error):
             port.log("\(name): \(error.message) (unit failed: resources)")
             record(.resources)
@@ -181,24 +176,22 @@ public struct SocketMachine: Sendable {
 
     private mutating func enterStopPre(now: Instant, port: inout some ManagerPort) {
         port.setPolling(socket: name, false)
-        queue = settings.execStopPre
-        if queue.isEmpty {
-            enterStopPost(now: now, port: &port)
-        } else {
-            setState(.stopPre, now: now, port: &port)
-            runNext(now: now, port: &port)
-        }
+        if !enter(.stopPre, running: settings.execStopPre, now: now, port: &port) { enterStopPost(now: now, port: &port) }
     }
 
     private mutating func enterStopPost(now: Instant, port: inout some ManagerPort) {
         port.closeListeners(socket: name)
-        queue = settings.execStopPost
-        if queue.isEmpty {
-            finish(now: now, port: &port)
-        } else {
-            setState(.stopPost, now: now, port: &port)
-            runNext(now: now, port: &port)
-        }
+        if !enter(.stopPost, running: settings.execStopPost, now: now, port: &port) { finish(now: now, port: &port) }
+    }
+
+    /// Enters a command phase and runs its first command; false (and nothing done) when the phase
+    /// has no commands, so the caller moves straight on.
+    private mutating func enter(_ phase: SocketState, running commands: [ExecCommand], now: Instant, port: inout some ManagerPort) -> Bool {
+        guard !commands.isEmpty else { return false }
+        queue = commands
+        setState(phase, now: now, port: &port)
+        runNext(now: now, port: &port)
+        return true
     }
 
     private mutating func finish(now: Instant, port: inout some ManagerPort) {

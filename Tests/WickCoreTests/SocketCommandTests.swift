@@ -126,4 +126,18 @@ import WickUnits
         #expect(manager.sockets["web.socket"]?.state == .startPre, "started again once stopped")
         #expect(port.processes.spawned.map(\.path) == ["/bin/mkdir", "/bin/chmod", "/bin/echo", "/bin/rm", "/bin/mkdir"])
     }
+
+    @Test func stoppingDuringStartPostKillsTheCommandAndIgnoresItsExit() {
+        var (manager, port) = started()
+        manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port)
+        let startPost = port.processes.lastPID
+        manager.stopSocket("web.socket", now: .seconds(2), port: &port)
+        #expect(port.processes.kills.last?.pid == startPost)
+        #expect(manager.sockets["web.socket"]?.state == .stopPre)
+        manager.processExited(unit: "web.socket", pid: startPost, exit: .signaled(15), now: .seconds(2), port: &port)
+        #expect(manager.sockets["web.socket"]?.state == .stopPre && manager.sockets["web.socket"]?.result == .success,
+                "the killed start-post command does not fail the stop")
+        for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(2), port: &port) }
+        #expect(manager.sockets["web.socket"]?.state == .dead)
+    }
 }
