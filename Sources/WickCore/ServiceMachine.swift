@@ -261,8 +261,6 @@ public struct ServiceMachine: Sendable {
             setState(.exited, now: now)
         } else if settings.type == .forking {
             setState(.running, now: now)
-        } else if settings.type == .oneshot {
-            enterStop(now: now, processes: &processes)
         } else {
             enterStop(now: now, processes: &processes)
         }

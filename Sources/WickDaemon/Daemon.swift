@@ -208,16 +208,18 @@ public final class Daemon {
                     port.activationTrigger = nil
                 }
             }
-            manager.timersFired(now: now(), port: &port)
-            control.expire(now: now())
-            metricsServer?.expire(now: now())
-            if let pending = pendingWatchReload, now() >= pending.due, shutdownDeadline == nil {
+            // One clock reading for every deadline, after the events (which may have taken time).
+            let settled = now()
+            manager.timersFired(now: settled, port: &port)
+            control.expire(now: settled)
+            metricsServer?.expire(now: settled)
+            if let pending = pendingWatchReload, settled >= pending.due, shutdownDeadline == nil {
                 pendingWatchReload = nil
                 port.log("unit directories changed, reloading")
-                reloadUnits(now: now())
+                reloadUnits(now: settled)
                 watcher?.rescan(configuration.unitDirectories)
             }
-            checkExitWith(now: now())
+            checkExitWith(now: settled)
             if let deadline = shutdownDeadline {
                 if manager.allStopped {
                     port.output.closeAll(now: current)
