@@ -38,6 +38,7 @@ let package = Package(
                 "WickUnits",
                 "WickControl",
                 "WickDaemon",
+                "WickSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WickControl
+import WickSystem
 
 /// `wick logs [-f] [-n N] [--since TIME] [UNIT...]` (journalctl -u): the lines wick captured from
 /// the units' stdout and stderr, from the daemon's per-unit ring buffers, oldest first.
@@ -20,13 +21,13 @@ public struct Logs: ParsableCommand {
 
     public func validate() throws {
         if let lines, lines < 0 { throw ValidationError("-n must be 0 or more") }
-        if let since, SinceParser.parse(since, now: Timestamp.now()) == nil {
+        if let since, SinceParser.parse(since, now: WallClock.microseconds()) == nil {
             throw ValidationError("--since \(since): expected a date (YYYY-MM-DD [HH:MM[:SS]]), a time (HH:MM[:SS]), @EPOCH, today, yesterday, or a span like \"5min ago\"")
         }
     }
 
     public func run() throws {
-        let start = since.flatMap { SinceParser.parse($0, now: Timestamp.now()) }
+        let start = since.flatMap { SinceParser.parse($0, now: WallClock.microseconds()) }
         let request = ControlRequest(verb: "logs", units: units, lines: lines ?? (follow ? 10 : nil), sinceMicroseconds: start, follow: follow)
         var failure: (String, Int32)?
         do throws(ControlClient.Failure) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WickControl
+import WickSystem
 import WickUnits
 
 /// `wick status [UNIT...]` (systemctl status): state and sub-state since when, main pid, result,
@@ -18,9 +19,9 @@ public struct Status: ParsableCommand {
         if options.json {
             print(response.serialized)
         } else if let system = response["system"] {
-            print(StatusRenderer.system(system, units: reports, now: Timestamp.now()), terminator: "")
+            print(StatusRenderer.system(system, units: reports, now: WallClock.microseconds()), terminator: "")
         } else {
-            print(reports.map { StatusRenderer.unit($0, now: Timestamp.now()) }.joined(separator: "\n"), terminator: "")
+            print(reports.map { StatusRenderer.unit($0, now: WallClock.microseconds()) }.joined(separator: "\n"), terminator: "")
         }
         if !units.isEmpty, reports.contains(where: { !["active", "reloading"].contains($0["active"]?.stringValue ?? "") }) { throw ExitCode(3) }
     }

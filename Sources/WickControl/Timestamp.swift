@@ -33,13 +33,6 @@ public enum Timestamp {
         return parts.isEmpty ? "now" : parts.joined(separator: " ") + " ago"
     }
 
-    /// The wall clock now, in microseconds since the epoch.
-    public static func now() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1000
-    }
-
     private static func format(_ microseconds: Int64, _ pattern: String) -> String {
         var seconds = time_t(microseconds / 1_000_000)
         var parts = tm()
