@@ -131,6 +131,40 @@ import Testing
         #expect(Self.residentKilobytes(live.wick.pid) - before < 8 * 1024)
     }
 
+    @Test func theClientAfterTheLimitIsToldTooManyClients() throws {
+        let live = try ControlVerbTests.start(Self.units)
+        defer { live.stop() }
+        let silent = (0..<256).map { _ in Self.connectUnix(live.control) }
+        defer { silent.forEach { close($0) } }
+        #expect(silent.allSatisfy { $0 >= 0 })
+        let extra = try live.run("status")
+        #expect(extra.status == 1)
+        #expect(extra.stderr == "wick status: too many clients (256), try again\n")
+        silent.forEach { close($0) }
+        #expect(ControlVerbTests.waitFor { (try? live.run("status").status) == 0 }, "served again once the others left")
+    }
+
+    @Test func aFollowerThatStopsReadingIsDroppedAndNothingGrows() throws {
+        let live = try ControlVerbTests.start([
+            "chatty.service": "[Service]\nExecStart=/bin/sh -c 'yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | head -n 80000; sleep 100'\n",
+        ])
+        defer { live.stop() }
+        let follower = Self.connectUnix(live.control)
+        let request = Array(#"{"version":1,"verb":"logs","units":["chatty.service"],"follow":true}"#.utf8) + [10]
+        _ = request.withUnsafeBytes { send(follower, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(follower, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let before = Self.residentKilobytes(live.wick.pid)
+        #expect(try live.run("start", "chatty").status == 0)
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("chatty.service[") && live.wick.log.split(separator: "\n").count > 80000 },
+                "the service wrote its 80,000 lines (4 MB)")
+        let received = TestClient.readAll(follower)
+        #expect(received.hasPrefix(#"{"ok":true"#))
+        #expect(received.utf8.count < 3_000_000, "dropped after about 1 MiB waited, not given all 80,000 lines: \(received.utf8.count) bytes")
+        #expect(Self.residentKilobytes(live.wick.pid) - before < 16 * 1024)
+        #expect(try live.run("is-system-running").stdout == "running\n")
+    }
+
     static func connectUnix(_ path: String, nonBlocking: Bool = false) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0), 0)
         var address = sockaddr_un()
