@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 
 struct child_arguments {
     const struct cwick_spawn_plan *plan;
+    int *moved;                 /* 3 + plan->fd_count slots for place_fds, allocated by the parent */
     const char **environment;   /* plan->envp, a free slot for LISTEN_PID, then NULL */
     size_t environment_count;   /* entries before the free slot */
     volatile int error;         /* the child's errno when it could not exec */
@@ -63,11 +65,9 @@ static void unblock_signals(void) {
 
 /* Moves every source fd above the target range first, then down to its target (systemd's
  * shift_fds(); dup2(fd, fd) would keep close-on-exec set, SWIFT-NOTES "the dup2 trap"). */
-static int place_fds(const struct cwick_spawn_plan *plan) {
+static int place_fds(const struct cwick_spawn_plan *plan, int *moved) {
     int total = 3 + plan->fd_count;
-    int moved[3 + 256];
     int i;
-    if (plan->fd_count > 256) return EMFILE;
     for (i = 0; i < total; i++) {
         int source = i == 0 ? plan->stdin_fd : i == 1 ? plan->stdout_fd : i == 2 ? plan->stderr_fd : plan->fds[i - 3];
         if (source == CWICK_DEV_NULL) {
@@ -87,6 +87,21 @@ static int place_fds(const struct cwick_spawn_plan *plan) {
     return 0;
 }
 
+/* wick's soft RLIMIT_NOFILE before cwick_raise_open_files_limit() raised it; children get it back
+ * (systemd keeps 1024 as services' soft limit for select()). 0: never raised. */
+static rlim_t inherited_open_files_soft;
+
+int cwick_raise_open_files_limit(void) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) < 0) return -1;
+    if (limit.rlim_cur >= limit.rlim_max) return 0;
+    rlim_t original = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) < 0) return -1;
+    inherited_open_files_soft = original;
+    return 0;
+}
+
 static int child(void *opaque) {
     struct child_arguments *arguments = opaque;
     const struct cwick_spawn_plan *plan = arguments->plan;
@@ -95,8 +110,16 @@ static int child(void *opaque) {
 
     reset_dispositions();
     if (plan->new_session && setsid() < 0) child_fail(arguments, errno);
-    error = place_fds(plan);
+    error = place_fds(plan, arguments->moved);
     if (error) child_fail(arguments, error);
+    if (inherited_open_files_soft) {
+        /* After the fds are placed: a lower soft limit does not close fds already above it. */
+        struct rlimit limit;
+        if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+            limit.rlim_cur = inherited_open_files_soft;
+            (void)setrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
     if (plan->set_listen_pid) {
         format_pid(pid_variable + strlen("LISTEN_PID="), getpid());
         arguments->environment[arguments->environment_count] = pid_variable;
@@ -130,7 +153,7 @@ static int child(void *opaque) {
     return 127;
 }
 
-/* The child's stack: its frames hold a path buffer and the fd table above, far below this. */
+/* The child's stack: its frames hold a path buffer, far below this. */
 enum { CHILD_STACK_SIZE = 64 * 1024 };
 
 int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
@@ -142,14 +165,18 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     int clone_error;
 
     *pid = -1;
+    if (plan->fd_count < 0 || plan->fd_count > INT_MAX - 3) return EINVAL;
     while (plan->envp[count]) count++;
     arguments.plan = plan;
     arguments.environment_count = count;
     arguments.error = 0;
     arguments.environment = malloc((count + 2) * sizeof(char *));
+    /* Any number of fds: the child cannot allocate, so the table comes from here. */
+    arguments.moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
     stack = malloc(CHILD_STACK_SIZE);
-    if (!arguments.environment || !stack) {
+    if (!arguments.environment || !arguments.moved || !stack) {
         free(arguments.environment);
+        free(arguments.moved);
         free(stack);
         return ENOMEM;
     }
@@ -166,6 +193,7 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
 
     free(stack);
     free(arguments.environment);
+    free(arguments.moved);
     if (child_pid < 0) return clone_error;
     /* The child has exec'd (success) or exited with arguments.error set. */
     *pid = child_pid;

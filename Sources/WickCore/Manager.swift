@@ -72,6 +72,7 @@ public struct Manager {
     /// removed units stop; new ones start like at boot. A service that is active keeps its current
     /// definition until it stops, then takes the new one. Returns what changed, for the log.
     public mutating func reload(units: [LoadedUnit], aliases: [String: String], now: Instant, port: inout some ManagerPort) -> [String] {
+        guard !shuttingDown else { return ["refused: wick is shutting down"] }
         var fresh = Manager(units: units, aliases: aliases)
         var changes: [String] = []
         for (name, old) in sockets {
@@ -106,7 +107,7 @@ public struct Manager {
         let previousSockets = Set(sockets.keys), previousServices = Set(services.keys)
         self = fresh
         for name in removedServices { stopService(name, now: now, port: &port) }
-        for name in graph.startOrder where sockets[name] != nil && sockets[name]!.state == .dead {
+        for name in graph.startOrder where sockets[name]?.state == .dead {
             startSocket(name, now: now, port: &port)
             if !previousSockets.contains(name) { changes.append("\(name): new, listening") }
         }
@@ -128,7 +129,7 @@ public struct Manager {
 
     /// Starts a socket unit (from dead or failed): `ExecStartPre=`, listeners, `ExecStartPost=`.
     public mutating func startSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
-        guard var socket = sockets[name] else { return }
+        guard var socket = sockets[name], admitsStart(name, port: &port) else { return }
         socket.start(now: now, port: &port)
         sockets[name] = socket
     }
@@ -168,7 +169,7 @@ public struct Manager {
         if let current = services[name], Self.isFinal(current.state), let replacement = pendingDefinitions.removeValue(forKey: name) {
             services[name] = replacement
         }
-        guard var service = services[name], !starting.contains(name) else { return }
+        guard var service = services[name], !starting.contains(name), admitsStart(name, port: &port) else { return }
         if let section = unitSections[name] {
             if let failed = Self.firstFailure(section.asserts, port: &port) {
                 port.log("\(name): assertion failed: Assert\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), refusing to start (job result: assert)")
@@ -198,11 +199,19 @@ public struct Manager {
                 port.log("\(name): refusing to start: required unit \(required[index]) failed (job result: dependency)")
                 return
             }
-            service = services[name]!
+            guard let current = services[name] else { return }
+            service = current
         }
         let transitions = service.start(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
+    }
+
+    /// Once shutdown began no unit starts again, whoever asks (systemd refuses start jobs while
+    /// shutdown.target's are queued): a socket's traffic, `wick start`, a restart, a dependency.
+    private func admitsStart(_ name: String, port: inout some ManagerPort) -> Bool {
+        if shuttingDown { port.log("\(name): start refused: wick is shutting down") }
+        return !shuttingDown
     }
 
     public mutating func stopService(_ name: String, now: Instant, port: inout some ManagerPort) {
@@ -217,7 +226,7 @@ public struct Manager {
     public mutating func restartService(_ name: String, now: Instant, port: inout some ManagerPort) {
         guard let service = services[name] else { return }
         if Self.isFinal(service.state) || service.state == .autoRestart {
-            _ = services[name]!.resetFailed(now: now)
+            _ = services[name]?.resetFailed(now: now)
             startService(name, now: now, port: &port)
             return
         }
@@ -278,24 +287,23 @@ public struct Manager {
 
     private mutating func acceptConnection(_ socketName: String, now: Instant, port: inout some ManagerPort) {
         guard let connection = port.accept(socket: socketName) else { return }
-        guard sockets[socketName]!.admitConnection(source: connection.source) else {
+        guard let name = try? UnitName(socketName), sockets[socketName]?.admitConnection(source: connection.source) == true else {
             port.closeConnection(connection)
             return
         }
         let number = nextInstanceNumber[socketName, default: 0]
-        nextInstanceNumber[socketName] = number + 1
-        let socketName = try! UnitName(socketName)
-        let template = sockets[socketName.name]!.settings.service ?? "\(socketName.prefix)@.service"
+        nextInstanceNumber[socketName] = number &+ 1
+        let template = sockets[socketName]?.settings.service ?? "\(name.prefix)@.service"
         let instance = "\(number)-\(connection.instanceSuffix)"
         guard let unit = port.instantiate(template: template, instance: instance, connection: connection),
               unit.loadState == .loaded else {
-            port.log("\(socketName.name): cannot load \(template) for connection \(instance), closing it")
+            port.log("\(socketName): cannot load \(template) for connection \(instance), closing it")
             port.closeConnection(connection)
-            sockets[socketName.name]!.connectionClosed(source: connection.source)
+            sockets[socketName]?.connectionClosed(source: connection.source)
             return
         }
         services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
-        instances[unit.name.name] = (socketName.name, connection)
+        instances[unit.name.name] = (socketName, connection)
         startService(unit.name.name, now: now, port: &port)
     }
 
@@ -370,10 +378,10 @@ public struct Manager {
     public mutating func resetFailed(units: [String] = [], now: Instant, port: inout some ManagerPort) {
         let selected = { (name: String) in units.isEmpty || units.contains(name) }
         for name in services.keys.sorted() where selected(name) {
-            _ = services[name]!.resetFailed(now: now)
+            _ = services[name]?.resetFailed(now: now)
         }
-        for name in sockets.keys.sorted() where selected(name) && sockets[name]!.state == .failed {
-            sockets[name]!.resetFailed(now: now)
+        for name in sockets.keys.sorted() where selected(name) && sockets[name]?.state == .failed {
+            sockets[name]?.resetFailed(now: now)
             startSocket(name, now: now, port: &port)
         }
     }

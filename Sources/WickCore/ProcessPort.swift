@@ -15,6 +15,12 @@ public protocol ProcessPort {
     /// a guess (the one process newly re-parented to wick). The port starts routing that pid's
     /// exit to `unit` (wick reaps it as subreaper or PID 1).
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32?
+    /// `MAINPID=` from sd_notify(3): whether `pid` may become `unit`'s main process. systemd
+    /// refuses the manager itself, PID 1, a process that is not alive, and one that is not the
+    /// unit's (its cgroup); the port refuses the same, with "a descendant of wick that no other
+    /// unit owns" standing in for the cgroup, says why in the log, and when it accepts routes the
+    /// pid's exit to `unit`.
+    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool
 }
 
 public enum ProcessRole: Equatable, Sendable {

@@ -157,12 +157,16 @@ public struct ServiceMachine: Sendable {
     /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         if let status = message.status { statusText = status }
-        if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed {
+        // MAINPID= (systemd's service_notify_message): the port refuses pid 1, wick itself, a
+        // process that is gone or not wick's descendant, and another unit's process.
+        if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed,
+           processes.claimMainPID(pid, unit: name) {
             mainPID = pid
         }
         if let usec = message.watchdogMicroseconds { watchdogInterval = TimeSpan(microseconds: usec) }
         if let usec = message.extendTimeoutMicroseconds, [.startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state) {
-            let extended = now.adding(usec * 1000)
+            // Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means "for ever", not a trap.
+            let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
             if deadline.map({ extended > $0 }) ?? true { deadline = extended }
         }
         if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {

@@ -58,8 +58,8 @@ public struct UnitGraph: Sendable {
                 remaining[next] = nil
                 var released: [String] = []
                 for (name, predecessors) in remaining where predecessors.contains(next) {
-                    remaining[name]!.remove(next)
-                    if remaining[name]!.isEmpty { released.append(name) }
+                    remaining[name]?.remove(next)
+                    if remaining[name]?.isEmpty == true { released.append(name) }
                 }
                 ready = (ready + released).sorted()
             }

@@ -15,6 +15,9 @@ extension Daemon {
         if let unknown = units.first(where: { request.verb == "logs" ? !isLogSource($0) : !isKnown($0) }) {
             return .response(ControlProtocol.failure("no such unit: \(unknown)"))
         }
+        if shutdownDeadline != nil, ["start", "restart", "reload", "daemon-reload"].contains(request.verb) {
+            return .response(ControlProtocol.failure("\(request.verb) refused: wick is shutting down"))
+        }
         switch request.verb {
         case "logs":
             return logs(units, request: request)

@@ -78,6 +78,7 @@ public final class Daemon {
         epoll = try Epoll()
         try epoll.add(signals.fd, token: Self.signalToken)
         if getpid() != 1 { try Reaper.becomeSubreaper() }
+        SpawnPlan.raiseOpenFilesLimit()
         notifySocket = try NotifySocket(path: configuration.runtimeDirectory + "/wick/notify")
         try epoll.add(notifySocket.fd, token: Self.notifyToken)
         var readerGroup: gid_t?
@@ -163,6 +164,10 @@ public final class Daemon {
     /// Returns the load errors (their units keep the running definition).
     @discardableResult
     func reloadUnits(now current: Instant) -> [String] {
+        guard shutdownDeadline == nil else {
+            port.log("reload refused: wick is shutting down")
+            return ["reload refused: wick is shutting down"]
+        }
         let previous = port.units
         let (loader, loaded, aliases, errors) = Self.loadUnits(configuration, previous: previous)
         self.aliases = aliases
@@ -309,7 +314,7 @@ public final class Daemon {
             case .signaled(let signal): exitStatus = 128 + signal
             }
         }
-        beginShutdown("\(unit) ended (exit status \(exitStatus!))", now: current)
+        beginShutdown("\(unit) ended (exit status \(exitStatus ?? 0))", now: current)
     }
 
     private func handleNotifications(now current: Instant) {
@@ -321,14 +326,16 @@ public final class Daemon {
                 pid: pid, senderGroup: group > 0 ? group : nil, owner: port.unitOfPID[pid], message: message,
                 now: current, port: &port)
             if !accepted { port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows") }
-            if let newMain = message.mainPID, accepted, let owner = port.unitOfPID[pid] ?? manager.services.first(where: { $0.value.mainPID == newMain })?.key {
-                port.unitOfPID[newMain] = owner
-            }
         }
     }
 
+    /// The shutdown deadline: SIGKILL to every process of every unit and to their process groups
+    /// (never to PID 1, wick, or -1: `DaemonPort.kill` refuses those).
     private func killEverything() {
-        for (pid, _) in port.unitOfPID { _ = kill(-pid, SIGKILL) }
+        for pid in port.unitOfPID.keys {
+            _ = port.kill(pid: pid, signal: SIGKILL, group: true)
+            _ = port.kill(pid: pid, signal: SIGKILL, group: false)
+        }
         _ = Reaper.reapAll()
     }
 

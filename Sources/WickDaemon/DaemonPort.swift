@@ -315,16 +315,46 @@ final class DaemonPort: ManagerPort {
         guard let bytes = try? FileSystemUnitSource().contents(of: pidFile),
               let pid = Int32(String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
                   .trimmingCharacters(in: " \t\r")),
-              pid > 1, Glibc.kill(pid, 0) == 0 || errno == EPERM else {
-            log("\(unit): PIDFile=\(pidFile) is missing or names no running process")
+              pid > 0 else {
+            log("\(unit): PIDFile=\(pidFile) is missing or names no process")
             return nil
         }
-        unitOfPID[pid] = unit
-        return pid
+        return claimMainPID(pid, unit: unit) ? pid : nil
     }
 
+    func claimMainPID(_ pid: Int32, unit: String) -> Bool {
+        let refusal: String?
+        if pid <= 1 {
+            refusal = "it is PID 1"
+        } else if pid == getpid() {
+            refusal = "it is wick itself"
+        } else if let owner = unitOfPID[pid], owner != unit {
+            refusal = "it belongs to \(owner)"
+        } else if !ProcessTable.isLivingDescendant(pid, of: getpid()) {
+            refusal = "it is not a living descendant of wick"
+        } else {
+            refusal = nil
+        }
+        if let refusal {
+            log("\(unit): MAINPID=\(pid) refused: \(refusal)")
+            return false
+        }
+        unitOfPID[pid] = unit
+        return true
+    }
+
+    /// kill(2), never towards PID 1, wick itself or its process group, or every process (-1):
+    /// whatever a unit's state says, those are not the unit's to signal.
     func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
-        Glibc.kill(group ? -pid : pid, signal) == 0
+        guard Self.maySignal(pid, group: group) else {
+            log("refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
+            return false
+        }
+        return Glibc.kill(group ? -pid : pid, signal) == 0
+    }
+
+    static func maySignal(_ pid: Int32, group: Bool) -> Bool {
+        pid > 1 && pid != getpid() && !(group && pid == getpgrp())
     }
 
     func checkPath(_ check: String, _ path: String) -> Bool {

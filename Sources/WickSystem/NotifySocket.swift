@@ -17,7 +17,7 @@ public final class NotifySocket {
         }
         do throws(SystemError) {
             try SocketBinder.setOption(fd, SOL_SOCKET, SO_PASSCRED, 1, "SO_PASSCRED")
-            let storage = SocketAddressStorage(.unixPath(path))
+            let storage = try SocketAddressStorage(.unixPath(path))
             _ = try retrying("bind(\(path))") { storage.withSockaddr { bind(fd, $0, $1) } }
             _ = chmod(path, 0o777)
         } catch {

@@ -1,19 +1,49 @@
 import Glibc
 import WickUnits
 
-/// Reads the kernel's process table (/proc).
+/// Reads the kernel's process table (/proc). Everything read is checked: a pid that vanishes
+/// between two reads, or a malformed line, gives "unknown", never a trap.
 public enum ProcessTable {
-    /// The pids whose parent is `parent` (from /proc/PID/stat; the name field may hold spaces and
-    /// parentheses, so fields are counted after its closing parenthesis).
+    /// One process's parent and state letter, from /proc/PID/stat (the name field may hold spaces
+    /// and parentheses, so fields are counted after its last closing parenthesis).
+    public struct Entry: Equatable, Sendable {
+        public var parent: Int32
+        /// `R`, `S`, `D`, `Z` (zombie: exited, not yet reaped), ...
+        public var state: Character
+    }
+
+    public static func entry(of pid: Int32) -> Entry? {
+        guard pid > 0, let bytes = try? FileSystemUnitSource().contents(of: "/proc/\(pid)/stat") else { return nil }
+        return parseStat(bytes)
+    }
+
+    static func parseStat(_ bytes: [UInt8]) -> Entry? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let state = fields[0].first, let parent = Int32(fields[1]) else { return nil }
+        return Entry(parent: parent, state: state)
+    }
+
+    /// The pids whose parent is `parent`.
     public static func children(of parent: Int32) -> [Int32] {
-        let source = FileSystemUnitSource()
         var result: [Int32] = []
-        for entry in source.entries(of: "/proc") ?? [] {
-            guard let pid = Int32(entry), let bytes = try? source.contents(of: "/proc/\(entry)/stat"),
-                  let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { continue }
-            let fields = String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
-            if fields.count > 1, Int32(fields[1]) == parent { result.append(pid) }
+        for entry in FileSystemUnitSource().entries(of: "/proc") ?? [] {
+            guard let pid = Int32(entry), self.entry(of: pid)?.parent == parent else { continue }
+            result.append(pid)
         }
         return result
+    }
+
+    /// Whether `pid` is alive (not a zombie) and `ancestor` is among its parents. The walk stops
+    /// at pid 1 and after `maximumDepth` steps, so a hostile process table cannot make it loop.
+    public static func isLivingDescendant(_ pid: Int32, of ancestor: Int32, maximumDepth: Int = 256) -> Bool {
+        guard let first = entry(of: pid), first.state != "Z", first.state != "X" else { return false }
+        var parent = first.parent
+        for _ in 0..<maximumDepth {
+            if parent == ancestor { return true }
+            guard parent > 1, let next = entry(of: parent) else { return false }
+            parent = next.parent
+        }
+        return false
     }
 }

@@ -97,7 +97,7 @@ public enum SocketBinder {
     static func socket(
         _ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool, dualStack: Bool
     ) throws(SystemError) -> Int32 {
-        let storage = SocketAddressStorage(address)
+        let storage = try SocketAddressStorage(address)
         let fd = try retrying("socket(\(address))") {
             Glibc.socket(storage.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         }

@@ -8,6 +8,12 @@ public final class SpawnPlan {
     /// systemd's fixed search path for executables given without a slash (systemd.service(5)).
     public static let searchPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
+    /// Raises wick's soft open-files limit to the hard one (systemd does the same for itself), so
+    /// that thousands of listeners fit; children spawned afterwards get the original soft limit.
+    public static func raiseOpenFilesLimit() {
+        _ = cwick_raise_open_files_limit()
+    }
+
     public let path: String
     public let arguments: [String]
     private let cPath: UnsafeMutablePointer<CChar>

@@ -33,6 +33,15 @@ struct FakeProcessTable: ProcessPort {
         return pid
     }
 
+    /// Pids `claimMainPID` accepts (the real port checks /proc and its pid table).
+    var claimable: Set<Int32> = []
+    var claims: [(pid: Int32, unit: String)] = []
+
+    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool {
+        claims.append((pid, unit))
+        return claimable.contains(pid)
+    }
+
     var lastPID: Int32 { spawned.last!.pid }
 }
 

@@ -20,6 +20,7 @@ struct FakePort: ManagerPort {
     }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
+    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { processes.claimMainPID(pid, unit: unit) }
     mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         if failingSockets.contains(socket) { return .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) }
         openedListeners.append(socket)

@@ -97,3 +97,52 @@ import WickUnits
         #expect(manager.services["n.service"]?.state == .running)
     }
 }
+
+/// Hostile sd_notify(3) input: a service must not be able to trap the manager or steer its kills.
+@Suite struct HostileNotifyTests {
+    @Test func maximalNumbersSaturateInsteadOfTrapping() {
+        let text = "EXTEND_TIMEOUT_USEC=18446744073709551615\nWATCHDOG_USEC=18446744073709551615\nMAINPID=2147483647\nERRNO=-2147483648\n"
+        let message = NotifyMessage.parse(Array(text.utf8))
+        #expect(message.extendTimeoutMicroseconds == .max && message.watchdogMicroseconds == .max)
+        for overflowing in ["MAINPID=2147483648", "EXTEND_TIMEOUT_USEC=18446744073709551616", "ERRNO=99999999999", "MAINPID=0"] {
+            let parsed = NotifyMessage.parse(Array(overflowing.utf8))
+            #expect(parsed.mainPID == nil && parsed.extendTimeoutMicroseconds == nil && parsed.errorNumber == nil)
+        }
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nTimeoutStartSec=5\n")
+        _ = service.start(now: .seconds(1), processes: &processes)
+        _ = service.notify(message, now: .seconds(2), processes: &processes)
+        #expect(service.deadline == .distantFuture)
+        var ready = NotifyMessage()
+        ready.ready = true
+        _ = service.notify(ready, now: .seconds(3), processes: &processes)
+        _ = service.notify(NotifyMessage.parse(Array("WATCHDOG=1".utf8)), now: .seconds(4), processes: &processes)
+        #expect(service.state == .running)
+    }
+
+    @Test func mainPIDIsTakenOnlyWhenThePortAcceptsIt() {
+        var processes = FakeProcessTable()
+        processes.claimable = [4242]
+        var service = machine("[Service]\nType=notify\nNotifyAccess=all\nExecStart=/bin/daemon\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        for refused: Int32 in [1, 999] {
+            var message = NotifyMessage()
+            message.mainPID = refused
+            _ = service.notify(message, now: .seconds(1), processes: &processes)
+            #expect(service.mainPID == 101)
+        }
+        var message = NotifyMessage()
+        message.mainPID = 4242
+        _ = service.notify(message, now: .seconds(1), processes: &processes)
+        #expect(service.mainPID == 4242)
+        #expect(processes.claims.map(\.pid) == [1, 999, 4242] && processes.claims.allSatisfy { $0.unit == "t.service" })
+    }
+
+    @Test func garbageDatagramsParseToNothing() {
+        let bytes: [UInt8] = [0xff, 0xfe, 0x0a, 0x3d, 0x3d, 0x0a, 0x00] + Array("READY=1\u{0}".utf8)
+        let message = NotifyMessage.parse(bytes)
+        #expect(!message.ready && message.mainPID == nil)
+        let huge = NotifyMessage.parse(Array(("STATUS=" + String(repeating: "x", count: 1 << 20)).utf8))
+        #expect(huge.status?.utf8.count == 4096)
+    }
+}

@@ -63,6 +63,11 @@ int cwick_mq_open(const char *name, unsigned mode, long max_messages, long messa
 
 int cwick_mq_unlink(const char *name);
 
+/* Raises wick's soft RLIMIT_NOFILE to its hard limit (as systemd does for itself), so that it can
+ * hold thousands of sockets; every child spawned afterwards gets the original soft limit back.
+ * Returns 0 or -1 with errno. */
+int cwick_raise_open_files_limit(void);
+
 /* PR_SET_CHILD_SUBREAPER (prctl is variadic, so not callable from Swift). */
 int cwick_set_child_subreaper(void);
 
