@@ -45,6 +45,8 @@ run: release
 	$(WICK) daemon --units units --runtime-dir $(CURDIR)/run
 
 test: setup
+	Tests/scripts/no-traps-selftest.sh
+	Tests/scripts/no-traps.sh
 	$(SWIFT) build
 	$(SWIFT) test
 	$(MAKE) static

@@ -70,9 +70,11 @@ enum StatusRenderer {
         if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
         if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
         if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
-            let detail = code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3))" : "status=\(Int64(status))"
+            let detail = code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3))"
+                : "status=\(Int64(status))" + (status == 203 ? "/EXEC" : "")
             fields.append(("Process", "code=\(code), \(detail)"))
         }
+        if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
         if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }
         if let restarts = report["restarts"]?.numberValue { fields.append(("Restarts", String(Int64(restarts)))) }
         for (label, value) in fields {

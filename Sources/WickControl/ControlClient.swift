@@ -31,8 +31,10 @@ public enum ControlClient {
         let fd = try connect(path)
         defer { close(fd) }
         var line = request
-        let sent = line.withUTF8 { write(fd, $0.baseAddress, $0.count) }
-        guard sent == line.utf8.count else { throw Failure(description: "write to \(path) failed: \(String(cString: strerror(errno)))") }
+        // No SIGPIPE: a daemon that refuses the connection (too many clients) answers and closes
+        // before reading the request, and its answer is still there to read.
+        let sent = line.withUTF8 { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let sendError = sent == line.utf8.count ? nil : String(cString: strerror(errno))
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         var received = false
@@ -54,7 +56,10 @@ public enum ControlClient {
             if count <= 0 { break }
             pending += buffer[..<count]
         }
-        if !received { throw Failure(description: "wick at \(path) closed the connection without a response") }
+        if !received {
+            if let sendError { throw Failure(description: "write to \(path) failed: \(sendError)") }
+            throw Failure(description: "wick at \(path) closed the connection without a response")
+        }
     }
 
     private static func connect(_ path: String) throws(Failure) -> Int32 {

@@ -286,7 +286,16 @@ public struct Manager {
     }
 
     private mutating func acceptConnection(_ socketName: String, now: Instant, port: inout some ManagerPort) {
-        guard let connection = port.accept(socket: socketName) else { return }
+        let connection: AcceptedConnectionID
+        switch port.accept(socket: socketName) {
+        case .accepted(let accepted):
+            connection = accepted
+        case .nothingPending:
+            return
+        case .exhausted(let reason):
+            pauseForResources(socketName, reason: reason, now: now, port: &port)
+            return
+        }
         guard let name = try? UnitName(socketName), sockets[socketName]?.admitConnection(source: connection.source) == true else {
             port.closeConnection(connection)
             return
@@ -305,6 +314,20 @@ public struct Manager {
         services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
         instances[unit.name.name] = (socketName, connection)
         startService(unit.name.name, now: now, port: &port)
+    }
+
+    /// How long an `Accept=yes` socket stops accepting when accept(2) or a spawn fails for want
+    /// of fds, memory or processes: connections wait in the backlog instead of being accepted and
+    /// dropped, and the loop does not spin on a listener that stays readable. (systemd fails the
+    /// socket with result `resources` on such an accept error; wick, as a container's init, keeps
+    /// serving once the shortage ends: docs/reliability.md.)
+    public static let resourceBackoff: TimeSpanNanoseconds = 200_000_000
+
+    private mutating func pauseForResources(_ socketName: String, reason: String, now: Instant, port: inout some ManagerPort) {
+        guard pausedSockets[socketName] == nil else { return }
+        port.setPolling(socket: socketName, false)
+        pausedSockets[socketName] = now.adding(Self.resourceBackoff)
+        port.log("\(socketName): \(reason), not accepting for \(Self.resourceBackoff / 1_000_000) ms")
     }
 
     /// A process of `unit` ended.
@@ -494,6 +517,9 @@ public struct Manager {
                      + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
             propagate(transition, now: now, port: &port)
             if let instance = instances[transition.unit] {
+                if transition.to == .failed && transition.result == .resources {
+                    pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
+                }
                 if [.dead, .failed].contains(transition.to) {
                     port.closeConnection(instance.connection)
                     sockets[instance.socket]?.connectionClosed(source: instance.connection.source)

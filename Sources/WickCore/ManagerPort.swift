@@ -9,9 +9,9 @@ public protocol ManagerPort: ProcessPort {
     mutating func closeListeners(socket: String)
     /// Starts or stops polling a socket unit's listeners.
     mutating func setPolling(socket: String, _ polling: Bool)
-    /// Accepts one connection on a readable listener; nil when none was pending. The string is the
-    /// instance name systemd 252 gives it, without the counter (`127.0.0.1:80-127.0.0.1:5000`).
-    mutating func accept(socket: String) -> AcceptedConnectionID?
+    /// Accepts one connection on a readable listener. The connection's instance suffix is the
+    /// name systemd 252 gives it, without the counter (`127.0.0.1:80-127.0.0.1:5000`).
+    mutating func accept(socket: String) -> AcceptOutcome
     mutating func closeConnection(_ connection: AcceptedConnectionID)
     /// Loads `template@instance.service` for one connection and hands it the connection.
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
@@ -38,4 +38,13 @@ public struct AcceptedConnectionID: Hashable, Sendable {
         self.instanceSuffix = instanceSuffix
         self.source = source
     }
+}
+
+/// What accepting on a readable `Accept=yes` listener gave.
+public enum AcceptOutcome: Equatable, Sendable {
+    case accepted(AcceptedConnectionID)
+    /// Nothing was pending (another waker took it, or the peer gave up).
+    case nothingPending
+    /// accept(2) failed for want of fds or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM): the reason.
+    case exhausted(String)
 }

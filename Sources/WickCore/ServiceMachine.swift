@@ -237,8 +237,7 @@ public struct ServiceMachine: Sendable {
                 continueOneshot(now: now, processes: &processes)
                 return
             }
-            fail(.exitCode)
-            lastExit = .exited(Self.execFailedStatus)
+            failSpawn(error, main: true)
             enterStopPost(now: now, processes: &processes)
         }
     }
@@ -403,12 +402,23 @@ public struct ServiceMachine: Sendable {
             case .failure(let error):
                 lastSpawnError = error
                 if command.flags.contains(.ignoreFailure) { continue }
-                fail(.exitCode)
+                failSpawn(error, main: false)
                 queue = []
                 return false
             }
         }
         return false
+    }
+
+    /// systemd: a command that could not be forked fails the unit with `resources`; one whose
+    /// child could not exec exits with 203 (`EXIT_EXEC`) and fails it with `exit-code`.
+    private mutating func failSpawn(_ error: SpawnError, main: Bool) {
+        if error.pid == nil {
+            fail(.resources)
+        } else {
+            fail(.exitCode)
+            if main { lastExit = .exited(Self.execFailedStatus) }
+        }
     }
 
     private mutating func fail(_ newResult: ServiceResult) {

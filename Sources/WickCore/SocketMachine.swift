@@ -208,9 +208,10 @@ public struct SocketMachine: Sendable {
             controlPID = pid
             deadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
         case .failure(let error):
-            port.log("\(name): \(error.message)")
-            controlPID = error.pid ?? -1
-            controlExited(pid: controlPID!, exit: .exited(ServiceMachine.execFailedStatus), now: now, port: &port)
+            // The port has logged why; the command counts as exited with 203 (EXIT_EXEC).
+            let pid = error.pid ?? -1
+            controlPID = pid
+            controlExited(pid: pid, exit: .exited(ServiceMachine.execFailedStatus), now: now, port: &port)
         }
     }
 

@@ -68,6 +68,12 @@ public struct UnitGraph: Sendable {
                 return
             }
             let cycle = findCycle(in: remaining)
+            guard cycle.count > 1 else {
+                // Cannot happen (every leftover unit has a leftover predecessor); if it did, the
+                // rest start in name order rather than the loop running for ever.
+                startOrder = order + remaining.keys.sorted()
+                return
+            }
             breakCycle(cycle)
         }
     }
@@ -75,12 +81,13 @@ public struct UnitGraph: Sendable {
     /// A cycle among the units left over by the topological sort.
     private func findCycle(in remaining: [String: Set<String>]) -> [String] {
         var path: [String] = []
-        var current = remaining.keys.sorted()[0]
+        guard var current = remaining.keys.sorted().first else { return [] }
         while !path.contains(current) {
             path.append(current)
-            current = remaining[current]!.sorted().first { remaining[$0] != nil }!
+            guard let next = remaining[current]?.sorted().first(where: { remaining[$0] != nil }) else { return [] }
+            current = next
         }
-        let start = path.firstIndex(of: current)!
+        guard let start = path.firstIndex(of: current) else { return [] }
         return Array(path[start...]) + [current]
     }
 
@@ -88,7 +95,7 @@ public struct UnitGraph: Sendable {
     private mutating func breakCycle(_ cycle: [String]) {
         let edges = (0..<(cycle.count - 1)).map { (after: cycle[$0], before: cycle[$0 + 1]) }
         let weak = edges.first { !strong.contains([$0.after, $0.before]) }
-        let dropped = weak ?? edges.last!
+        guard let dropped = weak ?? edges.last else { return }
         before[dropped.after]?.remove(dropped.before)
         cycles.append(Cycle(units: cycle.reversed(), droppedAfter: dropped.after, droppedBefore: dropped.before))
     }

@@ -144,6 +144,7 @@ extension Daemon {
                 ("main_pid", service.mainPID.map { .number(Double($0)) } ?? .null),
                 ("control_pid", service.controlPID.map { .number(Double($0)) } ?? .null),
                 ("status_text", service.statusText.map { .string($0) } ?? .null),
+                ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
                 ("restarts", .number(Double(service.restartCount))),
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
             ]

@@ -71,6 +71,7 @@ extension Daemon {
                 ("MainPID", String(service.mainPID ?? 0)), ("ControlPID", String(service.controlPID ?? 0)),
                 ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
+                ("LastSpawnError", service.lastSpawnError?.message ?? ""),
                 ("TriggeredBy", (manager.socketsOfService[name] ?? []).joined(separator: " ")),
             ]
             for (key, commands) in [

@@ -147,14 +147,20 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func accept(socket: String) -> AcceptedConnectionID? {
+    func accept(socket: String) -> AcceptOutcome {
         for fd in listeners[socket] ?? [] {
-            guard let connection = try? Acceptor.accept(fd) else { continue }
+            let accepted: AcceptedConnection?
+            do throws(SystemError) {
+                accepted = try Acceptor.accept(fd)
+            } catch {
+                return .exhausted(error.description)
+            }
+            guard let connection = accepted else { continue }
             nextConnection += 1
             connections[nextConnection] = (connection.fd, connection.remote)
-            return AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection))
+            return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection)))
         }
-        return nil
+        return .nothingPending
     }
 
     /// systemd 252's instance name for a connection: `LOCAL-REMOTE` for IP (IPv6 without
@@ -200,7 +206,15 @@ final class DaemonPort: ManagerPort {
 
     // MARK: Processes
 
+    /// Starts a command of `unit`; a failure is logged with its reason (and reaches `status`
+    /// through the machine's `lastSpawnError`).
     func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
+        let result = start(unit: unit, command: command, role: role, mainPID: mainPID)
+        if case .failure(let error) = result { log("\(unit): \(error.message)") }
+        return result
+    }
+
+    private func start(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
@@ -275,7 +289,9 @@ final class DaemonPort: ManagerPort {
         case .failure(let failure):
             if let capture { closeDescriptor(capture.readEnd) }
             if let pid = failure.pid { unitOfPID[pid] = unit }
-            return .failure(SpawnError(message: "exec failed: \(command.path): \(failure.error.reason)", pid: failure.pid))
+            let message = failure.pid == nil
+                ? "cannot start \(command.path): \(failure.error.reason)" : "exec failed: \(command.path): \(failure.error.reason)"
+            return .failure(SpawnError(message: message, pid: failure.pid))
         }
     }
 

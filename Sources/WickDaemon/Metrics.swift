@@ -45,8 +45,12 @@ final class Metrics {
             count("service_restarts", "Automatic restarts (NRestarts).", unit: name, Int64(service.restartCount), present: &present)
             count("service_start_limit_hits", "Starts refused by the start limit.", unit: name, Int64(service.startLimitHits), present: &present)
         }
-        for key in counted.keys where !present.contains(key) { registry.unregisterCounter(counted.removeValue(forKey: key)!.counter) }
-        for key in gauges.keys where !present.contains(key) { registry.unregisterGauge(gauges.removeValue(forKey: key)!) }
+        for key in counted.keys where !present.contains(key) {
+            if let gone = counted.removeValue(forKey: key) { registry.unregisterCounter(gone.counter) }
+        }
+        for key in gauges.keys where !present.contains(key) {
+            if let gone = gauges.removeValue(forKey: key) { registry.unregisterGauge(gone) }
+        }
         var output: [UInt8] = []
         registry.emit(into: &output)
         return output

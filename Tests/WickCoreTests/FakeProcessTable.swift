@@ -12,7 +12,8 @@ struct FakeProcessTable: ProcessPort {
 
     mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
         if failing.contains(command.path) {
-            return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory"))
+            // The child was cloned and could not exec (it exits 203 and is reaped unseen).
+            return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory", pid: 99_999))
         }
         nextPID += 1
         running[nextPID] = (unit, command.path, role)

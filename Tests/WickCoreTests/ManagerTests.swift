@@ -28,12 +28,14 @@ struct FakePort: ManagerPort {
     }
     mutating func closeListeners(socket: String) { closedListeners.append(socket) }
     mutating func setPolling(socket: String, _ on: Bool) { polling[socket] = on }
-    mutating func accept(socket: String) -> AcceptedConnectionID? {
-        guard var queue = pendingConnections[socket], !queue.isEmpty else { return nil }
+    var acceptExhausted: Set<String> = []
+    mutating func accept(socket: String) -> AcceptOutcome {
+        if acceptExhausted.contains(socket) { return .exhausted("accept4: Too many open files") }
+        guard var queue = pendingConnections[socket], !queue.isEmpty else { return .nothingPending }
         let suffix = queue.removeFirst()
         pendingConnections[socket] = queue
         nextConnection += 1
-        return AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix, source: String(suffix.split(separator: "-").last!.split(separator: ":").first!))
+        return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix, source: String(suffix.split(separator: "-").last!.split(separator: ":").first!)))
     }
     mutating func closeConnection(_ connection: AcceptedConnectionID) { closedConnections.append(connection.id) }
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
