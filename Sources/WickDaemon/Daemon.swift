@@ -105,10 +105,11 @@ public final class Daemon {
         } else {
             metricsServer = nil
         }
-        let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:])
+        let messages = LogWriter(descriptor: 2)
+        let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:], log: messages)
         self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases)
-        port = DaemonPort(epoll: epoll, loader: loader, units: loaded)
+        port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages, serviceOutput: LogWriter(descriptor: 1))
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
         port.socketsOfService = manager.socketsOfService
@@ -122,17 +123,14 @@ public final class Daemon {
     /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
     /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
-        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit]
+        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogWriter
     ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String]) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
         var loaded: [LoadedUnit] = []
         var aliases: [String: String] = [:]
         var errors: [String] = []
-        let log = { (message: String) in
-            var line = "wick: " + message + "\n"
-            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
-        }
+        let log = { (message: String) in writer.write("wick: " + message + "\n") }
         for diagnostic in loader.diagnostics {
             log(diagnostic.description)
             if diagnostic.severity == .error { errors.append(diagnostic.description) }
@@ -169,7 +167,7 @@ public final class Daemon {
             return ["reload refused: wick is shutting down"]
         }
         let previous = port.units
-        let (loader, loaded, aliases, errors) = Self.loadUnits(configuration, previous: previous)
+        let (loader, loaded, aliases, errors) = Self.loadUnits(configuration, previous: previous, log: port.messages)
         self.aliases = aliases
         port.loader = loader
         for unit in loaded { port.units[unit.name.name] = unit }

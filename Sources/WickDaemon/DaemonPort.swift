@@ -42,9 +42,13 @@ final class DaemonPort: ManagerPort {
     /// Called with each activation's socket and latency (nanoseconds): the metrics histogram.
     var onActivation: ((String, UInt64) -> Void)?
 
-    init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit]) {
+    /// wick's own messages (stderr).
+    let messages: LogWriter
+
+    init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit], messages: LogWriter, serviceOutput: LogWriter) {
         self.epoll = epoll
-        output = OutputRouter(epoll: epoll)
+        self.messages = messages
+        output = OutputRouter(epoll: epoll, writer: serviceOutput)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -225,7 +229,7 @@ final class DaemonPort: ManagerPort {
         }
         set("PATH", SpawnPlan.searchPath)
         for file in exec.environmentFiles {
-            guard let bytes = try? FileSystemUnitSource().contents(of: file.path) else {
+            guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path) else {
                 if file.optional { continue }
                 return .failure(SpawnError(message: "EnvironmentFile=\(file.path) cannot be read"))
             }
@@ -328,7 +332,7 @@ final class DaemonPort: ManagerPort {
             unitOfPID[candidates[0]] = unit
             return candidates[0]
         }
-        guard let bytes = try? FileSystemUnitSource().contents(of: pidFile),
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: pidFile),
               let pid = Int32(String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
                   .trimmingCharacters(in: " \t\r")),
               pid > 0 else {
@@ -378,8 +382,7 @@ final class DaemonPort: ManagerPort {
     }
 
     func log(_ message: String) {
-        var line = "wick: " + message + "\n"
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        messages.write("wick: " + message + "\n")
     }
 
     func closeAll() {

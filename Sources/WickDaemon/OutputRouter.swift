@@ -10,6 +10,7 @@ import WickUnits
 /// `LineMax=`.
 final class OutputRouter {
     static let maximumLineLength = 4096
+    static let readsPerWakeUp = 16
     /// Tokens of output pipes have the top bit set, apart from listener and control tokens.
     static let tokenBit: UInt64 = 1 << 63
 
@@ -30,7 +31,12 @@ final class OutputRouter {
     var onLine: ((String, LogBuffer.Line) -> Void)?
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
-    init(epoll: Epoll) { self.epoll = epoll }
+    private let writer: LogWriter
+
+    init(epoll: Epoll, writer: LogWriter) {
+        self.epoll = epoll
+        self.writer = writer
+    }
 
     /// A pipe for one process: the write end goes to the child (the caller closes its copy after
     /// spawning), the read end is `attach`ed once the pid is known.
@@ -58,7 +64,9 @@ final class OutputRouter {
     /// Reads what the pipe holds; at EOF flushes the last partial line and closes it.
     func readable(_ token: UInt64, now: Instant) {
         guard var stream = streams[token] else { return }
-        while true {
+        // At most `readsPerWakeUp` chunks, then back to the loop (the pipe stays readable): a
+        // process that writes without pause cannot hold the daemon here.
+        for _ in 0..<Self.readsPerWakeUp {
             let count = chunk.withUnsafeMutableBytes { read(stream.fd, $0.baseAddress, $0.count) }
             if count > 0 {
                 consume(chunk[..<count], into: &stream, now: now)
@@ -75,6 +83,7 @@ final class OutputRouter {
             streams[token] = nil
             return
         }
+        streams[token] = stream
     }
 
     private func consume(_ bytes: ArraySlice<UInt8>, into stream: inout Stream, now: Instant) {
@@ -112,16 +121,7 @@ final class OutputRouter {
         let instance = stream.buffer == stream.unit ? nil : stream.unit
         let line = buffers[stream.buffer, default: LogBuffer()].append(text, pid: stream.pid, time: now, instance: instance)
         onLine?(stream.buffer, line)
-        var output = "\(stream.unit)[\(stream.pid)]: \(text)\n"
-        output.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return }
-                offset += written
-            }
-        }
+        writer.write("\(stream.unit)[\(stream.pid)]: \(text)\n")
     }
 
     /// Reads whatever every pipe holds now (before exits are processed, so that a unit's last

@@ -48,14 +48,14 @@ public enum HostFactsReader {
     }
 
     static func firstLine(_ path: String) -> String? {
-        guard let bytes = try? FileSystemUnitSource().contents(of: path) else { return nil }
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path) else { return nil }
         let line = bytes.prefix { $0 != UInt8(ascii: "\n") }
         return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
     }
 
     /// The fields of the line of a passwd/group file whose third field is `id`.
     static func lookup(_ path: String, id: UInt32) -> [String]? {
-        guard let bytes = try? FileSystemUnitSource().contents(of: path) else { return nil }
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path) else { return nil }
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             if fields.count > 2, UInt32(fields[2]) == id { return fields }

@@ -15,7 +15,7 @@ public enum UserDatabase {
     }
 
     static func entry(_ path: String, name: String) -> [String]? {
-        guard let bytes = try? FileSystemUnitSource().contents(of: path) else { return nil }
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path) else { return nil }
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             if fields.count > 2, fields[0] == name { return fields }

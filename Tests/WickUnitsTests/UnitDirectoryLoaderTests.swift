@@ -76,3 +76,41 @@ import Testing
         #expect(loader.diagnostics[0].severity == .error)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+/// Bad directories are reported, never skipped in silence or read without bound.
+@Suite struct HostileUnitDirectoryTests {
+    func temporaryDirectory() -> String {
+        var template = Array("/tmp/wick-units-XXXXXX".utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+    }
+
+    @Test func symlinkLoopsAndDanglingAliasesAreReported() {
+        let directory = temporaryDirectory()
+        defer { _ = system("rm -rf \(directory)") }
+        symlink("b.service", directory + "/a.service")
+        symlink("a.service", directory + "/b.service")
+        symlink("gone.service", directory + "/alias.service")
+        let loader = UnitDirectoryLoader(directories: [directory])
+        let messages = loader.diagnostics.map(\.description)
+        #expect(messages.contains { $0.contains("symlink loop: a.service -> b.service -> a.service") && $0.contains("error") }, "\(messages)")
+        #expect(messages.contains { $0.contains("alias of gone.service, which is not in the unit directories") }, "\(messages)")
+    }
+
+    @Test func aUnitFileOverOneMebibyteIsRefusedWithoutReadingItAll() {
+        let directory = temporaryDirectory()
+        defer { _ = system("rm -rf \(directory)") }
+        let fd = open(directory + "/huge.service", O_WRONLY | O_CREAT, 0o644)
+        let header = Array("[Service]\nExecStart=/bin/true\n".utf8)
+        _ = write(fd, header, header.count)
+        _ = ftruncate(fd, 50 << 20)   // 50 MiB, mostly NUL bytes
+        close(fd)
+        let unit = UnitDirectoryLoader(directories: [directory]).load("huge.service")
+        #expect(unit.loadState == .badSetting)
+        #expect(unit.diagnostics.contains { $0.description.contains("huge.service") && $0.description.contains("larger than 1 MiB") },
+                "\(unit.diagnostics)")
+    }
+}
+#endif

@@ -5,13 +5,18 @@ import Darwin
 #endif
 
 /// Reads unit directories from the real file system (the only code in WickUnits that calls the
-/// kernel). Files larger than `maximumFileSize` are refused, as systemd refuses huge unit files.
+/// kernel). Files larger than `maximumFileSize` are refused without being read to the end, so
+/// that a huge file cannot hold the daemon's loop.
 public struct FileSystemUnitSource: UnitSource {
-    /// Unit files above this size are not read (systemd caps a logical line at 1 MiB; a unit file
-    /// of 64 MiB is not a unit file).
-    public static let maximumFileSize = 64 * 1024 * 1024
+    /// Unit files and drop-ins above 1 MiB are refused: systemd caps a logical line at 1 MiB
+    /// (`LONG_LINE_MAX`), and the largest unit of the Debian corpus is 10 KiB.
+    public static let unitFileLimit = 1 << 20
+    /// Other files wick reads (/etc/passwd, /etc/group, `EnvironmentFile=`, /proc).
+    public static let systemFileLimit = 64 << 20
 
-    public init() {}
+    public let maximumFileSize: Int
+
+    public init(maximumFileSize: Int = Self.unitFileLimit) { self.maximumFileSize = maximumFileSize }
 
     public func entries(of directory: String) -> [String]? {
         guard let stream = opendir(directory) else { return nil }
@@ -57,8 +62,8 @@ public struct FileSystemUnitSource: UnitSource {
             }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<count])
-            if bytes.count > Self.maximumFileSize {
-                throw ValueError("file is larger than \(Self.maximumFileSize / 1024 / 1024) MiB, not a unit file")
+            if bytes.count > maximumFileSize {
+                throw ValueError("file is larger than \(maximumFileSize >> 20) MiB, refused")
             }
         }
     }

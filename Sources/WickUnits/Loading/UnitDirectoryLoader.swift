@@ -26,6 +26,7 @@ public struct UnitDirectoryLoader {
         self.host = host
         self.source = source
         scan()
+        checkAliases()
     }
 
     private mutating func scan() {
@@ -62,6 +63,28 @@ public struct UnitDirectoryLoader {
                 case .missing, .directory, .other:
                     continue
                 }
+            }
+        }
+    }
+
+    /// Aliases that lead nowhere are reported, not skipped in silence: a chain of symlinks that
+    /// comes back to itself (systemd: "Too many levels of symbolic links"), and an alias whose
+    /// unit is not in any unit directory (systemd: the unit is "not-found").
+    private mutating func checkAliases() {
+        for alias in symlinkAliases.keys.sorted() {
+            var chain = [alias]
+            var current = alias
+            while let next = symlinkAliases[current], !chain.contains(next), chain.count <= symlinkAliases.count {
+                chain.append(next)
+                current = next
+            }
+            if let next = symlinkAliases[current] {
+                diagnostics.append(Diagnostic(.error, at: SourceLocation(file: alias, line: 0), unit: alias,
+                                              "symlink loop: \((chain + [next]).joined(separator: " -> ")), skipped"))
+            } else if fragments[current] == nil && !masked.contains(current)
+                        && (try? UnitName(current))?.templateName.flatMap({ fragments[$0] }) == nil {
+                diagnostics.append(Diagnostic(.warning, at: SourceLocation(file: alias, line: 0), unit: alias,
+                                              "alias of \(current), which is not in the unit directories"))
             }
         }
     }
