@@ -114,4 +114,22 @@ import Testing
         kill(namespace.wickPID, SIGTERM)
         #expect(exitStatus(namespace) == 0, "a service ending on wick's SIGTERM is a clean stop, not 143")
     }
+
+    /// MAINPID=1 from a service (here wick is PID 1 itself): refused, so that stopping the unit and
+    /// the shutdown deadline never signal PID 1 or -1 (issue 9). Inside a PID namespace, so that a
+    /// regression could only hurt the namespace.
+    @Test func mainPIDOfPID1IsRefusedAndShutdownStaysOrderly() throws {
+        let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
+        let namespace = try start([
+            "hostile.service": "[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/python3 \(notifier) MAINPID=1 READY=1\nTimeoutStopSec=2\n[Install]\nWantedBy=multi-user.target\n",
+            "other.service": "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+        ], ["--shutdown-timeout", "4s"])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { namespace.unshare.log.contains("hostile.service: start -> running") }, "\(namespace.unshare.log)")
+        #expect(namespace.unshare.log.contains("hostile.service: MAINPID=1 refused: it is PID 1"), "\(namespace.unshare.log)")
+        kill(namespace.wickPID, SIGTERM)
+        #expect(exitStatus(namespace) == 0, "an orderly stop, nothing killed at the deadline: \(namespace.unshare.log)")
+        #expect(!namespace.unshare.log.contains("shutdown deadline passed"))
+    }
 }
