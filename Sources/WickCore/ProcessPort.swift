@@ -33,10 +33,14 @@ public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// The child that failed to exec (it exited and will be reaped), when fork succeeded.
     public var pid: Int32?
+    /// The system ran out of fds, memory or processes (EMFILE, ENFILE, ENOMEM, EAGAIN): systemd's
+    /// result `resources`, and a reason to stop accepting for a while.
+    public var outOfResources: Bool
 
-    public init(message: String, pid: Int32? = nil) {
+    public init(message: String, pid: Int32? = nil, outOfResources: Bool = false) {
         self.message = message
         self.pid = pid
+        self.outOfResources = outOfResources
     }
 
     public var description: String { message }

@@ -410,10 +410,11 @@ public struct ServiceMachine: Sendable {
         return false
     }
 
-    /// systemd: a command that could not be forked fails the unit with `resources`; one whose
-    /// child could not exec exits with 203 (`EXIT_EXEC`) and fails it with `exit-code`.
+    /// systemd: a command that could not be forked, or not set up for want of fds or memory,
+    /// fails the unit with `resources`; one whose child could not exec exits with 203
+    /// (`EXIT_EXEC`) and fails it with `exit-code`.
     private mutating func failSpawn(_ error: SpawnError, main: Bool) {
-        if error.pid == nil {
+        if error.pid == nil || error.outOfResources {
             fail(.resources)
         } else {
             fail(.exitCode)

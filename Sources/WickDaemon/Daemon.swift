@@ -267,7 +267,7 @@ public final class Daemon {
             case SIGTERM, SIGINT, SIGQUIT:
                 beginShutdown("received signal \(signal)", now: current)
             case SIGHUP:
-                if shutdownDeadline == nil { reloadUnits(now: current) }
+                reloadUnits(now: current)
             case SIGUSR1:
                 for (name, socket) in manager.sockets.sorted(by: { $0.key < $1.key }) {
                     port.log("state: \(name) \(socket.state.activeState) (\(socket.state.rawValue)) result=\(socket.result.rawValue)")

@@ -295,7 +295,8 @@ final class DaemonPort: ManagerPort {
             if let pid = failure.pid { unitOfPID[pid] = unit }
             let message = failure.pid == nil
                 ? "cannot start \(command.path): \(failure.error.reason)" : "exec failed: \(command.path): \(failure.error.reason)"
-            return .failure(SpawnError(message: message, pid: failure.pid))
+            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code)
+            return .failure(SpawnError(message: message, pid: failure.pid, outOfResources: shortage))
         }
     }
 

@@ -76,6 +76,7 @@ public final class StreamServer<State> {
     /// While accept(2) is out of resources: when to listen again.
     public private(set) var acceptPausedUntil: UInt64?
     private var chunk = [UInt8](repeating: 0, count: 65536)
+    private var shortageLogged = false
 
     /// `listener` is a listening stream socket; it is made non-blocking here. Tokens of this server
     /// are `listenerToken` and `clientBit | n`.
@@ -202,11 +203,19 @@ public final class StreamServer<State> {
                 guard let accepted = try Acceptor.accept(listener.raw) else { return }
                 connection = accepted
             } catch {
-                // Out of fds or memory: leave the backlog alone for a while (no busy loop).
-                log("\(error), pausing this listener for \(limits.acceptBackoffNanoseconds / 1_000_000) ms")
+                // Out of fds or memory: leave the backlog alone for a while (no busy loop), and
+                // say so once per shortage, not at every retry.
+                if !shortageLogged {
+                    log("\(error), pausing this listener for \(limits.acceptBackoffNanoseconds / 1_000_000) ms at a time")
+                    shortageLogged = true
+                }
                 epoll.remove(listener.raw)
                 acceptPausedUntil = now &+ limits.acceptBackoffNanoseconds
                 return
+            }
+            if shortageLogged {
+                log("accepting again")
+                shortageLogged = false
             }
             let descriptor = OwnedDescriptor(connection.fd)
             let isOwner: Bool
