@@ -6,7 +6,7 @@ TEST_PACKAGES := uuid-runtime openssh-server openssh-client micro-httpd dbus-dae
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 
-.PHONY: setup build release static run test bench corpus-warnings clean
+.PHONY: setup build release static run test fuzz-build fuzz test-asan soak bench corpus-warnings clean
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
@@ -49,8 +49,29 @@ test: setup
 	Tests/scripts/no-traps.sh
 	$(SWIFT) build
 	$(SWIFT) test
+	for target in unit-file control-request notify environment-file command-line; do \
+	  .build/debug/wick-fuzz $$target Tests/fuzz/seeds/$$target || exit 1; done
+	$(MAKE) fuzz FUZZ_SECONDS=10
 	$(MAKE) static
 	Tests/scripts/static-check.sh .build-static/release/wick
+
+# libFuzzer build of wick-fuzz (docs/reliability.md), in its own build folder.
+fuzz-build: setup
+	$(SWIFT) build --product wick-fuzz --sanitize=fuzzer --scratch-path .build-fuzz -Xswiftc -D -Xswiftc WICK_LIBFUZZER
+
+# Every fuzz target for FUZZ_SECONDS each (5 minutes by default; make test runs 10 s each).
+FUZZ_SECONDS ?= 300
+fuzz: fuzz-build
+	Tests/scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# AddressSanitizer and UndefinedBehaviorSanitizer over the unit and end-to-end tests (the daemon
+# the tests start is the instrumented build). wick has one thread, so there is no TSan target.
+test-asan: setup
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --sanitize=undefined --scratch-path .build-asan
+
+# 1,000,000 Accept=yes connections and a 10-minute crash loop, RSS and fds every minute.
+soak: release
+	Tests/scripts/soak.sh
 
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).
 bench: setup

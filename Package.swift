@@ -45,6 +45,8 @@ let package = Package(
         .executableTarget(name: "wick", dependencies: ["WickCLI"]),
         // Parses the corpus repeatedly and prints unit files per second (bench/parse.sh).
         .executableTarget(name: "wick-parse-bench", dependencies: ["WickUnits"]),
+        // libFuzzer targets for every parser of outside input (`make fuzz`); a replayer otherwise.
+        .executableTarget(name: "wick-fuzz", dependencies: ["WickUnits", "WickCore", "WickControl"]),
         // A C test service that reports what sd_listen_fds_with_names() of libsystemd returns.
         .executableTarget(name: "wick-test-service", linkerSettings: [.linkedLibrary("systemd")]),
         .testTarget(

@@ -265,7 +265,7 @@ ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t 
             for (i = 0; i < count && i < 16; i++) close(fds[i]);
         }
     }
-    return (size_t)length > size ? (ssize_t)size : length;
+    return length;   /* MSG_TRUNC: the datagram's real length, which may exceed size */
 }
 
 int cwick_mq_open(const char *name, unsigned mode, long max_messages, long message_size) {

@@ -316,6 +316,12 @@ public final class Daemon {
     }
 
     private func handleNotifications(now current: Instant) {
+        let overlong = notifySocket.overlong
+        defer {
+            if notifySocket.overlong != overlong {
+                port.log("dropped \(notifySocket.overlong &- overlong) notification(s) longer than 4096 bytes, as systemd does")
+            }
+        }
         for (pid, bytes) in notifySocket.receiveAll() {
             guard pid > 0 else { continue }
             let message = NotifyMessage.parse(bytes)

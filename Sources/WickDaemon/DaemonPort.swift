@@ -333,10 +333,10 @@ final class DaemonPort: ManagerPort {
             unitOfPID[candidates[0]] = unit
             return candidates[0]
         }
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: pidFile),
-              let pid = Int32(String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-                  .trimmingCharacters(in: " \t\r")),
-              pid > 0 else {
+        // A PID file holds one number; 4 KiB is more than enough.
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: 4096).contents(of: pidFile),
+              let word = bytes.split(whereSeparator: { [9, 10, 13, 32].contains($0) }).first,
+              let pid = Int32(String(decoding: word, as: UTF8.self)), pid > 0 else {
             log("\(unit): PIDFile=\(pidFile) is missing or names no process")
             return nil
         }

@@ -61,29 +61,22 @@ final class OutputRouter {
 
     func owns(_ token: UInt64) -> Bool { token & Self.tokenBit != 0 }
 
-    /// Reads what the pipe holds; at EOF flushes the last partial line and closes it.
+    /// Reads what the pipe holds (at most `readsPerWakeUp` chunks: a process that writes without
+    /// pause cannot hold the daemon here); at EOF flushes the last partial line and closes it.
     func readable(_ token: UInt64, now: Instant) {
         guard var stream = streams[token] else { return }
-        // At most `readsPerWakeUp` chunks, then back to the loop (the pipe stays readable): a
-        // process that writes without pause cannot hold the daemon here.
-        for _ in 0..<Self.readsPerWakeUp {
-            let count = chunk.withUnsafeMutableBytes { read(stream.fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                consume(chunk[..<count], into: &stream, now: now)
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && errno == EAGAIN {
-                streams[token] = stream
-                return
-            }
+        let end = readAvailable(stream.fd, into: &chunk, budget: Self.readsPerWakeUp) { bytes in
+            consume(bytes, into: &stream, now: now)
+        }
+        switch end {
+        case .wouldBlock, .budgetSpent:
+            streams[token] = stream
+        case .endOfFile, .failed:
             if !stream.partial.isEmpty { emit(stream.partial[...], stream: stream, now: now) }
             epoll.remove(stream.fd)
             closeDescriptor(stream.fd)
             streams[token] = nil
-            return
         }
-        streams[token] = stream
     }
 
     private func consume(_ bytes: ArraySlice<UInt8>, into stream: inout Stream, now: Instant) {

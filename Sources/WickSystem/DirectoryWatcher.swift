@@ -38,14 +38,7 @@ public final class DirectoryWatcher {
     /// Reads every pending event; returns whether there was any.
     public func drain() -> Bool {
         var any = false
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                any = true
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            return any
-        }
+        _ = readAvailable(fd, into: &buffer, budget: 64) { _ in any = true }
+        return any
     }
 }

@@ -31,14 +31,28 @@ public final class NotifySocket {
         _ = unlink(path)
     }
 
-    /// Every pending message with its sender's pid (0 when unknown), until EAGAIN.
-    public func receiveAll() -> [(pid: Int32, bytes: ArraySlice<UInt8>)] {
-        var messages: [(pid: Int32, bytes: ArraySlice<UInt8>)] = []
-        while true {
+    /// Messages received per wake-up at most: a service that floods the socket cannot hold the
+    /// loop (the socket stays readable and the rest comes at the next turn).
+    public static let messagesPerWakeUp = 256
+
+    /// The pending messages with their senders' pids (0 when unknown), until EAGAIN or
+    /// `messagesPerWakeUp`. A datagram longer than the buffer (4 KiB, systemd's
+    /// `NOTIFY_BUFFER_MAX`) is dropped whole, as systemd drops it ("overly long"), and counted.
+    public func receiveAll() -> [(pid: Int32, bytes: [UInt8])] {
+        var messages: [(pid: Int32, bytes: [UInt8])] = []
+        for _ in 0..<Self.messagesPerWakeUp {
             var pid: pid_t = 0
             let length = buffer.withUnsafeMutableBytes { cwick_receive_with_credentials(fd, $0.baseAddress, $0.count, &pid) }
-            if length < 0 { return messages }
-            messages.append((pid, buffer[..<length]))
+            if length < 0 { break }
+            if length > buffer.count {
+                overlong &+= 1
+                continue
+            }
+            messages.append((pid, Array(buffer[..<length])))
         }
+        return messages
     }
+
+    /// Datagrams dropped for being longer than 4 KiB.
+    public private(set) var overlong: UInt64 = 0
 }

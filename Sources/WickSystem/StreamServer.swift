@@ -157,25 +157,25 @@ public final class StreamServer<State> {
 
     // MARK: Internals
 
-    /// Reads until EAGAIN, end of input or `maximumInput`; false when the client was closed.
+    /// Reads what is there (up to `maximumInput`); false when the client was closed.
     private func readAvailable(_ client: Client) -> Bool {
-        while !client.inputClosed {
-            let count = chunk.withUnsafeMutableBytes { read(client.fd, $0.baseAddress, $0.count) }
-            if count > 0 {
-                let room = limits.maximumInput - client.input.count
-                client.input += chunk[..<min(count, room)]
-                guard count > room else { continue }
-                client.inputTooLong = true
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else if count < 0 && errno == EAGAIN {
-                break
-            } else if count < 0 {
-                close(client)
-                return false
-            }
+        guard !client.inputClosed else { return true }
+        let end = WickSystem.readAvailable(client.fd, into: &chunk) { bytes in
+            let room = limits.maximumInput - client.input.count
+            client.input += bytes.prefix(room)
+            if bytes.count > room { client.inputTooLong = true }
+        }
+        switch end {
+        case .failed:
+            close(client)
+            return false
+        case .endOfFile:
             client.inputClosed = true
-            // No more input will come: stop watching for readability (EOF stays readable).
+        case .wouldBlock, .budgetSpent:
+            if client.inputTooLong { client.inputClosed = true }
+        }
+        if client.inputClosed {
+            // No more input will be read: stop watching for readability (EOF stays readable).
             epoll.modify(client.fd, token: client.token, readable: false, writable: client.watchingWritable)
         }
         return true

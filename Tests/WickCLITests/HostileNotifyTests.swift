@@ -54,7 +54,8 @@ import Testing
             "bad.service": Self.unit([
                 "WATCHDOG_USEC=18446744073709551615", "WATCHDOG_USEC=-1", "EXTEND_TIMEOUT_USEC=-5", "MAINPID=-1",
                 "MAINPID=2147483648", "MAINPID=99999999999999999999", "ERRNO=-2147483649", "STATUS=\u{1}",
-                "@bytes:fffe0a3d3d0a00c0af", "@fds", "@fds", "@flood:10000", "STATUS=" + String(repeating: "s", count: 4000),
+                "@bytes:fffe0a3d3d0a00c0af", "@fds", "@fds", "@flood:10000", "STATUS=" + String(repeating: "o", count: 8000),
+                "STATUS=" + String(repeating: "s", count: 4000),
                 "READY=1",
             ]),
         ])
@@ -66,6 +67,7 @@ import Testing
         #expect(ControlVerbTests.waitFor { ControlAccessTests.openDescriptors(live.wick.pid) <= baseline + 2 },
                 "fds passed without FDSTORE=1 are closed, not kept: \(ControlAccessTests.openDescriptors(live.wick.pid)) vs \(baseline)")
         try Self.expectHealthy(live)
+        #expect(live.wick.log.contains("dropped 1 notification(s) longer than 4096 bytes"), "\(live.wick.log.suffix(1500))")
         let show = try live.run("show", "bad.service")
         #expect(show.stdout.contains("StatusText=" + String(repeating: "s", count: 4000)), "the last STATUS= is kept")
         #expect(try live.run("stop", "bad.service").status == 0)

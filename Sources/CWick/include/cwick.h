@@ -53,7 +53,8 @@ int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
 int cwick_peer_in_group(int fd, gid_t group);
 
 /* Receives one datagram with its sender's credentials (SCM_CREDENTIALS, for sd_notify(3)); fds
- * passed along are closed. Returns the length, or -1 with errno (EAGAIN when none is pending).
+ * passed along are closed. Returns the datagram's full length (more than size when it was
+ * truncated), or -1 with errno (EAGAIN when none is pending).
  * *pid is 0 when the sender's credentials were not attached. */
 ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid);
 

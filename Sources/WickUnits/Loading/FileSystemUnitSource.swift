@@ -63,7 +63,8 @@ public struct FileSystemUnitSource: UnitSource {
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<count])
             if bytes.count > maximumFileSize {
-                throw ValueError("file is larger than \(maximumFileSize >> 20) MiB, refused")
+                let limit = maximumFileSize % (1 << 20) == 0 ? "\(maximumFileSize >> 20) MiB" : "\(maximumFileSize) bytes"
+                throw ValueError("file is larger than \(limit), refused")
             }
         }
     }

@@ -1,7 +1,7 @@
 /// `EnvironmentFile=` contents (systemd.exec(5)): `NAME=value` lines, `#`/`;` comments, values
 /// optionally in double or single quotes, `export ` prefixes tolerated.
-enum EnvironmentFileParser {
-    static func parse(_ bytes: [UInt8]) -> [(String, String)] {
+public enum EnvironmentFileParser {
+    public static func parse(_ bytes: [UInt8]) -> [(String, String)] {
         var result: [(String, String)] = []
         for rawLine in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             var line = rawLine.drop { $0 == " " || $0 == "\t" }

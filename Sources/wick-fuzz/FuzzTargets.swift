@@ -1,0 +1,85 @@
+import WickControl
+import WickCore
+import WickUnits
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The parsers that take input from outside the daemon, each behind one name. Every target must
+/// return for any bytes: a trap is a finding (docs/reliability.md).
+enum FuzzTarget: String, CaseIterable {
+    /// A unit file: lexer, directive table, specifiers, validation.
+    case unitFile = "unit-file"
+    /// One control request line: the JSON parser and the request decoder.
+    case controlRequest = "control-request"
+    /// One sd_notify(3) datagram, parsed and applied to running notify services.
+    case notify
+    /// `EnvironmentFile=` contents.
+    case environmentFile = "environment-file"
+    /// An `ExecStart=` value: word splitting, quoting, escapes, prefixes, `;` groups.
+    case commandLine = "command-line"
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .unitFile:
+            guard let name = try? UnitName("fuzz.service") else { return }
+            let unit = UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/fuzz/fuzz.service", bytes: bytes))
+            _ = unit.diagnostics.map(\.description)
+        case .controlRequest:
+            let line = String(decoding: bytes, as: UTF8.self)
+            if let json = try? JSONValue.parse(line), let request = try? ControlRequest(json) {
+                _ = request.line
+            }
+        case .notify:
+            NotifyHarness.apply(NotifyMessage.parse(bytes))
+        case .environmentFile:
+            _ = EnvironmentFileParser.parse(bytes)
+        case .commandLine:
+            let text = String(decoding: bytes, as: UTF8.self)
+            for command in (try? ExecCommand.parse(text)) ?? [] {
+                _ = command.expandedArguments(environment: ["A": "a", "LISTEN_FDS": "1"])
+            }
+        }
+    }
+}
+
+/// A notify message reaches a `Type=notify` service in start and in running state, at an instant
+/// near the end of the clock, with a process table that accepts any pid.
+enum NotifyHarness {
+    struct Processes: ProcessPort {
+        var next: Int32 = 100
+        mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
+            next &+= 1
+            return .success(next)
+        }
+        mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { true }
+        mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { nil }
+        mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { true }
+    }
+
+    static func apply(_ message: NotifyMessage) {
+        guard let name = try? UnitName("n.service") else { return }
+        let text = "[Service]\nType=notify\nNotifyAccess=all\nExecStart=/bin/n\nWatchdogSec=5\nTimeoutStartSec=infinity\n"
+        let unit = UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/n.service", text: text))
+        for start in [Instant(nanoseconds: 0), Instant(nanoseconds: .max - 1_000)] {
+            var processes = Processes()
+            var machine = ServiceMachine(name: name.name, settings: unit.settings.service, unit: unit.settings.unit)
+            _ = machine.start(now: start, processes: &processes)
+            _ = machine.notify(message, now: start, processes: &processes)
+            var ready = NotifyMessage()
+            ready.ready = true
+            _ = machine.notify(ready, now: start, processes: &processes)
+            _ = machine.notify(message, now: start, processes: &processes)
+            if let deadline = machine.deadline { _ = machine.timerFired(now: deadline, processes: &processes) }
+        }
+    }
+}
+
+/// libFuzzer's entry point (`make fuzz`): the target is named by `WICK_FUZZ_TARGET`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data, let name = getenv("WICK_FUZZ_TARGET"), let target = FuzzTarget(rawValue: String(cString: name)) else { return 0 }
+    target.run(Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+}
