@@ -57,11 +57,11 @@ final class DaemonPort: ManagerPort {
 
     func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
-        let options = BindOptions(settings)
+        var options = BindOptions(settings)
+        options.nonBlocking = settings.accept
         for spec in settings.listen {
             do throws(SystemError) {
                 let fd = try SocketBinder.open(spec, options: options)
-                if settings.accept { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
                 opened.append(fd)
             } catch {
                 opened.forEach(closeDescriptor)

@@ -20,6 +20,7 @@ final class MetricsServer {
     init(address: SocketAddress, epoll: Epoll) throws(SystemError) {
         var options = BindOptions()
         options.backlog = 16
+        options.nonBlocking = true
         let listener = OwnedDescriptor(try SocketBinder.open(.stream(address), options: options))
         server = try StreamServer(
             listener: listener, epoll: epoll, listenerToken: Self.listenerToken, clientBit: Self.clientBit,

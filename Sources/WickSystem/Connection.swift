@@ -17,15 +17,18 @@ public struct AcceptedConnection {
 }
 
 public enum Acceptor {
-    /// `accept4(SOCK_CLOEXEC)`; `nil` when no connection is pending (EAGAIN) or it was aborted.
-    public static func accept(_ listener: Int32) throws(SystemError) -> AcceptedConnection? {
+    /// `accept4(SOCK_CLOEXEC)`, and `SOCK_NONBLOCK` for the daemon's own clients; `nil` when no
+    /// connection is pending (EAGAIN) or it was aborted. Other errors (EMFILE, ENFILE, ENOBUFS,
+    /// ENOMEM...) are thrown: the caller backs off.
+    public static func accept(_ listener: Int32, nonBlocking: Bool = false) throws(SystemError) -> AcceptedConnection? {
+        let flags = Int32(SOCK_CLOEXEC.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         var fd: Int32
         repeat {
             fd = withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    cwick_accept4(listener, $0, &length, Int32(SOCK_CLOEXEC.rawValue))
+                    cwick_accept4(listener, $0, &length, flags)
                 }
             }
         } while fd < 0 && errno == EINTR

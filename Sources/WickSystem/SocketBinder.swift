@@ -20,6 +20,9 @@ public struct BindOptions: Sendable {
     public var sendBuffer: UInt64?
     public var priority: Int32?
     public var writable = false
+    /// `SOCK_NONBLOCK` from creation: listeners wick accepts on itself (its control and metrics
+    /// sockets, `Accept=yes` sockets), never one passed to a service.
+    public var nonBlocking = false
 
     public init() {}
 
@@ -99,7 +102,7 @@ public enum SocketBinder {
     ) throws(SystemError) -> Int32 {
         let storage = try SocketAddressStorage(address)
         let fd = try retrying("socket(\(address))") {
-            Glibc.socket(storage.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            Glibc.socket(storage.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | (options.nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0), 0)
         }
         do throws(SystemError) {
             let isIP = !address.isUnix

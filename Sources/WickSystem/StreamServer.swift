@@ -78,7 +78,7 @@ public final class StreamServer<State> {
     private var chunk = [UInt8](repeating: 0, count: 65536)
     private var shortageLogged = false
 
-    /// `listener` is a listening stream socket; it is made non-blocking here. Tokens of this server
+    /// `listener` is a non-blocking listening stream socket (`BindOptions.nonBlocking`). Tokens of this server
     /// are `listenerToken` and `clientBit | n`.
     public init(listener: consuming OwnedDescriptor, epoll: Epoll, listenerToken: UInt64, clientBit: UInt64, limits: Limits) throws(SystemError) {
         let fd = listener.raw
@@ -87,7 +87,6 @@ public final class StreamServer<State> {
         self.listenerToken = listenerToken
         self.clientBit = clientBit
         self.limits = limits
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         try epoll.add(fd, token: listenerToken)
     }
 
@@ -200,7 +199,7 @@ public final class StreamServer<State> {
         while true {
             let connection: AcceptedConnection
             do throws(SystemError) {
-                guard let accepted = try Acceptor.accept(listener.raw) else { return }
+                guard let accepted = try Acceptor.accept(listener.raw, nonBlocking: true) else { return }
                 connection = accepted
             } catch {
                 // Out of fds or memory: leave the backlog alone for a while (no busy loop), and
@@ -232,7 +231,6 @@ public final class StreamServer<State> {
                 _ = refusal.flush(to: descriptor.raw)
                 continue
             case .admit(let state, let deadline):
-                _ = fcntl(descriptor.raw, F_SETFL, fcntl(descriptor.raw, F_GETFL) | O_NONBLOCK)
                 nextClient &+= 1
                 let client = Client(token: clientBit | nextClient, descriptor: descriptor, peer: connection.remote, state: state)
                 client.deadline = deadline
