@@ -25,8 +25,8 @@
 struct child_arguments {
     const struct cwick_spawn_plan *plan;
     int *moved;                 /* 3 + plan->fd_count slots for place_fds, allocated by the parent */
-    const char **environment;   /* plan->envp, a free slot for LISTEN_PID, then NULL */
-    size_t environment_count;   /* entries before the free slot */
+    const char **environment;   /* plan->envp, free slots for LISTEN_PID and WATCHDOG_PID, then NULL */
+    size_t environment_count;   /* entries before the free slots */
     volatile int error;         /* the child's errno when it could not exec */
 };
 
@@ -106,6 +106,8 @@ static int child(void *opaque) {
     struct child_arguments *arguments = opaque;
     const struct cwick_spawn_plan *plan = arguments->plan;
     char pid_variable[32] = "LISTEN_PID=";
+    char watchdog_variable[32] = "WATCHDOG_PID=";
+    size_t slot = arguments->environment_count;
     int error;
 
     reset_dispositions();
@@ -122,7 +124,11 @@ static int child(void *opaque) {
     }
     if (plan->set_listen_pid) {
         format_pid(pid_variable + strlen("LISTEN_PID="), getpid());
-        arguments->environment[arguments->environment_count] = pid_variable;
+        arguments->environment[slot++] = pid_variable;
+    }
+    if (plan->set_watchdog_pid) {
+        format_pid(watchdog_variable + strlen("WATCHDOG_PID="), getpid());
+        arguments->environment[slot++] = watchdog_variable;
     }
     unblock_signals();
 
@@ -170,7 +176,7 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     arguments.plan = plan;
     arguments.environment_count = count;
     arguments.error = 0;
-    arguments.environment = malloc((count + 2) * sizeof(char *));
+    arguments.environment = malloc((count + 3) * sizeof(char *));
     /* Any number of fds: the child cannot allocate, so the table comes from here. */
     arguments.moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
     stack = malloc(CHILD_STACK_SIZE);
@@ -183,6 +189,7 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     memcpy(arguments.environment, plan->envp, count * sizeof(char *));
     arguments.environment[count] = NULL;
     arguments.environment[count + 1] = NULL;
+    arguments.environment[count + 2] = NULL;
 
     /* No signal may be delivered to the child while it shares wick's memory. */
     sigfillset(&all);

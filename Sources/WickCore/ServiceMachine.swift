@@ -128,7 +128,7 @@ public struct ServiceMachine: Sendable {
             mainPID = nil
             controlPID = nil
             enterDead(now: now)
-        case .running where watchdogInterval != .zero:
+        case .running where watchdogInterval != .zero && !watchdogInterval.isInfinite:
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .running:
@@ -434,7 +434,7 @@ public struct ServiceMachine: Sendable {
         if old.activeState != new.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         switch new {
         case .startPre, .start, .startPost:
-            deadline = settings.timeoutStart.isInfinite ? nil : now.adding(settings.timeoutStart.nanoseconds)
+            deadline = settings.effectiveTimeoutStart.isInfinite ? nil : now.adding(settings.effectiveTimeoutStart.nanoseconds)
         case .stop, .stopSigterm, .stopSigkill, .stopPost, .reload:
             deadline = settings.timeoutStop.isInfinite ? nil : now.adding(settings.timeoutStop.nanoseconds)
         case .autoRestart:

@@ -64,7 +64,7 @@ extension Daemon {
                 ("StateChangeTimestamp", timestamp(service.activeStateChangedAt)),
                 ("Type", settings.type.rawValue), ("Restart", settings.restart.rawValue),
                 ("RestartUSec", settings.restartSec.description),
-                ("TimeoutStartUSec", settings.timeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),
+                ("TimeoutStartUSec", settings.effectiveTimeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),
                 ("RuntimeMaxUSec", settings.runtimeMax.description), ("WatchdogUSec", settings.watchdog.description),
                 ("NotifyAccess", settings.effectiveNotifyAccess.rawValue), ("RemainAfterExit", yes(settings.remainAfterExit)),
                 ("PIDFile", settings.pidFile ?? ""),

@@ -239,6 +239,10 @@ final class DaemonPort: ManagerPort {
             set("NOTIFY_SOCKET", notifySocketPath)
         }
         if role == .control, let mainPID { set("MAINPID", String(mainPID)) }
+        // systemd.service(5) WatchdogSec=: the main process gets WATCHDOG_USEC and WATCHDOG_PID
+        // (its own pid, written by the child like LISTEN_PID), as sd_watchdog_enabled(3) reads them.
+        let watchdog = role == .main && loaded.isService && loaded.settings.service.hasWatchdog
+        if watchdog { set("WATCHDOG_USEC", String(loaded.settings.service.watchdog.microseconds)) }
         for variable in exec.environment { set(variable.name, variable.value) }
         for name in exec.unsetEnvironment { environment[name] = nil }
 
@@ -275,7 +279,7 @@ final class DaemonPort: ManagerPort {
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, environment: order.compactMap { name in environment[name].map { "\(name)=\($0)" } })
-        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty)
+        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
         opened.forEach(closeDescriptor)

@@ -64,7 +64,7 @@ public final class SpawnPlan {
     /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid.
     public func spawn(
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
-        extraEnvironment: [String] = [], setListenPID: Bool = false, newSession: Bool = true
+        extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, newSession: Bool = true
     ) -> Result<Int32, Failure> {
         let extras = extraEnvironment.map { strdup($0) }
         defer { for pointer in extras { free(pointer) } }
@@ -76,7 +76,7 @@ public final class SpawnPlan {
         var pid: pid_t = -1
         let error = fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
-                path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0,
+                path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
                 new_session: newSession ? 1 : 0, search_path: cSearchPath)

@@ -32,7 +32,7 @@ import Testing
         #expect(service.service.type == .simple)
         #expect(service.service.restart == .no)
         #expect(service.service.restartSec == .milliseconds(100))
-        #expect(service.service.timeoutStart == .seconds(90))
+        #expect(service.service.effectiveTimeoutStart == .seconds(90))
         #expect(service.unit.startLimitInterval == .seconds(10) && service.unit.startLimitBurst == 5)
         #expect(service.service.kill.mode == .controlGroup && service.service.kill.signal == .terminate)
         #expect(service.service.exec.effectiveStandardOutput == .journal)

@@ -25,6 +25,7 @@ struct cwick_spawn_plan {
     char *const *argv;           /* NULL-terminated */
     char *const *envp;           /* NULL-terminated; LISTEN_PID is added by the child */
     int set_listen_pid;          /* 1: append LISTEN_PID=<the child's own pid> to envp */
+    int set_watchdog_pid;        /* 1: append WATCHDOG_PID=<the child's own pid> to envp */
     const int *fds;              /* placed at 3, 4, ... in this order */
     int fd_count;
     int stdin_fd, stdout_fd, stderr_fd;  /* CWICK_DEV_NULL or an fd to place at 0, 1, 2 */

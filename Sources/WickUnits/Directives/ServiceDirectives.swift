@@ -18,7 +18,7 @@ enum ServiceDirectives {
             "RestartPreventExitStatus": .exitStatuses(\.service.restartPreventExitStatus),
             "RestartForceExitStatus": .exitStatuses(\.service.restartForceExitStatus),
             "SuccessExitStatus": .exitStatuses(\.service.successExitStatus),
-            "TimeoutStartSec": .time(\.service.timeoutStart),
+            "TimeoutStartSec": .optionalTime(\.service.timeoutStart),
             "TimeoutStopSec": .time(\.service.timeoutStop),
             "TimeoutAbortSec": .optionalTime(\.service.timeoutAbort),
             "TimeoutSec": Directive { settings, value, _ throws(ValueError) in

@@ -33,9 +33,10 @@ public struct ServiceSection: Hashable, Sendable {
     public var restartPreventExitStatus = ExitStatusSet()
     public var restartForceExitStatus = ExitStatusSet()
     public var successExitStatus = ExitStatusSet()
-    /// `TimeoutStartSec=`/`TimeoutStopSec=`: systemd's `DefaultTimeoutStartSec=90s` and
-    /// `DefaultTimeoutStopSec=90s`.
-    public var timeoutStart = TimeSpan.seconds(90)
+    /// `TimeoutStartSec=` as written (or through `TimeoutSec=`); nil means systemd's default, see
+    /// `effectiveTimeoutStart`.
+    public var timeoutStart: TimeSpan?
+    /// `TimeoutStopSec=`: systemd's `DefaultTimeoutStopSec=90s`.
     public var timeoutStop = TimeSpan.seconds(90)
     public var timeoutAbort: TimeSpan?
     public var runtimeMax = TimeSpan.infinity
@@ -52,7 +53,22 @@ public struct ServiceSection: Hashable, Sendable {
 
     public init() {}
 
+    /// systemd's `DefaultTimeoutStartSec=90s`, except that `Type=oneshot` has no start timeout
+    /// unless one is set (service.c: "Oneshot services have disabled start timeout by default").
+    public var effectiveTimeoutStart: TimeSpan {
+        timeoutStart ?? (type == .oneshot ? .infinity : .seconds(90))
+    }
+
+    /// Whether `WatchdogSec=` enables the watchdog (0 and infinity do not).
+    public var hasWatchdog: Bool { watchdog != .zero && !watchdog.isInfinite }
+
+    /// `NotifyAccess=` in force: `main` by default for `Type=notify`/`notify-reload` and for a
+    /// service with a watchdog, otherwise `none`; and systemd 252 forces `main` over an explicit
+    /// `none` in those two cases too (service.c, service_add_extras()), so that `READY=1` and
+    /// `WATCHDOG=1` can arrive.
     public var effectiveNotifyAccess: NotifyAccess {
-        notifyAccess ?? (type == .notify || type == .notifyReload ? .main : .none)
+        let needsMain = type == .notify || type == .notifyReload || hasWatchdog
+        guard let notifyAccess else { return needsMain ? .main : .none }
+        return notifyAccess == .none && needsMain ? .main : notifyAccess
     }
 }

@@ -1,0 +1,58 @@
+import Testing
+import WickCore
+import WickUnits
+
+/// Defaults systemd 252 derives from other settings (issue 10, items 11, 12, 14).
+@Suite struct SystemdDefaultsTests {
+    @Test func oneshotHasNoStartTimeoutUnlessOneIsSet() {
+        var processes = FakeProcessTable()
+        var oneshot = machine("[Service]\nType=oneshot\nExecStart=/bin/long-job\n")
+        _ = oneshot.start(now: .seconds(0), processes: &processes)
+        #expect(oneshot.state == .start && oneshot.deadline == nil)
+        #expect(oneshot.settings.effectiveTimeoutStart == .infinity)
+        var bounded = machine("[Service]\nType=oneshot\nExecStart=/bin/long-job\nTimeoutStartSec=5\n")
+        _ = bounded.start(now: .seconds(0), processes: &processes)
+        #expect(bounded.deadline == .seconds(5))
+        var viaTimeoutSec = machine("[Service]\nType=oneshot\nExecStart=/bin/long-job\nTimeoutSec=7\n")
+        _ = viaTimeoutSec.start(now: .seconds(0), processes: &processes)
+        #expect(viaTimeoutSec.deadline == .seconds(7))
+        #expect(machine("[Service]\nType=notify\nExecStart=/bin/d\n").settings.effectiveTimeoutStart == .seconds(90))
+    }
+
+    @Test(arguments: [
+        ("Type=notify\nNotifyAccess=none", ServiceSection.NotifyAccess.main),
+        ("Type=notify-reload\nNotifyAccess=none", .main),
+        ("Type=simple\nWatchdogSec=3", .main),
+        ("Type=simple\nWatchdogSec=3\nNotifyAccess=none", .main),
+        ("Type=simple\nWatchdogSec=3\nNotifyAccess=all", .all),
+        ("Type=simple\nWatchdogSec=0", .none),
+        ("Type=simple\nWatchdogSec=infinity", .none),
+        ("Type=simple", .none),
+        ("Type=simple\nNotifyAccess=exec", .exec),
+    ])
+    func notifyAccessIsForcedToMainWhereReadinessOrAWatchdogNeedIt(lines: String, expected: ServiceSection.NotifyAccess) {
+        #expect(machine("[Service]\n\(lines)\nExecStart=/bin/d\n").settings.effectiveNotifyAccess == expected)
+    }
+
+    @Test func aNotifyServiceWithNotifyAccessNoneBecomesReady() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nNotifyAccess=none\nExecStart=/bin/d\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        var ready = NotifyMessage()
+        ready.ready = true
+        #expect(service.notify(ready, now: .seconds(1), processes: &processes).map(\.to) == [.running])
+    }
+
+    @Test func aSimpleServiceWithAWatchdogIsKilledOnlyWhenItStopsPinging() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/d\nWatchdogSec=3\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        #expect(service.state == .running && service.deadline == .seconds(3))
+        var ping = NotifyMessage()
+        ping.watchdog = true
+        _ = service.notify(ping, now: .seconds(2), processes: &processes)
+        #expect(service.deadline == .seconds(5))
+        _ = service.timerFired(now: .seconds(5), processes: &processes)
+        #expect(service.result == .watchdog && service.state == .stopSigterm)
+    }
+}
