@@ -273,6 +273,23 @@ final class DaemonPort: ManagerPort {
             set("LISTEN_FDS", String(fds.count))
             set("LISTEN_FDNAMES", names.joined(separator: ":"))
         }
+        // The inetd "wait" style (systemd 252 exec_spawn()): with Accept=no, StandardInput=,
+        // StandardOutput= or StandardError=socket connects the one listening socket to the stdio
+        // (blocking) and passes no LISTEN_FDS; with more or fewer sockets the command does not
+        // start ("Got more than one socket.", result resources).
+        if connectionFD == nil, loaded.isService,
+           exec.standardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket {
+            var socketFDs: [Int32] = []
+            for socket in socketsOfService[unit] ?? [] { socketFDs += listeners[socket] ?? [] }
+            guard socketFDs.count == 1, let only = socketFDs.first else {
+                return .failure(SpawnError(message: socketFDs.isEmpty ? "Got no socket." : "Got more than one socket."))
+            }
+            fds = []
+            environment["LISTEN_FDS"] = nil
+            environment["LISTEN_FDNAMES"] = nil
+            connectionFD = only
+            if exec.standardInput == .socket { stdin = .fd(only) }
+        }
         var capture: (writeEnd: Int32, readEnd: Int32)?
         let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
         let stderr = exec.standardError == .inherit

@@ -17,6 +17,10 @@ import WickUnits
         _ = viaTimeoutSec.start(now: .seconds(0), processes: &processes)
         #expect(viaTimeoutSec.deadline == .seconds(7))
         #expect(machine("[Service]\nType=notify\nExecStart=/bin/d\n").settings.effectiveTimeoutStart == .seconds(90))
+        // parse_sec_fix_0(): a timeout of 0 is no timeout.
+        let zero = machine("[Service]\nExecStart=/bin/d\nTimeoutStartSec=0\nTimeoutStopSec=0\n").settings
+        #expect(zero.effectiveTimeoutStart == .infinity && zero.timeoutStop == .infinity)
+        #expect(machine("[Service]\nExecStart=/bin/d\nTimeoutSec=0\n").settings.timeoutStop == .infinity)
     }
 
     @Test(arguments: [
@@ -26,7 +30,8 @@ import WickUnits
         ("Type=simple\nWatchdogSec=3\nNotifyAccess=none", .main),
         ("Type=simple\nWatchdogSec=3\nNotifyAccess=all", .all),
         ("Type=simple\nWatchdogSec=0", .none),
-        ("Type=simple\nWatchdogSec=infinity", .none),
+        ("Type=simple\nWatchdogSec=infinity", .main),
+        ("Type=simple\nFileDescriptorStoreMax=4", .main),
         ("Type=simple", .none),
         ("Type=simple\nNotifyAccess=exec", .exec),
     ])

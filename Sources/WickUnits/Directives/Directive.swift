@@ -58,6 +58,17 @@ extension Directive {
         Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parse(value) }
     }
 
+    /// systemd's `parse_sec_fix_0()`, for the service timeouts: `0` means no timeout (infinity).
+    static func timeout(_ keyPath: Path<TimeSpan?>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            settings[keyPath: keyPath] = value.isEmpty ? nil : try TimeSpan.parseTimeout(value)
+        }
+    }
+
+    static func timeout(_ keyPath: Path<TimeSpan>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parseTimeout(value) }
+    }
+
     static func optionalTime(_ keyPath: Path<TimeSpan?>) -> Directive {
         Directive { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try TimeSpan.parse(value)
@@ -124,6 +135,23 @@ extension Directive {
                 throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", got: value)
             }
             settings[keyPath: keyPath] = choice
+        }
+    }
+
+    /// One of the raw values of `E`, its `aliases`, or a boolean mapped to `yes`/`no`: systemd's
+    /// enum parsers that fall back to parse_boolean() (`BindIPv6Only=yes` is `ipv6-only`,
+    /// `Timestamping=yes` is `ns`).
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(
+        _ keyPath: Path<E>, aliases: [String: E] = [:], yes: E, no: E
+    ) -> Directive where E.RawValue == String {
+        Directive { settings, value, _ throws(ValueError) in
+            if let choice = E(rawValue: value) ?? aliases[value] {
+                settings[keyPath: keyPath] = choice
+            } else if let flag = try? Boolean.parse(value) {
+                settings[keyPath: keyPath] = flag ? yes : no
+            } else {
+                throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", ")) or a boolean", got: value)
+            }
         }
     }
 

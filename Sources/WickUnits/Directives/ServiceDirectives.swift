@@ -18,11 +18,11 @@ enum ServiceDirectives {
             "RestartPreventExitStatus": .exitStatuses(\.service.restartPreventExitStatus),
             "RestartForceExitStatus": .exitStatuses(\.service.restartForceExitStatus),
             "SuccessExitStatus": .exitStatuses(\.service.successExitStatus),
-            "TimeoutStartSec": .optionalTime(\.service.timeoutStart),
-            "TimeoutStopSec": .time(\.service.timeoutStop),
-            "TimeoutAbortSec": .optionalTime(\.service.timeoutAbort),
+            "TimeoutStartSec": .timeout(\.service.timeoutStart),
+            "TimeoutStopSec": .timeout(\.service.timeoutStop),
+            "TimeoutAbortSec": .timeout(\.service.timeoutAbort),
             "TimeoutSec": Directive { settings, value, _ throws(ValueError) in
-                let span = try TimeSpan.parse(value)
+                let span = try TimeSpan.parseTimeout(value)
                 settings.service.timeoutStart = span
                 settings.service.timeoutStop = span
             },

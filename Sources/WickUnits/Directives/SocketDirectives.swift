@@ -17,7 +17,8 @@ enum SocketDirectives {
             "SocketUser": .optionalText(\.socket.socketUser),
             "SocketGroup": .optionalText(\.socket.socketGroup),
             "Backlog": backlog(),
-            "BindIPv6Only": .choice(\.socket.bindIPv6Only),
+            // socket_address_bind_ipv6_only_or_bool_from_string(): yes = ipv6-only, no = both.
+            "BindIPv6Only": .choice(\.socket.bindIPv6Only, yes: .ipv6Only, no: .both),
             "BindToDevice": Directive.optionalText(\.socket.bindToDevice).with(NotEnforced.socketOptions),
             "ReusePort": .boolean(\.socket.reusePort),
             "FreeBind": .boolean(\.socket.freeBind),
@@ -39,7 +40,8 @@ enum SocketDirectives {
             "PassCredentials": .boolean(\.socket.passCredentials),
             "PassSecurity": .boolean(\.socket.passSecurity),
             "PassPacketInfo": .boolean(\.socket.passPacketInfo),
-            "Timestamping": .choice(\.socket.timestamping),
+            // socket_timestamping_from_string_harder(): nsec, usec, µs, μs too; yes = ns, no = off.
+            "Timestamping": .choice(\.socket.timestamping, aliases: ["nsec": .ns, "usec": .us, "µs": .us, "μs": .us], yes: .ns, no: .off),
             "Writable": .boolean(\.socket.writable),
             "FlushPending": .boolean(\.socket.flushPending),
             "RemoveOnStop": .boolean(\.socket.removeOnStop),
@@ -54,7 +56,7 @@ enum SocketDirectives {
             "ExecStartPost": .exec(\.socket.execStartPost),
             "ExecStopPre": .exec(\.socket.execStopPre),
             "ExecStopPost": .exec(\.socket.execStopPost),
-            "TimeoutSec": .time(\.socket.timeout),
+            "TimeoutSec": .timeout(\.socket.timeout),
             "SmackLabel": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
             "SmackLabelIPIn": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
             "SmackLabelIPOut": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },

@@ -59,16 +59,18 @@ public struct ServiceSection: Hashable, Sendable {
         timeoutStart ?? (type == .oneshot ? .infinity : .seconds(90))
     }
 
-    /// Whether `WatchdogSec=` enables the watchdog (0 and infinity do not).
-    public var hasWatchdog: Bool { watchdog != .zero && !watchdog.isInfinite }
+    /// Whether `WatchdogSec=` is set (not 0): the main process then gets `WATCHDOG_USEC=` and
+    /// `WATCHDOG_PID=` (infinity included, as systemd exports it), and a finite interval is
+    /// enforced.
+    public var hasWatchdog: Bool { watchdog != .zero }
 
-    /// `NotifyAccess=` in force: `main` by default for `Type=notify`/`notify-reload` and for a
-    /// service with a watchdog, otherwise `none`; and systemd 252 forces `main` over an explicit
-    /// `none` in those two cases too (service.c, service_add_extras()), so that `READY=1` and
+    /// `NotifyAccess=` in force. systemd 252's service_add_extras(): `none` (the default, or
+    /// written: the two cannot be told apart) becomes `main` for `Type=notify`/`notify-reload`, a
+    /// service with `WatchdogSec=` or with `FileDescriptorStoreMax=`, so that `READY=1` and
     /// `WATCHDOG=1` can arrive.
     public var effectiveNotifyAccess: NotifyAccess {
-        let needsMain = type == .notify || type == .notifyReload || hasWatchdog
-        guard let notifyAccess else { return needsMain ? .main : .none }
-        return notifyAccess == .none && needsMain ? .main : notifyAccess
+        let needsMain = type == .notify || type == .notifyReload || hasWatchdog || fileDescriptorStoreMax > 0
+        let access = notifyAccess ?? .none
+        return access == .none && needsMain ? .main : access
     }
 }

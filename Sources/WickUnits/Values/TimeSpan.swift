@@ -9,6 +9,13 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
     public static func seconds(_ s: UInt64) -> TimeSpan { TimeSpan(microseconds: s * 1_000_000) }
     public static func milliseconds(_ ms: UInt64) -> TimeSpan { TimeSpan(microseconds: ms * 1_000) }
     public static let infinity = TimeSpan(microseconds: .max)
+
+    /// A timeout (`TimeoutStartSec=`, `TimeoutStopSec=`, `TimeoutSec=`, `TimeoutAbortSec=`): as
+    /// `parse`, with `0` meaning no timeout (systemd's `parse_sec_fix_0()`).
+    public static func parseTimeout(_ text: String) throws(ValueError) -> TimeSpan {
+        let span = try parse(text)
+        return span == .zero ? .infinity : span
+    }
     public static let zero = TimeSpan(microseconds: 0)
 
     public var isInfinite: Bool { microseconds == .max }
