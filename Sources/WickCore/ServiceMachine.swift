@@ -56,7 +56,7 @@ public struct ServiceMachine: Sendable {
         switch state {
         case .dead, .failed, .autoRestart:
             break
-        case .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+        case .condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
             return []
         }
         stopRequested = false
@@ -70,7 +70,7 @@ public struct ServiceMachine: Sendable {
         result = .success
         lastExit = nil
         lastSpawnError = nil
-        enterStartPre(now: now, processes: &processes)
+        enterCondition(now: now, processes: &processes)
         return takeTransitions()
     }
 
@@ -82,7 +82,7 @@ public struct ServiceMachine: Sendable {
             break
         case .autoRestart:
             setState(.dead, now: now)
-        case .startPre, .start, .startPost:
+        case .condition, .startPre, .start, .startPost:
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .running, .exited, .reload:
@@ -113,7 +113,7 @@ public struct ServiceMachine: Sendable {
         guard let deadline, deadline <= now else { return [] }
         self.deadline = nil
         switch state {
-        case .startPre, .start, .startPost, .stop, .reload:
+        case .condition, .startPre, .start, .startPost, .stop, .reload:
             fail(.timeout)
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
@@ -148,7 +148,7 @@ public struct ServiceMachine: Sendable {
     public mutating func reload(now: Instant, processes: inout some ProcessPort) -> (accepted: Bool, transitions: [ServiceTransition]) {
         guard state == .running, !settings.execReload.isEmpty else { return (false, []) }
         queue = settings.execReload
-        if !runNextControl(.reload, now: now, processes: &processes) {
+        if runNextControl(.reload, now: now, processes: &processes) != .started {
             setState(.running, now: now)
         }
         return (true, takeTransitions())
@@ -164,7 +164,7 @@ public struct ServiceMachine: Sendable {
             mainPID = pid
         }
         if let usec = message.watchdogMicroseconds { watchdogInterval = TimeSpan(microseconds: usec) }
-        if let usec = message.extendTimeoutMicroseconds, [.startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state) {
+        if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state) {
             // Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means "for ever", not a trap.
             let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
             if deadline.map({ extended > $0 }) ?? true { deadline = extended }
@@ -202,10 +202,23 @@ public struct ServiceMachine: Sendable {
 
     // MARK: Transitions (systemd's service_enter_*)
 
+    /// `ExecCondition=` (systemd.service(5)): each command must exit 0; 1-254 skips the unit
+    /// (dead, result `exec-condition`, no failure, no restart), 255 or a signal fails it.
+    private mutating func enterCondition(now: Instant, processes: inout some ProcessPort) {
+        queue = settings.execCondition
+        switch runNextControl(.condition, now: now, processes: &processes) {
+        case .started: break
+        case .finished: enterStartPre(now: now, processes: &processes)
+        case .failed: enterDead(now: now)
+        }
+    }
+
     private mutating func enterStartPre(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStartPre
-        if !runNextControl(.startPre, now: now, processes: &processes) {
-            enterStart(now: now, processes: &processes)
+        switch runNextControl(.startPre, now: now, processes: &processes) {
+        case .started: break
+        case .finished: enterStart(now: now, processes: &processes)
+        case .failed: enterDead(now: now)
         }
     }
 
@@ -252,8 +265,10 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterStartPost(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStartPost
-        if !runNextControl(.startPost, now: now, processes: &processes) {
-            enterRunning(now: now, processes: &processes)
+        switch runNextControl(.startPost, now: now, processes: &processes) {
+        case .started: break
+        case .finished: enterRunning(now: now, processes: &processes)
+        case .failed: enterStop(now: now, processes: &processes)
         }
     }
 
@@ -271,7 +286,7 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterStop(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStop
-        if !runNextControl(.stop, now: now, processes: &processes) {
+        if runNextControl(.stop, now: now, processes: &processes) != .started {
             enterSignal(.stopSigterm, now: now, processes: &processes)
         }
     }
@@ -302,7 +317,7 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterStopPost(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStopPost
-        if !runNextControl(.stopPost, now: now, processes: &processes) {
+        if runNextControl(.stopPost, now: now, processes: &processes) != .started {
             enterDead(now: now)
         }
     }
@@ -314,7 +329,8 @@ public struct ServiceMachine: Sendable {
         if !stopRequested && ServicePolicy.shouldRestart(result: result, exit: lastExit, settings: settings) {
             setState(.autoRestart, now: now)
         } else {
-            setState(result == .success ? .dead : .failed, now: now)
+            // Skipped by ExecCondition= is dead, not failed (service_enter_dead()).
+            setState(result == .success || result == .execCondition ? .dead : .failed, now: now)
         }
     }
 
@@ -350,7 +366,7 @@ public struct ServiceMachine: Sendable {
         case .stopSigterm, .stopSigkill:
             if state == .stopSigterm, !stopRequested { fail(exitResult) }
             if controlPID == nil { enterStopPost(now: now, processes: &processes) }
-        case .stop, .stopPost, .startPre, .dead, .failed, .autoRestart, .exited:
+        case .stop, .stopPost, .condition, .startPre, .dead, .failed, .autoRestart, .exited:
             break
         }
     }
@@ -358,30 +374,52 @@ public struct ServiceMachine: Sendable {
     private mutating func controlExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
         let failed = !ServicePolicy.isSuccess(exit, settings: settings) && !(currentCommand?.flags.contains(.ignoreFailure) ?? false)
         switch state {
+        case .condition:
+            if case .exited(let code) = exit, failed, code > 0, code < 255 {
+                fail(.execCondition)
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if failed {
+                fail(ServicePolicy.result(of: exit, settings: settings))
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else {
+                switch runNextControl(.condition, now: now, processes: &processes) {
+                case .started: break
+                case .finished: enterStartPre(now: now, processes: &processes)
+                case .failed: enterDead(now: now)
+                }
+            }
         case .startPre:
             if failed {
                 fail(ServicePolicy.result(of: exit, settings: settings))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
-            } else if !runNextControl(.startPre, now: now, processes: &processes) {
-                enterStart(now: now, processes: &processes)
+            } else {
+                switch runNextControl(.startPre, now: now, processes: &processes) {
+                case .started: break
+                case .finished: enterStart(now: now, processes: &processes)
+                case .failed: enterDead(now: now)
+                }
             }
         case .startPost:
             if failed {
                 fail(ServicePolicy.result(of: exit, settings: settings))
                 enterStop(now: now, processes: &processes)
-            } else if !runNextControl(.startPost, now: now, processes: &processes) {
-                enterRunning(now: now, processes: &processes)
+            } else {
+                switch runNextControl(.startPost, now: now, processes: &processes) {
+                case .started: break
+                case .finished: enterRunning(now: now, processes: &processes)
+                case .failed: enterStop(now: now, processes: &processes)
+                }
             }
         case .stop:
-            if !runNextControl(.stop, now: now, processes: &processes) {
+            if runNextControl(.stop, now: now, processes: &processes) != .started {
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             }
         case .reload:
-            if !runNextControl(.reload, now: now, processes: &processes) {
+            if runNextControl(.reload, now: now, processes: &processes) != .started {
                 if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
             }
         case .stopPost:
-            if !runNextControl(.stopPost, now: now, processes: &processes) { enterDead(now: now) }
+            if runNextControl(.stopPost, now: now, processes: &processes) != .started { enterDead(now: now) }
         case .stopSigterm, .stopSigkill:
             if mainPID == nil { enterStopPost(now: now, processes: &processes) }
         case .dead, .start, .running, .exited, .failed, .autoRestart:
@@ -389,8 +427,13 @@ public struct ServiceMachine: Sendable {
         }
     }
 
-    /// Runs the next queued control command in `state`; false when the queue is empty.
-    private mutating func runNextControl(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) -> Bool {
+    private enum ControlStart { case started, finished, failed }
+
+    /// Runs the next queued control command in `target`. `finished`: the queue is empty;
+    /// `failed`: a command could not be started for want of resources (systemd's "Failed to run
+    /// 'X' task", result `resources`). A command whose exec failed counts as a control process
+    /// that exited with 203 (`EXIT_EXEC`), handled at once as such an exit.
+    private mutating func runNextControl(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) -> ControlStart {
         while !queue.isEmpty {
             let command = queue.removeFirst()
             currentCommand = command
@@ -398,16 +441,21 @@ public struct ServiceMachine: Sendable {
             case .success(let pid):
                 controlPID = pid
                 setState(target, now: now)
-                return true
+                return .started
             case .failure(let error):
                 lastSpawnError = error
                 if command.flags.contains(.ignoreFailure) { continue }
+                if error.pid != nil && !error.outOfResources {
+                    setState(target, now: now)
+                    controlExited(.exited(Self.execFailedStatus), now: now, processes: &processes)
+                    return .started
+                }
                 failSpawn(error, main: false)
                 queue = []
-                return false
+                return .failed
             }
         }
-        return false
+        return .finished
     }
 
     /// systemd: a command that could not be forked, or not set up for want of fds or memory,
@@ -433,7 +481,7 @@ public struct ServiceMachine: Sendable {
         state = new
         if old.activeState != new.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         switch new {
-        case .startPre, .start, .startPost:
+        case .condition, .startPre, .start, .startPost:
             deadline = settings.effectiveTimeoutStart.isInfinite ? nil : now.adding(settings.effectiveTimeoutStart.nanoseconds)
         case .stop, .stopSigterm, .stopSigkill, .stopPost, .reload:
             deadline = settings.timeoutStop.isInfinite ? nil : now.adding(settings.timeoutStop.nanoseconds)

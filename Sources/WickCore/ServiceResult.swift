@@ -11,6 +11,8 @@ public enum ServiceResult: String, Sendable, Equatable {
     case coreDump = "core-dump"
     case watchdog
     case startLimitHit = "start-limit-hit"
+    /// An `ExecCondition=` command exited 1-254: the unit was skipped, not failed.
+    case execCondition = "exec-condition"
 }
 
 /// How a process ended, as the core sees it.
@@ -59,9 +61,10 @@ public enum ServicePolicy {
         if result == .startLimitHit { return false }
         switch settings.restart {
         case .no: return false
-        case .always: return true
+        // A unit skipped by ExecCondition= is never restarted (service_shall_restart()).
+        case .always: return result != .execCondition
         case .onSuccess: return result == .success
-        case .onFailure: return result != .success
+        case .onFailure: return result != .success && result != .execCondition
         case .onAbnormal: return [.signal, .coreDump, .timeout, .watchdog].contains(result)
         case .onAbort: return [.signal, .coreDump].contains(result)
         case .onWatchdog: return result == .watchdog

@@ -1,6 +1,8 @@
 /// A service's sub-state, with systemd's names (systemd.service(5), `systemctl status`).
 public enum ServiceState: String, Sendable, Equatable, CaseIterable {
     case dead
+    /// `ExecCondition=` commands run.
+    case condition
     case startPre = "start-pre"
     case start
     case startPost = "start-post"
@@ -19,7 +21,7 @@ public enum ServiceState: String, Sendable, Equatable, CaseIterable {
         switch self {
         case .dead: return "inactive"
         case .failed: return "failed"
-        case .startPre, .start, .startPost, .autoRestart: return "activating"
+        case .condition, .startPre, .start, .startPost, .autoRestart: return "activating"
         case .running, .exited: return "active"
         case .reload: return "reloading"
         case .stop, .stopSigterm, .stopSigkill, .stopPost: return "deactivating"
@@ -29,7 +31,7 @@ public enum ServiceState: String, Sendable, Equatable, CaseIterable {
     /// States in which the service's sockets are handed over (not polled by wick).
     public var holdsSockets: Bool {
         switch self {
-        case .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost: return true
+        case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost: return true
         case .dead, .failed, .autoRestart, .exited: return false
         }
     }

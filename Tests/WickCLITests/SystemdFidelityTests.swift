@@ -65,4 +65,25 @@ import Testing
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("two.service: Got more than one socket.") }, "\(live.wick.log)")
         #expect(live.wick.log.contains("two.service: dead -> failed (result: resources)"), "\(live.wick.log)")
     }
+
+    /// Issue 10 item 13: ExecCondition= exit 1-254 skips the unit (dead, exec-condition, no
+    /// OnFailure=), 255 fails it, 0 starts it.
+    @Test func execConditionSkipsFailsOrStarts() throws {
+        let live = try ControlVerbTests.start([
+            "skip.service": "[Unit]\nOnFailure=alarm.service\n[Service]\nExecCondition=/bin/sh -c 'exit 1'\nExecStart=/bin/sleep 100\n",
+            "fail.service": "[Unit]\nOnFailure=alarm.service\n[Service]\nExecCondition=/bin/sh -c 'exit 255'\nExecStart=/bin/sleep 100\n",
+            "go.service": "[Service]\nExecCondition=/bin/true\nExecStart=/bin/sleep 100\n",
+            "alarm.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        defer { live.stop() }
+        _ = try live.run("start", "skip.service", "fail.service", "go.service")
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("go.service: start-pre -> running") || live.wick.log.contains("go.service: condition -> running") },
+                "\(live.wick.log)")
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("fail.service: stop-sigterm -> failed") || live.wick.log.contains("fail.service: condition -> failed") })
+        let skipped = try live.run("show", "skip.service").stdout
+        #expect(skipped.contains("ActiveState=inactive") && skipped.contains("SubState=dead") && skipped.contains("Result=exec-condition"), "\(skipped)")
+        #expect(try live.run("show", "fail.service").stdout.contains("Result=exit-code"))
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("fail.service: failed, starting OnFailure=alarm.service") })
+        #expect(!live.wick.log.contains("skip.service: failed"), "a skip is not a failure: \(live.wick.log)")
+    }
 }

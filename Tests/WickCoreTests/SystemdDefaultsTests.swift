@@ -61,3 +61,54 @@ import WickUnits
         #expect(service.result == .watchdog && service.state == .stopSigterm)
     }
 }
+
+/// ExecCondition= (issue 10 item 13), as service.c of systemd 252 handles its exits.
+@Suite struct ExecConditionTests {
+    func started(_ extra: String = "") -> (ServiceMachine, FakeProcessTable) {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecCondition=/bin/check\nExecStartPre=/bin/pre\nExecStart=/bin/d\nRestart=always\n\(extra)")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        return (service, processes)
+    }
+
+    @Test func exitZeroGoesOnToStartPre() {
+        var (service, processes) = started()
+        #expect(service.state == .condition && processes.spawned.map(\.path) == ["/bin/check"])
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .startPre && processes.spawned.map(\.path) == ["/bin/check", "/bin/pre"])
+    }
+
+    @Test(arguments: [Int32(1), 77, 254])
+    func exitOneTo254SkipsTheUnitWithoutFailureOrRestart(code: Int32) {
+        var (service, processes) = started()
+        let transitions = service.processExited(pid: processes.lastPID, exit: .exited(code), now: .seconds(1), processes: &processes)
+        #expect(service.state == .dead && service.result == .execCondition, "\(transitions)")
+        #expect(processes.spawned.map(\.path) == ["/bin/check"], "nothing else ran, and no restart")
+        #expect(transitions.last?.to == .dead)
+    }
+
+    @Test(arguments: [ProcessExit.exited(255), .signaled(9)])
+    func exit255OrASignalFailsTheUnit(exit: ProcessExit) {
+        var (service, processes) = started("RestartSec=5\n")
+        _ = service.processExited(pid: processes.lastPID, exit: exit, now: .seconds(1), processes: &processes)
+        #expect(service.result == (exit == .exited(255) ? .exitCode : .signal))
+        #expect(service.state == .autoRestart, "a failure restarts under Restart=always")
+    }
+
+    @Test func aMissingConditionBinaryIs203AndSoASkip() {
+        var processes = FakeProcessTable()
+        processes.failing = ["/bin/check"]
+        var service = machine("[Service]\nExecCondition=/bin/check\nExecStart=/bin/d\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        #expect(service.state == .dead && service.result == .execCondition)
+    }
+
+    @Test func aMissingStartPreBinaryFailsTheStartInsteadOfRunningTheService() {
+        var processes = FakeProcessTable()
+        processes.failing = ["/bin/pre"]
+        var service = machine("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/d\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        #expect(service.state == .failed && service.result == .exitCode)
+        #expect(!processes.spawned.contains { $0.path == "/bin/d" }, "the main process never started")
+    }
+}
