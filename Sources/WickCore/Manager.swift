@@ -277,7 +277,7 @@ public struct Manager {
             }
             startService(serviceName, now: now, port: &port)
             if let service = services[serviceName], !service.state.holdsSockets {
-                sockets[socketName]?.serviceIdle(now: now)
+                sockets[socketName]?.serviceIdle(now: now, port: &port)
                 if sockets[socketName]?.isPolled == true { port.setPolling(socket: socketName, true) }
             }
         case .accept:
@@ -541,7 +541,7 @@ public struct Manager {
                         port.setPolling(socket: socketName, false)
                     }
                 } else if socket.state == .running {
-                    socket.serviceIdle(now: now)
+                    socket.serviceIdle(now: now, port: &port)
                     if pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
                 }
                 sockets[socketName] = socket

@@ -7,6 +7,9 @@ public protocol ManagerPort: ProcessPort {
     /// (`bind([::]:80): Address already in use`).
     mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError>
     mutating func closeListeners(socket: String)
+    /// Discards what waits on a socket unit's listeners (`FlushPending=`): pending connections
+    /// are accepted and closed, pending datagrams and bytes read and dropped.
+    mutating func flushListeners(socket: String)
     /// Starts or stops polling a socket unit's listeners.
     mutating func setPolling(socket: String, _ polling: Bool)
     /// Accepts one connection on a readable listener. The connection's instance suffix is the

@@ -170,8 +170,16 @@ public struct SocketMachine: Sendable {
     }
 
     private mutating func enterListening(now: Instant, port: inout some ManagerPort) {
+        flushIfPending(port: &port)
         setState(.listening, now: now, port: &port)
         port.setPolling(socket: name, true)
+    }
+
+    /// `FlushPending=yes` with `Accept=no` (systemd's socket_enter_listening()): what is queued
+    /// when the socket starts listening again (at start, and when its service has ended) is
+    /// discarded, so that it does not activate the service at once.
+    private func flushIfPending(port: inout some ManagerPort) {
+        if settings.flushPending && !settings.accept { port.flushListeners(socket: name) }
     }
 
     private mutating func enterStopPre(now: Instant, port: inout some ManagerPort) {
@@ -263,8 +271,10 @@ public struct SocketMachine: Sendable {
     }
 
     /// Accept=no: the service stopped (or waits to restart): listen again.
-    public mutating func serviceIdle(now: Instant) {
-        if state == .running { setState(.listening, now: now) }
+    public mutating func serviceIdle(now: Instant, port: inout some ManagerPort) {
+        guard state == .running else { return }
+        flushIfPending(port: &port)
+        setState(.listening, now: now)
     }
 
     /// The service hit its start limit: the socket fails and stops listening, as in systemd.

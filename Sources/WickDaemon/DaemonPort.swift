@@ -61,7 +61,9 @@ final class DaemonPort: ManagerPort {
         options.nonBlocking = settings.accept
         for spec in settings.listen {
             do throws(SystemError) {
-                let fd = try SocketBinder.open(spec, options: options)
+                var warnings: [String] = []
+                let fd = try SocketBinder.open(spec, options: options, warnings: &warnings)
+                for warning in warnings { log("\(socket): \(warning)") }
                 opened.append(fd)
             } catch {
                 opened.forEach(closeDescriptor)
@@ -130,6 +132,10 @@ final class DaemonPort: ManagerPort {
                 for case .messageQueue(let name) in settings.listen { SocketBinder.removeMessageQueue(name) }
             }
         }
+    }
+
+    func flushListeners(socket: String) {
+        for fd in listeners[socket] ?? [] { SocketBinder.flush(fd) }
     }
 
     func setPolling(socket: String, _ polling: Bool) {

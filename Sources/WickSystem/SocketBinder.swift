@@ -20,6 +20,12 @@ public struct BindOptions: Sendable {
     public var sendBuffer: UInt64?
     public var priority: Int32?
     public var writable = false
+    /// `KeepAliveTimeSec=`, `KeepAliveIntervalSec=` (whole seconds) and `KeepAliveProbes=`.
+    public var keepAliveTime: Int32?
+    public var keepAliveInterval: Int32?
+    public var keepAliveProbes: Int32?
+    public var passPacketInfo = false
+    public var timestamping = SocketSection.Timestamping.off
     /// `SOCK_NONBLOCK` from creation: listeners wick accepts on itself (its control and metrics
     /// sockets, `Accept=yes` sockets), never one passed to a service.
     public var nonBlocking = false
@@ -44,17 +50,35 @@ public struct BindOptions: Sendable {
         sendBuffer = socket.sendBuffer
         priority = socket.priority
         writable = socket.writable
+        keepAliveTime = socket.keepAliveTime.map { Self.seconds($0) }
+        keepAliveInterval = socket.keepAliveInterval.map { Self.seconds($0) }
+        keepAliveProbes = socket.keepAliveProbes.map { Int32(clamping: $0) }
+        passPacketInfo = socket.passPacketInfo
+        timestamping = socket.timestamping
     }
+
+    /// systemd passes `usec / USEC_PER_SEC` to TCP_KEEPIDLE and TCP_KEEPINTVL.
+    static func seconds(_ span: TimeSpan) -> Int32 { Int32(clamping: span.microseconds / 1_000_000) }
 }
 
 /// Creates the fd for one `Listen*=` line (systemd's `socket_address_listen()`): close-on-exec,
 /// blocking (services expect blocking listeners unless `NonBlocking=`), bound and listening.
 public enum SocketBinder {
+    /// Opens one endpoint of wick's own (no per-unit socket options, so nothing to warn about).
     public static func open(_ spec: ListenSpec, options: BindOptions) throws(SystemError) -> Int32 {
+        var warnings: [String] = []
+        return try open(spec, options: options, warnings: &warnings)
+    }
+
+    /// Opens one `Listen*=` endpoint. A socket option the socket refuses is a warning appended to
+    /// `warnings` ("TCP_NODELAY failed: Operation not supported"), not a failure, as in systemd's
+    /// socket_apply_socket_options(); only what socket_address_listen() treats as fatal
+    /// (SO_REUSEADDR, IPV6_V6ONLY, bind, listen) throws.
+    public static func open(_ spec: ListenSpec, options: BindOptions, warnings: inout [String]) throws(SystemError) -> Int32 {
         switch spec {
-        case .stream(let address): return try socket(address, type: SOCK_STREAM, options: options, listen: true)
-        case .sequentialPacket(let address): return try socket(address, type: SOCK_SEQPACKET, options: options, listen: true)
-        case .datagram(let address): return try socket(address, type: SOCK_DGRAM, options: options, listen: false)
+        case .stream(let address): return try socket(address, type: SOCK_STREAM, options: options, listen: true, warnings: &warnings)
+        case .sequentialPacket(let address): return try socket(address, type: SOCK_SEQPACKET, options: options, listen: true, warnings: &warnings)
+        case .datagram(let address): return try socket(address, type: SOCK_DGRAM, options: options, listen: false, warnings: &warnings)
         case .fifo(let path): return try fifo(path, options: options)
         case .special(let path):
             let flags = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY
@@ -67,7 +91,7 @@ public enum SocketBinder {
             address.nl_family = sa_family_t(AF_NETLINK)
             address.nl_groups = group == 0 ? 0 : 1 << (group - 1)
             do throws(SystemError) {
-                try applyOptions(fd, options: options, isIP: false)
+                applyOptions(fd, options: options, family: AF_NETLINK, warnings: &warnings)
                 _ = try retrying("bind(netlink \(spec))") {
                     withUnsafePointer(to: &address) {
                         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -85,20 +109,22 @@ public enum SocketBinder {
         }
     }
 
-    static func socket(_ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool) throws(SystemError) -> Int32 {
+    static func socket(
+        _ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool, warnings: inout [String]
+    ) throws(SystemError) -> Int32 {
         if case .anyPort(let port) = address {
             do throws(SystemError) {
                 return try socket(.ipv6(bytes: Array(repeating: 0, count: 16), port: port), type: type,
-                                  options: options, listen: listen, dualStack: options.bindIPv6Only != .ipv6Only)
+                                  options: options, listen: listen, dualStack: options.bindIPv6Only != .ipv6Only, warnings: &warnings)
             } catch where error.code == EAFNOSUPPORT {
-                return try socket(.ipv4(bytes: [0, 0, 0, 0], port: port), type: type, options: options, listen: listen)
+                return try socket(.ipv4(bytes: [0, 0, 0, 0], port: port), type: type, options: options, listen: listen, warnings: &warnings)
             }
         }
-        return try socket(address, type: type, options: options, listen: listen, dualStack: options.bindIPv6Only == .both)
+        return try socket(address, type: type, options: options, listen: listen, dualStack: options.bindIPv6Only == .both, warnings: &warnings)
     }
 
     static func socket(
-        _ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool, dualStack: Bool
+        _ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool, dualStack: Bool, warnings: inout [String]
     ) throws(SystemError) -> Int32 {
         let storage = try SocketAddressStorage(address)
         let fd = try retrying("socket(\(address))") {
@@ -110,7 +136,7 @@ public enum SocketBinder {
             if case .ipv6 = address, options.bindIPv6Only != .default || dualStack {
                 try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, dualStack ? 0 : 1, "IPV6_V6ONLY")
             }
-            try applyOptions(fd, options: options, isIP: isIP)
+            applyOptions(fd, options: options, family: storage.family, warnings: &warnings)
             if case .unixPath(let path) = address {
                 try makeParentDirectories(path, mode: options.directoryMode)
                 _ = unlink(path)
@@ -129,18 +155,66 @@ public enum SocketBinder {
         return fd
     }
 
-    static func applyOptions(_ fd: Int32, options: BindOptions, isIP: Bool) throws(SystemError) {
-        if options.reusePort { try setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
-        if options.broadcast { try setOption(fd, SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST") }
-        if options.keepAlive { try setOption(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE") }
-        if options.passCredentials { try setOption(fd, SOL_SOCKET, SO_PASSCRED, 1, "SO_PASSCRED") }
-        if options.passSecurity { try setOption(fd, SOL_SOCKET, SO_PASSSEC, 1, "SO_PASSSEC") }
-        if let priority = options.priority { try setOption(fd, SOL_SOCKET, SO_PRIORITY, priority, "SO_PRIORITY") }
-        if let size = options.receiveBuffer { try setOption(fd, SOL_SOCKET, SO_RCVBUF, Int32(clamping: size), "SO_RCVBUF") }
-        if let size = options.sendBuffer { try setOption(fd, SOL_SOCKET, SO_SNDBUF, Int32(clamping: size), "SO_SNDBUF") }
-        if isIP {
-            if options.freeBind { try setOption(fd, Int32(IPPROTO_IP), IP_FREEBIND, 1, "IP_FREEBIND") }
-            if options.noDelay { try setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY") }
+    /// systemd's socket_apply_socket_options() and the non-fatal part of socket_address_listen():
+    /// every option is tried on every socket, whatever its type (as systemd does), and a refusal
+    /// is a warning.
+    static func applyOptions(_ fd: Int32, options: BindOptions, family: Int32, warnings: inout [String]) {
+        func set(_ level: Int32, _ name: Int32, _ value: Int32, _ label: String) {
+            do throws(SystemError) { try setOption(fd, level, name, value, label) } catch { warnings.append("\(label) failed: \(error.reason)") }
+        }
+        let isIP = family == AF_INET || family == AF_INET6
+        if options.reusePort && isIP { set(SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
+        if options.freeBind && isIP {
+            family == AF_INET6 ? set(Int32(IPPROTO_IPV6), IPV6_FREEBIND, 1, "IPV6_FREEBIND") : set(Int32(IPPROTO_IP), IP_FREEBIND, 1, "IP_FREEBIND")
+        }
+        if options.keepAlive { set(SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE") }
+        if let seconds = options.keepAliveTime, seconds > 0 { set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, seconds, "TCP_KEEPIDLE") }
+        if let seconds = options.keepAliveInterval, seconds > 0 { set(Int32(IPPROTO_TCP), TCP_KEEPINTVL, seconds, "TCP_KEEPINTVL") }
+        if let probes = options.keepAliveProbes, probes > 0 { set(Int32(IPPROTO_TCP), TCP_KEEPCNT, probes, "TCP_KEEPCNT") }
+        if options.noDelay { set(Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY") }
+        if options.broadcast { set(SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST") }
+        if options.passCredentials { set(SOL_SOCKET, SO_PASSCRED, 1, "SO_PASSCRED") }
+        if options.passSecurity { set(SOL_SOCKET, SO_PASSSEC, 1, "SO_PASSSEC") }
+        if options.passPacketInfo {
+            // socket_set_recvpktinfo(): per family, EAFNOSUPPORT for the others.
+            let option: (level: Int32, name: Int32)? = switch family {
+            case AF_INET: (Int32(IPPROTO_IP), IP_PKTINFO)
+            case AF_INET6: (Int32(IPPROTO_IPV6), IPV6_RECVPKTINFO)
+            case AF_NETLINK: (SOL_NETLINK, NETLINK_PKTINFO)
+            default: nil
+            }
+            if let option {
+                do throws(SystemError) { try setOption(fd, option.level, option.name, 1, "packet info") } catch {
+                    warnings.append("Failed to enable packet info socket option: \(error.reason)")
+                }
+            } else {
+                warnings.append("Failed to enable packet info socket option: \(SystemError("", code: EAFNOSUPPORT).reason)")
+            }
+        }
+        if options.timestamping != .off {
+            let name = options.timestamping == .ns ? SO_TIMESTAMPNS : SO_TIMESTAMP
+            do throws(SystemError) { try setOption(fd, SOL_SOCKET, name, 1, "timestamping") } catch {
+                warnings.append("Failed to enable timestamping socket option, ignoring: \(error.reason)")
+            }
+        }
+        if let priority = options.priority { set(SOL_SOCKET, SO_PRIORITY, priority, "SO_PRIORITY") }
+        if let size = options.receiveBuffer { setBuffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, size, "SO_RCVBUF/SO_RCVBUFFORCE", &warnings) }
+        if let size = options.sendBuffer { setBuffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, size, "SO_SNDBUF/SO_SNDBUFFORCE", &warnings) }
+    }
+
+    /// systemd's fd_set_rcvbuf()/fd_set_sndbuf(): the plain option, and the FORCE one when the
+    /// kernel capped it below what was asked (it reads back double the value it keeps).
+    static func setBuffer(_ fd: Int32, _ plain: Int32, _ force: Int32, _ size: UInt64, _ label: String, _ warnings: inout [String]) {
+        let wanted = Int32(clamping: size)
+        var value = wanted
+        if setsockopt(fd, SOL_SOCKET, plain, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 {
+            var actual: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            if getsockopt(fd, SOL_SOCKET, plain, &actual, &length) == 0, Int64(actual) >= 2 * Int64(wanted) { return }
+        }
+        value = wanted
+        if setsockopt(fd, SOL_SOCKET, force, &value, socklen_t(MemoryLayout<Int32>.size)) != 0 && errno != EPERM {
+            warnings.append("\(label) failed: \(SystemError("", code: errno).reason)")
         }
     }
 
@@ -156,6 +230,27 @@ public enum SocketBinder {
         if mkfifo(path, mode_t(options.socketMode)) < 0 && errno != EEXIST { throw SystemError("mkfifo(\(path))") }
         _ = chmod(path, mode_t(options.socketMode))
         return try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK) }
+    }
+
+    /// systemd's flush_accept() and flush_fd(): accepts and closes the connections waiting on a
+    /// listening socket, reads and drops what waits on any other fd, without ever blocking (the
+    /// fd may be blocking: each step polls first) and at most 4,096 steps.
+    public static func flush(_ fd: Int32) {
+        var accepting: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        let listening = getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting != 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<4096 {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&ready, 1, 0) == 1, ready.revents & Int16(POLLIN) != 0 else { return }
+            if listening {
+                let connection = cwick_accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue))
+                guard connection >= 0 else { return }
+                closeDescriptor(connection)
+            } else {
+                guard buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 else { return }
+            }
+        }
     }
 
     /// Removes a POSIX message queue (`RemoveOnStop=` for `ListenMessageQueue=`).

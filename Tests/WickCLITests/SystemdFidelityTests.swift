@@ -86,4 +86,44 @@ import Testing
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("fail.service: failed, starting OnFailure=alarm.service") })
         #expect(!live.wick.log.contains("skip.service: failed"), "a skip is not a failure: \(live.wick.log)")
     }
+
+    /// Issue 10 items 4 and 9: the keep-alive, packet-info and timestamping options reach the
+    /// sockets (read back from inside the service), and an option a socket refuses
+    /// (NoDelay= on a datagram socket) is a warning, not a failure.
+    @Test func socketOptionsReachTheSocketsAndARefusedOneIsAWarning() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("wick-opt-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "opt.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nListenDatagram=127.0.0.1:\(TestClient.freePort())\nKeepAlive=yes\n"
+                + "KeepAliveTimeSec=77\nKeepAliveIntervalSec=11\nKeepAliveProbes=4\nNoDelay=yes\nPassPacketInfo=yes\nTimestamping=ns\n",
+            "opt.service": "[Service]\nExecStart=/usr/bin/python3 \(Self.script("sockopt-report.py")) \(out)\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port), "\(live.wick.log)")
+        #expect(live.wick.log.contains("opt.socket: TCP_NODELAY failed: "), "\(live.wick.log)")
+        close(TestClient.connectTCP(port))
+        #expect(ControlVerbTests.waitFor { (try? String(contentsOfFile: out, encoding: .utf8)) != nil })
+        #expect((try? String(contentsOfFile: out, encoding: .utf8)) == "keepalive=1 keepidle=77 keepintvl=11 keepcnt=4 nodelay=1 pktinfo=1 timestampns=1\n")
+    }
+
+    /// FlushPending=yes: a connection the service left unanswered is dropped when the socket
+    /// listens again, instead of starting the service again and again.
+    @Test func flushPendingDropsWhatTheServiceLeft() throws {
+        let flushed = TestClient.freePort(), kept = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "flushed.socket": "[Socket]\nListenStream=127.0.0.1:\(flushed)\nFlushPending=yes\n",
+            "flushed.service": "[Service]\nExecStart=/bin/sleep 0.2\n",
+            "kept.socket": "[Socket]\nListenStream=127.0.0.1:\(kept)\n",
+            "kept.service": "[Service]\nExecStart=/bin/sleep 0.2\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(flushed) && TestClient.waitListening(kept))
+        let clients = [TestClient.connectTCP(flushed), TestClient.connectTCP(kept)]
+        defer { clients.forEach { close($0) } }
+        sleep(2)
+        let log = live.wick.log
+        #expect(log.components(separatedBy: "flushed.service: dead -> running").count == 2, "started once: \(log)")
+        #expect(log.components(separatedBy: "kept.service: dead -> running").count > 2, "without FlushPending the queued connection starts it again")
+    }
 }

@@ -28,6 +28,8 @@ struct FakePort: ManagerPort {
     }
     mutating func closeListeners(socket: String) { closedListeners.append(socket) }
     mutating func setPolling(socket: String, _ on: Bool) { polling[socket] = on }
+    var flushed: [String] = []
+    mutating func flushListeners(socket: String) { flushed.append(socket) }
     var acceptExhausted: Set<String> = []
     mutating func accept(socket: String) -> AcceptOutcome {
         if acceptExhausted.contains(socket) { return .exhausted("accept4: Too many open files") }
