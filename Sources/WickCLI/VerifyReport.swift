@@ -8,6 +8,7 @@ struct VerifyReport {
     static func make(paths: [String], source: any UnitSource = FileSystemUnitSource()) -> VerifyReport {
         var diagnostics: [Diagnostic] = []
         var unitCount = 0
+        var loaded: [LoadedUnit] = []
         for path in paths {
             switch source.kind(of: path) {
             case .directory:
@@ -15,6 +16,7 @@ struct VerifyReport {
                 diagnostics += loader.diagnostics
                 for unit in loader.loadAll() {
                     diagnostics += unit.diagnostics
+                    loaded.append(unit)
                     unitCount += 1
                 }
             case .regular, .symlink:
@@ -26,12 +28,16 @@ struct VerifyReport {
                     continue
                 }
                 let loader = UnitDirectoryLoader(directories: [directory], source: source)
-                diagnostics += loader.load(file).diagnostics
+                let unit = loader.load(file)
+                diagnostics += unit.diagnostics
+                loaded.append(unit)
                 unitCount += 1
             case .missing, .other:
                 diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 0), "no such file or directory"))
             }
         }
+        // Every unit checked together: two sockets on one endpoint may sit in different paths.
+        diagnostics += ListenConflicts.diagnostics(for: loaded)
         diagnostics.sort { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
         return VerifyReport(diagnostics: diagnostics, unitCount: unitCount)
     }

@@ -130,6 +130,12 @@ public struct Manager {
     /// Starts a socket unit (from dead or failed): `ExecStartPre=`, listeners, `ExecStartPost=`.
     public mutating func startSocket(_ name: String, now: Instant, port: inout some ManagerPort) {
         guard var socket = sockets[name], admitsStart(name, port: &port) else { return }
+        // systemd's socket_start(): an Accept=no socket whose service is not loaded does not start
+        // (it stays inactive, the start job fails).
+        if let service = serviceOfSocket[name], services[service] == nil, [.dead, .failed].contains(socket.state) {
+            port.log("\(name): Socket service \(service) not loaded, refusing.")
+            return
+        }
         socket.start(now: now, port: &port)
         sockets[name] = socket
     }
@@ -306,9 +312,10 @@ public struct Manager {
         let instance = "\(number)-\(connection.instanceSuffix)"
         guard let unit = port.instantiate(template: template, instance: instance, connection: connection),
               unit.loadState == .loaded else {
-            port.log("\(socketName): cannot load \(template) for connection \(instance), closing it")
+            port.log("\(socketName): Failed to queue service startup job (Maybe the service file is missing or not a template unit?): \(template) cannot be loaded")
             port.closeConnection(connection)
             sockets[socketName]?.connectionClosed(source: connection.source)
+            sockets[socketName]?.instanceCouldNotStart(now: now, port: &port)
             return
         }
         services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)

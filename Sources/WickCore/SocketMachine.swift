@@ -94,6 +94,14 @@ public struct SocketMachine: Sendable {
         return true
     }
 
+    /// `Accept=yes` and the connection's service instance could not be loaded (no template):
+    /// systemd fails the socket with `resources` ("Failed to queue service startup job (Maybe the
+    /// service file is missing or not a template unit?)").
+    public mutating func instanceCouldNotStart(now: Instant, port: inout some ManagerPort) {
+        record(.resources)
+        enterStopPre(now: now, port: &port)
+    }
+
     /// Stops the unit (its listeners close); returns false when it is not started.
     @discardableResult
     public mutating func stop(now: Instant, port: inout some ManagerPort) -> Bool {
@@ -244,13 +252,15 @@ public struct SocketMachine: Sendable {
     /// Accept=yes: whether one more connection may get its own service instance
     /// (`MaxConnections=`, `MaxConnectionsPerSource=`); a refused one is counted.
     public mutating func admitConnection(source: String) -> Bool {
-        acceptedCount += 1
         let fromSource = connectionsPerSource[source, default: 0]
+        // systemd's socket_enter_running(): a connection refused by MaxConnections= or
+        // MaxConnectionsPerSource= counts in NRefused only, never in NAccepted.
         guard connectionCount < settings.maxConnections,
               fromSource < (settings.maxConnectionsPerSource ?? .max) else {
-            refusedCount += 1
+            refusedCount &+= 1
             return false
         }
+        acceptedCount &+= 1
         connectionCount += 1
         connectionsPerSource[source] = fromSource + 1
         activationCount += 1

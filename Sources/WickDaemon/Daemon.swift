@@ -151,6 +151,7 @@ public final class Daemon {
             }
             loaded.append(unit)
         }
+        for conflict in ListenConflicts.diagnostics(for: loaded) { log(conflict.description) }
         for unit in loaded {
             for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }
         }

@@ -123,6 +123,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"]?.state == .running)
         #expect(manager.services["echo@1-127.0.0.1:7-127.0.0.1:5001.service"]?.state == .running)
         #expect(manager.sockets["echo.socket"]?.refusedCount == 1)
+        #expect(manager.sockets["echo.socket"]?.acceptedCount == 2, "a refused connection is not counted as accepted (NAccepted)")
         #expect(port.closedConnections == [3])
         manager.processExited(unit: "echo@0-127.0.0.1:7-127.0.0.1:5000.service", pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
         #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil)
@@ -283,5 +284,24 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
             "c.service": "[Service]\nExecStart=/bin/c\n[Install]\nWantedBy=multi-user.target\n",
         ]))
         #expect(manager.bootServices == ["a.service"])
+    }
+
+    /// Issue 10 item 7: an Accept=no socket whose service is not loaded does not start; an
+    /// Accept=yes socket without a template fails with `resources` at its first connection.
+    @Test func aSocketWithoutItsServiceDoesNotStartAndAnAcceptSocketWithoutTemplateFails() {
+        var port = FakePort()
+        var manager = Manager(units: units([
+            "orphan.socket": "[Socket]\nListenStream=80\n",
+            "lonely.socket": "[Socket]\nListenStream=81\nAccept=yes\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(manager.sockets["orphan.socket"]?.state == .dead)
+        #expect(!port.openedListeners.contains("orphan.socket"))
+        #expect(port.logs.contains("orphan.socket: Socket service orphan.service not loaded, refusing."))
+        #expect(manager.sockets["lonely.socket"]?.state == .listening)
+        port.pendingConnections["lonely.socket"] = ["127.0.0.1:81-127.0.0.1:5000"]
+        manager.socketReadable("lonely.socket", now: .seconds(1), port: &port)
+        #expect(manager.sockets["lonely.socket"]?.state == .failed && manager.sockets["lonely.socket"]?.result == .resources)
+        #expect(manager.sockets["lonely.socket"]?.acceptedCount == 1 && port.closedConnections == [1])
     }
 }

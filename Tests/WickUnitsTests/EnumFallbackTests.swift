@@ -36,3 +36,23 @@ import Testing
         #expect(!messages(unit, .error).isEmpty, "\(line)")
     }
 }
+
+/// Issue 10 item 10: two socket units on one endpoint are named at load time and by verify.
+@Suite struct ListenConflictTests {
+    func conflicts(_ files: [String: String]) -> [String] {
+        let loader = UnitDirectoryLoader(directories: ["/u"], source: MemoryUnitSource(files: files.reduce(into: [:]) { $0["/u/" + $1.key] = $1.value }))
+        return ListenConflicts.diagnostics(for: loader.loadAll()).map(\.description)
+    }
+
+    @Test func theSamePortInTwoPackagesIsNamed() {
+        let found = conflicts(["ssh.socket": "[Socket]\nListenStream=22\n", "dropbear.socket": "[Socket]\nListenStream=0.0.0.0:22\n"])
+        #expect(found.count == 1 && found[0].contains("ssh.socket") && found[0].contains("dropbear.socket") && found[0].contains("22"), "\(found)")
+    }
+
+    @Test func differentProtocolsPortsOrReusePortDoNotConflict() {
+        #expect(conflicts(["a.socket": "[Socket]\nListenStream=53\n", "b.socket": "[Socket]\nListenDatagram=53\n"]).isEmpty)
+        #expect(conflicts(["a.socket": "[Socket]\nListenStream=127.0.0.1:80\n", "b.socket": "[Socket]\nListenStream=127.0.0.2:80\n"]).isEmpty)
+        #expect(conflicts(["a.socket": "[Socket]\nListenStream=80\nReusePort=yes\n", "b.socket": "[Socket]\nListenStream=80\nReusePort=yes\n"]).isEmpty)
+        #expect(conflicts(["a.socket": "[Socket]\nListenStream=/run/a\n", "b.socket": "[Socket]\nListenStream=/run/a\n"]).count == 1)
+    }
+}
