@@ -114,6 +114,17 @@ static int child(void *opaque) {
     if (plan->new_session && setsid() < 0) child_fail(arguments, errno);
     error = place_fds(plan, arguments->moved);
     if (error) child_fail(arguments, error);
+    if (plan->nonblocking >= 0) {
+        /* systemd's flags_fds(): NonBlocking= sets or clears O_NONBLOCK on every passed socket fd
+         * (the flag lives in the open file description, shared with wick's copy). */
+        int i;
+        for (i = 3; i < 3 + plan->fd_count; i++) {
+            int flags = fcntl(i, F_GETFL);
+            if (flags < 0) child_fail(arguments, errno);
+            flags = plan->nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+            if (fcntl(i, F_SETFL, flags) < 0) child_fail(arguments, errno);
+        }
+    }
     if (inherited_open_files_soft) {
         /* After the fds are placed: a lower soft limit does not close fds already above it. */
         struct rlimit limit;

@@ -302,7 +302,8 @@ final class DaemonPort: ManagerPort {
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, environment: order.compactMap { name in environment[name].map { "\(name)=\($0)" } })
-        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog)
+        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
+                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
         opened.forEach(closeDescriptor)

@@ -64,7 +64,8 @@ public final class SpawnPlan {
     /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid.
     public func spawn(
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
-        extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, newSession: Bool = true
+        extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
+        newSession: Bool = true
     ) -> Result<Int32, Failure> {
         let extras = extraEnvironment.map { strdup($0) }
         defer { for pointer in extras { free(pointer) } }
@@ -77,6 +78,7 @@ public final class SpawnPlan {
         let error = fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
                 path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
+                nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1,
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
                 new_session: newSession ? 1 : 0, search_path: cSearchPath)

@@ -126,4 +126,29 @@ import Testing
         #expect(log.components(separatedBy: "flushed.service: dead -> running").count == 2, "started once: \(log)")
         #expect(log.components(separatedBy: "kept.service: dead -> running").count > 2, "without FlushPending the queued connection starts it again")
     }
+
+    /// Issue 10 item 5: NonBlocking= sets O_NONBLOCK on every passed fd, and without it the fds
+    /// (a FIFO included) are blocking; in [Socket] it is an unknown key, as in systemd.
+    @Test(arguments: [("yes", "4000 4000"), ("no", "0 0")])
+    func nonBlockingSetsOrClearsTheFlagOnEveryPassedFd(setting: String, expected: String) throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("wick-nb-\(UUID().uuidString)").path
+        let fifo = out + ".fifo"
+        defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: fifo) }
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "nb.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nListenFIFO=\(fifo)\n",
+            "nb.service": "[Service]\nNonBlocking=\(setting)\nExecStart=\(Self.script("fd-flags.sh")) \(out)\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port))
+        close(TestClient.connectTCP(port))
+        #expect(ControlVerbTests.waitFor { ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").count >= 3 }, "\(live.wick.log)")
+        #expect((try? String(contentsOfFile: out, encoding: .utf8))?.trimmingCharacters(in: .whitespaces) == expected)
+        let verify = try BinaryRunner.wick("verify", live.directory.path)
+        #expect(!verify.stdout.contains("NonBlocking"), "NonBlocking= is a [Service] setting")
+        let socketDirectory = try BinaryRunner.directory(["x.socket": "[Socket]\nListenStream=9\nNonBlocking=yes\n", "x.service": "[Service]\nExecStart=/bin/true\n"])
+        defer { try? FileManager.default.removeItem(at: socketDirectory) }
+        let unknown = try BinaryRunner.wick("verify", socketDirectory.path)
+        #expect(unknown.stdout.contains("NonBlocking"), "\(unknown.stdout)")
+    }
 }

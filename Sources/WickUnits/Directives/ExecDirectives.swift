@@ -85,7 +85,6 @@ enum ExecDirectives {
             "StandardInputText": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
             "StandardInputData": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
             "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)).with(NotEnforced.logging),
-            "NonBlocking": .boolean(root.appending(path: \.nonBlocking)),
             "RuntimeDirectory": Directive.words(root.appending(path: \.runtimeDirectory)).with(NotEnforced.directories),
             "StateDirectory": Directive.words(root.appending(path: \.stateDirectory)).with(NotEnforced.directories),
             "CacheDirectory": Directive.words(root.appending(path: \.cacheDirectory)).with(NotEnforced.directories),

@@ -32,6 +32,8 @@ enum ServiceDirectives {
             "FileDescriptorStoreMax": Directive.count(\.service.fileDescriptorStoreMax).with(NotEnforced.notifications),
             "Sockets": .unitNames(\.service.sockets),
             "BusName": Directive.optionalText(\.service.busName).with(NotEnforced.notifications),
+            // [Service] only: in [Socket] systemd does not know it ("Unknown key name").
+            "NonBlocking": .boolean(\.service.exec.nonBlocking),
             "PermissionsStartOnly": Directive.boolean(\.service.permissionsStartOnly).with(NotEnforced.deprecated),
             "StartLimitInterval": .time(\.unit.startLimitInterval),
             "StartLimitIntervalSec": .time(\.unit.startLimitInterval),
