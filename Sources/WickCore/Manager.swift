@@ -78,7 +78,9 @@ public struct Manager {
         for (name, old) in sockets {
             if let new = fresh.sockets[name], new.settings.listen == old.settings.listen,
                new.settings.accept == old.settings.accept, new.settings.service == old.settings.service {
-                fresh.sockets[name] = old
+                var kept = old
+                kept.reloaded(with: new.settings)
+                fresh.sockets[name] = kept
             } else {
                 port.setPolling(socket: name, false)
                 port.closeListeners(socket: name)

@@ -56,7 +56,9 @@ public enum SocketReaction: Equatable, Sendable {
 /// in `start-pre` at once, in `start-post` through the stop commands.
 public struct SocketMachine: Sendable {
     public let name: String
-    public let settings: SocketSection
+    public private(set) var settings: SocketSection
+    /// New settings from a reload, taken when the socket next stops (`reloaded(with:)`).
+    private var pendingSettings: SocketSection?
     public private(set) var state = SocketState.dead
     public private(set) var result = SocketResult.success
     public private(set) var acceptedCount: UInt64 = 0
@@ -80,6 +82,24 @@ public struct SocketMachine: Sendable {
         let limit = settings.effectiveTriggerLimit
         triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
         let poll = settings.effectivePollLimit
+        pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
+    }
+
+    /// daemon-reload with the same `Listen*=`, `Accept=` and `Service=`: the listeners and counters
+    /// stay, and the new settings (`Backlog=`, options, limits...) apply from the socket's next
+    /// start, as in systemd: at once when it is stopped, when it next stops otherwise.
+    public mutating func reloaded(with new: SocketSection) {
+        pendingSettings = new
+        if state == .dead || state == .failed { takePendingSettings() }
+    }
+
+    private mutating func takePendingSettings() {
+        guard let new = pendingSettings else { return }
+        pendingSettings = nil
+        settings = new
+        let limit = new.effectiveTriggerLimit
+        triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
+        let poll = new.effectivePollLimit
         pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
     }
 
@@ -326,6 +346,7 @@ public struct SocketMachine: Sendable {
     private mutating func setState(_ new: SocketState, now: Instant) {
         if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
         state = new
+        if new == .dead || new == .failed { takePendingSettings() }
     }
 
     /// Whether wick polls the listeners in this state.

@@ -151,4 +151,29 @@ import Testing
         let unknown = try BinaryRunner.wick("verify", socketDirectory.path)
         #expect(unknown.stdout.contains("NonBlocking"), "\(unknown.stdout)")
     }
+
+    /// The backlog of a listening TCP socket on 127.0.0.1:port, as `ss` shows it (Send-Q).
+    static func backlog(_ port: UInt16) throws -> String {
+        let result = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/ss"), ["-Hltn", "sport = :\(port)"])
+        return result.stdout.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.map(String.init) ?? "?"
+    }
+
+    /// Issue 10 item 6: daemon-reload with unchanged Listen*= keeps the listening socket (and its
+    /// old settings) while it runs; the new Backlog= applies at its next start.
+    @Test func reloadedSocketSettingsApplyAtTheNextStart() throws {
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "b.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nBacklog=7\n",
+            "b.service": "[Service]\nExecStart=/bin/sleep 100\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port))
+        #expect(try Self.backlog(port) == "7")
+        try "[Socket]\nListenStream=127.0.0.1:\(port)\nBacklog=9\n".write(to: live.directory.appendingPathComponent("b.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try Self.backlog(port) == "7", "the running socket keeps its fd")
+        #expect(try live.run("stop", "b.socket").status == 0)
+        #expect(try live.run("start", "b.socket").status == 0)
+        #expect(ControlVerbTests.waitFor { (try? Self.backlog(port)) == "9" }, "the new Backlog= at the next start: \((try? Self.backlog(port)) ?? "?")")
+    }
 }
