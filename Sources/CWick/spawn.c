@@ -30,6 +30,13 @@ struct child_arguments {
     volatile int error;         /* the child's errno when it could not exec */
 };
 
+static void release(struct child_arguments *arguments) {
+    free(arguments->environment);
+    free(arguments->moved);
+    arguments->environment = NULL;
+    arguments->moved = NULL;
+}
+
 static void child_fail(struct child_arguments *arguments, int error) {
     arguments->error = error;
     _exit(error == ENOENT ? 127 : 126);
@@ -102,8 +109,9 @@ int cwick_raise_open_files_limit(void) {
     return 0;
 }
 
-static int child(void *opaque) {
-    struct child_arguments *arguments = opaque;
+/* Everything between clone (or, for cwick_exec, the decision to exec in place) and execve.
+ * Returns the errno that stopped it; never returns when the exec succeeded. */
+static int become(struct child_arguments *arguments) {
     const struct cwick_spawn_plan *plan = arguments->plan;
     char pid_variable[32] = "LISTEN_PID=";
     char watchdog_variable[32] = "WATCHDOG_PID=";
@@ -111,18 +119,18 @@ static int child(void *opaque) {
     int error;
 
     reset_dispositions();
-    if (plan->new_session && setsid() < 0) child_fail(arguments, errno);
+    if (plan->new_session && setsid() < 0) return errno;
     error = place_fds(plan, arguments->moved);
-    if (error) child_fail(arguments, error);
+    if (error) return error;
     if (plan->nonblocking >= 0) {
         /* systemd's flags_fds(): NonBlocking= sets or clears O_NONBLOCK on every passed socket fd
          * (the flag lives in the open file description, shared with wick's copy). */
         int i;
         for (i = 3; i < 3 + plan->fd_count; i++) {
             int flags = fcntl(i, F_GETFL);
-            if (flags < 0) child_fail(arguments, errno);
+            if (flags < 0) return errno;
             flags = plan->nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-            if (fcntl(i, F_SETFL, flags) < 0) child_fail(arguments, errno);
+            if (fcntl(i, F_SETFL, flags) < 0) return errno;
         }
     }
     if (inherited_open_files_soft) {
@@ -145,7 +153,7 @@ static int child(void *opaque) {
 
     if (strchr(plan->path, '/') || !plan->search_path) {
         execve(plan->path, plan->argv, (char *const *)arguments->environment);
-        child_fail(arguments, errno);
+        return errno;
     } else {
         /* execvpe() may allocate: walk the search path by hand. */
         char candidate[PATH_MAX];
@@ -165,42 +173,56 @@ static int child(void *opaque) {
             if (!end) break;
             start = end + 1;
         }
-        child_fail(arguments, last_error);
+        return last_error;
     }
+}
+
+static int child(void *opaque) {
+    struct child_arguments *arguments = opaque;
+    child_fail(arguments, become(arguments));
     return 127;
 }
 
 /* The child's stack: its frames hold a path buffer, far below this. */
 enum { CHILD_STACK_SIZE = 64 * 1024 };
 
+/* The child's environment array (the plan's, with free slots for LISTEN_PID and WATCHDOG_PID)
+ * and its fd table, allocated before the clone: the child cannot allocate. */
+static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *arguments) {
+    size_t count = 0;
+    if (plan->fd_count < 0 || plan->fd_count > INT_MAX - 3) return EINVAL;
+    while (plan->envp[count]) count++;
+    arguments->plan = plan;
+    arguments->environment_count = count;
+    arguments->error = 0;
+    arguments->environment = malloc((count + 3) * sizeof(char *));
+    arguments->moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
+    if (!arguments->environment || !arguments->moved) {
+        release(arguments);
+        return ENOMEM;
+    }
+    memcpy(arguments->environment, plan->envp, count * sizeof(char *));
+    arguments->environment[count] = NULL;
+    arguments->environment[count + 1] = NULL;
+    arguments->environment[count + 2] = NULL;
+    return 0;
+}
+
 int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     struct child_arguments arguments;
     sigset_t all, previous;
-    size_t count = 0;
     char *stack;
     pid_t child_pid;
     int clone_error;
 
     *pid = -1;
-    if (plan->fd_count < 0 || plan->fd_count > INT_MAX - 3) return EINVAL;
-    while (plan->envp[count]) count++;
-    arguments.plan = plan;
-    arguments.environment_count = count;
-    arguments.error = 0;
-    arguments.environment = malloc((count + 3) * sizeof(char *));
-    /* Any number of fds: the child cannot allocate, so the table comes from here. */
-    arguments.moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
+    clone_error = prepare(plan, &arguments);
+    if (clone_error) return clone_error;
     stack = malloc(CHILD_STACK_SIZE);
-    if (!arguments.environment || !arguments.moved || !stack) {
-        free(arguments.environment);
-        free(arguments.moved);
-        free(stack);
+    if (!stack) {
+        release(&arguments);
         return ENOMEM;
     }
-    memcpy(arguments.environment, plan->envp, count * sizeof(char *));
-    arguments.environment[count] = NULL;
-    arguments.environment[count + 1] = NULL;
-    arguments.environment[count + 2] = NULL;
 
     /* No signal may be delivered to the child while it shares wick's memory. */
     sigfillset(&all);
@@ -210,12 +232,20 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     sigprocmask(SIG_SETMASK, &previous, NULL);
 
     free(stack);
-    free(arguments.environment);
-    free(arguments.moved);
+    release(&arguments);
     if (child_pid < 0) return clone_error;
     /* The child has exec'd (success) or exited with arguments.error set. */
     *pid = child_pid;
     return arguments.error;
+}
+
+int cwick_exec(const struct cwick_spawn_plan *plan) {
+    struct child_arguments arguments;
+    int error = prepare(plan, &arguments);
+    if (error) return error;
+    error = become(&arguments);
+    release(&arguments);
+    return error;
 }
 
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {

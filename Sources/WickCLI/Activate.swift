@@ -8,11 +8,13 @@ public struct Activate: ParsableCommand {
     public static let configuration = CommandConfiguration(
         abstract: "Listen on sockets and start a command on traffic, like systemd-socket-activate.",
         discussion: """
-            Without --accept the command gets every listening socket (fds 3, 4, ... in the order of -l) \
-            when traffic arrives; when it exits, wick listens again. With --accept each connection \
-            starts one command, the connection at fd 3 (or on stdin and stdout with --inetd). \
-            LISTEN_FDS, LISTEN_PID and LISTEN_FDNAMES are always set, REMOTE_ADDR and REMOTE_PORT for \
-            IP peers in accept mode, and wick's own environment is passed through.
+            Without --accept, at the first traffic wick execs the command in place with every listening \
+            socket (fds 3, 4, ... in the order of -l), as systemd-socket-activate does; with --rearm it \
+            starts the command instead and listens again when it exits. With --accept each connection \
+            starts one command, the connection at fd 3. --inetd puts the connection (or without \
+            --accept the one listening socket) on stdin and stdout instead. LISTEN_FDS, LISTEN_PID and \
+            LISTEN_FDNAMES are set except with --inetd, REMOTE_ADDR and REMOTE_PORT for IP peers in \
+            accept mode, and wick's own environment is passed through.
             An address may start with stream:, datagram: or seqpacket: to mix kinds.
             """
     )
@@ -23,8 +25,11 @@ public struct Activate: ParsableCommand {
     @Flag(name: [.short, .long], help: "Start one command per connection.")
     var accept = false
 
-    @Flag(name: .long, help: "Pass the connection as stdin and stdout (implies --accept).")
+    @Flag(name: .long, help: "Pass the connection (or, without --accept, the one listening socket) as stdin and stdout.")
     var inetd = false
+
+    @Flag(name: .long, help: "Without --accept: start the command again on the next traffic after it exits (trigger limit: 20 starts in 2 s).")
+    var rearm = false
 
     @Flag(name: [.short, .long], help: "Listen on datagram sockets.")
     var datagram = false
@@ -47,6 +52,10 @@ public struct Activate: ParsableCommand {
         if command.first == "--" && command.count == 1 || command.isEmpty { throw ValidationError("a command to run is required") }
         if listen.isEmpty { throw ValidationError("at least one -l ADDRESS is required") }
         if datagram && seqpacket { throw ValidationError("--datagram and --seqpacket exclude each other") }
+        if rearm && accept { throw ValidationError("--rearm applies without --accept") }
+        if inetd && !accept && listen.count != 1 {
+            throw ValidationError("--inetd without --accept needs exactly one -l ADDRESS (it becomes stdin and stdout)")
+        }
     }
 
     public func run() throws {
@@ -58,12 +67,12 @@ public struct Activate: ParsableCommand {
                 throw ValidationError("-l \(address): \(error.message)")
             }
         }
-        if accept || inetd, let bad = specs.first(where: { !$0.canAccept }) {
+        if accept, let bad = specs.first(where: { !$0.canAccept }) {
             throw ValidationError("--accept needs stream or sequential-packet sockets, but \(bad) is a \(bad.typeName.lowercased()) socket")
         }
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
         let configuration = ActivateConfiguration(
-            listens: specs, accept: accept, inetd: inetd,
+            listens: specs, accept: accept, inetd: inetd, rearm: rearm,
             fdNames: fdname.map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? [],
             environment: ActivateConfiguration.environment(inherited: Self.inheritedEnvironment(), settings: setenv),
             command: argv)

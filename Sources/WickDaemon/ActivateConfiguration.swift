@@ -5,18 +5,25 @@ public struct ActivateConfiguration: Sendable {
     public var listens: [ListenSpec]
     /// `--accept`: one command per connection.
     public var accept: Bool
-    /// `--inetd`: the connection is stdin and stdout (implies accept mode).
+    /// `--inetd`: the connection (with `--accept`) or the one listening socket (without) is stdin
+    /// and stdout, and no `LISTEN_*` variables are set.
     public var inetd: Bool
+    /// `--rearm`: without `--accept`, run the command again on the next traffic after it exits
+    /// (within the trigger limit) instead of exec'ing it once in place.
+    public var rearm: Bool
     /// Names for `LISTEN_FDNAMES`, in fd order; missing ones are `unknown` (sd_listen_fds(3)).
     public var fdNames: [String]
     /// The command's environment before the `LISTEN_*`/`REMOTE_*` variables.
     public var environment: [String]
     public var command: [String]
 
-    public init(listens: [ListenSpec], accept: Bool, inetd: Bool, fdNames: [String], environment: [String], command: [String]) {
+    public init(
+        listens: [ListenSpec], accept: Bool, inetd: Bool, rearm: Bool = false, fdNames: [String], environment: [String], command: [String]
+    ) {
         self.listens = listens
-        self.accept = accept || inetd
+        self.accept = accept
         self.inetd = inetd
+        self.rearm = rearm
         self.fdNames = fdNames
         self.environment = environment
         self.command = command

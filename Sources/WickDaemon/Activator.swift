@@ -1,12 +1,16 @@
 import Glibc
+import WickCore
 import WickSystem
 import WickUnits
 
 /// `wick activate`: one socket unit run from the command line (systemd-socket-activate(1)), on one
-/// thread and one epoll loop. Without `--accept` it starts the command with every listening fd
-/// when traffic arrives, stops polling while the command runs and listens again when it exits
-/// (connections waiting in the backlog start the next run). With `--accept` it accepts each
-/// connection and starts one command per connection.
+/// thread and one epoll loop. Without `--accept`, at the first traffic it execs the command in
+/// place with every listening fd (LISTEN_PID is wick's own pid), as systemd-socket-activate does,
+/// so the command runs once and its exit status is wick's; with `--rearm` it starts the command
+/// instead, stops polling while it runs and listens again when it exits (the exit-on-idle
+/// pattern), within the trigger limit of an `Accept=no` socket (20 starts in 2 s). With
+/// `--accept` it accepts each connection and starts one command per connection. `--inetd` puts
+/// the connection, or without `--accept` the one listening socket, on stdin and stdout.
 public final class Activator {
     private let configuration: ActivateConfiguration
     private let plan: SpawnPlan
@@ -19,6 +23,8 @@ public final class Activator {
     private var children: Set<Int32> = []
     private var polling = false
     private let listenEnvironment: [String]
+    /// `--rearm`: systemd's trigger limit of an Accept=no socket.
+    private var triggerLimit = RateLimit(interval: .seconds(2), burst: 20)
 
     static let signalToken: UInt64 = 0
 
@@ -78,9 +84,25 @@ public final class Activator {
     }
 
     private func listenerReady(_ index: Int) -> Int32? {
+        if !configuration.accept && !configuration.rearm {
+            log("Communication attempt on fd \(index + 3).")
+            let error = configuration.inetd
+                ? plan.exec(stdin: .fd(listeners[0]), stdout: .fd(listeners[0]))
+                : plan.exec(fds: listeners, extraEnvironment: listenEnvironment, setListenPID: true)
+            log("\(error)")
+            return error.code == ENOENT ? 127 : 126
+        }
         if !configuration.accept {
             guard runningPID == nil else { return nil }
-            switch plan.spawn(fds: listeners, stdin: .null, extraEnvironment: listenEnvironment, setListenPID: true) {
+            guard triggerLimit.allow(now: Instant(nanoseconds: MonotonicClock.nanoseconds())) else {
+                log("trigger limit hit (more than 20 starts in 2 s), exiting")
+                stopChildren()
+                return 1
+            }
+            let result = configuration.inetd
+                ? plan.spawn(stdin: .fd(listeners[0]), stdout: .fd(listeners[0]))
+                : plan.spawn(fds: listeners, stdin: .null, extraEnvironment: listenEnvironment, setListenPID: true)
+            switch result {
             case .success(let pid):
                 runningPID = pid
                 stopPolling()

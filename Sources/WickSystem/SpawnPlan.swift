@@ -67,6 +67,32 @@ public final class SpawnPlan {
         extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
         newSession: Bool = true
     ) -> Result<Int32, Failure> {
+        var pid: pid_t = -1
+        let error = withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, extraEnvironment: extraEnvironment,
+                             setListenPID: setListenPID, setWatchdogPID: setWatchdogPID, nonBlocking: nonBlocking,
+                             newSession: newSession) { cwick_spawn(&$0, &pid) }
+        if error != 0 {
+            return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? "exec \(path)" : "fork", code: error)))
+        }
+        return .success(pid)
+    }
+
+    /// Replaces the current process with the command (systemd-socket-activate's exec_process()):
+    /// the same fd placement and environment as `spawn`, `LISTEN_PID=` this process's pid. Returns
+    /// only when the exec failed.
+    public func exec(
+        fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
+    ) -> SystemError {
+        let error = withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
+                             setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false) { cwick_exec(&$0) }
+        return SystemError("exec \(path)", code: error)
+    }
+
+    private func withPlan(
+        fds: [Int32], stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
+        setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?, newSession: Bool,
+        _ body: (inout cwick_spawn_plan) -> Int32
+    ) -> Int32 {
         let extras = extraEnvironment.map { strdup($0) }
         defer { for pointer in extras { free(pointer) } }
         let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: baseEnvironment.count + extras.count + 1)
@@ -74,19 +100,14 @@ public final class SpawnPlan {
         for (index, pointer) in baseEnvironment.enumerated() { envp[index] = pointer }
         for (index, pointer) in extras.enumerated() { envp[baseEnvironment.count + index] = pointer }
         envp[baseEnvironment.count + extras.count] = nil
-        var pid: pid_t = -1
-        let error = fds.withUnsafeBufferPointer { fdBuffer in
+        return fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
                 path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
                 nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1,
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
                 new_session: newSession ? 1 : 0, search_path: cSearchPath)
-            return cwick_spawn(&plan, &pid)
+            return body(&plan)
         }
-        if error != 0 {
-            return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? "exec \(path)" : "fork", code: error)))
-        }
-        return .success(pid)
     }
 }

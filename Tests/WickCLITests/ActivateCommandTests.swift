@@ -22,9 +22,9 @@ import Testing
         #expect(report["open"] == "0,1,2,3,4", "the service must get exactly its fds: \(report)")
     }
 
-    @Test func exitOnIdleLosesNoConnection() throws {
+    @Test func exitOnIdleWithRearmLosesNoConnection() throws {
         let port = TestClient.freePort()
-        let wick = try start(["-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
+        let wick = try start(["--rearm", "-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
         defer { wick.stop() }
         #expect(TestClient.waitListening(port))
         // Five clients connect at once; each service run takes one and exits; the rest wait in the
@@ -62,7 +62,7 @@ import Testing
 
     @Test func inetdModeUsesStdinAndStdout() throws {
         let port = TestClient.freePort()
-        let wick = try start(["--inetd", "-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
+        let wick = try start(["--inetd", "--accept", "-l", "127.0.0.1:\(port)", BinaryRunner.testService, "report"])
         defer { wick.stop() }
         #expect(TestClient.waitListening(port))
         let fd = TestClient.connectTCP(port)
@@ -92,6 +92,51 @@ import Testing
         #expect(report["kinds"] == "listening,connection", "a datagram socket does not listen")
         var info = stat()
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o666)
+    }
+
+    /// Without --accept (and without --rearm) the command replaces wick at the first traffic, as
+    /// with systemd-socket-activate: it runs once, with LISTEN_PID its own (wick's) pid, and its
+    /// exit status is wick's.
+    @Test func withoutAcceptTheCommandRunsOnceInPlaceAndItsStatusIsWicks() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["-l", "127.0.0.1:\(port)", "/bin/sh", "-c", "[ \"$LISTEN_PID\" = \"$$\" ] && exit 7; exit 1"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        let pid = wick.pid
+        close(TestClient.connectTCP(port))
+        #expect(wick.waitForExit(seconds: 10) == 7, "LISTEN_PID is the exec'd process, which is wick's pid \(pid): \(wick.log)")
+        #expect(wick.log.contains("Communication attempt on fd 3."))
+    }
+
+    /// --rearm with a command that exits at once and leaves the traffic queued: the trigger
+    /// limit (20 starts in 2 s) ends it, instead of starting it again for ever.
+    @Test func rearmStopsAtTheTriggerLimit() throws {
+        let port = TestClient.freePort()
+        let wick = try start(["--rearm", "-l", "127.0.0.1:\(port)", "/bin/true"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(port))
+        let client = TestClient.connectTCP(port)
+        defer { close(client) }
+        #expect(wick.waitForExit(seconds: 10) == 1, "\(wick.log)")
+        #expect(wick.log.contains("trigger limit hit (more than 20 starts in 2 s), exiting"))
+    }
+
+    /// --inetd without --accept: the one listening socket is stdin and stdout; a UDP service in
+    /// the inetd "wait" style is served twice in a row with --rearm.
+    @Test func inetdWithoutAcceptPassesTheListeningSocketAsStdio() throws {
+        let port = TestClient.freePort()
+        let script = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/udp-wait-service.py").path
+        let wick = try start(["--inetd", "--datagram", "--rearm", "-l", "127.0.0.1:\(port)", "/usr/bin/python3", script])
+        defer { wick.stop() }
+        usleep(300_000)
+        let first = SystemdFidelityTests.udpExchange(port, "one")
+        #expect(first.hasSuffix("listen_fds=none got=one"), "\(first) \(wick.log)")
+        usleep(600_000)
+        let second = SystemdFidelityTests.udpExchange(port, "two")
+        #expect(second.hasSuffix("listen_fds=none got=two"), "\(second) \(wick.log)")
+        #expect(first.split(separator: " ").first != second.split(separator: " ").first, "two runs")
+        let two = try BinaryRunner.wick("activate", "--inetd", "-l", "127.0.0.1:9", "-l", "127.0.0.1:10", "/bin/cat")
+        #expect(two.status == 64 && two.stderr.contains("--inetd without --accept needs exactly one -l ADDRESS"))
     }
 
     @Test func missingCommandExits127AndSaysWhy() throws {

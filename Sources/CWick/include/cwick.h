@@ -39,6 +39,10 @@ struct cwick_spawn_plan {
  * exec (*pid = the child, already exited with status 127 or 126 and to be reaped by the caller). */
 int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid);
 
+/* Execs the plan in the current process (systemd-socket-activate's exec_process()): fds placed at
+ * 3.., LISTEN_PID is this process's pid. Returns the errno when it could not exec. */
+int cwick_exec(const struct cwick_spawn_plan *plan);
+
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int cwick_pipe2(int fds[2], int flags);
 
