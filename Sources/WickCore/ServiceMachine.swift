@@ -206,6 +206,11 @@ public struct ServiceMachine: Sendable {
     /// (dead, result `exec-condition`, no failure, no restart), 255 or a signal fails it.
     private mutating func enterCondition(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execCondition
+        continueCondition(now: now, processes: &processes)
+    }
+
+    /// The next `ExecCondition=` command; `ExecStartPre=` once all passed.
+    private mutating func continueCondition(now: Instant, processes: inout some ProcessPort) {
         switch runNextControl(.condition, now: now, processes: &processes) {
         case .started: break
         case .finished: enterStartPre(now: now, processes: &processes)
@@ -215,6 +220,11 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterStartPre(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStartPre
+        continueStartPre(now: now, processes: &processes)
+    }
+
+    /// The next `ExecStartPre=` command; the main process once all succeeded.
+    private mutating func continueStartPre(now: Instant, processes: inout some ProcessPort) {
         switch runNextControl(.startPre, now: now, processes: &processes) {
         case .started: break
         case .finished: enterStart(now: now, processes: &processes)
@@ -265,6 +275,11 @@ public struct ServiceMachine: Sendable {
 
     private mutating func enterStartPost(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStartPost
+        continueStartPost(now: now, processes: &processes)
+    }
+
+    /// The next `ExecStartPost=` command; running once all succeeded.
+    private mutating func continueStartPost(now: Instant, processes: inout some ProcessPort) {
         switch runNextControl(.startPost, now: now, processes: &processes) {
         case .started: break
         case .finished: enterRunning(now: now, processes: &processes)
@@ -382,33 +397,21 @@ public struct ServiceMachine: Sendable {
                 fail(ServicePolicy.result(of: exit, settings: settings))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else {
-                switch runNextControl(.condition, now: now, processes: &processes) {
-                case .started: break
-                case .finished: enterStartPre(now: now, processes: &processes)
-                case .failed: enterDead(now: now)
-                }
+                continueCondition(now: now, processes: &processes)
             }
         case .startPre:
             if failed {
                 fail(ServicePolicy.result(of: exit, settings: settings))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else {
-                switch runNextControl(.startPre, now: now, processes: &processes) {
-                case .started: break
-                case .finished: enterStart(now: now, processes: &processes)
-                case .failed: enterDead(now: now)
-                }
+                continueStartPre(now: now, processes: &processes)
             }
         case .startPost:
             if failed {
                 fail(ServicePolicy.result(of: exit, settings: settings))
                 enterStop(now: now, processes: &processes)
             } else {
-                switch runNextControl(.startPost, now: now, processes: &processes) {
-                case .started: break
-                case .finished: enterRunning(now: now, processes: &processes)
-                case .failed: enterStop(now: now, processes: &processes)
-                }
+                continueStartPost(now: now, processes: &processes)
             }
         case .stop:
             if runNextControl(.stop, now: now, processes: &processes) != .started {

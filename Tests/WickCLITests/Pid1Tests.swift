@@ -47,15 +47,7 @@ import Testing
         return false
     }
 
-    func zombies(of parent: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == parent
-        }
-    }
+    func zombies(of parent: Int32) -> [Int32] { HostileNotifyTests.zombies(of: parent) }
 
     func exitStatus(_ namespace: Namespace) -> Int32? {
         namespace.unshare.waitForExit(seconds: 15)
