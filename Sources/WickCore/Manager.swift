@@ -25,6 +25,8 @@ public struct Manager {
     public private(set) var shuttingDown = false
     private var advancingShutdown = false
     private var starting: Set<String> = []
+    /// Start jobs waiting for the start jobs of the units they are ordered after.
+    private var startJobs = StartJobs()
     /// Units to start again once their stop has finished (`restart`).
     private var restartPending: Set<String> = []
     /// After a reload: the new machine of a service that was active, swapped in once it stops.
@@ -105,6 +107,7 @@ public struct Manager {
         fresh.instances = instances
         fresh.nextInstanceNumber = nextInstanceNumber
         fresh.restartPending = restartPending
+        fresh.startJobs = startJobs
         fresh.pausedSockets = pausedSockets.filter { fresh.sockets[$0.key] != nil }
         let previousSockets = Set(sockets.keys), previousServices = Set(services.keys)
         self = fresh
@@ -174,10 +177,16 @@ public struct Manager {
     /// inactive `Requisite=` unit refuses the start (job result `dependency`); `Conflicts=` units
     /// are stopped. Units of other types (targets) are not units in wick and count as present.
     public mutating func startService(_ name: String, now: Instant, port: inout some ManagerPort) {
+        startService(name, pullingDependencies: true, now: now, port: &port)
+    }
+
+    /// `pullingDependencies` false: a waiting start job that runs now; its requirements were
+    /// started (and checked) when it was queued, as in one systemd transaction.
+    private mutating func startService(_ name: String, pullingDependencies: Bool, now: Instant, port: inout some ManagerPort) {
         if let current = services[name], Self.isFinal(current.state), let replacement = pendingDefinitions.removeValue(forKey: name) {
             services[name] = replacement
         }
-        guard var service = services[name], !starting.contains(name), admitsStart(name, port: &port) else { return }
+        guard var service = services[name], !starting.contains(name), !startJobs.contains(name), admitsStart(name, port: &port) else { return }
         if let section = unitSections[name] {
             if let failed = Self.firstFailure(section.asserts, port: &port) {
                 port.log("\(name): assertion failed: Assert\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), refusing to start (job result: assert)")
@@ -197,12 +206,14 @@ public struct Manager {
                 return
             }
             for conflict in section.conflicts where services[conflict] != nil { stopService(conflict, now: now, port: &port) }
-            starting.insert(name)
-            let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
-            for dependency in (required + section.wants).filter({ services[$0] != nil }).sorted(by: { (order[$0] ?? 0) < (order[$1] ?? 0) }) {
-                startService(dependency, now: now, port: &port)
+            if pullingDependencies {
+                starting.insert(name)
+                let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
+                for dependency in (required + section.wants).filter({ services[$0] != nil }).sorted(by: { (order[$0] ?? 0) < (order[$1] ?? 0) }) {
+                    startService(dependency, now: now, port: &port)
+                }
+                starting.remove(name)
             }
-            starting.remove(name)
             if let index = required.firstIndex(where: { services[$0]?.state == .failed }) {
                 port.log("\(name): refusing to start: required unit \(required[index]) failed (job result: dependency)")
                 return
@@ -210,9 +221,48 @@ public struct Manager {
             guard let current = services[name] else { return }
             service = current
         }
+        // Ordering (systemd.unit(5) After=/Before=): wait for the start jobs of the units this one
+        // is ordered after, when they are still starting.
+        let blockers = (graph.before[name] ?? []).filter(isStarting)
+        if !blockers.isEmpty && Self.isFinal(service.state) {
+            startJobs.add(name, waitingFor: blockers)
+            port.log("\(name): start job waiting for \(blockers.sorted().joined(separator: ", ")) (ordered after)")
+            return
+        }
         let transitions = service.start(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
+    }
+
+    /// Whether the service `name` has a start job in progress: starting, or itself waiting.
+    /// (Sockets start at boot, before any service, and run their own commands; a service does
+    /// not wait for them.)
+    private func isStarting(_ name: String) -> Bool {
+        if startJobs.contains(name) { return true }
+        return services[name].map { [.condition, .startPre, .start, .startPost].contains($0.state) } ?? false
+    }
+
+    /// A start job ended with `unit` reaching `state`: run the jobs that waited for it, and fail
+    /// those that require it when it did not come up (job result `dependency`).
+    private mutating func startJobFinished(_ unit: String, state: ServiceState, now: Instant, port: inout some ManagerPort) {
+        guard !startJobs.waiting.isEmpty else { return }
+        let succeeded = state == .running || state == .exited
+        let (ready, failed) = startJobs.finished(unit, succeeded: succeeded) { job in
+            (unitSections[job]?.requires ?? []) + (unitSections[job]?.bindsTo ?? [])
+        }
+        for job in failed {
+            port.log("\(job): start job failed: required unit \(unit) did not start (job result: dependency)")
+            rearmSockets(of: job, now: now, port: &port)
+        }
+        for job in ready { startService(job, pullingDependencies: false, now: now, port: &port) }
+    }
+
+    /// The sockets of a service whose start job will not run poll again (their traffic waits).
+    private mutating func rearmSockets(of service: String, now: Instant, port: inout some ManagerPort) {
+        for socketName in socketsOfService[service] ?? [] where sockets[socketName]?.state == .running {
+            sockets[socketName]?.serviceIdle(now: now, port: &port)
+            if sockets[socketName]?.isPolled == true, pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
+        }
     }
 
     /// Once shutdown began no unit starts again, whoever asks (systemd refuses start jobs while
@@ -284,7 +334,8 @@ public struct Manager {
                 return
             }
             startService(serviceName, now: now, port: &port)
-            if let service = services[serviceName], !service.state.holdsSockets {
+            // A start job that waits keeps the socket handed over (not polled) until it runs.
+            if let service = services[serviceName], !service.state.holdsSockets, !startJobs.contains(serviceName) {
                 sockets[socketName]?.serviceIdle(now: now, port: &port)
                 if sockets[socketName]?.isPolled == true { port.setPolling(socket: socketName, true) }
             }
@@ -422,6 +473,7 @@ public struct Manager {
     /// stopped (reverse start order, systemd's stop jobs); returns whether all are stopped.
     public mutating func stopAll(now: Instant, port: inout some ManagerPort) -> Bool {
         shuttingDown = true
+        startJobs.cancelAll()
         advanceShutdown(now: now, port: &port)
         return allStopped
     }
@@ -525,6 +577,9 @@ public struct Manager {
             port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
                      + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
             propagate(transition, now: now, port: &port)
+            if [.running, .exited, .dead, .failed, .autoRestart].contains(transition.to) {
+                startJobFinished(transition.unit, state: transition.to, now: now, port: &port)
+            }
             if let instance = instances[transition.unit] {
                 if transition.to == .failed && transition.result == .resources {
                     pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)

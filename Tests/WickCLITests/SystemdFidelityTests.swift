@@ -176,4 +176,27 @@ import Testing
         #expect(try live.run("start", "b.socket").status == 0)
         #expect(ControlVerbTests.waitFor { (try? Self.backlog(port)) == "9" }, "the new Backlog= at the next start: \((try? Self.backlog(port)) ?? "?")")
     }
+
+    /// Issue 10 item 1: with Requires= and After=, the dependent starts only after its backend's
+    /// ExecStartPost= has finished, and never when the backend fails (job result dependency).
+    @Test func aDependentStartsAfterItsBackendIsUpAndNeverWhenItFails() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wick-jobs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let install = "[Install]\nWantedBy=multi-user.target\n"
+        let live = try ControlVerbTests.start([
+            "backend.service": "[Service]\nExecStart=/bin/sleep 100\nExecStartPost=/bin/sh -c 'sleep 0.5; touch \(directory)/warm'\n" + install,
+            "front.service": "[Unit]\nRequires=backend.service\nAfter=backend.service\n[Service]\nExecStart=/bin/sh -c "
+                + "'if [ -e \(directory)/warm ]; then echo warm; else echo cold; fi > \(directory)/front; exec sleep 100'\n" + install,
+            "broken.service": "[Service]\nExecStart=/bin/sleep 100\nExecStartPost=/bin/false\n" + install,
+            "needy.service": "[Unit]\nRequires=broken.service\nAfter=broken.service\n[Service]\nExecStart=/bin/sh -c 'touch \(directory)/needy'\n" + install,
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: directory + "/front") }, "\(live.wick.log)")
+        #expect((try? String(contentsOfFile: directory + "/front", encoding: .utf8)) == "warm\n", "front started after backend's ExecStartPost=")
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("needy.service: start job failed: required unit broken.service did not start (job result: dependency)") },
+                "\(live.wick.log)")
+        usleep(300_000)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/needy"), "needy never ran")
+    }
 }
