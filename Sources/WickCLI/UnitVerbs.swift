@@ -6,27 +6,30 @@ import WickUnits
 public struct Start: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Start units.")
     @Argument(help: "Units to start.") var units: [String]
+    @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(ControlRequest(verb: "start", units: units), options: options) }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "start", units: units, noBlock: noBlock), options: options) }
 }
 
 /// `wick stop UNIT...` (systemctl stop): stops services; no restart follows.
 public struct Stop: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Stop units.")
     @Argument(help: "Units to stop.") var units: [String]
+    @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(ControlRequest(verb: "stop", units: units), options: options) }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "stop", units: units, noBlock: noBlock), options: options) }
 }
 
 /// `wick restart UNIT...` (systemctl restart): a socket-activated service keeps its sockets open.
 public struct Restart: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Restart units (their sockets stay open).")
     @Argument(help: "Units to restart.") var units: [String]
+    @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(ControlRequest(verb: "restart", units: units), options: options) }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "restart", units: units, noBlock: noBlock), options: options) }
 }
 
 /// `wick reload UNIT...` (systemctl reload): runs each unit's `ExecReload=`.

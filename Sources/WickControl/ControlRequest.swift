@@ -11,6 +11,9 @@ public struct ControlRequest: Equatable, Sendable {
     public var sinceMicroseconds: Int64?
     /// `logs -f`: keep the connection open and stream new lines.
     public var follow: Bool
+    /// `start`, `stop`, `restart`: answer at once instead of when the jobs have finished
+    /// (systemctl's `--no-block`).
+    public var noBlock: Bool
 
     /// Verbs that only read state: `--control-group` members may use them (systemctl's read-only
     /// operations, allowed to unprivileged users by polkit's defaults).
@@ -22,7 +25,7 @@ public struct ControlRequest: Equatable, Sendable {
 
     public init(
         verb: String, units: [String] = [], signal: Int32? = nil, lines: Int? = nil, sinceMicroseconds: Int64? = nil,
-        follow: Bool = false
+        follow: Bool = false, noBlock: Bool = false
     ) {
         self.verb = verb
         self.units = units
@@ -30,6 +33,7 @@ public struct ControlRequest: Equatable, Sendable {
         self.lines = lines
         self.sinceMicroseconds = sinceMicroseconds
         self.follow = follow
+        self.noBlock = noBlock
     }
 
     /// Reads a request object; a missing or mistyped member is an error that names it.
@@ -50,7 +54,8 @@ public struct ControlRequest: Equatable, Sendable {
         self.init(
             verb: verb, units: units, signal: try Self.integer(json, "signal").map { Int32(clamping: $0) },
             lines: try Self.integer(json, "lines").map { Int(clamping: $0) },
-            sinceMicroseconds: try Self.integer(json, "since"), follow: json["follow"]?.boolValue ?? false)
+            sinceMicroseconds: try Self.integer(json, "since"), follow: json["follow"]?.boolValue ?? false,
+            noBlock: json["no_block"]?.boolValue ?? false)
     }
 
     private static func integer(_ json: JSONValue, _ key: String) throws(JSONValue.ParseError) -> Int64? {
@@ -71,6 +76,7 @@ public struct ControlRequest: Equatable, Sendable {
         if let lines { members.append(("lines", .number(Double(lines)))) }
         if let sinceMicroseconds { members.append(("since", .number(Double(sinceMicroseconds)))) }
         if follow { members.append(("follow", .bool(true))) }
+        if noBlock { members.append(("no_block", .bool(true))) }
         return JSONValue.object(members).serialized + "\n"
     }
 }

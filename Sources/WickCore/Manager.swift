@@ -27,6 +27,14 @@ public struct Manager {
     private var starting: Set<String> = []
     /// Start jobs waiting for the start jobs of the units they are ordered after.
     private var startJobs = StartJobs()
+    /// Services whose start job runs (started, not yet active, failed or skipped).
+    private var runningStartJobs: Set<String> = []
+    /// How each service's last start job ended, numbered by when the job began, so that a waiter
+    /// (`wick start`) sees only the jobs that began after its request.
+    public private(set) var startOutcomes: [String: NumberedOutcome] = [:]
+    public private(set) var outcomeSequence: UInt64 = 0
+    /// When each running start job began (in `outcomeSequence`).
+    private var startJobBegan: [String: UInt64] = [:]
     /// Units to start again once their stop has finished (`restart`).
     private var restartPending: Set<String> = []
     /// After a reload: the new machine of a service that was active, swapped in once it stops.
@@ -190,19 +198,23 @@ public struct Manager {
         if let section = unitSections[name] {
             if let failed = Self.firstFailure(section.asserts, port: &port) {
                 port.log("\(name): assertion failed: Assert\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), refusing to start (job result: assert)")
+                endStartJob(name, .failed("assert"))
                 return
             }
             if let failed = Self.firstFailure(section.conditions, port: &port) {
                 port.log("\(name): condition not met: Condition\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), not starting it")
+                endStartJob(name, .done)
                 return
             }
             let required = section.requires + section.bindsTo
             if let missing = required.first(where: { Self.isService($0) && services[$0] == nil && !isInstance($0) }) {
                 port.log("\(name): refusing to start: required unit \(missing) is not loaded (job result: dependency)")
+                endStartJob(name, .failed("dependency"))
                 return
             }
             if let inactive = section.requisite.first(where: { Self.isService($0) && !(services[$0].map { [.running, .exited].contains($0.state) } ?? false) }) {
                 port.log("\(name): refusing to start: Requisite=\(inactive) is not active (job result: dependency)")
+                endStartJob(name, .failed("dependency"))
                 return
             }
             for conflict in section.conflicts where services[conflict] != nil { stopService(conflict, now: now, port: &port) }
@@ -216,6 +228,7 @@ public struct Manager {
             }
             if let index = required.firstIndex(where: { services[$0]?.state == .failed }) {
                 port.log("\(name): refusing to start: required unit \(required[index]) failed (job result: dependency)")
+                endStartJob(name, .failed("dependency"))
                 return
             }
             guard let current = services[name] else { return }
@@ -229,9 +242,53 @@ public struct Manager {
             port.log("\(name): start job waiting for \(blockers.sorted().joined(separator: ", ")) (ordered after)")
             return
         }
+        runningStartJobs.insert(name)
+        outcomeSequence &+= 1
+        startJobBegan[name] = outcomeSequence
         let transitions = service.start(now: now, processes: &port)
         services[name] = service
+        if transitions.isEmpty, let state = services[name]?.state {
+            if [.running, .exited, .reload].contains(state) {
+                // Already active: the job is done at once (systemd merges it).
+                runningStartJobs.remove(name)
+                endStartJob(name, .done)
+            } else if Self.isStopping(state) {
+                // Stopping: start once stopped, as systemd orders a start job after a stop job.
+                runningStartJobs.remove(name)
+                restartPending.insert(name)
+            }
+        }
         apply(transitions, now: now, port: &port)
+    }
+
+    /// Records how `name`'s start job ended.
+    private mutating func endStartJob(_ name: String, _ outcome: StartOutcome) {
+        let began: UInt64
+        if let running = startJobBegan.removeValue(forKey: name) {
+            began = running
+        } else {
+            outcomeSequence &+= 1
+            began = outcomeSequence
+        }
+        startOutcomes[name] = NumberedOutcome(sequence: began, outcome: outcome)
+    }
+
+    /// A running start job ends when its service is active (done), or dead, failed or waiting to
+    /// restart: done when it was skipped (`ExecCondition=`) or a oneshot that completed, failed
+    /// otherwise, with the service's result.
+    private mutating func trackStartJob(_ transition: ServiceTransition) {
+        guard runningStartJobs.contains(transition.unit) else { return }
+        switch transition.to {
+        case .running, .exited:
+            runningStartJobs.remove(transition.unit)
+            endStartJob(transition.unit, .done)
+        case .dead, .failed, .autoRestart:
+            runningStartJobs.remove(transition.unit)
+            let skippedOrDone = transition.to == .dead && [.success, .execCondition].contains(transition.result)
+            endStartJob(transition.unit, skippedOrDone ? .done : .failed(transition.result.rawValue))
+        case .condition, .startPre, .start, .startPost, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+            break
+        }
     }
 
     /// Whether the service `name` has a start job in progress: starting, or itself waiting.
@@ -252,6 +309,7 @@ public struct Manager {
         }
         for job in failed {
             port.log("\(job): start job failed: required unit \(unit) did not start (job result: dependency)")
+            endStartJob(job, .failed("dependency"))
             rearmSockets(of: job, now: now, port: &port)
         }
         for job in ready { startService(job, pullingDependencies: false, now: now, port: &port) }
@@ -268,12 +326,19 @@ public struct Manager {
     /// Once shutdown began no unit starts again, whoever asks (systemd refuses start jobs while
     /// shutdown.target's are queued): a socket's traffic, `wick start`, a restart, a dependency.
     private func admitsStart(_ name: String, port: inout some ManagerPort) -> Bool {
-        if shuttingDown { port.log("\(name): start refused: wick is shutting down") }
-        return !shuttingDown
+        guard shuttingDown else { return true }
+        port.log("\(name): start refused: wick is shutting down")
+        return false
     }
 
     public mutating func stopService(_ name: String, now: Instant, port: inout some ManagerPort) {
         guard var service = services[name] else { return }
+        // A stop replaces a start in progress: that start job is canceled (systemd's job merging).
+        if startJobs.contains(name) {
+            startJobs.cancel(name)
+            endStartJob(name, .failed("canceled"))
+        }
+        if runningStartJobs.remove(name) != nil { endStartJob(name, .failed("canceled")) }
         let transitions = service.stop(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
@@ -526,7 +591,7 @@ public struct Manager {
         }
     }
 
-    static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
+    public static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 
     static func isStopping(_ state: ServiceState) -> Bool {
         [.stop, .stopSigterm, .stopSigkill, .stopPost].contains(state)
@@ -576,6 +641,7 @@ public struct Manager {
         for transition in transitions {
             port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
                      + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
+            trackStartJob(transition)
             propagate(transition, now: now, port: &port)
             if [.running, .exited, .dead, .failed, .autoRestart].contains(transition.to) {
                 startJobFinished(transition.unit, state: transition.to, now: now, port: &port)

@@ -39,3 +39,18 @@ struct StartJobs: Sendable {
         return (ready, failed)
     }
 }
+
+/// How a start job ended, as `systemctl start` reports it.
+public enum StartOutcome: Equatable, Sendable {
+    /// The unit is active, or was skipped by a condition (not an error for systemctl).
+    case done
+    /// The job failed: the unit's result (`exit-code`, `timeout` ...) or the job's own
+    /// (`dependency`, `assert`).
+    case failed(String)
+}
+
+public struct NumberedOutcome: Equatable, Sendable {
+    /// When the job began (`Manager.outcomeSequence`).
+    public var sequence: UInt64
+    public var outcome: StartOutcome
+}

@@ -11,6 +11,17 @@ enum ControlReply {
     /// Send this response, keep the connection, and stream the log lines of these units (all
     /// units when empty): `logs -f`.
     case follow(String, units: Set<String>)
+    /// Keep the connection until the jobs of a `start`, `stop` or `restart` have finished; the
+    /// daemon answers through `ControlServer.complete`.
+    case wait(ControlWait)
+}
+
+/// A verb waiting for its jobs: the units, and the outcome sequence of the manager when it was
+/// asked (only outcomes after it count).
+struct ControlWait {
+    var verb: String
+    var units: [String]
+    var since: UInt64
 }
 
 /// The daemon's control socket (docs/control-protocol.md): a Unix stream socket, each client sends
@@ -37,6 +48,8 @@ final class ControlServer {
         var inGroup: Bool
         /// Set once a `logs -f` request was answered: the units whose lines are streamed.
         var following: Set<String>?
+        /// Set while the client waits for its jobs.
+        var waiting: ControlWait?
     }
 
     let path: String
@@ -95,7 +108,7 @@ final class ControlServer {
     }
 
     private func received(_ client: StreamServer<Session>.Client, now: Instant, log: (String) -> Void, handle: (ControlRequest) -> ControlReply) {
-        guard client.state.following == nil, !client.closeWhenWritten else {
+        guard client.state.following == nil, client.state.waiting == nil, !client.closeWhenWritten else {
             client.input = []   // a follower's further input means nothing
             return
         }
@@ -149,6 +162,22 @@ final class ControlServer {
             client.deadline = nil
             followers.insert(client.token)
             server.send(text.utf8, to: client)
+        case .wait(let wait):
+            client.state.waiting = wait
+            client.deadline = nil
         }
+    }
+
+    /// The clients waiting for their jobs.
+    var waits: [(token: UInt64, wait: ControlWait)] {
+        server.clients.values.compactMap { client in client.state.waiting.map { (client.token, $0) } }
+    }
+
+    /// Answers a waiting client and closes it once the answer is written.
+    func complete(_ token: UInt64, _ text: String, now: Instant) {
+        guard let client = server.clients[token] else { return }
+        client.state.waiting = nil
+        client.deadline = now.adding(Self.writeTimeout).nanoseconds
+        server.send(text.utf8, to: client, thenClose: true)
     }
 }

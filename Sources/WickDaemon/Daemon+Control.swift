@@ -18,6 +18,13 @@ extension Daemon {
         if shutdownDeadline != nil, ["start", "restart", "reload", "daemon-reload"].contains(request.verb) {
             return .response(ControlProtocol.failure("\(request.verb) refused: wick is shutting down"))
         }
+        if ["start", "stop", "restart"].contains(request.verb) && !request.noBlock {
+            // systemctl waits for the jobs: the answer comes when they have finished.
+            let since = manager.outcomeSequence
+            let response = respond(request, units: units, now: current)
+            guard response.hasPrefix(#"{"ok":true"#) else { return .response(response) }
+            return .wait(ControlWait(verb: request.verb, units: units, since: since))
+        }
         switch request.verb {
         case "logs":
             return logs(units, request: request)
@@ -86,6 +93,44 @@ extension Daemon {
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'")
         }
+    }
+
+    /// Answers every client whose jobs have finished: `start`/`restart` when each unit's start
+    /// job has ended (active, or skipped by a condition: success; failed or refused: failure),
+    /// `stop` when each unit is stopped. A failure names the units and their results, as
+    /// systemctl's "Job for X failed" does.
+    func completeWaits(now current: Instant) {
+        for (token, wait) in control.waits {
+            var failures: [String] = []
+            var pending = false
+            for unit in wait.units {
+                switch jobState(unit, verb: wait.verb, since: wait.since) {
+                case .none: pending = true
+                case .some(.done): break
+                case .some(.failed(let reason)): failures.append("\(unit) (result: \(reason))")
+                }
+            }
+            guard !pending else { continue }
+            let text = failures.isEmpty ? ControlProtocol.success()
+                : ControlProtocol.failure("Job for \(failures.joined(separator: ", ")) failed. See 'wick status' and 'wick logs' for details.")
+            control.complete(token, text, now: current)
+        }
+    }
+
+    /// How `verb`'s job for `unit` ended, nil while it runs.
+    private func jobState(_ unit: String, verb: String, since: UInt64) -> StartOutcome? {
+        if let socket = manager.sockets[unit] {
+            switch socket.state {
+            case .listening, .running: return verb == "stop" ? nil : .done
+            case .failed: return verb == "stop" ? .done : .failed(socket.result.rawValue)
+            case .dead: return verb == "stop" ? .done : .failed("not started")
+            case .startPre, .startPost, .stopPre, .stopPost: return nil
+            }
+        }
+        guard let service = manager.services[unit] else { return verb == "stop" ? .done : .failed("not loaded") }
+        if verb == "stop" { return Manager.isFinal(service.state) ? .done : nil }
+        guard let numbered = manager.startOutcomes[unit], numbered.sequence > since else { return nil }
+        return numbered.outcome
     }
 
     /// A name as the user typed it: an alias resolves to its unit, a name without a type suffix

@@ -216,6 +216,7 @@ public final class Daemon {
             let settled = now()
             manager.timersFired(now: settled, port: &port)
             control.expire(now: settled)
+            completeWaits(now: settled)
             metricsServer?.expire(now: settled)
             if let pending = pendingWatchReload, settled >= pending.due, shutdownDeadline == nil {
                 pendingWatchReload = nil

@@ -128,7 +128,7 @@ import Testing
         let script = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/udp-wait-service.py").path
         let wick = try start(["--inetd", "--datagram", "--rearm", "-l", "127.0.0.1:\(port)", "/usr/bin/python3", script])
         defer { wick.stop() }
-        usleep(300_000)
+        #expect(TestClient.waitBoundUDP(port), "\(wick.log)")
         let first = SystemdFidelityTests.udpExchange(port, "one")
         #expect(first.hasSuffix("listen_fds=none got=one"), "\(first) \(wick.log)")
         usleep(600_000)

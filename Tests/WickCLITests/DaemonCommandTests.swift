@@ -336,7 +336,7 @@ import Testing
         try "[Service]\nExecStart=/bin/sleep 1005\n[Install]\nWantedBy=multi-user.target\n".write(to: directory.appendingPathComponent("edit.service"), atomically: true, encoding: .utf8)
         try "[Service]\nExecStart=\"/bin/sleep\n".write(to: directory.appendingPathComponent("broken.service"), atomically: true, encoding: .utf8)
         kill(running.wick.pid, SIGHUP)
-        #expect(waitFor { running.wick.log.contains("reloaded") }, "\(running.wick.log)")
+        #expect(waitFor { running.wick.log.contains("wick: reloaded ") }, "\(running.wick.log)")
         #expect(running.wick.log.contains("gone.service: removed, stopping"))
         #expect(running.wick.log.contains("new.service: new, starting"))
         #expect(running.wick.log.contains("broken.service: not reloaded (bad-setting), keeping the running definition"))

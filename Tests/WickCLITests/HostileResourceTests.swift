@@ -64,7 +64,8 @@ import Testing
     @Test func aMissingBinaryIsExplainedInTheLogStatusAndShow() throws {
         let live = try ControlVerbTests.start(["gone.service": "[Service]\nExecStart=/nonexistent/daemon\n"])
         defer { live.stop() }
-        #expect(try live.run("start", "gone.service").status == 0)
+        let start = try live.run("start", "gone.service")
+        #expect(start.status == 1 && start.stderr.contains("Job for gone.service (result: exit-code) failed"), "\(start.stderr)")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("gone.service: exec failed: /nonexistent/daemon: No such file or directory") },
                 "\(live.wick.log)")
         let status = try live.run("status", "gone.service")

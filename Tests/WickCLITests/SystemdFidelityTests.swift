@@ -55,13 +55,15 @@ import Testing
             "two.service": "[Service]\nExecStart=/bin/cat\nStandardInput=socket\n",
         ])
         defer { live.stop() }
+        #expect(TestClient.waitBoundUDP(port), "\(live.wick.log)")
         let first = Self.udpExchange(port, "one")
         #expect(first.hasSuffix("listen_fds=none got=one"), "\(first) \(live.wick.log)")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("tftp.service: running -> dead") })
         let second = Self.udpExchange(port, "two")
         #expect(second.hasSuffix("listen_fds=none got=two"), "\(second)")
         #expect(first.split(separator: " ").first != second.split(separator: " ").first, "a new process served the second datagram")
-        #expect(try live.run("start", "two.service").status == 0)
+        let start = try live.run("start", "two.service")
+        #expect(start.status == 1 && start.stderr.contains("Job for two.service (result: resources) failed"), "\(start.stderr)")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("two.service: Got more than one socket.") }, "\(live.wick.log)")
         #expect(live.wick.log.contains("two.service: dead -> failed (result: resources)"), "\(live.wick.log)")
     }
@@ -198,5 +200,29 @@ import Testing
                 "\(live.wick.log)")
         usleep(300_000)
         #expect(!FileManager.default.fileExists(atPath: directory + "/needy"), "needy never ran")
+    }
+
+    /// Issue 10 item 2: start, stop and restart wait for their jobs, as systemctl does; a failed
+    /// start returns 1; --no-block returns at once.
+    @Test func startStopAndRestartWaitForTheirJobs() throws {
+        let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
+        let live = try ControlVerbTests.start([
+            "slow.service": "[Service]\nType=notify\nExecStart=/usr/bin/python3 \(notifier) @sleep:0.7 READY=1\nExecStop=/bin/sleep 0.5\n",
+            "bad.service": "[Service]\nExecStartPre=/bin/false\nExecStart=/bin/sleep 100\n",
+            "skipped.service": "[Unit]\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/sleep 100\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "slow.service").status == 0)
+        #expect(try live.run("status", "slow.service").stdout.contains("active (running)"), "start returned once READY=1 came")
+        #expect(try live.run("stop", "slow.service").status == 0)
+        #expect(try live.run("status", "slow.service").stdout.contains("inactive (dead)"), "stop returned once it was stopped")
+        #expect(try live.run("start", "--no-block", "slow.service").status == 0)
+        let pending = try live.run("status", "slow.service").stdout
+        #expect(pending.contains("activating"), "--no-block returned at once: \(pending)")
+        #expect(try live.run("restart", "slow.service").status == 0)
+        #expect(try live.run("status", "slow.service").stdout.contains("active (running)"))
+        let bad = try live.run("start", "bad.service")
+        #expect(bad.status == 1 && bad.stderr.contains("Job for bad.service (result: exit-code) failed"), "\(bad.stderr)")
+        #expect(try live.run("start", "skipped.service").status == 0, "a unmet condition is not a failed job")
     }
 }

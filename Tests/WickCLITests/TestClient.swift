@@ -17,6 +17,16 @@ enum TestClient {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// Waits (polling /proc/net/udp, at most 10 s) until a datagram socket is bound to 127.0.0.1:port.
+    static func waitBoundUDP(_ port: UInt16) -> Bool {
+        let needle = String(format: "0100007F:%04X", port)
+        for _ in 0..<500 {
+            if let table = try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8), table.contains(needle) { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
     /// Waits (polling /proc/net/tcp, at most 5 s) until 127.0.0.1:port is listening.
     static func waitListening(_ port: UInt16) -> Bool {
         let needle = String(format: "0100007F:%04X 00000000:0000 0A", port)
