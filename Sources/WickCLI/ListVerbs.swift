@@ -25,6 +25,32 @@ public struct ListUnits: ParsableCommand {
     }
 }
 
+/// `wick list-jobs` (systemctl list-jobs): the start jobs in progress, running or waiting for
+/// the units they are ordered after.
+public struct ListJobs: ParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "list-jobs", abstract: "List the jobs in progress.")
+    @OptionGroup var options: ControlOptions
+    public init() {}
+
+    public func run() throws {
+        let response = try ControlCommand.query(ControlRequest(verb: "list-jobs"), options: options)
+        if options.json {
+            print(response.serialized)
+            return
+        }
+        let jobs = response["jobs"]?.arrayValue ?? []
+        if jobs.isEmpty {
+            print("No jobs running.")
+            return
+        }
+        let rows = jobs.map { job in
+            ["unit", "type", "state"].map { job[$0]?.stringValue ?? "" }
+                + [(job["waiting_for"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")]
+        }
+        print(Table.render(["UNIT", "TYPE", "STATE", "WAITING FOR"], rows) + "\n\(rows.count) jobs listed.")
+    }
+}
+
 /// `wick list-sockets` (systemctl list-sockets --show-types): every listening address with the
 /// service it activates and the counters of systemd's socket units (NAccepted, NConnections,
 /// NRefused), plus activations and the last activation's latency.

@@ -8,7 +8,7 @@ public struct Wick: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DaemonCommand.self, Activate.self, Verify.self,
-            Status.self, ListUnits.self, ListSockets.self, Show.self, Cat.self, Logs.self,
+            Status.self, ListUnits.self, ListSockets.self, ListJobs.self, Show.self, Cat.self, Logs.self,
             Start.self, Stop.self, Restart.self, Reload.self, Kill.self, ResetFailed.self,
             DaemonReload.self, IsSystemRunning.self, Poweroff.self,
         ]

@@ -18,7 +18,7 @@ public struct ControlRequest: Equatable, Sendable {
     /// Verbs that only read state: `--control-group` members may use them (systemctl's read-only
     /// operations, allowed to unprivileged users by polkit's defaults).
     public static let readOnlyVerbs: Set<String> = [
-        "ping", "status", "show", "cat", "logs", "list-units", "list-sockets", "is-system-running",
+        "ping", "status", "show", "cat", "logs", "list-units", "list-sockets", "list-jobs", "is-system-running",
     ]
 
     public var isReadOnly: Bool { Self.readOnlyVerbs.contains(verb) }

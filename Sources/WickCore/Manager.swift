@@ -291,6 +291,14 @@ public struct Manager {
         }
     }
 
+    /// The start jobs in progress (`wick list-jobs`): running ones (the unit is starting) and
+    /// waiting ones with the units they wait for, by unit name.
+    public var jobs: [(unit: String, state: String, waitingFor: [String])] {
+        let running = runningStartJobs.map { (unit: $0, state: "running", waitingFor: [String]()) }
+        let waiting = startJobs.waiting.map { (unit: $0.key, state: "waiting", waitingFor: $0.value.sorted()) }
+        return (running + waiting).sorted { $0.unit < $1.unit }
+    }
+
     /// Whether the service `name` has a start job in progress: starting, or itself waiting.
     /// (Sockets start at boot, before any service, and run their own commands; a service does
     /// not wait for them.)

@@ -71,6 +71,11 @@ extension Daemon {
         case "poweroff":
             beginShutdown("poweroff requested", now: current)
             return ControlProtocol.success()
+        case "list-jobs":
+            return ControlProtocol.success([("jobs", .array(manager.jobs.map { job in
+                .object([("unit", .string(job.unit)), ("type", .string("start")), ("state", .string(job.state)),
+                         ("waiting_for", .array(job.waitingFor.map { .string($0) }))])
+            }))])
         case "is-system-running":
             return ControlProtocol.success([("state", .string(systemState))])
         case "list-units":

@@ -225,4 +225,20 @@ import Testing
         #expect(bad.status == 1 && bad.stderr.contains("Job for bad.service (result: exit-code) failed"), "\(bad.stderr)")
         #expect(try live.run("start", "skipped.service").status == 0, "a unmet condition is not a failed job")
     }
+
+    /// `wick list-jobs`: a running start job and one waiting for it.
+    @Test func listJobsShowsRunningAndWaitingStartJobs() throws {
+        let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
+        let live = try ControlVerbTests.start([
+            "db.service": "[Service]\nType=notify\nExecStart=/usr/bin/python3 \(notifier) @sleep:1.5 READY=1\n",
+            "app.service": "[Unit]\nRequires=db.service\nAfter=db.service\n[Service]\nExecStart=/bin/sleep 100\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "--no-block", "app.service").status == 0)
+        let jobs = try live.run("list-jobs").stdout
+        #expect(jobs.contains("app.service") && jobs.contains("waiting") && jobs.contains("db.service"), "\(jobs)")
+        #expect(jobs.contains("running"), "\(jobs)")
+        #expect(try live.run("start", "app.service").status == 0, "waits for the queued job")
+        #expect(try live.run("list-jobs").stdout == "No jobs running.\n")
+    }
 }
