@@ -61,6 +61,26 @@ import Testing
         try HostileNotifyTests.expectHealthy(live, baseline: baseline)
     }
 
+    /// 256 idle control clients of a --control-group member (not the owner) cannot lock root
+    /// out: the last 16 places are kept for root and wick's uid.
+    @Test(.enabled(if: getuid() == 0, "needs root to run clients as another uid"))
+    func idleClientsOfAGroupMemberLeavePlacesForRoot() throws {
+        let live = try ControlVerbTests.start(ControlAccessTests.units, extra: ["--control-group", "users"])
+        defer { live.stop() }
+        _ = chmod(live.directory.path, 0o755)
+        _ = chmod(live.directory.appendingPathComponent("run").path, 0o755)
+        _ = chmod(live.directory.appendingPathComponent("run/wick").path, 0o755)
+        let script = "import socket, sys, time\nheld = []\nfor _ in range(256):\n    s = socket.socket(socket.AF_UNIX)\n"
+            + "    try:\n        s.connect(sys.argv[1]); held.append(s)\n    except OSError:\n        pass\nprint(len(held), flush=True)\ntime.sleep(30)\n"
+        let holder = try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                           ["--reuid=65534", "--regid=65534", "--groups=100", "--", "/usr/bin/python3", "-c", script, live.control])
+        defer { holder.stop() }
+        #expect(ControlVerbTests.waitFor { !holder.log.isEmpty }, "\(holder.log)")
+        #expect(ControlVerbTests.waitFor { live.control.isEmpty || ControlAccessTests.openDescriptors(live.wick.pid) > 200 })
+        let root = try live.run("status")
+        #expect(root.status == 0, "root is served while a member holds every other place: \(root.stderr)")
+    }
+
     @Test func aMissingBinaryIsExplainedInTheLogStatusAndShow() throws {
         let live = try ControlVerbTests.start(["gone.service": "[Service]\nExecStart=/nonexistent/daemon\n"])
         defer { live.stop() }
