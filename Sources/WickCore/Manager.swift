@@ -327,8 +327,15 @@ public struct Manager {
     private mutating func rearmSockets(of service: String, now: Instant, port: inout some ManagerPort) {
         for socketName in socketsOfService[service] ?? [] where sockets[socketName]?.state == .running {
             sockets[socketName]?.serviceIdle(now: now, port: &port)
-            if sockets[socketName]?.isPolled == true, pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
+            pollAgain(socketName, port: &port)
         }
+    }
+
+    /// A socket whose service is idle again is polled again, unless the poll limit paused it or
+    /// shutdown began (then no traffic may start anything).
+    private func pollAgain(_ name: String, port: inout some ManagerPort) {
+        guard !shuttingDown, pausedSockets[name] == nil, sockets[name]?.isPolled == true else { return }
+        port.setPolling(socket: name, true)
     }
 
     /// Once shutdown began no unit starts again, whoever asks (systemd refuses start jobs while
@@ -410,7 +417,7 @@ public struct Manager {
             // A start job that waits keeps the socket handed over (not polled) until it runs.
             if let service = services[serviceName], !service.state.holdsSockets, !startJobs.contains(serviceName) {
                 sockets[socketName]?.serviceIdle(now: now, port: &port)
-                if sockets[socketName]?.isPolled == true { port.setPolling(socket: socketName, true) }
+                pollAgain(socketName, port: &port)
             }
         case .accept:
             acceptConnection(socketName, now: now, port: &port)
@@ -509,7 +516,7 @@ public struct Manager {
     public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
         for (name, until) in pausedSockets where until <= now {
             pausedSockets[name] = nil
-            if sockets[name]?.isPolled == true { port.setPolling(socket: name, true) }
+            pollAgain(name, port: &port)
         }
         for name in sockets.keys.sorted() {
             guard var socket = sockets[name], let deadline = socket.deadline, deadline <= now else { continue }
@@ -547,6 +554,10 @@ public struct Manager {
     public mutating func stopAll(now: Instant, port: inout some ManagerPort) -> Bool {
         shuttingDown = true
         startJobs.cancelAll()
+        // No traffic starts anything any more: every socket stops being polled now, even those
+        // that stop only after their services.
+        for name in sockets.keys.sorted() { port.setPolling(socket: name, false) }
+        pausedSockets = [:]
         advanceShutdown(now: now, port: &port)
         return allStopped
     }
@@ -680,7 +691,8 @@ public struct Manager {
                     }
                 } else if socket.state == .running {
                     socket.serviceIdle(now: now, port: &port)
-                    if pausedSockets[socketName] == nil { port.setPolling(socket: socketName, true) }
+                    sockets[socketName] = socket
+                    pollAgain(socketName, port: &port)
                 }
                 sockets[socketName] = socket
             }

@@ -295,7 +295,6 @@ public final class Daemon {
         guard shutdownDeadline == nil else { return }
         port.log("\(reason), stopping all units")
         shutdownDeadline = current.adding(configuration.shutdownTimeout.nanoseconds)
-        for socket in manager.sockets.keys { port.setPolling(socket: socket, false) }
         _ = manager.stopAll(now: current, port: &port)
     }
 
