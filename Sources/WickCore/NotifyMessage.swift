@@ -9,7 +9,7 @@ public struct NotifyMessage: Equatable, Sendable {
     public var mainPID: Int32?
     /// `EXTEND_TIMEOUT_USEC=`: the current start or stop timeout is extended to now + this.
     public var extendTimeoutMicroseconds: UInt64?
-    /// `WATCHDOG_USEC=`: a new watchdog interval.
+    /// `WATCHDOG_USEC=`: a new watchdog interval (0 turns the watchdog off).
     public var watchdogMicroseconds: UInt64?
     /// `ERRNO=`: shown in status.
     public var errorNumber: Int32?
@@ -31,7 +31,7 @@ public struct NotifyMessage: Equatable, Sendable {
             case "STATUS": message.status = String(value.prefix(4096))
             case "MAINPID": message.mainPID = Int32(value).flatMap { $0 > 0 ? $0 : nil }
             case "EXTEND_TIMEOUT_USEC": message.extendTimeoutMicroseconds = UInt64(value)
-            case "WATCHDOG_USEC": message.watchdogMicroseconds = UInt64(value).flatMap { $0 > 0 ? $0 : nil }
+            case "WATCHDOG_USEC": message.watchdogMicroseconds = UInt64(value)
             case "ERRNO": message.errorNumber = Int32(value)
             default: break
             }

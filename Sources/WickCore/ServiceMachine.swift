@@ -163,11 +163,17 @@ public struct ServiceMachine: Sendable {
            processes.claimMainPID(pid, unit: name) {
             mainPID = pid
         }
-        if let usec = message.watchdogMicroseconds { watchdogInterval = TimeSpan(microseconds: usec) }
-        if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state) {
-            // Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means "for ever", not a trap.
+        if let usec = message.watchdogMicroseconds {
+            // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
+            watchdogInterval = TimeSpan(microseconds: usec)
+            if state == .running { deadline = runningDeadline(now: now) }
+        }
+        if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state),
+           let current = deadline {
+            // Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means "for ever", not a trap;
+            // without a timeout (infinity) there is nothing to extend.
             let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
-            if deadline.map({ extended > $0 }) ?? true { deadline = extended }
+            if extended > current { deadline = extended }
         }
         if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {
             deadline = now.adding(watchdogInterval.nanoseconds)
@@ -491,12 +497,7 @@ public struct ServiceMachine: Sendable {
         case .autoRestart:
             deadline = now.adding(settings.restartSec.nanoseconds)
         case .running:
-            // One deadline: the watchdog when enabled (WatchdogSec=), otherwise RuntimeMaxSec=.
-            if watchdogInterval != .zero && !watchdogInterval.isInfinite {
-                deadline = now.adding(watchdogInterval.nanoseconds)
-            } else {
-                deadline = settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
-            }
+            deadline = runningDeadline(now: now)
         case .dead, .failed, .exited:
             deadline = nil
         }
@@ -504,6 +505,13 @@ public struct ServiceMachine: Sendable {
         if old != new || new == .failed {
             transitions.append(ServiceTransition(unit: name, from: old, to: new, result: result))
         }
+    }
+
+    /// One deadline while running: the watchdog when enabled (WatchdogSec=, WATCHDOG_USEC=),
+    /// otherwise RuntimeMaxSec=.
+    private func runningDeadline(now: Instant) -> Instant? {
+        if watchdogInterval != .zero && !watchdogInterval.isInfinite { return now.adding(watchdogInterval.nanoseconds) }
+        return settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
     }
 
     private mutating func takeTransitions() -> [ServiceTransition] {

@@ -40,6 +40,8 @@ final class ControlServer {
     static let maximumClients = 256
     static let reservedForOwner = 16
     static let maximumPendingOutput = 256 * 1024
+    /// One answer (`status` of every unit, `logs` of full buffers) may be larger.
+    static let maximumResponse = 64 << 20
     static let requestTimeout: UInt64 = 5_000_000_000
     static let writeTimeout: UInt64 = 30_000_000_000
 
@@ -156,12 +158,13 @@ final class ControlServer {
         switch reply {
         case .response(let text):
             client.deadline = now.adding(Self.writeTimeout).nanoseconds
-            server.send(text.utf8, to: client, thenClose: true)
+            server.send(text.utf8, to: client, thenClose: true, limit: Self.maximumResponse)
         case .follow(let text, let units):
             client.state.following = units
             client.deadline = nil
+            client.closesAtEndOfInput = false
             followers.insert(client.token)
-            server.send(text.utf8, to: client)
+            server.send(text.utf8, to: client, limit: Self.maximumResponse)
         case .wait(let wait):
             client.state.waiting = wait
             client.deadline = nil
@@ -178,6 +181,6 @@ final class ControlServer {
         guard let client = server.clients[token] else { return }
         client.state.waiting = nil
         client.deadline = now.adding(Self.writeTimeout).nanoseconds
-        server.send(text.utf8, to: client, thenClose: true)
+        server.send(text.utf8, to: client, thenClose: true, limit: Self.maximumResponse)
     }
 }

@@ -105,7 +105,8 @@ final class DaemonPort: ManagerPort {
                 guard let id = UserDatabase.groupID(group) else { return SocketOpenError("SocketGroup=\(group): no such group in /etc/group") }
                 gid = id
             }
-            for path in paths where chown(path, uid, gid) != 0 {
+            // lchown: a symlink planted at a socket or FIFO path must not make wick chown its target.
+            for path in paths where lchown(path, uid, gid) != 0 {
                 return SocketOpenError("\(SystemError("chown(\(path))"))")
             }
         }
@@ -341,15 +342,27 @@ final class DaemonPort: ManagerPort {
         case .null: return .null
         case .socket: return connection.map { .fd($0) } ?? .null
         case .file(let path), .truncate(let path):
-            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (stream == .truncate(path) ? O_TRUNC : 0), 0o644)
-            return fd >= 0 ? .fd(fd) : .null
+            return openOutput(path, O_WRONLY | O_CREAT | (stream == .truncate(path) ? O_TRUNC : 0))
         case .append(let path):
-            let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            return fd >= 0 ? .fd(fd) : .null
+            return openOutput(path, O_WRONLY | O_CREAT | O_APPEND)
         case .tty, .ttyForce, .ttyFail, .data, .journal, .kmsg, .journalConsole, .kmsgConsole, .fd:
             if capture == nil { capture = output.makePipe() }
             return capture.map { .fd($0.writeEnd) } ?? .fd(2)
         }
+    }
+
+    /// `StandardOutput=file:`/`append:`/`truncate:`. systemd opens the file in the child; wick
+    /// opens it here, in PID 1, so never blocking: a FIFO without a reader fails (ENXIO) instead
+    /// of holding the loop, and the flag is cleared again so that the service writes normally.
+    /// What cannot be opened is logged and the stream goes to /dev/null.
+    private func openOutput(_ path: String, _ flags: Int32) -> SpawnPlan.Stream {
+        let fd = open(path, flags | O_CLOEXEC | O_NONBLOCK | O_NOCTTY, 0o644)
+        guard fd >= 0 else {
+            log("cannot open \(path) for output without blocking: \(SystemError("", code: errno).reason); using /dev/null")
+            return .null
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return .fd(fd)
     }
 
     func adoptMainPID(unit: String, pidFile: String?) -> Int32? {
@@ -379,10 +392,11 @@ final class DaemonPort: ManagerPort {
             refusal = "it is wick itself"
         } else if let owner = unitOfPID[pid], owner != unit {
             refusal = "it belongs to \(owner)"
-        } else if !ProcessTable.isLivingDescendant(pid, of: getpid()) {
-            refusal = "it is not a living descendant of wick"
+        } else if let parents = ProcessTable.lineage(of: pid, below: getpid()) {
+            // No cgroups: a process descending from another unit's process is that unit's.
+            refusal = parents.compactMap { unitOfPID[$0] }.first { $0 != unit }.map { "it descends from a process of \($0)" }
         } else {
-            refusal = nil
+            refusal = "it is not a living descendant of wick"
         }
         if let refusal {
             log("\(unit): MAINPID=\(pid) refused: \(refusal)")

@@ -34,16 +34,19 @@ public enum ProcessTable {
         return result
     }
 
-    /// Whether `pid` is alive (not a zombie) and `ancestor` is among its parents. The walk stops
-    /// at pid 1 and after `maximumDepth` steps, so a hostile process table cannot make it loop.
-    public static func isLivingDescendant(_ pid: Int32, of ancestor: Int32, maximumDepth: Int = 256) -> Bool {
-        guard let first = entry(of: pid), first.state != "Z", first.state != "X" else { return false }
+    /// The parents of `pid` up to (not including) `ancestor`, when `pid` is alive (not a zombie)
+    /// and `ancestor` is among its parents; nil otherwise. The walk stops at pid 1 and after
+    /// `maximumDepth` steps, so a hostile process table cannot make it loop.
+    public static func lineage(of pid: Int32, below ancestor: Int32, maximumDepth: Int = 256) -> [Int32]? {
+        guard let first = entry(of: pid), first.state != "Z", first.state != "X" else { return nil }
+        var parents: [Int32] = []
         var parent = first.parent
         for _ in 0..<maximumDepth {
-            if parent == ancestor { return true }
-            guard parent > 1, let next = entry(of: parent) else { return false }
+            if parent == ancestor { return parents }
+            guard parent > 1, let next = entry(of: parent) else { return nil }
+            parents.append(parent)
             parent = next.parent
         }
-        return false
+        return nil
     }
 }

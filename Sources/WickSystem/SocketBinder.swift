@@ -81,8 +81,16 @@ public enum SocketBinder {
         case .datagram(let address): return try socket(address, type: SOCK_DGRAM, options: options, listen: false, warnings: &warnings)
         case .fifo(let path): return try fifo(path, options: options)
         case .special(let path):
-            let flags = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY
-            return try retrying("open(\(path))") { Glibc.open(path, flags) }
+            // systemd's special_address_create(): never blocking, not through a symlink, and only
+            // a regular file or a character device.
+            let flags = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW
+            let fd = try retrying("open(\(path))") { Glibc.open(path, flags) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, [S_IFREG, S_IFCHR].contains(info.st_mode & S_IFMT) else {
+                closeDescriptor(fd)
+                throw SystemError("ListenSpecial=\(path): not a regular file or character device", code: EEXIST)
+            }
+            return fd
         case .netlink(_, let protocolNumber, let group):
             let fd = try retrying("socket(AF_NETLINK)") {
                 Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), protocolNumber)
@@ -225,11 +233,20 @@ public enum SocketBinder {
         }
     }
 
+    /// systemd's fifo_address_create(): an existing path must be a FIFO itself (never followed
+    /// through a symlink), and its mode is set on the opened FIFO, so that a link planted at the
+    /// path cannot make wick chmod another file.
     static func fifo(_ path: String, options: BindOptions) throws(SystemError) -> Int32 {
         try makeParentDirectories(path, mode: options.directoryMode)
         if mkfifo(path, mode_t(options.socketMode)) < 0 && errno != EEXIST { throw SystemError("mkfifo(\(path))") }
-        _ = chmod(path, mode_t(options.socketMode))
-        return try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK) }
+        let fd = try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+            closeDescriptor(fd)
+            throw SystemError("ListenFIFO=\(path): exists and is not a FIFO", code: EEXIST)
+        }
+        _ = fchmod(fd, mode_t(options.socketMode))
+        return fd
     }
 
     /// systemd's flush_accept() and flush_fd(): accepts and closes the connections waiting on a

@@ -48,6 +48,9 @@ public final class StreamServer<State> {
         public internal(set) var inputClosed = false
         /// More than `maximumInput` bytes came; `input` holds the first `maximumInput`.
         public internal(set) var inputTooLong = false
+        /// Whether the end of the client's input ends the client (not for a client that only
+        /// reads, as `logs -f` through `socat`, which half-closes).
+        public var closesAtEndOfInput = true
 
         init(token: UInt64, descriptor: consuming OwnedDescriptor, peer: PeerAddress, state: State) {
             self.token = token
@@ -130,17 +133,25 @@ public final class StreamServer<State> {
             flush(client)
             guard clients[token] != nil else { return }
         }
+        // Readability is not watched once input ended: a wake-up with nothing to write is the
+        // peer hanging up (EPOLLHUP/EPOLLERR, level-triggered), so the client goes.
+        if client.inputClosed && client.output.isEmpty {
+            close(client)
+            return
+        }
         guard readAvailable(client) else { return }
         received(client)
-        if clients[token] != nil, client.inputClosed, !client.closeWhenWritten, client.output.isEmpty { close(client) }
+        if clients[token] != nil, client.inputClosed, client.closesAtEndOfInput, !client.closeWhenWritten, client.output.isEmpty { close(client) }
     }
 
-    /// Queues `bytes` for `client`; closes it when it would hold more than `maximumOutput` unread.
-    public func send(_ bytes: some Sequence<UInt8>, to client: Client, thenClose: Bool = false) {
+    /// Queues `bytes` for `client`; closes it when it would hold more than `limit` unread
+    /// (`maximumOutput` unless said otherwise: a whole answer may be larger than what a streaming
+    /// client may let pile up).
+    public func send(_ bytes: some Sequence<UInt8>, to client: Client, thenClose: Bool = false, limit: Int? = nil) {
         guard clients[client.token] != nil else { return }
         client.output.append(bytes)
         if thenClose { client.closeWhenWritten = true }
-        if client.output.count > limits.maximumOutput {
+        if client.output.count > (limit ?? limits.maximumOutput) {
             close(client)
             return
         }
@@ -195,8 +206,12 @@ public final class StreamServer<State> {
         }
     }
 
+    /// Connections accepted per wake-up at most: a client that connects and closes in a loop
+    /// cannot hold the loop (the listener stays readable).
+    static var acceptsPerWakeUp: Int { 64 }
+
     private func acceptAll(now: UInt64, log: (String) -> Void, admit: (AcceptedConnection, Bool) -> Admission) {
-        while true {
+        for _ in 0..<Self.acceptsPerWakeUp {
             let connection: AcceptedConnection
             do throws(SystemError) {
                 guard let accepted = try Acceptor.accept(listener.raw, nonBlocking: true) else { return }

@@ -48,10 +48,17 @@ public struct FileSystemUnitSource: UnitSource {
         }
     }
 
+    /// The bytes of a regular file. Opened without blocking (a FIFO in its place would otherwise
+    /// hold the caller, PID 1, until a writer comes) and refused unless it is a regular file
+    /// (`/dev/zero` behind a symlink, a FIFO, a directory).
     public func contents(of path: String) throws(ValueError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw ValueError("cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw ValueError("not a regular file, refused")
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {

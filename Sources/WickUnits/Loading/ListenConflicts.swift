@@ -4,24 +4,61 @@
 /// names both units and the endpoint at load time and in `wick verify`, as a warning (the unit
 /// files themselves are valid). Two IP sockets that both set `ReusePort=yes` may share a port.
 public enum ListenConflicts {
+    /// Linear in the number of endpoints: only endpoints of one kind on one port or path are
+    /// compared (2,000 socket units load without a quadratic pass).
     public static func diagnostics(for units: [LoadedUnit]) -> [Diagnostic] {
-        let sockets = units.filter { $0.isSocket && !$0.name.isTemplate && $0.loadState == .loaded }
-            .sorted { $0.name.name < $1.name.name }
-        var result: [Diagnostic] = []
-        for (index, later) in sockets.enumerated() {
-            for earlier in sockets[..<index] {
-                for spec in later.settings.socket.listen {
-                    guard let other = earlier.settings.socket.listen.first(where: { overlaps(spec, $0, earlier.settings.socket, later.settings.socket) })
-                    else { continue }
-                    let what = spec == other ? "\(spec.directive)=\(spec)" : "\(spec.directive)=\(spec) (overlapping \(other))"
-                    result.append(Diagnostic(
-                        .warning, at: SourceLocation(file: later.fragmentPath ?? later.name.name, line: 0), unit: later.name.name,
-                        "\(what) is also in \(earlier.name.name): only one of them can listen there (systemd fails the "
-                            + "second to start with EADDRINUSE, or lets it take a Unix path over)"))
-                }
+        struct Endpoint {
+            var unit: String
+            var file: String
+            var spec: ListenSpec
+            var socket: Int
+        }
+        var sockets: [(name: String, settings: SocketSection)] = []
+        var groups: [String: [Endpoint]] = [:]
+        for unit in units where unit.isSocket && !unit.name.isTemplate && unit.loadState == .loaded {
+            sockets.append((unit.name.name, unit.settings.socket))
+            for spec in unit.settings.socket.listen {
+                let endpoint = Endpoint(unit: unit.name.name, file: unit.fragmentPath ?? unit.name.name, spec: spec, socket: sockets.count - 1)
+                groups[key(spec), default: []].append(endpoint)
             }
         }
-        return result
+        var result: [Diagnostic] = []
+        var reported: Set<[String]> = []
+        for group in groups.values where group.count > 1 {
+            let ordered = group.sorted { ($0.unit, $0.spec.description) < ($1.unit, $1.spec.description) }
+            for (index, later) in ordered.enumerated() {
+                guard let earlier = ordered[..<index].first(where: {
+                    $0.unit != later.unit && overlaps(later.spec, $0.spec, sockets[$0.socket].settings, sockets[later.socket].settings)
+                }), reported.insert([later.unit, later.spec.description]).inserted else { continue }
+                let what = later.spec == earlier.spec ? "\(later.spec.directive)=\(later.spec)"
+                    : "\(later.spec.directive)=\(later.spec) (overlapping \(earlier.spec))"
+                result.append(Diagnostic(
+                    .warning, at: SourceLocation(file: later.file, line: 0), unit: later.unit,
+                    "\(what) is also in \(earlier.unit): only one of them can listen there (systemd fails the "
+                        + "second to start with EADDRINUSE, or lets it take a Unix path over)"))
+            }
+        }
+        return result.sorted { ($0.location.file, $0.message) < ($1.location.file, $1.message) }
+    }
+
+    /// Endpoints that may overlap share a key: the kind and the port (IP) or the path.
+    static func key(_ spec: ListenSpec) -> String {
+        func address(_ address: SocketAddress) -> String {
+            switch address {
+            case .anyPort(let port), .ipv4(_, let port), .ipv6(_, let port): return "ip:\(port)"
+            case .unixPath(let path): return "path:" + path
+            case .unixAbstract(let name): return "abstract:" + name
+            }
+        }
+        switch spec {
+        case .stream(let value): return "stream:" + address(value)
+        case .datagram(let value): return "datagram:" + address(value)
+        case .sequentialPacket(let value): return "seqpacket:" + address(value)
+        case .fifo(let path): return "fifo:" + path
+        case .special(let path): return "special:" + path
+        case .messageQueue(let name): return "mq:" + name
+        case .netlink(let family, _, let group): return "netlink:\(family):\(group)"
+        }
     }
 
     static func overlaps(_ a: ListenSpec, _ b: ListenSpec, _ first: SocketSection, _ second: SocketSection) -> Bool {

@@ -1,0 +1,94 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Faults found by a hostile review after the first round of issue 9: each one used to hang
+/// PID 1, let a service steer wick, or drop an answer.
+@Suite(.serialized) struct ReviewFindingsTests {
+    /// A FIFO where wick reads or writes a file (EnvironmentFile=, StandardOutput=file:,
+    /// PIDFile=, a unit file for `cat`) used to block wick in open(2) for good.
+    @Test func aFIFOInPlaceOfAFileNeverBlocksTheDaemon() throws {
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("wick-fifo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        for name in ["env", "out", "pid"] { #expect(mkfifo(state + "/" + name, 0o644) == 0) }
+        let live = try ControlVerbTests.start([
+            "env.service": "[Service]\nEnvironmentFile=-\(state)/env\nExecStart=/bin/sleep 100\n",
+            "out.service": "[Service]\nStandardOutput=file:\(state)/out\nExecStart=/bin/echo hello\n",
+            "fork.service": "[Service]\nType=forking\nPIDFile=\(state)/pid\nExecStart=/bin/sh -c 'sleep 100 & exit 0'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "env.service").status == 0, "an unreadable optional EnvironmentFile= is skipped")
+        #expect(try live.run("start", "out.service").status == 0)
+        #expect(live.wick.log.contains("cannot open \(state)/out for output without blocking"), "\(live.wick.log)")
+        #expect(try live.run("start", "fork.service").status == 1)
+        #expect(live.wick.log.contains("PIDFile=\(state)/pid is missing or names no process"))
+        try? FileManager.default.removeItem(at: live.directory.appendingPathComponent("env.service"))
+        #expect(mkfifo(live.directory.appendingPathComponent("env.service").path, 0o644) == 0)
+        let cat = try live.run("cat", "env.service")
+        #expect(cat.status == 0 || cat.status == 1)
+        #expect(try live.run("daemon-reload").status == 0)
+        try HostileNotifyTests.expectHealthy(live)
+    }
+
+    /// ListenFIFO= over a symlink: refused, and the link's target keeps its mode and owner.
+    @Test func aSymlinkAtAFIFOPathIsRefusedNotFollowed() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wick-link-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let secret = directory + "/secret"
+        #expect(FileManager.default.createFile(atPath: secret, contents: Data("x".utf8), attributes: [.posixPermissions: 0o600]))
+        #expect(symlink(secret, directory + "/fifo") == 0)
+        let live = try ControlVerbTests.start([
+            "f.socket": "[Socket]\nListenFIFO=\(directory)/fifo\nSocketMode=0666\nSocketUser=nobody\n",
+            "f.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("f.socket: ") && live.wick.log.contains("-> failed") }, "\(live.wick.log)")
+        var info = stat()
+        #expect(stat(secret, &info) == 0 && info.st_mode & 0o777 == 0o600 && info.st_uid == getuid())
+    }
+
+    /// MAINPID= of a process another unit forked is refused (it descends from that unit).
+    @Test func mainPIDOfAnotherUnitsChildIsRefused() throws {
+        let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("wick-worker-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        let live = try ControlVerbTests.start([
+            "b.service": "[Service]\nExecStart=/bin/sh -c 'sleep 1000 & echo $$! > \(pidFile); wait'\n[Install]\nWantedBy=multi-user.target\n",
+            "thief.service": HostileNotifyTests.unit(["@pidfile:\(pidFile)", "READY=1"]),
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: pidFile) })
+        #expect(try live.run("start", "thief.service").status == 0)
+        #expect(live.wick.log.contains("refused: it descends from a process of b.service"), "\(live.wick.log)")
+        #expect(try live.run("stop", "thief.service").status == 0)
+        #expect(try live.run("status", "b.service").stdout.contains("active (running)"))
+    }
+
+    /// An answer larger than a follower may let pile up (850 units' status) is still sent, and
+    /// a `logs -f` client that half-closes (socat) keeps receiving lines.
+    @Test func largeAnswersAndHalfClosedFollowers() throws {
+        var files: [String: String] = ["tick.service": ControlVerbTests.ticker]
+        for index in 0..<850 { files["u\(index).service"] = "[Unit]\nDescription=a unit with a fairly long description number \(index)\n[Service]\nExecStart=/bin/true\n" }
+        let live = try ControlVerbTests.start(files)
+        defer { live.stop() }
+        let list = try live.run("list-units")
+        #expect(list.status == 0 && list.stdout.contains("851 loaded units listed."), "\(list.stderr)")
+        let follower = ControlAccessTests.connectUnix(live.control)
+        let request = Array(#"{"version":1,"verb":"logs","units":["tick.service"],"follow":true}"#.utf8) + [10]
+        _ = request.withUnsafeBytes { send(follower, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(follower, Int32(SHUT_WR))
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(follower, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<20 where received < 300 {
+            let count = read(follower, &buffer, buffer.count)
+            if count <= 0 { break }
+            received += count
+        }
+        close(follower)
+        #expect(received >= 300, "lines keep coming after the half-close: \(received) bytes")
+        try HostileNotifyTests.expectHealthy(live)
+    }
+}
