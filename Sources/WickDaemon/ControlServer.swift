@@ -68,7 +68,7 @@ final class ControlServer {
         _ = unlink(path)
         var options = BindOptions()
         options.socketMode = readerGroup == nil ? 0o600 : 0o660
-        options.backlog = 128
+        options.backlog = 1024
         options.nonBlocking = true
         let listener = OwnedDescriptor(try SocketBinder.open(.stream(.unixPath(path)), options: options))
         if let readerGroup, chown(path, uid_t.max, readerGroup) != 0 {

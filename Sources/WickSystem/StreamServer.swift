@@ -206,12 +206,8 @@ public final class StreamServer<State> {
         }
     }
 
-    /// Connections accepted per wake-up at most: a client that connects and closes in a loop
-    /// cannot hold the loop (the listener stays readable).
-    static var acceptsPerWakeUp: Int { 64 }
-
     private func acceptAll(now: UInt64, log: (String) -> Void, admit: (AcceptedConnection, Bool) -> Admission) {
-        for _ in 0..<Self.acceptsPerWakeUp {
+        while true {
             let connection: AcceptedConnection
             do throws(SystemError) {
                 guard let accepted = try Acceptor.accept(listener.raw, nonBlocking: true) else { return }

@@ -135,12 +135,11 @@ import Testing
         let live = try ControlVerbTests.start(Self.units)
         defer { live.stop() }
         let silent = (0..<256).map { _ in Self.connectUnix(live.control) }
-        defer { silent.forEach { close($0) } }
         #expect(silent.allSatisfy { $0 >= 0 })
         let extra = try live.run("status")
         #expect(extra.status == 1)
         #expect(extra.stderr == "wick status: too many clients (256), try again\n")
-        silent.forEach { close($0) }
+        silent.forEach { if $0 >= 0 { close($0) } }   // once: a second close could hit another test's fd
         #expect(ControlVerbTests.waitFor { (try? live.run("status").status) == 0 }, "served again once the others left")
     }
 
