@@ -59,6 +59,8 @@ final class ControlServer {
     private let readerGroup: gid_t?
     /// Tokens of the clients that follow logs (most clients do not: publishing skips them all).
     private var followers: Set<UInt64> = []
+    /// Tokens of the clients waiting for their jobs (the loop looks only at these).
+    private var waiting: Set<UInt64> = []
 
     /// `readerGroup`: `--control-group`; the socket is then mode 0660 and owned by that group.
     init(path: String, epoll: Epoll, readerGroup: gid_t? = nil) throws(SystemError) {
@@ -168,16 +170,20 @@ final class ControlServer {
         case .wait(let wait):
             client.state.waiting = wait
             client.deadline = nil
+            waiting.insert(client.token)
         }
     }
 
-    /// The clients waiting for their jobs.
-    var waits: [(token: UInt64, wait: ControlWait)] {
-        server.clients.values.compactMap { client in client.state.waiting.map { (client.token, $0) } }
+    /// The clients waiting for their jobs (those that hung up are forgotten here).
+    func pendingWaits() -> [(token: UInt64, wait: ControlWait)] {
+        guard !waiting.isEmpty else { return [] }
+        waiting = waiting.filter { server.clients[$0] != nil }
+        return waiting.compactMap { token in server.clients[token]?.state.waiting.map { (token, $0) } }
     }
 
     /// Answers a waiting client and closes it once the answer is written.
     func complete(_ token: UInt64, _ text: String, now: Instant) {
+        waiting.remove(token)
         guard let client = server.clients[token] else { return }
         client.state.waiting = nil
         client.deadline = now.adding(Self.writeTimeout).nanoseconds

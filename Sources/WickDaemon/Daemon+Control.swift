@@ -105,7 +105,7 @@ extension Daemon {
     /// `stop` when each unit is stopped. A failure names the units and their results, as
     /// systemctl's "Job for X failed" does.
     func completeWaits(now current: Instant) {
-        for (token, wait) in control.waits {
+        for (token, wait) in control.pendingWaits() {
             var failures: [String] = []
             var pending = false
             for unit in wait.units {

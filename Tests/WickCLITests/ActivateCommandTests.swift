@@ -129,10 +129,10 @@ import Testing
         let wick = try start(["--inetd", "--datagram", "--rearm", "-l", "127.0.0.1:\(port)", "/usr/bin/python3", script])
         defer { wick.stop() }
         #expect(TestClient.waitBoundUDP(port), "\(wick.log)")
-        let first = SystemdFidelityTests.udpExchange(port, "one")
+        let first = TestClient.udpExchange(port, "one")
         #expect(first.hasSuffix("listen_fds=none got=one"), "\(first) \(wick.log)")
         usleep(600_000)
-        let second = SystemdFidelityTests.udpExchange(port, "two")
+        let second = TestClient.udpExchange(port, "two")
         #expect(second.hasSuffix("listen_fds=none got=two"), "\(second) \(wick.log)")
         #expect(first.split(separator: " ").first != second.split(separator: " ").first, "two runs")
         let two = try BinaryRunner.wick("activate", "--inetd", "-l", "127.0.0.1:9", "-l", "127.0.0.1:10", "/bin/cat")

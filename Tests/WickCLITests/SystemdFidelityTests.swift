@@ -26,24 +26,6 @@ import Testing
         #expect(try live.run("status", "wd.service").stdout.contains("active (running)"))
     }
 
-    /// Sends one datagram to 127.0.0.1:port and waits up to 5 s for the answer.
-    static func udpExchange(_ port: UInt16, _ text: String) -> String {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, text, text.utf8.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(fd, &buffer, buffer.count, 0)
-        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
-    }
-
     /// Issue 10 item 3: a UDP service in the inetd "wait" style, served twice in a row (it exits
     /// when idle and the socket activates it again); with two sockets it cannot start.
     @Test func aUDPServiceInTheInetdWaitStyleIsServedTwice() throws {
@@ -56,10 +38,10 @@ import Testing
         ])
         defer { live.stop() }
         #expect(TestClient.waitBoundUDP(port), "\(live.wick.log)")
-        let first = Self.udpExchange(port, "one")
+        let first = TestClient.udpExchange(port, "one")
         #expect(first.hasSuffix("listen_fds=none got=one"), "\(first) \(live.wick.log)")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("tftp.service: running -> dead") })
-        let second = Self.udpExchange(port, "two")
+        let second = TestClient.udpExchange(port, "two")
         #expect(second.hasSuffix("listen_fds=none got=two"), "\(second)")
         #expect(first.split(separator: " ").first != second.split(separator: " ").first, "a new process served the second datagram")
         let start = try live.run("start", "two.service")
