@@ -47,7 +47,9 @@ public enum SocketReaction: Equatable, Sendable {
 }
 
 /// One socket unit's state machine (systemd's `socket.c`), with the counters systemd shows in
-/// `list-sockets` (`NAccepted=`, `NConnections=`, `NRefused=`).
+/// `list-sockets` (`NAccepted=`, `NConnections=`, `NRefused=`). It owns its listeners: the one
+/// state setter polls them exactly in `listening` (unless paused or refused traffic) and closes
+/// them when the state leaves `start-post ... stop-pre`.
 ///
 /// Starting runs `ExecStartPre=` (listeners closed), opens the listeners, runs `ExecStartPost=`
 /// (listeners open, not polled) and listens; stopping runs `ExecStopPre=` (listeners still open),
@@ -69,7 +71,15 @@ public struct SocketMachine: Sendable {
     public private(set) var activeStateChangedAt: Instant?
     /// The running `Exec*=` command's process, and when it times out.
     public private(set) var controlPID: Int32?
-    public private(set) var deadline: Instant?
+    private var commandDeadline: Instant?
+    /// The poll limit or a shortage of resources paused polling until then.
+    public private(set) var pausedUntil: Instant?
+    /// Shutdown began: traffic starts nothing any more, though the listeners stay open until the
+    /// socket stops after its service.
+    private var trafficRefused = false
+    /// What the port was last told: whether the listeners are polled, and whether they are open.
+    private var polling = false
+    private var listenersOpen = false
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
     private var triggerLimit: RateLimit
@@ -143,7 +153,7 @@ public struct SocketMachine: Sendable {
     private mutating func abandonControlProcess(port: inout some ManagerPort) {
         if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
         controlPID = nil
-        deadline = nil
+        commandDeadline = nil
         queue = []
     }
 
@@ -152,7 +162,7 @@ public struct SocketMachine: Sendable {
     public mutating func controlExited(pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) -> Bool {
         guard pid == controlPID else { return false }
         controlPID = nil
-        deadline = nil
+        commandDeadline = nil
         let ignored = currentCommand?.flags.contains(.ignoreFailure) ?? false
         switch exit {
         case .exited(0): break
@@ -175,10 +185,23 @@ public struct SocketMachine: Sendable {
         return true
     }
 
-    /// `TimeoutSec=` passed: the control process is killed, and its exit fails the unit.
+    /// The earliest instant this unit has something to do: a command's timeout or a pause's end.
+    public var deadline: Instant? {
+        switch (commandDeadline, pausedUntil) {
+        case let (command?, paused?): return min(command, paused)
+        case let (command, paused): return command ?? paused
+        }
+    }
+
+    /// A pause ended (polled again), or `TimeoutSec=` passed: the control process is killed, and
+    /// its exit fails the unit.
     public mutating func timerFired(now: Instant, port: inout some ManagerPort) {
-        guard let deadline, deadline <= now else { return }
-        self.deadline = nil
+        if let pausedUntil, pausedUntil <= now {
+            self.pausedUntil = nil
+            syncListeners(port: &port)
+        }
+        guard let commandDeadline, commandDeadline <= now else { return }
+        self.commandDeadline = nil
         record(.timeout)
         if let controlPID {
             port.log("\(name): \(currentCommand?.path ?? "command") timed out (TimeoutSec=\(settings.timeout)), killing it")
@@ -189,6 +212,7 @@ public struct SocketMachine: Sendable {
     private mutating func openListeners(now: Instant, port: inout some ManagerPort) {
         switch port.openListeners(socket: name, settings: settings) {
         case .success:
+            listenersOpen = true
             if !enter(.startPost, running: settings.execStartPost, now: now, port: &port) { enterListening(now: now, port: &port) }
         case .failure(let error):
             port.log("\(name): \(error.message) (unit failed: resources)")
@@ -200,7 +224,6 @@ public struct SocketMachine: Sendable {
     private mutating func enterListening(now: Instant, port: inout some ManagerPort) {
         flushIfPending(port: &port)
         setState(.listening, now: now, port: &port)
-        port.setPolling(socket: name, true)
     }
 
     /// `FlushPending=yes` with `Accept=no` (systemd's socket_enter_listening()): what is queued
@@ -211,12 +234,10 @@ public struct SocketMachine: Sendable {
     }
 
     private mutating func enterStopPre(now: Instant, port: inout some ManagerPort) {
-        port.setPolling(socket: name, false)
         if !enter(.stopPre, running: settings.execStopPre, now: now, port: &port) { enterStopPost(now: now, port: &port) }
     }
 
     private mutating func enterStopPost(now: Instant, port: inout some ManagerPort) {
-        port.closeListeners(socket: name)
         if !enter(.stopPost, running: settings.execStopPost, now: now, port: &port) { finish(now: now, port: &port) }
     }
 
@@ -242,7 +263,7 @@ public struct SocketMachine: Sendable {
         switch port.spawn(unit: name, command: command, role: .control, mainPID: nil) {
         case .success(let pid):
             controlPID = pid
-            deadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
+            commandDeadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
         case .failure(let error):
             // The port has logged why; the command counts as exited with 203 (EXIT_EXEC).
             let pid = error.pid ?? -1
@@ -253,20 +274,42 @@ public struct SocketMachine: Sendable {
 
     /// A listener is readable. Counts towards the poll limit (systemd 255: pause for the rest of
     /// the interval) and the trigger limit (fail).
-    public mutating func readable(now: Instant) -> SocketReaction {
-        guard state == .listening else { return .ignore }
+    public mutating func readable(now: Instant, port: inout some ManagerPort) -> SocketReaction {
+        guard state == .listening, polling else { return .ignore }
         if !pollLimit.allow(now: now), let end = pollLimit.windowEnd {
+            pause(until: end, port: &port)
             return .pause(until: end)
         }
         if !triggerLimit.allow(now: now) {
-            record(.triggerLimitHit)
-            setState(.failed, now: now)
+            fail(.triggerLimitHit, now: now, port: &port)
             return .fail
         }
         if settings.accept { return .accept }
         activationCount += 1
-        setState(.running, now: now)
+        setState(.running, now: now, port: &port)
         return .activateService
+    }
+
+    /// Stops polling until `until` (the poll limit, or a shortage of fds or processes); the
+    /// listeners stay open and connections wait in the backlog.
+    public mutating func pause(until: Instant, port: inout some ManagerPort) {
+        pausedUntil = until
+        syncListeners(port: &port)
+    }
+
+    /// Shutdown began: no traffic starts anything any more (systemd refuses new start jobs then);
+    /// the listeners stay open until the socket's own stop.
+    public mutating func refuseTraffic(port: inout some ManagerPort) {
+        trafficRefused = true
+        syncListeners(port: &port)
+    }
+
+    /// A reload replaced this unit's listeners: they close now, whatever the state, and the
+    /// machine is dropped (a new one opens the new listeners).
+    public mutating func closeForReload(port: inout some ManagerPort) {
+        trafficRefused = true
+        state = .dead
+        syncListeners(port: &port)
     }
 
     /// Accept=yes: whether one more connection may get its own service instance
@@ -296,30 +339,29 @@ public struct SocketMachine: Sendable {
 
     /// Accept=no: the service was started another way (boot, `wick start`): it holds the
     /// listeners now, so wick stops polling them.
-    public mutating func serviceActive(now: Instant) {
-        if state == .listening { setState(.running, now: now) }
+    public mutating func serviceActive(now: Instant, port: inout some ManagerPort) {
+        if state == .listening { setState(.running, now: now, port: &port) }
     }
 
     /// Accept=no: the service stopped (or waits to restart): listen again.
     public mutating func serviceIdle(now: Instant, port: inout some ManagerPort) {
         guard state == .running else { return }
         flushIfPending(port: &port)
-        setState(.listening, now: now)
+        setState(.listening, now: now, port: &port)
     }
 
     /// The service hit its start limit: the socket fails and stops listening, as in systemd.
-    public mutating func serviceHitStartLimit(now: Instant) {
-        record(.serviceStartLimitHit)
-        setState(.failed, now: now)
+    public mutating func serviceHitStartLimit(now: Instant, port: inout some ManagerPort) {
+        fail(.serviceStartLimitHit, now: now, port: &port)
     }
 
     /// `reset-failed`: back to dead with the trigger-limit history forgotten.
-    public mutating func resetFailed(now: Instant) {
+    public mutating func resetFailed(now: Instant, port: inout some ManagerPort) {
         triggerLimit.reset()
         pollLimit.reset()
         if state == .failed {
             result = .success
-            setState(.dead, now: now)
+            setState(.dead, now: now, port: &port)
         }
     }
 
@@ -333,24 +375,33 @@ public struct SocketMachine: Sendable {
         setState(.failed, now: now, port: &port)
     }
 
-    /// The one setter (systemd's `socket_set_state`); with a port, the change is logged like a
-    /// service's.
+    /// The one setter (systemd's `socket_set_state`): logs the change like a service's, and
+    /// brings polling and the listeners in line with the new state.
     private mutating func setState(_ new: SocketState, now: Instant, port: inout some ManagerPort) {
         let old = state
-        setState(new, now: now)
+        if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
+        state = new
+        if new == .dead || new == .failed {
+            pausedUntil = nil
+            takePendingSettings()
+        }
+        syncListeners(port: &port)
         if old != new {
             port.log("\(name): \(old.rawValue) -> \(new.rawValue)" + (result == .success ? "" : " (result: \(result.rawValue))"))
         }
     }
 
-    private mutating func setState(_ new: SocketState, now: Instant) {
-        if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
-        state = new
-        if new == .dead || new == .failed { takePendingSettings() }
+    /// Polled only while listening, not paused and not refusing traffic; open from `start-post`
+    /// to `stop-pre` (systemd's `socket_set_state()` closes them in every other state).
+    private mutating func syncListeners(port: inout some ManagerPort) {
+        let poll = state == .listening && pausedUntil == nil && !trafficRefused
+        if poll != polling {
+            polling = poll
+            port.setPolling(socket: name, poll)
+        }
+        if listenersOpen, ![.startPost, .listening, .running, .stopPre].contains(state) {
+            listenersOpen = false
+            port.closeListeners(socket: name)
+        }
     }
-
-    /// Whether wick polls the listeners in this state.
-    public var isPolled: Bool { state == .listening }
-    /// Whether the listeners are open in this state.
-    public var holdsListeners: Bool { state == .listening || state == .running }
 }

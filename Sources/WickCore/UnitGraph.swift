@@ -26,6 +26,8 @@ public struct UnitGraph: Sendable {
 
     /// `before[a]` holds every unit that must start before `a`.
     public private(set) var before: [String: Set<String>] = [:]
+    /// `after[a]` holds every unit that must start after `a` (and stop before it).
+    public private(set) var after: [String: Set<String>] = [:]
     public private(set) var startOrder: [String] = []
     public private(set) var cycles: [Cycle] = []
     private var strong: Set<[String]> = []
@@ -45,6 +47,9 @@ public struct UnitGraph: Sendable {
         }
         for (socket, service) in serviceOfSocket { order(socket, before: service) }
         computeOrder()
+        for (unit, earlier) in before {
+            for other in earlier { after[other, default: []].insert(unit) }
+        }
     }
 
     private mutating func computeOrder() {
@@ -98,10 +103,5 @@ public struct UnitGraph: Sendable {
         guard let dropped = weak ?? edges.last else { return }
         before[dropped.after]?.remove(dropped.before)
         cycles.append(Cycle(units: cycle.reversed(), droppedAfter: dropped.after, droppedBefore: dropped.before))
-    }
-
-    /// Units that must be stopped before `name` may stop: those ordered after it.
-    public func orderedAfter(_ name: String) -> [String] {
-        before.filter { $0.value.contains(name) }.map(\.key).sorted()
     }
 }

@@ -16,12 +16,11 @@ enum ControlReply {
     case wait(ControlWait)
 }
 
-/// A verb waiting for its jobs: the units, and the outcome sequence of the manager when it was
-/// asked (only outcomes after it count).
+/// A verb waiting for its jobs: the jobs not yet finished (with their units), and the failures
+/// of those that have.
 struct ControlWait {
-    var verb: String
-    var units: [String]
-    var since: UInt64
+    var jobs: [JobID: String]
+    var failures: [String] = []
 }
 
 /// The daemon's control socket (docs/control-protocol.md): a Unix stream socket, each client sends
@@ -179,6 +178,11 @@ final class ControlServer {
         guard !waiting.isEmpty else { return [] }
         waiting = waiting.filter { server.clients[$0] != nil }
         return waiting.compactMap { token in server.clients[token]?.state.waiting.map { (token, $0) } }
+    }
+
+    /// Records what a waiting client still waits for.
+    func update(_ token: UInt64, _ wait: ControlWait) {
+        server.clients[token]?.state.waiting = wait
     }
 
     /// Answers a waiting client and closes it once the answer is written.

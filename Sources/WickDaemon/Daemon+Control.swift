@@ -18,14 +18,9 @@ extension Daemon {
         if shutdownDeadline != nil, ["start", "restart", "reload", "daemon-reload"].contains(request.verb) {
             return .response(ControlProtocol.failure("\(request.verb) refused: wick is shutting down"))
         }
-        if ["start", "stop", "restart"].contains(request.verb) && !request.noBlock {
-            // systemctl waits for the jobs: the answer comes when they have finished.
-            let since = manager.outcomeSequence
-            let response = respond(request, units: units, now: current)
-            guard response.hasPrefix(#"{"ok":true"#) else { return .response(response) }
-            return .wait(ControlWait(verb: request.verb, units: units, since: since))
-        }
         switch request.verb {
+        case "start", "stop", "restart":
+            return enqueueJobs(JobType(rawValue: request.verb) ?? .start, units: units, noBlock: request.noBlock, now: current)
         case "logs":
             return logs(units, request: request)
         default:
@@ -37,21 +32,6 @@ extension Daemon {
         switch request.verb {
         case "ping":
             return ControlProtocol.success([("version", .number(Double(ControlProtocol.version))), ("pid", .number(Double(getpid())))])
-        case "start":
-            for unit in units {
-                if manager.sockets[unit] != nil { manager.startSocket(unit, now: current, port: &port) } else { manager.startService(unit, now: current, port: &port) }
-            }
-            return ControlProtocol.success()
-        case "stop":
-            for unit in units {
-                if manager.sockets[unit] != nil { manager.stopSocket(unit, now: current, port: &port) } else { manager.stopService(unit, now: current, port: &port) }
-            }
-            return ControlProtocol.success()
-        case "restart":
-            for unit in units {
-                if manager.sockets[unit] != nil { manager.restartSocket(unit, now: current, port: &port) } else { manager.restartService(unit, now: current, port: &port) }
-            }
-            return ControlProtocol.success()
         case "kill":
             let number = request.signal ?? SIGTERM
             let reached = units.filter { manager.killService($0, signal: number, port: &port) }
@@ -72,9 +52,10 @@ extension Daemon {
             beginShutdown("poweroff requested", now: current)
             return ControlProtocol.success()
         case "list-jobs":
-            return ControlProtocol.success([("jobs", .array(manager.jobs.map { job in
-                .object([("unit", .string(job.unit)), ("type", .string("start")), ("state", .string(job.state)),
-                         ("waiting_for", .array(job.waitingFor.map { .string($0) }))])
+            return ControlProtocol.success([("jobs", .array(manager.queue.jobs.values.sorted { $0.id < $1.id }.map { job in
+                .object([("id", .number(Double(job.id))), ("unit", .string(job.unit)), ("type", .string(job.type.rawValue)),
+                         ("state", .string(job.state.rawValue)),
+                         ("waiting_for", .array(manager.blockers(of: job.unit).map { .string($0) }))])
             }))])
         case "is-system-running":
             return ControlProtocol.success([("state", .string(systemState))])
@@ -100,42 +81,38 @@ extension Daemon {
         }
     }
 
-    /// Answers every client whose jobs have finished: `start`/`restart` when each unit's start
-    /// job has ended (active, or skipped by a condition: success; failed or refused: failure),
-    /// `stop` when each unit is stopped. A failure names the units and their results, as
-    /// systemctl's "Job for X failed" does.
-    func completeWaits(now current: Instant) {
-        for (token, wait) in control.pendingWaits() {
-            var failures: [String] = []
-            var pending = false
-            for unit in wait.units {
-                switch jobState(unit, verb: wait.verb, since: wait.since) {
-                case .none: pending = true
-                case .some(.done): break
-                case .some(.failed(let reason)): failures.append("\(unit) (result: \(reason))")
-                }
-            }
-            guard !pending else { continue }
-            let text = failures.isEmpty ? ControlProtocol.success()
-                : ControlProtocol.failure("Job for \(failures.joined(separator: ", ")) failed. See 'wick status' and 'wick logs' for details.")
-            control.complete(token, text, now: current)
+    /// `start`, `stop`, `restart`: one job per unit (systemctl's `replace` mode). systemctl waits
+    /// for the jobs, and the answer comes when they have finished; with `--no-block` at once.
+    private func enqueueJobs(_ type: JobType, units: [String], noBlock: Bool, now current: Instant) -> ControlReply {
+        var jobs: [JobID: String] = [:]
+        var refused: [String] = []
+        for unit in units {
+            if let job = manager.enqueue(type, unit, now: current, port: &port) { jobs[job.id] = unit } else { refused.append(unit) }
         }
+        if !refused.isEmpty {
+            return .response(ControlProtocol.failure("\(type.rawValue) refused for \(refused.joined(separator: " "))"))
+        }
+        return noBlock ? .response(ControlProtocol.success()) : .wait(ControlWait(jobs: jobs))
     }
 
-    /// How `verb`'s job for `unit` ended, nil while it runs.
-    private func jobState(_ unit: String, verb: String, since: UInt64) -> StartOutcome? {
-        if let socket = manager.sockets[unit] {
-            switch socket.state {
-            case .listening, .running: return verb == "stop" ? nil : .done
-            case .failed: return verb == "stop" ? .done : .failed(socket.result.rawValue)
-            case .dead: return verb == "stop" ? .done : .failed("not started")
-            case .startPre, .startPost, .stopPre, .stopPost: return nil
+    /// Answers every client whose jobs have all finished: success when each is done (a start
+    /// skipped by a condition included), otherwise a failure naming the units and their results,
+    /// as systemctl's "Job for X failed" does.
+    func completeWaits(now current: Instant) {
+        let finished = manager.takeFinishedJobs()
+        guard !finished.isEmpty else { return }
+        for (token, var wait) in control.pendingWaits() {
+            for job in finished where wait.jobs.removeValue(forKey: job.id) != nil {
+                if case .failed(let reason) = job.outcome { wait.failures.append("\(job.unit) (result: \(reason))") }
             }
+            guard wait.jobs.isEmpty else {
+                control.update(token, wait)
+                continue
+            }
+            let text = wait.failures.isEmpty ? ControlProtocol.success()
+                : ControlProtocol.failure("Job for \(wait.failures.joined(separator: ", ")) failed. See 'wick status' and 'wick logs' for details.")
+            control.complete(token, text, now: current)
         }
-        guard let service = manager.services[unit] else { return verb == "stop" ? .done : .failed("not loaded") }
-        if verb == "stop" { return Manager.isFinal(service.state) ? .done : nil }
-        guard let numbered = manager.startOutcomes[unit], numbered.sequence > since else { return nil }
-        return numbered.outcome
     }
 
     /// A name as the user typed it: an alias resolves to its unit, a name without a type suffix

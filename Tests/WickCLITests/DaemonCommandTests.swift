@@ -306,7 +306,7 @@ import Testing
         #expect(waitFor { running.wick.log.contains("w.service: running -> failed (result: signal)") }, "\(running.wick.log)")
         #expect(waitFor { kill(sleeper, 0) != 0 }, "the wrapper's child is in the process group and got the signal too")
         #expect(try BinaryRunner.wick("restart", "--control", control, "w.service").status == 0)
-        #expect(waitFor { running.wick.log.components(separatedBy: "w.service: dead -> running").count == 3 }, "started again: \(running.wick.log)")
+        #expect(waitFor { running.wick.log.contains("w.service: failed -> running") }, "a restart of a failed unit is a start: \(running.wick.log)")
         #expect(try BinaryRunner.wick("stop", "--control", control, "w.service").status == 0)
         #expect(waitFor { running.wick.log.contains("w.service: stop-sigterm -> dead") })
         #expect(try BinaryRunner.wick("stop", "--control", control, "nope.service").status == 4)

@@ -223,4 +223,23 @@ import Testing
         #expect(try live.run("start", "app.service").status == 0, "waits for the queued job")
         #expect(try live.run("list-jobs").stdout == "No jobs running.\n")
     }
+
+    /// A stop spreads to the units that require the stopped one, and runs in reverse order: the
+    /// dependent (ordered after) is down before its backend gets SIGTERM; `wick stop` returns once
+    /// both are stopped.
+    @Test func stopJobsRunInReverseOrderAndWickStopWaitsForThem() throws {
+        let live = try ControlVerbTests.start([
+            "db.service": "[Service]\nExecStart=/bin/sleep 100\n",
+            "app.service": "[Unit]\nRequires=db.service\nAfter=db.service\n[Service]\nExecStart=/bin/sh -c 'trap \"sleep 1; exit 0\" TERM; sleep 100 & wait'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "app.service").status == 0)
+        let stop = try live.run("stop", "db.service")
+        #expect(stop.status == 0, "\(stop.stderr)")
+        let log = live.wick.log
+        let appDown = log.range(of: "app.service: stop-sigterm -> dead")
+        let dbStops = log.range(of: "db.service: running -> stop-sigterm")
+        #expect(appDown != nil && dbStops != nil && appDown!.lowerBound < dbStops!.lowerBound, "\(log)")
+        #expect(log.contains("db.service: stop-sigterm -> dead"), "wick stop returned after the backend stopped: \(log)")
+    }
 }

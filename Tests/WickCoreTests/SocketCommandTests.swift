@@ -45,7 +45,7 @@ import WickUnits
     @Test func stopRunsStopPreWithTheListenersOpenThenClosesThemThenStopPost() {
         var (manager, port) = started()
         for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port) }
-        manager.stopSocket("web.socket", now: .seconds(2), port: &port)
+        manager.enqueue(.stop, "web.socket", now: .seconds(2), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .stopPre)
         #expect(port.polling["web.socket"] == false && port.closedListeners.isEmpty)
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(2), port: &port)
@@ -53,7 +53,7 @@ import WickUnits
         #expect(port.processes.spawned.map(\.path).last == "/bin/rm")
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(2), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .dead && manager.sockets["web.socket"]?.result == .success)
-        manager.startSocket("web.socket", now: .seconds(3), port: &port)
+        manager.enqueue(.start, "web.socket", now: .seconds(3), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .startPre, "a stopped socket starts again")
     }
 
@@ -62,7 +62,7 @@ import WickUnits
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(1), now: .seconds(1), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .failed && manager.sockets["web.socket"]?.result == .exitCode)
         #expect(port.openedListeners.isEmpty)
-        manager.startSocket("web.socket", now: .seconds(2), port: &port)
+        manager.enqueue(.start, "web.socket", now: .seconds(2), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .startPre, "start retries a failed socket, as systemctl start does")
         #expect(manager.sockets["web.socket"]?.result == .success)
     }
@@ -120,7 +120,7 @@ import WickUnits
     @Test func restartRunsTheStopThenTheStartSequence() {
         var (manager, port) = started()
         for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port) }
-        manager.restartSocket("web.socket", now: .seconds(2), port: &port)
+        manager.enqueue(.restart, "web.socket", now: .seconds(2), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .stopPre)
         for _ in 0..<2 { manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(2), port: &port) }
         #expect(manager.sockets["web.socket"]?.state == .startPre, "started again once stopped")
@@ -131,7 +131,7 @@ import WickUnits
         var (manager, port) = started()
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port)
         let startPost = port.processes.lastPID
-        manager.stopSocket("web.socket", now: .seconds(2), port: &port)
+        manager.enqueue(.stop, "web.socket", now: .seconds(2), port: &port)
         #expect(port.processes.kills.last?.pid == startPost)
         #expect(manager.sockets["web.socket"]?.state == .stopPre)
         manager.processExited(unit: "web.socket", pid: startPost, exit: .signaled(15), now: .seconds(2), port: &port)

@@ -21,7 +21,7 @@ import WickUnits
         ])
         #expect(manager.services["b.service"]?.state == .start)
         #expect(manager.services["a.service"]?.state == .dead, "a waits for b's start job")
-        #expect(port.logs.contains("a.service: start job waiting for b.service (ordered after)"))
+        #expect(manager.blockers(of: "a.service") == ["b.service"] && manager.queue["a.service"]?.state == .waiting)
         var ready = NotifyMessage()
         ready.ready = true
         let backend = port.processes.spawned.first { $0.path == "/bin/backend" }!.pid

@@ -15,7 +15,7 @@ import WickUnits
         #expect(order.firstIndex(of: "web.service")! < order.firstIndex(of: "app.service")!)
         #expect(order.firstIndex(of: "app.socket")! < order.firstIndex(of: "app.service")!)
         #expect(graph.cycles.isEmpty)
-        #expect(graph.orderedAfter("db.service") == ["app.service"])
+        #expect(graph.after["db.service"] == ["app.service"])
     }
 
     @Test func aCycleIsReportedWithEveryUnitAndBrokenAtAWeakEdge() {

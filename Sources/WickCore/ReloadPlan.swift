@@ -1,0 +1,49 @@
+/// What a reload (systemctl daemon-reload) changes, from the running units and the units just
+/// loaded. Pure; `Manager.reload` carries it out.
+///
+/// A socket whose `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and
+/// counters and takes its other settings at its next start; any other socket is closed and, if it
+/// is still in the unit files, opened anew. A service that is active (or failed, keeping its
+/// result) keeps its current definition until it stops, then takes the new one; an active service
+/// removed from the unit files stops and is dropped once stopped; an `Accept=yes` instance runs on
+/// with its definition.
+struct ReloadPlan {
+    /// Sockets that keep their listeners (the new settings wait for their next start).
+    var keptSockets: [String] = []
+    /// Sockets whose listeners close (changed or removed).
+    var closedSockets: [String] = []
+    /// Services that keep their running definition; the new one waits until they stop.
+    var keptServices: [String] = []
+    /// Services gone from the unit files that keep running until they are stopped now.
+    var removedServices: [String] = []
+    /// Instances of `Accept=yes` sockets: they run on.
+    var instances: [String] = []
+    /// What changed, for the log.
+    var changes: [String] = []
+
+    init(sockets old: [String: SocketMachine], services oldServices: [String: ServiceMachine],
+         instances isInstance: (String) -> Bool, new: Manager) {
+        for name in old.keys.sorted() {
+            guard let previous = old[name] else { continue }
+            if let fresh = new.sockets[name], fresh.settings.listen == previous.settings.listen,
+               fresh.settings.accept == previous.settings.accept, fresh.settings.service == previous.settings.service {
+                keptSockets.append(name)
+            } else {
+                closedSockets.append(name)
+                changes.append(new.sockets[name] == nil ? "\(name): removed, closed" : "\(name): listeners changed, reopening")
+            }
+        }
+        for name in oldServices.keys.sorted() {
+            guard let previous = oldServices[name] else { continue }
+            let active = !Manager.isFinal(previous.state)
+            if new.services[name] != nil {
+                if active || previous.state == .failed { keptServices.append(name) }
+            } else if isInstance(name) {
+                instances.append(name)
+            } else if active {
+                removedServices.append(name)
+                changes.append("\(name): removed, stopping")
+            }
+        }
+    }
+}
