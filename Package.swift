@@ -16,9 +16,11 @@ let package = Package(
         // The systemd unit-file language: pure, no syscalls beyond reading files through `UnitSource`.
         .target(name: "WickUnits"),
         // C: the spawn path (fork, fd placement, LISTEN_PID, exec) and calls Swift cannot reach.
-        .target(name: "CWick"),
-        // Thin typed syscalls: epoll, signalfd, sockets, accept, spawn, reaping.
-        .target(name: "WickSystem", dependencies: ["CWick", "WickUnits"]),
+        // libcap sets capabilities in the child (docs/architecture.md).
+        .target(name: "CWick", linkerSettings: [.linkedLibrary("cap")]),
+        // Thin typed syscalls: epoll, signalfd, sockets, accept, spawn, reaping. It applies
+        // WickCore's `ExecRequest` values.
+        .target(name: "WickSystem", dependencies: ["CWick", "WickUnits", "WickCore"]),
         // Pure: state machines and policies of socket and service units (no syscalls).
         .target(name: "WickCore", dependencies: ["WickUnits"]),
         // The control protocol: JSON lines, a client.

@@ -28,6 +28,7 @@ struct child_arguments {
     const char **environment;   /* plan->envp, free slots for LISTEN_PID and WATCHDOG_PID, then NULL */
     size_t environment_count;   /* entries before the free slots */
     volatile int error;         /* the child's errno when it could not exec */
+    volatile int status;        /* and the systemd exit status of the step that failed */
 };
 
 static void release(struct child_arguments *arguments) {
@@ -39,7 +40,7 @@ static void release(struct child_arguments *arguments) {
 
 static void child_fail(struct child_arguments *arguments, int error) {
     arguments->error = error;
-    _exit(error == ENOENT ? 127 : 126);
+    _exit(arguments->status);
 }
 
 static size_t format_pid(char *buffer, pid_t pid) {
@@ -141,6 +142,14 @@ static int become(struct child_arguments *arguments) {
             (void)setrlimit(RLIMIT_NOFILE, &limit);
         }
     }
+    if (plan->context) {
+        int status = CWICK_EXIT_EXEC;
+        error = cwick_apply_context(plan->context, &status);
+        if (error) {
+            arguments->status = status;
+            return error;
+        }
+    }
     if (plan->set_listen_pid) {
         format_pid(pid_variable + strlen("LISTEN_PID="), getpid());
         arguments->environment[slot++] = pid_variable;
@@ -195,6 +204,7 @@ static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *
     arguments->plan = plan;
     arguments->environment_count = count;
     arguments->error = 0;
+    arguments->status = CWICK_EXIT_EXEC;
     arguments->environment = malloc((count + 3) * sizeof(char *));
     arguments->moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
     if (!arguments->environment || !arguments->moved) {
@@ -208,7 +218,7 @@ static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *
     return 0;
 }
 
-int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
+int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid, int *status) {
     struct child_arguments arguments;
     sigset_t all, previous;
     char *stack;
@@ -216,6 +226,7 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     int clone_error;
 
     *pid = -1;
+    *status = CWICK_EXIT_EXEC;
     clone_error = prepare(plan, &arguments);
     if (clone_error) return clone_error;
     stack = malloc(CHILD_STACK_SIZE);
@@ -234,8 +245,9 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid) {
     free(stack);
     release(&arguments);
     if (child_pid < 0) return clone_error;
-    /* The child has exec'd (success) or exited with arguments.error set. */
+    /* The child has exec'd (success) or exited with arguments.error and status set. */
     *pid = child_pid;
+    *status = arguments.status;
     return arguments.error;
 }
 

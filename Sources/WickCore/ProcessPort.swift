@@ -3,10 +3,8 @@ import WickUnits
 /// What a service machine asks of the system: start a command, signal processes. The daemon
 /// implements it with the spawn shim and kill(2); tests use a fake process table.
 public protocol ProcessPort {
-    /// Starts `command` for `unit`. `role` says whether it is the main process (which gets the
-    /// sockets) or a control process (`ExecStartPre=` and friends, which get `$MAINPID` when there
-    /// is a main process). Returns the pid, or an error message when the command could not run.
-    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError>
+    /// Starts a command of a unit. Returns the pid, or why the command could not run.
+    mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError>
     /// Sends `signal` to `pid`, or to its whole process group when `group` is true. False when no
     /// process received it (ESRCH).
     @discardableResult
@@ -28,18 +26,51 @@ public enum ProcessRole: Equatable, Sendable {
     case control
 }
 
+/// One process to start, with what systemd tells it about its unit (the parts of systemd's
+/// `ExecParameters` that change from one start to the next).
+public struct SpawnRequest: Equatable, Sendable {
+    public var unit: String
+    public var command: ExecCommand
+    /// The main process gets the sockets; a control process (`ExecStartPre=` and friends) gets
+    /// `$MAINPID` when there is a main process.
+    public var role: ProcessRole
+    public var mainPID: Int32?
+    /// Which start of the unit the process belongs to: each start has its own `$INVOCATION_ID`.
+    public var invocation: UInt64
+    /// `ExecStop=` and `ExecStopPost=`: the unit's result so far and how its main process ended
+    /// (`$SERVICE_RESULT`, `$EXIT_CODE`, `$EXIT_STATUS`).
+    public var result: ServiceResult?
+    public var mainExit: ProcessExit?
+
+    public init(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32? = nil, invocation: UInt64 = 0,
+                result: ServiceResult? = nil, mainExit: ProcessExit? = nil) {
+        self.unit = unit
+        self.command = command
+        self.role = role
+        self.mainPID = mainPID
+        self.invocation = invocation
+        self.result = result
+        self.mainExit = mainExit
+    }
+}
+
 /// Why a command could not start: "exec failed: /usr/bin/x: No such file or directory".
 public struct SpawnError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     /// The child that failed to exec (it exited and will be reaped), when fork succeeded.
     public var pid: Int32?
+    /// The exit status the command counts as having ended with: 203 (`EXIT_EXEC`) when the exec
+    /// failed, or the status of the setup step that failed (217 `EXIT_USER` ...), even when the
+    /// failure was found before the clone. Nil when nothing could start (fork failed).
+    public var status: Int32?
     /// The system ran out of fds, memory or processes (EMFILE, ENFILE, ENOMEM, EAGAIN): systemd's
     /// result `resources`, and a reason to stop accepting for a while.
     public var outOfResources: Bool
 
-    public init(message: String, pid: Int32? = nil, outOfResources: Bool = false) {
+    public init(message: String, pid: Int32? = nil, status: Int32? = nil, outOfResources: Bool = false) {
         self.message = message
         self.pid = pid
+        self.status = status ?? (pid != nil ? 203 : nil)
         self.outOfResources = outOfResources
     }
 

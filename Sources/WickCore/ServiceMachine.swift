@@ -25,6 +25,8 @@ public struct ServiceMachine: Sendable {
     public private(set) var processGroup: Int32?
     public private(set) var deadline: Instant?
     public private(set) var restartCount = 0
+    /// Counts the starts: the processes of one start share an `$INVOCATION_ID`.
+    public private(set) var invocation: UInt64 = 0
     /// Starts refused by the start limit (`StartLimitIntervalSec=`, `StartLimitBurst=`).
     public private(set) var startLimitHits: UInt64 = 0
     public private(set) var lastExit: ProcessExit?
@@ -67,6 +69,7 @@ public struct ServiceMachine: Sendable {
             return takeTransitions()
         }
         if state == .autoRestart { restartCount += 1 }
+        invocation &+= 1
         result = .success
         lastExit = nil
         lastSpawnError = nil
@@ -250,7 +253,7 @@ public struct ServiceMachine: Sendable {
     private mutating func startNextMain(now: Instant, processes: inout some ProcessPort) {
         let command = pendingStart.removeFirst()
         currentCommand = command
-        switch processes.spawn(unit: name, command: command, role: .main, mainPID: nil) {
+        switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation)) {
         case .success(let pid):
             mainPID = pid
             processGroup = pid
@@ -446,7 +449,11 @@ public struct ServiceMachine: Sendable {
         while !queue.isEmpty {
             let command = queue.removeFirst()
             currentCommand = command
-            switch processes.spawn(unit: name, command: command, role: .control, mainPID: mainPID) {
+            // ExecStop= and ExecStopPost= learn how the service ended (systemd's EXEC_SETENV_RESULT).
+            let stopping = target == .stop || target == .stopPost
+            let request = SpawnRequest(unit: name, command: command, role: .control, mainPID: mainPID, invocation: invocation,
+                                       result: stopping ? result : nil, mainExit: stopping ? lastExit : nil)
+            switch processes.spawn(request) {
             case .success(let pid):
                 controlPID = pid
                 setState(target, now: now)
@@ -454,9 +461,9 @@ public struct ServiceMachine: Sendable {
             case .failure(let error):
                 lastSpawnError = error
                 if command.flags.contains(.ignoreFailure) { continue }
-                if error.pid != nil && !error.outOfResources {
+                if let status = error.status, !error.outOfResources {
                     setState(target, now: now)
-                    controlExited(.exited(Self.execFailedStatus), now: now, processes: &processes)
+                    controlExited(.exited(status), now: now, processes: &processes)
                     return .started
                 }
                 failSpawn(error, main: false)
@@ -471,11 +478,11 @@ public struct ServiceMachine: Sendable {
     /// fails the unit with `resources`; one whose child could not exec exits with 203
     /// (`EXIT_EXEC`) and fails it with `exit-code`.
     private mutating func failSpawn(_ error: SpawnError, main: Bool) {
-        if error.pid == nil || error.outOfResources {
-            fail(.resources)
-        } else {
+        if let status = error.status, !error.outOfResources {
             fail(.exitCode)
-            if main { lastExit = .exited(Self.execFailedStatus) }
+            if main { lastExit = .exited(status) }
+        } else {
+            fail(.resources)
         }
     }
 

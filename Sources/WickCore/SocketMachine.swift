@@ -260,7 +260,7 @@ public struct SocketMachine: Sendable {
     private mutating func runNext(now: Instant, port: inout some ManagerPort) {
         let command = queue.removeFirst()
         currentCommand = command
-        switch port.spawn(unit: name, command: command, role: .control, mainPID: nil) {
+        switch port.spawn(SpawnRequest(unit: name, command: command, role: .control)) {
         case .success(let pid):
             controlPID = pid
             commandDeadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
@@ -268,7 +268,7 @@ public struct SocketMachine: Sendable {
             // The port has logged why; the command counts as exited with 203 (EXIT_EXEC).
             let pid = error.pid ?? -1
             controlPID = pid
-            controlExited(pid: pid, exit: .exited(ServiceMachine.execFailedStatus), now: now, port: &port)
+            controlExited(pid: pid, exit: .exited(error.status ?? ServiceMachine.execFailedStatus), now: now, port: &port)
         }
     }
 

@@ -32,6 +32,8 @@ final class DaemonPort: ManagerPort {
     private var nextConnection: UInt64 = 0
 
     let output: OutputRouter
+    /// Users, the manager's environment, invocation ids, dynamic users: what processes start with.
+    let execEnvironment = ExecEnvironment()
     /// The monotonic time of the current loop iteration, for log lines.
     var now = Instant(nanoseconds: 0)
     /// The socket whose readiness is being handled and when the loop woke for it: the start of an
@@ -217,41 +219,45 @@ final class DaemonPort: ManagerPort {
 
     // MARK: Processes
 
-    /// Starts a command of `unit`; a failure is logged with its reason (and reaches `status`
+    /// Starts a command of a unit; a failure is logged with its reason (and reaches `status`
     /// through the machine's `lastSpawnError`).
-    func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
-        let result = start(unit: unit, command: command, role: role, mainPID: mainPID)
-        if case .failure(let error) = result { log("\(unit): \(error.message)") }
+    func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
+        let result = start(request)
+        if case .failure(let error) = result { log("\(request.unit): \(error.message)") }
         return result
     }
 
-    private func start(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
+    private func start(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
+        let (unit, command, role) = (request.unit, request.command, request.role)
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
-        var environment: [String: String] = [:]
-        var order: [String] = []
-        func set(_ name: String, _ value: String) {
-            if environment.updateValue(value, forKey: name) == nil { order.append(name) }
-        }
-        set("PATH", SpawnPlan.searchPath)
-        for file in exec.environmentFiles {
-            guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path) else {
-                if file.optional { continue }
-                return .failure(SpawnError(message: "EnvironmentFile=\(file.path) cannot be read"))
-            }
-            for (name, value) in EnvironmentFileParser.parse(bytes) { set(name, value) }
-        }
+        var inputs = execEnvironment.inputs(unit: unit, context: exec, request: request,
+                                            permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
+        var variables = OrderedEnvironment()
+        func set(_ name: String, _ value: String) { variables.set(name, value) }
         if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
         }
-        if role == .control, let mainPID { set("MAINPID", String(mainPID)) }
+        if role == .control, let mainPID = request.mainPID { set("MAINPID", String(mainPID)) }
         // systemd.service(5) WatchdogSec=: the main process gets WATCHDOG_USEC and WATCHDOG_PID
         // (its own pid, written by the child like LISTEN_PID), as sd_watchdog_enabled(3) reads them.
         let watchdog = role == .main && loaded.isService && loaded.settings.service.hasWatchdog
         if watchdog { set("WATCHDOG_USEC", String(loaded.settings.service.watchdog.microseconds)) }
-        for variable in exec.environment { set(variable.name, variable.value) }
-        for name in exec.unsetEnvironment { environment[name] = nil }
+        // ExecStop=/ExecStopPost= (systemd's EXEC_SETENV_RESULT): how the service ended.
+        if let result = request.result {
+            set("SERVICE_RESULT", result.rawValue)
+            switch request.mainExit {
+            case .exited(let status)?:
+                set("EXIT_CODE", "exited")
+                set("EXIT_STATUS", String(status))
+            case .signaled(let signal)?:
+                set("EXIT_CODE", "killed")
+                set("EXIT_STATUS", String(Signal(signal).description.trimmingPrefix("SIG")))
+            case nil:
+                break
+            }
+        }
 
         var fds: [Int32] = []
         var stdin = SpawnPlan.Stream.null
@@ -292,8 +298,8 @@ final class DaemonPort: ManagerPort {
                 return .failure(SpawnError(message: socketFDs.isEmpty ? "Got no socket." : "Got more than one socket."))
             }
             fds = []
-            environment["LISTEN_FDS"] = nil
-            environment["LISTEN_FDNAMES"] = nil
+            variables.remove("LISTEN_FDS")
+            variables.remove("LISTEN_FDNAMES")
             connectionFD = only
             if exec.standardInput == .socket { stdin = .fd(only) }
         }
@@ -301,10 +307,26 @@ final class DaemonPort: ManagerPort {
         let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
         let stderr = exec.standardError == .inherit
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
+        inputs.managerVariables = variables.pairs
+        let execRequest: ExecRequest
+        switch ExecRequest.build(inputs) {
+        case .success(let built):
+            execRequest = built
+        case .failure(let failure):
+            var opened = Set<Int32>()
+            for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
+            opened.forEach(closeDescriptor)
+            if let capture { closeDescriptor(capture.readEnd) }
+            return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
+        }
+        var environment: [String: String] = [:]
+        for assignment in execRequest.environment {
+            if let equals = assignment.firstIndex(of: "=") { environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...]) }
+        }
         let arguments = command.expandedArguments(environment: environment)
-        let plan = SpawnPlan(path: command.path, arguments: arguments, environment: order.compactMap { name in environment[name].map { "\(name)=\($0)" } })
+        let plan = SpawnPlan(path: command.path, arguments: arguments, environment: execRequest.environment)
         let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
-                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking)
+                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
         opened.forEach(closeDescriptor)
@@ -322,10 +344,16 @@ final class DaemonPort: ManagerPort {
         case .failure(let failure):
             if let capture { closeDescriptor(capture.readEnd) }
             if let pid = failure.pid { unitOfPID[pid] = unit }
-            let message = failure.pid == nil
-                ? "cannot start \(command.path): \(failure.error.reason)" : "exec failed: \(command.path): \(failure.error.reason)"
-            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code)
-            return .failure(SpawnError(message: message, pid: failure.pid, outOfResources: shortage))
+            let message: String
+            if failure.pid == nil {
+                message = "cannot start \(command.path): \(failure.error.reason)"
+            } else if failure.status == SetupStatus.exec {
+                message = "exec failed: \(command.path): \(failure.error.reason)"
+            } else {
+                message = "\(command.path) could not be set up: \(SetupStatus.step(failure.status)): \(failure.error.reason) (\(SetupStatus.describe(failure.status)))"
+            }
+            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code) && failure.status == SetupStatus.exec
+            return .failure(SpawnError(message: message, pid: failure.pid, status: failure.pid == nil ? nil : failure.status, outOfResources: shortage))
         }
     }
 

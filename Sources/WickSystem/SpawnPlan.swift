@@ -1,5 +1,6 @@
 import CWick
 import Glibc
+import WickCore
 
 /// A command ready to run many times: path, argv and the base environment copied once into C
 /// memory, so that each spawn only adds the per-activation variables (the fd placement and
@@ -57,6 +58,8 @@ public final class SpawnPlan {
         /// The child that failed to exec (already exited, to be reaped), or nil when fork failed.
         public var pid: Int32?
         public var error: SystemError
+        /// The systemd exit status of the step that failed in the child (203 for the exec).
+        public var status: Int32
         public var description: String { error.description }
     }
 
@@ -65,14 +68,18 @@ public final class SpawnPlan {
     public func spawn(
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
         extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
-        newSession: Bool = true
+        newSession: Bool = true, context: ExecRequest? = nil
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
-        let error = withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, extraEnvironment: extraEnvironment,
-                             setListenPID: setListenPID, setWatchdogPID: setWatchdogPID, nonBlocking: nonBlocking,
-                             newSession: newSession) { cwick_spawn(&$0, &pid) }
+        var status: Int32 = SetupStatus.exec
+        let error = ContextPlan.with(context) { contextPointer in
+            withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, extraEnvironment: extraEnvironment,
+                     setListenPID: setListenPID, setWatchdogPID: setWatchdogPID, nonBlocking: nonBlocking,
+                     newSession: newSession, context: contextPointer) { cwick_spawn(&$0, &pid, &status) }
+        }
         if error != 0 {
-            return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? "exec \(path)" : "fork", code: error)))
+            let step = status == SetupStatus.exec ? "exec \(path)" : "set up \(path) (\(SetupStatus.describe(status)))"
+            return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? step : "fork", code: error), status: status))
         }
         return .success(pid)
     }
@@ -84,14 +91,14 @@ public final class SpawnPlan {
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
     ) -> SystemError {
         let error = withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
-                             setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false) { cwick_exec(&$0) }
+                             setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false, context: nil) { cwick_exec(&$0) }
         return SystemError("exec \(path)", code: error)
     }
 
     private func withPlan(
         fds: [Int32], stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
         setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?, newSession: Bool,
-        _ body: (inout cwick_spawn_plan) -> Int32
+        context: UnsafePointer<cwick_exec_context>?, _ body: (inout cwick_spawn_plan) -> Int32
     ) -> Int32 {
         let extras = extraEnvironment.map { strdup($0) }
         defer { for pointer in extras { free(pointer) } }
@@ -106,7 +113,7 @@ public final class SpawnPlan {
                 nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1,
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
-                new_session: newSession ? 1 : 0, search_path: cSearchPath)
+                new_session: newSession ? 1 : 0, search_path: cSearchPath, context: context)
             return body(&plan)
         }
     }

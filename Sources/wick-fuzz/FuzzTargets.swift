@@ -49,7 +49,7 @@ enum FuzzTarget: String, CaseIterable {
 enum NotifyHarness {
     struct Processes: ProcessPort {
         var next: Int32 = 100
-        mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
+        mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
             next &+= 1
             return .success(next)
         }

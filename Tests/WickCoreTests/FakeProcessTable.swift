@@ -9,8 +9,11 @@ struct FakeProcessTable: ProcessPort {
     var spawned: [(pid: Int32, path: String, role: ProcessRole)] = []
     var kills: [(pid: Int32, signal: Int32, group: Bool)] = []
     var failing: Set<String> = []
+    var requests: [SpawnRequest] = []
 
-    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
+    mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
+        let (unit, command, role) = (request.unit, request.command, request.role)
+        requests.append(request)
         if failing.contains(command.path) {
             // The child was cloned and could not exec (it exits 203 and is reaped unseen).
             return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory", pid: 99_999))

@@ -15,9 +15,7 @@ struct FakePort: ManagerPort {
     var templates: [String: String] = [:]
     var logs: [String] = []
 
-    mutating func spawn(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32?) -> Result<Int32, SpawnError> {
-        processes.spawn(unit: unit, command: command, role: role, mainPID: mainPID)
-    }
+    mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> { processes.spawn(request) }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { processes.claimMainPID(pid, unit: unit) }

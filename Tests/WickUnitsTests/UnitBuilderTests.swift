@@ -76,11 +76,11 @@ import Testing
     }
 
     @Test func notEnforcedDirectivesWarnOncePlainly() {
-        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nProtectSystem=strict\nProtectSystem=full\nUser=nobody\n")
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nProtectSystem=strict\nProtectSystem=full\nDynamicUser=yes\nUser=nobody\n")
         #expect(messages(unit, .warning) == [
             "IPAddressDeny= is not enforced: wick applies no network namespace or IP filter, all traffic is allowed",
             "ProtectSystem= is not enforced: wick creates no mount namespace, the service sees the file system unchanged",
-            "User= is not applied yet: the service runs with wick's own user, groups and credentials",
+            "DynamicUser= is partly applied: a uid from 61184-65519 stable while wick runs; the DynamicUser= sandbox (private /tmp, read-only system, /var/lib/private) is not",
         ])
         #expect(unit.settings.service.exec.protectSystem == "full")
         #expect(unit.settings.service.exec.user == "nobody")
@@ -141,10 +141,26 @@ import Testing
         #expect(buildUnit("b.service", "[Service]\nExecStart=/a\nStandardInput=append:/x\n").loadState == .badSetting)
     }
 
-    @Test func unsupportedPrefixesAndTypesWarn() {
+    @Test func unsupportedTypesWarnAndPrivilegePrefixesAreHonoured() {
         let unit = buildUnit("a.service", "[Service]\nType=dbus\nBusName=org.a\nExecStart=+/bin/a\n")
         #expect(unit.loadState == .loaded)
         #expect(messages(unit, .warning).contains("Type=dbus runs as Type=simple in wick: the bus name is not awaited"))
-        #expect(messages(unit, .warning).contains { $0.contains("the prefix '+' is not supported by wick") })
+        #expect(!messages(unit, .warning).contains { $0.contains("prefix") }, "+ is honoured")
+    }
+
+    @Test func capabilityListsParseAsSystemdDoes() {
+        func bounding(_ lines: String...) -> (CapabilitySet?, [String]) {
+            let unit = buildUnit("c.service", "[Service]\nExecStart=/a\n" + lines.map { "CapabilityBoundingSet=\($0)\n" }.joined())
+            return (unit.settings.service.exec.capabilityBoundingSet, messages(unit, .error) + messages(unit, .warning))
+        }
+        #expect(bounding("CAP_NET_BIND_SERVICE cap_chown").0?.names == ["CAP_CHOWN", "CAP_NET_BIND_SERVICE"])
+        #expect(bounding("CAP_CHOWN", "CAP_KILL").0?.names == ["CAP_CHOWN", "CAP_KILL"], "lines merge")
+        #expect(bounding("~CAP_SYS_ADMIN").0?.contains(21) == false && bounding("~CAP_SYS_ADMIN").0?.contains(0) == true)
+        #expect(bounding("CAP_CHOWN CAP_KILL", "~CAP_KILL").0?.names == ["CAP_CHOWN"], "an inverted line removes")
+        #expect(bounding("").0 == CapabilitySet.none, "empty is the empty set, as in systemd")
+        #expect(bounding().0 == nil, "not set: the bounding set is left alone")
+        let (set, reported) = bounding("CAP_CHOWN CAP_FROB NET_ADMIN")
+        #expect(set?.names == ["CAP_CHOWN"], "unknown names are skipped, the rest applies")
+        #expect(reported.contains { $0.contains("CapabilityBoundingSet=") && $0.contains("unknown capability CAP_FROB, NET_ADMIN") }, "\(reported)")
     }
 }

@@ -18,8 +18,71 @@
 /* Where a standard stream of the child comes from: an fd, or /dev/null when -1. */
 enum { CWICK_DEV_NULL = -1 };
 
+/* systemd's exit statuses for a child that failed before exec (src/basic/exit-status.h). */
+enum {
+    CWICK_EXIT_CHDIR = 200, CWICK_EXIT_NICE = 201, CWICK_EXIT_EXEC = 203, CWICK_EXIT_LIMITS = 205,
+    CWICK_EXIT_OOM_ADJUST = 206, CWICK_EXIT_CHROOT = 210, CWICK_EXIT_IOPRIO = 211, CWICK_EXIT_SECUREBITS = 213,
+    CWICK_EXIT_SETSCHEDULER = 214, CWICK_EXIT_CPUAFFINITY = 215, CWICK_EXIT_GROUP = 216, CWICK_EXIT_USER = 217,
+    CWICK_EXIT_CAPABILITIES = 218, CWICK_EXIT_NO_NEW_PRIVILEGES = 227, CWICK_EXIT_RUNTIME_DIRECTORY = 233,
+    CWICK_EXIT_STATE_DIRECTORY = 238, CWICK_EXIT_CACHE_DIRECTORY = 239, CWICK_EXIT_LOGS_DIRECTORY = 240,
+    CWICK_EXIT_CONFIGURATION_DIRECTORY = 241,
+};
+
+struct cwick_rlimit {
+    int resource;                /* RLIMIT_* */
+    unsigned long long soft, hard;  /* RLIM_INFINITY = ~0ULL */
+};
+
+struct cwick_directory {
+    const char *path;            /* absolute; parents are created 0755 */
+    unsigned mode;
+    int exit_status;             /* CWICK_EXIT_*_DIRECTORY */
+    int keep_existing;           /* 1: an existing directory is left alone (ConfigurationDirectory=) */
+};
+
+/* The execution context of one process (systemd.exec(5)), built by Swift (`ExecRequest`) and
+ * applied by cwick_apply_context() in the child, in systemd's order. */
+struct cwick_exec_context {
+    int set_oom_score_adjust, oom_score_adjust;
+    int set_nice, nice;
+    int set_scheduling, scheduling_policy, scheduling_priority, scheduling_reset_on_fork;
+    const int *cpu_affinity;     /* CPU numbers */
+    int cpu_affinity_count;
+    int set_io_priority, io_priority;   /* IOPRIO_PRIO_VALUE(class, data) */
+    unsigned umask;
+    const struct cwick_directory *directories;
+    int directory_count;
+    int set_owner;               /* chown the directories to owner_uid:owner_gid */
+    uid_t owner_uid;             /* the unit's user, even when this command keeps wick's (`+`) */
+    gid_t owner_gid;
+    const struct cwick_rlimit *limits;
+    int limit_count;
+    const char *root_directory;  /* chroot, or NULL */
+    const char *working_directory;  /* or NULL */
+    int working_directory_optional;
+    int set_bounding_set;
+    unsigned long long bounding_set;
+    int set_securebits, securebits;
+    int set_credentials;
+    uid_t uid;
+    gid_t gid;
+    const gid_t *groups;
+    int group_count;
+    void *capabilities;          /* cap_t from cwick_capabilities_new, or NULL */
+    unsigned long long ambient_set;
+    int no_new_privileges;
+};
+
+/* Applies a context in the child; returns 0, or an errno with *status set to the EXIT_* code. */
+int cwick_apply_context(const struct cwick_exec_context *context, int *status);
+
+/* A cap_t (libcap) with these permitted (and effective) and inheritable sets, built before the
+ * clone because libcap allocates; NULL when it could not be built. */
+void *cwick_capabilities_new(unsigned long long permitted, unsigned long long inheritable);
+void cwick_capabilities_free(void *capabilities);
+
 /* Everything the child needs, prepared by Swift before the clone so that the child only places
- * fds, resets signals and execs (systemd's exec_child(), skalibs' cspawn). */
+ * fds, resets signals, applies the context and execs (systemd's exec_child(), skalibs' cspawn). */
 struct cwick_spawn_plan {
     const char *path;            /* executable: absolute, or looked up in search_path */
     char *const *argv;           /* NULL-terminated */
@@ -32,12 +95,14 @@ struct cwick_spawn_plan {
     int stdin_fd, stdout_fd, stderr_fd;  /* CWICK_DEV_NULL or an fd to place at 0, 1, 2 */
     int new_session;             /* 1: setsid(), so the service is its own process group */
     const char *search_path;     /* colon-separated, for paths without '/' */
+    const struct cwick_exec_context *context;  /* or NULL: wick's own credentials and limits */
 };
 
 /* Starts the plan with clone(CLONE_VM | CLONE_VFORK) and exec. Returns 0 and sets *pid when the
  * child exec'd; returns an errno value when clone failed (*pid = -1) or when the child could not
- * exec (*pid = the child, already exited with status 127 or 126 and to be reaped by the caller). */
-int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid);
+ * exec (*pid = the child, already exited and to be reaped by the caller; *status = the systemd
+ * exit status of the step that failed, CWICK_EXIT_EXEC when it was the exec). */
+int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid, int *status);
 
 /* Execs the plan in the current process (systemd-socket-activate's exec_process()): fds placed at
  * 3.., LISTEN_PID is this process's pid. Returns the errno when it could not exec. */

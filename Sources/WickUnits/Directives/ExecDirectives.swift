@@ -66,15 +66,15 @@ enum ExecDirectives {
 
     static func directives(_ root: Root, kill: WritableKeyPath<UnitSettings, KillContext>) -> [String: Directive] {
         var table: [String: Directive] = [
-            "User": Directive.optionalText(root.appending(path: \.user)).with(NotEnforced.credentials),
-            "Group": Directive.optionalText(root.appending(path: \.group)).with(NotEnforced.credentials),
-            "SupplementaryGroups": Directive.words(root.appending(path: \.supplementaryGroups)).with(NotEnforced.credentials),
-            "DynamicUser": Directive.boolean(root.appending(path: \.dynamicUser)).with(NotEnforced.credentials),
-            "WorkingDirectory": workingDirectory(root).with(NotEnforced.process),
-            "RootDirectory": Directive.path(root.appending(path: \.rootDirectory)).with(NotEnforced.filesystem),
-            "UMask": Directive.mode(root.appending(path: \.umask)).with(NotEnforced.process),
-            "Nice": Directive.integer(root.appending(path: \.nice), in: -20...19).with(NotEnforced.scheduling),
-            "OOMScoreAdjust": Directive.integer(root.appending(path: \.oomScoreAdjust), in: -1000...1000).with(NotEnforced.scheduling),
+            "User": Directive.optionalText(root.appending(path: \.user)),
+            "Group": Directive.optionalText(root.appending(path: \.group)),
+            "SupplementaryGroups": Directive.words(root.appending(path: \.supplementaryGroups)),
+            "DynamicUser": Directive.boolean(root.appending(path: \.dynamicUser)).with(NotEnforced.dynamicUser),
+            "WorkingDirectory": workingDirectory(root),
+            "RootDirectory": Directive.path(root.appending(path: \.rootDirectory)).with(NotEnforced.rootDirectory),
+            "UMask": Directive.mode(root.appending(path: \.umask)),
+            "Nice": Directive.integer(root.appending(path: \.nice), in: -20...19),
+            "OOMScoreAdjust": Directive.integer(root.appending(path: \.oomScoreAdjust), in: -1000...1000),
             "Environment": environment(root),
             "EnvironmentFile": environmentFile(root),
             "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
@@ -85,21 +85,21 @@ enum ExecDirectives {
             "StandardInputText": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
             "StandardInputData": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
             "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)).with(NotEnforced.logging),
-            "RuntimeDirectory": Directive.words(root.appending(path: \.runtimeDirectory)).with(NotEnforced.directories),
-            "StateDirectory": Directive.words(root.appending(path: \.stateDirectory)).with(NotEnforced.directories),
-            "CacheDirectory": Directive.words(root.appending(path: \.cacheDirectory)).with(NotEnforced.directories),
-            "LogsDirectory": Directive.words(root.appending(path: \.logsDirectory)).with(NotEnforced.directories),
-            "ConfigurationDirectory": Directive.words(root.appending(path: \.configurationDirectory)).with(NotEnforced.directories),
-            "RuntimeDirectoryMode": Directive.mode(root.appending(path: \.runtimeDirectoryMode)).with(NotEnforced.directories),
-            "StateDirectoryMode": Directive.mode(root.appending(path: \.stateDirectoryMode)).with(NotEnforced.directories),
-            "CacheDirectoryMode": Directive.mode(root.appending(path: \.cacheDirectoryMode)).with(NotEnforced.directories),
-            "LogsDirectoryMode": Directive.mode(root.appending(path: \.logsDirectoryMode)).with(NotEnforced.directories),
-            "ConfigurationDirectoryMode": Directive.mode(root.appending(path: \.configurationDirectoryMode)).with(NotEnforced.directories),
-            "RuntimeDirectoryPreserve": Directive.word(root.appending(path: \.runtimeDirectoryPreserve), ["no", "yes", "restart"]).with(NotEnforced.directories),
-            "CapabilityBoundingSet": Directive.words(root.appending(path: \.capabilityBoundingSet)).with(NotEnforced.capabilities),
-            "AmbientCapabilities": Directive.words(root.appending(path: \.ambientCapabilities)).with(NotEnforced.capabilities),
-            "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)).with(NotEnforced.capabilities),
-            "SecureBits": Directive.words(root.appending(path: \.secureBits)).with(NotEnforced.capabilities),
+            "RuntimeDirectory": directories(root.appending(path: \.runtimeDirectory)),
+            "StateDirectory": directories(root.appending(path: \.stateDirectory)),
+            "CacheDirectory": directories(root.appending(path: \.cacheDirectory)),
+            "LogsDirectory": directories(root.appending(path: \.logsDirectory)),
+            "ConfigurationDirectory": directories(root.appending(path: \.configurationDirectory)),
+            "RuntimeDirectoryMode": Directive.mode(root.appending(path: \.runtimeDirectoryMode)),
+            "StateDirectoryMode": Directive.mode(root.appending(path: \.stateDirectoryMode)),
+            "CacheDirectoryMode": Directive.mode(root.appending(path: \.cacheDirectoryMode)),
+            "LogsDirectoryMode": Directive.mode(root.appending(path: \.logsDirectoryMode)),
+            "ConfigurationDirectoryMode": Directive.mode(root.appending(path: \.configurationDirectoryMode)),
+            "RuntimeDirectoryPreserve": Directive.word(root.appending(path: \.runtimeDirectoryPreserve), ["no", "yes", "restart"]),
+            "CapabilityBoundingSet": capabilities(root.appending(path: \.capabilityBoundingSet)),
+            "AmbientCapabilities": capabilities(root.appending(path: \.ambientCapabilities)),
+            "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)),
+            "SecureBits": secureBits(root.appending(path: \.secureBits)),
             "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)).with(NotEnforced.network),
             "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]).with(NotEnforced.filesystem),
             "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]).with(NotEnforced.filesystem),
@@ -185,9 +185,39 @@ enum ExecDirectives {
         }
     }
 
+    /// `CapabilityBoundingSet=`, `AmbientCapabilities=` (`Capabilities.assign`).
+    static func capabilities(_ keyPath: WritableKeyPath<UnitSettings, CapabilitySet?>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            try Capabilities.assign(value, to: &settings[keyPath: keyPath])
+        }
+    }
+
+    /// `SecureBits=`: each line replaces the previous one (systemd's `config_parse_exec_secure_bits()`).
+    static func secureBits(_ keyPath: WritableKeyPath<UnitSettings, UInt32>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            settings[keyPath: keyPath] = try SecureBits.parse(value)
+        }
+    }
+
+    /// `RuntimeDirectory=` and its kin: relative paths below the kind's base, without `..`
+    /// (systemd's `config_parse_exec_directories()`); the empty assignment resets.
+    static func directories(_ keyPath: WritableKeyPath<UnitSettings, [String]>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            for word in try WordSplitter.split(value) {
+                let path = try resolver.expand(word.text)
+                let parts = path.split(separator: "/")
+                guard !path.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !parts.contains(".") else {
+                    throw .expected("a relative path without '..' (below /run, /var/lib, /var/cache, /var/log or /etc)", got: path)
+                }
+                settings[keyPath: keyPath].append(parts.joined(separator: "/"))
+            }
+        }
+    }
+
     static func limit(_ root: Root, resource: String, unit: ResourceLimit.Unit) -> Directive {
         let keyPath = root.appending(path: \.limits)
-        return Directive(NotEnforced.limits) { settings, value, _ throws(ValueError) in
+        return Directive { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath][resource] = nil; return }
             settings[keyPath: keyPath][resource] = try ResourceLimit.parse(value, unit: unit)
         }

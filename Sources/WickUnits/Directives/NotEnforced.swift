@@ -2,7 +2,11 @@
 /// prints these so that nobody believes a sandbox or a limit exists that does not.
 enum NotEnforced {
     static let credentials = DirectiveSupport.notEnforced(
-        "not applied yet: the service runs with wick's own user, groups and credentials")
+        "not applied: wick sets no user namespace, keyring or credentials for the service")
+    static let dynamicUser = DirectiveSupport.notEnforced(
+        "partly applied: a uid from 61184-65519 stable while wick runs; the DynamicUser= sandbox (private /tmp, read-only system, /var/lib/private) is not")
+    static let rootDirectory = DirectiveSupport.notEnforced(
+        "partly applied: a plain chroot(2) before the working directory; nothing is mounted inside it")
     static let filesystem = DirectiveSupport.notEnforced(
         "not enforced: wick creates no mount namespace, the service sees the file system unchanged")
     static let seccomp = DirectiveSupport.notEnforced(
@@ -22,7 +26,7 @@ enum NotEnforced {
     static let process = DirectiveSupport.notEnforced(
         "not applied yet: the service starts in wick's working directory and root")
     static let jobs = DirectiveSupport.notEnforced(
-        "not enforced: wick has no job queue, isolate or manual-start policy")
+        "not enforced: wick has no isolate, manual-start policy or job timeout")
     static let actions = DirectiveSupport.notEnforced(
         "not enforced: wick never reboots or powers off the machine on a unit's behalf")
     static let socketOptions = DirectiveSupport.notEnforced(

@@ -34,7 +34,7 @@ enum ServiceDirectives {
             "BusName": Directive.optionalText(\.service.busName).with(NotEnforced.notifications),
             // [Service] only: in [Socket] systemd does not know it ("Unknown key name").
             "NonBlocking": .boolean(\.service.exec.nonBlocking),
-            "PermissionsStartOnly": Directive.boolean(\.service.permissionsStartOnly).with(NotEnforced.deprecated),
+            "PermissionsStartOnly": Directive.boolean(\.service.permissionsStartOnly),
             "StartLimitInterval": .time(\.unit.startLimitInterval),
             "StartLimitIntervalSec": .time(\.unit.startLimitInterval),
             "StartLimitBurst": .count(\.unit.startLimitBurst),

@@ -83,17 +83,6 @@ enum UnitValidator {
         case .simple, .exec, .forking, .oneshot, .notify:
             break
         }
-        let commandLists: [(String, [ExecCommand])] = [
-            ("ExecCondition", service.execCondition), ("ExecStartPre", service.execStartPre),
-            ("ExecStart", service.execStart), ("ExecStartPost", service.execStartPost),
-            ("ExecReload", service.execReload), ("ExecStop", service.execStop),
-            ("ExecStopPost", service.execStopPost),
-        ]
-        for (directive, commands) in commandLists {
-            for command in commands where !command.flags.isDisjoint(with: [.fullPrivileges, .privilegedNoSetuid, .ambientFallback]) {
-                warning(directive, "\(directive)=: the prefix '\(command.prefixString)' is not supported by wick: \(command.path) runs like every other command, with wick's own privileges")
-            }
-        }
         let streams: [(String, StandardStream?)] = [
             ("StandardOutput", service.exec.standardOutput), ("StandardError", service.exec.standardError),
         ]

@@ -66,9 +66,8 @@ public struct EnvironmentFile: Hashable, Sendable {
     public var optional: Bool
 }
 
-/// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)). Typed now;
-/// enforced by the execution-environment work: until then `wick verify` says which settings are not
-/// enforced.
+/// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)); what wick
+/// applies is in docs/exec.md, and `wick verify` names every setting it does not enforce.
 public struct ExecContext: Hashable, Sendable {
     public var user: String?
     public var group: String?
@@ -104,10 +103,12 @@ public struct ExecContext: Hashable, Sendable {
     public var logsDirectoryMode: UInt32 = 0o755
     public var configurationDirectoryMode: UInt32 = 0o755
     public var runtimeDirectoryPreserve = "no"
-    public var capabilityBoundingSet: [String] = []
-    public var ambientCapabilities: [String] = []
+    /// Nil: not set (the bounding set is left alone).
+    public var capabilityBoundingSet: CapabilitySet?
+    public var ambientCapabilities: CapabilitySet?
     public var noNewPrivileges = false
-    public var secureBits: [String] = []
+    /// prctl(2) `PR_SET_SECUREBITS` bits; 0 leaves them alone.
+    public var secureBits: UInt32 = 0
     public var privateNetwork = false
     public var privateTmp = false
     public var privateDevices = false

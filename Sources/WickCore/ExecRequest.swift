@@ -1,0 +1,303 @@
+import WickUnits
+
+/// How one process of a unit starts, besides its fds and standard streams: the environment,
+/// credentials, limits, capabilities and directories of systemd.exec(5), resolved from the unit
+/// and the system. Built by `ExecRequest.build` (pure, tested without a fork), applied by the C
+/// shim (`cwick_apply_context`) between clone and exec in the order of systemd's `exec_child()`.
+public struct ExecRequest: Equatable, Sendable {
+    public struct Credentials: Equatable, Sendable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var groups: [UInt32]
+    }
+
+    /// One `setrlimit(2)`; `UInt64.max` is `RLIM_INFINITY`.
+    public struct Limit: Equatable, Sendable {
+        public var resource: Int32
+        public var soft: UInt64
+        public var hard: UInt64
+    }
+
+    /// A `RuntimeDirectory=` ... `ConfigurationDirectory=` entry: created with its parents (0755),
+    /// its mode set and owned by the unit's user and group (`directoryOwner`) at every start; an
+    /// existing one is left as it is when `keepExisting` (`ConfigurationDirectory=`).
+    public struct Directory: Equatable, Sendable {
+        public var path: String
+        public var mode: UInt32
+        public var keepExisting: Bool
+        public var exitStatus: Int32
+    }
+
+    /// `NAME=value`, in order.
+    public var environment: [String] = []
+    public struct CapabilitySets: Equatable, Sendable {
+        public var permitted: UInt64
+        public var inheritable: UInt64
+    }
+
+    /// The user and group that own the exec directories (the unit's, even for a `+` command).
+    public struct Owner: Equatable, Sendable {
+        public var uid: UInt32
+        public var gid: UInt32
+    }
+
+    /// Nil: the process keeps wick's user and groups.
+    public var credentials: Credentials?
+    public var limits: [Limit] = []
+    public var umask: UInt32 = 0o022
+    public var nice: Int32?
+    public var oomScoreAdjust: Int32?
+    public var directories: [Directory] = []
+    public var directoryOwner: Owner?
+    public var rootDirectory: String?
+    public var workingDirectory: String?
+    public var workingDirectoryOptional = false
+    /// `CapabilityBoundingSet=` as a mask; nil leaves the bounding set alone.
+    public var boundingSet: UInt64?
+    /// The permitted (and effective) and inheritable sets to install before raising `ambient`;
+    /// nil when there are no ambient capabilities.
+    public var capabilitySets: CapabilitySets?
+    public var ambient: UInt64 = 0
+    public var secureBits: UInt32?
+    public var noNewPrivileges = false
+
+    public init() {}
+}
+
+/// Why a process cannot start, found before the clone: the exit status systemd's child would
+/// have ended with (217 `EXIT_USER` ...) and a message naming the directive.
+public struct ExecFailure: Error, Equatable, Sendable {
+    public var status: Int32
+    public var message: String
+}
+
+/// The command prefixes that change privileges (systemd.service(5) "Command lines"), and
+/// `PermissionsStartOnly=`.
+public enum CommandPrivileges: Equatable, Sendable {
+    case normal
+    /// `+`, or a command other than `ExecStart=` with `PermissionsStartOnly=yes`: no user, group,
+    /// capability or privilege restriction applies.
+    case full
+    /// `!`: the user and group are not changed; the other restrictions apply.
+    case keepCredentials
+
+    public static func of(_ flags: ExecCommand.Flags, role: ProcessRole, permissionsStartOnly: Bool) -> CommandPrivileges {
+        if flags.contains(.fullPrivileges) || (permissionsStartOnly && role == .control) { return .full }
+        // `!!` only differs from no prefix on kernels without ambient capabilities (before 4.3).
+        if flags.contains(.privilegedNoSetuid) && !flags.contains(.ambientFallback) { return .keepCredentials }
+        return .normal
+    }
+}
+
+/// What the request is built from.
+public struct ExecInputs: Sendable {
+    public var unit: String
+    public var context: ExecContext
+    public var privileges: CommandPrivileges = .normal
+    public var users: UserRecords
+    /// `DynamicUser=yes`: the user the daemon allocated for this unit.
+    public var dynamicUser: UserRecords.User?
+    /// wick's own uid (the process keeps it when only `Group=` is set).
+    public var managerUID: UInt32 = 0
+    /// `EnvironmentFile=` in order: the variables of each file, nil when it could not be read.
+    public var environmentFiles: [(file: EnvironmentFile, variables: [(String, String)]?)] = []
+    /// The manager's environment for every service (`PATH`, `LANG`), in order.
+    public var managerEnvironment: [(String, String)] = []
+    /// wick's own environment, for `PassEnvironment=`.
+    public var passSource: [String: String] = [:]
+    /// `INVOCATION_ID=` of this start (32 hex digits).
+    public var invocationID: String = ""
+    /// What the manager tells this process (`NOTIFY_SOCKET`, `LISTEN_*`, `WATCHDOG_USEC`,
+    /// `REMOTE_*`, `MAINPID`, `SERVICE_RESULT` ...), in order.
+    public var managerVariables: [(String, String)] = []
+    /// wick's hard limits by resource, and whether wick may raise them (root, CAP_SYS_RESOURCE).
+    public var hardLimits: [Int32: UInt64] = [:]
+    public var canRaiseLimits = true
+
+    public init(unit: String, context: ExecContext, users: UserRecords) {
+        self.unit = unit
+        self.context = context
+        self.users = users
+    }
+}
+
+extension ExecRequest {
+    /// systemd's `RLIMIT_*` numbers by `Limit*=` resource name.
+    public static let resources: [String: Int32] = [
+        "CPU": 0, "FSIZE": 1, "DATA": 2, "STACK": 3, "CORE": 4, "RSS": 5, "NPROC": 6, "NOFILE": 7, "MEMLOCK": 8,
+        "AS": 9, "LOCKS": 10, "SIGPENDING": 11, "MSGQUEUE": 12, "NICE": 13, "RTPRIO": 14, "RTTIME": 15,
+    ]
+
+    /// systemd's default limits for services: `LimitNOFILE=1024:524288` (1024 soft for
+    /// select(2)) and `LimitMEMLOCK=8M`.
+    public static let defaultLimits: [(name: String, resource: Int32, value: (soft: UInt64, hard: UInt64))] = [
+        ("NOFILE", 7, (1024, 524_288)), ("MEMLOCK", 8, (8 << 20, 8 << 20)),
+    ]
+
+    /// Where the exec directories live for the system manager, with the variable naming them and
+    /// the exit status of a failure (systemd.exec(5) "RuntimeDirectory=").
+    static func directoryKinds(_ context: ExecContext) -> [(base: String, variable: String, names: [String], mode: UInt32, status: Int32, keepExisting: Bool)] {
+        [
+            ("/run", "RUNTIME_DIRECTORY", context.runtimeDirectory, context.runtimeDirectoryMode, SetupStatus.runtimeDirectory, false),
+            ("/var/lib", "STATE_DIRECTORY", context.stateDirectory, context.stateDirectoryMode, SetupStatus.stateDirectory, false),
+            ("/var/cache", "CACHE_DIRECTORY", context.cacheDirectory, context.cacheDirectoryMode, SetupStatus.cacheDirectory, false),
+            ("/var/log", "LOGS_DIRECTORY", context.logsDirectory, context.logsDirectoryMode, SetupStatus.logsDirectory, false),
+            ("/etc", "CONFIGURATION_DIRECTORY", context.configurationDirectory, context.configurationDirectoryMode,
+             SetupStatus.configurationDirectory, true),
+        ]
+    }
+
+    /// The runtime directories of a context (removed when the unit stops, per `RuntimeDirectoryPreserve=`).
+    public static func runtimeDirectories(_ context: ExecContext) -> [String] {
+        context.runtimeDirectory.map { "/run/\($0)" }
+    }
+
+    public static func build(_ inputs: ExecInputs) -> Result<ExecRequest, ExecFailure> {
+        let context = inputs.context
+        var request = ExecRequest()
+        request.umask = context.umask
+        request.nice = context.nice
+        request.oomScoreAdjust = context.oomScoreAdjust
+
+        // Credentials (systemd's get_fixed_user(), get_fixed_group(), get_supplementary_groups()).
+        var user: UserRecords.User?
+        if let dynamic = inputs.dynamicUser {
+            user = dynamic
+        } else if let name = context.user {
+            guard let found = inputs.users.user(name) else {
+                return .failure(ExecFailure(status: SetupStatus.user, message: "User=\(name): no such user in /etc/passwd"))
+            }
+            user = found
+        }
+        var gid = user?.gid
+        if let name = context.group, inputs.dynamicUser == nil {
+            guard let found = inputs.users.group(name) else {
+                return .failure(ExecFailure(status: SetupStatus.group, message: "Group=\(name): no such group in /etc/group"))
+            }
+            gid = found.gid
+        }
+        var groups = user.map { inputs.users.memberships(of: $0.name) } ?? []
+        for name in context.supplementaryGroups {
+            guard let found = inputs.users.group(name) else {
+                return .failure(ExecFailure(status: SetupStatus.group, message: "SupplementaryGroups=\(name): no such group in /etc/group"))
+            }
+            if !groups.contains(found.gid) { groups.append(found.gid) }
+        }
+        // The directories belong to User= and Group= (root where one is missing), for every
+        // command whatever its prefix.
+        if user != nil || gid != nil { request.directoryOwner = Owner(uid: user?.uid ?? 0, gid: gid ?? 0) }
+        if inputs.privileges == .normal, let gid {
+            request.credentials = Credentials(uid: user?.uid ?? inputs.managerUID, gid: gid, groups: groups)
+        }
+
+        // Capabilities and privileges (systemd.exec(5) "Capabilities", "Security").
+        if inputs.privileges != .full {
+            request.boundingSet = context.capabilityBoundingSet?.mask
+            let ambient = (context.ambientCapabilities?.mask ?? 0) & (request.boundingSet ?? CapabilitySet.all.mask)
+            if ambient != 0 {
+                request.ambient = ambient
+                let changesUser = (request.credentials?.uid ?? inputs.managerUID) != 0
+                request.capabilitySets = CapabilitySets(permitted: changesUser ? ambient : request.boundingSet ?? CapabilitySet.all.mask, inheritable: ambient)
+            }
+            request.secureBits = context.secureBits == 0 ? nil : context.secureBits
+            request.noNewPrivileges = context.noNewPrivileges
+        }
+
+        // Limits: every Limit*= as given, with systemd's defaults for LimitNOFILE= (1024:524288)
+        // and LimitMEMLOCK= (8M), lowered to wick's hard limit where that is lower. A `+` command
+        // keeps wick's limits, as systemd's does.
+        var limits = inputs.privileges == .full ? [:] : context.limits
+        for (name, resource, value) in Self.defaultLimits where inputs.privileges != .full && limits[name] == nil {
+            let hard = min(value.hard, inputs.hardLimits[resource] ?? value.hard)
+            limits[name] = ResourceLimit(soft: min(value.soft, hard), hard: hard)
+        }
+        for (name, limit) in limits.sorted(by: { $0.key < $1.key }) {
+            guard let resource = Self.resources[name] else { continue }
+            let soft = limit.soft ?? .max, hard = limit.hard ?? .max
+            if !inputs.canRaiseLimits, let current = inputs.hardLimits[resource], hard > current {
+                return .failure(ExecFailure(status: SetupStatus.limits, message:
+                    "Limit\(name)=\(hard == .max ? "infinity" : String(hard)) is above wick's hard limit \(current == .max ? "infinity" : String(current)), which it may not raise"))
+            }
+            request.limits.append(Limit(resource: resource, soft: soft, hard: hard))
+        }
+
+        // Directories, working directory, root.
+        var directoryVariables: [(String, String)] = []
+        for kind in directoryKinds(context) where !kind.names.isEmpty {
+            var paths: [String] = []
+            for name in kind.names {
+                let path = kind.base + "/" + name
+                paths.append(path)
+                request.directories.append(Directory(path: path, mode: kind.mode, keepExisting: kind.keepExisting, exitStatus: kind.status))
+            }
+            directoryVariables.append((kind.variable, paths.joined(separator: ":")))
+        }
+        request.rootDirectory = context.rootDirectory
+        if var directory = context.workingDirectory {
+            if directory.hasPrefix("-") {
+                request.workingDirectoryOptional = true
+                directory.removeFirst()
+            }
+            request.workingDirectory = directory == "~" ? (user?.home ?? inputs.users.user("0")?.home ?? "/root") : directory
+        } else {
+            request.workingDirectory = "/"
+        }
+
+        // Environment (systemd's exec_child(): the manager's, then what it sets for this process,
+        // then PassEnvironment=, Environment=, EnvironmentFile=; UnsetEnvironment= last).
+        var environment = OrderedEnvironment()
+        for (name, value) in inputs.managerEnvironment { environment.set(name, value) }
+        if let user {
+            environment.set("USER", user.name)
+            environment.set("LOGNAME", user.name)
+            environment.set("HOME", user.home.isEmpty ? "/" : user.home)
+            environment.set("SHELL", user.shell.isEmpty ? "/bin/sh" : user.shell)
+        }
+        if !inputs.invocationID.isEmpty { environment.set("INVOCATION_ID", inputs.invocationID) }
+        for (name, value) in inputs.managerVariables { environment.set(name, value) }
+        for (name, value) in directoryVariables { environment.set(name, value) }
+        for name in context.passEnvironment {
+            if let value = inputs.passSource[name] { environment.set(name, value) }
+        }
+        for variable in context.environment { environment.set(variable.name, variable.value) }
+        for (file, variables) in inputs.environmentFiles {
+            guard let variables else {
+                if file.optional { continue }
+                return .failure(ExecFailure(status: SetupStatus.exec, message: "EnvironmentFile=\(file.path) cannot be read"))
+            }
+            for (name, value) in variables { environment.set(name, value) }
+        }
+        for entry in context.unsetEnvironment { environment.unset(entry) }
+        request.environment = environment.assignments
+        return .success(request)
+    }
+}
+
+/// Assignments in the order their names first appeared; a later one replaces the value.
+public struct OrderedEnvironment: Sendable {
+    private var values: [String: String] = [:]
+    private var order: [String] = []
+
+    public init() {}
+
+    public mutating func set(_ name: String, _ value: String) {
+        if values.updateValue(value, forKey: name) == nil { order.append(name) }
+    }
+
+    public mutating func remove(_ name: String) { values[name] = nil }
+
+    public var pairs: [(String, String)] { order.compactMap { name in values[name].map { (name, $0) } } }
+
+    /// `UnsetEnvironment=`: a name removes the variable, `NAME=value` only that exact assignment.
+    public mutating func unset(_ entry: String) {
+        if let equals = entry.firstIndex(of: "=") {
+            let name = String(entry[..<equals])
+            guard values[name] == String(entry[entry.index(after: equals)...]) else { return }
+            values[name] = nil
+        } else {
+            values[entry] = nil
+        }
+    }
+
+    public var assignments: [String] { order.compactMap { name in values[name].map { "\(name)=\($0)" } } }
+}

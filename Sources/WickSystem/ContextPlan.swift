@@ -1,0 +1,69 @@
+import CWick
+import Glibc
+import WickCore
+
+/// An `ExecRequest`'s context in C memory for the child (`struct cwick_exec_context`): every
+/// array, string and libcap object is allocated here, before the clone, and freed after it.
+enum ContextPlan {
+    static func with(_ request: ExecRequest?, _ body: (UnsafePointer<cwick_exec_context>?) -> Int32) -> Int32 {
+        guard let request else { return body(nil) }
+        var strings: [UnsafeMutablePointer<CChar>] = []
+        func copy(_ text: String?) -> UnsafePointer<CChar>? {
+            guard let text, let pointer = strdup(text) else { return nil }
+            strings.append(pointer)
+            return UnsafePointer(pointer)
+        }
+        let directories = request.directories.map { directory in
+            cwick_directory(path: copy(directory.path), mode: directory.mode, exit_status: directory.exitStatus,
+                            keep_existing: directory.keepExisting ? 1 : 0)
+        }
+        let limits = request.limits.map { cwick_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        let groups = request.credentials?.groups.map { gid_t($0) } ?? []
+        let capabilities = request.capabilitySets.map { cwick_capabilities_new($0.permitted, $0.inheritable) } ?? nil
+        defer {
+            cwick_capabilities_free(capabilities)
+            strings.forEach { free($0) }
+        }
+        if request.capabilitySets != nil && capabilities == nil { return ENOMEM }
+        let root = copy(request.rootDirectory), working = copy(request.workingDirectory)
+        return directories.withUnsafeBufferPointer { directoryBuffer in
+            limits.withUnsafeBufferPointer { limitBuffer in
+                groups.withUnsafeBufferPointer { groupBuffer in
+                    var context = cwick_exec_context()
+                    context.set_oom_score_adjust = request.oomScoreAdjust == nil ? 0 : 1
+                    context.oom_score_adjust = request.oomScoreAdjust ?? 0
+                    context.set_nice = request.nice == nil ? 0 : 1
+                    context.nice = request.nice ?? 0
+                    context.umask = request.umask
+                    context.directories = directoryBuffer.baseAddress
+                    context.directory_count = Int32(directoryBuffer.count)
+                    context.limits = limitBuffer.baseAddress
+                    context.limit_count = Int32(limitBuffer.count)
+                    context.root_directory = root
+                    context.working_directory = working
+                    context.working_directory_optional = request.workingDirectoryOptional ? 1 : 0
+                    context.set_bounding_set = request.boundingSet == nil ? 0 : 1
+                    context.bounding_set = request.boundingSet ?? 0
+                    context.set_securebits = request.secureBits == nil ? 0 : 1
+                    context.securebits = Int32(bitPattern: request.secureBits ?? 0)
+                    if let credentials = request.credentials {
+                        context.set_credentials = 1
+                        context.uid = credentials.uid
+                        context.gid = credentials.gid
+                        context.groups = groupBuffer.baseAddress
+                        context.group_count = Int32(groupBuffer.count)
+                    }
+                    if let owner = request.directoryOwner {
+                        context.set_owner = 1
+                        context.owner_uid = owner.uid
+                        context.owner_gid = owner.gid
+                    }
+                    context.capabilities = capabilities
+                    context.ambient_set = request.ambient
+                    context.no_new_privileges = request.noNewPrivileges ? 1 : 0
+                    return withUnsafePointer(to: &context) { body($0) }
+                }
+            }
+        }
+    }
+}
