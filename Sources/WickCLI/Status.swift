@@ -71,7 +71,7 @@ enum StatusRenderer {
         if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
         if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
             let detail = code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3))"
-                : "status=\(Int64(status))" + (status == 203 ? "/EXEC" : "")
+                : "status=" + (report["exit_status_text"]?.stringValue ?? String(Int64(status)))
             fields.append(("Process", "code=\(code), \(detail)"))
         }
         if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }

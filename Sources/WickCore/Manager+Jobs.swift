@@ -250,6 +250,9 @@ extension Manager {
             port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
                      + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
             trackJob(transition, now: now, port: &port)
+            if Self.isFinal(transition.to) && !Self.isFinal(transition.from) {
+                port.serviceStopped(transition.unit, restarting: queue[transition.unit] != nil)
+            }
             propagate(transition, now: now, port: &port)
             if let instance = instances[transition.unit] {
                 if transition.to == .failed && transition.result == .resources {

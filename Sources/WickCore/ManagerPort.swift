@@ -19,6 +19,10 @@ public protocol ManagerPort: ProcessPort {
     /// Loads `template@instance.service` for one connection and hands it the connection.
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
     mutating func log(_ message: String)
+    /// A service has stopped (dead or failed); `restarting` when a job starts it again. The port
+    /// removes its runtime directories (per `RuntimeDirectoryPreserve=`) and releases its
+    /// dynamic user.
+    mutating func serviceStopped(_ unit: String, restarting: Bool)
     /// Whether one path check (`PathExists`, `DirectoryNotEmpty` ...) holds, before negation.
     mutating func checkPath(_ check: String, _ path: String) -> Bool
 }

@@ -176,7 +176,9 @@ extension Daemon {
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
             ]
             switch service.lastExit {
-            case .exited(let code): members += [("exit_code", .string("exited")), ("exit_status", .number(Double(code)))]
+            case .exited(let code):
+                members += [("exit_code", .string("exited")), ("exit_status", .number(Double(code))),
+                            ("exit_status_text", .string(SetupStatus.describe(code)))]
             case .signaled(let signal): members += [("exit_code", .string("killed")), ("exit_status", .number(Double(signal)))]
             case nil: break
             }

@@ -83,6 +83,7 @@ extension Daemon {
             let exec = settings.exec
             list += [
                 ("WorkingDirectory", exec.workingDirectory ?? ""), ("User", exec.user ?? ""), ("Group", exec.group ?? ""),
+                ("InvocationID", port.execEnvironment.currentInvocationID(name)),
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
         }

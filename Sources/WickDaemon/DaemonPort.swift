@@ -219,6 +219,11 @@ final class DaemonPort: ManagerPort {
 
     // MARK: Processes
 
+    func serviceStopped(_ unit: String, restarting: Bool) {
+        guard let loaded = units[unit], loaded.isService else { return }
+        execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
+    }
+
     /// Starts a command of a unit; a failure is logged with its reason (and reaches `status`
     /// through the machine's `lastSpawnError`).
     func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {

@@ -16,6 +16,8 @@ struct FakePort: ManagerPort {
     var logs: [String] = []
 
     mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> { processes.spawn(request) }
+    var stopped: [(unit: String, restarting: Bool)] = []
+    mutating func serviceStopped(_ unit: String, restarting: Bool) { stopped.append((unit, restarting)) }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { processes.claimMainPID(pid, unit: unit) }

@@ -1,0 +1,178 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Issue 11: services run as their units say. Each test looks from inside the child
+/// (/proc/self/status, /proc/self/limits, its environment, cwd and umask) and at what wick
+/// created, with real users of this machine (nobody, www-data, uuidd: their packages create them).
+@Suite(.serialized) struct ExecEnvironmentTests {
+    /// A directory every user may write, for what the child reports.
+    static func outputDirectory() -> String {
+        let path = "/tmp/wick-exec-\(UUID().uuidString)"
+        mkdir(path, 0o777)
+        chmod(path, 0o777)
+        return path
+    }
+
+    static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+
+    static func field(_ text: String, _ name: String) -> String {
+        text.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    static let report = "cat /proc/self/status > $OUT/status; cat /proc/self/limits > $OUT/limits; umask > $OUT/umask; pwd > $OUT/cwd; "
+        + "env > $OUT/env; cat /proc/self/oom_score_adj > $OUT/oom; stat -c \"%%U %%G %%a\" $RUNTIME_DIRECTORY $STATE_DIRECTORY > $OUT/dirs"
+
+    @Test func aServiceRunsAsItsUserWithItsLimitsCapabilitiesDirectoriesAndEnvironment() throws {
+        let out = Self.outputDirectory()
+        let runtime = "wick-test-rt-\(getpid())", state = "wick-test-state-\(getpid())"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: "/var/lib/\(state)")
+            try? FileManager.default.removeItem(atPath: "/run/\(runtime)")
+        }
+        FileManager.default.createFile(atPath: "\(out)/env-file", contents: Data("FROM_FILE=file\nBOTH=file\n".utf8))
+        let unit = """
+            [Service]
+            Type=oneshot
+            User=nobody
+            Group=nogroup
+            SupplementaryGroups=www-data
+            LimitNOFILE=4096:8192
+            LimitCORE=1M
+            UMask=0027
+            WorkingDirectory=/tmp
+            OOMScoreAdjust=500
+            Nice=5
+            RuntimeDirectory=\(runtime)
+            StateDirectory=\(state)
+            StateDirectoryMode=0750
+            NoNewPrivileges=yes
+            CapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_CHOWN
+            AmbientCapabilities=CAP_NET_BIND_SERVICE
+            Environment=OUT=\(out) BOTH=unit ONLY_UNIT=unit
+            EnvironmentFile=\(out)/env-file
+            UnsetEnvironment=ONLY_UNIT
+            ExecStart=/bin/sh -c '\(Self.report)'
+
+            """
+        let live = try ControlVerbTests.start(["who.service": unit])
+        defer { live.stop() }
+        let start = try live.run("start", "who.service")
+        #expect(start.status == 0, "\(start.stderr) \(live.wick.log)")
+        let status = Self.read("\(out)/status")
+        #expect(Self.field(status, "Uid") == "65534\t65534\t65534\t65534", "\(status) \(live.wick.log)")
+        #expect(Self.field(status, "Gid") == "65534\t65534\t65534\t65534")
+        #expect(Self.field(status, "Groups") == "33")
+        #expect(Self.field(status, "CapEff") == "0000000000000400" && Self.field(status, "CapPrm") == "0000000000000400")
+        #expect(Self.field(status, "CapAmb") == "0000000000000400" && Self.field(status, "CapBnd") == "0000000000000401")
+        #expect(Self.field(status, "NoNewPrivs") == "1")
+        let limits = Self.read("\(out)/limits")
+        #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max open files") && $0.contains("4096") && $0.contains("8192") }, "\(limits)")
+        #expect(limits.split(separator: "\n").contains { $0.hasPrefix("Max core file size") && $0.contains("1048576") }, "\(limits)")
+        #expect(Self.read("\(out)/umask") == "0027\n")
+        #expect(Self.read("\(out)/cwd") == "/tmp\n")
+        #expect(Self.read("\(out)/oom") == "500\n")
+        #expect(Self.read("\(out)/dirs") == "nobody nogroup 755\nnobody nogroup 750\n", "\(Self.read("\(out)/dirs"))")
+        let environment = Set(Self.read("\(out)/env").split(separator: "\n").map(String.init))
+        for expected in ["USER=nobody", "LOGNAME=nobody", "HOME=/nonexistent", "SHELL=/usr/sbin/nologin", "FROM_FILE=file",
+                         "BOTH=file", "RUNTIME_DIRECTORY=/run/\(runtime)", "STATE_DIRECTORY=/var/lib/\(state)",
+                         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] {
+            #expect(environment.contains(expected), "\(expected) in \(environment)")
+        }
+        #expect(!environment.contains { $0.hasPrefix("ONLY_UNIT=") }, "UnsetEnvironment=")
+        let invocation = environment.first { $0.hasPrefix("INVOCATION_ID=") }?.dropFirst("INVOCATION_ID=".count) ?? ""
+        #expect(invocation.count == 32 && invocation.allSatisfy(\.isHexDigit), "\(invocation)")
+        #expect(environment.contains { $0.hasPrefix("LANG=") })
+        let show = try live.run("show", "who.service").stdout
+        #expect(show.contains("InvocationID=\(invocation)"), "\(show)")
+        #expect(!FileManager.default.fileExists(atPath: "/run/\(runtime)"), "the runtime directory goes when the unit stops")
+        #expect(FileManager.default.fileExists(atPath: "/var/lib/\(state)"), "the state directory stays")
+    }
+
+    /// The two classic cases: an unprivileged User= serving a privileged port through the passed
+    /// socket, and one that binds port 80-ish itself with AmbientCapabilities=CAP_NET_BIND_SERVICE
+    /// (and cannot without it).
+    @Test func privilegedPortsThroughThePassedSocketAndThroughAnAmbientCapability() throws {
+        guard Self.read("/proc/sys/net/ipv4/ip_unprivileged_port_start").hasPrefix("1024") else { return }
+        let port = UInt16(600 + getpid() % 300)
+        let bound = UInt16(300 + getpid() % 200)
+        let out = Self.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let binder = "import socket,sys\\ns=socket.socket()\\ntry:\\n s.bind((\\\"127.0.0.1\\\",int(sys.argv[1]))); r=\\\"bound\\\"\\nexcept OSError as e:\\n r=e.strerror\\nopen(sys.argv[2],\\\"w\\\").write(r)\\n"
+        let live = try ControlVerbTests.start([
+            "low.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "low@.service": "[Service]\nUser=nobody\nExecStart=/bin/sh -c 'id -u'\nStandardInput=socket\n",
+            "cap.service": "[Service]\nType=oneshot\nUser=nobody\nAmbientCapabilities=CAP_NET_BIND_SERVICE\nExecStart=/usr/bin/python3 -c \"\(binder)\" \(bound) \(out)/cap\n",
+            "nocap.service": "[Service]\nType=oneshot\nUser=nobody\nExecStart=/usr/bin/python3 -c \"\(binder)\" \(bound) \(out)/nocap\n",
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("low.socket: dead -> listening") || live.wick.log.contains("listening") })
+        #expect(TestClient.readAll(TestClient.connectTCP(port)) == "65534\n", "\(live.wick.log)")
+        #expect(try live.run("start", "cap.service").status == 0)
+        #expect(Self.read("\(out)/cap") == "bound", "\(live.wick.log)")
+        #expect(try live.run("start", "nocap.service").status == 0)
+        #expect(Self.read("\(out)/nocap") == "Permission denied")
+    }
+
+    /// Bad settings say which directive and what: unknown user (217/USER), unknown group
+    /// (216/GROUP), a RootDirectory= that does not exist (210/CHROOT), a missing EnvironmentFile=.
+    @Test func badSettingsFailTheStartNamingTheDirective() throws {
+        let live = try ControlVerbTests.start([
+            "nouser.service": "[Service]\nUser=wick-no-such-user\nExecStart=/bin/true\n",
+            "nogroup.service": "[Service]\nGroup=wick-no-such-group\nExecStart=/bin/true\n",
+            "noroot.service": "[Service]\nRootDirectory=/nonexistent/wick\nExecStart=/bin/true\n",
+            "noenv.service": "[Service]\nEnvironmentFile=/nonexistent/wick.env\nExecStart=/bin/true\n",
+            "optenv.service": "[Service]\nType=oneshot\nEnvironmentFile=-/nonexistent/wick.env\nExecStart=/bin/true\n",
+        ])
+        defer { live.stop() }
+        let user = try live.run("start", "nouser.service")
+        #expect(user.status == 1 && user.stderr.contains("nouser.service (result: exit-code)"), "\(user.stderr)")
+        #expect(live.wick.log.contains("nouser.service: User=wick-no-such-user: no such user in /etc/passwd (217/USER)"), "\(live.wick.log)")
+        let status = try live.run("status", "nouser.service").stdout
+        #expect(status.contains("217/USER"), "\(status)")
+        #expect(try live.run("start", "nogroup.service").status == 1)
+        #expect(live.wick.log.contains("Group=wick-no-such-group: no such group in /etc/group (216/GROUP)"))
+        #expect(try live.run("start", "noroot.service").status == 1)
+        #expect(live.wick.log.contains("RootDirectory=: No such file or directory (210/CHROOT)"), "\(live.wick.log)")
+        #expect(try live.run("start", "noenv.service").status == 1)
+        #expect(live.wick.log.contains("EnvironmentFile=/nonexistent/wick.env cannot be read"))
+        #expect(try live.run("start", "optenv.service").status == 0)
+    }
+
+    /// Debian's own unit files with User=: micro-httpd@.service (www-data) and uuidd.service
+    /// (uuidd) from ../shared/corpus, unchanged, run as their users.
+    @Test func corpusUnitsWithUserRunAsTheirUsers() throws {
+        let corpus = BinaryRunner.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/units")
+        let micro = try String(contentsOf: corpus.appendingPathComponent("micro-httpd/system/micro-httpd@.service"), encoding: .utf8)
+        let uuidd = try String(contentsOf: corpus.appendingPathComponent("uuid-runtime/system/uuidd.service"), encoding: .utf8)
+        guard getpwnam("www-data") != nil, getpwnam("uuidd") != nil else { return }
+        let port = TestClient.freePort()
+        let request = "/tmp/wick-uuidd-\(getpid())/request"
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/wick-uuidd-\(getpid())") }
+        let live = try ControlVerbTests.start([
+            "micro-httpd.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "micro-httpd@.service": micro,
+            "uuidd.socket": "[Socket]\nListenStream=\(request)\nSocketMode=0666\n",
+            "uuidd.service": uuidd,
+        ])
+        defer { live.stop() }
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: request) }, "\(live.wick.log)")
+        // micro-httpd waits for the request line: look at it while the connection is open.
+        let connection = TestClient.connectTCP(port)
+        #expect(connection >= 0)
+        var uid = ""
+        #expect(ControlVerbTests.waitFor {
+            uid = live.wick.children().lazy.map { Self.field(Self.read("/proc/\($0)/status"), "Uid") }.first { !$0.isEmpty } ?? ""
+            return !uid.isEmpty
+        })
+        #expect(uid.hasPrefix("33\t"), "micro-httpd runs as www-data: \(uid) \(live.wick.log)")
+        close(connection)
+        let generated = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/timeout"), ["10", "/usr/sbin/uuidd", "--socket", request, "--time", "--uuids", "1"])
+        #expect(generated.status == 0, "\(generated.stderr) \(live.wick.log)")
+        let uuiddUID = getpwnam("uuidd").pointee.pw_uid
+        let uuiddPID = live.wick.children().first { Self.read("/proc/\($0)/comm").hasPrefix("uuidd") }
+        #expect(uuiddPID.map { Self.field(Self.read("/proc/\($0)/status"), "Uid").hasPrefix("\(uuiddUID)\t") } ?? false,
+                "uuidd runs as uuidd: \(live.wick.log)")
+    }
+}
