@@ -82,7 +82,15 @@ int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
         error = write_number("/proc/self/oom_score_adj", context->oom_score_adjust);
         if (error && error != EPERM && error != EACCES) FAIL(CWICK_EXIT_OOM_ADJUST, error);
     }
-    if (context->set_nice && setpriority(PRIO_PROCESS, 0, context->nice) < 0) FAIL(CWICK_EXIT_NICE, errno);
+    if (context->set_nice && setpriority(PRIO_PROCESS, 0, context->nice) < 0) {
+        /* systemd's setpriority_closest(): when a lower value is refused, as low as RLIMIT_NICE
+         * allows (its soft limit n permits nice 20 - n). */
+        struct rlimit limit;
+        int lowest;
+        if ((errno != EPERM && errno != EACCES) || getrlimit(RLIMIT_NICE, &limit) < 0) FAIL(CWICK_EXIT_NICE, errno);
+        lowest = limit.rlim_cur >= 40 ? -20 : 20 - (int)limit.rlim_cur;
+        if (lowest <= context->nice || setpriority(PRIO_PROCESS, 0, lowest) < 0) FAIL(CWICK_EXIT_NICE, errno ? errno : EPERM);
+    }
     if (context->set_scheduling) {
         struct sched_param parameter;
         memset(&parameter, 0, sizeof parameter);

@@ -30,6 +30,12 @@ public struct ExecRequest: Equatable, Sendable {
 
     /// `NAME=value`, in order.
     public var environment: [String] = []
+    public struct Scheduling: Equatable, Sendable {
+        public var policy: Int32
+        public var priority: Int32
+        public var resetOnFork: Bool
+    }
+
     public struct CapabilitySets: Equatable, Sendable {
         public var permitted: UInt64
         public var inheritable: UInt64
@@ -47,6 +53,11 @@ public struct ExecRequest: Equatable, Sendable {
     public var umask: UInt32 = 0o022
     public var nice: Int32?
     public var oomScoreAdjust: Int32?
+    /// sched_setscheduler(2): policy, priority, `SCHED_RESET_ON_FORK`.
+    public var scheduling: Scheduling?
+    /// ioprio_set(2) value: class << 13 | priority.
+    public var ioPriority: Int32?
+    public var cpuAffinity: [Int32] = []
     public var directories: [Directory] = []
     public var directoryOwner: Owner?
     public var rootDirectory: String?
@@ -158,6 +169,18 @@ extension ExecRequest {
         request.umask = context.umask
         request.nice = context.nice
         request.oomScoreAdjust = context.oomScoreAdjust
+        if context.cpuSchedulingPolicy != nil || context.cpuSchedulingPriority != nil || context.cpuSchedulingResetOnFork {
+            request.scheduling = Scheduling(policy: context.cpuSchedulingPolicy ?? 0, priority: context.cpuSchedulingPriority ?? 0,
+                                            resetOnFork: context.cpuSchedulingResetOnFork)
+        }
+        if context.ioSchedulingClass != nil || context.ioSchedulingPriority != nil {
+            // systemd's ioprio_normalize(): class none is best-effort 4; the idle class has no level.
+            var ioClass = context.ioSchedulingClass ?? 2, level = context.ioSchedulingPriority ?? 4
+            if ioClass == 0 { (ioClass, level) = (2, 4) }
+            if ioClass == 3 { level = 0 }
+            request.ioPriority = ioClass << 13 | level
+        }
+        request.cpuAffinity = context.cpuAffinity
 
         // Credentials (systemd's get_fixed_user(), get_fixed_group(), get_supplementary_groups()).
         var user: UserRecords.User?

@@ -25,43 +25,55 @@ enum ContextPlan {
             strings.forEach { free($0) }
         }
         if request.capabilitySets != nil && capabilities == nil { return ENOMEM }
-        let root = copy(request.rootDirectory), working = copy(request.workingDirectory)
+        var context = cwick_exec_context()
+        context.set_oom_score_adjust = request.oomScoreAdjust == nil ? 0 : 1
+        context.oom_score_adjust = request.oomScoreAdjust ?? 0
+        context.set_nice = request.nice == nil ? 0 : 1
+        context.nice = request.nice ?? 0
+        if let scheduling = request.scheduling {
+            context.set_scheduling = 1
+            context.scheduling_policy = scheduling.policy
+            context.scheduling_priority = scheduling.priority
+            context.scheduling_reset_on_fork = scheduling.resetOnFork ? 1 : 0
+        }
+        context.set_io_priority = request.ioPriority == nil ? 0 : 1
+        context.io_priority = request.ioPriority ?? 0
+        context.umask = request.umask
+        context.root_directory = copy(request.rootDirectory)
+        context.working_directory = copy(request.workingDirectory)
+        context.working_directory_optional = request.workingDirectoryOptional ? 1 : 0
+        context.set_bounding_set = request.boundingSet == nil ? 0 : 1
+        context.bounding_set = request.boundingSet ?? 0
+        context.set_securebits = request.secureBits == nil ? 0 : 1
+        context.securebits = Int32(bitPattern: request.secureBits ?? 0)
+        if let credentials = request.credentials {
+            context.set_credentials = 1
+            context.uid = credentials.uid
+            context.gid = credentials.gid
+        }
+        if let owner = request.directoryOwner {
+            context.set_owner = 1
+            context.owner_uid = owner.uid
+            context.owner_gid = owner.gid
+        }
+        context.capabilities = capabilities
+        context.ambient_set = request.ambient
+        context.no_new_privileges = request.noNewPrivileges ? 1 : 0
+        // The arrays stay valid for the whole call: the child runs and execs inside it.
         return directories.withUnsafeBufferPointer { directoryBuffer in
             limits.withUnsafeBufferPointer { limitBuffer in
                 groups.withUnsafeBufferPointer { groupBuffer in
-                    var context = cwick_exec_context()
-                    context.set_oom_score_adjust = request.oomScoreAdjust == nil ? 0 : 1
-                    context.oom_score_adjust = request.oomScoreAdjust ?? 0
-                    context.set_nice = request.nice == nil ? 0 : 1
-                    context.nice = request.nice ?? 0
-                    context.umask = request.umask
-                    context.directories = directoryBuffer.baseAddress
-                    context.directory_count = Int32(directoryBuffer.count)
-                    context.limits = limitBuffer.baseAddress
-                    context.limit_count = Int32(limitBuffer.count)
-                    context.root_directory = root
-                    context.working_directory = working
-                    context.working_directory_optional = request.workingDirectoryOptional ? 1 : 0
-                    context.set_bounding_set = request.boundingSet == nil ? 0 : 1
-                    context.bounding_set = request.boundingSet ?? 0
-                    context.set_securebits = request.secureBits == nil ? 0 : 1
-                    context.securebits = Int32(bitPattern: request.secureBits ?? 0)
-                    if let credentials = request.credentials {
-                        context.set_credentials = 1
-                        context.uid = credentials.uid
-                        context.gid = credentials.gid
+                    request.cpuAffinity.withUnsafeBufferPointer { cpuBuffer in
+                        context.directories = directoryBuffer.baseAddress
+                        context.directory_count = Int32(directoryBuffer.count)
+                        context.limits = limitBuffer.baseAddress
+                        context.limit_count = Int32(limitBuffer.count)
                         context.groups = groupBuffer.baseAddress
                         context.group_count = Int32(groupBuffer.count)
+                        context.cpu_affinity = cpuBuffer.baseAddress
+                        context.cpu_affinity_count = Int32(cpuBuffer.count)
+                        return withUnsafePointer(to: &context) { body($0) }
                     }
-                    if let owner = request.directoryOwner {
-                        context.set_owner = 1
-                        context.owner_uid = owner.uid
-                        context.owner_gid = owner.gid
-                    }
-                    context.capabilities = capabilities
-                    context.ambient_set = request.ambient
-                    context.no_new_privileges = request.noNewPrivileges ? 1 : 0
-                    return withUnsafePointer(to: &context) { body($0) }
                 }
             }
         }

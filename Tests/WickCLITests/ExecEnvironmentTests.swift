@@ -21,7 +21,8 @@ import Testing
     }
 
     static let report = "cat /proc/self/status > $OUT/status; cat /proc/self/limits > $OUT/limits; umask > $OUT/umask; pwd > $OUT/cwd; "
-        + "env > $OUT/env; cat /proc/self/oom_score_adj > $OUT/oom; stat -c \"%%U %%G %%a\" $RUNTIME_DIRECTORY $STATE_DIRECTORY > $OUT/dirs"
+        + "env > $OUT/env; cat /proc/self/oom_score_adj > $OUT/oom; stat -c \"%%U %%G %%a\" $RUNTIME_DIRECTORY $STATE_DIRECTORY > $OUT/dirs; "
+        + "cut -d\" \" -f19,41 /proc/self/stat > $OUT/sched; ionice > $OUT/ionice"
 
     @Test func aServiceRunsAsItsUserWithItsLimitsCapabilitiesDirectoriesAndEnvironment() throws {
         let out = Self.outputDirectory()
@@ -44,6 +45,9 @@ import Testing
             WorkingDirectory=/tmp
             OOMScoreAdjust=500
             Nice=5
+            CPUSchedulingPolicy=batch
+            IOSchedulingClass=idle
+            CPUAffinity=0
             RuntimeDirectory=\(runtime)
             StateDirectory=\(state)
             StateDirectoryMode=0750
@@ -73,6 +77,9 @@ import Testing
         #expect(Self.read("\(out)/umask") == "0027\n")
         #expect(Self.read("\(out)/cwd") == "/tmp\n")
         #expect(Self.read("\(out)/oom") == "500\n")
+        #expect(Self.read("\(out)/sched") == "5 3\n", "nice 5, SCHED_BATCH: \(Self.read("\(out)/sched"))")
+        #expect(Self.read("\(out)/ionice") == "idle\n")
+        #expect(Self.field(status, "Cpus_allowed_list") == "0")
         #expect(Self.read("\(out)/dirs") == "nobody nogroup 755\nnobody nogroup 750\n", "\(Self.read("\(out)/dirs"))")
         let environment = Set(Self.read("\(out)/env").split(separator: "\n").map(String.init))
         for expected in ["USER=nobody", "LOGNAME=nobody", "HOME=/nonexistent", "SHELL=/usr/sbin/nologin", "FROM_FILE=file",

@@ -9,7 +9,7 @@ enum ExecDirectives {
         ("LimitNOFILE", "NOFILE", .count), ("LimitAS", "AS", .bytes), ("LimitNPROC", "NPROC", .count),
         ("LimitMEMLOCK", "MEMLOCK", .bytes), ("LimitLOCKS", "LOCKS", .count),
         ("LimitSIGPENDING", "SIGPENDING", .count), ("LimitMSGQUEUE", "MSGQUEUE", .bytes),
-        ("LimitNICE", "NICE", .count), ("LimitRTPRIO", "RTPRIO", .count), ("LimitRTTIME", "RTTIME", .microseconds),
+        ("LimitNICE", "NICE", .nice), ("LimitRTPRIO", "RTPRIO", .count), ("LimitRTTIME", "RTTIME", .microseconds),
     ]
 
     /// Sandboxing booleans and words that need a mount namespace or seccomp, parsed as systemd
@@ -43,10 +43,7 @@ enum ExecDirectives {
         ("IOWeight", NotEnforced.cgroups), ("TasksMax", NotEnforced.cgroups), ("Slice", NotEnforced.cgroups),
         ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.cgroups),
         ("MemoryAccounting", NotEnforced.cgroups), ("TasksAccounting", NotEnforced.cgroups),
-        ("IOAccounting", NotEnforced.cgroups), ("CPUSchedulingPolicy", NotEnforced.scheduling),
-        ("CPUSchedulingPriority", NotEnforced.scheduling), ("CPUSchedulingResetOnFork", NotEnforced.scheduling),
-        ("CPUAffinity", NotEnforced.scheduling), ("IOSchedulingClass", NotEnforced.scheduling),
-        ("IOSchedulingPriority", NotEnforced.scheduling), ("Personality", NotEnforced.seccomp),
+        ("IOAccounting", NotEnforced.cgroups), ("Personality", NotEnforced.seccomp),
         ("KeyringMode", NotEnforced.credentials), ("LoadCredential", NotEnforced.credentials),
         ("SetCredential", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
         ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
@@ -75,6 +72,12 @@ enum ExecDirectives {
             "UMask": Directive.mode(root.appending(path: \.umask)),
             "Nice": Directive.integer(root.appending(path: \.nice), in: -20...19),
             "OOMScoreAdjust": Directive.integer(root.appending(path: \.oomScoreAdjust), in: -1000...1000),
+            "CPUSchedulingPolicy": named(root.appending(path: \.cpuSchedulingPolicy), ["other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5]),
+            "CPUSchedulingPriority": Directive.integer(root.appending(path: \.cpuSchedulingPriority), in: 0...99),
+            "CPUSchedulingResetOnFork": Directive.boolean(root.appending(path: \.cpuSchedulingResetOnFork)),
+            "IOSchedulingClass": named(root.appending(path: \.ioSchedulingClass), ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
+            "IOSchedulingPriority": Directive.integer(root.appending(path: \.ioSchedulingPriority), in: 0...7),
+            "CPUAffinity": cpuAffinity(root.appending(path: \.cpuAffinity)),
             "Environment": environment(root),
             "EnvironmentFile": environmentFile(root),
             "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
@@ -182,6 +185,37 @@ enum ExecDirectives {
     static func optionalStream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream?>) -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try StandardStream.parse(try resolver.expand(value), input: false)
+        }
+    }
+
+    /// A name from `names`, or its number; the empty assignment unsets it.
+    static func named(_ keyPath: WritableKeyPath<UnitSettings, Int32?>, _ names: KeyValuePairs<String, Int32>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+            if let number = names.first(where: { $0.key == value })?.value ?? Int32(value).flatMap({ number in
+                names.contains { $0.value == number } ? number : nil
+            }) {
+                settings[keyPath: keyPath] = number
+                return
+            }
+            throw .expected(names.map(\.key).joined(separator: ", "), got: value)
+        }
+    }
+
+    /// `CPUAffinity=`: CPU numbers and `a-b` ranges, separated by spaces or commas; lines add up,
+    /// the empty assignment resets (systemd's `parse_cpu_set_extend()`).
+    static func cpuAffinity(_ keyPath: WritableKeyPath<UnitSettings, [Int32]>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            var cpus = Set(settings[keyPath: keyPath])
+            for word in try resolver.expand(value).split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) {
+                let bounds = word.split(separator: "-", maxSplits: 1).map { Int32($0) }
+                guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, first >= 0, first <= last, last < 8192 else {
+                    throw .expected("CPU numbers and ranges such as 0 2-3", got: String(word))
+                }
+                cpus.formUnion(first...last)
+            }
+            settings[keyPath: keyPath] = cpus.sorted()
         }
     }
 

@@ -64,6 +64,11 @@ public struct EnvironmentFile: Hashable, Sendable {
     public var path: String
     /// `-` prefix: a missing file is not an error.
     public var optional: Bool
+
+    public init(path: String, optional: Bool) {
+        self.path = path
+        self.optional = optional
+    }
 }
 
 /// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)); what wick
@@ -78,6 +83,15 @@ public struct ExecContext: Hashable, Sendable {
     public var umask: UInt32 = 0o022
     public var nice: Int32?
     public var oomScoreAdjust: Int32?
+    /// `CPUSchedulingPolicy=` as sched(7)'s number (SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, IDLE 5).
+    public var cpuSchedulingPolicy: Int32?
+    public var cpuSchedulingPriority: Int32?
+    public var cpuSchedulingResetOnFork = false
+    /// `IOSchedulingClass=` (none 0, realtime 1, best-effort 2, idle 3) and `IOSchedulingPriority=` (0-7).
+    public var ioSchedulingClass: Int32?
+    public var ioSchedulingPriority: Int32?
+    /// `CPUAffinity=`: CPU numbers, sorted.
+    public var cpuAffinity: [Int32] = []
     /// `Environment=` assignments in order; a later one for the same name wins.
     public var environment: [EnvironmentVariable] = []
     public var environmentFiles: [EnvironmentFile] = []

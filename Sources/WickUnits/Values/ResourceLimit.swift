@@ -11,7 +11,9 @@ public struct ResourceLimit: Hashable, Sendable {
         self.hard = hard
     }
 
-    public enum Unit: Sendable { case count, bytes, seconds, microseconds }
+    /// How a value is written: a plain count, a size (`K`, `M`, `G` in 1024s), a time in seconds
+    /// (rounded up) or microseconds, or a nice level (`LimitNICE=`: `+N`, `-N` or raw 0-40).
+    public enum Unit: Sendable { case count, bytes, seconds, microseconds, nice }
 
     public static func parse(_ value: String, unit: Unit) throws(ValueError) -> ResourceLimit {
         let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -38,7 +40,16 @@ public struct ResourceLimit: Hashable, Sendable {
             return try ByteSize.parse(text)
         case .seconds:
             let span = try TimeSpan.parse(text)
-            return span.isInfinite ? nil : span.microseconds / 1_000_000
+            return span.isInfinite ? nil : span.microseconds / 1_000_000 + (span.microseconds % 1_000_000 == 0 ? 0 : 1)
+        case .nice:
+            // systemd's rlimit_parse_nice(): +N (0-19) is 20-N, -N (0-20) is 20+N, else raw 0-40.
+            let expected = "a nice level (+0 to +19, -0 to -20) or a raw limit 0-40"
+            if let sign = text.first, sign == "+" || sign == "-" {
+                guard let level = UInt64(text.dropFirst()), level <= (sign == "+" ? 19 : 20) else { throw .expected(expected, got: whole) }
+                return sign == "+" ? 20 - level : 20 + level
+            }
+            guard let raw = UInt64(text), raw <= 40 else { throw .expected(expected, got: whole) }
+            return raw
         case .microseconds:
             let span = try TimeSpan.parse(text, defaultUnit: 1)
             return span.isInfinite ? nil : span.microseconds

@@ -1,0 +1,131 @@
+import Testing
+@testable import WickCore
+import WickUnits
+
+/// `ExecRequest.build` (issue 11): the whole start of a process as a value, from the unit, the
+/// user database and what the manager passes, without a fork.
+@Suite struct ExecRequestTests {
+    static let users = UserRecords(
+        passwd: "root:x:0:0:root:/root:/bin/bash\nweb:x:1000:1000:Web:/srv/web:/bin/sh\nbare:x:1001:1001::/:\n",
+        group: "root:x:0:\nweb:x:1000:\nlog:x:4:web,other\nextra:x:2000:\n")
+
+    func context(_ lines: String) -> ExecContext {
+        let unit = UnitBuilder.build(name: try! UnitName("t.service"), fragment: UnitSourceFile(path: "/t.service", text: "[Service]\nExecStart=/bin/t\n" + lines))
+        return unit.settings.service.exec
+    }
+
+    func build(_ lines: String, _ adjust: (inout ExecInputs) -> Void = { _ in }) -> Result<ExecRequest, ExecFailure> {
+        var inputs = ExecInputs(unit: "t.service", context: context(lines), users: Self.users)
+        inputs.hardLimits = [7: 524_288, 8: .max, 4: .max]
+        adjust(&inputs)
+        return ExecRequest.build(inputs)
+    }
+
+    func request(_ lines: String, _ adjust: (inout ExecInputs) -> Void = { _ in }) throws -> ExecRequest {
+        try build(lines, adjust).get()
+    }
+
+    @Test func userGroupsAndTheirEnvironment() throws {
+        let request = try request("User=web\nSupplementaryGroups=extra\n")
+        #expect(request.credentials == .init(uid: 1000, gid: 1000, groups: [4, 2000]), "the user's groups, then SupplementaryGroups=")
+        #expect(request.environment.starts(with: []) && ["USER=web", "LOGNAME=web", "HOME=/srv/web", "SHELL=/bin/sh"].allSatisfy(request.environment.contains))
+        #expect(try self.request("User=1000\nGroup=extra\n").credentials == .init(uid: 1000, gid: 2000, groups: [4]))
+        #expect(try self.request("Group=log\n").credentials == .init(uid: 0, gid: 4, groups: []), "Group= alone keeps wick's uid")
+        #expect(try self.request("").credentials == nil && !self.request("").environment.contains { $0.hasPrefix("USER=") })
+    }
+
+    @Test func unknownNamesFailWithSystemdsExitStatuses() {
+        #expect(build("User=nosuch\n") == .failure(ExecFailure(status: 217, message: "User=nosuch: no such user in /etc/passwd")))
+        #expect(build("User=4242\n") == .failure(ExecFailure(status: 217, message: "User=4242: no such user in /etc/passwd")),
+                "a number needs an entry, as in systemd 252")
+        #expect(build("Group=nosuch\n") == .failure(ExecFailure(status: 216, message: "Group=nosuch: no such group in /etc/group")))
+        #expect(build("User=web\nSupplementaryGroups=nosuch\n") == .failure(ExecFailure(status: 216, message: "SupplementaryGroups=nosuch: no such group in /etc/group")))
+    }
+
+    @Test func prefixesDecideWhatApplies() throws {
+        let unit = "User=web\nCapabilityBoundingSet=CAP_CHOWN\nNoNewPrivileges=yes\nLimitNOFILE=10\nRuntimeDirectory=t\n"
+        let full = try request(unit) { $0.privileges = .full }
+        #expect(full.credentials == nil && full.boundingSet == nil && !full.noNewPrivileges && full.limits.isEmpty)
+        #expect(full.directories.map(\.path) == ["/run/t"] && full.directoryOwner == .init(uid: 1000, gid: 1000),
+                "directories are made for every command, owned by User=")
+        #expect(full.environment.contains("USER=web"))
+        let keep = try request(unit) { $0.privileges = .keepCredentials }
+        #expect(keep.credentials == nil && keep.boundingSet == 1 && keep.noNewPrivileges && !keep.limits.isEmpty)
+        #expect(CommandPrivileges.of([.fullPrivileges], role: .main, permissionsStartOnly: false) == .full)
+        #expect(CommandPrivileges.of([], role: .control, permissionsStartOnly: true) == .full)
+        #expect(CommandPrivileges.of([], role: .main, permissionsStartOnly: true) == .normal)
+        #expect(CommandPrivileges.of([.privilegedNoSetuid], role: .main, permissionsStartOnly: false) == .keepCredentials)
+        #expect(CommandPrivileges.of([.privilegedNoSetuid, .ambientFallback], role: .main, permissionsStartOnly: false) == .normal,
+                "!! is no prefix on a kernel with ambient capabilities")
+    }
+
+    @Test func ambientCapabilitiesKeepWhatTheyNeed() throws {
+        let user = try request("User=web\nAmbientCapabilities=CAP_NET_BIND_SERVICE\n")
+        #expect(user.ambient == 1 << 10 && user.capabilitySets == .init(permitted: 1 << 10, inheritable: 1 << 10))
+        let root = try request("AmbientCapabilities=CAP_NET_BIND_SERVICE CAP_KILL\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE CAP_CHOWN\n")
+        #expect(root.ambient == 1 << 10, "ambient capabilities outside the bounding set are dropped")
+        #expect(root.capabilitySets == .init(permitted: 1 << 10 | 1, inheritable: 1 << 10), "root keeps its bounding set")
+        #expect(try request("SecureBits=keep-caps noroot\n").secureBits == 1 << 4 | 1)
+    }
+
+    @Test func limitsHaveSystemdsDefaultsAndCannotExceedWhatWickMayRaise() throws {
+        let defaults = try request("")
+        #expect(defaults.limits == [.init(resource: 8, soft: 8 << 20, hard: 8 << 20), .init(resource: 7, soft: 1024, hard: 524_288)])
+        let lowered = try request("") { $0.hardLimits[7] = 20_000 }
+        #expect(lowered.limits.contains(.init(resource: 7, soft: 1024, hard: 20_000)), "wick's lower hard limit caps the default")
+        let set = try request("LimitNOFILE=4096:8192\nLimitCORE=infinity\nLimitCPU=2min\nLimitNICE=-5\n")
+        #expect(set.limits.contains(.init(resource: 7, soft: 4096, hard: 8192)))
+        #expect(set.limits.contains(.init(resource: 4, soft: .max, hard: .max)))
+        #expect(set.limits.contains(.init(resource: 0, soft: 120, hard: 120)))
+        #expect(set.limits.contains(.init(resource: 13, soft: 25, hard: 25)), "LimitNICE=-5 is the raw 25")
+        #expect(build("LimitNOFILE=600000\n") { $0.canRaiseLimits = false } == .failure(ExecFailure(
+            status: 205, message: "LimitNOFILE=600000 is above wick's hard limit 524288, which it may not raise")))
+        #expect((try? build("LimitNOFILE=600000\n").get()) != nil, "with CAP_SYS_RESOURCE wick raises it")
+    }
+
+    @Test func theEnvironmentFollowsSystemdsPrecedence() throws {
+        let request = try request("User=web\nEnvironment=A=unit B=unit C=unit\nPassEnvironment=TERM MISSING\nUnsetEnvironment=C D=wrong\n") {
+            $0.managerEnvironment = [("PATH", "/p"), ("LANG", "C.UTF-8")]
+            $0.invocationID = String(repeating: "a", count: 32)
+            $0.managerVariables = [("LISTEN_FDS", "1"), ("A", "manager"), ("D", "manager")]
+            $0.passSource = ["TERM": "xterm", "A": "wick"]
+            $0.environmentFiles = [(EnvironmentFile(path: "/e", optional: false), [("B", "file")])]
+        }
+        #expect(request.environment == [
+            "PATH=/p", "LANG=C.UTF-8", "USER=web", "LOGNAME=web", "HOME=/srv/web", "SHELL=/bin/sh",
+            "INVOCATION_ID=" + String(repeating: "a", count: 32), "LISTEN_FDS=1", "A=unit", "D=manager", "TERM=xterm", "B=file",
+        ])
+        #expect(build("EnvironmentFile=/missing\n") { $0.environmentFiles = [(EnvironmentFile(path: "/missing", optional: false), nil)] }
+                == .failure(ExecFailure(status: 203, message: "EnvironmentFile=/missing cannot be read")))
+        #expect((try? build("EnvironmentFile=-/missing\n") { $0.environmentFiles = [(EnvironmentFile(path: "/missing", optional: true), nil)] }.get()) != nil)
+    }
+
+    @Test func directoriesAndWorkingDirectory() throws {
+        let request = try request("User=web\nRuntimeDirectory=a b/c\nStateDirectory=s\nStateDirectoryMode=0700\nConfigurationDirectory=conf\nWorkingDirectory=~\n")
+        #expect(request.directories == [
+            .init(path: "/run/a", mode: 0o755, keepExisting: false, exitStatus: 233),
+            .init(path: "/run/b/c", mode: 0o755, keepExisting: false, exitStatus: 233),
+            .init(path: "/var/lib/s", mode: 0o700, keepExisting: false, exitStatus: 238),
+            .init(path: "/etc/conf", mode: 0o755, keepExisting: true, exitStatus: 241),
+        ])
+        #expect(request.environment.contains("RUNTIME_DIRECTORY=/run/a:/run/b/c") && request.environment.contains("STATE_DIRECTORY=/var/lib/s"))
+        #expect(request.workingDirectory == "/srv/web")
+        #expect(try self.request("").workingDirectory == "/", "systemd's default for system services")
+        let optional = try self.request("WorkingDirectory=-/nowhere\n")
+        #expect(optional.workingDirectory == "/nowhere" && optional.workingDirectoryOptional)
+        #expect(ExecRequest.runtimeDirectories(context("RuntimeDirectory=a b/c\n")) == ["/run/a", "/run/b/c"])
+        #expect(context("RuntimeDirectory=../etc\n").runtimeDirectory.isEmpty, "'..' is refused")
+    }
+
+    @Test func schedulingAsSystemdNormalizesIt() throws {
+        let request = try request("CPUSchedulingPolicy=fifo\nCPUSchedulingPriority=10\nIOSchedulingClass=none\nCPUAffinity=0,2-3\nCPUAffinity=5\n")
+        #expect(request.scheduling == .init(policy: 1, priority: 10, resetOnFork: false))
+        #expect(request.ioPriority == 2 << 13 | 4, "class none is best-effort 4")
+        #expect(request.cpuAffinity == [0, 2, 3, 5], "lines add up")
+        #expect(try self.request("IOSchedulingPriority=7\n").ioPriority == 2 << 13 | 7)
+        #expect(try self.request("IOSchedulingClass=idle\n").ioPriority == 3 << 13)
+        #expect(try self.request("CPUSchedulingPolicy=idle\n").scheduling == .init(policy: 5, priority: 0, resetOnFork: false))
+        #expect(context("CPUSchedulingPolicy=deadline\n").cpuSchedulingPolicy == nil, "not a policy systemd takes")
+        #expect(context("CPUAffinity=3-1\n").cpuAffinity.isEmpty)
+    }
+}
