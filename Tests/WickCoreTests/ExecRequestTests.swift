@@ -120,10 +120,10 @@ import WickUnits
     @Test func schedulingAsSystemdNormalizesIt() throws {
         let request = try request("CPUSchedulingPolicy=fifo\nCPUSchedulingPriority=10\nIOSchedulingClass=none\nCPUAffinity=0,2-3\nCPUAffinity=5\n")
         #expect(request.scheduling == .init(policy: 1, priority: 10, resetOnFork: false))
-        #expect(request.ioPriority == 2 << 13 | 4, "class none is best-effort 4")
+        #expect(request.ioPriority == Int32(2 << 13 | 4), "class none is best-effort 4")
         #expect(request.cpuAffinity == [0, 2, 3, 5], "lines add up")
-        #expect(try self.request("IOSchedulingPriority=7\n").ioPriority == 2 << 13 | 7)
-        #expect(try self.request("IOSchedulingClass=idle\n").ioPriority == 3 << 13)
+        #expect(try self.request("IOSchedulingPriority=7\n").ioPriority == Int32(2 << 13 | 7))
+        #expect(try self.request("IOSchedulingClass=idle\n").ioPriority == Int32(3 << 13))
         #expect(try self.request("CPUSchedulingPolicy=idle\n").scheduling == .init(policy: 5, priority: 0, resetOnFork: false))
         #expect(context("CPUSchedulingPolicy=deadline\n").cpuSchedulingPolicy == nil, "not a policy systemd takes")
         #expect(context("CPUAffinity=3-1\n").cpuAffinity.isEmpty)
