@@ -308,8 +308,12 @@ extension Manager {
         }
         guard !Self.isFinal(transition.from) || transition.to == .failed else { return }
         if transition.to == .failed, !shuttingDown {
+            let failed = services[transition.unit]
             for unit in dependencies.onFailure(of: transition.unit) where services[unit] != nil {
                 port.log("\(transition.unit): failed, starting OnFailure=\(unit)")
+                if let failed {
+                    services[unit]?.triggered(by: Monitor(unit: transition.unit, result: failed.result, exit: failed.lastExit, invocation: failed.invocation))
+                }
                 install(.start, unit, now: now, port: &port)
             }
         }

@@ -41,9 +41,12 @@ public struct SpawnRequest: Equatable, Sendable {
     /// (`$SERVICE_RESULT`, `$EXIT_CODE`, `$EXIT_STATUS`).
     public var result: ServiceResult?
     public var mainExit: ProcessExit?
+    /// An `OnFailure=` unit: the unit whose failure started it (`$MONITOR_*`).
+    public var monitor: Monitor?
 
     public init(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32? = nil, invocation: UInt64 = 0,
-                result: ServiceResult? = nil, mainExit: ProcessExit? = nil) {
+                result: ServiceResult? = nil, mainExit: ProcessExit? = nil, monitor: Monitor? = nil) {
+        self.monitor = monitor
         self.unit = unit
         self.command = command
         self.role = role
@@ -51,6 +54,20 @@ public struct SpawnRequest: Equatable, Sendable {
         self.invocation = invocation
         self.result = result
         self.mainExit = mainExit
+    }
+}
+
+/// The unit whose failure started an `OnFailure=` unit, as systemd passes it in
+/// `$MONITOR_SERVICE_RESULT`, `$MONITOR_EXIT_CODE`, `$MONITOR_EXIT_STATUS`,
+/// `$MONITOR_INVOCATION_ID` and `$MONITOR_UNIT` (systemd.exec(5)).
+public struct Monitor: Equatable, Sendable {
+    public var unit: String
+    public var result: ServiceResult
+    public var exit: ProcessExit?
+    public var invocation: UInt64
+
+    public init(unit: String, result: ServiceResult, exit: ProcessExit?, invocation: UInt64) {
+        (self.unit, self.result, self.exit, self.invocation) = (unit, result, exit, invocation)
     }
 }
 

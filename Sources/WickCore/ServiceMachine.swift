@@ -31,6 +31,9 @@ public struct ServiceMachine: Sendable {
     public private(set) var startLimitHits: UInt64 = 0
     public private(set) var lastExit: ProcessExit?
     public private(set) var lastSpawnError: SpawnError?
+    /// Started as another unit's `OnFailure=`: that unit, for the processes of this start.
+    public private(set) var monitor: Monitor?
+    private var nextMonitor: Monitor?
     /// `STATUS=` from sd_notify(3).
     public private(set) var statusText: String?
     /// When the active state (active, inactive, failed...) last changed: systemctl's "since".
@@ -70,6 +73,8 @@ public struct ServiceMachine: Sendable {
         }
         if state == .autoRestart { restartCount += 1 }
         invocation &+= 1
+        monitor = nextMonitor
+        nextMonitor = nil
         result = .success
         lastExit = nil
         lastSpawnError = nil
@@ -200,6 +205,11 @@ public struct ServiceMachine: Sendable {
     }
 
     /// `reset-failed`: back to dead, start-limit history forgotten.
+    /// The next start is an `OnFailure=` start for `monitor`'s unit (systemd.unit(5)).
+    public mutating func triggered(by monitor: Monitor) {
+        nextMonitor = monitor
+    }
+
     public mutating func resetFailed(now: Instant) -> [ServiceTransition] {
         startLimit.reset()
         if state == .failed {
@@ -253,7 +263,7 @@ public struct ServiceMachine: Sendable {
     private mutating func startNextMain(now: Instant, processes: inout some ProcessPort) {
         let command = pendingStart.removeFirst()
         currentCommand = command
-        switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation)) {
+        switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation, monitor: monitor)) {
         case .success(let pid):
             mainPID = pid
             processGroup = pid
@@ -452,7 +462,7 @@ public struct ServiceMachine: Sendable {
             // ExecStop= and ExecStopPost= learn how the service ended (systemd's EXEC_SETENV_RESULT).
             let stopping = target == .stop || target == .stopPost
             let request = SpawnRequest(unit: name, command: command, role: .control, mainPID: mainPID, invocation: invocation,
-                                       result: stopping ? result : nil, mainExit: stopping ? lastExit : nil)
+                                       result: stopping ? result : nil, mainExit: stopping ? lastExit : nil, monitor: monitor)
             switch processes.spawn(request) {
             case .success(let pid):
                 controlPID = pid

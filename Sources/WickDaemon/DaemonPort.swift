@@ -252,16 +252,15 @@ final class DaemonPort: ManagerPort {
         // ExecStop=/ExecStopPost= (systemd's EXEC_SETENV_RESULT): how the service ended.
         if let result = request.result {
             set("SERVICE_RESULT", result.rawValue)
-            switch request.mainExit {
-            case .exited(let status)?:
-                set("EXIT_CODE", "exited")
-                set("EXIT_STATUS", String(status))
-            case .signaled(let signal)?:
-                set("EXIT_CODE", "killed")
-                set("EXIT_STATUS", String(Signal(signal).description.trimmingPrefix("SIG")))
-            case nil:
-                break
-            }
+            for (name, value) in Self.exitVariables(request.mainExit) { set(name, value) }
+        }
+        // An OnFailure= unit learns which unit failed and how (EXEC_SETENV_MONITOR_RESULT).
+        if let monitor = request.monitor {
+            set("MONITOR_SERVICE_RESULT", monitor.result.rawValue)
+            for (name, value) in Self.exitVariables(monitor.exit) { set("MONITOR_" + name, value) }
+            let id = execEnvironment.currentInvocationID(monitor.unit)
+            if !id.isEmpty { set("MONITOR_INVOCATION_ID", id) }
+            set("MONITOR_UNIT", monitor.unit)
         }
 
         var fds: [Int32] = []
@@ -359,6 +358,15 @@ final class DaemonPort: ManagerPort {
             }
             let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code) && failure.status == SetupStatus.exec
             return .failure(SpawnError(message: message, pid: failure.pid, status: failure.pid == nil ? nil : failure.status, outOfResources: shortage))
+        }
+    }
+
+    /// `EXIT_CODE=` (exited, killed) and `EXIT_STATUS=` (a number, or a signal name without SIG).
+    private static func exitVariables(_ exit: ProcessExit?) -> [(String, String)] {
+        switch exit {
+        case .exited(let status)?: return [("EXIT_CODE", "exited"), ("EXIT_STATUS", String(status))]
+        case .signaled(let signal)?: return [("EXIT_CODE", "killed"), ("EXIT_STATUS", String(Signal(signal).description.trimmingPrefix("SIG")))]
+        case nil: return []
         }
     }
 

@@ -182,4 +182,27 @@ import Testing
         #expect(uuiddPID.map { Self.field(Self.read("/proc/\($0)/status"), "Uid").hasPrefix("\(uuiddUID)\t") } ?? false,
                 "uuidd runs as uuidd: \(live.wick.log)")
     }
+
+    /// ExecStopPost= learns how the service ended ($SERVICE_RESULT, $EXIT_CODE, $EXIT_STATUS), and
+    /// an OnFailure= unit which unit failed ($MONITOR_*); a manual start of it gets none.
+    @Test func stopCommandsAndOnFailureUnitsLearnHowTheServiceEnded() throws {
+        let out = Self.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "crash.service": "[Unit]\nOnFailure=alert.service\n[Service]\nExecStart=/bin/sh -c 'exit 3'\nExecStopPost=/bin/sh -c 'env > \(out)/stoppost'\n",
+            "alert.service": "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'env > \(out)/alert-$$$$'\n",
+        ])
+        defer { live.stop() }
+        _ = try live.run("start", "crash.service")
+        #expect(ControlVerbTests.waitFor { (try? FileManager.default.contentsOfDirectory(atPath: out))?.contains { $0.hasPrefix("alert-") } == true }, "\(live.wick.log)")
+        let stopPost = Set(Self.read("\(out)/stoppost").split(separator: "\n").map(String.init))
+        #expect(["SERVICE_RESULT=exit-code", "EXIT_CODE=exited", "EXIT_STATUS=3"].allSatisfy(stopPost.contains), "\(stopPost)")
+        let alertFile = try #require(try FileManager.default.contentsOfDirectory(atPath: out).first { $0.hasPrefix("alert-") })
+        let alert = Set(Self.read("\(out)/\(alertFile)").split(separator: "\n").map(String.init))
+        #expect(["MONITOR_SERVICE_RESULT=exit-code", "MONITOR_EXIT_CODE=exited", "MONITOR_EXIT_STATUS=3", "MONITOR_UNIT=crash.service"].allSatisfy(alert.contains), "\(alert)")
+        #expect(alert.contains { $0.hasPrefix("MONITOR_INVOCATION_ID=") && $0.count == "MONITOR_INVOCATION_ID=".count + 32 })
+        #expect(try live.run("start", "alert.service").status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("alert-") && $0 != alertFile }
+        #expect(files.count == 1 && !Self.read("\(out)/\(files[0])").contains("MONITOR_"), "a manual start is not a failure's")
+    }
 }
