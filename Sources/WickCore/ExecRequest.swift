@@ -30,6 +30,11 @@ public struct ExecRequest: Equatable, Sendable {
 
     /// `NAME=value`, in order.
     public var environment: [String] = []
+    public struct CredentialFile: Equatable, Sendable {
+        public var id: String
+        public var contents: [UInt8]
+    }
+
     public struct Scheduling: Equatable, Sendable {
         public var policy: Int32
         public var priority: Int32
@@ -60,6 +65,11 @@ public struct ExecRequest: Equatable, Sendable {
     public var cpuAffinity: [Int32] = []
     public var directories: [Directory] = []
     public var directoryOwner: Owner?
+    /// `LoadCredential=`/`SetCredential=`: the files of `$CREDENTIALS_DIRECTORY`
+    /// (/run/credentials/UNIT, mode 0500, files 0400, owned by the unit's user), written by the
+    /// daemon before the clone.
+    public var credentialsDirectory: String?
+    public var credentialFiles: [CredentialFile] = []
     public var rootDirectory: String?
     public var workingDirectory: String?
     public var workingDirectoryOptional = false
@@ -116,6 +126,10 @@ public struct ExecInputs: Sendable {
     public var managerEnvironment: [(String, String)] = []
     /// wick's own environment, for `PassEnvironment=`.
     public var passSource: [String: String] = [:]
+    /// `%t`: /run for the system manager; wick's `--runtime-dir`.
+    public var runtimeDirectory = "/run"
+    /// `LoadCredential=` contents by ID, as the daemon could read them (missing when it could not).
+    public var loadedCredentials: [String: [UInt8]] = [:]
     /// `INVOCATION_ID=` of this start (32 hex digits).
     public var invocationID: String = ""
     /// What the manager tells this process (`NOTIFY_SOCKET`, `LISTEN_*`, `WATCHDOG_USEC`,
@@ -147,9 +161,9 @@ extension ExecRequest {
 
     /// Where the exec directories live for the system manager, with the variable naming them and
     /// the exit status of a failure (systemd.exec(5) "RuntimeDirectory=").
-    static func directoryKinds(_ context: ExecContext) -> [(base: String, variable: String, names: [String], mode: UInt32, status: Int32, keepExisting: Bool)] {
+    static func directoryKinds(_ context: ExecContext, runtimeDirectory: String) -> [(base: String, variable: String, names: [String], mode: UInt32, status: Int32, keepExisting: Bool)] {
         [
-            ("/run", "RUNTIME_DIRECTORY", context.runtimeDirectory, context.runtimeDirectoryMode, SetupStatus.runtimeDirectory, false),
+            (runtimeDirectory, "RUNTIME_DIRECTORY", context.runtimeDirectory, context.runtimeDirectoryMode, SetupStatus.runtimeDirectory, false),
             ("/var/lib", "STATE_DIRECTORY", context.stateDirectory, context.stateDirectoryMode, SetupStatus.stateDirectory, false),
             ("/var/cache", "CACHE_DIRECTORY", context.cacheDirectory, context.cacheDirectoryMode, SetupStatus.cacheDirectory, false),
             ("/var/log", "LOGS_DIRECTORY", context.logsDirectory, context.logsDirectoryMode, SetupStatus.logsDirectory, false),
@@ -158,9 +172,15 @@ extension ExecRequest {
         ]
     }
 
+    /// `$CREDENTIALS_DIRECTORY` of a unit (and `%d`).
+    public static func credentialsDirectory(_ unit: String, runtimeDirectory: String) -> String { runtimeDirectory + "/credentials/" + unit }
+
+    /// Where a relative `LoadCredential=` path is looked for, in order.
+    public static let credentialStores = ["/etc/credstore", "/run/credstore", "/usr/lib/credstore"]
+
     /// The runtime directories of a context (removed when the unit stops, per `RuntimeDirectoryPreserve=`).
-    public static func runtimeDirectories(_ context: ExecContext) -> [String] {
-        context.runtimeDirectory.map { "/run/\($0)" }
+    public static func runtimeDirectories(_ context: ExecContext, runtimeDirectory: String) -> [String] {
+        context.runtimeDirectory.map { runtimeDirectory + "/" + $0 }
     }
 
     public static func build(_ inputs: ExecInputs) -> Result<ExecRequest, ExecFailure> {
@@ -246,7 +266,7 @@ extension ExecRequest {
 
         // Directories, working directory, root.
         var directoryVariables: [(String, String)] = []
-        for kind in directoryKinds(context) where !kind.names.isEmpty {
+        for kind in directoryKinds(context, runtimeDirectory: inputs.runtimeDirectory) where !kind.names.isEmpty {
             var paths: [String] = []
             for name in kind.names {
                 let path = kind.base + "/" + name
@@ -266,6 +286,19 @@ extension ExecRequest {
             request.workingDirectory = "/"
         }
 
+        // Credentials: LoadCredential= wins, SetCredential= is its fallback (systemd.exec(5)).
+        var credentialIDs: [String] = []
+        for id in context.loadCredentials.map(\.id) + context.setCredentials.map(\.id) where !credentialIDs.contains(id) { credentialIDs.append(id) }
+        for id in credentialIDs {
+            if let contents = inputs.loadedCredentials[id] ?? context.setCredentials.last(where: { $0.id == id })?.value {
+                request.credentialFiles.append(CredentialFile(id: id, contents: contents))
+            } else {
+                let path = context.loadCredentials.last { $0.id == id }?.path ?? id
+                return .failure(ExecFailure(status: SetupStatus.credentials, message: "LoadCredential=\(id):\(path) cannot be read"))
+            }
+        }
+        if !credentialIDs.isEmpty { request.credentialsDirectory = Self.credentialsDirectory(inputs.unit, runtimeDirectory: inputs.runtimeDirectory) }
+
         // Environment (systemd's exec_child(): the manager's, then what it sets for this process,
         // then PassEnvironment=, Environment=, EnvironmentFile=; UnsetEnvironment= last).
         var environment = OrderedEnvironment()
@@ -279,6 +312,7 @@ extension ExecRequest {
         if !inputs.invocationID.isEmpty { environment.set("INVOCATION_ID", inputs.invocationID) }
         for (name, value) in inputs.managerVariables { environment.set(name, value) }
         for (name, value) in directoryVariables { environment.set(name, value) }
+        if let directory = request.credentialsDirectory { environment.set("CREDENTIALS_DIRECTORY", directory) }
         for name in context.passEnvironment {
             if let value = inputs.passSource[name] { environment.set(name, value) }
         }

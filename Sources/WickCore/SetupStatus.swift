@@ -6,7 +6,7 @@ public enum SetupStatus {
     public static let setscheduler: Int32 = 214, cpuaffinity: Int32 = 215, group: Int32 = 216, user: Int32 = 217
     public static let capabilities: Int32 = 218, noNewPrivileges: Int32 = 227, runtimeDirectory: Int32 = 233
     public static let stateDirectory: Int32 = 238, cacheDirectory: Int32 = 239, logsDirectory: Int32 = 240
-    public static let configurationDirectory: Int32 = 241
+    public static let configurationDirectory: Int32 = 241, credentials: Int32 = 243
 
     static let names: [Int32: String] = [
         200: "CHDIR", 201: "NICE", 202: "FDS", 203: "EXEC", 204: "MEMORY", 205: "LIMITS", 206: "OOM_ADJUST",
@@ -25,7 +25,7 @@ public enum SetupStatus {
             211: "IOSchedulingClass=", 213: "SecureBits=", 214: "CPUSchedulingPolicy=", 215: "CPUAffinity=",
             216: "Group=/SupplementaryGroups=", 217: "User=", 218: "CapabilityBoundingSet=/AmbientCapabilities=",
             227: "NoNewPrivileges=", 233: "RuntimeDirectory=", 238: "StateDirectory=", 239: "CacheDirectory=",
-            240: "LogsDirectory=", 241: "ConfigurationDirectory=",
+            240: "LogsDirectory=", 241: "ConfigurationDirectory=", 243: "LoadCredential=/SetCredential=",
         ]
         return steps[status] ?? "setup"
     }

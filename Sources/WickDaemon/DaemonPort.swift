@@ -33,7 +33,7 @@ final class DaemonPort: ManagerPort {
 
     let output: OutputRouter
     /// Users, the manager's environment, invocation ids, dynamic users: what processes start with.
-    let execEnvironment = ExecEnvironment()
+    let execEnvironment: ExecEnvironment
     /// The monotonic time of the current loop iteration, for log lines.
     var now = Instant(nanoseconds: 0)
     /// The socket whose readiness is being handled and when the loop woke for it: the start of an
@@ -49,6 +49,7 @@ final class DaemonPort: ManagerPort {
 
     init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit], messages: LogWriter, serviceOutput: LogWriter) {
         self.epoll = epoll
+        execEnvironment = ExecEnvironment(runtimeDirectory: loader.host.runtimeDirectory)
         self.messages = messages
         output = OutputRouter(epoll: epoll, writer: serviceOutput)
         self.loader = loader
@@ -307,22 +308,23 @@ final class DaemonPort: ManagerPort {
             connectionFD = only
             if exec.standardInput == .socket { stdin = .fd(only) }
         }
-        var capture: (writeEnd: Int32, readEnd: Int32)?
-        let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
-        let stderr = exec.standardError == .inherit
-            ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
+        // The whole request first: nothing is opened for a process that cannot start.
         inputs.managerVariables = variables.pairs
         let execRequest: ExecRequest
         switch ExecRequest.build(inputs) {
         case .success(let built):
             execRequest = built
         case .failure(let failure):
-            var opened = Set<Int32>()
-            for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
-            opened.forEach(closeDescriptor)
-            if let capture { closeDescriptor(capture.readEnd) }
             return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }
+        if let error = execEnvironment.writeCredentials(execRequest) {
+            return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
+                                       status: SetupStatus.credentials))
+        }
+        var capture: (writeEnd: Int32, readEnd: Int32)?
+        let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
+        let stderr = exec.standardError == .inherit
+            ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         var environment: [String: String] = [:]
         for assignment in execRequest.environment {
             if let equals = assignment.firstIndex(of: "=") { environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...]) }

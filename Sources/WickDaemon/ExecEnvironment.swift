@@ -19,8 +19,11 @@ final class ExecEnvironment {
     private let canRaiseLimits: Bool
 
     static let dynamicRange: ClosedRange<UInt32> = 61184...65519
+    /// `%t`: where `RuntimeDirectory=` and the credentials go (/run as root).
+    let runtimeDirectory: String
 
-    init() {
+    init(runtimeDirectory: String) {
+        self.runtimeDirectory = runtimeDirectory
         users = Self.readUsers()
         var own: [String: String] = [:]
         var pointer = environ
@@ -48,6 +51,7 @@ final class ExecEnvironment {
     func inputs(unit: String, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
         if let name = context.user, !context.dynamicUser, users.user(name) == nil { reloadUsers() }
         var inputs = ExecInputs(unit: unit, context: context, users: users)
+        inputs.runtimeDirectory = runtimeDirectory
         inputs.privileges = CommandPrivileges.of(request.command.flags, role: request.role, permissionsStartOnly: permissionsStartOnly)
         inputs.managerUID = geteuid()
         inputs.managerEnvironment = managerEnvironment
@@ -60,7 +64,24 @@ final class ExecEnvironment {
             let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path)
             return (file, bytes.map { EnvironmentFileParser.parse($0) })
         }
+        for credential in context.loadCredentials {
+            let paths = credential.path.hasPrefix("/") ? [credential.path] : ExecRequest.credentialStores.map { $0 + "/" + credential.path }
+            let source = FileSystemUnitSource(maximumFileSize: Self.credentialSizeLimit)
+            if let contents = paths.lazy.compactMap({ try? source.contents(of: $0) }).first { inputs.loadedCredentials[credential.id] = contents }
+        }
         return inputs
+    }
+
+    /// systemd's CREDENTIAL_SIZE_MAX: 1 MiB per credential.
+    static let credentialSizeLimit = 1 << 20
+
+    /// Writes `$CREDENTIALS_DIRECTORY` afresh: the directory 0500, each file 0400, both owned by
+    /// the unit's user (systemd mounts a ramfs there; wick writes to /run, a tmpfs in containers).
+    func writeCredentials(_ request: ExecRequest) -> String? {
+        guard let directory = request.credentialsDirectory else { return nil }
+        _ = FileRemover.removeTree(directory)
+        let owner = request.directoryOwner.map { (uid: $0.uid, gid: $0.gid) }
+        return CredentialWriter.write(directory: directory, files: request.credentialFiles.map { ($0.id, $0.contents) }, owner: owner)?.description
     }
 
     /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`).
@@ -103,7 +124,10 @@ final class ExecEnvironment {
         if !restarting { dynamicUIDs[unit] = nil }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }
-        for path in ExecRequest.runtimeDirectories(context) {
+        if !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
+            if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
+        }
+        for path in ExecRequest.runtimeDirectories(context, runtimeDirectory: runtimeDirectory) {
             if let error = FileRemover.removeTree(path) { log("\(unit): cannot remove RuntimeDirectory \(path): \(error)") }
         }
     }

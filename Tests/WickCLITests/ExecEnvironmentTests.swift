@@ -30,7 +30,6 @@ import Testing
         defer {
             try? FileManager.default.removeItem(atPath: out)
             try? FileManager.default.removeItem(atPath: "/var/lib/\(state)")
-            try? FileManager.default.removeItem(atPath: "/run/\(runtime)")
         }
         FileManager.default.createFile(atPath: "\(out)/env-file", contents: Data("FROM_FILE=file\nBOTH=file\n".utf8))
         let unit = """
@@ -62,6 +61,7 @@ import Testing
             """
         let live = try ControlVerbTests.start(["who.service": unit])
         defer { live.stop() }
+        let run = live.directory.appendingPathComponent("run").path   // %t: wick's --runtime-dir
         let start = try live.run("start", "who.service")
         #expect(start.status == 0, "\(start.stderr) \(live.wick.log)")
         let status = Self.read("\(out)/status")
@@ -83,7 +83,7 @@ import Testing
         #expect(Self.read("\(out)/dirs") == "nobody nogroup 755\nnobody nogroup 750\n", "\(Self.read("\(out)/dirs"))")
         let environment = Set(Self.read("\(out)/env").split(separator: "\n").map(String.init))
         for expected in ["USER=nobody", "LOGNAME=nobody", "HOME=/nonexistent", "SHELL=/usr/sbin/nologin", "FROM_FILE=file",
-                         "BOTH=file", "RUNTIME_DIRECTORY=/run/\(runtime)", "STATE_DIRECTORY=/var/lib/\(state)",
+                         "BOTH=file", "RUNTIME_DIRECTORY=\(run)/\(runtime)", "STATE_DIRECTORY=/var/lib/\(state)",
                          "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] {
             #expect(environment.contains(expected), "\(expected) in \(environment)")
         }
@@ -93,7 +93,7 @@ import Testing
         #expect(environment.contains { $0.hasPrefix("LANG=") })
         let show = try live.run("show", "who.service").stdout
         #expect(show.contains("InvocationID=\(invocation)"), "\(show)")
-        #expect(!FileManager.default.fileExists(atPath: "/run/\(runtime)"), "the runtime directory goes when the unit stops")
+        #expect(!FileManager.default.fileExists(atPath: "\(run)/\(runtime)"), "the runtime directory goes when the unit stops")
         #expect(FileManager.default.fileExists(atPath: "/var/lib/\(state)"), "the state directory stays")
     }
 
@@ -204,5 +204,33 @@ import Testing
         #expect(try live.run("start", "alert.service").status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("alert-") && $0 != alertFile }
         #expect(files.count == 1 && !Self.read("\(out)/\(files[0])").contains("MONITOR_"), "a manual start is not a failure's")
+    }
+
+    /// LoadCredential= and SetCredential=: $CREDENTIALS_DIRECTORY (and %d) holds them, readable
+    /// by the unit's user only; SetCredential= is the fallback of a LoadCredential= that cannot be
+    /// read; the directory goes when the unit stops.
+    @Test func credentialsReachTheServiceAndOnlyIt() throws {
+        let out = Self.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let secret = "\(out)/secret-source"
+        FileManager.default.createFile(atPath: secret, contents: Data("s3cret".utf8), attributes: [.posixPermissions: 0o600])
+        let unit = "[Service]\nType=oneshot\nUser=nobody\nLoadCredential=secret:\(secret)\nLoadCredential=fallback:/nonexistent/wick\n"
+            + "SetCredential=fallback:from\\x20set\nSetCredential=token:abc\nExecStart=/bin/sh -c 'cat %d/secret > \(out)/secret; "
+            + "cat $CREDENTIALS_DIRECTORY/fallback > \(out)/fallback; echo $CREDENTIALS_DIRECTORY > \(out)/directory; "
+            + "stat -c \"%%a %%U\" $CREDENTIALS_DIRECTORY $CREDENTIALS_DIRECTORY/token > \(out)/modes'\n"
+        let live = try ControlVerbTests.start([
+            "cred.service": unit,
+            "broken.service": "[Service]\nLoadCredential=gone:/nonexistent/wick\nExecStart=/bin/true\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "cred.service").status == 0, "\(live.wick.log)")
+        #expect(Self.read("\(out)/secret") == "s3cret")
+        #expect(Self.read("\(out)/fallback") == "from set")
+        let run = live.directory.appendingPathComponent("run").path
+        #expect(Self.read("\(out)/directory") == "\(run)/credentials/cred.service\n")
+        #expect(Self.read("\(out)/modes") == "500 nobody\n400 nobody\n", "\(Self.read("\(out)/modes"))")
+        #expect(!FileManager.default.fileExists(atPath: "\(run)/credentials/cred.service"), "removed when the unit stops")
+        #expect(try live.run("start", "broken.service").status == 1)
+        #expect(live.wick.log.contains("broken.service: LoadCredential=gone:/nonexistent/wick cannot be read (243/CREDENTIALS)"), "\(live.wick.log)")
     }
 }

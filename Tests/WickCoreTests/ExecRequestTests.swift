@@ -113,7 +113,7 @@ import WickUnits
         #expect(try self.request("").workingDirectory == "/", "systemd's default for system services")
         let optional = try self.request("WorkingDirectory=-/nowhere\n")
         #expect(optional.workingDirectory == "/nowhere" && optional.workingDirectoryOptional)
-        #expect(ExecRequest.runtimeDirectories(context("RuntimeDirectory=a b/c\n")) == ["/run/a", "/run/b/c"])
+        #expect(ExecRequest.runtimeDirectories(context("RuntimeDirectory=a b/c\n"), runtimeDirectory: "/run") == ["/run/a", "/run/b/c"])
         #expect(context("RuntimeDirectory=../etc\n").runtimeDirectory.isEmpty, "'..' is refused")
     }
 
@@ -127,5 +127,16 @@ import WickUnits
         #expect(try self.request("CPUSchedulingPolicy=idle\n").scheduling == .init(policy: 5, priority: 0, resetOnFork: false))
         #expect(context("CPUSchedulingPolicy=deadline\n").cpuSchedulingPolicy == nil, "not a policy systemd takes")
         #expect(context("CPUAffinity=3-1\n").cpuAffinity.isEmpty)
+    }
+
+    @Test func credentialsLoadFirstAndFallBackToSetCredential() throws {
+        let lines = "LoadCredential=a:/a\nLoadCredential=b:/b\nSetCredential=b:fallback\nSetCredential=c:x\\ny\n"
+        let request = try request(lines) { $0.loadedCredentials = ["a": Array("A".utf8)] }
+        #expect(request.credentialFiles == [.init(id: "a", contents: Array("A".utf8)), .init(id: "b", contents: Array("fallback".utf8)),
+                                            .init(id: "c", contents: Array("x\ny".utf8))])
+        #expect(request.credentialsDirectory == "/run/credentials/t.service" && request.environment.contains("CREDENTIALS_DIRECTORY=/run/credentials/t.service"))
+        #expect(build("LoadCredential=a:/a\n") == .failure(ExecFailure(status: 243, message: "LoadCredential=a:/a cannot be read")))
+        #expect(context("LoadCredential=key\n").loadCredentials.map(\.path) == ["key"], "looked up in the credential stores")
+        #expect(context("LoadCredential=../x:/y\n").loadCredentials.isEmpty)
     }
 }

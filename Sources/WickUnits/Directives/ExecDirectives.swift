@@ -44,8 +44,7 @@ enum ExecDirectives {
         ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.cgroups),
         ("MemoryAccounting", NotEnforced.cgroups), ("TasksAccounting", NotEnforced.cgroups),
         ("IOAccounting", NotEnforced.cgroups), ("Personality", NotEnforced.seccomp),
-        ("KeyringMode", NotEnforced.credentials), ("LoadCredential", NotEnforced.credentials),
-        ("SetCredential", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
+        ("KeyringMode", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
         ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
         ("AppArmorProfile", NotEnforced.seccomp), ("SmackProcessLabel", NotEnforced.seccomp),
         ("TTYPath", NotEnforced.process), ("TTYReset", NotEnforced.process), ("TTYVHangup", NotEnforced.process),
@@ -78,6 +77,8 @@ enum ExecDirectives {
             "IOSchedulingClass": named(root.appending(path: \.ioSchedulingClass), ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
             "IOSchedulingPriority": Directive.integer(root.appending(path: \.ioSchedulingPriority), in: 0...7),
             "CPUAffinity": cpuAffinity(root.appending(path: \.cpuAffinity)),
+            "LoadCredential": loadCredential(root.appending(path: \.loadCredentials)),
+            "SetCredential": setCredential(root.appending(path: \.setCredentials)),
             "Environment": environment(root),
             "EnvironmentFile": environmentFile(root),
             "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
@@ -216,6 +217,53 @@ enum ExecDirectives {
                 cpus.formUnion(first...last)
             }
             settings[keyPath: keyPath] = cpus.sorted()
+        }
+    }
+
+    /// A credential name (systemd's `credential_name_valid()`): a file name, not `.` or `..`.
+    static func credentialID(_ text: Substring, whole: String) throws(ValueError) -> String {
+        guard !text.isEmpty, text.count <= 255, !text.contains("/"), text != ".", text != ".." else {
+            throw .expected("ID:VALUE with an ID that is a plain file name", got: whole)
+        }
+        return String(text)
+    }
+
+    /// `LoadCredential=ID[:PATH]`: an absolute PATH is read; a relative one (or none: the ID) is
+    /// looked up in /etc/credstore, /run/credstore and /usr/lib/credstore. The empty assignment
+    /// resets the list.
+    static func loadCredential(_ keyPath: WritableKeyPath<UnitSettings, [LoadCredential]>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            let expanded = try resolver.expand(value)
+            let parts = expanded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let id = try credentialID(parts[0], whole: expanded)
+            let path = parts.count == 2 && !parts[1].isEmpty ? String(parts[1]) : id
+            if !path.hasPrefix("/"), path.contains("/") || path == "." || path == ".." {
+                throw .expected("an absolute path or a file name in the credential stores", got: path)
+            }
+            settings[keyPath: keyPath].append(LoadCredential(id: id, path: path))
+        }
+    }
+
+    /// `SetCredential=ID:VALUE`, C escapes decoded; a fallback for a `LoadCredential=` of the same
+    /// ID that cannot be read. The empty assignment resets the list.
+    static func setCredential(_ keyPath: WritableKeyPath<UnitSettings, [SetCredential]>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            let expanded = try resolver.expand(value)
+            let parts = expanded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let id = try credentialID(parts[0], whole: expanded)
+            var scalars = ArraySlice(parts.count == 2 ? Array(parts[1].unicodeScalars) : [])
+            var decoded = String.UnicodeScalarView()
+            while let scalar = scalars.popFirst() {
+                if scalar == "\\", !scalars.isEmpty {
+                    decoded.append(contentsOf: try WordSplitter.unescapeOne(&scalars))
+                } else {
+                    decoded.append(scalar)
+                }
+            }
+            settings[keyPath: keyPath].removeAll { $0.id == id }
+            settings[keyPath: keyPath].append(SetCredential(id: id, value: Array(String(decoded).utf8)))
         }
     }
 

@@ -59,6 +59,18 @@ public struct EnvironmentVariable: Hashable, Sendable {
     }
 }
 
+/// `LoadCredential=ID:PATH`: PATH absolute, or nil/relative to look up in the credential stores.
+public struct LoadCredential: Hashable, Sendable {
+    public var id: String
+    public var path: String
+}
+
+/// `SetCredential=ID:VALUE`: the value, C escapes decoded.
+public struct SetCredential: Hashable, Sendable {
+    public var id: String
+    public var value: [UInt8]
+}
+
 /// One `EnvironmentFile=` entry, in order of appearance (later entries win).
 public struct EnvironmentFile: Hashable, Sendable {
     public var path: String
@@ -106,6 +118,8 @@ public struct ExecContext: Hashable, Sendable {
     public var nonBlocking = false
     /// `Limit*=` by resource name (`NOFILE`).
     public var limits: [String: ResourceLimit] = [:]
+    public var loadCredentials: [LoadCredential] = []
+    public var setCredentials: [SetCredential] = []
     public var runtimeDirectory: [String] = []
     public var stateDirectory: [String] = []
     public var cacheDirectory: [String] = []

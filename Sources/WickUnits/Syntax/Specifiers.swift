@@ -90,8 +90,9 @@ public struct SpecifierResolver: Sendable {
         case "b": return host.bootID
         case "v": return host.kernelRelease
         case "a": return host.architecture
-        case "A", "B", "M", "o", "w", "W", "q", "d":
-            throw ValueError("specifier '%\(code)' is not supported by wick (os-release, pretty hostname and credentials are not read)")
+        case "d": return host.runtimeDirectory + "/credentials/" + unit.name
+        case "A", "B", "M", "o", "w", "W", "q":
+            throw ValueError("specifier '%\(code)' is not supported by wick (os-release and the pretty hostname are not read)")
         default:
             throw ValueError("unknown specifier '%\(code)' (write %% for a literal %)")
         }
