@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -76,6 +77,12 @@ static int make_directory(const struct cwick_directory *directory, const struct 
 int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
     int i, error;
 
+    if (context->ignore_sigpipe) {
+        struct sigaction ignore;
+        memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        (void)sigaction(SIGPIPE, &ignore, NULL);
+    }
     if (context->set_oom_score_adjust) {
         /* systemd ignores a refusal ("assuming containerized execution"): lowering the score
          * needs CAP_SYS_RESOURCE, which a container's root often lacks. */

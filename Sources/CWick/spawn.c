@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -265,6 +266,20 @@ int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags
 }
 
 int cwick_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int cwick_memfd_with(const void *bytes, size_t length) {
+    int fd = memfd_create("wick-stdin", MFD_CLOEXEC);
+    size_t written = 0;
+    if (fd < 0) return -1;
+    while (written < length) {
+        ssize_t count = write(fd, (const char *)bytes + written, length - written);
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) { int error = errno; close(fd); errno = error ? error : EIO; return -1; }
+        written += (size_t)count;
+    }
+    if (lseek(fd, 0, SEEK_SET) < 0) { int error = errno; close(fd); errno = error; return -1; }
+    return fd;
+}
 
 int cwick_wifexited(int status) { return WIFEXITED(status); }
 int cwick_wexitstatus(int status) { return WEXITSTATUS(status); }

@@ -81,6 +81,7 @@ public struct ExecRequest: Equatable, Sendable {
     public var ambient: UInt64 = 0
     public var secureBits: UInt32?
     public var noNewPrivileges = false
+    public var ignoreSIGPIPE = true
 
     public init() {}
 }
@@ -187,6 +188,7 @@ extension ExecRequest {
         let context = inputs.context
         var request = ExecRequest()
         request.umask = context.umask
+        request.ignoreSIGPIPE = context.ignoreSIGPIPE
         request.nice = context.nice
         request.oomScoreAdjust = context.oomScoreAdjust
         if context.cpuSchedulingPolicy != nil || context.cpuSchedulingPriority != nil || context.cpuSchedulingResetOnFork {

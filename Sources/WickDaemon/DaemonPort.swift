@@ -273,7 +273,7 @@ final class DaemonPort: ManagerPort {
                 set("REMOTE_ADDR", address)
                 set("REMOTE_PORT", String(port))
             }
-            if exec.standardInput == .socket {
+            if exec.effectiveStandardInput == .socket {
                 stdin = .fd(connection.fd)
             } else {
                 fds = [connection.fd]
@@ -296,7 +296,7 @@ final class DaemonPort: ManagerPort {
         // (blocking) and passes no LISTEN_FDS; with more or fewer sockets the command does not
         // start ("Got more than one socket.", result resources).
         if connectionFD == nil, loaded.isService,
-           exec.standardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket {
+           exec.effectiveStandardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket {
             var socketFDs: [Int32] = []
             for socket in socketsOfService[unit] ?? [] { socketFDs += listeners[socket] ?? [] }
             guard socketFDs.count == 1, let only = socketFDs.first else {
@@ -306,7 +306,7 @@ final class DaemonPort: ManagerPort {
             variables.remove("LISTEN_FDS")
             variables.remove("LISTEN_FDNAMES")
             connectionFD = only
-            if exec.standardInput == .socket { stdin = .fd(only) }
+            if exec.effectiveStandardInput == .socket { stdin = .fd(only) }
         }
         // The whole request first: nothing is opened for a process that cannot start.
         inputs.managerVariables = variables.pairs
@@ -321,6 +321,18 @@ final class DaemonPort: ManagerPort {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
         }
+        // StandardInput=data: the data in a memfd, read from its start.
+        var dataFD: Int32?
+        if exec.effectiveStandardInput == .data {
+            switch MemoryFile.holding(exec.standardInputData) {
+            case .success(let fd):
+                dataFD = fd
+                stdin = .fd(fd)
+            case .failure(let error):
+                return .failure(SpawnError(message: "StandardInputData=: \(error) (208/STDIN)", status: 208))
+            }
+        }
+        defer { if let dataFD { closeDescriptor(dataFD) } }
         var capture: (writeEnd: Int32, readEnd: Int32)?
         let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
         let stderr = exec.standardError == .inherit

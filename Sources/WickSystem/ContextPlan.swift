@@ -59,6 +59,7 @@ enum ContextPlan {
         context.capabilities = capabilities
         context.ambient_set = request.ambient
         context.no_new_privileges = request.noNewPrivileges ? 1 : 0
+        context.ignore_sigpipe = request.ignoreSIGPIPE ? 1 : 0
         // The arrays stay valid for the whole call: the child runs and execs inside it.
         return directories.withUnsafeBufferPointer { directoryBuffer in
             limits.withUnsafeBufferPointer { limitBuffer in

@@ -233,4 +233,22 @@ import Testing
         #expect(try live.run("start", "broken.service").status == 1)
         #expect(live.wick.log.contains("broken.service: LoadCredential=gone:/nonexistent/wick cannot be read (243/CREDENTIALS)"), "\(live.wick.log)")
     }
+
+    /// StandardInputText= and StandardInputData= feed standard input (StandardInput=data implied);
+    /// SIGPIPE is ignored unless IgnoreSIGPIPE=no.
+    @Test func standardInputDataAndSIGPIPE() throws {
+        let out = Self.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "data.service": "[Service]\nType=oneshot\nStandardInputText=hello\\x21\nStandardInputData=d29y\nStandardInputData=bGQK\nExecStart=/bin/sh -c 'cat > \(out)/stdin; grep SigIgn /proc/self/status > \(out)/ignored'\n",
+            "pipe.service": "[Service]\nType=oneshot\nIgnoreSIGPIPE=no\nExecStart=/bin/sh -c 'grep SigIgn /proc/self/status > \(out)/default'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "data.service").status == 0, "\(live.wick.log)")
+        #expect(try live.run("start", "pipe.service").status == 0)
+        #expect(Self.read("\(out)/stdin") == "hello!\nworld\n")
+        let ignored = UInt64(Self.field(Self.read("\(out)/ignored"), "SigIgn"), radix: 16) ?? 0
+        let standard = UInt64(Self.field(Self.read("\(out)/default"), "SigIgn"), radix: 16) ?? 1
+        #expect(ignored & (1 << 12) != 0 && standard & (1 << 12) == 0, "SIGPIPE (13) ignored by default only")
+    }
 }

@@ -71,6 +71,7 @@ struct cwick_exec_context {
     void *capabilities;          /* cap_t from cwick_capabilities_new, or NULL */
     unsigned long long ambient_set;
     int no_new_privileges;
+    int ignore_sigpipe;          /* IgnoreSIGPIPE=: SIGPIPE set to SIG_IGN */
 };
 
 /* Applies a context in the child; returns 0, or an errno with *status set to the EXIT_* code. */
@@ -110,6 +111,10 @@ int cwick_exec(const struct cwick_spawn_plan *plan);
 
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int cwick_pipe2(int fds[2], int flags);
+
+/* A sealed-size memfd (close-on-exec) holding `length` bytes, positioned at 0: the standard input
+ * of StandardInput=data. Returns the fd or -1 with errno. */
+int cwick_memfd_with(const void *bytes, size_t length);
 
 int cwick_wifexited(int status);
 int cwick_wexitstatus(int status);

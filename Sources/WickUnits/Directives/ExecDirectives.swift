@@ -23,7 +23,7 @@ enum ExecDirectives {
         ("ProtectHostname", NotEnforced.filesystem), ("MountAPIVFS", NotEnforced.filesystem),
         ("MemoryDenyWriteExecute", NotEnforced.seccomp), ("LockPersonality", NotEnforced.seccomp),
         ("RestrictRealtime", NotEnforced.seccomp), ("RestrictSUIDSGID", NotEnforced.seccomp),
-        ("RemoveIPC", NotEnforced.credentials), ("IgnoreSIGPIPE", .supported),
+        ("RemoveIPC", NotEnforced.credentials),
     ]
 
     static let sandboxWords: [(String, DirectiveSupport)] = [
@@ -47,13 +47,13 @@ enum ExecDirectives {
         ("KeyringMode", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
         ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
         ("AppArmorProfile", NotEnforced.seccomp), ("SmackProcessLabel", NotEnforced.seccomp),
-        ("TTYPath", NotEnforced.process), ("TTYReset", NotEnforced.process), ("TTYVHangup", NotEnforced.process),
-        ("TTYVTDisallocate", NotEnforced.process), ("UtmpIdentifier", NotEnforced.process),
-        ("UtmpMode", NotEnforced.process), ("LogLevelMax", NotEnforced.logging),
+        ("TTYPath", NotEnforced.terminal), ("TTYReset", NotEnforced.terminal), ("TTYVHangup", NotEnforced.terminal),
+        ("TTYVTDisallocate", NotEnforced.terminal), ("UtmpIdentifier", NotEnforced.terminal),
+        ("UtmpMode", NotEnforced.terminal), ("LogLevelMax", NotEnforced.logging),
         ("LogExtraFields", NotEnforced.logging), ("SyslogFacility", NotEnforced.logging),
         ("SyslogLevel", NotEnforced.logging), ("SyslogLevelPrefix", NotEnforced.logging),
         ("LogRateLimitIntervalSec", NotEnforced.logging), ("LogRateLimitBurst", NotEnforced.logging),
-        ("LogNamespace", NotEnforced.logging), ("CoredumpFilter", NotEnforced.process),
+        ("LogNamespace", NotEnforced.logging), ("CoredumpFilter", NotEnforced.coredump),
         ("TimerSlackNSec", NotEnforced.scheduling), ("NUMAPolicy", NotEnforced.scheduling),
         ("NUMAMask", NotEnforced.scheduling), ("RootImage", NotEnforced.filesystem),
         ("MountFlags", NotEnforced.filesystem), ("ManagedOOMSwap", NotEnforced.cgroups),
@@ -83,11 +83,12 @@ enum ExecDirectives {
             "EnvironmentFile": environmentFile(root),
             "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
             "UnsetEnvironment": .words(root.appending(path: \.unsetEnvironment)),
-            "StandardInput": stream(root.appending(path: \.standardInput), input: true),
+            "StandardInput": standardInput(root),
+            "IgnoreSIGPIPE": Directive.boolean(root.appending(path: \.ignoreSIGPIPE)),
             "StandardOutput": optionalStream(root.appending(path: \.standardOutput)),
             "StandardError": stream(root.appending(path: \.standardError), input: false),
-            "StandardInputText": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
-            "StandardInputData": Directive.words(root.appending(path: \.standardInputText)).with(NotEnforced.process),
+            "StandardInputText": standardInputText(root.appending(path: \.standardInputData)),
+            "StandardInputData": standardInputData(root.appending(path: \.standardInputData)),
             "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)).with(NotEnforced.logging),
             "RuntimeDirectory": directories(root.appending(path: \.runtimeDirectory)),
             "StateDirectory": directories(root.appending(path: \.stateDirectory)),
@@ -186,6 +187,43 @@ enum ExecDirectives {
     static func optionalStream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream?>) -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try StandardStream.parse(try resolver.expand(value), input: false)
+        }
+    }
+
+    /// `StandardInput=`; remembers that it was set (data alone implies `data`).
+    static func standardInput(_ root: Root) -> Directive {
+        let keyPath = root.appending(path: \.standardInput), set = root.appending(path: \.standardInputSet)
+        return Directive { settings, value, resolver throws(ValueError) in
+            settings[keyPath: keyPath] = try StandardStream.parse(try resolver.expand(value), input: true)
+            settings[keyPath: set] = true
+        }
+    }
+
+    /// `StandardInputText=`: specifiers expanded, C escapes decoded, a newline added; appended to
+    /// the data. The empty assignment resets the data.
+    static func standardInputText(_ keyPath: WritableKeyPath<UnitSettings, [UInt8]>) -> Directive {
+        Directive { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            var scalars = ArraySlice(Array(try resolver.expand(value).unicodeScalars))
+            var decoded = String.UnicodeScalarView()
+            while let scalar = scalars.popFirst() {
+                if scalar == "\\", !scalars.isEmpty {
+                    decoded.append(contentsOf: try WordSplitter.unescapeOne(&scalars))
+                } else {
+                    decoded.append(scalar)
+                }
+            }
+            settings[keyPath: keyPath] += Array(String(decoded).utf8) + [10]
+        }
+    }
+
+    /// `StandardInputData=`: base64 (whitespace ignored), appended to the data; the empty
+    /// assignment resets it.
+    static func standardInputData(_ keyPath: WritableKeyPath<UnitSettings, [UInt8]>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            guard let bytes = Base64.decode(value) else { throw .expected("base64 data", got: String(value.prefix(40))) }
+            settings[keyPath: keyPath] += bytes
         }
     }
 

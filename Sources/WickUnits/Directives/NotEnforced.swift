@@ -23,8 +23,10 @@ enum NotEnforced {
         "not applied yet: wick does not create or chown these directories")
     static let scheduling = DirectiveSupport.notEnforced(
         "not applied yet: the service runs with wick's scheduling and OOM settings")
-    static let process = DirectiveSupport.notEnforced(
-        "not applied yet: the service starts in wick's working directory and root")
+    static let terminal = DirectiveSupport.notEnforced(
+        "not applied: wick gives services no terminal and writes no utmp records")
+    static let coredump = DirectiveSupport.notEnforced(
+        "not applied: the service keeps the kernel's core dump filter")
     static let jobs = DirectiveSupport.notEnforced(
         "not enforced: wick has no isolate, manual-start policy or job timeout")
     static let actions = DirectiveSupport.notEnforced(

@@ -113,7 +113,14 @@ public struct ExecContext: Hashable, Sendable {
     public var standardInput = StandardStream.null
     public var standardOutput: StandardStream?
     public var standardError = StandardStream.inherit
-    public var standardInputText: [String] = []
+    /// `StandardInputText=` (C escapes decoded, each line with a newline) and
+    /// `StandardInputData=` (base64 decoded), in order: what `StandardInput=data` reads.
+    public var standardInputData: [UInt8] = []
+    /// Whether `StandardInput=` was set (without it, data implies `StandardInput=data`).
+    public var standardInputSet = false
+    /// `IgnoreSIGPIPE=`: SIGPIPE ignored in the child (the default), so a write to a closed
+    /// socket returns EPIPE instead of killing it.
+    public var ignoreSIGPIPE = true
     public var syslogIdentifier: String?
     public var nonBlocking = false
     /// `Limit*=` by resource name (`NOFILE`).
@@ -151,10 +158,15 @@ public struct ExecContext: Hashable, Sendable {
 
     public init() {}
 
+    /// The effective `StandardInput=`: `data` when only data was given (systemd.exec(5)).
+    public var effectiveStandardInput: StandardStream {
+        !standardInputSet && !standardInputData.isEmpty ? .data : standardInput
+    }
+
     /// The effective `StandardOutput=`: `inherit` (the socket) when `StandardInput=socket`, else
     /// `journal` (systemd.exec(5)).
     public var effectiveStandardOutput: StandardStream {
-        standardOutput ?? (standardInput == .socket ? .inherit : .journal)
+        standardOutput ?? (effectiveStandardInput == .socket ? .inherit : .journal)
     }
 }
 
