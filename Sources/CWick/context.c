@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -17,7 +18,7 @@
 
 /* The execution context of one process (systemd.exec(5)), applied in the child between the fd
  * placement and execve, in the order of systemd 252's exec_child(): OOM score, nice, scheduling,
- * CPU affinity, I/O priority, directories, umask, limits, groups, bounding set, (secure bits),
+ * CPU affinity, I/O priority, personality, directories, umask, limits, groups, bounding set, (secure bits),
  * chroot, user (keeping capabilities for the ambient set), ambient capabilities, working
  * directory, no_new_privs. Every step
  * is a plain system call or a libcap call that does not allocate (the cap_t objects are built by
@@ -115,6 +116,7 @@ int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
     }
     if (context->set_io_priority && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, context->io_priority) < 0)
         FAIL(CWICK_EXIT_IOPRIO, errno);
+    if (context->set_personality && personality(context->personality) < 0) FAIL(CWICK_EXIT_PERSONALITY, errno);
     for (i = 0; i < context->directory_count; i++) {
         error = make_directory(&context->directories[i], context);
         if (error) FAIL(context->directories[i].exit_status, error);

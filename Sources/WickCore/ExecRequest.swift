@@ -63,6 +63,8 @@ public struct ExecRequest: Equatable, Sendable {
     /// ioprio_set(2) value: class << 13 | priority.
     public var ioPriority: Int32?
     public var cpuAffinity: [Int32] = []
+    /// personality(2).
+    public var personality: UInt32?
     public var directories: [Directory] = []
     public var directoryOwner: Owner?
     /// `LoadCredential=`/`SetCredential=`: the files of `$CREDENTIALS_DIRECTORY`
@@ -203,6 +205,7 @@ extension ExecRequest {
             request.ioPriority = ioClass << 13 | level
         }
         request.cpuAffinity = context.cpuAffinity
+        request.personality = context.personality
 
         // Credentials (systemd's get_fixed_user(), get_fixed_group(), get_supplementary_groups()).
         var user: UserRecords.User?

@@ -38,6 +38,8 @@ enum ContextPlan {
         }
         context.set_io_priority = request.ioPriority == nil ? 0 : 1
         context.io_priority = request.ioPriority ?? 0
+        context.set_personality = request.personality == nil ? 0 : 1
+        context.personality = request.personality ?? 0
         context.umask = request.umask
         context.root_directory = copy(request.rootDirectory)
         context.working_directory = copy(request.workingDirectory)

@@ -251,4 +251,28 @@ import Testing
         let standard = UInt64(Self.field(Self.read("\(out)/default"), "SigIgn"), radix: 16) ?? 1
         #expect(ignored & (1 << 12) != 0 && standard & (1 << 12) == 0, "SIGPIPE (13) ignored by default only")
     }
+
+    /// DynamicUser=yes: a uid and gid from 61184-65519, the same at each start while wick runs,
+    /// named after the unit, owning its state directory.
+    @Test func aDynamicUserHasAStableUidFromSystemdsRange() throws {
+        let out = Self.outputDirectory()
+        let state = "wick-dyn-\(getpid())"
+        defer {
+            try? FileManager.default.removeItem(atPath: out)
+            try? FileManager.default.removeItem(atPath: "/var/lib/\(state)")
+        }
+        let live = try ControlVerbTests.start([
+            "dyn.service": "[Service]\nType=oneshot\nDynamicUser=yes\nStateDirectory=\(state)\nExecStart=/bin/sh -c 'echo $$(id -u) $$(id -g) $$USER >> \(out)/ids'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "dyn.service").status == 0, "\(live.wick.log)")
+        #expect(try live.run("start", "dyn.service").status == 0)
+        let lines = Self.read("\(out)/ids").split(separator: "\n")
+        let fields = lines.first?.split(separator: " ") ?? []
+        let uid = UInt32(fields.first ?? "") ?? 0
+        #expect(lines.count == 2 && lines[0] == lines[1], "stable: \(lines)")
+        #expect((61184...65519).contains(uid) && fields.count == 3 && fields[1] == fields[0] && fields[2] == "dyn", "\(lines)")
+        var info = stat()
+        #expect(stat("/var/lib/\(state)", &info) == 0 && info.st_uid == uid)
+    }
 }

@@ -163,4 +163,14 @@ import Testing
         #expect(set?.names == ["CAP_CHOWN"], "unknown names are skipped, the rest applies")
         #expect(reported.contains { $0.contains("CapabilityBoundingSet=") && $0.contains("unknown capability CAP_FROB, NET_ADMIN") }, "\(reported)")
     }
+
+    @Test func malformedExecSettingsNameTheDirective() {
+        let unit = buildUnit("m.service", "[Service]\nExecStart=/a\nLimitNOFILE=lots\nLimitNICE=+25\nPersonality=sparc\nCPUSchedulingPolicy=deadline\nSecureBits=keep-all\n")
+        let reported = messages(unit, .error) + messages(unit, .warning)
+        for directive in ["LimitNOFILE=", "LimitNICE=", "Personality=", "CPUSchedulingPolicy=", "SecureBits="] {
+            #expect(reported.contains { $0.hasPrefix(directive) }, "\(directive) in \(reported)")
+        }
+        #expect(unit.settings.service.exec.limits["NOFILE"] == nil && unit.settings.service.exec.personality == nil)
+        #expect(buildUnit("p.service", "[Service]\nExecStart=/a\nPersonality=x86\n").settings.service.exec.personality == 8)
+    }
 }

@@ -25,7 +25,7 @@ enum {
     CWICK_EXIT_SETSCHEDULER = 214, CWICK_EXIT_CPUAFFINITY = 215, CWICK_EXIT_GROUP = 216, CWICK_EXIT_USER = 217,
     CWICK_EXIT_CAPABILITIES = 218, CWICK_EXIT_NO_NEW_PRIVILEGES = 227, CWICK_EXIT_RUNTIME_DIRECTORY = 233,
     CWICK_EXIT_STATE_DIRECTORY = 238, CWICK_EXIT_CACHE_DIRECTORY = 239, CWICK_EXIT_LOGS_DIRECTORY = 240,
-    CWICK_EXIT_CONFIGURATION_DIRECTORY = 241,
+    CWICK_EXIT_CONFIGURATION_DIRECTORY = 241, CWICK_EXIT_PERSONALITY = 230,
 };
 
 struct cwick_rlimit {
@@ -49,6 +49,8 @@ struct cwick_exec_context {
     const int *cpu_affinity;     /* CPU numbers */
     int cpu_affinity_count;
     int set_io_priority, io_priority;   /* IOPRIO_PRIO_VALUE(class, data) */
+    int set_personality;
+    unsigned personality;        /* PER_LINUX, PER_LINUX32 */
     unsigned umask;
     const struct cwick_directory *directories;
     int directory_count;

@@ -43,7 +43,7 @@ enum ExecDirectives {
         ("IOWeight", NotEnforced.cgroups), ("TasksMax", NotEnforced.cgroups), ("Slice", NotEnforced.cgroups),
         ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.cgroups),
         ("MemoryAccounting", NotEnforced.cgroups), ("TasksAccounting", NotEnforced.cgroups),
-        ("IOAccounting", NotEnforced.cgroups), ("Personality", NotEnforced.seccomp),
+        ("IOAccounting", NotEnforced.cgroups),
         ("KeyringMode", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
         ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
         ("AppArmorProfile", NotEnforced.seccomp), ("SmackProcessLabel", NotEnforced.seccomp),
@@ -77,6 +77,7 @@ enum ExecDirectives {
             "IOSchedulingClass": named(root.appending(path: \.ioSchedulingClass), ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
             "IOSchedulingPriority": Directive.integer(root.appending(path: \.ioSchedulingPriority), in: 0...7),
             "CPUAffinity": cpuAffinity(root.appending(path: \.cpuAffinity)),
+            "Personality": personality(root.appending(path: \.personality)),
             "LoadCredential": loadCredential(root.appending(path: \.loadCredentials)),
             "SetCredential": setCredential(root.appending(path: \.setCredentials)),
             "Environment": environment(root),
@@ -224,6 +225,27 @@ enum ExecDirectives {
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             guard let bytes = Base64.decode(value) else { throw .expected("base64 data", got: String(value.prefix(40))) }
             settings[keyPath: keyPath] += bytes
+        }
+    }
+
+    /// `Personality=`: the native architecture (`PER_LINUX`) or its 32-bit companion
+    /// (`PER_LINUX32`), as systemd's `personality_from_string()` accepts; the empty assignment
+    /// unsets it.
+    static func personality(_ keyPath: WritableKeyPath<UnitSettings, UInt32?>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+            #if arch(x86_64)
+            let native = "x86-64", secondary = "x86"
+            #elseif arch(arm64)
+            let native = "arm64", secondary = "arm"
+            #else
+            let native = "native", secondary = "none"
+            #endif
+            switch value {
+            case native: settings[keyPath: keyPath] = 0
+            case secondary: settings[keyPath: keyPath] = 8
+            default: throw .expected("\(native) or \(secondary) (this machine's architectures)", got: value)
+            }
         }
     }
 

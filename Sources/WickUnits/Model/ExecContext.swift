@@ -102,6 +102,8 @@ public struct ExecContext: Hashable, Sendable {
     /// `IOSchedulingClass=` (none 0, realtime 1, best-effort 2, idle 3) and `IOSchedulingPriority=` (0-7).
     public var ioSchedulingClass: Int32?
     public var ioSchedulingPriority: Int32?
+    /// `Personality=`: personality(2)'s `PER_LINUX` (0) or `PER_LINUX32` (8).
+    public var personality: UInt32?
     /// `CPUAffinity=`: CPU numbers, sorted.
     public var cpuAffinity: [Int32] = []
     /// `Environment=` assignments in order; a later one for the same name wins.
