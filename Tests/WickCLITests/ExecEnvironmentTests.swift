@@ -170,7 +170,9 @@ import Testing
         #expect(connection >= 0)
         var uid = ""
         #expect(ControlVerbTests.waitFor {
-            uid = live.wick.children().lazy.map { Self.field(Self.read("/proc/\($0)/status"), "Uid") }.first { !$0.isEmpty } ?? ""
+            // The process once it has exec'd micro-httpd (before, it is wick's child being set up).
+            let httpd = live.wick.children().first { Self.read("/proc/\($0)/comm") == "micro-httpd\n" }
+            uid = httpd.map { Self.field(Self.read("/proc/\($0)/status"), "Uid") } ?? ""
             return !uid.isEmpty
         })
         #expect(uid.hasPrefix("33\t"), "micro-httpd runs as www-data: \(uid) \(live.wick.log)")
