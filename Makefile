@@ -1,6 +1,6 @@
 # wick: `make run` sets up and runs wick on units/; `make test` sets up and passes every test.
 SWIFT ?= swift
-APT_PACKAGES := libsystemd-dev libcap-dev pkg-config
+APT_PACKAGES := libsystemd-dev libcap-dev libseccomp-dev pkg-config
 # Real programs the end-to-end tests run under wick (../shared/corpus/consumers).
 TEST_PACKAGES := iproute2 uuid-runtime openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3 python3-prometheus-client
 CORPUS ?= $(abspath ../shared/corpus)

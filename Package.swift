@@ -16,8 +16,9 @@ let package = Package(
         // The systemd unit-file language: pure, no syscalls beyond reading files through `UnitSource`.
         .target(name: "WickUnits"),
         // C: the spawn path (fork, fd placement, LISTEN_PID, exec) and calls Swift cannot reach.
-        // libcap sets capabilities in the child (docs/architecture.md).
-        .target(name: "CWick", linkerSettings: [.linkedLibrary("cap")]),
+        // libcap sets capabilities in the child, libseccomp compiles the filters in the parent
+        // (docs/architecture.md).
+        .target(name: "CWick", linkerSettings: [.linkedLibrary("cap"), .linkedLibrary("seccomp")]),
         // Thin typed syscalls: epoll, signalfd, sockets, accept, spawn, reaping. It applies
         // WickCore's `ExecRequest` values.
         .target(name: "WickSystem", dependencies: ["CWick", "WickUnits", "WickCore"]),

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "cwick.h"
+#include "sandbox_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,8 @@
  * placement and execve, in the order of systemd 252's exec_child(): OOM score, nice, scheduling,
  * CPU affinity, I/O priority, personality, directories, umask, limits, groups, bounding set, (secure bits),
  * chroot, user (keeping capabilities for the ambient set), ambient capabilities, working
- * directory, no_new_privs. Every step
+ * directory, no_new_privs, the seccomp filter. Namespaces and mounts (sandbox.c) come right
+ * after the limits. Every step
  * is a plain system call or a libcap call that does not allocate (the cap_t objects are built by
  * the parent); a failure returns the step's systemd exit status (EXIT_*) and its errno. */
 
@@ -126,6 +128,10 @@ int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
         struct rlimit limit = { .rlim_cur = context->limits[i].soft, .rlim_max = context->limits[i].hard };
         if (setrlimit(context->limits[i].resource, &limit) < 0) FAIL(CWICK_EXIT_LIMITS, errno);
     }
+    /* Namespaces and mounts need CAP_SYS_ADMIN: before the change of user (systemd's step
+     * apply_mount_namespace(), after the limits). */
+    error = cwick_apply_namespaces(context, status);
+    if (error) return error;
     if (context->set_credentials) {
         if (setgroups((size_t)context->group_count, context->groups) < 0) FAIL(CWICK_EXIT_GROUP, errno);
         if (setresgid(context->gid, context->gid, context->gid) < 0) FAIL(CWICK_EXIT_GROUP, errno);
@@ -165,7 +171,8 @@ int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
         FAIL(CWICK_EXIT_CHDIR, errno);
     }
     if (context->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) FAIL(CWICK_EXIT_NO_NEW_PRIVILEGES, errno);
-    return 0;
+    /* The system-call filter last: everything above may use calls it forbids. */
+    return cwick_apply_seccomp(context, status);
 }
 
 static int set_flags(cap_t caps, cap_flag_t flag, unsigned long long set) {

@@ -36,6 +36,9 @@ public struct DaemonCommand: ParsableCommand {
     @Flag(help: "Reload automatically when files in the unit directories change (inotify, debounced).")
     var watch = false
 
+    @Option(help: "strict: a sandbox setting the system does not allow fails the start (226/NAMESPACE, 228/SECCOMP); best-effort: it is left out, logged and shown by status.")
+    var sandbox = "strict"
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -43,6 +46,7 @@ public struct DaemonCommand: ParsableCommand {
 
     public func validate() throws {
         if units.isEmpty { throw ValidationError("at least one --units DIRECTORY is required") }
+        if !["strict", "best-effort"].contains(sandbox) { throw ValidationError("--sandbox: expected strict or best-effort, got '\(sandbox)'") }
     }
 
     public func run() throws {
@@ -57,6 +61,7 @@ public struct DaemonCommand: ParsableCommand {
             unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
             exitWith: exitWith, controlGroup: controlGroup)
         configuration.watch = watch
+        configuration.sandboxBestEffort = sandbox == "best-effort"
         if let metrics {
             do throws(ValueError) {
                 configuration.metricsAddress = try SocketAddress.parse(metrics)

@@ -75,6 +75,8 @@ enum StatusRenderer {
             fields.append(("Process", "code=\(code), \(detail)"))
         }
         if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
+        let skipped = (report["sandbox_skipped"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if !skipped.isEmpty { fields.append(("Sandbox", "not applied (--sandbox=best-effort): " + skipped.joined(separator: ", "))) }
         if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }
         if let restarts = report["restarts"]?.numberValue { fields.append(("Restarts", String(Int64(restarts)))) }
         for (label, value) in fields {

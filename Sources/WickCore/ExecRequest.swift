@@ -84,6 +84,13 @@ public struct ExecRequest: Equatable, Sendable {
     public var secureBits: UInt32?
     public var noNewPrivileges = false
     public var ignoreSIGPIPE = true
+    /// Namespaces and mounts (`Sandbox.plan`), and the system-call filters, loaded last.
+    public var sandbox = Sandbox()
+    public var seccompFilters: [SeccompFilter] = []
+    /// `PrivateNetwork=` of a unit whose network namespace exists already: joined, not made.
+    public var networkNamespaceFD: Int32?
+    /// `--sandbox=best-effort`: the settings left out because the system does not allow them.
+    public var skippedSandbox: [String] = []
 
     public init() {}
 }
@@ -131,6 +138,16 @@ public struct ExecInputs: Sendable {
     public var passSource: [String: String] = [:]
     /// `%t`: /run for the system manager; wick's `--runtime-dir`.
     public var runtimeDirectory = "/run"
+    /// Where the sandbox is assembled; nil when the daemon cannot sandbox at all.
+    public var sandboxHost: Sandbox.Host?
+    /// What this system allows: namespaces (CAP_SYS_ADMIN) and seccomp filters.
+    public var canUseNamespaces = true
+    public var canUseSeccomp = true
+    /// `--sandbox=best-effort`: what the system does not allow is left out and reported, instead
+    /// of failing the start.
+    public var sandboxBestEffort = false
+    /// The unit's network namespace, when one of its processes (or a unit it joins) made it.
+    public var networkNamespaceFD: Int32?
     /// `LoadCredential=` contents by ID, as the daemon could read them (missing when it could not).
     public var loadedCredentials: [String: [UInt8]] = [:]
     /// `INVOCATION_ID=` of this start (32 hex digits).
@@ -291,6 +308,14 @@ extension ExecRequest {
             request.workingDirectory = "/"
         }
 
+        // The sandbox (systemd.exec(5) "Sandboxing", "System Call Filtering"); none for `+`.
+        if inputs.privileges != .full {
+            switch sandbox(inputs, request: request) {
+            case .success(let sandboxed): request = sandboxed
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+
         // Credentials: LoadCredential= wins, SetCredential= is its fallback (systemd.exec(5)).
         var credentialIDs: [String] = []
         for id in context.loadCredentials.map(\.id) + context.setCredentials.map(\.id) where !credentialIDs.contains(id) { credentialIDs.append(id) }
@@ -362,4 +387,46 @@ public struct OrderedEnvironment: Sendable {
     }
 
     public var assignments: [String] { order.compactMap { name in values[name].map { "\(name)=\($0)" } } }
+}
+
+extension ExecRequest {
+    /// Adds the namespaces, mounts and filters of the context, or fails (226/NAMESPACE,
+    /// 228/SECCOMP) naming the settings and what the system lacks; with `--sandbox=best-effort`
+    /// those settings are left out and listed instead.
+    static func sandbox(_ inputs: ExecInputs, request original: ExecRequest) -> Result<ExecRequest, ExecFailure> {
+        var request = original
+        let context = inputs.context
+        if let host = inputs.sandboxHost {
+            var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map(\.path))
+            if let fd = inputs.networkNamespaceFD, sandbox.namespaces.contains(.network) {
+                sandbox.namespaces.remove(.network)
+                request.networkNamespaceFD = fd
+            }
+            if !sandbox.directives.isEmpty && !inputs.canUseNamespaces {
+                guard inputs.sandboxBestEffort else {
+                    return .failure(ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN)"))
+                }
+                request.skippedSandbox += sandbox.directives
+                sandbox = Sandbox()
+                request.networkNamespaceFD = nil
+            }
+            request.sandbox = sandbox
+        }
+        var filters = SeccompPolicy.filters(context)
+        if !filters.isEmpty && !inputs.canUseSeccomp {
+            guard inputs.sandboxBestEffort else {
+                return .failure(ExecFailure(status: 228, message: "\(filters.map(\.directive).joined(separator: ", ")) need seccomp, which this kernel or container does not offer"))
+            }
+            request.skippedSandbox += filters.map(\.directive)
+            filters = []
+        }
+        request.seccompFilters = filters
+        // systemd drops what these settings make pointless from the bounding set.
+        let dropped = SeccompPolicy.droppedCapabilities(context)
+        if dropped != 0 { request.boundingSet = (request.boundingSet ?? CapabilitySet.all.mask) & ~dropped }
+        // A filter can only be loaded with no_new_privs or CAP_SYS_ADMIN, which a process that
+        // changed to another user no longer has (systemd.exec(5): "NoNewPrivileges=yes is implied").
+        if !filters.isEmpty, (request.credentials?.uid ?? inputs.managerUID) != 0 { request.noNewPrivileges = true }
+        return .success(request)
+    }
 }

@@ -172,6 +172,7 @@ extension Daemon {
                 ("control_pid", service.controlPID.map { .number(Double($0)) } ?? .null),
                 ("status_text", service.statusText.map { .string($0) } ?? .null),
                 ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
+                ("sandbox_skipped", .array((port.execEnvironment.skippedSandbox[name] ?? []).map { .string($0) })),
                 ("restarts", .number(Double(service.restartCount))),
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
             ]

@@ -21,6 +21,9 @@ public struct DaemonConfiguration: Sendable {
     public var watch = false
     /// `--metrics ADDR`: serve Prometheus metrics at http://ADDR/metrics.
     public var metricsAddress: SocketAddress?
+    /// `--sandbox=best-effort`: sandbox settings the system does not allow are left out (logged,
+    /// shown by `status`) instead of failing the start.
+    public var sandboxBestEffort = false
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
@@ -114,6 +117,7 @@ public final class Daemon {
         port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
+        port.execEnvironment.sandboxBestEffort = configuration.sandboxBestEffort
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
         if let unit = configuration.exitWith, manager.services[unit] == nil {
             throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)

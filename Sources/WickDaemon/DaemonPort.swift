@@ -54,6 +54,11 @@ final class DaemonPort: ManagerPort {
         output = OutputRouter(epoll: epoll, writer: serviceOutput)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
+        // JoinsNamespaceOf= works both ways (systemd.unit(5)).
+        execEnvironment.joinedUnits = { [unowned self] unit in
+            (self.units[unit]?.settings.unit.joinsNamespaceOf ?? [])
+                + self.units.values.filter { $0.settings.unit.joinsNamespaceOf.contains(unit) }.map(\.name.name)
+        }
     }
 
     // MARK: Sockets
@@ -317,6 +322,14 @@ final class DaemonPort: ManagerPort {
         case .failure(let failure):
             return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }
+        let filters: [CompiledFilter]
+        switch SeccompCompiler.compile(execRequest.seccompFilters) {
+        case .success(let compiled): filters = compiled
+        case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
+        }
+        if !execRequest.skippedSandbox.isEmpty {
+            log("\(unit): --sandbox=best-effort: not applied: \(execRequest.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
+        }
         if let error = execEnvironment.writeCredentials(execRequest) {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
@@ -344,13 +357,14 @@ final class DaemonPort: ManagerPort {
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, environment: execRequest.environment)
         let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
-                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest)
+                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest, filters: filters)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
         opened.forEach(closeDescriptor)
         switch result {
         case .success(let pid):
             unitOfPID[pid] = unit
+            execEnvironment.processStarted(unit: unit, pid: pid, request: execRequest)
             if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid) }
             if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
                 let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds

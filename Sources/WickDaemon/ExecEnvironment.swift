@@ -17,6 +17,18 @@ final class ExecEnvironment {
     private var dynamicUIDs: [String: UInt32] = [:]
     private let hardLimits: [Int32: UInt64]
     private let canRaiseLimits: Bool
+    /// Sandboxing (issue 12): where units' trees are assembled, what the system allows, and
+    /// whether what it does not allow is skipped (`--sandbox=best-effort`) instead of failing.
+    private let sandboxHost: Sandbox.Host?
+    private let canUseNamespaces: Bool
+    private let canUseSeccomp: Bool
+    var sandboxBestEffort = false
+    /// `PrivateTmp=`: each unit's directory (holding tmp/ and var-tmp/), removed when it stops.
+    private var privateTmp: [String: String] = [:]
+    /// `PrivateNetwork=`: each unit's network namespace, once a process of it made one.
+    private var networkNamespaces: [String: Int32] = [:]
+    /// `--sandbox=best-effort`: what the last start of each unit left out.
+    private(set) var skippedSandbox: [String: [String]] = [:]
 
     static let dynamicRange: ClosedRange<UInt32> = 61184...65519
     /// `%t`: where `RuntimeDirectory=` and the credentials go (/run as root).
@@ -42,6 +54,9 @@ final class ExecEnvironment {
         }
         hardLimits = limits
         canRaiseLimits = Self.hasEffectiveCapability(24)   // CAP_SYS_RESOURCE
+        canUseNamespaces = Self.hasEffectiveCapability(21)  // CAP_SYS_ADMIN
+        canUseSeccomp = Self.statusField("Seccomp") != nil
+        sandboxHost = Self.prepareSandboxHost(runtimeDirectory: runtimeDirectory)
     }
 
     /// The user database again (after a reload, or when a name was not found: a package may have
@@ -60,6 +75,16 @@ final class ExecEnvironment {
         inputs.hardLimits = hardLimits
         inputs.canRaiseLimits = canRaiseLimits
         if context.dynamicUser { inputs.dynamicUser = dynamicUser(unit: unit, name: context.user) }
+        inputs.canUseNamespaces = canUseNamespaces
+        inputs.canUseSeccomp = canUseSeccomp
+        inputs.sandboxBestEffort = sandboxBestEffort
+        if var host = sandboxHost {
+            if context.privateTmp, let directory = privateTmpDirectory(unit) {
+                host.privateTmp = Sandbox.PrivateTmp(tmp: directory + "/tmp", varTmp: directory + "/var-tmp")
+            }
+            inputs.sandboxHost = host
+        }
+        inputs.networkNamespaceFD = networkNamespaces[unit] ?? joinedUnits(unit).lazy.compactMap { self.networkNamespaces[$0] }.first
         inputs.environmentFiles = context.environmentFiles.map { file in
             let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path)
             return (file, bytes.map { EnvironmentFileParser.parse($0) })
@@ -82,6 +107,33 @@ final class ExecEnvironment {
         _ = FileRemover.removeTree(directory)
         let owner = request.directoryOwner.map { (uid: $0.uid, gid: $0.gid) }
         return CredentialWriter.write(directory: directory, files: request.credentialFiles.map { ($0.id, $0.contents) }, owner: owner)?.description
+    }
+
+    /// `JoinsNamespaceOf=`: the units whose namespaces this one shares (set by the daemon).
+    var joinedUnits: (String) -> [String] = { _ in [] }
+
+    /// A unit's process started: keep the network namespace it made, for its other processes and
+    /// the units that join it (systemd keeps it in the unit's exec runtime).
+    func processStarted(unit: String, pid: Int32, request: ExecRequest) {
+        if !request.skippedSandbox.isEmpty { skippedSandbox[unit] = request.skippedSandbox } else { skippedSandbox[unit] = nil }
+        guard request.sandbox.namespaces.contains(.network), networkNamespaces[unit] == nil else { return }
+        let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 { networkNamespaces[unit] = fd }
+    }
+
+    /// `PrivateTmp=`: /tmp/wick-private-UNIT-XXXXXX (0700) with tmp/ and var-tmp/ (01777), made
+    /// once per start of the unit (systemd: /tmp/systemd-private-BOOTID-UNIT-XXXXXX).
+    private func privateTmpDirectory(_ unit: String) -> String? {
+        if let known = privateTmp[unit] { return known }
+        var template = Array("/tmp/wick-private-\(unit.filter { $0 != "/" })-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { return nil }
+        let directory = String(cString: made)
+        for inner in ["tmp", "var-tmp"] {
+            mkdir(directory + "/" + inner, 0o1777)
+            chmod(directory + "/" + inner, 0o1777)
+        }
+        privateTmp[unit] = directory
+        return directory
     }
 
     /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`).
@@ -122,6 +174,12 @@ final class ExecEnvironment {
     /// `restart` while it restarts), and its dynamic user is released.
     func unitStopped(_ unit: String, context: ExecContext, restarting: Bool, log: (String) -> Void) {
         if !restarting { dynamicUIDs[unit] = nil }
+        // systemd destroys the exec runtime whenever the service goes dead: a fresh /tmp and
+        // network namespace for the next start.
+        if let directory = privateTmp.removeValue(forKey: unit), let error = FileRemover.removeTree(directory) {
+            log("\(unit): cannot remove its private /tmp \(directory): \(error)")
+        }
+        if let fd = networkNamespaces.removeValue(forKey: unit) { close(fd) }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }
         if !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
@@ -134,10 +192,33 @@ final class ExecEnvironment {
 
     /// Whether wick holds capability `number` in its effective set (`CapEff:` of /proc/self/status).
     private static func hasEffectiveCapability(_ number: UInt64) -> Bool {
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: "/proc/self/status") else { return false }
-        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("CapEff:") }
-        guard let hex = line?.split(separator: "\t").last, let mask = UInt64(hex, radix: 16) else { return false }
+        guard let hex = statusField("CapEff"), let mask = UInt64(hex, radix: 16) else { return false }
         return mask & (1 << number) != 0
+    }
+
+    /// A field of /proc/self/status ("CapEff", "Seccomp"), nil when missing.
+    private static func statusField(_ name: String) -> String? {
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: "/proc/self/status") else { return nil }
+        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + ":") }
+        return line?.split(separator: "\t").last.map(String.init)
+    }
+
+    /// %t/wick/unit-root (where a unit's tree is assembled in its own mount namespace) and the
+    /// 0000 nodes bound over inaccessible paths (systemd's /run/systemd/inaccessible).
+    private static func prepareSandboxHost(runtimeDirectory: String) -> Sandbox.Host? {
+        let base = runtimeDirectory + "/wick"
+        let host = Sandbox.Host(stagingRoot: base + "/unit-root", inaccessibleDirectory: base + "/inaccessible/dir",
+                                inaccessibleFile: base + "/inaccessible/reg")
+        for directory in [runtimeDirectory, base, host.stagingRoot, base + "/inaccessible"] where mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            return nil
+        }
+        if mkdir(host.inaccessibleDirectory, 0) != 0 && errno != EEXIST { return nil }
+        chmod(host.inaccessibleDirectory, 0)
+        let fd = open(host.inaccessibleFile, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0)
+        guard fd >= 0 else { return nil }
+        fchmod(fd, 0)
+        close(fd)
+        return host
     }
 
     private static func readUsers() -> UserRecords {

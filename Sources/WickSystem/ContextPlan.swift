@@ -5,7 +5,7 @@ import WickCore
 /// An `ExecRequest`'s context in C memory for the child (`struct cwick_exec_context`): every
 /// array, string and libcap object is allocated here, before the clone, and freed after it.
 enum ContextPlan {
-    static func with(_ request: ExecRequest?, _ body: (UnsafePointer<cwick_exec_context>?) -> Int32) -> Int32 {
+    static func with(_ request: ExecRequest?, filters: [CompiledFilter], _ body: (UnsafePointer<cwick_exec_context>?) -> Int32) -> Int32 {
         guard let request else { return body(nil) }
         var strings: [UnsafeMutablePointer<CChar>] = []
         func copy(_ text: String?) -> UnsafePointer<CChar>? {
@@ -18,6 +18,11 @@ enum ContextPlan {
                             keep_existing: directory.keepExisting ? 1 : 0)
         }
         let limits = request.limits.map { cwick_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        let mounts = request.sandbox.steps.map { step in
+            cwick_mount(kind: step.kind.rawValue, path: copy(step.path), source: copy(step.source), options: copy(step.options),
+                        flag: step.flag, ignore_missing: step.ignoreMissing ? 1 : 0)
+        }
+        let programs = filters.map { cwick_bpf(instructions: UnsafeRawPointer($0.instructions), length: $0.length) }
         let groups = request.credentials?.groups.map { gid_t($0) } ?? []
         let capabilities = request.capabilitySets.map { cwick_capabilities_new($0.permitted, $0.inheritable) } ?? nil
         defer {
@@ -62,22 +67,35 @@ enum ContextPlan {
         context.ambient_set = request.ambient
         context.no_new_privileges = request.noNewPrivileges ? 1 : 0
         context.ignore_sigpipe = request.ignoreSIGPIPE ? 1 : 0
-        // The arrays stay valid for the whole call: the child runs and execs inside it.
-        return directories.withUnsafeBufferPointer { directoryBuffer in
+        context.unshare_flags = request.sandbox.namespaces.rawValue
+        context.network_fd = request.networkNamespaceFD ?? -1
+        // The arrays stay valid for the whole call: the child runs and execs inside it. (One
+        // closure per array, flat: they only nest to keep each buffer alive.)
+        return withExtendedLifetime(filters) {
+            directories.withUnsafeBufferPointer { directoryBuffer in
             limits.withUnsafeBufferPointer { limitBuffer in
-                groups.withUnsafeBufferPointer { groupBuffer in
-                    request.cpuAffinity.withUnsafeBufferPointer { cpuBuffer in
-                        context.directories = directoryBuffer.baseAddress
-                        context.directory_count = Int32(directoryBuffer.count)
-                        context.limits = limitBuffer.baseAddress
-                        context.limit_count = Int32(limitBuffer.count)
-                        context.groups = groupBuffer.baseAddress
-                        context.group_count = Int32(groupBuffer.count)
-                        context.cpu_affinity = cpuBuffer.baseAddress
-                        context.cpu_affinity_count = Int32(cpuBuffer.count)
-                        return withUnsafePointer(to: &context) { body($0) }
-                    }
-                }
+            groups.withUnsafeBufferPointer { groupBuffer in
+            request.cpuAffinity.withUnsafeBufferPointer { cpuBuffer in
+            mounts.withUnsafeBufferPointer { mountBuffer in
+            programs.withUnsafeBufferPointer { programBuffer in
+                context.directories = directoryBuffer.baseAddress
+                context.directory_count = Int32(directoryBuffer.count)
+                context.limits = limitBuffer.baseAddress
+                context.limit_count = Int32(limitBuffer.count)
+                context.groups = groupBuffer.baseAddress
+                context.group_count = Int32(groupBuffer.count)
+                context.cpu_affinity = cpuBuffer.baseAddress
+                context.cpu_affinity_count = Int32(cpuBuffer.count)
+                context.mounts = mountBuffer.baseAddress
+                context.mount_count = Int32(mountBuffer.count)
+                context.seccomp_programs = programBuffer.baseAddress
+                context.seccomp_program_count = Int32(programBuffer.count)
+                return withUnsafePointer(to: &context) { body($0) }
+            }
+            }
+            }
+            }
+            }
             }
         }
     }

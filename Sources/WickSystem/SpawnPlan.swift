@@ -68,11 +68,11 @@ public final class SpawnPlan {
     public func spawn(
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
         extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
-        newSession: Bool = true, context: ExecRequest? = nil
+        newSession: Bool = true, context: ExecRequest? = nil, filters: [CompiledFilter] = []
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
         var status: Int32 = SetupStatus.exec
-        let error = ContextPlan.with(context) { contextPointer in
+        let error = ContextPlan.with(context, filters: filters) { contextPointer in
             withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, extraEnvironment: extraEnvironment,
                      setListenPID: setListenPID, setWatchdogPID: setWatchdogPID, nonBlocking: nonBlocking,
                      newSession: newSession, context: contextPointer) { cwick_spawn(&$0, &pid, &status) }

@@ -25,7 +25,8 @@ enum {
     CWICK_EXIT_SETSCHEDULER = 214, CWICK_EXIT_CPUAFFINITY = 215, CWICK_EXIT_GROUP = 216, CWICK_EXIT_USER = 217,
     CWICK_EXIT_CAPABILITIES = 218, CWICK_EXIT_NO_NEW_PRIVILEGES = 227, CWICK_EXIT_RUNTIME_DIRECTORY = 233,
     CWICK_EXIT_STATE_DIRECTORY = 238, CWICK_EXIT_CACHE_DIRECTORY = 239, CWICK_EXIT_LOGS_DIRECTORY = 240,
-    CWICK_EXIT_CONFIGURATION_DIRECTORY = 241, CWICK_EXIT_PERSONALITY = 230,
+    CWICK_EXIT_CONFIGURATION_DIRECTORY = 241, CWICK_EXIT_PERSONALITY = 230, CWICK_EXIT_NETWORK = 225,
+    CWICK_EXIT_NAMESPACE = 226, CWICK_EXIT_SECCOMP = 228,
 };
 
 struct cwick_rlimit {
@@ -38,6 +39,62 @@ struct cwick_directory {
     unsigned mode;
     int exit_status;             /* CWICK_EXIT_*_DIRECTORY */
     int keep_existing;           /* 1: an existing directory is left alone (ConfigurationDirectory=) */
+};
+
+/* One primitive step of a unit's mount namespace (systemd's namespace.c, reduced to what the
+ * child must do): the parent plans them all, with paths already below the staging root. */
+enum {
+    CWICK_MOUNT_BIND = 1,        /* source onto path, recursively: also how a path gets back the
+                                    host's flags under a read-only or noexec parent (systemd never
+                                    clears a flag, it keeps such paths out of the parent's remount) */
+    CWICK_MOUNT_READ_ONLY,       /* bind path onto itself and make it and everything below it
+                                    read-only (mount_setattr); `flag` 1: only the mount at path */
+    CWICK_MOUNT_NO_EXEC,         /* bind path onto itself, noexec below */
+    CWICK_MOUNT_TMPFS,           /* a tmpfs on path; options in `source`; read-only when `flag` */
+    CWICK_MOUNT_MKDIR,           /* mkdir path with mode `flag` (existing is fine) */
+    CWICK_MOUNT_TOUCH,           /* create an empty file at path (a bind target) */
+    CWICK_MOUNT_SYMLINK,         /* symlink path -> source */
+    CWICK_MOUNT_DEVPTS,          /* a new devpts instance on path */
+    CWICK_MOUNT_INACCESSIBLE,    /* bind `source` (a 0000 directory) or `options` (a 0000 file)
+                                    over path, read-only, by what path is */
+    CWICK_MOUNT_MOVE_ROOT,       /* make path (the staging root) the process's root */
+};
+
+/* A compiled seccomp filter: struct sock_filter[length]. */
+struct cwick_bpf {
+    const void *instructions;
+    int length;
+};
+
+/* A seccomp rule for cwick_seccomp_compile(): libseccomp's action value (SCMP_ACT_*) and up to
+ * six argument comparisons (libseccomp's scmp_compare values; for MASKED_EQ, value under mask). */
+struct cwick_seccomp_condition {
+    unsigned argument;
+    int op;
+    unsigned long long value, mask;
+};
+
+struct cwick_seccomp_rule {
+    const char *syscall;
+    unsigned action;
+    const struct cwick_seccomp_condition *conditions;
+    int condition_count;
+};
+
+/* Compiles one filter with libseccomp in the parent (libseccomp allocates): the native ABI,
+ * calls of another ABI allowed unless native_only (then they kill the process). Unknown call names
+ * are skipped, as systemd does. *program is malloc'd (free()), *length in instructions. Returns 0
+ * or an errno. */
+int cwick_seccomp_compile(unsigned default_action, int native_only, const struct cwick_seccomp_rule *rules, int rule_count,
+                          void **program, int *length);
+
+struct cwick_mount {
+    int kind;
+    const char *path;
+    const char *source;
+    const char *options;
+    unsigned flag;
+    int ignore_missing;          /* ENOENT is not an error */
 };
 
 /* The execution context of one process (systemd.exec(5)), built by Swift (`ExecRequest`) and
@@ -74,6 +131,12 @@ struct cwick_exec_context {
     unsigned long long ambient_set;
     int no_new_privileges;
     int ignore_sigpipe;          /* IgnoreSIGPIPE=: SIGPIPE set to SIG_IGN */
+    int unshare_flags;           /* CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC */
+    int network_fd;              /* a network namespace to join (setns), or -1 */
+    const struct cwick_mount *mounts;
+    int mount_count;
+    const struct cwick_bpf *seccomp_programs;  /* compiled by the parent, loaded last in order */
+    int seccomp_program_count;
 };
 
 /* Applies a context in the child; returns 0, or an errno with *status set to the EXIT_* code. */

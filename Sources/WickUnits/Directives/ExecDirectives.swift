@@ -15,25 +15,26 @@ enum ExecDirectives {
     /// Sandboxing booleans and words that need a mount namespace or seccomp, parsed as systemd
     /// does and reported as not enforced.
     static let sandboxBooleans: [(String, DirectiveSupport)] = [
-        ("PrivateTmp", NotEnforced.filesystem), ("PrivateDevices", NotEnforced.filesystem),
-        ("PrivateUsers", NotEnforced.credentials), ("PrivateMounts", NotEnforced.filesystem),
-        ("PrivateIPC", NotEnforced.filesystem), ("ProtectKernelTunables", NotEnforced.filesystem),
-        ("ProtectKernelModules", NotEnforced.filesystem), ("ProtectKernelLogs", NotEnforced.filesystem),
-        ("ProtectControlGroups", NotEnforced.filesystem), ("ProtectClock", NotEnforced.seccomp),
-        ("ProtectHostname", NotEnforced.filesystem), ("MountAPIVFS", NotEnforced.filesystem),
-        ("MemoryDenyWriteExecute", NotEnforced.seccomp), ("LockPersonality", NotEnforced.seccomp),
-        ("RestrictRealtime", NotEnforced.seccomp), ("RestrictSUIDSGID", NotEnforced.seccomp),
+        ("PrivateUsers", NotEnforced.credentials), ("MountAPIVFS", NotEnforced.filesystem),
         ("RemoveIPC", NotEnforced.credentials),
+    ]
+
+    /// The sandboxing booleans wick enforces (systemd.exec(5) "Sandboxing").
+    nonisolated(unsafe) static let enforcedBooleans: [(String, WritableKeyPath<ExecContext, Bool>)] = [
+        ("PrivateTmp", \.privateTmp), ("PrivateDevices", \.privateDevices), ("PrivateMounts", \.privateMounts),
+        ("PrivateIPC", \.privateIPC), ("ProtectKernelTunables", \.protectKernelTunables),
+        ("ProtectKernelModules", \.protectKernelModules), ("ProtectKernelLogs", \.protectKernelLogs),
+        ("ProtectControlGroups", \.protectControlGroups), ("ProtectClock", \.protectClock),
+        ("ProtectHostname", \.protectHostname), ("MemoryDenyWriteExecute", \.memoryDenyWriteExecute),
+        ("LockPersonality", \.lockPersonality), ("RestrictRealtime", \.restrictRealtime),
+        ("RestrictSUIDSGID", \.restrictSUIDSGID),
     ]
 
     static let sandboxWords: [(String, DirectiveSupport)] = [
         ("ProtectProc", NotEnforced.filesystem), ("ProcSubset", NotEnforced.filesystem),
-        ("RestrictNamespaces", NotEnforced.seccomp), ("SystemCallArchitectures", NotEnforced.seccomp),
-        ("SystemCallErrorNumber", NotEnforced.seccomp), ("SystemCallLog", NotEnforced.seccomp),
+        ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
-        ("BindPaths", NotEnforced.filesystem), ("BindReadOnlyPaths", NotEnforced.filesystem),
-        ("TemporaryFileSystem", NotEnforced.filesystem), ("ExecPaths", NotEnforced.filesystem),
-        ("NoExecPaths", NotEnforced.filesystem), ("IPAddressAllow", NotEnforced.network),
+        ("IPAddressAllow", NotEnforced.network),
         ("IPAddressDeny", NotEnforced.network), ("SocketBindAllow", NotEnforced.network),
         ("SocketBindDeny", NotEnforced.network), ("RestrictNetworkInterfaces", NotEnforced.network),
         ("IPAccounting", NotEnforced.cgroups), ("MemoryMax", NotEnforced.cgroups),
@@ -106,14 +107,38 @@ enum ExecDirectives {
             "AmbientCapabilities": capabilities(root.appending(path: \.ambientCapabilities)),
             "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)),
             "SecureBits": secureBits(root.appending(path: \.secureBits)),
-            "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)).with(NotEnforced.network),
-            "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]).with(NotEnforced.filesystem),
-            "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]).with(NotEnforced.filesystem),
-            "ReadOnlyPaths": Directive.paths(root.appending(path: \.readOnlyPaths)).with(NotEnforced.filesystem),
-            "ReadWritePaths": Directive.paths(root.appending(path: \.readWritePaths)).with(NotEnforced.filesystem),
-            "InaccessiblePaths": Directive.paths(root.appending(path: \.inaccessiblePaths)).with(NotEnforced.filesystem),
-            "SystemCallFilter": Directive.words(root.appending(path: \.systemCallFilter)).with(NotEnforced.seccomp),
-            "RestrictAddressFamilies": Directive.words(root.appending(path: \.restrictAddressFamilies)).with(NotEnforced.seccomp),
+            "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)),
+            "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]),
+            "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]),
+            "ReadOnlyPaths": Directive.paths(root.appending(path: \.readOnlyPaths)),
+            "ReadWritePaths": Directive.paths(root.appending(path: \.readWritePaths)),
+            "InaccessiblePaths": Directive.paths(root.appending(path: \.inaccessiblePaths)),
+            "ExecPaths": Directive.paths(root.appending(path: \.execPaths)),
+            "NoExecPaths": Directive.paths(root.appending(path: \.noExecPaths)),
+            "TemporaryFileSystem": Directive.words(root.appending(path: \.temporaryFileSystem)),
+            "BindPaths": Directive.words(root.appending(path: \.bindPaths)),
+            "BindReadOnlyPaths": Directive.words(root.appending(path: \.bindReadOnlyPaths)),
+            "SystemCallFilter": Directive { settings, value, _ throws(ValueError) in
+                try SyscallFilterSetting.assign(value, to: &settings[keyPath: root.appending(path: \.systemCallFilter)])
+            },
+            "RestrictAddressFamilies": Directive { settings, value, _ throws(ValueError) in
+                try AddressFamilySetting.assign(value, to: &settings[keyPath: root.appending(path: \.restrictAddressFamilies)])
+            },
+            "RestrictNamespaces": restrictNamespaces(root.appending(path: \.restrictNamespaces)),
+            "SystemCallErrorNumber": Directive { settings, value, _ throws(ValueError) in
+                let keyPath = root.appending(path: \.systemCallErrorNumber)
+                if value.isEmpty || value == "kill" { settings[keyPath: keyPath] = nil; return }
+                guard let number = ErrnoNames.number(value), number > 0 else { throw .expected("an errno name or number, or kill", got: value) }
+                settings[keyPath: keyPath] = number
+            },
+            "SystemCallArchitectures": Directive { settings, value, _ throws(ValueError) in
+                let keyPath = root.appending(path: \.systemCallArchitectures)
+                if value.isEmpty { settings[keyPath: keyPath] = []; return }
+                for word in value.split(separator: " ") where word != "native" {
+                    throw .expected("native (wick knows no other architecture name)", got: String(word))
+                }
+                settings[keyPath: keyPath] = ["native"]
+            },
             "KillMode": .choice(kill.appending(path: \.mode)),
             "KillSignal": .signal(kill.appending(path: \.signal)),
             "RestartKillSignal": .optionalSignal(kill.appending(path: \.restartSignal)),
@@ -124,6 +149,9 @@ enum ExecDirectives {
         ]
         for (name, resource, unit) in limits {
             table[name] = limit(root, resource: resource, unit: unit)
+        }
+        for (name, keyPath) in enforcedBooleans {
+            table[name] = Directive.boolean(root.appending(path: keyPath))
         }
         for (name, support) in sandboxBooleans where table[name] == nil {
             table[name] = Directive(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) }
@@ -246,6 +274,26 @@ enum ExecDirectives {
             case secondary: settings[keyPath: keyPath] = 8
             default: throw .expected("\(native) or \(secondary) (this machine's architectures)", got: value)
             }
+        }
+    }
+
+    /// `RestrictNamespaces=`: `yes` (none allowed), `no` (all), or the types allowed (`~`: the
+    /// types denied); later lines merge (systemd's `config_parse_restrict_namespaces()`).
+    static func restrictNamespaces(_ keyPath: WritableKeyPath<UnitSettings, UInt32?>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            let all = UInt32(bitPattern: AddressFamilies.namespaceFlagsAll)
+            if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+            if let yes = try? Boolean.parse(value) { settings[keyPath: keyPath] = yes ? 0 : all; return }
+            let invert = value.hasPrefix("~")
+            var flags: UInt32 = 0
+            for word in value.dropFirst(invert ? 1 : 0).split(separator: " ") {
+                guard let flag = AddressFamilies.namespaceFlags[String(word)] else {
+                    throw .expected("namespace types (\(AddressFamilies.namespaceNames.joined(separator: " ")))", got: String(word))
+                }
+                flags |= UInt32(bitPattern: flag)
+            }
+            let retained = invert ? ~flags & all : flags
+            settings[keyPath: keyPath] = settings[keyPath: keyPath].map { invert ? $0 & retained : $0 | retained } ?? retained
         }
     }
 

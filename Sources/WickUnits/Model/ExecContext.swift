@@ -152,11 +152,34 @@ public struct ExecContext: Hashable, Sendable {
     public var privateUsers = false
     public var protectSystem = "no"
     public var protectHome = "no"
+    public var privateIPC = false
+    public var privateMounts = false
+    public var protectHostname = false
+    public var protectKernelTunables = false
+    public var protectKernelModules = false
+    public var protectKernelLogs = false
+    public var protectControlGroups = false
+    public var protectClock = false
+    public var memoryDenyWriteExecute = false
+    public var lockPersonality = false
+    public var restrictRealtime = false
+    public var restrictSUIDSGID = false
+    /// `RestrictNamespaces=`: nil unset; the namespace types (clone flags) that stay allowed.
+    public var restrictNamespaces: UInt32?
+    /// `SystemCallErrorNumber=`: the errno a filtered call returns; nil kills the process.
+    public var systemCallErrorNumber: Int32?
+    /// `SystemCallArchitectures=`: only `native` is known to wick.
+    public var systemCallArchitectures: [String] = []
+    public var execPaths: [String] = []
+    public var noExecPaths: [String] = []
+    public var temporaryFileSystem: [String] = []
+    public var bindPaths: [String] = []
+    public var bindReadOnlyPaths: [String] = []
     public var readOnlyPaths: [String] = []
     public var readWritePaths: [String] = []
     public var inaccessiblePaths: [String] = []
-    public var systemCallFilter: [String] = []
-    public var restrictAddressFamilies: [String] = []
+    public var systemCallFilter: SyscallFilterSetting?
+    public var restrictAddressFamilies: AddressFamilySetting?
 
     public init() {}
 

@@ -314,4 +314,9 @@ public enum SyscallGroups {
         }
         return calls.sorted()
     }
+
+    /// Every name a set mentions, so `SystemCallFilter=` can tell a typo from a call.
+    static let known: Set<String> = Set(sets.values.joined().filter { !$0.hasPrefix("@") })
+
+    public static func isKnown(_ name: String) -> Bool { known.contains(name) }
 }
