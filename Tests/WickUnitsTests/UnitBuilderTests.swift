@@ -76,10 +76,9 @@ import Testing
     }
 
     @Test func notEnforcedDirectivesWarnOncePlainly() {
-        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nProtectSystem=strict\nProtectSystem=full\nDynamicUser=yes\nUser=nobody\n")
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nIPAddressDeny=localhost\nProtectSystem=strict\nProtectSystem=full\nDynamicUser=yes\nUser=nobody\n")
         #expect(messages(unit, .warning) == [
             "IPAddressDeny= is not enforced: wick applies no network namespace or IP filter, all traffic is allowed",
-            "ProtectSystem= is not enforced: wick creates no mount namespace, the service sees the file system unchanged",
             "DynamicUser= is partly applied: a uid from 61184-65519 stable while wick runs; the DynamicUser= sandbox (private /tmp, read-only system, /var/lib/private) is not",
         ])
         #expect(unit.settings.service.exec.protectSystem == "full")

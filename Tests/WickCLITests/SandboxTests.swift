@@ -1,0 +1,121 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Issue 12: sandboxing, looked at from inside the child (Tests/scripts/sandbox-probe.py), in
+/// namespaces the service gets; nothing here changes the machine outside /tmp and wick's runtime
+/// directory.
+@Suite(.serialized) struct SandboxTests {
+    static let probe = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/sandbox-probe.py").path
+
+    /// Runs a oneshot unit with `settings` and the probe's `checks`; returns CHECK -> RESULT.
+    static func probe(_ settings: String, _ checks: [String], extra: [String] = []) throws -> (results: [String: String], log: String, status: Int32) {
+        // Outside /tmp (PrivateTmp= hides it) and kept writable under ProtectSystem=strict.
+        let out = "/run/wick-probe-\(UUID().uuidString)"
+        mkdir(out, 0o777)
+        chmod(out, 0o777)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let unit = "[Service]\nType=oneshot\n\(settings)\nReadWritePaths=\(out)\n"
+            + "ExecStart=/usr/bin/python3 \(probe) \(out)/report \(checks.joined(separator: " "))\n"
+        let live = try ControlVerbTests.start(["probe.service": unit], extra: extra)
+        defer { live.stop() }
+        let start = try live.run("start", "probe.service")
+        var results: [String: String] = [:]
+        for line in ExecEnvironmentTests.read("\(out)/report").split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 { results[String(parts[0])] = String(parts[1]) }
+        }
+        return (results, live.wick.log + (try live.run("status", "probe.service").stdout), start.status)
+    }
+
+    /// PrivateNetwork=yes: a namespace of its own with only lo, and the socket wick passed still
+    /// serves clients from outside.
+    @Test func aPrivateNetworkServiceServesThePassedSocket() throws {
+        let port = TestClient.freePort()
+        let server = "import socket,os\\ns=socket.socket(fileno=3)\\nc,_=s.accept()\\n"
+            + "c.sendall((os.readlink(\\\"/proc/self/ns/net\\\")+\\\" \\\"+\\\",\\\".join(sorted(l.split(\\\":\\\")[0].strip() for l in open(\\\"/proc/net/dev\\\").readlines()[2:]))).encode())\\n"
+        let live = try ControlVerbTests.start([
+            "isolated.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "isolated.service": "[Service]\nPrivateNetwork=yes\nExecStart=/usr/bin/python3 -c \"\(server)\"\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port), "\(live.wick.log)")
+        let answer = TestClient.readAll(TestClient.connectTCP(port))
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(live.wick.pid)/ns/net")) ?? "?"
+        let parts = answer.split(separator: " ")
+        #expect(parts.count == 2 && parts[0].hasPrefix("net:[") && String(parts[0]) != own, "\(answer) vs \(own): \(live.wick.log)")
+        #expect(parts.last == "lo", "only the loopback interface: \(answer)")
+    }
+
+    @Test func protectSystemAndHomeMakeTheSystemReadOnlyAndHomeEmpty() throws {
+        let marker = "/home/wick-sandbox-test-\(getpid())"
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        defer { unlink(marker) }
+        let yes = try Self.probe("ProtectSystem=yes\nProtectHome=yes", ["write:/usr/wick-x", "write:/etc/wick-x-\(getpid())", "list:/home"])
+        #expect(yes.results["write:/usr/wick-x"] == "EROFS", "\(yes)")
+        #expect(yes.results["write:/etc/wick-x-\(getpid())"] == "ok", "yes leaves /etc writable")
+        unlink("/etc/wick-x-\(getpid())")
+        #expect(yes.results["list:/home"] == "" || yes.results["list:/home"] == "EACCES", "\(yes.results)")
+        let full = try Self.probe("ProtectSystem=full", ["write:/etc/wick-x"])
+        #expect(full.results["write:/etc/wick-x"] == "EROFS", "\(full.results)")
+        let state = "wick-sandbox-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: "/var/lib/\(state)") }
+        let strict = try Self.probe("ProtectSystem=strict\nStateDirectory=\(state)", ["write:/var/lib/wick-x", "write:/var/lib/\(state)/ok"])
+        #expect(strict.results["write:/var/lib/wick-x"] == "EROFS" && strict.results["write:/var/lib/\(state)/ok"] == "ok",
+                "the state directory stays writable: \(strict.results) \(strict.log)")
+    }
+
+    @Test func privateTmpIsTheUnitsOwnAndGoneAfterTheStop() throws {
+        let marker = "/tmp/wick-sandbox-marker-\(getpid())"
+        FileManager.default.createFile(atPath: marker, contents: Data())
+        defer { unlink(marker) }
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("wick-private-probe") }
+        let run = try Self.probe("PrivateTmp=yes", ["list:/tmp", "write:/tmp/inside", "list:/var/tmp"])
+        #expect(run.results["list:/tmp"] == "", "a fresh /tmp: \(run.results) \(run.log)")
+        #expect(run.results["write:/tmp/inside"] == "ok" && run.results["list:/var/tmp"] == "")
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("wick-private-probe") }
+        #expect(after == before, "removed when the unit stopped")
+    }
+
+    @Test func systemCallFiltersRefuseWhatTheyName() throws {
+        let families = try Self.probe("RestrictAddressFamilies=AF_UNIX", ["inet"])
+        #expect(families.results["inet"] == "EAFNOSUPPORT", "\(families)")
+        let mount = try Self.probe("SystemCallFilter=~@mount\nSystemCallErrorNumber=EPERM\nPrivateTmp=yes", ["mount"])
+        #expect(mount.results["mount"] == "EPERM", "\(mount)")
+        let killed = try Self.probe("SystemCallFilter=~@mount", ["mount"])
+        #expect(killed.status == 1 && killed.log.contains("signal=SYS"), "the default action kills with SIGSYS: \(killed.log)")
+        let wx = try Self.probe("MemoryDenyWriteExecute=yes", ["wx"])
+        #expect(wx.results["wx"] == "EPERM" || wx.results["wx"] == "EACCES", "\(wx)")
+        let userns = try Self.probe("RestrictNamespaces=yes", ["userns"])
+        #expect(userns.results["userns"] == "EPERM", "\(userns)")
+        let allowed = try Self.probe("RestrictNamespaces=user", ["userns"])
+        #expect(allowed.results["userns"] == "ok", "\(allowed)")
+    }
+
+    /// Without CAP_SYS_ADMIN (dropped for wick by capsh in this test) the start fails with
+    /// 226/NAMESPACE naming the settings; `--sandbox=best-effort` runs it without them and says so.
+    @Test func withoutCapSysAdminTheStartFailsOrBestEffortSaysWhatIsLeftOut() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/capsh") else { return }
+        let directory = try BinaryRunner.directory(["tmp.service": "[Service]\nType=oneshot\nPrivateTmp=yes\nProtectSystem=yes\nExecStart=/bin/true\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for mode in ["strict", "best-effort"] {
+            let runtime = directory.appendingPathComponent("run-\(mode)").path
+            let command = "exec \(BinaryRunner.wick.path) daemon --units \(directory.path) --runtime-dir \(runtime) --sandbox=\(mode)"
+            let wick = try BackgroundProcess(URL(fileURLWithPath: "/usr/sbin/capsh"), ["--drop=cap_sys_admin", "--", "-c", command])
+            defer { wick.stop() }
+            let control = runtime + "/wick/control"
+            #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: control) }, "\(wick.log)")
+            let start = try BinaryRunner.run(BinaryRunner.wick, ["start", "tmp.service", "--control", control])
+            let status = try BinaryRunner.run(BinaryRunner.wick, ["status", "tmp.service", "--control", control]).stdout
+            if mode == "strict" {
+                #expect(start.status == 1, "\(wick.log)")
+                #expect(wick.log.contains("tmp.service: ProtectSystem=, PrivateTmp= need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN) (226/NAMESPACE)"), "\(wick.log)")
+                #expect(status.contains("226/NAMESPACE"), "\(status)")
+            } else {
+                #expect(start.status == 0, "\(wick.log)")
+                #expect(wick.log.contains("tmp.service: --sandbox=best-effort: not applied: ProtectSystem=, PrivateTmp="), "\(wick.log)")
+                #expect(status.contains("Sandbox: not applied (--sandbox=best-effort): ProtectSystem=, PrivateTmp="), "\(status)")
+            }
+        }
+    }
+}
