@@ -7,6 +7,7 @@
 #include <linux/mount.h>
 #include <linux/seccomp.h>
 #include <net/if.h>
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -36,12 +37,38 @@ static int bind_onto_itself(const char *path) {
     return mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0 ? errno : 0;
 }
 
+/* The mount point for a bind of `source` that the tree may lack (systemd's
+ * make_mount_point_inode_from_path()): the parents as directories, then a directory or an empty
+ * file like the source. */
+static int make_mount_point(const char *source, const char *path) {
+    char buffer[PATH_MAX];
+    struct stat status;
+    size_t length = strlen(path), i;
+    int fd;
+    if (length == 0 || length >= sizeof buffer) return ENAMETOOLONG;
+    if (lstat(path, &status) == 0) return 0;
+    memcpy(buffer, path, length + 1);
+    for (i = 1; i < length; i++) {
+        if (buffer[i] != '/') continue;
+        buffer[i] = '\0';
+        if (mkdir(buffer, 0755) < 0 && errno != EEXIST) return errno;
+        buffer[i] = '/';
+    }
+    if (stat(source, &status) < 0) return errno;
+    if (S_ISDIR(status.st_mode)) return mkdir(path, 0755) < 0 && errno != EEXIST ? errno : 0;
+    fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0) return errno;
+    close(fd);
+    return 0;
+}
+
 static int apply_mount(const struct cwick_mount *step) {
     struct stat status;
     int error = 0, fd;
     switch (step->kind) {
     case CWICK_MOUNT_BIND:
-        if (mount(step->source, step->path, NULL, MS_BIND | MS_REC, NULL) < 0) error = errno;
+        if (step->flag) error = make_mount_point(step->source, step->path);
+        if (!error && mount(step->source, step->path, NULL, MS_BIND | MS_REC, NULL) < 0) error = errno;
         break;
     case CWICK_MOUNT_READ_ONLY:
         if (step->flag) {
@@ -75,6 +102,9 @@ static int apply_mount(const struct cwick_mount *step) {
         if (lstat(step->path, &status) < 0) { error = errno; break; }
         if (mount(S_ISDIR(status.st_mode) ? step->source : step->options, step->path, NULL, MS_BIND, NULL) < 0) { error = errno; break; }
         error = set_attributes(step->path, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0, AT_RECURSIVE);
+        break;
+    case CWICK_MOUNT_PROC:
+        if (mount("proc", step->path, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, step->options) < 0) error = errno;
         break;
     case CWICK_MOUNT_MOVE_ROOT:
         /* systemd's mount_move_root(): the staging tree becomes / */

@@ -91,6 +91,8 @@ public struct ExecRequest: Equatable, Sendable {
     public var networkNamespaceFD: Int32?
     /// `--sandbox=best-effort`: the settings left out because the system does not allow them.
     public var skippedSandbox: [String] = []
+    /// What was adjusted and should be logged (a limit lowered to what wick may set).
+    public var notes: [String] = []
 
     public init() {}
 }
@@ -138,6 +140,8 @@ public struct ExecInputs: Sendable {
     public var passSource: [String: String] = [:]
     /// `%t`: /run for the system manager; wick's `--runtime-dir`.
     public var runtimeDirectory = "/run"
+    /// `$NOTIFY_SOCKET`, kept reachable inside a mount namespace.
+    public var notifySocket: String?
     /// Where the sandbox is assembled; nil when the daemon cannot sandbox at all.
     public var sandboxHost: Sandbox.Host?
     /// What this system allows: namespaces (CAP_SYS_ADMIN) and seccomp filters.
@@ -278,10 +282,14 @@ extension ExecRequest {
         }
         for (name, limit) in limits.sorted(by: { $0.key < $1.key }) {
             guard let resource = Self.resources[name] else { continue }
-            let soft = limit.soft ?? .max, hard = limit.hard ?? .max
+            var soft = limit.soft ?? .max, hard = limit.hard ?? .max
+            // systemd's setrlimit_closest(): above a hard limit wick may not raise, the limit is
+            // lowered to it (said in the log, as Debian units ask for LimitNOFILE=524288 in
+            // containers that allow less).
             if !inputs.canRaiseLimits, let current = inputs.hardLimits[resource], hard > current {
-                return .failure(ExecFailure(status: SetupStatus.limits, message:
-                    "Limit\(name)=\(hard == .max ? "infinity" : String(hard)) is above wick's hard limit \(current == .max ? "infinity" : String(current)), which it may not raise"))
+                request.notes.append("Limit\(name)=\(hard == .max ? "infinity" : String(hard)) is above wick's hard limit \(current), which it may not raise: lowered to \(current)")
+                hard = current
+                soft = min(soft, current)
             }
             request.limits.append(Limit(resource: resource, soft: soft, hard: hard))
         }
@@ -397,7 +405,7 @@ extension ExecRequest {
         var request = original
         let context = inputs.context
         if let host = inputs.sandboxHost {
-            var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map(\.path))
+            var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map(\.path), notifySocket: inputs.notifySocket)
             if let fd = inputs.networkNamespaceFD, sandbox.namespaces.contains(.network) {
                 sandbox.namespaces.remove(.network)
                 request.networkNamespaceFD = fd

@@ -17,7 +17,7 @@ public struct Sandbox: Equatable, Sendable {
 
     /// `struct cwick_mount`'s kinds.
     public enum StepKind: Int32, Sendable {
-        case bind = 1, readOnly, noExec, tmpfs, mkdir, touch, symlink, devpts, inaccessible, moveRoot
+        case bind = 1, readOnly, noExec, tmpfs, mkdir, touch, symlink, devpts, inaccessible, moveRoot, proc
     }
 
     public struct Step: Equatable, Sendable {
@@ -59,7 +59,7 @@ public struct Sandbox: Equatable, Sendable {
     /// One entry of systemd's mount list, before it becomes steps. Entries are applied parents
     /// first; for one path the first mode of this enum wins (namespace.c's `MountMode` order).
     enum Mode: Int, Comparable {
-        case inaccessible, bind, bindReadOnly, privateTmp, privateDevices, readOnly, readWrite, noExec, exec, tmpfs, readWriteImplicit
+        case inaccessible, bind, bindReadOnly, privateTmp, privateDevices, procfs, readOnly, readWrite, noExec, exec, tmpfs, readWriteImplicit
         static func < (a: Mode, b: Mode) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -69,6 +69,8 @@ public struct Sandbox: Equatable, Sendable {
         var ignoreMissing = false
         var source: String? = nil
         var options: String? = nil
+        /// A bind whose mount point may be missing in the tree (made first).
+        var createTarget = false
     }
 
     /// systemd 252's tables (src/core/namespace.c).
@@ -127,7 +129,7 @@ public struct Sandbox: Equatable, Sendable {
 
     /// Plans the namespaces and mounts of `context`; `writable` are the exec directories, kept
     /// writable under `ProtectSystem=strict`.
-    public static func plan(_ context: ExecContext, host: Host, writable: [String]) -> Sandbox {
+    public static func plan(_ context: ExecContext, host: Host, writable: [String], notifySocket: String? = nil) -> Sandbox {
         var sandbox = Sandbox()
         var entries: [Entry] = []
         func use(_ directive: String, _ added: [Entry]) {
@@ -158,6 +160,12 @@ public struct Sandbox: Equatable, Sendable {
             use("PrivateTmp=", [Entry(path: "/tmp", mode: .privateTmp, source: tmp.tmp), Entry(path: "/var/tmp", mode: .privateTmp, source: tmp.varTmp)])
         }
         if context.privateDevices { use("PrivateDevices=", [Entry(path: "/dev", mode: .privateDevices)]) }
+        if context.protectProc != "default" || context.procSubset != "all" {
+            // A procfs of its own (systemd's mount_procfs()): hidepid= and subset=.
+            let hide = context.protectProc == "default" ? "off" : context.protectProc
+            use(context.protectProc != "default" ? "ProtectProc=" : "ProcSubset=",
+                [Entry(path: "/proc", mode: .procfs, options: "hidepid=\(hide)" + (context.procSubset == "pid" ? ",subset=pid" : ""))])
+        }
         if !context.readOnlyPaths.isEmpty { use("ReadOnlyPaths=", paths(context.readOnlyPaths, .readOnly)) }
         if !context.readWritePaths.isEmpty { use("ReadWritePaths=", paths(context.readWritePaths, .readWrite)) }
         if !context.inaccessiblePaths.isEmpty { use("InaccessiblePaths=", paths(context.inaccessiblePaths, .inaccessible)) }
@@ -180,6 +188,8 @@ public struct Sandbox: Equatable, Sendable {
         if context.protectHostname {
             entries += ["/proc/sys/kernel/hostname", "/proc/sys/kernel/domainname"].map { Entry(path: $0, mode: .readOnly, ignoreMissing: true) }
         }
+        // The notify socket stays reachable whatever hides its directory (systemd binds it in too).
+        if let notifySocket { entries.append(Entry(path: notifySocket, mode: .readWriteImplicit, ignoreMissing: true, createTarget: true)) }
         sandbox.namespaces.insert(.mount)
         sandbox.steps = steps(for: entries, root: context.rootDirectory ?? "/", host: host)
         return sandbox
@@ -214,11 +224,14 @@ public struct Sandbox: Equatable, Sendable {
                 if entry.mode == .bindReadOnly { steps.append(Step(kind: .readOnly, path: path, ignoreMissing: ignore)) }
             case .privateDevices:
                 steps += privateDevices(path)
+            case .procfs:
+                steps.append(Step(kind: .proc, path: path, options: entry.options))
             case .readOnly:
                 steps.append(Step(kind: .readOnly, path: path, ignoreMissing: ignore))
             case .readWrite, .readWriteImplicit, .exec:
                 // The path as it is outside, whatever its parent here became.
-                steps.append(Step(kind: .bind, path: path, source: original(entry.path), ignoreMissing: ignore))
+                steps.append(Step(kind: .bind, path: path, source: entry.createTarget ? entry.path : original(entry.path),
+                                  flag: entry.createTarget ? 1 : 0, ignoreMissing: ignore))
             case .noExec:
                 steps.append(Step(kind: .noExec, path: path, ignoreMissing: ignore))
             case .tmpfs:

@@ -249,6 +249,7 @@ final class DaemonPort: ManagerPort {
         func set(_ name: String, _ value: String) { variables.set(name, value) }
         if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
+            inputs.notifySocket = notifySocketPath
         }
         if role == .control, let mainPID = request.mainPID { set("MAINPID", String(mainPID)) }
         // systemd.service(5) WatchdogSec=: the main process gets WATCHDOG_USEC and WATCHDOG_PID
@@ -327,6 +328,7 @@ final class DaemonPort: ManagerPort {
         case .success(let compiled): filters = compiled
         case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
         }
+        for note in execRequest.notes { log("\(unit): \(note)") }
         if !execRequest.skippedSandbox.isEmpty {
             log("\(unit): --sandbox=best-effort: not applied: \(execRequest.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
         }

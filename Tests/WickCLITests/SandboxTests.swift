@@ -65,6 +65,14 @@ import Testing
                 "the state directory stays writable: \(strict.results) \(strict.log)")
     }
 
+    /// ProtectProc=invisible and ProcSubset=pid: a procfs of its own that shows only the
+    /// service's user's processes and nothing but processes.
+    @Test func protectProcShowsOnlyTheUsersProcesses() throws {
+        let run = try Self.probe("User=nobody\nProtectProc=invisible\nProcSubset=pid", ["list:/proc"])
+        let entries = Set((run.results["list:/proc"] ?? "").split(separator: ",").map(String.init))
+        #expect(!entries.isEmpty && !entries.contains("1") && !entries.contains("sys") && entries.contains("self"), "\(run.results) \(run.log)")
+    }
+
     @Test func privateTmpIsTheUnitsOwnAndGoneAfterTheStop() throws {
         let marker = "/tmp/wick-sandbox-marker-\(getpid())"
         FileManager.default.createFile(atPath: marker, contents: Data())
@@ -117,5 +125,41 @@ import Testing
                 #expect(status.contains("Sandbox: not applied (--sandbox=best-effort): ProtectSystem=, PrivateTmp="), "\(status)")
             }
         }
+    }
+
+    /// Debian's own units, unchanged, with their sandboxes on: systemd-journal-gatewayd
+    /// (PrivateNetwork=, ProtectProc=invisible, DynamicUser=, RestrictAddressFamilies=,
+    /// RestrictNamespaces=, SystemCallArchitectures=, MemoryDenyWriteExecute= ...) answers HTTP
+    /// through the socket wick passes into its network namespace; rbldnsd (ProtectSystem=strict,
+    /// PrivateTmp=, ProtectClock=, RestrictSUIDSGID=, Type=notify ...) answers DNS and becomes
+    /// ready; uuidd (ProtectSystem=strict, PrivateDevices=, SystemCallFilter=, User=) hands out
+    /// UUIDs (ExecEnvironmentTests).
+    @Test func debianUnitsServeWithTheirSandboxes() throws {
+        let corpus = BinaryRunner.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/units")
+        guard FileManager.default.isExecutableFile(atPath: "/lib/systemd/systemd-journal-gatewayd"),
+              FileManager.default.isExecutableFile(atPath: "/usr/sbin/rbldnsd") else { return }
+        let gateway = try String(contentsOf: corpus.appendingPathComponent("systemd-journal-remote/system/systemd-journal-gatewayd.service"), encoding: .utf8)
+        let rbldnsd = try String(contentsOf: corpus.appendingPathComponent("rbldnsd/system/rbldnsd.service"), encoding: .utf8)
+        // rbldnsd's unit starts only when a zone is installed (ConditionPathExistsGlob=/var/lib/rbldns/*).
+        let zone = "/var/lib/rbldns/wick-test-\(getpid())"
+        FileManager.default.createFile(atPath: zone, contents: Data())
+        defer { unlink(zone) }
+        let http = TestClient.freePort(), dns = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "systemd-journal-gatewayd.socket": "[Socket]\nListenStream=127.0.0.1:\(http)\n",
+            "systemd-journal-gatewayd.service": gateway,
+            "rbldnsd.socket": "[Socket]\nListenDatagram=127.0.0.1:\(dns)\n",
+            "rbldnsd.service": rbldnsd,
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(http), "\(live.wick.log)")
+        let connection = TestClient.connectTCP(http)
+        _ = "GET /machine HTTP/1.0\r\n\r\n".withCString { write(connection, $0, strlen($0)) }
+        let answer = TestClient.readAll(connection)
+        #expect(answer.hasPrefix("HTTP/1.") && answer.contains("\"machine_id\""), "\(answer) \(live.wick.log)")
+        let query: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0] + [7] + Array("example".utf8) + [3] + Array("net".utf8) + [0, 0, 1, 0, 1]
+        let reply = TestClient.udpExchange(dns, bytes: query)
+        #expect(reply.count > 3 && reply[0] == 0x12 && reply[1] == 0x34 && reply[2] & 0x80 != 0, "a DNS answer: \(reply) \(live.wick.log)")
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("rbldnsd.service: start -> running") }, "READY=1 reaches wick through the sandbox")
     }
 }

@@ -123,6 +123,10 @@ extension TestClient {
 extension TestClient {
     /// Sends one datagram to 127.0.0.1:port and waits up to 5 s for the answer.
     static func udpExchange(_ port: UInt16, _ text: String) -> String {
+        String(decoding: udpExchange(port, bytes: Array(text.utf8)), as: UTF8.self)
+    }
+
+    static func udpExchange(_ port: UInt16, bytes: [UInt8]) -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -132,10 +136,12 @@ extension TestClient {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, text, text.utf8.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
+                bytes.withUnsafeBytes { sendto(fd, $0.baseAddress, $0.count, 0, target, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
         }
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = recv(fd, &buffer, buffer.count, 0)
-        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+        return count > 0 ? Array(buffer[..<count]) : []
     }
 }

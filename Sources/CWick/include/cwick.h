@@ -46,7 +46,8 @@ struct cwick_directory {
 enum {
     CWICK_MOUNT_BIND = 1,        /* source onto path, recursively: also how a path gets back the
                                     host's flags under a read-only or noexec parent (systemd never
-                                    clears a flag, it keeps such paths out of the parent's remount) */
+                                    clears a flag, it keeps such paths out of the parent's remount);
+                                    `flag` 1: create the mount point (and its parents) if missing */
     CWICK_MOUNT_READ_ONLY,       /* bind path onto itself and make it and everything below it
                                     read-only (mount_setattr); `flag` 1: only the mount at path */
     CWICK_MOUNT_NO_EXEC,         /* bind path onto itself, noexec below */
@@ -58,6 +59,7 @@ enum {
     CWICK_MOUNT_INACCESSIBLE,    /* bind `source` (a 0000 directory) or `options` (a 0000 file)
                                     over path, read-only, by what path is */
     CWICK_MOUNT_MOVE_ROOT,       /* make path (the staging root) the process's root */
+    CWICK_MOUNT_PROC,            /* a new procfs on path with `options` (hidepid=, subset=) */
 };
 
 /* A compiled seccomp filter: struct sock_filter[length]. */

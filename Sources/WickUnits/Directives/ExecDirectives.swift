@@ -31,7 +31,6 @@ enum ExecDirectives {
     ]
 
     static let sandboxWords: [(String, DirectiveSupport)] = [
-        ("ProtectProc", NotEnforced.filesystem), ("ProcSubset", NotEnforced.filesystem),
         ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
         ("IPAddressAllow", NotEnforced.network),
@@ -108,6 +107,8 @@ enum ExecDirectives {
             "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)),
             "SecureBits": secureBits(root.appending(path: \.secureBits)),
             "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)),
+            "ProtectProc": Directive.word(root.appending(path: \.protectProc), ["default", "noaccess", "invisible", "ptraceable"]),
+            "ProcSubset": Directive.word(root.appending(path: \.procSubset), ["all", "pid"]),
             "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]),
             "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]),
             "ReadOnlyPaths": Directive.paths(root.appending(path: \.readOnlyPaths)),

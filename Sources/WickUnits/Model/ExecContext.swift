@@ -152,6 +152,9 @@ public struct ExecContext: Hashable, Sendable {
     public var privateUsers = false
     public var protectSystem = "no"
     public var protectHome = "no"
+    /// `ProtectProc=` (default, noaccess, invisible, ptraceable) and `ProcSubset=` (all, pid).
+    public var protectProc = "default"
+    public var procSubset = "all"
     public var privateIPC = false
     public var privateMounts = false
     public var protectHostname = false
