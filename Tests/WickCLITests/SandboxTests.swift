@@ -73,6 +73,48 @@ import Testing
         #expect(!entries.isEmpty && !entries.contains("1") && !entries.contains("sys") && entries.contains("self"), "\(run.results) \(run.log)")
     }
 
+    /// PrivateDevices=, TemporaryFileSystem=, BindReadOnlyPaths=, NoExecPaths=, InaccessiblePaths=.
+    @Test func devicesTemporaryFileSystemsBindsAndExecPaths() throws {
+        let source = "/run/wick-bind-\(getpid())"
+        mkdir(source, 0o755)
+        FileManager.default.createFile(atPath: source + "/file", contents: Data())
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let run = try Self.probe("""
+            PrivateDevices=yes
+            TemporaryFileSystem=/srv:mode=0755
+            BindReadOnlyPaths=\(source):/mnt
+            NoExecPaths=/srv
+            InaccessiblePaths=/var/cache
+            """, ["list:/dev", "list:/srv", "list:/mnt", "write:/mnt/new", "exec:/srv/true", "list:/var/cache"])
+        let devices = Set((run.results["list:/dev"] ?? "").split(separator: ",").map(String.init))
+        #expect(devices.isSuperset(of: ["null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "fd", "stdin"]), "\(run.results) \(run.log)")
+        #expect(!devices.contains("kmsg") && !devices.contains("mem"), "\(devices)")
+        #expect(run.results["list:/srv"] == "", "an empty tmpfs: \(run.results)")
+        #expect(run.results["list:/mnt"] == "file" && run.results["write:/mnt/new"] == "EROFS", "\(run.results)")
+        #expect(run.results["exec:/srv/true"] == "EACCES", "noexec: \(run.results)")
+        #expect(run.results["list:/var/cache"] == "" || run.results["list:/var/cache"] == "EACCES", "\(run.results)")
+    }
+
+    /// JoinsNamespaceOf=: the second unit joins the first one's network namespace.
+    @Test func joinsNamespaceOfSharesTheNetworkNamespace() throws {
+        let out = "/run/wick-join-\(getpid())"
+        mkdir(out, 0o777)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "first.service": "[Service]\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/first; exec sleep 100'\n",
+            "second.service": "[Unit]\nJoinsNamespaceOf=first.service\n[Service]\nType=oneshot\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/second'\n",
+            "third.service": "[Service]\nType=oneshot\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/third'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "first.service").status == 0)
+        #expect(ControlVerbTests.waitFor { !ExecEnvironmentTests.read("\(out)/first").isEmpty })
+        #expect(try live.run("start", "second.service").status == 0)
+        #expect(try live.run("start", "third.service").status == 0)
+        let first = ExecEnvironmentTests.read("\(out)/first")
+        #expect(first.hasPrefix("net:[") && first == ExecEnvironmentTests.read("\(out)/second"), "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/third") != first, "a unit that does not join gets its own")
+    }
+
     @Test func privateTmpIsTheUnitsOwnAndGoneAfterTheStop() throws {
         let marker = "/tmp/wick-sandbox-marker-\(getpid())"
         FileManager.default.createFile(atPath: marker, contents: Data())

@@ -9,6 +9,7 @@ Usage: sandbox-probe.py OUT CHECK...; each CHECK writes "CHECK=RESULT" to OUT:
   mount        "ok" or the errno name of mount("none", "/mnt", "tmpfs")
   wx           "ok" or the errno name of a PROT_WRITE|PROT_EXEC mapping
   userns       "ok" or the errno name of unshare(CLONE_NEWUSER)
+  exec:PATH    "ok" or the errno name of executing PATH (copied from /bin/true first when absent)
 """
 import ctypes
 import errno
@@ -49,6 +50,23 @@ def check(name):
         return failure(lambda: libc.mount(b"none", b"/mnt", b"tmpfs", 0, None))
     if name == "wx":
         return failure(lambda: mmap.mmap(-1, 4096, prot=mmap.PROT_WRITE | mmap.PROT_EXEC).close())
+    if name.startswith("exec:"):
+        path = name[5:]
+        def run():
+            if not os.path.exists(path):
+                import shutil
+                shutil.copy("/bin/true", path)
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.execv(path, [path])
+                except OSError as error:
+                    os._exit(100 + error.errno)
+            _, status = os.waitpid(pid, 0)
+            code = os.waitstatus_to_exitcode(status)
+            if code >= 100:
+                raise OSError(code - 100, "exec")
+        return failure(run)
     if name == "userns":
         return failure(lambda: libc.unshare(0x10000000))
     return "unknown check"
