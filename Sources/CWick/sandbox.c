@@ -138,6 +138,9 @@ int cwick_apply_namespaces(const struct cwick_exec_context *context, int *status
     if (context->network_fd >= 0) {
         if (setns(context->network_fd, CLONE_NEWNET) < 0) { *status = CWICK_EXIT_NETWORK; return errno; }
     }
+    if (context->ipc_fd >= 0) {
+        if (setns(context->ipc_fd, CLONE_NEWIPC) < 0) { *status = CWICK_EXIT_NAMESPACE; return errno; }
+    }
     if (context->unshare_flags && unshare(context->unshare_flags) < 0) {
         *status = context->unshare_flags & CLONE_NEWNET && !(context->unshare_flags & ~CLONE_NEWNET) ? CWICK_EXIT_NETWORK : CWICK_EXIT_NAMESPACE;
         return errno;

@@ -87,8 +87,10 @@ public struct ExecRequest: Equatable, Sendable {
     /// Namespaces and mounts (`Sandbox.plan`), and the system-call filters, loaded last.
     public var sandbox = Sandbox()
     public var seccompFilters: [SeccompFilter] = []
-    /// `PrivateNetwork=` of a unit whose network namespace exists already: joined, not made.
+    /// `PrivateNetwork=`/`PrivateIPC=` of a unit whose namespace exists already (made by another
+    /// of its processes, or by a unit it joins): joined, not made.
     public var networkNamespaceFD: Int32?
+    public var ipcNamespaceFD: Int32?
     /// `--sandbox=best-effort`: the settings left out because the system does not allow them.
     public var skippedSandbox: [String] = []
     /// What was adjusted and should be logged (a limit lowered to what wick may set).
@@ -150,8 +152,10 @@ public struct ExecInputs: Sendable {
     /// `--sandbox=best-effort`: what the system does not allow is left out and reported, instead
     /// of failing the start.
     public var sandboxBestEffort = false
-    /// The unit's network namespace, when one of its processes (or a unit it joins) made it.
+    /// The unit's network and IPC namespaces, when one of its processes (or a unit it joins)
+    /// made them.
     public var networkNamespaceFD: Int32?
+    public var ipcNamespaceFD: Int32?
     /// `LoadCredential=` contents by ID, as the daemon could read them (missing when it could not).
     public var loadedCredentials: [String: [UInt8]] = [:]
     /// `INVOCATION_ID=` of this start (32 hex digits).
@@ -410,6 +414,10 @@ extension ExecRequest {
                 sandbox.namespaces.remove(.network)
                 request.networkNamespaceFD = fd
             }
+            if let fd = inputs.ipcNamespaceFD, sandbox.namespaces.contains(.ipc) {
+                sandbox.namespaces.remove(.ipc)
+                request.ipcNamespaceFD = fd
+            }
             if !sandbox.directives.isEmpty && !inputs.canUseNamespaces {
                 guard inputs.sandboxBestEffort else {
                     return .failure(ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN)"))
@@ -417,6 +425,7 @@ extension ExecRequest {
                 request.skippedSandbox += sandbox.directives
                 sandbox = Sandbox()
                 request.networkNamespaceFD = nil
+                request.ipcNamespaceFD = nil
             }
             request.sandbox = sandbox
         }

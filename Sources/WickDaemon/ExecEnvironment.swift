@@ -25,8 +25,10 @@ final class ExecEnvironment {
     var sandboxBestEffort = false
     /// `PrivateTmp=`: each unit's directory (holding tmp/ and var-tmp/), removed when it stops.
     private var privateTmp: [String: String] = [:]
-    /// `PrivateNetwork=`: each unit's network namespace, once a process of it made one.
+    /// `PrivateNetwork=`, `PrivateIPC=`: each unit's namespaces, once a process of it made them
+    /// (systemd keeps them in the unit's exec runtime, shared with `JoinsNamespaceOf=` units).
     private var networkNamespaces: [String: Int32] = [:]
+    private var ipcNamespaces: [String: Int32] = [:]
     /// `--sandbox=best-effort`: what the last start of each unit left out.
     private(set) var skippedSandbox: [String: [String]] = [:]
 
@@ -84,7 +86,9 @@ final class ExecEnvironment {
             }
             inputs.sandboxHost = host
         }
-        inputs.networkNamespaceFD = networkNamespaces[unit] ?? joinedUnits(unit).lazy.compactMap { self.networkNamespaces[$0] }.first
+        let sharing = [unit] + joinedUnits(unit)
+        inputs.networkNamespaceFD = sharing.lazy.compactMap { self.networkNamespaces[$0] }.first
+        inputs.ipcNamespaceFD = sharing.lazy.compactMap { self.ipcNamespaces[$0] }.first
         inputs.environmentFiles = context.environmentFiles.map { file in
             let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path)
             return (file, bytes.map { EnvironmentFileParser.parse($0) })
@@ -116,15 +120,25 @@ final class ExecEnvironment {
     /// the units that join it (systemd keeps it in the unit's exec runtime).
     func processStarted(unit: String, pid: Int32, request: ExecRequest) {
         if !request.skippedSandbox.isEmpty { skippedSandbox[unit] = request.skippedSandbox } else { skippedSandbox[unit] = nil }
-        guard request.sandbox.namespaces.contains(.network), networkNamespaces[unit] == nil else { return }
-        let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
-        if fd >= 0 { networkNamespaces[unit] = fd }
+        if request.sandbox.namespaces.contains(.network), networkNamespaces[unit] == nil {
+            let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { networkNamespaces[unit] = fd }
+        }
+        if request.sandbox.namespaces.contains(.ipc), ipcNamespaces[unit] == nil {
+            let fd = open("/proc/\(pid)/ns/ipc", O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { ipcNamespaces[unit] = fd }
+        }
     }
 
     /// `PrivateTmp=`: /tmp/wick-private-UNIT-XXXXXX (0700) with tmp/ and var-tmp/ (01777), made
     /// once per start of the unit (systemd: /tmp/systemd-private-BOOTID-UNIT-XXXXXX).
     private func privateTmpDirectory(_ unit: String) -> String? {
         if let known = privateTmp[unit] { return known }
+        // JoinsNamespaceOf=: the /tmp of a running unit it joins.
+        if let shared = joinedUnits(unit).lazy.compactMap({ self.privateTmp[$0] }).first {
+            privateTmp[unit] = shared
+            return shared
+        }
         var template = Array("/tmp/wick-private-\(unit.filter { $0 != "/" })-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { return nil }
         let directory = String(cString: made)
@@ -176,10 +190,13 @@ final class ExecEnvironment {
         if !restarting { dynamicUIDs[unit] = nil }
         // systemd destroys the exec runtime whenever the service goes dead: a fresh /tmp and
         // network namespace for the next start.
-        if let directory = privateTmp.removeValue(forKey: unit), let error = FileRemover.removeTree(directory) {
+        // Shared ones (JoinsNamespaceOf=) go with the last unit that uses them.
+        if let directory = privateTmp.removeValue(forKey: unit), !privateTmp.values.contains(directory),
+           let error = FileRemover.removeTree(directory) {
             log("\(unit): cannot remove its private /tmp \(directory): \(error)")
         }
         if let fd = networkNamespaces.removeValue(forKey: unit) { close(fd) }
+        if let fd = ipcNamespaces.removeValue(forKey: unit) { close(fd) }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }
         if !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {

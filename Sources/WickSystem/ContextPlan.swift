@@ -69,6 +69,7 @@ enum ContextPlan {
         context.ignore_sigpipe = request.ignoreSIGPIPE ? 1 : 0
         context.unshare_flags = request.sandbox.namespaces.rawValue
         context.network_fd = request.networkNamespaceFD ?? -1
+        context.ipc_fd = request.ipcNamespaceFD ?? -1
         // The arrays stay valid for the whole call: the child runs and execs inside it. (One
         // closure per array, flat: they only nest to keep each buffer alive.)
         return withExtendedLifetime(filters) {

@@ -75,34 +75,39 @@ import Testing
 
     /// PrivateDevices=, TemporaryFileSystem=, BindReadOnlyPaths=, NoExecPaths=, InaccessiblePaths=.
     @Test func devicesTemporaryFileSystemsBindsAndExecPaths() throws {
-        let source = "/run/wick-bind-\(getpid())"
+        let source = "/run/wick-bind-\(getpid())", noexec = "/run/wick-noexec-\(getpid())"
         mkdir(source, 0o755)
+        mkdir(noexec, 0o755)
         FileManager.default.createFile(atPath: source + "/file", contents: Data())
-        defer { try? FileManager.default.removeItem(atPath: source) }
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: noexec + "/true")
+        defer {
+            try? FileManager.default.removeItem(atPath: source)
+            try? FileManager.default.removeItem(atPath: noexec)
+        }
         let run = try Self.probe("""
             PrivateDevices=yes
             TemporaryFileSystem=/srv:mode=0755
             BindReadOnlyPaths=\(source):/mnt
-            NoExecPaths=/srv
+            NoExecPaths=\(noexec)
             InaccessiblePaths=/var/cache
-            """, ["list:/dev", "list:/srv", "list:/mnt", "write:/mnt/new", "exec:/srv/true", "list:/var/cache"])
+            """, ["list:/dev", "list:/srv", "list:/mnt", "write:/mnt/new", "exec:\(noexec)/true", "list:/var/cache"])
         let devices = Set((run.results["list:/dev"] ?? "").split(separator: ",").map(String.init))
         #expect(devices.isSuperset(of: ["null", "zero", "full", "random", "urandom", "tty", "pts", "shm", "fd", "stdin"]), "\(run.results) \(run.log)")
         #expect(!devices.contains("kmsg") && !devices.contains("mem"), "\(devices)")
         #expect(run.results["list:/srv"] == "", "an empty tmpfs: \(run.results)")
         #expect(run.results["list:/mnt"] == "file" && run.results["write:/mnt/new"] == "EROFS", "\(run.results)")
-        #expect(run.results["exec:/srv/true"] == "EACCES", "noexec: \(run.results)")
+        #expect(run.results["exec:\(noexec)/true"] == "EACCES", "noexec: \(run.results)")
         #expect(run.results["list:/var/cache"] == "" || run.results["list:/var/cache"] == "EACCES", "\(run.results)")
     }
 
-    /// JoinsNamespaceOf=: the second unit joins the first one's network namespace.
+    /// JoinsNamespaceOf=: the second unit joins the first one's network namespace and /tmp.
     @Test func joinsNamespaceOfSharesTheNetworkNamespace() throws {
         let out = "/run/wick-join-\(getpid())"
         mkdir(out, 0o777)
         defer { try? FileManager.default.removeItem(atPath: out) }
         let live = try ControlVerbTests.start([
-            "first.service": "[Service]\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/first; exec sleep 100'\n",
-            "second.service": "[Unit]\nJoinsNamespaceOf=first.service\n[Service]\nType=oneshot\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/second'\n",
+            "first.service": "[Service]\nPrivateNetwork=yes\nPrivateTmp=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/first; touch /tmp/shared; exec sleep 100'\n",
+            "second.service": "[Unit]\nJoinsNamespaceOf=first.service\n[Service]\nType=oneshot\nPrivateNetwork=yes\nPrivateTmp=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/second; ls /tmp > \(out)/second-tmp'\n",
             "third.service": "[Service]\nType=oneshot\nPrivateNetwork=yes\nReadWritePaths=\(out)\nExecStart=/bin/sh -c 'readlink /proc/self/ns/net > \(out)/third'\n",
         ])
         defer { live.stop() }
@@ -112,6 +117,7 @@ import Testing
         #expect(try live.run("start", "third.service").status == 0)
         let first = ExecEnvironmentTests.read("\(out)/first")
         #expect(first.hasPrefix("net:[") && first == ExecEnvironmentTests.read("\(out)/second"), "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/second-tmp") == "shared\n", "the same private /tmp")
         #expect(ExecEnvironmentTests.read("\(out)/third") != first, "a unit that does not join gets its own")
     }
 

@@ -135,6 +135,7 @@ struct cwick_exec_context {
     int ignore_sigpipe;          /* IgnoreSIGPIPE=: SIGPIPE set to SIG_IGN */
     int unshare_flags;           /* CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC */
     int network_fd;              /* a network namespace to join (setns), or -1 */
+    int ipc_fd;                  /* an IPC namespace to join, or -1 */
     const struct cwick_mount *mounts;
     int mount_count;
     const struct cwick_bpf *seccomp_programs;  /* compiled by the parent, loaded last in order */

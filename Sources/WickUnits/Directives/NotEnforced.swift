@@ -23,8 +23,6 @@ enum NotEnforced {
         "not applied yet: wick does not create or chown these directories")
     static let scheduling = DirectiveSupport.notEnforced(
         "not applied yet: the service runs with wick's scheduling and OOM settings")
-    static let joinsNamespace = DirectiveSupport.notEnforced(
-        "partly applied: the network namespace is shared; /tmp and the IPC namespace are not")
     static let terminal = DirectiveSupport.notEnforced(
         "not applied: wick gives services no terminal and writes no utmp records")
     static let coredump = DirectiveSupport.notEnforced(

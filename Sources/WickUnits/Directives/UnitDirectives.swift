@@ -16,7 +16,7 @@ enum UnitDirectives {
         "OnSuccess": .unitNames(\.unit.onSuccess),
         "PropagatesReloadTo": .unitNames(\.unit.propagatesReloadTo),
         "ReloadPropagatedFrom": .unitNames(\.unit.reloadPropagatedFrom),
-        "JoinsNamespaceOf": Directive.unitNames(\.unit.joinsNamespaceOf).with(NotEnforced.joinsNamespace),
+        "JoinsNamespaceOf": Directive.unitNames(\.unit.joinsNamespaceOf),
         "RequiresMountsFor": Directive.paths(\.unit.requiresMountsFor).with(.notEnforced(
             "not enforced: wick manages no mounts; the paths are assumed to be mounted")),
         "DefaultDependencies": .boolean(\.unit.defaultDependencies),
