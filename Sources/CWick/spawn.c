@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <linux/filter.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -266,6 +267,14 @@ int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags
 }
 
 int cwick_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+
+int cwick_attach_filter(int fd, const void *instructions, int count) {
+    struct sock_fprog program;
+    if (count <= 0 || count > 4096) { errno = EINVAL; return -1; }
+    program.len = (unsigned short)count;
+    program.filter = (struct sock_filter *)instructions;
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
+}
 
 int cwick_memfd_with(const void *bytes, size_t length) {
     int fd = memfd_create("wick-stdin", MFD_CLOEXEC);

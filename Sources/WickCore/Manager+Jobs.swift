@@ -218,11 +218,21 @@ extension Manager {
             pauseForResources(socketName, reason: reason, now: now, port: &port)
             return
         }
-        guard let name = try? UnitName(socketName), sockets[socketName]?.admitConnection(source: connection.source) == true else {
+        guard let name = try? UnitName(socketName), let socket = sockets[socketName] else {
             port.closeConnection(connection)
             return
         }
-        let template = sockets[socketName]?.settings.service ?? "\(name.prefix)@.service"
+        let template = socket.settings.service ?? "\(name.prefix)@.service"
+        // The socket filter dropped denied peers before the handshake; a connection that was
+        // queued before it or came another way is checked again here.
+        let rules = [socket.settings.exec, templateExec[template]].compactMap { $0 }
+            .map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
+        let allowed = IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, rules) } ?? true
+        if !allowed { port.log("\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
+        guard sockets[socketName]?.admitConnection(source: connection.source, allowedByAddress: allowed) == true else {
+            port.closeConnection(connection)
+            return
+        }
         let instance = instances.nextInstance(socket: socketName, connection: connection)
         guard let unit = port.instantiate(template: template, instance: instance, connection: connection),
               unit.loadState == .loaded else {

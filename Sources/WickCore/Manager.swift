@@ -16,6 +16,8 @@ public struct Manager {
     public internal(set) var socketsOfService: [String: [String]] = [:]
     /// Accept=yes: the running instances and their connections.
     var instances = InstanceTable()
+    /// The `[Service]` execution settings of each template (`IPAddressAllow=` for `Accept=yes`).
+    var templateExec: [String: ExecContext] = [:]
     /// Service units that start with the daemon (wanted by multi-user.target or default.target).
     public internal(set) var bootServices: [String] = []
     /// Ordering (After=/Before=, socket before service) and the start order it gives.
@@ -47,6 +49,9 @@ public struct Manager {
                 servicesByName[unit.name.name] = unit
                 services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
             }
+        }
+        for unit in units where unit.loadState == .loaded && unit.isService && unit.name.isTemplate {
+            templateExec[unit.name.name] = unit.settings.service.exec
         }
         for unit in units where unit.loadState == .loaded && unit.isSocket && !unit.name.isTemplate {
             sockets[unit.name.name] = SocketMachine(name: unit.name.name, settings: unit.settings.socket)

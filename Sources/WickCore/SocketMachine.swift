@@ -314,7 +314,12 @@ public struct SocketMachine: Sendable {
 
     /// Accept=yes: whether one more connection may get its own service instance
     /// (`MaxConnections=`, `MaxConnectionsPerSource=`); a refused one is counted.
-    public mutating func admitConnection(source: String) -> Bool {
+    public mutating func admitConnection(source: String, allowedByAddress: Bool = true) -> Bool {
+        guard allowedByAddress else {
+            // IPAddressAllow=/IPAddressDeny= refused the peer: counted as systemd's NRefused.
+            refusedCount &+= 1
+            return false
+        }
         let fromSource = connectionsPerSource[source, default: 0]
         // systemd's socket_enter_running(): a connection refused by MaxConnections= or
         // MaxConnectionsPerSource= counts in NRefused only, never in NAccepted.

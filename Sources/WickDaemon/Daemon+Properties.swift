@@ -87,6 +87,15 @@ extension Daemon {
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
         }
+        // systemd.resource-control(5), for sockets and services alike (IPAccounting= and
+        // SocketBind*= are not enforced yet, so not shown as if they were).
+        if loaded.isSocket || loaded.isService {
+            let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
+            list += [
+                ("IPAddressAllow", exec.ipAddressAllow.map(\.description).joined(separator: " ")),
+                ("IPAddressDeny", exec.ipAddressDeny.map(\.description).joined(separator: " ")),
+            ]
+        }
         list += [
             ("Requires", unit.requires.joined(separator: " ")), ("Wants", unit.wants.joined(separator: " ")),
             ("BindsTo", unit.bindsTo.joined(separator: " ")), ("PartOf", unit.partOf.joined(separator: " ")),

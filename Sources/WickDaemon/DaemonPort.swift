@@ -63,16 +63,25 @@ final class DaemonPort: ManagerPort {
 
     // MARK: Sockets
 
+    /// `IPAddressAllow=`/`IPAddressDeny=` of the socket unit and of the service it activates
+    /// (the template for `Accept=yes`): both apply.
+    func ipAccessRules(socket: String, settings: SocketSection) -> [IPAccessFilter.Rules] {
+        let service = units[socket]?.activatedServiceName.flatMap { units[$0] }?.settings.service.exec
+        return [settings.exec, service].compactMap { $0 }.map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
+    }
+
     func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
         var options = BindOptions(settings)
         options.nonBlocking = settings.accept
+        let filter = IPAccessFilter.program(ipAccessRules(socket: socket, settings: settings))
         for spec in settings.listen {
             do throws(SystemError) {
                 var warnings: [String] = []
                 let fd = try SocketBinder.open(spec, options: options, warnings: &warnings)
                 for warning in warnings { log("\(socket): \(warning)") }
                 opened.append(fd)
+                if let filter, spec.isInternet { try SocketFilter.attach(filter, to: fd) }
             } catch {
                 opened.forEach(closeDescriptor)
                 return .failure(SocketOpenError(error.description))

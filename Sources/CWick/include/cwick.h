@@ -180,6 +180,10 @@ int cwick_exec(const struct cwick_spawn_plan *plan);
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int cwick_pipe2(int fds[2], int flags);
 
+/* SO_ATTACH_FILTER: a classic BPF program (struct sock_filter[count]) on a socket. Returns 0 or
+ * -1 with errno. */
+int cwick_attach_filter(int fd, const void *instructions, int count);
+
 /* A sealed-size memfd (close-on-exec) holding `length` bytes, positioned at 0: the standard input
  * of StandardInput=data. Returns the fd or -1 with errno. */
 int cwick_memfd_with(const void *bytes, size_t length);

@@ -33,8 +33,7 @@ enum ExecDirectives {
     static let sandboxWords: [(String, DirectiveSupport)] = [
         ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
-        ("IPAddressAllow", NotEnforced.network),
-        ("IPAddressDeny", NotEnforced.network), ("SocketBindAllow", NotEnforced.network),
+        ("SocketBindAllow", NotEnforced.network),
         ("SocketBindDeny", NotEnforced.network), ("RestrictNetworkInterfaces", NotEnforced.network),
         ("IPAccounting", NotEnforced.cgroups), ("MemoryMax", NotEnforced.cgroups),
         ("MemoryHigh", NotEnforced.cgroups), ("MemoryLimit", NotEnforced.cgroups),
@@ -107,6 +106,8 @@ enum ExecDirectives {
             "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)),
             "SecureBits": secureBits(root.appending(path: \.secureBits)),
             "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)),
+            "IPAddressAllow": addressPrefixes(root.appending(path: \.ipAddressAllow)),
+            "IPAddressDeny": addressPrefixes(root.appending(path: \.ipAddressDeny)),
             "ProtectProc": Directive.word(root.appending(path: \.protectProc), ["default", "noaccess", "invisible", "ptraceable"]),
             "ProcSubset": Directive.word(root.appending(path: \.procSubset), ["all", "pid"]),
             "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]),
@@ -217,6 +218,15 @@ enum ExecDirectives {
     static func optionalStream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream?>) -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try StandardStream.parse(try resolver.expand(value), input: false)
+        }
+    }
+
+    /// `IPAddressAllow=`/`IPAddressDeny=`: lines add up, the empty assignment resets. Enforced on
+    /// the sockets wick passes (ingress); the service's own connections are not filtered.
+    static func addressPrefixes(_ keyPath: WritableKeyPath<UnitSettings, [IPAddressPrefix]>) -> Directive {
+        Directive(NotEnforced.ipEgress) { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            settings[keyPath: keyPath] += try IPAddressPrefix.parseList(value)
         }
     }
 

@@ -155,6 +155,10 @@ public struct ExecContext: Hashable, Sendable {
     /// `ProtectProc=` (default, noaccess, invisible, ptraceable) and `ProcSubset=` (all, pid).
     public var protectProc = "default"
     public var procSubset = "all"
+    /// `IPAddressAllow=`/`IPAddressDeny=` (systemd.resource-control(5)), valid in `[Socket]` and
+    /// `[Service]`.
+    public var ipAddressAllow: [IPAddressPrefix] = []
+    public var ipAddressDeny: [IPAddressPrefix] = []
     public var privateIPC = false
     public var privateMounts = false
     public var protectHostname = false

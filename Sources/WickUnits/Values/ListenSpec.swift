@@ -99,6 +99,14 @@ public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
     case netlink(family: String, protocolNumber: Int32, group: UInt32)
     case messageQueue(name: String)
 
+    /// A TCP, UDP or SCTP endpoint (what `IPAddressAllow=`/`IPAddressDeny=` filter).
+    public var isInternet: Bool {
+        switch self {
+        case .stream(let address), .datagram(let address), .sequentialPacket(let address): return !address.isUnix
+        case .fifo, .special, .netlink, .messageQueue: return false
+        }
+    }
+
     /// The directive that declares this kind of endpoint.
     public var directive: String {
         switch self {
