@@ -244,16 +244,7 @@ enum ExecDirectives {
     static func standardInputText(_ keyPath: WritableKeyPath<UnitSettings, [UInt8]>) -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
-            var scalars = ArraySlice(Array(try resolver.expand(value).unicodeScalars))
-            var decoded = String.UnicodeScalarView()
-            while let scalar = scalars.popFirst() {
-                if scalar == "\\", !scalars.isEmpty {
-                    decoded.append(contentsOf: try WordSplitter.unescapeOne(&scalars))
-                } else {
-                    decoded.append(scalar)
-                }
-            }
-            settings[keyPath: keyPath] += Array(String(decoded).utf8) + [10]
+            settings[keyPath: keyPath] += Array(try WordSplitter.unescape(Substring(try resolver.expand(value))).utf8) + [10]
         }
     }
 
@@ -372,17 +363,9 @@ enum ExecDirectives {
             let expanded = try resolver.expand(value)
             let parts = expanded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             let id = try credentialID(parts[0], whole: expanded)
-            var scalars = ArraySlice(parts.count == 2 ? Array(parts[1].unicodeScalars) : [])
-            var decoded = String.UnicodeScalarView()
-            while let scalar = scalars.popFirst() {
-                if scalar == "\\", !scalars.isEmpty {
-                    decoded.append(contentsOf: try WordSplitter.unescapeOne(&scalars))
-                } else {
-                    decoded.append(scalar)
-                }
-            }
+            let decoded = parts.count == 2 ? try WordSplitter.unescape(parts[1]) : ""
             settings[keyPath: keyPath].removeAll { $0.id == id }
-            settings[keyPath: keyPath].append(SetCredential(id: id, value: Array(String(decoded).utf8)))
+            settings[keyPath: keyPath].append(SetCredential(id: id, value: Array(decoded.utf8)))
         }
     }
 

@@ -51,6 +51,21 @@ public enum WordSplitter {
         scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r"
     }
 
+    /// Decodes every C escape of `text` (systemd's `cunescape()`), for values that are not
+    /// split into words (`SetCredential=`, `StandardInputText=`).
+    static func unescape(_ text: Substring) throws(ValueError) -> String {
+        var scalars = ArraySlice(Array(text.unicodeScalars))
+        var decoded = String.UnicodeScalarView()
+        while let scalar = scalars.popFirst() {
+            if scalar == "\\", !scalars.isEmpty {
+                decoded.append(contentsOf: try unescapeOne(&scalars))
+            } else {
+                decoded.append(scalar)
+            }
+        }
+        return String(decoded)
+    }
+
     /// Decodes one escape after a backslash (systemd's `cunescape_one()`); unknown escapes are
     /// kept with their backslash (`EXTRACT_CUNESCAPE_RELAX`).
     static func unescapeOne(_ scalars: inout ArraySlice<Unicode.Scalar>) throws(ValueError) -> [Unicode.Scalar] {
