@@ -80,6 +80,18 @@ static int make_directory(const struct cwick_directory *directory, const struct 
 int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
     int i, error;
 
+    /* systemd's cg_attach_everywhere(): into the unit's cgroup before anything else, so that
+     * every process the service makes is there too. */
+    if (context->cgroup_procs) {
+        int fd = open(context->cgroup_procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) FAIL(CWICK_EXIT_CGROUP, errno);
+        if (write(fd, "0", 1) != 1) {
+            error = errno ? errno : EIO;
+            close(fd);
+            FAIL(CWICK_EXIT_CGROUP, error);
+        }
+        close(fd);
+    }
     if (context->ignore_sigpipe) {
         struct sigaction ignore;
         memset(&ignore, 0, sizeof ignore);

@@ -75,6 +75,10 @@ enum StatusRenderer {
             fields.append(("Process", "code=\(code), \(detail)"))
         }
         if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
+        let members = (report["cgroup_processes"]?.arrayValue ?? []).compactMap(\.numberValue).map { Int64($0) }
+        if let cgroup = report["cgroup"]?.stringValue, !members.isEmpty {
+            fields.append(("CGroup", cgroup + members.map { "\n             └─\($0)" }.joined()))
+        }
         let skipped = (report["sandbox_skipped"]?.arrayValue ?? []).compactMap(\.stringValue)
         if !skipped.isEmpty { fields.append(("Sandbox", "not applied (--sandbox=best-effort): " + skipped.joined(separator: ", "))) }
         if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }

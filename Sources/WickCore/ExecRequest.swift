@@ -93,6 +93,8 @@ public struct ExecRequest: Equatable, Sendable {
     public var ipcNamespaceFD: Int32?
     /// `--sandbox=best-effort`: the settings left out because the system does not allow them.
     public var skippedSandbox: [String] = []
+    /// The unit's `cgroup.procs`, when wick runs units in cgroups (set by the daemon).
+    public var controlGroupProcs: String?
     /// What was adjusted and should be logged (a limit lowered to what wick may set).
     public var notes: [String] = []
 

@@ -173,6 +173,8 @@ extension Daemon {
                 ("status_text", service.statusText.map { .string($0) } ?? .null),
                 ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
                 ("sandbox_skipped", .array((port.execEnvironment.skippedSandbox[name] ?? []).map { .string($0) })),
+                ("cgroup", port.controlGroups.relativePath(name).map { .string($0) } ?? .null),
+                ("cgroup_processes", .array(port.controlGroups.processes(name).map { .number(Double($0)) })),
                 ("restarts", .number(Double(service.restartCount))),
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
             ]

@@ -84,6 +84,7 @@ extension Daemon {
             list += [
                 ("WorkingDirectory", exec.workingDirectory ?? ""), ("User", exec.user ?? ""), ("Group", exec.group ?? ""),
                 ("InvocationID", port.execEnvironment.currentInvocationID(name)),
+                ("ControlGroup", port.controlGroups.relativePath(name) ?? ""),
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
         }

@@ -34,6 +34,8 @@ final class DaemonPort: ManagerPort {
     let output: OutputRouter
     /// Users, the manager's environment, invocation ids, dynamic users: what processes start with.
     let execEnvironment: ExecEnvironment
+    /// Per-unit cgroups, where the unified hierarchy is writable.
+    let controlGroups = ControlGroups()
     /// The monotonic time of the current loop iteration, for log lines.
     var now = Instant(nanoseconds: 0)
     /// The socket whose readiness is being handled and when the loop woke for it: the start of an
@@ -235,6 +237,7 @@ final class DaemonPort: ManagerPort {
     // MARK: Processes
 
     func serviceStopped(_ unit: String, restarting: Bool) {
+        controlGroups.remove(unit)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
     }
@@ -325,10 +328,11 @@ final class DaemonPort: ManagerPort {
         }
         // The whole request first: nothing is opened for a process that cannot start.
         inputs.managerVariables = variables.pairs
-        let execRequest: ExecRequest
+        var execRequest: ExecRequest
         switch ExecRequest.build(inputs) {
         case .success(let built):
             execRequest = built
+            execRequest.controlGroupProcs = controlGroups.prepare(unit)
         case .failure(let failure):
             return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }
@@ -395,7 +399,9 @@ final class DaemonPort: ManagerPort {
             } else {
                 message = "\(command.path) could not be set up: \(SetupStatus.step(failure.status)): \(failure.error.reason) (\(SetupStatus.describe(failure.status)))"
             }
-            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code) && failure.status == SetupStatus.exec
+            // A shortage of fds, memory or processes is `resources` whichever step met it (the
+            // child needs fds for the cgroup, /proc and the namespaces too).
+            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code)
             return .failure(SpawnError(message: message, pid: failure.pid, status: failure.pid == nil ? nil : failure.status, outOfResources: shortage))
         }
     }
@@ -493,7 +499,10 @@ final class DaemonPort: ManagerPort {
             log("refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
             return false
         }
-        return Glibc.kill(group ? -pid : pid, signal) == 0
+        let sent = Glibc.kill(group ? -pid : pid, signal) == 0
+        // KillMode=control-group with a cgroup: also the processes that left the process group.
+        if group, let unit = unitOfPID[pid], controlGroups.signal(unit, signal) { return true }
+        return sent
     }
 
     static func maySignal(_ pid: Int32, group: Bool) -> Bool {
@@ -509,6 +518,7 @@ final class DaemonPort: ManagerPort {
     }
 
     func closeAll() {
+        controlGroups.removeAll()
         for socket in Array(listeners.keys) { closeListeners(socket: socket) }
         for (_, connection) in connections { closeDescriptor(connection.fd) }
         connections.removeAll()

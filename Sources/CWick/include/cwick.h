@@ -26,7 +26,7 @@ enum {
     CWICK_EXIT_CAPABILITIES = 218, CWICK_EXIT_NO_NEW_PRIVILEGES = 227, CWICK_EXIT_RUNTIME_DIRECTORY = 233,
     CWICK_EXIT_STATE_DIRECTORY = 238, CWICK_EXIT_CACHE_DIRECTORY = 239, CWICK_EXIT_LOGS_DIRECTORY = 240,
     CWICK_EXIT_CONFIGURATION_DIRECTORY = 241, CWICK_EXIT_PERSONALITY = 230, CWICK_EXIT_NETWORK = 225,
-    CWICK_EXIT_NAMESPACE = 226, CWICK_EXIT_SECCOMP = 228,
+    CWICK_EXIT_NAMESPACE = 226, CWICK_EXIT_SECCOMP = 228, CWICK_EXIT_CGROUP = 219,
 };
 
 struct cwick_rlimit {
@@ -133,6 +133,7 @@ struct cwick_exec_context {
     unsigned long long ambient_set;
     int no_new_privileges;
     int ignore_sigpipe;          /* IgnoreSIGPIPE=: SIGPIPE set to SIG_IGN */
+    const char *cgroup_procs;    /* the unit's cgroup.procs: the child moves itself there first */
     int unshare_flags;           /* CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC */
     int network_fd;              /* a network namespace to join (setns), or -1 */
     int ipc_fd;                  /* an IPC namespace to join, or -1 */
