@@ -88,13 +88,19 @@ extension Daemon {
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
         }
-        // systemd.resource-control(5), for sockets and services alike (IPAccounting= and
-        // SocketBind*= are not enforced yet, so not shown as if they were).
+        // systemd.resource-control(5), for sockets and services alike (SocketBind*= is not
+        // enforced yet, so not shown as if it were). A counter without data is systemd's
+        // "[not set]", UINT64_MAX.
         if loaded.isSocket || loaded.isService {
             let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
+            let counters = port.ipCounters[name]
+            func counter(_ value: KeyPath<TCPCounters, UInt64>) -> String { counters.map { String($0[keyPath: value]) } ?? String(UInt64.max) }
             list += [
+                ("IPAccounting", yes(exec.ipAccounting)),
                 ("IPAddressAllow", exec.ipAddressAllow.map(\.description).joined(separator: " ")),
                 ("IPAddressDeny", exec.ipAddressDeny.map(\.description).joined(separator: " ")),
+                ("IPIngressBytes", counter(\.ingressBytes)), ("IPIngressPackets", counter(\.ingressPackets)),
+                ("IPEgressBytes", counter(\.egressBytes)), ("IPEgressPackets", counter(\.egressPackets)),
             ]
         }
         list += [

@@ -26,7 +26,9 @@ final class DaemonPort: ManagerPort {
     private(set) var socketOfToken: [UInt64: String] = [:]
     private var tokensOfSocket: [String: [UInt64]] = [:]
     private var nextToken: UInt64 = 16
-    private var connections: [UInt64: (fd: Int32, remote: PeerAddress)] = [:]
+    private var connections: [UInt64: (fd: Int32, remote: PeerAddress, socket: String)] = [:]
+    /// `IPAccounting=` of `Accept=yes` sockets: the traffic of their closed connections (TCP_INFO).
+    private(set) var ipCounters: [String: TCPCounters] = [:]
     private var connectionOfInstance: [String: UInt64] = [:]
     private var instanceOfConnection: [UInt64: String] = [:]
     private var nextConnection: UInt64 = 0
@@ -64,6 +66,13 @@ final class DaemonPort: ManagerPort {
     }
 
     // MARK: Sockets
+
+    /// `IPAccounting=` on the socket unit or on the service it activates.
+    func accountsIP(_ socket: String) -> Bool {
+        guard let loaded = units[socket] else { return false }
+        return loaded.settings.socket.exec.ipAccounting
+            || (loaded.activatedServiceName.flatMap { units[$0] }?.settings.service.exec.ipAccounting ?? false)
+    }
 
     /// `IPAddressAllow=`/`IPAddressDeny=` of the socket unit and of the service it activates
     /// (the template for `Accept=yes`): both apply.
@@ -187,7 +196,7 @@ final class DaemonPort: ManagerPort {
             }
             guard let connection = accepted else { continue }
             nextConnection += 1
-            connections[nextConnection] = (connection.fd, connection.remote)
+            connections[nextConnection] = (connection.fd, connection.remote, socket)
             return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection)))
         }
         return .nothingPending
@@ -216,7 +225,10 @@ final class DaemonPort: ManagerPort {
     }
 
     func closeConnection(_ connection: AcceptedConnectionID) {
-        if let entry = connections.removeValue(forKey: connection.id) { closeDescriptor(entry.fd) }
+        if let entry = connections.removeValue(forKey: connection.id) {
+            if accountsIP(entry.socket), let counters = TCPCounters.read(entry.fd) { ipCounters[entry.socket, default: TCPCounters()].add(counters) }
+            closeDescriptor(entry.fd)
+        }
         if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
             connectionOfInstance[instance] = nil
             units[instance] = nil

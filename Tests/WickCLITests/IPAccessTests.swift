@@ -53,4 +53,38 @@ import Testing
         #expect(show.contains("IPAddressAllow=127.0.0.2/32") && show.contains("IPAddressDeny=0.0.0.0/0 ::/0"), "\(show)")
         #expect(show.contains("NAccepted=0"), "\(show)")
     }
+
+    /// IPAccounting= on an Accept=yes socket: the bytes of its connections, read with TCP_INFO
+    /// when wick closes its copy, match what the client sent and got back.
+    @Test func ipAccountingCountsTheConnectionsOfAnAcceptYesSocket() throws {
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "echo.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\nIPAccounting=yes\n",
+            "echo@.service": "[Service]\nExecStart=/bin/cat\nStandardInput=socket\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port), "\(live.wick.log)")
+        let payload = [UInt8](repeating: 0x61, count: 100_000)
+        let fd = TestClient.connectTCP(port)
+        var sent = 0
+        while sent < payload.count {
+            let count = payload[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard count > 0 else { break }
+            sent += count
+        }
+        shutdown(fd, Int32(SHUT_WR))
+        let echoed = TestClient.readAll(fd)
+        #expect(sent == payload.count && echoed.utf8.count == payload.count)
+        var show = ""
+        #expect(ControlVerbTests.waitFor {
+            show = (try? live.run("show", "echo.socket").stdout) ?? ""
+            return show.contains("IPIngressBytes=") && !show.contains("IPIngressBytes=\(UInt64.max)")
+        }, "\(show)")
+        func value(_ name: String) -> Double {
+            Double(show.split(separator: "\n").first { $0.hasPrefix(name + "=") }?.dropFirst(name.count + 1) ?? "") ?? -1
+        }
+        #expect(show.contains("IPAccounting=yes"))
+        #expect(abs(value("IPIngressBytes") - 100_000) < 3_000 && abs(value("IPEgressBytes") - 100_000) < 3_000, "\(show)")
+        #expect(value("IPIngressPackets") > 0 && value("IPEgressPackets") > 0)
+    }
 }

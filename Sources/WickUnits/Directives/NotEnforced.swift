@@ -25,6 +25,8 @@ enum NotEnforced {
         "not applied yet: the service runs with wick's scheduling and OOM settings")
     static let ipEgress = DirectiveSupport.notEnforced(
         "partly applied: traffic to the sockets wick passes is filtered; connections the service opens itself are not (that needs cgroup BPF)")
+    static let ipAccounting = DirectiveSupport.notEnforced(
+        "partly applied: the TCP connections of Accept=yes sockets are counted (TCP_INFO, payload bytes); other traffic is not (that needs cgroup BPF)")
     static let terminal = DirectiveSupport.notEnforced(
         "not applied: wick gives services no terminal and writes no utmp records")
     static let coredump = DirectiveSupport.notEnforced(

@@ -159,6 +159,8 @@ public struct ExecContext: Hashable, Sendable {
     /// `[Service]`.
     public var ipAddressAllow: [IPAddressPrefix] = []
     public var ipAddressDeny: [IPAddressPrefix] = []
+    /// `IPAccounting=`: counted for the connections of `Accept=yes` sockets (TCP_INFO).
+    public var ipAccounting = false
     public var privateIPC = false
     public var privateMounts = false
     public var protectHostname = false
