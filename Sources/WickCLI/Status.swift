@@ -67,6 +67,10 @@ enum StatusRenderer {
             fields.append(("Accepted", "\(counters[0]); Connected: \(counters[1]); Refused: \(counters[2]); Activations: \(counters[3])"))
             if let latency = report["last_latency_us"]?.numberValue { fields.append(("Latency", ListSockets.latency(microseconds: latency))) }
         }
+        if let received = report["ip_ingress_bytes"]?.numberValue, let sent = report["ip_egress_bytes"]?.numberValue {
+            // systemctl status: "IP: 97.6K in, 97.6K out".
+            fields.append(("IP", "\(Self.bytes(received)) in, \(Self.bytes(sent)) out"))
+        }
         if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
         if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
         if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
@@ -108,5 +112,18 @@ enum StatusRenderer {
             output += "  \(bullet(unit["active"]?.stringValue)) \(unit["unit"]?.stringValue ?? "?") \(unit["active"]?.stringValue ?? "?") (\(unit["sub"]?.stringValue ?? "?"))\n"
         }
         return output
+    }
+
+    /// systemd's `format_bytes()`: 1024-based, one decimal, B K M G T.
+    static func bytes(_ value: Double) -> String {
+        var amount = value, unit = 0
+        let units = ["B", "K", "M", "G", "T"]
+        while amount >= 1024 && unit < units.count - 1 {
+            amount /= 1024
+            unit += 1
+        }
+        guard unit > 0 else { return "\(Int64(amount))B" }
+        let tenths = Int64((amount * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)" + units[unit]
     }
 }

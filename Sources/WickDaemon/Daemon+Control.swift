@@ -163,6 +163,8 @@ extension Daemon {
                 ("accepted", .number(Double(socket.acceptedCount))), ("connections", .number(Double(socket.connectionCount))),
                 ("refused", .number(Double(socket.refusedCount))), ("activations", .number(Double(socket.activationCount))),
                 ("last_latency_us", port.lastActivationLatency[name].map { .number(Double($0 / 1000)) } ?? .null),
+                ("ip_ingress_bytes", port.ipCounters[name].map { .number(Double($0.ingressBytes)) } ?? .null),
+                ("ip_egress_bytes", port.ipCounters[name].map { .number(Double($0.egressBytes)) } ?? .null),
             ]
         } else if let service = manager.services[name] {
             members += [
@@ -174,6 +176,7 @@ extension Daemon {
                 ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
                 ("sandbox_skipped", .array((port.execEnvironment.skippedSandbox[name] ?? []).map { .string($0) })),
                 ("cgroup", port.controlGroups.relativePath(name).map { .string($0) } ?? .null),
+
                 ("cgroup_processes", .array(port.controlGroups.processes(name).map { .number(Double($0)) })),
                 ("restarts", .number(Double(service.restartCount))),
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),

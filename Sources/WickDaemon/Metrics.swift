@@ -1,5 +1,6 @@
 import Prometheus
 import WickCore
+import WickSystem
 
 /// `wick daemon --metrics ADDR`: the daemon's counters in Prometheus' text exposition format,
 /// through swift-prometheus' registry. Unit states are gauges (one series per state with the value
@@ -31,8 +32,13 @@ final class Metrics {
     }
 
     /// The exposition text of the manager's current state.
-    func render(_ manager: Manager) -> [UInt8] {
+    func render(_ manager: Manager, ipCounters: [String: TCPCounters] = [:]) -> [UInt8] {
         var present: Set<String> = []
+        // IPAccounting= (systemd_exporter's naming): what the unit's connections carried.
+        for (name, counters) in ipCounters {
+            count("ip_ingress_bytes", "Bytes received on the unit's connections (IPIngressBytes).", unit: name, Int64(clamping: counters.ingressBytes), present: &present)
+            count("ip_egress_bytes", "Bytes sent on the unit's connections (IPEgressBytes).", unit: name, Int64(clamping: counters.egressBytes), present: &present)
+        }
         for (name, socket) in manager.sockets {
             setState(unit: name, type: "socket", active: socket.state.activeState, present: &present)
             count("socket_accepted", "Connections accepted (NAccepted).", unit: name, Int64(socket.acceptedCount), present: &present)

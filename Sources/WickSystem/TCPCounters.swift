@@ -1,6 +1,6 @@
 import CWick
 
-/// A TCP connection's traffic (TCP_INFO): payload bytes received and acknowledged as sent, and
+/// A TCP connection's traffic (TCP_INFO): payload bytes received and sent, and
 /// segments in and out; what `IPAccounting=` counts for `Accept=yes` connections when wick has no
 /// cgroup BPF counters.
 public struct TCPCounters: Equatable, Sendable {
@@ -13,12 +13,12 @@ public struct TCPCounters: Equatable, Sendable {
 
     /// The counters of a connected TCP socket; nil for another kind of socket.
     public static func read(_ fd: Int32) -> TCPCounters? {
-        var received: UInt64 = 0, acked: UInt64 = 0
+        var received: UInt64 = 0, sent: UInt64 = 0
         var segmentsIn: UInt32 = 0, segmentsOut: UInt32 = 0
-        guard cwick_tcp_counters(fd, &received, &acked, &segmentsIn, &segmentsOut) == 0 else { return nil }
+        guard cwick_tcp_counters(fd, &received, &sent, &segmentsIn, &segmentsOut) == 0 else { return nil }
         var counters = TCPCounters()
         counters.ingressBytes = received
-        counters.egressBytes = acked
+        counters.egressBytes = sent
         counters.ingressPackets = UInt64(segmentsIn)
         counters.egressPackets = UInt64(segmentsOut)
         return counters

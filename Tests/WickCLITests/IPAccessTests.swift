@@ -86,5 +86,7 @@ import Testing
         #expect(show.contains("IPAccounting=yes"))
         #expect(abs(value("IPIngressBytes") - 100_000) < 3_000 && abs(value("IPEgressBytes") - 100_000) < 3_000, "\(show)")
         #expect(value("IPIngressPackets") > 0 && value("IPEgressPackets") > 0)
+        let status = try live.run("status", "echo.socket").stdout
+        #expect(status.contains("IP: 9") && status.contains("K in, ") && status.contains("K out"), "systemctl's IP line: \(status)")
     }
 }

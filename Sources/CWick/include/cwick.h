@@ -181,9 +181,9 @@ int cwick_exec(const struct cwick_spawn_plan *plan);
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int cwick_pipe2(int fds[2], int flags);
 
-/* TCP_INFO of a connection: payload bytes received and acknowledged as sent, segments in and
- * out (kernel 4.2+). Returns 0 or -1 with errno. */
-int cwick_tcp_counters(int fd, unsigned long long *bytes_received, unsigned long long *bytes_acked,
+/* TCP_INFO of a connection: payload bytes received and sent (tcpi_bytes_sent,
+ * kernel 5.5+, retransmissions included), segments in and out. Returns 0 or -1 with errno. */
+int cwick_tcp_counters(int fd, unsigned long long *bytes_received, unsigned long long *bytes_sent,
                        unsigned *segments_in, unsigned *segments_out);
 
 /* SO_ATTACH_FILTER: a classic BPF program (struct sock_filter[count]) on a socket. Returns 0 or
