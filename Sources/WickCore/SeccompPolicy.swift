@@ -4,15 +4,15 @@ import WickUnits
 /// libseccomp before the clone, and the child loads it last (`cwick_apply_seccomp`). systemd
 /// installs one filter per setting, each allowing what it does not name, in a fixed order;
 /// the kernel runs them all and the strictest answer wins.
-public struct SeccompFilter: Equatable, Sendable {
-    public enum Action: Equatable, Sendable {
+public struct SeccompFilter: Hashable, Sendable {
+    public enum Action: Hashable, Sendable {
         case allow
         case errno(Int32)
         case killProcess
     }
 
     /// A condition on an argument, as libseccomp's `scmp_arg_cmp`.
-    public struct Condition: Equatable, Sendable {
+    public struct Condition: Hashable, Sendable {
         public enum Operator: Int32, Sendable {
             // libseccomp's enum scmp_compare.
             case notEqual = 1, less, lessOrEqual, equal, greaterOrEqual, greater, maskedEqual
@@ -23,7 +23,7 @@ public struct SeccompFilter: Equatable, Sendable {
         public var mask: UInt64 = 0
     }
 
-    public struct Rule: Equatable, Sendable {
+    public struct Rule: Hashable, Sendable {
         public var syscall: String
         public var action: Action
         public var conditions: [Condition] = []

@@ -38,6 +38,8 @@ final class DaemonPort: ManagerPort {
     let execEnvironment: ExecEnvironment
     /// Per-unit cgroups, where the unified hierarchy is writable.
     let controlGroups = ControlGroups()
+    /// The units' compiled system-call filters.
+    private let seccompCompiler = SeccompCompiler()
     /// The monotonic time of the current loop iteration, for log lines.
     var now = Instant(nanoseconds: 0)
     /// The socket whose readiness is being handled and when the loop woke for it: the start of an
@@ -349,7 +351,7 @@ final class DaemonPort: ManagerPort {
             return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }
         let filters: [CompiledFilter]
-        switch SeccompCompiler.compile(execRequest.seccompFilters) {
+        switch seccompCompiler.compile(execRequest.seccompFilters) {
         case .success(let compiled): filters = compiled
         case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
         }

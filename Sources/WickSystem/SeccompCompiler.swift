@@ -15,8 +15,26 @@ public final class CompiledFilter {
     deinit { free(instructions) }
 }
 
-/// Compiles `SeccompFilter` values with libseccomp in the parent, before the clone.
-public enum SeccompCompiler {
+/// Compiles `SeccompFilter` values with libseccomp in the parent, before the clone. A unit's
+/// filters are the same at every start, so compiled programs are kept, by the filters they came
+/// from (a few hundred bytes each; the cache is emptied when it grows past `cacheLimit` sets).
+public final class SeccompCompiler {
+    private var cache: [[SeccompFilter]: [CompiledFilter]] = [:]
+    static let cacheLimit = 256
+
+    public init() {}
+
+    public func compile(_ filters: [SeccompFilter]) -> Result<[CompiledFilter], SystemError> {
+        if filters.isEmpty { return .success([]) }
+        if let known = cache[filters] { return .success(known) }
+        let result = Self.compile(filters)
+        if case .success(let compiled) = result {
+            if cache.count >= Self.cacheLimit { cache.removeAll() }
+            cache[filters] = compiled
+        }
+        return result
+    }
+
     /// libseccomp's action values (seccomp.h `SCMP_ACT_*`).
     static func action(_ action: SeccompFilter.Action) -> UInt32 {
         switch action {
@@ -26,7 +44,7 @@ public enum SeccompCompiler {
         }
     }
 
-    public static func compile(_ filters: [SeccompFilter]) -> Result<[CompiledFilter], SystemError> {
+    static func compile(_ filters: [SeccompFilter]) -> Result<[CompiledFilter], SystemError> {
         var compiled: [CompiledFilter] = []
         for filter in filters {
             var names: [UnsafeMutablePointer<CChar>] = []
