@@ -410,7 +410,10 @@ extension ExecRequest {
     static func sandbox(_ inputs: ExecInputs, request original: ExecRequest) -> Result<ExecRequest, ExecFailure> {
         var request = original
         let context = inputs.context
-        if let host = inputs.sandboxHost {
+        do {
+            // Without a place to assemble the tree (the runtime directory refused it), the
+            // settings are planned anyway so that they fail or are reported, never skipped silently.
+            let host = inputs.sandboxHost ?? Sandbox.Host(stagingRoot: "/", inaccessibleDirectory: "/", inaccessibleFile: "/")
             var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map(\.path), notifySocket: inputs.notifySocket)
             if let fd = inputs.networkNamespaceFD, sandbox.namespaces.contains(.network) {
                 sandbox.namespaces.remove(.network)
@@ -420,9 +423,11 @@ extension ExecRequest {
                 sandbox.namespaces.remove(.ipc)
                 request.ipcNamespaceFD = fd
             }
-            if !sandbox.directives.isEmpty && !inputs.canUseNamespaces {
+            if !sandbox.directives.isEmpty && (!inputs.canUseNamespaces || inputs.sandboxHost == nil) {
                 guard inputs.sandboxBestEffort else {
-                    return .failure(ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN)"))
+                    let why = inputs.canUseNamespaces ? "but wick could not prepare its sandbox directory (%t/wick/unit-root)"
+                        : "which this container does not allow (wick lacks CAP_SYS_ADMIN)"
+                    return .failure(ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, \(why)"))
                 }
                 request.skippedSandbox += sandbox.directives
                 sandbox = Sandbox()

@@ -68,4 +68,15 @@ import WickUnits
         #expect(SeccompPolicy.filters(context("RestrictNamespaces=no\n")).isEmpty)
         #expect(SeccompPolicy.droppedCapabilities(context("PrivateDevices=yes\nProtectKernelModules=yes\n")) == 1 << 27 | 1 << 17 | 1 << 16)
     }
+
+    /// Without a sandbox directory the settings fail the start (or are reported with
+    /// --sandbox=best-effort), never silently skipped.
+    @Test func withoutASandboxDirectoryTheStartFails() {
+        var inputs = ExecInputs(unit: "t.service", context: context("ProtectSystem=yes\n"), users: UserRecords(passwd: "", group: ""))
+        inputs.sandboxHost = nil
+        guard case .failure(let failure) = ExecRequest.build(inputs) else { Issue.record("a sandbox was skipped silently"); return }
+        #expect(failure.status == 226 && failure.message.contains("ProtectSystem="), "\(failure)")
+        inputs.sandboxBestEffort = true
+        #expect((try? ExecRequest.build(inputs).get())?.skippedSandbox == ["ProtectSystem="])
+    }
 }
