@@ -2,7 +2,7 @@
 SWIFT ?= swift
 APT_PACKAGES := libsystemd-dev libcap-dev libseccomp-dev pkg-config
 # Real programs the end-to-end tests run under wick (../shared/corpus/consumers).
-TEST_PACKAGES := iproute2 uuid-runtime rbldnsd systemd-journal-remote openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3 python3-prometheus-client
+TEST_PACKAGES := iproute2 libcap2-bin uuid-runtime rbldnsd systemd-journal-remote openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3 python3-prometheus-client
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 

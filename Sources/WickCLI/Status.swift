@@ -122,6 +122,7 @@ enum StatusRenderer {
             amount /= 1024
             unit += 1
         }
+        guard amount.isFinite, amount >= 0, amount < 1e15 else { return "?" }
         guard unit > 0 else { return "\(Int64(amount))B" }
         let tenths = Int64((amount * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)" + units[unit]

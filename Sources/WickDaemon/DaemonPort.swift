@@ -254,6 +254,8 @@ final class DaemonPort: ManagerPort {
         controlGroups.remove(unit)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
+        // An Accept=yes instance is gone once stopped: nothing of it may stay per connection.
+        if connectionOfInstance[unit] != nil { execEnvironment.forget(unit) }
     }
 
     /// Starts a command of a unit; a failure is logged with its reason (and reaches `status`

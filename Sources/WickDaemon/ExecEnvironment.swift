@@ -162,6 +162,12 @@ final class ExecEnvironment {
         return id
     }
 
+    /// Drops what is kept per unit name (an `Accept=yes` instance that ended: one per connection).
+    func forget(_ unit: String) {
+        invocationIDs[unit] = nil
+        skippedSandbox[unit] = nil
+    }
+
     /// The unit's current invocation id (`wick show InvocationID=`), empty before its first start.
     func currentInvocationID(_ unit: String) -> String { invocationIDs[unit]?.id ?? "" }
 

@@ -100,8 +100,9 @@ import Testing
     /// The two classic cases: an unprivileged User= serving a privileged port through the passed
     /// socket, and one that binds port 80-ish itself with AmbientCapabilities=CAP_NET_BIND_SERVICE
     /// (and cannot without it).
-    @Test func privilegedPortsThroughThePassedSocketAndThroughAnAmbientCapability() throws {
-        guard Self.read("/proc/sys/net/ipv4/ip_unprivileged_port_start").hasPrefix("1024") else { return }
+    @Test(.enabled(if: read("/proc/sys/net/ipv4/ip_unprivileged_port_start").hasPrefix("1024"),
+                   "needs ports below 1024 to be privileged (net.ipv4.ip_unprivileged_port_start=1024)"))
+    func privilegedPortsThroughThePassedSocketAndThroughAnAmbientCapability() throws {
         let port = UInt16(600 + getpid() % 300)
         let bound = UInt16(300 + getpid() % 200)
         let out = Self.outputDirectory()
@@ -149,11 +150,12 @@ import Testing
 
     /// Debian's own unit files with User=: micro-httpd@.service (www-data) and uuidd.service
     /// (uuidd) from ../shared/corpus, unchanged, run as their users.
-    @Test func corpusUnitsWithUserRunAsTheirUsers() throws {
+    @Test(.enabled(if: getpwnam("www-data") != nil && getpwnam("uuidd") != nil,
+                   "needs the users of micro-httpd and uuid-runtime (make setup installs them)"))
+    func corpusUnitsWithUserRunAsTheirUsers() throws {
         let corpus = BinaryRunner.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/units")
         let micro = try String(contentsOf: corpus.appendingPathComponent("micro-httpd/system/micro-httpd@.service"), encoding: .utf8)
         let uuidd = try String(contentsOf: corpus.appendingPathComponent("uuid-runtime/system/uuidd.service"), encoding: .utf8)
-        guard getpwnam("www-data") != nil, getpwnam("uuidd") != nil else { return }
         let port = TestClient.freePort()
         let request = "/tmp/wick-uuidd-\(getpid())/request"
         defer { try? FileManager.default.removeItem(atPath: "/tmp/wick-uuidd-\(getpid())") }
