@@ -3,7 +3,7 @@
 public enum SetupStatus {
     /// The statuses wick produces itself, before the clone; the child's come from CWick's
     /// `CWICK_EXIT_*`, the same numbers.
-    public static let exec: Int32 = 203, limits: Int32 = 205, group: Int32 = 216, user: Int32 = 217
+    public static let exec: Int32 = 203, limits: Int32 = 205, group: Int32 = 216, user: Int32 = 217, cgroup: Int32 = 219
     public static let runtimeDirectory: Int32 = 233, stateDirectory: Int32 = 238, cacheDirectory: Int32 = 239
     public static let logsDirectory: Int32 = 240, configurationDirectory: Int32 = 241, credentials: Int32 = 243
 

@@ -147,6 +147,13 @@ extension Daemon {
         ])
     }
 
+    /// `IPAccounting=` counters of a unit, null without data.
+    private func ipMembers(_ name: String) -> [(String, JSONValue)] {
+        let counters = port.ipCounters(name)
+        return [("ip_ingress_bytes", counters.map { .number(Double($0.ingressBytes)) } ?? .null),
+                ("ip_egress_bytes", counters.map { .number(Double($0.egressBytes)) } ?? .null)]
+    }
+
     /// One unit's state as the protocol reports it (docs/control-protocol.md, "Unit objects").
     func report(_ name: String, logLines: Int) -> JSONValue {
         var members: [(String, JSONValue)] = [("unit", .string(name))]
@@ -163,9 +170,8 @@ extension Daemon {
                 ("accepted", .number(Double(socket.acceptedCount))), ("connections", .number(Double(socket.connectionCount))),
                 ("refused", .number(Double(socket.refusedCount))), ("activations", .number(Double(socket.activationCount))),
                 ("last_latency_us", port.lastActivationLatency[name].map { .number(Double($0 / 1000)) } ?? .null),
-                ("ip_ingress_bytes", port.ipCounters[name].map { .number(Double($0.ingressBytes)) } ?? .null),
-                ("ip_egress_bytes", port.ipCounters[name].map { .number(Double($0.egressBytes)) } ?? .null),
             ]
+            members += ipMembers(name)
         } else if let service = manager.services[name] {
             members += [
                 ("type", .string("service")), ("active", .string(service.state.activeState)), ("sub", .string(service.state.rawValue)),
@@ -180,6 +186,13 @@ extension Daemon {
                 ("cgroup_processes", .array(port.controlGroups.processes(name).map { .number(Double($0)) })),
                 ("restarts", .number(Double(service.restartCount))),
                 ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
+            ]
+            members += ipMembers(name)
+            let usage = port.controlGroups.usage(name)
+            members += [
+                ("memory_current", usage.memoryCurrent.map { .number(Double($0)) } ?? .null),
+                ("tasks_current", usage.tasksCurrent.map { .number(Double($0)) } ?? .null),
+                ("cpu_usage_ns", usage.cpuUsageNanoseconds.map { .number(Double($0)) } ?? .null),
             ]
             switch service.lastExit {
             case .exited(let code):

@@ -88,20 +88,12 @@ extension Daemon {
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
         }
-        // systemd.resource-control(5), for sockets and services alike (SocketBind*= is not
-        // enforced yet, so not shown as if it were). A counter without data is systemd's
-        // "[not set]", UINT64_MAX.
+        // systemd.resource-control(5), for sockets and services alike, printed as systemctl's
+        // bus-print-properties.c does ("[no data]", "[not set]", "infinity").
         if loaded.isSocket || loaded.isService {
-            let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
-            let counters = port.ipCounters[name]
-            func counter(_ value: KeyPath<TCPCounters, UInt64>) -> String { counters.map { String($0[keyPath: value]) } ?? String(UInt64.max) }
-            list += [
-                ("IPAccounting", yes(exec.ipAccounting)),
-                ("IPAddressAllow", exec.ipAddressAllow.map(\.description).joined(separator: " ")),
-                ("IPAddressDeny", exec.ipAddressDeny.map(\.description).joined(separator: " ")),
-                ("IPIngressBytes", counter(\.ingressBytes)), ("IPIngressPackets", counter(\.ingressPackets)),
-                ("IPEgressBytes", counter(\.egressBytes)), ("IPEgressPackets", counter(\.egressPackets)),
-            ]
+            list += Self.resourceProperties(loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec,
+                                            counters: port.ipCounters(name),
+                                            usage: loaded.isService ? port.controlGroups.usage(name) : CgroupUsage())
         }
         list += [
             ("Requires", unit.requires.joined(separator: " ")), ("Wants", unit.wants.joined(separator: " ")),
@@ -112,6 +104,34 @@ extension Daemon {
             ("FragmentPath", loaded.fragmentPath ?? ""), ("DropInPaths", loaded.dropInPaths.joined(separator: " ")),
         ]
         return list
+    }
+
+    static func resourceProperties(_ exec: ExecContext, counters: IPCounters?, usage: CgroupUsage) -> [(String, String)] {
+        func counter(_ value: KeyPath<IPCounters, UInt64>) -> String { counters.map { String($0[keyPath: value]) } ?? "[no data]" }
+        func limit(_ value: CgroupLimit?, total: UInt64) -> String { value.flatMap { $0.resolved(total: total) }.map(String.init) ?? "infinity" }
+        let resources = exec.resources
+        let memory = ControlGroups.physicalMemory()
+        return [
+            ("MemoryCurrent", usage.memoryCurrent.map(String.init) ?? "[not set]"),
+            ("CPUUsageNSec", usage.cpuUsageNanoseconds.map(String.init) ?? "[not set]"),
+            ("TasksCurrent", usage.tasksCurrent.map(String.init) ?? "[not set]"),
+            ("IPIngressBytes", counter(\.ingressBytes)), ("IPIngressPackets", counter(\.ingressPackets)),
+            ("IPEgressBytes", counter(\.egressBytes)), ("IPEgressPackets", counter(\.egressPackets)),
+            ("CPUWeight", resources.cpuIdle ? "idle" : resources.cpuWeight.map(String.init) ?? "[not set]"),
+            ("CPUQuotaPerSecUSec", resources.cpuQuotaPerSecond.map { TimeSpan(microseconds: $0).description } ?? "infinity"),
+            ("CPUQuotaPeriodUSec", resources.cpuQuotaPeriod.map { TimeSpan(microseconds: $0).description } ?? "infinity"),
+            ("IOWeight", resources.ioWeight.map(String.init) ?? "[not set]"),
+            ("MemoryMin", resources.memoryMin.flatMap { $0.resolved(total: memory) }.map(String.init) ?? "0"),
+            ("MemoryLow", resources.memoryLow.flatMap { $0.resolved(total: memory) }.map(String.init) ?? "0"),
+            ("MemoryHigh", limit(resources.memoryHigh, total: memory)), ("MemoryMax", limit(resources.memoryMax, total: memory)),
+            ("MemorySwapMax", limit(resources.memorySwapMax, total: memory)), ("MemoryLimit", limit(resources.memoryLimit, total: memory)),
+            ("TasksMax", limit(resources.tasksMax ?? .share(permyriad: 1500), total: ControlGroups.taskLimit())),
+            ("IPAccounting", exec.ipAccounting ? "yes" : "no"),
+            ("IPAddressAllow", exec.ipAddressAllow.map(\.description).joined(separator: " ")),
+            ("IPAddressDeny", exec.ipAddressDeny.map(\.description).joined(separator: " ")),
+            ("SocketBindAllow", resources.socketBindAllow.map(\.description).joined(separator: " ")),
+            ("SocketBindDeny", resources.socketBindDeny.map(\.description).joined(separator: " ")),
+        ]
     }
 
     /// systemctl's rendering of an `Exec*=` property: `{ path=… ; argv[]=… ; ignore_errors=no }`.

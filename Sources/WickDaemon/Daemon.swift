@@ -207,7 +207,7 @@ public final class Daemon {
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
                 } else if let metricsServer, metricsServer.owns(token) {
-                    metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.ipCounters) }
+                    metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.allIPCounters) }
                 } else if token == Self.watchToken {
                     unitDirectoriesChanged(now: current)
                 } else if let socket = port.socketOfToken[token] {

@@ -27,8 +27,11 @@ final class DaemonPort: ManagerPort {
     private var tokensOfSocket: [String: [UInt64]] = [:]
     private var nextToken: UInt64 = 16
     private var connections: [UInt64: (fd: Int32, remote: PeerAddress, socket: String)] = [:]
-    /// `IPAccounting=` of `Accept=yes` sockets: the traffic of their closed connections (TCP_INFO).
-    private(set) var ipCounters: [String: TCPCounters] = [:]
+    /// `IPAccounting=` of `Accept=yes` sockets without cgroup programs: the traffic of their
+    /// closed connections (TCP_INFO).
+    private var tcpCounters: [String: IPCounters] = [:]
+    /// Units whose unenforceable resource settings were logged (once per unit).
+    private var reportedResources: Set<String> = []
     private var connectionOfInstance: [String: UInt64] = [:]
     private var instanceOfConnection: [UInt64: String] = [:]
     private var nextConnection: UInt64 = 0
@@ -83,11 +86,54 @@ final class DaemonPort: ManagerPort {
         return [settings.exec, service].compactMap { $0 }.map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
     }
 
+    /// `IPAccounting=` counters of a unit: from its cgroup programs, or the TCP_INFO sums of an
+    /// `Accept=yes` socket; nil when nothing is counted.
+    func ipCounters(_ unit: String) -> IPCounters? {
+        controlGroups.ipCounters(unit) ?? tcpCounters[unit]
+    }
+
+    /// Every unit with IP counters, for the metrics endpoint.
+    var allIPCounters: [String: IPCounters] {
+        var all = tcpCounters
+        for name in units.keys { if let counters = controlGroups.ipCounters(name) { all[name] = counters } }
+        return all
+    }
+
+    /// What a unit's cgroup gets: a service its own settings; a socket unit (its sockets and its
+    /// commands) its IP rules with its service's and its accounting.
+    func cgroupSetup(_ loaded: LoadedUnit) -> CgroupSetup {
+        if loaded.isService {
+            let exec = loaded.settings.service.exec
+            return CgroupSetup(resources: exec.resources, ipRules: [IPAccessFilter.Rules(allow: exec.ipAddressAllow, deny: exec.ipAddressDeny)],
+                               ipAccounting: exec.ipAccounting, guardsConnect: true)
+        }
+        let socket = loaded.name.name
+        return CgroupSetup(resources: ResourceControl(), ipRules: ipAccessRules(socket: socket, settings: loaded.settings.socket),
+                           ipAccounting: accountsIP(socket), guardsConnect: false)
+    }
+
+    /// Logs, once per unit, the resource settings this host cannot enforce (`ResourceSupport`).
+    func reportResources(_ loaded: LoadedUnit) {
+        guard reportedResources.insert(loaded.name.name).inserted else { return }
+        let exec = loaded.isService ? loaded.settings.service.exec : loaded.settings.socket.exec
+        for report in ResourceSupport.unenforced(exec, isService: loaded.isService, abilities: controlGroups.abilities) {
+            log("\(loaded.name.name): \(report.message)")
+        }
+    }
+
     func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
         var options = BindOptions(settings)
         options.nonBlocking = settings.accept
-        let filter = IPAccessFilter.program(ipAccessRules(socket: socket, settings: settings))
+        let rules = ipAccessRules(socket: socket, settings: settings)
+        let filter = IPAccessFilter.program(rules)
+        if let loaded = units[socket] { reportResources(loaded) }
+        // IP sockets are born in the socket unit's cgroup when it has programs for them.
+        switch controlGroups.prepareSocket(socket, rules: rules, accounting: accountsIP(socket)) {
+        case .success(let cgroup): options.controlGroup = cgroup
+        case .failure(let failure): return .failure(SocketOpenError("\(failure)"))
+        }
+        defer { options.controlGroup.map(closeDescriptor) }
         for spec in settings.listen {
             do throws(SystemError) {
                 var warnings: [String] = []
@@ -228,7 +274,9 @@ final class DaemonPort: ManagerPort {
 
     func closeConnection(_ connection: AcceptedConnectionID) {
         if let entry = connections.removeValue(forKey: connection.id) {
-            if accountsIP(entry.socket), let counters = TCPCounters.read(entry.fd) { ipCounters[entry.socket, default: TCPCounters()].add(counters) }
+            if accountsIP(entry.socket), controlGroups.ipCounters(entry.socket) == nil, let counters = IPCounters.read(entry.fd) {
+                tcpCounters[entry.socket, default: IPCounters()].add(counters)
+            }
             closeDescriptor(entry.fd)
         }
         if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
@@ -351,7 +399,16 @@ final class DaemonPort: ManagerPort {
             // Not for Accept=yes instances: moving a process into a cgroup waits for an RCU grace
             // period (cgroup_threadgroup_rwsem), about 10 ms, too much per connection; spawning
             // straight into the cgroup (clone3 CLONE_INTO_CGROUP) is issue 14's.
-            execRequest.controlGroupProcs = connectionOfInstance[unit] == nil ? controlGroups.prepare(unit) : nil
+            if connectionOfInstance[unit] == nil {
+                reportResources(loaded)
+                var warnings: [String] = []
+                switch controlGroups.prepare(unit, cgroupSetup(loaded), warnings: &warnings) {
+                case .success(let procs): execRequest.controlGroupProcs = procs
+                case .failure(let failure):
+                    return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
+                }
+                for warning in warnings { log("\(unit): \(warning)") }
+            }
         case .failure(let failure):
             return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }

@@ -32,7 +32,7 @@ final class Metrics {
     }
 
     /// The exposition text of the manager's current state.
-    func render(_ manager: Manager, ipCounters: [String: TCPCounters] = [:]) -> [UInt8] {
+    func render(_ manager: Manager, ipCounters: [String: IPCounters] = [:]) -> [UInt8] {
         var present: Set<String> = []
         // IPAccounting= (systemd_exporter's naming): what the unit's connections carried.
         for (name, counters) in ipCounters {

@@ -1,5 +1,29 @@
 import Glibc
+import WickCore
 import WickUnits
+
+/// What a unit's cgroup is given: its limits, its IP rules and accounting, its bind rules.
+public struct CgroupSetup: Sendable {
+    public var resources: ResourceControl
+    public var ipRules: [IPAccessFilter.Rules]
+    public var ipAccounting: Bool
+    /// Whether `connect()` to a denied address fails at once (services; not a socket unit's
+    /// cgroup, which has only wick's sockets).
+    public var guardsConnect: Bool
+
+    public init(resources: ResourceControl, ipRules: [IPAccessFilter.Rules], ipAccounting: Bool, guardsConnect: Bool) {
+        (self.resources, self.ipRules, self.ipAccounting, self.guardsConnect) = (resources, ipRules, ipAccounting, guardsConnect)
+    }
+}
+
+/// What a unit's cgroup counts; nil where the controller (file) is missing.
+public struct CgroupUsage: Equatable, Sendable {
+    public var memoryCurrent: UInt64?
+    public var tasksCurrent: UInt64?
+    public var cpuUsageNanoseconds: UInt64?
+    public var oomKills: UInt64?
+    public init() {}
+}
 
 /// Per-unit cgroups in the unified (v2) hierarchy, where wick may write it (a delegated container
 /// cgroup, or a hybrid host's unified hierarchy): each unit runs in `wick.slice/UNIT` below wick's
@@ -12,37 +36,112 @@ public final class ControlGroups {
     public let base: String?
     /// `base` below the hierarchy's root, for `ControlGroup=` (`/wick.slice`).
     public let relativeBase: String
+    /// What units' cgroups can have here: controllers, BPF.
+    public let abilities: CgroupAbilities
+    /// The cgroups wick configured (limits written, programs attached), with their IP accounting
+    /// maps; an entry goes when its directory is removed.
+    private var configured: [String: AccountingMaps] = [:]
+    /// The counters of a unit's last cgroup, kept after it is removed (shown until the next start).
+    private var lastCounters: [String: IPCounters] = [:]
 
-    public init() {
+    struct AccountingMaps {
+        var ingress: Int32?
+        var egress: Int32?
+    }
+
+    public convenience init() {
         guard let (mount, own) = Self.unifiedHierarchy() else {
-            base = nil
-            relativeBase = ""
+            self.init(mount: nil, own: "/", slice: "", bpf: false)
             return
         }
-        let slice = getpid() == 1 ? "wick.slice" : "wick-\(getpid()).slice"
+        self.init(mount: mount, own: own, slice: getpid() == 1 ? "wick.slice" : "wick-\(getpid()).slice", bpf: CgroupBPF.available())
+    }
+
+    /// A hierarchy mounted at `mount` (nil: none), wick's cgroup `own` in it; tests give a
+    /// directory that looks like one.
+    public init(mount: String?, own: String, slice: String, bpf: Bool) {
+        guard let mount else {
+            (base, relativeBase, abilities) = (nil, "", .none)
+            return
+        }
         let parent = mount + (own == "/" ? "" : own)
         Self.removeStaleSlices(parent)
         let relative = (own == "/" ? "" : own) + "/" + slice
         let path = mount + relative
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            base = nil
-            relativeBase = ""
+            (base, relativeBase, abilities) = (nil, "", .none)
             return
         }
         base = path
         relativeBase = relative
+        abilities = CgroupAbilities(hierarchy: true, controllers: Self.enableControllers(parent: parent, slice: path), bpf: bpf)
     }
 
     /// `ControlGroup=` of a unit.
     public func relativePath(_ unit: String) -> String? { base == nil ? nil : relativeBase + "/" + unit }
 
-    /// Makes the unit's cgroup; returns its `cgroup.procs`, which the child writes itself into
-    /// (systemd's step "attach to the unit cgroup", 219/CGROUP), or nil without cgroups.
-    public func prepare(_ unit: String) -> String? {
-        guard let base, !unit.contains("/") else { return nil }
+    /// Makes the unit's cgroup and, the first time, writes its limits and attaches its programs;
+    /// returns its `cgroup.procs`, which the child writes itself into (systemd's step "attach to
+    /// the unit cgroup", 219/CGROUP), nil without cgroups. A program that cannot be attached fails
+    /// the start (a firewall must not look enforced when it is not); a limit the kernel refuses is
+    /// a warning, as in systemd.
+    public func prepare(_ unit: String, _ setup: CgroupSetup, warnings: inout [String]) -> Result<String?, CgroupBPF.Failure> {
+        guard let base, !unit.contains("/") else { return .success(nil) }
         let path = base + "/" + unit
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { return nil }
-        return path + "/cgroup.procs"
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { return .success(nil) }
+        if configured[unit] == nil {
+            lastCounters[unit] = nil
+            writeLimits(path, setup.resources, warnings: &warnings)
+            switch attachPrograms(path, setup) {
+            case .success(let maps): configured[unit] = maps
+            case .failure(let failure):
+                _ = rmdir(path)
+                return .failure(failure)
+            }
+        }
+        return .success(path + "/cgroup.procs")
+    }
+
+    /// The cgroup of a socket unit whose IP sockets are filtered or counted by cgroup programs
+    /// (systemd's socket_address_listen_in_cgroup()): made with its programs, and returned open
+    /// for `BindOptions.controlGroup`; nil without cgroup BPF or with nothing to attach.
+    public func prepareSocket(_ unit: String, rules: [IPAccessFilter.Rules], accounting: Bool) -> Result<Int32?, CgroupBPF.Failure> {
+        guard let base, abilities.bpf, !unit.contains("/"), accounting || rules.contains(where: { !$0.isEmpty }) else { return .success(nil) }
+        var warnings: [String] = []
+        let setup = CgroupSetup(resources: ResourceControl(), ipRules: rules, ipAccounting: accounting, guardsConnect: false)
+        switch prepare(unit, setup, warnings: &warnings) {
+        case .failure(let failure): return .failure(failure)
+        case .success(nil): return .success(nil)
+        case .success: break
+        }
+        let fd = open(base + "/" + unit, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        return fd >= 0 ? .success(fd) : .failure(CgroupBPF.Failure(description: "\(unit)'s cgroup: \(String(cString: strerror(errno)))"))
+    }
+
+    /// `IPAccounting=` counters from the unit's cgroup programs (live, or of its last cgroup);
+    /// nil when the unit has none.
+    public func ipCounters(_ unit: String) -> IPCounters? {
+        guard let maps = configured[unit], maps.ingress != nil || maps.egress != nil else { return lastCounters[unit] }
+        var counters = IPCounters()
+        if let ingress = maps.ingress, let read = CgroupBPF.read(map: ingress) { (counters.ingressPackets, counters.ingressBytes) = read }
+        if let egress = maps.egress, let read = CgroupBPF.read(map: egress) { (counters.egressPackets, counters.egressBytes) = read }
+        return counters
+    }
+
+    /// What the unit's cgroup counts (systemd's `MemoryCurrent=`, `TasksCurrent=`, `CPUUsageNSec=`):
+    /// nil where the file (the controller) is missing.
+    public func usage(_ unit: String) -> CgroupUsage {
+        guard let base, access(base + "/" + unit, F_OK) == 0 else { return CgroupUsage() }
+        let path = base + "/" + unit
+        var usage = CgroupUsage()
+        usage.memoryCurrent = Self.number(path + "/memory.current")
+        // pids.current with the pids controller; without it the threads are counted, which is
+        // what it would say.
+        usage.tasksCurrent = Self.number(path + "/pids.current")
+            ?? Self.read(path + "/cgroup.threads").map { UInt64($0.split(separator: "\n").count) }
+        usage.cpuUsageNanoseconds = Self.field("usage_usec", of: path + "/cpu.stat").map { $0.multipliedReportingOverflow(by: 1000).overflow ? .max : $0 * 1000 }
+        usage.oomKills = Self.field("oom_kill", of: path + "/memory.events")
+        return usage
     }
 
     /// The processes in the unit's cgroup.
@@ -62,10 +161,17 @@ public final class ControlGroups {
         return !members.isEmpty
     }
 
-    /// Removes the unit's cgroup once empty (rmdir fails while a process is left).
+    /// Removes the unit's cgroup once empty (rmdir fails while a process is left; it is then
+    /// kept, with its programs, for the next start). Its IP counters stay readable.
     public func remove(_ unit: String) {
         guard let base, !unit.contains("/") else { return }
-        _ = rmdir(base + "/" + unit)
+        let counters = ipCounters(unit)
+        guard rmdir(base + "/" + unit) == 0 else { return }
+        if let maps = configured.removeValue(forKey: unit) {
+            lastCounters[unit] = counters
+            maps.ingress.map(closeDescriptor)
+            maps.egress.map(closeDescriptor)
+        }
     }
 
     /// wick is exiting: its slice goes (once its units' cgroups are empty and removed).
@@ -90,6 +196,138 @@ public final class ControlGroups {
             }
             _ = rmdir(path)
         }
+    }
+
+    // MARK: Limits and programs
+
+    /// systemd's cgroup_context_apply() for the unified hierarchy: each setting into its file
+    /// where the controller is enabled (the others are reported by `ResourceSupport`).
+    private func writeLimits(_ path: String, _ resources: ResourceControl, warnings: inout [String]) {
+        func set(_ file: String, _ value: String) {
+            if !Self.write(value, to: path + "/" + file) { warnings.append("\(file)=\(value) could not be set: \(String(cString: strerror(errno)))") }
+        }
+        func limit(_ value: CgroupLimit, total: UInt64) -> String { value.resolved(total: total).map(String.init) ?? "max" }
+        let controllers = abilities.controllers
+        if controllers.contains("memory") {
+            let memory = Self.physicalMemory()
+            let settings: [(String, CgroupLimit?)] = [("memory.min", resources.memoryMin), ("memory.low", resources.memoryLow),
+                                                      ("memory.high", resources.memoryHigh), ("memory.max", resources.effectiveMemoryMax),
+                                                      ("memory.swap.max", resources.memorySwapMax)]
+            for (file, value) in settings { if let value { set(file, limit(value, total: memory)) } }
+        }
+        if controllers.contains("cpu") {
+            if let weight = resources.cpuWeight { set("cpu.weight", String(weight)) }
+            if resources.cpuIdle { set("cpu.idle", "1") }
+            if let perSecond = resources.cpuQuotaPerSecond {
+                // systemd: the quota for one period, at least 1 ms.
+                let period = resources.cpuQuotaPeriod ?? 100_000
+                let (product, overflow) = perSecond.multipliedReportingOverflow(by: period)
+                set("cpu.max", "\(overflow ? UInt64.max / 1_000_000 : max(product / 1_000_000, 1000)) \(period)")
+            }
+        }
+        if controllers.contains("io"), let weight = resources.ioWeight { set("io.weight", "default \(weight)") }
+        if controllers.contains("pids") {
+            // systemd's DefaultTasksMax=15% of the kernel's limit when the unit sets none.
+            set("pids.max", limit(resources.tasksMax ?? .share(permyriad: 1500), total: Self.taskLimit()))
+        }
+    }
+
+    /// The unit's IP firewall, accounting and bind rules as cgroup programs (CgroupPrograms).
+    private func attachPrograms(_ path: String, _ setup: CgroupSetup) -> Result<AccountingMaps, CgroupBPF.Failure> {
+        let rules = setup.ipRules.filter { !$0.isEmpty }
+        let bind = (setup.resources.socketBindAllow, setup.resources.socketBindDeny)
+        var maps = AccountingMaps()
+        guard abilities.bpf, setup.ipAccounting || !rules.isEmpty || !(bind.0.isEmpty && bind.1.isEmpty) else { return .success(maps) }
+        let cgroup = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard cgroup >= 0 else { return .failure(CgroupBPF.Failure(description: "\(path): \(String(cString: strerror(errno)))")) }
+        defer { closeDescriptor(cgroup) }
+        func release() { maps.ingress.map(closeDescriptor); maps.egress.map(closeDescriptor) }
+        if setup.ipAccounting {
+            switch (CgroupBPF.accountingMap(), CgroupBPF.accountingMap()) {
+            case (.success(let ingress), .success(let egress)): (maps.ingress, maps.egress) = (ingress, egress)
+            case (.failure(let failure), let other), (let other, .failure(let failure)):
+                if case .success(let fd) = other { closeDescriptor(fd) }
+                return .failure(failure)
+            }
+        }
+        var programs: [CgroupPrograms.Program] = []
+        do throws(CgroupPrograms.TooLarge) {
+            programs += [try CgroupPrograms.firewall(.ingress, rules: rules, accountingMap: maps.ingress),
+                         try CgroupPrograms.firewall(.egress, rules: rules, accountingMap: maps.egress)].compactMap { $0 }
+            if setup.guardsConnect {
+                programs += [try CgroupPrograms.connectGuard(.connect4, rules: rules),
+                             try CgroupPrograms.connectGuard(.connect6, rules: rules)].compactMap { $0 }
+            }
+            programs += [try CgroupPrograms.socketBind(.bind4, allow: bind.0, deny: bind.1),
+                         try CgroupPrograms.socketBind(.bind6, allow: bind.0, deny: bind.1)].compactMap { $0 }
+        } catch {
+            release()
+            return .failure(CgroupBPF.Failure(description: "too many IPAddressAllow=/IPAddressDeny= prefixes for one BPF program"))
+        }
+        for program in programs {
+            if case .failure(let failure) = CgroupBPF.attach(program, to: cgroup) {
+                release()
+                return .failure(failure)
+            }
+        }
+        return .success(maps)
+    }
+
+    /// Enables the controllers wick's cgroup has for the units' cgroups: in wick's cgroup's and
+    /// the slice's `cgroup.subtree_control`. A cgroup with processes cannot pass domain
+    /// controllers down ("no internal processes"), so wick as PID 1 first moves itself into
+    /// `init.scope` beside the slice, as systemd does; otherwise it leaves its cgroup alone.
+    /// Returns the controllers the units' cgroups get.
+    static func enableControllers(parent: String, slice: String) -> Set<String> {
+        let wanted = ["cpu", "io", "memory", "pids"]
+        let available = Set((read(parent + "/cgroup.controllers") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+        let offered = wanted.filter(available.contains)
+        if offered.isEmpty { return [] }
+        func enable(_ directory: String) {
+            for controller in offered { _ = write("+" + controller, to: directory + "/cgroup.subtree_control") }
+        }
+        enable(parent)
+        if !Set(words(parent + "/cgroup.subtree_control")).isSuperset(of: offered), getpid() == 1 {
+            let scope = parent + "/init.scope"
+            if mkdir(scope, 0o755) == 0 || errno == EEXIST, write("0", to: scope + "/cgroup.procs") { enable(parent) }
+        }
+        enable(slice)
+        return Set(words(slice + "/cgroup.subtree_control")).intersection(offered)
+    }
+
+    private static func words(_ path: String) -> [String] {
+        (read(path) ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+    }
+
+    private static func read(_ path: String) -> String? {
+        (try? FileSystemUnitSource(maximumFileSize: 1 << 20).contents(of: path)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    private static func number(_ path: String) -> UInt64? {
+        read(path).flatMap { $0.split(separator: "\n").first.flatMap { UInt64($0) } }
+    }
+
+    /// A `key value` line of a flat-keyed file (cpu.stat, memory.events).
+    private static func field(_ key: String, of path: String) -> UInt64? {
+        for line in (read(path) ?? "").split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, parts[0] == key { return UInt64(parts[1]) }
+        }
+        return nil
+    }
+
+    /// MemTotal of /proc/meminfo, for `MemoryMax=N%`.
+    public static func physicalMemory() -> UInt64 {
+        for line in (read("/proc/meminfo") ?? "").split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let kilobytes = UInt64(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+            return kilobytes.multipliedReportingOverflow(by: 1024).overflow ? .max : kilobytes * 1024
+        }
+        return .max
+    }
+
+    /// systemd's system_tasks_max(): the lower of kernel.pid_max and kernel.threads-max.
+    public static func taskLimit() -> UInt64 {
+        min(number("/proc/sys/kernel/pid_max") ?? 4_194_304, number("/proc/sys/kernel/threads-max") ?? .max)
     }
 
     private static func write(_ text: String, to path: String) -> Bool {

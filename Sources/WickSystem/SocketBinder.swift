@@ -29,6 +29,9 @@ public struct BindOptions: Sendable {
     /// `SOCK_NONBLOCK` from creation: listeners wick accepts on itself (its control and metrics
     /// sockets, `Accept=yes` sockets), never one passed to a service.
     public var nonBlocking = false
+    /// An open cgroup directory to create IP sockets in (systemd's socket_address_listen_in_cgroup()):
+    /// their traffic, and that of connections accepted from them, meets the cgroup's programs.
+    public var controlGroup: Int32?
 
     public init() {}
 
@@ -135,8 +138,14 @@ public enum SocketBinder {
         _ address: SocketAddress, type: __socket_type, options: BindOptions, listen: Bool, dualStack: Bool, warnings: inout [String]
     ) throws(SystemError) -> Int32 {
         let storage = try SocketAddressStorage(address)
-        let fd = try retrying("socket(\(address))") {
-            Glibc.socket(storage.family, Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | (options.nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0), 0)
+        let flags = Int32(type.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | (options.nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+        let fd: Int32
+        if let cgroup = options.controlGroup, !address.isUnix {
+            let created = cwick_socket_in_cgroup(cgroup, storage.family, flags, 0)
+            guard created >= 0 else { throw SystemError("socket(\(address)) in the socket unit's cgroup", code: -created) }
+            fd = created
+        } else {
+            fd = try retrying("socket(\(address))") { Glibc.socket(storage.family, flags, 0) }
         }
         do throws(SystemError) {
             let isIP = !address.isUnix

@@ -190,6 +190,22 @@ int cwick_tcp_counters(int fd, unsigned long long *bytes_received, unsigned long
  * -1 with errno. */
 int cwick_attach_filter(int fd, const void *instructions, int count);
 
+/* bpf(2) for the cgroup programs (bpf.c). Each returns a descriptor or 0, or -errno. An array map
+ * of `entries` u64 counters keyed by u32. */
+int cwick_bpf_map_create_array(unsigned entries);
+int cwick_bpf_map_read(int map, unsigned key, unsigned long long *value);
+/* Loads eBPF instructions (struct bpf_insn[count]) as a GPL program of `type`; the verifier's log
+ * goes to `log` (may be NULL). */
+int cwick_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *instructions, unsigned count,
+                        char *log, unsigned log_size);
+/* Attaches with BPF_F_ALLOW_MULTI, as systemd: programs of parent cgroups run too. */
+int cwick_bpf_prog_attach(int program, int cgroup, unsigned attach_type);
+/* BPF_PROG_TEST_RUN: runs a cgroup_skb program on one packet (from its IP header); for tests. */
+int cwick_bpf_prog_test_run(int program, const void *packet, unsigned size, unsigned *result);
+/* A socket(2) created inside the cgroup whose directory `cgroup` is open (clone3 with
+ * CLONE_INTO_CGROUP and CLONE_FILES), close-on-exec; its traffic meets that cgroup's programs. */
+int cwick_socket_in_cgroup(int cgroup, int domain, int type, int protocol);
+
 /* A sealed-size memfd (close-on-exec) holding `length` bytes, positioned at 0: the standard input
  * of StandardInput=data. Returns the fd or -1 with errno. */
 int cwick_memfd_with(const void *bytes, size_t length);

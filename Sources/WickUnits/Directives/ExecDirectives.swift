@@ -33,16 +33,10 @@ enum ExecDirectives {
     static let sandboxWords: [(String, DirectiveSupport)] = [
         ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
-        ("SocketBindAllow", NotEnforced.network),
-        ("SocketBindDeny", NotEnforced.network), ("RestrictNetworkInterfaces", NotEnforced.network),
-        ("MemoryMax", NotEnforced.cgroups),
-        ("MemoryHigh", NotEnforced.cgroups), ("MemoryLimit", NotEnforced.cgroups),
-        ("MemorySwapMax", NotEnforced.cgroups), ("CPUQuota", NotEnforced.cgroups),
-        ("CPUWeight", NotEnforced.cgroups), ("CPUShares", NotEnforced.cgroups),
-        ("IOWeight", NotEnforced.cgroups), ("TasksMax", NotEnforced.cgroups), ("Slice", NotEnforced.cgroups),
-        ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.cgroups),
-        ("MemoryAccounting", NotEnforced.cgroups), ("TasksAccounting", NotEnforced.cgroups),
-        ("IOAccounting", NotEnforced.cgroups),
+        ("RestrictNetworkInterfaces", NotEnforced.network), ("Slice", NotEnforced.cgroups),
+        ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.accounting),
+        ("MemoryAccounting", NotEnforced.accounting), ("TasksAccounting", NotEnforced.accounting),
+        ("IOAccounting", NotEnforced.accounting),
         ("KeyringMode", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),
         ("SetCredentialEncrypted", NotEnforced.credentials), ("SELinuxContext", NotEnforced.seccomp),
         ("AppArmorProfile", NotEnforced.seccomp), ("SmackProcessLabel", NotEnforced.seccomp),
@@ -108,7 +102,7 @@ enum ExecDirectives {
             "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)),
             "IPAddressAllow": addressPrefixes(root.appending(path: \.ipAddressAllow)),
             "IPAddressDeny": addressPrefixes(root.appending(path: \.ipAddressDeny)),
-            "IPAccounting": Directive.boolean(root.appending(path: \.ipAccounting)).with(NotEnforced.ipAccounting),
+            "IPAccounting": Directive.boolean(root.appending(path: \.ipAccounting)),
             "ProtectProc": Directive.word(root.appending(path: \.protectProc), ["default", "noaccess", "invisible", "ptraceable"]),
             "ProcSubset": Directive.word(root.appending(path: \.procSubset), ["all", "pid"]),
             "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]),
@@ -150,6 +144,7 @@ enum ExecDirectives {
             "FinalKillSignal": .signal(kill.appending(path: \.finalSignal)),
             "WatchdogSignal": .signal(kill.appending(path: \.watchdogSignal)),
         ]
+        table.merge(ResourceDirectives.directives(root.appending(path: \.resources))) { first, _ in first }
         for (name, resource, unit) in limits {
             table[name] = limit(root, resource: resource, unit: unit)
         }
@@ -225,7 +220,7 @@ enum ExecDirectives {
     /// `IPAddressAllow=`/`IPAddressDeny=`: lines add up, the empty assignment resets. Enforced on
     /// the sockets wick passes (ingress); the service's own connections are not filtered.
     static func addressPrefixes(_ keyPath: WritableKeyPath<UnitSettings, [IPAddressPrefix]>) -> Directive {
-        Directive(NotEnforced.ipEgress) { settings, value, _ throws(ValueError) in
+        Directive { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             settings[keyPath: keyPath] += try IPAddressPrefix.parseList(value)
         }

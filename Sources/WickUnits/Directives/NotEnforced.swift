@@ -12,7 +12,9 @@ enum NotEnforced {
     static let seccomp = DirectiveSupport.notEnforced(
         "not enforced: wick installs no seccomp filter, every system call and address family is allowed")
     static let cgroups = DirectiveSupport.notEnforced(
-        "not enforced: wick uses no cgroups; resource control is left to the container runtime")
+        "not enforced: wick creates no slices or device cgroups; this is left to the container runtime")
+    static let accounting = DirectiveSupport.notEnforced(
+        "always on: wick reports what a unit's cgroup counts whenever it has one, and nothing without")
     static let limits = DirectiveSupport.notEnforced(
         "not applied yet: the service inherits wick's resource limits")
     static let capabilities = DirectiveSupport.notEnforced(
@@ -23,10 +25,6 @@ enum NotEnforced {
         "not applied yet: wick does not create or chown these directories")
     static let scheduling = DirectiveSupport.notEnforced(
         "not applied yet: the service runs with wick's scheduling and OOM settings")
-    static let ipEgress = DirectiveSupport.notEnforced(
-        "partly applied: traffic to the sockets wick passes is filtered; connections the service opens itself are not (that needs cgroup BPF)")
-    static let ipAccounting = DirectiveSupport.notEnforced(
-        "partly applied: the TCP connections of Accept=yes sockets are counted (TCP_INFO, payload bytes); other traffic is not (that needs cgroup BPF)")
     static let terminal = DirectiveSupport.notEnforced(
         "not applied: wick gives services no terminal and writes no utmp records")
     static let coredump = DirectiveSupport.notEnforced(

@@ -161,6 +161,8 @@ public struct ExecContext: Hashable, Sendable {
     public var ipAddressDeny: [IPAddressPrefix] = []
     /// `IPAccounting=`: counted for the connections of `Accept=yes` sockets (TCP_INFO).
     public var ipAccounting = false
+    /// The cgroup settings (systemd.resource-control(5)).
+    public var resources = ResourceControl()
     public var privateIPC = false
     public var privateMounts = false
     public var protectHostname = false

@@ -3,7 +3,7 @@ import CWick
 /// A TCP connection's traffic (TCP_INFO): payload bytes received and sent, and
 /// segments in and out; what `IPAccounting=` counts for `Accept=yes` connections when wick has no
 /// cgroup BPF counters.
-public struct TCPCounters: Equatable, Sendable {
+public struct IPCounters: Equatable, Sendable {
     public var ingressBytes: UInt64 = 0
     public var egressBytes: UInt64 = 0
     public var ingressPackets: UInt64 = 0
@@ -12,11 +12,11 @@ public struct TCPCounters: Equatable, Sendable {
     public init() {}
 
     /// The counters of a connected TCP socket; nil for another kind of socket.
-    public static func read(_ fd: Int32) -> TCPCounters? {
+    public static func read(_ fd: Int32) -> IPCounters? {
         var received: UInt64 = 0, sent: UInt64 = 0
         var segmentsIn: UInt32 = 0, segmentsOut: UInt32 = 0
         guard cwick_tcp_counters(fd, &received, &sent, &segmentsIn, &segmentsOut) == 0 else { return nil }
-        var counters = TCPCounters()
+        var counters = IPCounters()
         counters.ingressBytes = received
         counters.egressBytes = sent
         counters.ingressPackets = UInt64(segmentsIn)
@@ -24,7 +24,7 @@ public struct TCPCounters: Equatable, Sendable {
         return counters
     }
 
-    public mutating func add(_ other: TCPCounters) {
+    public mutating func add(_ other: IPCounters) {
         ingressBytes &+= other.ingressBytes
         egressBytes &+= other.egressBytes
         ingressPackets &+= other.ingressPackets
