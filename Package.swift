@@ -39,6 +39,7 @@ let package = Package(
             name: "WickCLI",
             dependencies: [
                 "WickUnits",
+                "WickCore",
                 "WickControl",
                 "WickDaemon",
                 "WickSystem",
@@ -62,7 +63,7 @@ let package = Package(
         .testTarget(name: "WickCLITests", dependencies: ["WickCLI", "WickControl", "WickDaemon"]),
         .testTarget(name: "WickCoreTests", dependencies: ["WickCore", "WickUnits"]),
         .testTarget(name: "WickControlTests", dependencies: ["WickControl"]),
-        .testTarget(name: "WickSystemTests", dependencies: ["WickSystem"]),
+        .testTarget(name: "WickSystemTests", dependencies: ["WickSystem", "WickCore", "WickUnits"]),
     ],
     swiftLanguageModes: [.v6]
 )

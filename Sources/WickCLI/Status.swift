@@ -79,6 +79,12 @@ enum StatusRenderer {
             fields.append(("Process", "code=\(code), \(detail)"))
         }
         if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
+        // systemctl status: "Tasks: 1", "Memory: 1.2M", "CPU: 25ms" (what the unit's cgroup counts).
+        if let tasks = report["tasks_current"]?.numberValue, tasks >= 0, tasks < 1e15 { fields.append(("Tasks", String(Int64(tasks)))) }
+        if let memory = report["memory_current"]?.numberValue { fields.append(("Memory", Self.bytes(memory))) }
+        if let cpu = report["cpu_usage_ns"]?.numberValue, cpu >= 0, cpu < 1.8e19 {
+            fields.append(("CPU", TimeSpan(microseconds: UInt64(cpu) / 1_000_000 * 1000).description))
+        }
         let members = (report["cgroup_processes"]?.arrayValue ?? []).compactMap(\.numberValue).map { Int64($0) }
         if let cgroup = report["cgroup"]?.stringValue, !members.isEmpty {
             fields.append(("CGroup", cgroup + members.map { "\n             └─\($0)" }.joined()))

@@ -1,3 +1,5 @@
+import WickCore
+import WickSystem
 import WickUnits
 
 /// The diagnostics of `wick verify` for a set of paths, in file and line order.
@@ -5,7 +7,9 @@ struct VerifyReport {
     var diagnostics: [Diagnostic]
     var unitCount: Int
 
-    static func make(paths: [String], source: any UnitSource = FileSystemUnitSource()) -> VerifyReport {
+    /// `abilities`: what this host's cgroups allow, against which resource settings are checked.
+    static func make(paths: [String], source: any UnitSource = FileSystemUnitSource(),
+                     abilities: CgroupAbilities = ControlGroups.probe()) -> VerifyReport {
         var diagnostics: [Diagnostic] = []
         var unitCount = 0
         var loaded: [LoadedUnit] = []
@@ -38,6 +42,13 @@ struct VerifyReport {
         }
         // Every unit checked together: two sockets on one endpoint may sit in different paths.
         diagnostics += ListenConflicts.diagnostics(for: loaded)
+        for unit in loaded where unit.isService || unit.isSocket {
+            let exec = unit.isService ? unit.settings.service.exec : unit.settings.socket.exec
+            for report in ResourceSupport.unenforced(exec, isService: unit.isService, abilities: abilities) {
+                let location = unit.directiveLocations[report.directive] ?? SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
+                diagnostics.append(Diagnostic(.warning, at: location, directive: report.directive, report.message + " (on this host)"))
+            }
+        }
         diagnostics.sort { ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line) }
         return VerifyReport(diagnostics: diagnostics, unitCount: unitCount)
     }

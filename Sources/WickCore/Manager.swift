@@ -223,6 +223,15 @@ public struct Manager {
         dispatch(now: now, port: &port)
     }
 
+    /// The OOM killer killed a process in the service's cgroup (`OOMPolicy=`).
+    public mutating func controlGroupOOM(unit: String, now: Instant, port: inout some ManagerPort) {
+        guard var service = services[unit] else { return }
+        let transitions = service.controlGroupOOM(now: now, processes: &port)
+        services[unit] = service
+        apply(transitions, now: now, port: &port)
+        dispatch(now: now, port: &port)
+    }
+
     /// An sd_notify(3) message from `pid`, accepted per `NotifyAccess=` (systemd.service(5)):
     /// `main` takes the main process only, `exec` also control processes, `all` any process of the
     /// service's process group (`senderGroup`), `none` nothing. Returns whether it was accepted.

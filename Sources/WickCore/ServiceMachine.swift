@@ -116,6 +116,21 @@ public struct ServiceMachine: Sendable {
         return takeTransitions()
     }
 
+    /// The kernel's OOM killer killed a process of the service's cgroup (its `memory.events`
+    /// `oom_kill` count rose): systemd's service_notify_cgroup_oom_event() under `OOMPolicy=`:
+    /// `continue` logs only, `stop` stops the service with result `oom-kill`, `kill` kills it.
+    public mutating func controlGroupOOM(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        guard settings.oomPolicy != .continue else { return takeTransitions() }
+        fail(.oomKill)
+        switch state {
+        case .condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm:
+            enterSignal(settings.oomPolicy == .kill ? .stopSigkill : .stopSigterm, now: now, processes: &processes)
+        case .stopSigkill, .stopPost, .dead, .failed, .autoRestart:
+            break
+        }
+        return takeTransitions()
+    }
+
     /// The deadline passed.
     public mutating func timerFired(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         guard let deadline, deadline <= now else { return [] }

@@ -10,6 +10,8 @@ public enum ServiceResult: String, Sendable, Equatable {
     case signal
     case coreDump = "core-dump"
     case watchdog
+    /// The OOM killer killed a process of the service's cgroup (`OOMPolicy=stop` or `kill`).
+    case oomKill = "oom-kill"
     case startLimitHit = "start-limit-hit"
     /// An `ExecCondition=` command exited 1-254: the unit was skipped, not failed.
     case execCondition = "exec-condition"

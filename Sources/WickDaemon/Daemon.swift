@@ -207,7 +207,7 @@ public final class Daemon {
                 } else if token == Self.notifyToken {
                     handleNotifications(now: current)
                 } else if let metricsServer, metricsServer.owns(token) {
-                    metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.allIPCounters) }
+                    metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.allIPCounters, usage: port.controlGroups.usage) }
                 } else if token == Self.watchToken {
                     unitDirectoriesChanged(now: current)
                 } else if let socket = port.socketOfToken[token] {
@@ -267,6 +267,11 @@ public final class Daemon {
                     switch status {
                     case .exited(let code): exit = .exited(code)
                     case .signaled(let number): exit = .signaled(number)
+                    }
+                    // An OOM kill in the unit's cgroup is told before the exit it caused.
+                    if case .signaled(SIGKILL) = exit, port.controlGroups.newOOMKill(unit) {
+                        port.log("\(unit): a process of the unit was killed by the OOM killer")
+                        manager.controlGroupOOM(unit: unit, now: current, port: &port)
                     }
                     manager.processExited(unit: unit, pid: pid, exit: exit, now: current, port: &port)
                 }

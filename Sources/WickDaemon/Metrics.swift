@@ -32,7 +32,7 @@ final class Metrics {
     }
 
     /// The exposition text of the manager's current state.
-    func render(_ manager: Manager, ipCounters: [String: IPCounters] = [:]) -> [UInt8] {
+    func render(_ manager: Manager, ipCounters: [String: IPCounters] = [:], usage: (String) -> CgroupUsage = { _ in CgroupUsage() }) -> [UInt8] {
         var present: Set<String> = []
         // IPAccounting= (systemd_exporter's naming): what the unit's connections carried.
         for (name, counters) in ipCounters {
@@ -50,6 +50,13 @@ final class Metrics {
             setState(unit: name, type: "service", active: service.state.activeState, present: &present)
             count("service_restarts", "Automatic restarts (NRestarts).", unit: name, Int64(service.restartCount), present: &present)
             count("service_start_limit_hits", "Starts refused by the start limit.", unit: name, Int64(service.startLimitHits), present: &present)
+            // What the service's cgroup counts (MemoryCurrent, TasksCurrent, CPUUsageNSec).
+            let cgroup = usage(name)
+            if let memory = cgroup.memoryCurrent { gauge("memory_current_bytes", "Memory of the service's cgroup (MemoryCurrent).", unit: name, Double(memory), present: &present) }
+            if let tasks = cgroup.tasksCurrent { gauge("tasks_current", "Tasks in the service's cgroup (TasksCurrent).", unit: name, Double(tasks), present: &present) }
+            if let cpu = cgroup.cpuUsageNanoseconds {
+                count("cpu_usage_nanoseconds", "CPU time of the service's cgroup (CPUUsageNSec).", unit: name, Int64(clamping: cpu), present: &present)
+            }
         }
         for key in counted.keys where !present.contains(key) {
             if let gone = counted.removeValue(forKey: key) { registry.unregisterCounter(gone.counter) }

@@ -43,6 +43,8 @@ public final class ControlGroups {
     private var configured: [String: AccountingMaps] = [:]
     /// The counters of a unit's last cgroup, kept after it is removed (shown until the next start).
     private var lastCounters: [String: IPCounters] = [:]
+    /// `oom_kill` of each unit's cgroup as last read.
+    private var oomKillsSeen: [String: UInt64] = [:]
 
     struct AccountingMaps {
         var ingress: Int32?
@@ -55,6 +57,17 @@ public final class ControlGroups {
             return
         }
         self.init(mount: mount, own: own, slice: getpid() == 1 ? "wick.slice" : "wick-\(getpid()).slice", bpf: CgroupBPF.available())
+    }
+
+    /// What units' cgroups could have on this host, found without changing anything (for
+    /// `wick verify`): a cgroup v2 hierarchy whose wick cgroup is writable, the controllers it
+    /// offers, and whether cgroup BPF programs load.
+    public static func probe() -> CgroupAbilities {
+        guard let (mount, own) = unifiedHierarchy() else { return .none }
+        let directory = mount + (own == "/" ? "" : own)
+        guard access(directory, W_OK) == 0 else { return .none }
+        let offered = Set(words(directory + "/cgroup.controllers")).intersection(["cpu", "io", "memory", "pids"])
+        return CgroupAbilities(hierarchy: true, controllers: offered, bpf: CgroupBPF.available())
     }
 
     /// A hierarchy mounted at `mount` (nil: none), wick's cgroup `own` in it; tests give a
@@ -91,7 +104,7 @@ public final class ControlGroups {
         if mkdir(path, 0o755) != 0 && errno != EEXIST { return .success(nil) }
         if configured[unit] == nil {
             lastCounters[unit] = nil
-            writeLimits(path, setup.resources, warnings: &warnings)
+            Self.writeLimits(path, setup.resources, controllers: abilities.controllers, warnings: &warnings)
             switch attachPrograms(path, setup) {
             case .success(let maps): configured[unit] = maps
             case .failure(let failure):
@@ -126,6 +139,14 @@ public final class ControlGroups {
         if let ingress = maps.ingress, let read = CgroupBPF.read(map: ingress) { (counters.ingressPackets, counters.ingressBytes) = read }
         if let egress = maps.egress, let read = CgroupBPF.read(map: egress) { (counters.egressPackets, counters.egressBytes) = read }
         return counters
+    }
+
+    /// Whether the unit's cgroup counted an OOM kill (`memory.events` `oom_kill`) since the last
+    /// call; false without the memory controller.
+    public func newOOMKill(_ unit: String) -> Bool {
+        guard let base, let count = Self.field("oom_kill", of: base + "/" + unit + "/memory.events") else { return false }
+        defer { oomKillsSeen[unit] = count }
+        return count > oomKillsSeen[unit, default: 0]
     }
 
     /// What the unit's cgroup counts (systemd's `MemoryCurrent=`, `TasksCurrent=`, `CPUUsageNSec=`):
@@ -167,6 +188,7 @@ public final class ControlGroups {
         guard let base, !unit.contains("/") else { return }
         let counters = ipCounters(unit)
         guard rmdir(base + "/" + unit) == 0 else { return }
+        oomKillsSeen[unit] = nil
         if let maps = configured.removeValue(forKey: unit) {
             lastCounters[unit] = counters
             maps.ingress.map(closeDescriptor)
@@ -202,12 +224,11 @@ public final class ControlGroups {
 
     /// systemd's cgroup_context_apply() for the unified hierarchy: each setting into its file
     /// where the controller is enabled (the others are reported by `ResourceSupport`).
-    private func writeLimits(_ path: String, _ resources: ResourceControl, warnings: inout [String]) {
+    public static func writeLimits(_ path: String, _ resources: ResourceControl, controllers: Set<String>, warnings: inout [String]) {
         func set(_ file: String, _ value: String) {
             if !Self.write(value, to: path + "/" + file) { warnings.append("\(file)=\(value) could not be set: \(String(cString: strerror(errno)))") }
         }
         func limit(_ value: CgroupLimit, total: UInt64) -> String { value.resolved(total: total).map(String.init) ?? "max" }
-        let controllers = abilities.controllers
         if controllers.contains("memory") {
             let memory = Self.physicalMemory()
             let settings: [(String, CgroupLimit?)] = [("memory.min", resources.memoryMin), ("memory.low", resources.memoryLow),

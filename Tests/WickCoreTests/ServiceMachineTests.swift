@@ -15,6 +15,20 @@ import WickUnits
         #expect(service.result == .success)
     }
 
+    /// systemd's OOMPolicy=: an OOM kill in the cgroup stops the service with result oom-kill
+    /// (`stop`, the default), kills it (`kill`), or is only noted (`continue`).
+    @Test(arguments: [("stop", ServiceState.stopSigterm, ServiceResult.oomKill), ("kill", .stopSigkill, .oomKill), ("continue", .running, .signal)])
+    func anOOMKillFollowsOOMPolicy(policy: String, state: ServiceState, result: ServiceResult) {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/server\nOOMPolicy=\(policy)\n")
+        _ = service.start(now: .seconds(1), processes: &processes)
+        _ = service.controlGroupOOM(now: .seconds(2), processes: &processes)
+        #expect(service.state == state)
+        _ = service.processExited(pid: 101, exit: .signaled(9), now: .seconds(2), processes: &processes)
+        #expect(service.result == result)
+        #expect(service.state == .failed)
+    }
+
     @Test func preAndPostCommandsRunInOrderAroundTheMainProcess() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nExecStartPre=/bin/pre1\nExecStartPre=/bin/pre2\nExecStart=/bin/main\nExecStartPost=/bin/post\nExecStopPost=/bin/cleanup\n")

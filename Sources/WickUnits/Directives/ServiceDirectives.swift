@@ -43,7 +43,10 @@ enum ServiceDirectives {
             "SuccessAction": Directive.text(\.unit.successAction).with(NotEnforced.actions),
             "RestartSteps": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
             "RestartMaxDelaySec": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
-            "OOMPolicy": Directive(NotEnforced.cgroups) { _, _, _ throws(ValueError) in },
+            "OOMPolicy": Directive { settings, value, _ throws(ValueError) in
+                guard let policy = ServiceSection.OOMPolicy(rawValue: value) else { throw .expected("continue, stop or kill", got: value) }
+                settings.service.oomPolicy = policy
+            },
             "USBFunctionDescriptors": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
             "USBFunctionStrings": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
         ]

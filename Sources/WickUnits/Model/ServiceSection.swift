@@ -25,6 +25,9 @@ public struct ServiceSection: Hashable, Sendable {
     public var execStop: [ExecCommand] = []
     public var execStopPost: [ExecCommand] = []
     public var remainAfterExit = false
+    /// `OOMPolicy=` (systemd.service(5)): what an OOM kill in the service's cgroup does.
+    public enum OOMPolicy: String, Sendable, Hashable { case `continue`, stop, kill }
+    public var oomPolicy = OOMPolicy.stop
     public var guessMainPID = true
     public var pidFile: String?
     public var restart = RestartPolicy.no
