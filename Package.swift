@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "WickCLITests", dependencies: ["WickCLI", "WickControl", "WickDaemon"]),
+        .testTarget(name: "WickCLITests", dependencies: ["WickCLI", "WickControl", "WickDaemon", "WickSystem"]),
         .testTarget(name: "WickCoreTests", dependencies: ["WickCore", "WickUnits"]),
         .testTarget(name: "WickControlTests", dependencies: ["WickControl"]),
         .testTarget(name: "WickSystemTests", dependencies: ["WickSystem", "WickCore", "WickUnits"]),
