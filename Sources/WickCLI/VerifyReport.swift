@@ -7,9 +7,10 @@ struct VerifyReport {
     var diagnostics: [Diagnostic]
     var unitCount: Int
 
-    /// `abilities`: what this host's cgroups allow, against which resource settings are checked.
+    /// `abilities`: what this host's cgroups allow, against which resource settings are checked
+    /// (nil: not checked).
     static func make(paths: [String], source: any UnitSource = FileSystemUnitSource(),
-                     abilities: CgroupAbilities = ControlGroups.probe()) -> VerifyReport {
+                     abilities: CgroupAbilities? = ControlGroups.probe()) -> VerifyReport {
         var diagnostics: [Diagnostic] = []
         var unitCount = 0
         var loaded: [LoadedUnit] = []
@@ -42,9 +43,9 @@ struct VerifyReport {
         }
         // Every unit checked together: two sockets on one endpoint may sit in different paths.
         diagnostics += ListenConflicts.diagnostics(for: loaded)
-        for unit in loaded where unit.isService || unit.isSocket {
+        for unit in loaded where abilities != nil && (unit.isService || unit.isSocket) {
             let exec = unit.isService ? unit.settings.service.exec : unit.settings.socket.exec
-            for report in ResourceSupport.unenforced(exec, isService: unit.isService, abilities: abilities) {
+            for report in ResourceSupport.unenforced(exec, isService: unit.isService, abilities: abilities ?? .none) {
                 let location = unit.directiveLocations[report.directive] ?? SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
                 diagnostics.append(Diagnostic(.warning, at: location, directive: report.directive, report.message + " (on this host)"))
             }

@@ -39,6 +39,11 @@ public enum CgroupPrograms {
         public var programType: ProgramType { self == .ingress || self == .egress ? .cgroupSKB : .cgroupSockAddr }
     }
 
+    /// Which way packets go through a packet filter.
+    public enum Direction: Sendable { case ingress, egress }
+    /// The address family of a connect or bind hook.
+    public enum Family: Sendable { case ipv4, ipv6 }
+
     /// A program to load: its instructions, with the accounting map's descriptor already placed.
     public struct Program: Equatable, Sendable {
         public var attach: AttachType
@@ -50,8 +55,7 @@ public enum CgroupPrograms {
     public static let bytesKey: UInt32 = 1
 
     /// The packet filter of one direction: nil when it would do nothing (no rules, no map).
-    public static func firewall(_ direction: AttachType, rules: [IPAccessFilter.Rules], accountingMap: Int32?) throws(TooLarge) -> Program? {
-        precondition(direction == .ingress || direction == .egress)
+    public static func firewall(_ direction: Direction, rules: [IPAccessFilter.Rules], accountingMap: Int32?) throws(TooLarge) -> Program? {
         let ruleSets = rules.filter { !$0.isEmpty }
         if ruleSets.isEmpty && accountingMap == nil { return nil }
         var a = Assembler()
@@ -95,12 +99,12 @@ public enum CgroupPrograms {
             a.move(0, immediate: 0)
             a.exit()
         }
-        return Program(attach: direction, instructions: try a.resolved())
+        return Program(attach: direction == .ingress ? .ingress : .egress, instructions: try a.resolved())
     }
 
     /// The connect4/connect6 guard: nil without rules.
-    public static func connectGuard(_ hook: AttachType, rules: [IPAccessFilter.Rules]) throws(TooLarge) -> Program? {
-        precondition(hook == .connect4 || hook == .connect6)
+    public static func connectGuard(_ family: Family, rules: [IPAccessFilter.Rules]) throws(TooLarge) -> Program? {
+        let hook: AttachType = family == .ipv4 ? .connect4 : .connect6
         let ruleSets = rules.filter { !$0.isEmpty }
         if ruleSets.isEmpty { return nil }
         var a = Assembler()
@@ -138,9 +142,9 @@ public enum CgroupPrograms {
     }
 
     /// The bind4/bind6 program: nil without rules for that family.
-    public static func socketBind(_ hook: AttachType, allow: [SocketBindRule], deny: [SocketBindRule]) throws(TooLarge) -> Program? {
-        precondition(hook == .bind4 || hook == .bind6)
-        let family: SocketBindRule.Family = hook == .bind4 ? .ipv4 : .ipv6
+    public static func socketBind(_ hookFamily: Family, allow: [SocketBindRule], deny: [SocketBindRule]) throws(TooLarge) -> Program? {
+        let hook: AttachType = hookFamily == .ipv4 ? .bind4 : .bind6
+        let family: SocketBindRule.Family = hookFamily == .ipv4 ? .ipv4 : .ipv6
         let allowed = allow.filter { $0.family == nil || $0.family == family }
         var denied = deny.filter { $0.family == nil || $0.family == family }
         // Nothing denied, or everything allowed: the program would pass every bind().

@@ -276,11 +276,11 @@ public final class ControlGroups {
             programs += [try CgroupPrograms.firewall(.ingress, rules: rules, accountingMap: maps.ingress),
                          try CgroupPrograms.firewall(.egress, rules: rules, accountingMap: maps.egress)].compactMap { $0 }
             if setup.guardsConnect {
-                programs += [try CgroupPrograms.connectGuard(.connect4, rules: rules),
-                             try CgroupPrograms.connectGuard(.connect6, rules: rules)].compactMap { $0 }
+                programs += [try CgroupPrograms.connectGuard(.ipv4, rules: rules),
+                             try CgroupPrograms.connectGuard(.ipv6, rules: rules)].compactMap { $0 }
             }
-            programs += [try CgroupPrograms.socketBind(.bind4, allow: bind.0, deny: bind.1),
-                         try CgroupPrograms.socketBind(.bind6, allow: bind.0, deny: bind.1)].compactMap { $0 }
+            programs += [try CgroupPrograms.socketBind(.ipv4, allow: bind.0, deny: bind.1),
+                         try CgroupPrograms.socketBind(.ipv6, allow: bind.0, deny: bind.1)].compactMap { $0 }
         } catch {
             release()
             return .failure(CgroupBPF.Failure(description: "too many IPAddressAllow=/IPAddressDeny= prefixes for one BPF program"))

@@ -15,7 +15,7 @@ import Testing
             Warnings name what wick does NOT enforce, so that nobody relies on a sandbox
             that is not there.
 
-            USAGE: wick verify <paths> ... [--json] [--strict]
+            USAGE: wick verify <paths> ... [--json] [--strict] [--no-host-checks]
 
             ARGUMENTS:
               <paths>                 Unit files or unit directories.
@@ -23,6 +23,9 @@ import Testing
             OPTIONS:
               --json                  Print one JSON object per diagnostic, one per line.
               --strict                Treat warnings as errors.
+              --no-host-checks        Leave out the checks against this host (cgroup
+                                      controllers, cgroup BPF), for output that is the same
+                                      on every machine.
               --version               Show the version.
               -h, --help              Show help information.
 

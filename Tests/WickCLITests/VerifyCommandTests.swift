@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import WickCore
+@testable import WickCLI
 
 /// `wick verify` end to end: the real binary on real files.
 @Suite struct VerifyCommandTests {
@@ -27,12 +29,28 @@ import Testing
     }
 
     @Test func warningsPassUnlessStrict() throws {
-        let dir = try BinaryRunner.directory(["a.service": "[Service]\nExecStart=/bin/true\nMemoryMax=1G\n"])
+        let dir = try BinaryRunner.directory(["a.service": "[Service]\nExecStart=/bin/true\nSlice=web.slice\n"])
         defer { try? FileManager.default.removeItem(at: dir) }
         let relaxed = try BinaryRunner.wick("verify", dir.path + "/a.service")
         #expect(relaxed.status == 0)
-        #expect(relaxed.stdout == "\(dir.path)/a.service:3: warning: MemoryMax= is not enforced: wick uses no cgroups; resource control is left to the container runtime\n")
+        #expect(relaxed.stdout == "\(dir.path)/a.service:3: warning: Slice= is not enforced: wick creates no slices or device cgroups; this is left to the container runtime\n")
         #expect(try BinaryRunner.wick("verify", "--strict", dir.path).status == 1)
+    }
+
+    /// Resource settings are checked against what the host allows (cgroup v2, controllers, BPF):
+    /// the same unit is clean where everything is delegated and warned where it is not.
+    @Test func resourceSettingsAreCheckedAgainstTheHost() throws {
+        let dir = try BinaryRunner.directory(["a.service": "[Service]\nExecStart=/bin/true\nMemoryMax=1G\nSocketBindDeny=any\n"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.path + "/a.service"
+        let bare = VerifyReport.make(paths: [path], abilities: CgroupAbilities.none).diagnostics.map(\.description)
+        #expect(bare == [
+            "\(path):3: warning: MemoryMax= is not enforced: wick has no writable cgroup v2 hierarchy (on this host)",
+            "\(path):4: warning: SocketBindDeny= is not enforced: it needs cgroup BPF (a writable cgroup v2 hierarchy and CAP_BPF or CAP_SYS_ADMIN) (on this host)",
+        ])
+        let delegated = CgroupAbilities(hierarchy: true, controllers: ["memory"], bpf: true)
+        #expect(VerifyReport.make(paths: [path], abilities: delegated).diagnostics.isEmpty)
+        #expect(try BinaryRunner.wick("verify", "--no-host-checks", path).stdout == "")
     }
 
     @Test func jsonOutputIsOneObjectPerLine() throws {

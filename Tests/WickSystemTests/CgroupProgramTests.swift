@@ -28,7 +28,7 @@ import WickUnits
     }
 
     /// Runs the program of `direction` for `rules` on each packet: true where it passes.
-    static func verdicts(_ direction: CgroupPrograms.AttachType, _ rules: [IPAccessFilter.Rules], map: Int32? = nil,
+    static func verdicts(_ direction: CgroupPrograms.Direction, _ rules: [IPAccessFilter.Rules], map: Int32? = nil,
                          _ packets: [(String, String)]) throws -> [Bool] {
         let program = try #require(try CgroupPrograms.firewall(direction, rules: rules, accountingMap: map))
         let fd = try CgroupBPF.load(program).get()
@@ -84,13 +84,13 @@ import WickUnits
 
     @Test func nothingToDoIsNoProgram() throws {
         #expect(try CgroupPrograms.firewall(.ingress, rules: [IPAccessFilter.Rules(allow: [], deny: [])], accountingMap: nil) == nil)
-        #expect(try CgroupPrograms.connectGuard(.connect4, rules: []) == nil)
+        #expect(try CgroupPrograms.connectGuard(.ipv4, rules: []) == nil)
         // Nothing denied, or everything allowed: every bind() passes, no program.
-        #expect(try CgroupPrograms.socketBind(.bind4, allow: [try SocketBindRule.parse("80")], deny: []) == nil)
-        #expect(try CgroupPrograms.socketBind(.bind4, allow: [try SocketBindRule.parse("ipv4")], deny: [try SocketBindRule.parse("any")]) == nil)
+        #expect(try CgroupPrograms.socketBind(.ipv4, allow: [try SocketBindRule.parse("80")], deny: []) == nil)
+        #expect(try CgroupPrograms.socketBind(.ipv4, allow: [try SocketBindRule.parse("ipv4")], deny: [try SocketBindRule.parse("any")]) == nil)
         // An IPv6-only rule set gives the bind4 hook nothing to do.
-        #expect(try CgroupPrograms.socketBind(.bind4, allow: [], deny: [try SocketBindRule.parse("ipv6:any")]) == nil)
-        #expect(try CgroupPrograms.socketBind(.bind6, allow: [], deny: [try SocketBindRule.parse("ipv6:any")]) != nil)
+        #expect(try CgroupPrograms.socketBind(.ipv4, allow: [], deny: [try SocketBindRule.parse("ipv6:any")]) == nil)
+        #expect(try CgroupPrograms.socketBind(.ipv6, allow: [], deny: [try SocketBindRule.parse("ipv6:any")]) != nil)
     }
 
     /// Every program kind passes the kernel's verifier, including rules that match everything
@@ -102,9 +102,9 @@ import WickUnits
         defer { close(map) }
         let programs = [
             try CgroupPrograms.firewall(.ingress, rules: rules, accountingMap: map), try CgroupPrograms.firewall(.egress, rules: [], accountingMap: map),
-            try CgroupPrograms.connectGuard(.connect4, rules: rules), try CgroupPrograms.connectGuard(.connect6, rules: rules),
-            try CgroupPrograms.socketBind(.bind4, allow: [try SocketBindRule.parse("tcp:8000-8100")], deny: [try SocketBindRule.parse("any"), try SocketBindRule.parse("udp")]),
-            try CgroupPrograms.socketBind(.bind6, allow: [], deny: [try SocketBindRule.parse("ipv6:udp:53")]),
+            try CgroupPrograms.connectGuard(.ipv4, rules: rules), try CgroupPrograms.connectGuard(.ipv6, rules: rules),
+            try CgroupPrograms.socketBind(.ipv4, allow: [try SocketBindRule.parse("tcp:8000-8100")], deny: [try SocketBindRule.parse("any"), try SocketBindRule.parse("udp")]),
+            try CgroupPrograms.socketBind(.ipv6, allow: [], deny: [try SocketBindRule.parse("ipv6:udp:53")]),
         ]
         for program in programs {
             let fd = try CgroupBPF.load(try #require(program)).get()

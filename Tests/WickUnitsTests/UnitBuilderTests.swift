@@ -76,9 +76,9 @@ import Testing
     }
 
     @Test func notEnforcedDirectivesWarnOncePlainly() {
-        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nIPAddressDeny=any\nIPAddressDeny=localhost\nProtectSystem=strict\nProtectSystem=full\nDynamicUser=yes\nUser=nobody\n")
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nSlice=a.slice\nSlice=b.slice\nProtectSystem=strict\nProtectSystem=full\nDynamicUser=yes\nUser=nobody\n")
         #expect(messages(unit, .warning) == [
-            "IPAddressDeny= is partly applied: traffic to the sockets wick passes is filtered; connections the service opens itself are not (that needs cgroup BPF)",
+            "Slice= is not enforced: wick creates no slices or device cgroups; this is left to the container runtime",
             "DynamicUser= is partly applied: a uid from 61184-65519 stable while wick runs; the DynamicUser= sandbox (private /tmp, read-only system, /var/lib/private) is not",
         ])
         #expect(unit.settings.service.exec.protectSystem == "full")

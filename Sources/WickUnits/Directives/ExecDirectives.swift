@@ -34,7 +34,7 @@ enum ExecDirectives {
         ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
         ("RestrictNetworkInterfaces", NotEnforced.network), ("Slice", NotEnforced.cgroups),
-        ("Delegate", NotEnforced.cgroups), ("CPUAccounting", NotEnforced.accounting),
+        ("Delegate", NotEnforced.delegate), ("CPUAccounting", NotEnforced.accounting),
         ("MemoryAccounting", NotEnforced.accounting), ("TasksAccounting", NotEnforced.accounting),
         ("IOAccounting", NotEnforced.accounting),
         ("KeyringMode", NotEnforced.credentials), ("LoadCredentialEncrypted", NotEnforced.credentials),

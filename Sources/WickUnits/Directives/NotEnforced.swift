@@ -13,6 +13,8 @@ enum NotEnforced {
         "not enforced: wick installs no seccomp filter, every system call and address family is allowed")
     static let cgroups = DirectiveSupport.notEnforced(
         "not enforced: wick creates no slices or device cgroups; this is left to the container runtime")
+    static let delegate = DirectiveSupport.notEnforced(
+        "not enforced: wick delegates no cgroup subtree to the service; it stays in the cgroup wick made")
     static let accounting = DirectiveSupport.notEnforced(
         "always on: wick reports what a unit's cgroup counts whenever it has one, and nothing without")
     static let limits = DirectiveSupport.notEnforced(
