@@ -45,7 +45,10 @@ struct VerifyReport {
         diagnostics += ListenConflicts.diagnostics(for: loaded)
         for unit in loaded where abilities != nil && (unit.isService || unit.isSocket) {
             let exec = unit.isService ? unit.settings.service.exec : unit.settings.socket.exec
-            for report in ResourceSupport.unenforced(exec, isService: unit.isService, abilities: abilities ?? .none) {
+            // A template an Accept=yes socket activates runs as per-connection instances.
+            let acceptInstance = unit.isService && unit.name.isTemplate
+                && loaded.contains { $0.isSocket && $0.settings.socket.accept && $0.activatedServiceName == unit.name.name }
+            for report in ResourceSupport.unenforced(exec, isService: unit.isService, acceptInstance: acceptInstance, abilities: abilities ?? .none) {
                 let location = unit.directiveLocations[report.directive] ?? SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
                 diagnostics.append(Diagnostic(.warning, at: location, directive: report.directive, report.message + " (on this host)"))
             }

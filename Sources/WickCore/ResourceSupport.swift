@@ -25,12 +25,18 @@ public enum ResourceSupport {
         public var message: String
     }
 
-    public static func unenforced(_ exec: ExecContext, isService: Bool, abilities: CgroupAbilities) -> [Report] {
+    /// `acceptInstance`: the service runs as the instances of an `Accept=yes` socket, which stay
+    /// in wick's cgroup (moving each connection's process into a cgroup costs an RCU grace
+    /// period, about 10 ms); their connections are still filtered and counted on the socket.
+    public static func unenforced(_ exec: ExecContext, isService: Bool, acceptInstance: Bool = false, abilities: CgroupAbilities) -> [Report] {
         var reports: [Report] = []
         let resources = exec.resources
+        let instanceReason = "the instances of an Accept=yes socket run in wick's cgroup, not one of their own"
         for (directive, controller) in resources.controllerSettings {
             let reason: String
-            if !isService {
+            if acceptInstance {
+                reason = instanceReason
+            } else if !isService {
                 reason = "wick applies resource limits to services, not to a socket unit's own commands"
             } else if !abilities.hierarchy {
                 reason = "wick has no writable cgroup v2 hierarchy"
@@ -41,20 +47,22 @@ public enum ResourceSupport {
             }
             reports.append(Report(directive: directive, message: "\(directive)= is not enforced: \(reason)"))
         }
-        let programs = abilities.hierarchy && abilities.bpf
+        let programs = abilities.hierarchy && abilities.bpf && !acceptInstance
         if !programs || !isService {
             for (directive, rules) in [("SocketBindAllow", resources.socketBindAllow), ("SocketBindDeny", resources.socketBindDeny)] where !rules.isEmpty {
                 reports.append(Report(directive: directive, message: "\(directive)= is not enforced: "
-                    + (isService ? "it needs cgroup BPF (a writable cgroup v2 hierarchy and CAP_BPF or CAP_SYS_ADMIN)" : "wick applies it to services only")))
+                    + (!isService ? "wick applies it to services only" : acceptInstance ? instanceReason
+                        : "it needs cgroup BPF (a writable cgroup v2 hierarchy and CAP_BPF or CAP_SYS_ADMIN)")))
             }
         }
         if !programs {
             for (directive, prefixes) in [("IPAddressAllow", exec.ipAddressAllow), ("IPAddressDeny", exec.ipAddressDeny)] where !prefixes.isEmpty {
                 reports.append(Report(directive: directive, message: "\(directive)= is partly applied: traffic to the sockets wick passes is "
-                    + "filtered; connections the service opens itself are not (that needs cgroup BPF: a writable cgroup v2 hierarchy and CAP_BPF or CAP_SYS_ADMIN)"))
+                    + "filtered; connections the service opens itself are not ("
+                    + (acceptInstance ? instanceReason : "that needs cgroup BPF: a writable cgroup v2 hierarchy and CAP_BPF or CAP_SYS_ADMIN") + ")"))
             }
         }
-        if !programs && exec.ipAccounting {
+        if !programs && exec.ipAccounting && !(acceptInstance && abilities.hierarchy && abilities.bpf) {
             reports.append(Report(directive: "IPAccounting", message: "IPAccounting= is partly applied: the TCP connections of Accept=yes "
                 + "sockets are counted (TCP_INFO, payload bytes); other traffic is not (that needs cgroup BPF)"))
         }

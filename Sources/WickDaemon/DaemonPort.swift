@@ -113,11 +113,13 @@ final class DaemonPort: ManagerPort {
     }
 
     /// Logs, once per unit, the resource settings this host cannot enforce (`ResourceSupport`).
-    func reportResources(_ loaded: LoadedUnit) {
-        guard reportedResources.insert(loaded.name.name).inserted else { return }
+    /// An `Accept=yes` instance is reported once for its template.
+    func reportResources(_ loaded: LoadedUnit, acceptInstance: Bool = false) {
+        let key = acceptInstance ? (loaded.name.templateName ?? loaded.name.name) : loaded.name.name
+        guard reportedResources.insert(key).inserted else { return }
         let exec = loaded.isService ? loaded.settings.service.exec : loaded.settings.socket.exec
-        for report in ResourceSupport.unenforced(exec, isService: loaded.isService, abilities: controlGroups.abilities) {
-            log("\(loaded.name.name): \(report.message)")
+        for report in ResourceSupport.unenforced(exec, isService: loaded.isService, acceptInstance: acceptInstance, abilities: controlGroups.abilities) {
+            log("\(key): \(report.message)")
         }
     }
 
@@ -399,7 +401,9 @@ final class DaemonPort: ManagerPort {
             // Not for Accept=yes instances: moving a process into a cgroup waits for an RCU grace
             // period (cgroup_threadgroup_rwsem), about 10 ms, too much per connection; spawning
             // straight into the cgroup (clone3 CLONE_INTO_CGROUP) is issue 14's.
-            if connectionOfInstance[unit] == nil {
+            if connectionOfInstance[unit] != nil {
+                reportResources(loaded, acceptInstance: true)
+            } else {
                 reportResources(loaded)
                 var warnings: [String] = []
                 switch controlGroups.prepare(unit, cgroupSetup(loaded), warnings: &warnings) {

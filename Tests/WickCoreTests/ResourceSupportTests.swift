@@ -34,4 +34,13 @@ import WickUnits
         let reports = ResourceSupport.unenforced(Self.exec, isService: false, abilities: everything)
         #expect(reports.map(\.directive) == ["MemoryMax", "TasksMax", "SocketBindDeny"], "IP rules and accounting do apply to a socket unit")
     }
+
+    /// The instances of an Accept=yes socket stay in wick's cgroup: their limits, bind rules
+    /// and own traffic are reported; IPAccounting= is not (the socket unit counts the connection).
+    @Test func acceptInstancesAreReportedWhateverTheHost() {
+        let everything = CgroupAbilities(hierarchy: true, controllers: ["memory", "pids", "cpu", "io"], bpf: true)
+        let reports = ResourceSupport.unenforced(Self.exec, isService: true, acceptInstance: true, abilities: everything)
+        #expect(reports.map(\.directive) == ["MemoryMax", "TasksMax", "SocketBindDeny", "IPAddressDeny"])
+        #expect(reports[0].message == "MemoryMax= is not enforced: the instances of an Accept=yes socket run in wick's cgroup, not one of their own")
+    }
 }
