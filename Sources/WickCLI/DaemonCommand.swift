@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import WickCore
 import WickDaemon
 import WickUnits
 
@@ -39,6 +40,9 @@ public struct DaemonCommand: ParsableCommand {
     @Option(help: "strict: a sandbox setting the system does not allow fails the start (226/NAMESPACE, 228/SECCOMP); best-effort: it is left out, logged and shown by status.")
     var sandbox = "strict"
 
+    @Option(name: .customLong("log-level"), help: "wick's own messages up to this level: emerg, alert, crit, err, warning, notice, info, debug (default: $WICK_LOG_LEVEL, else info). debug adds a line per Accept=yes connection.")
+    var logLevel: String?
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
@@ -47,6 +51,17 @@ public struct DaemonCommand: ParsableCommand {
     public func validate() throws {
         if units.isEmpty { throw ValidationError("at least one --units DIRECTORY is required") }
         if !["strict", "best-effort"].contains(sandbox) { throw ValidationError("--sandbox: expected strict or best-effort, got '\(sandbox)'") }
+        if Self.level(logLevel) == nil {
+            throw ValidationError("--log-level/WICK_LOG_LEVEL: expected emerg, alert, crit, err, warning, notice, info, debug or 0-7, got '\(logLevel ?? Self.environmentLevel ?? "")'")
+        }
+    }
+
+    static var environmentLevel: String? { getenv("WICK_LOG_LEVEL").map { String(cString: $0) } }
+
+    /// The level from the option, else the environment, else info; nil when unreadable.
+    static func level(_ option: String?) -> LogLevel? {
+        guard let text = option ?? environmentLevel else { return .info }
+        return LogLevel(parsing: text)
     }
 
     public func run() throws {
@@ -62,6 +77,7 @@ public struct DaemonCommand: ParsableCommand {
             exitWith: exitWith, controlGroup: controlGroup)
         configuration.watch = watch
         configuration.sandboxBestEffort = sandbox == "best-effort"
+        configuration.logLevel = Self.level(logLevel) ?? .info
         if let metrics {
             do throws(ValueError) {
                 configuration.metricsAddress = try SocketAddress.parse(metrics)

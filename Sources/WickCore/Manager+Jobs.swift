@@ -228,7 +228,7 @@ extension Manager {
         let rules = [socket.settings.exec, templateExec[template]].compactMap { $0 }
             .map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
         let allowed = IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, rules) } ?? true
-        if !allowed { port.log("\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
+        if !allowed { port.log(.warning, "\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
         guard sockets[socketName]?.admitConnection(source: connection.source, allowedByAddress: allowed) == true else {
             port.closeConnection(connection)
             return
@@ -257,8 +257,13 @@ extension Manager {
 
     mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
         for transition in transitions {
-            port.log("\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
-                     + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
+            // An Accept=yes instance's transitions are per connection: debug, as in systemd.
+            let perConnection = instances[transition.unit] != nil
+            if !perConnection || port.logsDebug || transition.result != .success {
+                port.log(perConnection && transition.result == .success ? .debug : .info,
+                         "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
+                         + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
+            }
             trackJob(transition, now: now, port: &port)
             if Self.isFinal(transition.to) && !Self.isFinal(transition.from) {
                 port.serviceStopped(transition.unit, restarting: queue[transition.unit] != nil)

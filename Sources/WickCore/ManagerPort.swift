@@ -18,13 +18,22 @@ public protocol ManagerPort: ProcessPort {
     mutating func closeConnection(_ connection: AcceptedConnectionID)
     /// Loads `template@instance.service` for one connection and hands it the connection.
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
-    mutating func log(_ message: String)
+    /// A line of wick's own log, written when `level` is within the configured `--log-level`.
+    mutating func log(_ level: LogLevel, _ message: String)
+    /// Whether debug lines are written: the per-connection lines of `Accept=yes` instances are
+    /// debug (systemd logs them at debug too), and are not even formatted otherwise.
+    var logsDebug: Bool { get }
     /// A service has stopped (dead or failed); `restarting` when a job starts it again. The port
     /// removes its runtime directories (per `RuntimeDirectoryPreserve=`) and releases its
     /// dynamic user.
     mutating func serviceStopped(_ unit: String, restarting: Bool)
     /// Whether one path check (`PathExists`, `DirectoryNotEmpty` ...) holds, before negation.
     mutating func checkPath(_ check: String, _ path: String) -> Bool
+}
+
+extension ManagerPort {
+    /// An info line.
+    public mutating func log(_ message: String) { log(.info, message) }
 }
 
 public struct SocketOpenError: Error, Equatable, Sendable {

@@ -24,6 +24,9 @@ public struct DaemonConfiguration: Sendable {
     /// `--sandbox=best-effort`: sandbox settings the system does not allow are left out (logged,
     /// shown by `status`) instead of failing the start.
     public var sandboxBestEffort = false
+    /// `--log-level` (or `WICK_LOG_LEVEL`): wick's own lines above it are not written; debug
+    /// adds the per-connection lines of `Accept=yes` instances.
+    public var logLevel = LogLevel.info
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
@@ -118,6 +121,7 @@ public final class Daemon {
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
         port.execEnvironment.sandboxBestEffort = configuration.sandboxBestEffort
+        port.logLevel = configuration.logLevel
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
         if let unit = configuration.exitWith, manager.services[unit] == nil {
             throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)

@@ -119,7 +119,7 @@ final class DaemonPort: ManagerPort {
         guard reportedResources.insert(key).inserted else { return }
         let exec = loaded.isService ? loaded.settings.service.exec : loaded.settings.socket.exec
         for report in ResourceSupport.unenforced(exec, isService: loaded.isService, acceptInstance: acceptInstance, abilities: controlGroups.abilities) {
-            log("\(key): \(report.message)")
+            log(.warning, "\(key): \(report.message)")
         }
     }
 
@@ -312,7 +312,7 @@ final class DaemonPort: ManagerPort {
     /// through the machine's `lastSpawnError`).
     func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
         let result = start(request)
-        if case .failure(let error) = result { log("\(request.unit): \(error.message)") }
+        if case .failure(let error) = result { log(.err, "\(request.unit): \(error.message)") }
         return result
     }
 
@@ -565,7 +565,7 @@ final class DaemonPort: ManagerPort {
             refusal = "it is not a living descendant of wick"
         }
         if let refusal {
-            log("\(unit): MAINPID=\(pid) refused: \(refusal)")
+            log(.warning, "\(unit): MAINPID=\(pid) refused: \(refusal)")
             return false
         }
         unitOfPID[pid] = unit
@@ -576,7 +576,7 @@ final class DaemonPort: ManagerPort {
     /// whatever a unit's state says, those are not the unit's to signal.
     func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
         guard Self.maySignal(pid, group: group) else {
-            log("refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
+            log(.warning, "refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
             return false
         }
         let sent = Glibc.kill(group ? -pid : pid, signal) == 0
@@ -593,9 +593,15 @@ final class DaemonPort: ManagerPort {
         PathCheck.holds(check, path)
     }
 
-    func log(_ message: String) {
-        messages.write("wick: " + message + "\n")
+    /// `--log-level`: wick's own lines above it are not written.
+    var logLevel = LogLevel.info
+    var logsDebug: Bool { logLevel >= .debug }
+
+    func log(_ level: LogLevel, _ message: String) {
+        if level <= logLevel { messages.write("wick: " + message + "\n") }
     }
+
+    func log(_ message: String) { log(.info, message) }
 
     func closeAll() {
         controlGroups.removeAll()

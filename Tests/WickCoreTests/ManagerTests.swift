@@ -44,7 +44,8 @@ struct FakePort: ManagerPort {
         guard let text = templates[template], let name = try? UnitName(template).instantiated(instance) else { return nil }
         return UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
     }
-    mutating func log(_ message: String) { logs.append(message) }
+    mutating func log(_ level: LogLevel, _ message: String) { logs.append(message) }
+    var logsDebug: Bool { true }
     var existingPaths: Set<String> = []
     mutating func checkPath(_ check: String, _ path: String) -> Bool { existingPaths.contains(path) }
 }

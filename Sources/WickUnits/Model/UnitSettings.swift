@@ -2,10 +2,11 @@
 /// A `.socket` unit uses `unit`, `socket` and `install`; a `.service` unit `unit`, `service` and
 /// `install`.
 public struct UnitSettings: Hashable, Sendable {
-    public var unit = UnitSection()
-    public var install = InstallSection()
-    public var socket = SocketSection()
-    public var service = ServiceSection()
+    // Shared until written (CopyOnWrite): a copy of a unit's settings is four references.
+    @CopyOnWrite public var unit = UnitSection()
+    @CopyOnWrite public var install = InstallSection()
+    @CopyOnWrite public var socket = SocketSection()
+    @CopyOnWrite public var service = ServiceSection()
 
     public init() {}
 }

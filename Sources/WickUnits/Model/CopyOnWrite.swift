@@ -1,0 +1,34 @@
+/// A value kept behind one shared reference and copied only when written while shared (the
+/// storage of `Array` and `String`, for a struct). Unit definitions are large (an `ExecContext`
+/// alone has over a hundred fields, most of them arrays and strings), and the daemon copies them
+/// on every connection of an `Accept=yes` socket (a new instance, its service machine): behind
+/// this wrapper such a copy is one reference-count increment instead of hundreds (issue 14).
+@propertyWrapper
+public struct CopyOnWrite<Value: Hashable & Sendable>: Hashable, Sendable {
+    /// Mutated only while uniquely referenced, so sharing it across threads is safe.
+    final class Box: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    private var box: Box
+
+    public init(wrappedValue: Value) { box = Box(wrappedValue) }
+
+    public var wrappedValue: Value {
+        get { box.value }
+        set {
+            if isKnownUniquelyReferenced(&box) { box.value = newValue } else { box = Box(newValue) }
+        }
+        _modify {
+            if !isKnownUniquelyReferenced(&box) { box = Box(box.value) }
+            yield &box.value
+        }
+    }
+
+    public static func == (left: CopyOnWrite, right: CopyOnWrite) -> Bool {
+        left.box === right.box || left.box.value == right.box.value
+    }
+
+    public func hash(into hasher: inout Hasher) { box.value.hash(into: &hasher) }
+}
