@@ -218,16 +218,17 @@ extension Manager {
             pauseForResources(socketName, reason: reason, now: now, port: &port)
             return
         }
-        guard let name = try? UnitName(socketName), let socket = sockets[socketName] else {
+        // A loaded socket unit's name is valid: NAME.socket activates NAME@.service.
+        guard let settings = sockets[socketName]?.settings, socketName.hasSuffix(".socket") else {
             port.closeConnection(connection)
             return
         }
-        let template = socket.settings.service ?? "\(name.prefix)@.service"
+        let template = settings.service ?? socketName.dropLast(".socket".count) + "@.service"
         // The socket filter dropped denied peers before the handshake; a connection that was
         // queued before it or came another way is checked again here.
-        let rules = [socket.settings.exec, templateExec[template]].compactMap { $0 }
-            .map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
-        let allowed = IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, rules) } ?? true
+        let rules = [settings.exec, templateExec[template]].compactMap { $0 }
+            .map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }.filter { !$0.isEmpty }
+        let allowed = rules.isEmpty || (IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, rules) } ?? true)
         if !allowed { port.log(.warning, "\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
         guard sockets[socketName]?.admitConnection(source: connection.source, allowedByAddress: allowed) == true else {
             port.closeConnection(connection)

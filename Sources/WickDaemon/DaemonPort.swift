@@ -425,7 +425,7 @@ final class DaemonPort: ManagerPort {
         if !execRequest.skippedSandbox.isEmpty {
             log("\(unit): --sandbox=best-effort: not applied: \(execRequest.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
         }
-        if let error = execEnvironment.writeCredentials(execRequest) {
+        if let error = execEnvironment.writeCredentials(execRequest, unit: unit) {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
         }

@@ -106,12 +106,16 @@ final class ExecEnvironment {
 
     /// Writes `$CREDENTIALS_DIRECTORY` afresh: the directory 0500, each file 0400, both owned by
     /// the unit's user (systemd mounts a ramfs there; wick writes to /run, a tmpfs in containers).
-    func writeCredentials(_ request: ExecRequest) -> String? {
+    func writeCredentials(_ request: ExecRequest, unit: String) -> String? {
         guard let directory = request.credentialsDirectory else { return nil }
+        unitsWithCredentials.insert(unit)
         _ = FileRemover.removeTree(directory)
         let owner = request.directoryOwner.map { (uid: $0.uid, gid: $0.gid) }
         return CredentialWriter.write(directory: directory, files: request.credentialFiles.map { ($0.id, $0.contents) }, owner: owner)?.description
     }
+
+    /// The units whose credentials directory was written (and is removed at their stop).
+    private var unitsWithCredentials: Set<String> = []
 
     /// `JoinsNamespaceOf=`: the units whose namespaces this one shares (set by the daemon).
     var joinedUnits: (String) -> [String] = { _ in [] }
@@ -205,7 +209,8 @@ final class ExecEnvironment {
         if let fd = ipcNamespaces.removeValue(forKey: unit) { close(fd) }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }
-        if !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
+        if unitsWithCredentials.contains(unit), !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
+            unitsWithCredentials.remove(unit)
             if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
         }
         for path in ExecRequest.runtimeDirectories(context, runtimeDirectory: runtimeDirectory) {

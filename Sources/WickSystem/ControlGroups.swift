@@ -43,6 +43,8 @@ public final class ControlGroups {
     private var configured: [String: AccountingMaps] = [:]
     /// The counters of a unit's last cgroup, kept after it is removed (shown until the next start).
     private var lastCounters: [String: IPCounters] = [:]
+    /// The units whose cgroup wick made and has not removed yet.
+    private var made: Set<String> = []
     /// `oom_kill` of each unit's cgroup as last read.
     private var oomKillsSeen: [String: UInt64] = [:]
 
@@ -102,6 +104,7 @@ public final class ControlGroups {
         guard let base, !unit.contains("/") else { return .success(nil) }
         let path = base + "/" + unit
         if mkdir(path, 0o755) != 0 && errno != EEXIST { return .success(nil) }
+        made.insert(unit)
         if configured[unit] == nil {
             lastCounters[unit] = nil
             Self.writeLimits(path, setup.resources, controllers: abilities.controllers, warnings: &warnings)
@@ -185,9 +188,10 @@ public final class ControlGroups {
     /// Removes the unit's cgroup once empty (rmdir fails while a process is left; it is then
     /// kept, with its programs, for the next start). Its IP counters stay readable.
     public func remove(_ unit: String) {
-        guard let base, !unit.contains("/") else { return }
+        guard let base, made.contains(unit) else { return }
         let counters = ipCounters(unit)
         guard rmdir(base + "/" + unit) == 0 else { return }
+        made.remove(unit)
         oomKillsSeen[unit] = nil
         if let maps = configured.removeValue(forKey: unit) {
             lastCounters[unit] = counters
