@@ -1,3 +1,4 @@
 import WickCLI
 
-Wick.main()
+// `wick activate` with many -l: see Activate.condensingListens.
+Wick.main(Activate.condensingListens(Array(CommandLine.arguments.dropFirst())))

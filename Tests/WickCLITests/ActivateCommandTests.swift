@@ -1,11 +1,21 @@
 import Foundation
 import Glibc
 import Testing
+import WickCLI
 
 /// `wick activate` end to end: the real binary, real sockets, the libsystemd test service.
 @Suite(.serialized) struct ActivateCommandTests {
     func start(_ arguments: [String]) throws -> BackgroundProcess {
         try BackgroundProcess(BinaryRunner.wick, ["activate"] + arguments)
+    }
+
+    /// Many `-l` are gathered before swift-argument-parser sees them (it is quadratic in repeated
+    /// options): in order, and never the command's own arguments.
+    @Test func listensAreCondensedInOrderBeforeTheCommand() {
+        #expect(Activate.condensingListens(["activate", "-l", "80", "--accept", "--listen", "/run/a", "--listen=@b", "-E", "-l", "cat", "-l", "x"])
+                == ["activate", "--listen-condensed", "80\0/run/a\0@b", "--accept", "-E", "-l", "cat", "-l", "x"])
+        #expect(Activate.condensingListens(["activate", "-l", "80", "--", "ls", "-l"]) == ["activate", "--listen-condensed", "80", "--", "ls", "-l"])
+        #expect(Activate.condensingListens(["status", "-l", "80"]) == ["status", "-l", "80"])
     }
 
     @Test func withoutAcceptTheServiceGetsEveryFdInOrderWithNamesAndNothingElse() throws {
