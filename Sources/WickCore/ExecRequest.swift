@@ -400,7 +400,7 @@ public struct OrderedEnvironment: Sendable {
         }
     }
 
-    public var assignments: [String] { order.compactMap { name in values[name].map { "\(name)=\($0)" } } }
+    public var assignments: [String] { order.compactMap { name in values[name].map { name + "=" + $0 } } }
 }
 
 extension ExecRequest {

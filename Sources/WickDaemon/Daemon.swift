@@ -180,6 +180,7 @@ public final class Daemon {
         self.aliases = aliases
         port.loader = loader
         for unit in loaded { port.units[unit.name.name] = unit }
+        port.rebuildJoins()
         let changes = manager.reload(units: loaded, aliases: aliases, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))

@@ -15,6 +15,9 @@ final class DaemonPort: ManagerPort {
     private var templateInstances = TemplateInstances()
     /// Settings of every loaded unit and instance, by name.
     var units: [String: LoadedUnit]
+    /// `JoinsNamespaceOf=` the other way: the units that name each unit (it works both ways,
+    /// systemd.unit(5)); rebuilt when units are loaded, not per process start.
+    private(set) var joinedBy: [String: [String]] = [:]
     /// Accept=no: the sockets of each service in fd order (from the manager).
     var socketsOfService: [String: [String]] = [:]
     /// The unit that owns each live pid.
@@ -63,10 +66,18 @@ final class DaemonPort: ManagerPort {
         output = OutputRouter(epoll: epoll, writer: serviceOutput)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
+        rebuildJoins()
         // JoinsNamespaceOf= works both ways (systemd.unit(5)).
         execEnvironment.joinedUnits = { [unowned self] unit in
-            (self.units[unit]?.settings.unit.joinsNamespaceOf ?? [])
-                + self.units.values.filter { $0.settings.unit.joinsNamespaceOf.contains(unit) }.map(\.name.name)
+            (self.units[unit]?.settings.unit.joinsNamespaceOf ?? []) + (self.joinedBy[unit] ?? [])
+        }
+    }
+
+    /// After the units were (re)loaded.
+    func rebuildJoins() {
+        joinedBy = [:]
+        for (name, unit) in units {
+            for other in unit.settings.unit.joinsNamespaceOf { joinedBy[other, default: []].append(name) }
         }
     }
 
@@ -445,9 +456,14 @@ final class DaemonPort: ManagerPort {
         let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
         let stderr = exec.standardError == .inherit
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
+        // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
         var environment: [String: String] = [:]
-        for assignment in execRequest.environment {
-            if let equals = assignment.firstIndex(of: "=") { environment[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...]) }
+        if command.arguments.contains(where: { $0.utf8.contains(UInt8(ascii: "$")) }) {
+            for assignment in execRequest.environment {
+                if let equals = assignment.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                    environment[String(assignment[..<equals])] = String(assignment[assignment.utf8.index(after: equals)...])
+                }
+            }
         }
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, environment: execRequest.environment)

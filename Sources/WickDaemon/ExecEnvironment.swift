@@ -158,10 +158,17 @@ final class ExecEnvironment {
     func invocationID(unit: String, invocation: UInt64) -> String {
         if let known = invocationIDs[unit], known.invocation == invocation { return known.id }
         var generator = SystemRandomNumberGenerator()
-        let id = [generator.next(), generator.next()].map { value -> String in
-            let hex = String(value as UInt64, radix: 16)
-            return String(repeating: "0", count: 16 - hex.count) + hex
-        }.joined()
+        // 32 lowercase hex digits (sd_id128 without dashes), written byte by byte.
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for half in 0..<2 {
+            var value: UInt64 = generator.next()
+            for position in stride(from: half * 16 + 15, through: half * 16, by: -1) {
+                bytes[position] = digits[Int(value & 0xf)]
+                value >>= 4
+            }
+        }
+        let id = String(decoding: bytes, as: UTF8.self)
         invocationIDs[unit] = (invocation, id)
         return id
     }

@@ -16,7 +16,7 @@ public struct CopyOnWrite<Value: Hashable & Sendable>: Hashable, Sendable {
     public init(wrappedValue: Value) { box = Box(wrappedValue) }
 
     public var wrappedValue: Value {
-        get { box.value }
+        _read { yield box.value }
         set {
             if isKnownUniquelyReferenced(&box) { box.value = newValue } else { box = Box(newValue) }
         }

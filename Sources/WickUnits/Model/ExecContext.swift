@@ -83,9 +83,8 @@ public struct EnvironmentFile: Hashable, Sendable {
     }
 }
 
-/// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)); what wick
-/// applies is in docs/exec.md, and `wick verify` names every setting it does not enforce.
-public struct ExecContext: Hashable, Sendable {
+/// The fields of `ExecContext`, kept behind one reference (see `ExecContext`).
+public struct ExecContextFields: Hashable, Sendable {
     public var user: String?
     public var group: String?
     public var supplementaryGroups: [String] = []
@@ -191,6 +190,17 @@ public struct ExecContext: Hashable, Sendable {
     public var inaccessiblePaths: [String] = []
     public var systemCallFilter: SyscallFilterSetting?
     public var restrictAddressFamilies: AddressFamilySetting?
+
+    public init() {}
+}
+
+/// The execution environment shared by `[Service]` and `[Socket]` (systemd.exec(5)); what wick
+/// applies is in docs/exec.md, and `wick verify` names every setting it does not enforce. Its fields live in
+/// `ExecContextFields`, behind one shared reference until written (`CopyOnWrite`), so that a copy
+/// of a context (each process start copies one) is one reference instead of over a hundred
+/// (issue 14). Every field reads and writes as a stored property would (ExecContext+Fields.swift).
+public struct ExecContext: Hashable, Sendable {
+    @CopyOnWrite var fields = ExecContextFields()
 
     public init() {}
 

@@ -51,7 +51,7 @@ public struct ServiceSection: Hashable, Sendable {
     public var sockets: [String] = []
     public var busName: String?
     public var permissionsStartOnly = false
-    @CopyOnWrite public var exec = ExecContext()
+    public var exec = ExecContext()
     public var kill = KillContext()
 
     public init() {}

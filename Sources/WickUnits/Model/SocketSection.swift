@@ -67,7 +67,7 @@ public struct SocketSection: Hashable, Sendable {
     public var execStopPost: [ExecCommand] = []
     /// `TimeoutSec=`: how long the socket's own commands may run (90 s).
     public var timeout = TimeSpan.seconds(90)
-    @CopyOnWrite public var exec = ExecContext()
+    public var exec = ExecContext()
     public var kill = KillContext()
 
     public init() {}
