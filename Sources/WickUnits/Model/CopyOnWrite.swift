@@ -1,9 +1,8 @@
 /// A value kept behind one shared reference and copied only when written while shared (the
 /// storage of `Array` and `String`, for a struct). Unit definitions are large (an `ExecContext`
-/// alone has over a hundred fields, most of them arrays and strings), and the daemon copies them
+/// alone has 83 fields, most of them arrays and strings), and the daemon copies them
 /// on every connection of an `Accept=yes` socket (a new instance, its service machine): behind
-/// this wrapper such a copy is one reference-count increment instead of hundreds (issue 14).
-@propertyWrapper
+/// one of these such a copy is one reference-count increment instead of hundreds (issue 14).
 public struct CopyOnWrite<Value: Hashable & Sendable>: Hashable, Sendable {
     /// Mutated only while uniquely referenced, so sharing it across threads is safe.
     final class Box: @unchecked Sendable {
@@ -13,9 +12,10 @@ public struct CopyOnWrite<Value: Hashable & Sendable>: Hashable, Sendable {
 
     private var box: Box
 
-    public init(wrappedValue: Value) { box = Box(wrappedValue) }
+    public init(_ value: Value) { box = Box(value) }
 
-    public var wrappedValue: Value {
+    /// Lent for reading (`_read`: no copy of the whole value), copied on write only when shared.
+    public var value: Value {
         _read { yield box.value }
         set {
             if isKnownUniquelyReferenced(&box) { box.value = newValue } else { box = Box(newValue) }

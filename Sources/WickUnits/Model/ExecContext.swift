@@ -200,7 +200,9 @@ public struct ExecContextFields: Hashable, Sendable {
 /// of a context (each process start copies one) is one reference instead of over a hundred
 /// (issue 14). Every field reads and writes as a stored property would (ExecContext+Fields.swift).
 public struct ExecContext: Hashable, Sendable {
-    @CopyOnWrite var fields = ExecContextFields()
+    // Not `@CopyOnWrite var`: a wrapped property's synthesized getter returns a copy of the
+    // whole value; `CopyOnWrite.value` lends it (`_read`), so a field read copies one field.
+    var fields = CopyOnWrite(ExecContextFields())
 
     public init() {}
 

@@ -2,11 +2,17 @@
 /// A `.socket` unit uses `unit`, `socket` and `install`; a `.service` unit `unit`, `service` and
 /// `install`.
 public struct UnitSettings: Hashable, Sendable {
-    // Shared until written (CopyOnWrite): a copy of a unit's settings is four references.
-    @CopyOnWrite public var unit = UnitSection()
-    @CopyOnWrite public var install = InstallSection()
-    @CopyOnWrite public var socket = SocketSection()
-    @CopyOnWrite public var service = ServiceSection()
+    // Shared until written (CopyOnWrite): a copy of a unit's settings is four references. The
+    // sections are lent (`_read`), not copied, when read: `settings.service.type` copies one field.
+    private var unitStorage = CopyOnWrite(UnitSection())
+    private var installStorage = CopyOnWrite(InstallSection())
+    private var socketStorage = CopyOnWrite(SocketSection())
+    private var serviceStorage = CopyOnWrite(ServiceSection())
+
+    public var unit: UnitSection { _read { yield unitStorage.value } _modify { yield &unitStorage.value } }
+    public var install: InstallSection { _read { yield installStorage.value } _modify { yield &installStorage.value } }
+    public var socket: SocketSection { _read { yield socketStorage.value } _modify { yield &socketStorage.value } }
+    public var service: ServiceSection { _read { yield serviceStorage.value } _modify { yield &serviceStorage.value } }
 
     public init() {}
 }
