@@ -212,12 +212,10 @@ public struct Manager {
 
     /// A process of `unit` ended.
     public mutating func processExited(unit: String, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
-        if var socket = sockets[unit] {
-            socket.controlExited(pid: pid, exit: exit, now: now, port: &port)
-            sockets[unit] = socket
-        } else if var service = services[unit] {
-            let transitions = service.processExited(pid: pid, exit: exit, now: now, processes: &port)
-            services[unit] = service
+        // In place: no copy of the machine per exit.
+        if sockets[unit] != nil {
+            sockets[unit]?.controlExited(pid: pid, exit: exit, now: now, port: &port)
+        } else if let transitions = services[unit]?.processExited(pid: pid, exit: exit, now: now, processes: &port) {
             apply(transitions, now: now, port: &port)
         }
         dispatch(now: now, port: &port)
@@ -263,15 +261,16 @@ public struct Manager {
     /// Every unit whose deadline has passed: command timeouts, a socket's pause, a service's
     /// timeouts, watchdog and restart timer.
     public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
-        for name in sockets.keys.sorted() {
-            guard var socket = sockets[name], let deadline = socket.deadline, deadline <= now else { continue }
-            socket.timerFired(now: now, port: &port)
-            sockets[name] = socket
+        // Only the units that are due, in name order (most wake-ups have none to sort).
+        let dueSockets = sockets.compactMap { name, socket in socket.deadline.flatMap { $0 <= now ? name : nil } }
+        for name in dueSockets.sorted() {
+            guard let deadline = sockets[name]?.deadline, deadline <= now else { continue }
+            sockets[name]?.timerFired(now: now, port: &port)
         }
-        for name in services.keys.sorted() {
-            guard var service = services[name], let deadline = service.deadline, deadline <= now else { continue }
-            let transitions = service.timerFired(now: now, processes: &port)
-            services[name] = service
+        let dueServices = services.compactMap { name, service in service.deadline.flatMap { $0 <= now ? name : nil } }
+        for name in dueServices.sorted() {
+            guard let deadline = services[name]?.deadline, deadline <= now,
+                  let transitions = services[name]?.timerFired(now: now, processes: &port) else { continue }
             apply(transitions, now: now, port: &port)
         }
         dispatch(now: now, port: &port)

@@ -58,7 +58,9 @@ public enum SocketReaction: Equatable, Sendable {
 /// in `start-pre` at once, in `start-post` through the stop commands.
 public struct SocketMachine: Sendable {
     public let name: String
-    public private(set) var settings: SocketSection
+    /// Lent, not copied, when read: a machine is copied on every event that reaches it.
+    public var settings: SocketSection { _read { yield settingsStorage.value } }
+    private var settingsStorage: CopyOnWrite<SocketSection>
     /// New settings from a reload, taken when the socket next stops (`reloaded(with:)`).
     private var pendingSettings: SocketSection?
     public private(set) var state = SocketState.dead
@@ -88,7 +90,7 @@ public struct SocketMachine: Sendable {
 
     public init(name: String, settings: SocketSection) {
         self.name = name
-        self.settings = settings
+        settingsStorage = CopyOnWrite(settings)
         let limit = settings.effectiveTriggerLimit
         triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
         let poll = settings.effectivePollLimit
@@ -106,7 +108,7 @@ public struct SocketMachine: Sendable {
     private mutating func takePendingSettings() {
         guard let new = pendingSettings else { return }
         pendingSettings = nil
-        settings = new
+        settingsStorage = CopyOnWrite(new)
         let limit = new.effectiveTriggerLimit
         triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
         let poll = new.effectivePollLimit

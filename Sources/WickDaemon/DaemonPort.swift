@@ -33,6 +33,8 @@ final class DaemonPort: ManagerPort {
     /// `IPAccounting=` of `Accept=yes` sockets without cgroup programs: the traffic of their
     /// closed connections (TCP_INFO).
     private var tcpCounters: [String: IPCounters] = [:]
+    /// The `Accept=yes` sockets whose connections are counted from TCP_INFO.
+    private var tcpAccountedSockets: Set<String> = []
     /// Units whose unenforceable resource settings were logged (once per unit).
     private var reportedResources: Set<String> = []
     private var connectionOfInstance: [String: UInt64] = [:]
@@ -142,8 +144,12 @@ final class DaemonPort: ManagerPort {
         let filter = IPAccessFilter.program(rules)
         if let loaded = units[socket] { reportResources(loaded) }
         // IP sockets are born in the socket unit's cgroup when it has programs for them.
-        switch controlGroups.prepareSocket(socket, rules: rules, accounting: accountsIP(socket)) {
-        case .success(let cgroup): options.controlGroup = cgroup
+        let accounting = accountsIP(socket)
+        switch controlGroups.prepareSocket(socket, rules: rules, accounting: accounting) {
+        case .success(let cgroup):
+            options.controlGroup = cgroup
+            // Counted from TCP_INFO at each close, unless the socket's cgroup counts it.
+            if accounting && cgroup == nil { tcpAccountedSockets.insert(socket) } else { tcpAccountedSockets.remove(socket) }
         case .failure(let failure): return .failure(SocketOpenError("\(failure)"))
         }
         defer { options.controlGroup.map(closeDescriptor) }
@@ -287,7 +293,7 @@ final class DaemonPort: ManagerPort {
 
     func closeConnection(_ connection: AcceptedConnectionID) {
         if let entry = connections.removeValue(forKey: connection.id) {
-            if accountsIP(entry.socket), controlGroups.ipCounters(entry.socket) == nil, let counters = IPCounters.read(entry.fd) {
+            if tcpAccountedSockets.contains(entry.socket), let counters = IPCounters.read(entry.fd) {
                 tcpCounters[entry.socket, default: IPCounters()].add(counters)
             }
             closeDescriptor(entry.fd)
