@@ -6,7 +6,7 @@ TEST_PACKAGES := iproute2 libcap2-bin uuid-runtime rbldnsd systemd-journal-remot
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 
-.PHONY: setup build release static run test fuzz-build fuzz test-asan soak bench corpus-warnings clean
+.PHONY: setup build release static run test fuzz-build fuzz test-asan soak bench bench-parse corpus-warnings clean
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
@@ -74,8 +74,20 @@ test-asan: setup
 soak: release
 	Tests/scripts/soak.sh
 
+# wick next to a bare C activator (the floor) and its peers (../shared/bench, run from a copy):
+# the static binary, interleaved repeats, a markdown table on stdout (docs/performance.md).
+# BENCH_ARGS overrides the run (default: every phase, 3 repeats); the peers are installed by the
+# harness's setup.sh (as root).
+BENCH ?= $(abspath ../shared/bench)
+BENCH_ARGS ?= --reps 3
+bench: static
+	@work=$$(mktemp -d) && cp -r $(BENCH) $$work/bench && cd $$work/bench && \
+	  { [ "$$(id -u)" != 0 ] || ./setup.sh >$$work/setup.log 2>&1 || { cat $$work/setup.log; exit 1; }; } && \
+	  WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,wick,wick-act,sdact,xinetd,tcpserver \
+	    $(BENCH_ARGS) --out $$work/results.md >&2 && cat $$work/results.md
+
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).
-bench: setup
+bench-parse: setup
 	$(SWIFT) build -c release --product wick-parse-bench
 	bench/parse.sh $(CORPUS)
 

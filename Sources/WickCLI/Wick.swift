@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 
 /// The `wick` command: a socket-activation supervisor that reads systemd unit files.
 public struct Wick: ParsableCommand {
@@ -15,4 +16,23 @@ public struct Wick: ParsableCommand {
     )
 
     public init() {}
+
+    /// The entry point: `main` with what swift-argument-parser does not do well.
+    public static func run(_ arguments: [String]) -> Never {
+        if arguments.count <= 2, let last = arguments.last, last == "--help" || last == "-h" {
+            // `wick activate --help`: its command argument captures everything, --help included
+            // (the parser then asks for -l instead of printing the help).
+            // A help text written in pieces to a reader that stops early (`| grep -q`) must not
+            // die by SIGPIPE: a pipefail script would believe the option missing. Nothing is
+            // executed after a help text, so nothing inherits the disposition.
+            signal(SIGPIPE, SIG_IGN)
+            if arguments.first == "activate" {
+                print(helpMessage(for: Activate.self))
+                Glibc.exit(0)
+            }
+        }
+        // `wick activate` with many -l: see Activate.condensingListens.
+        main(Activate.condensingListens(arguments))
+        Glibc.exit(0)
+    }
 }

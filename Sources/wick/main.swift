@@ -1,4 +1,3 @@
 import WickCLI
 
-// `wick activate` with many -l: see Activate.condensingListens.
-Wick.main(Activate.condensingListens(Array(CommandLine.arguments.dropFirst())))
+Wick.run(Array(CommandLine.arguments.dropFirst()))

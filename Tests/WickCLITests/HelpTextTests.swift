@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// The help text is part of the interface: golden-tested.
@@ -31,5 +32,14 @@ import Testing
 
 
             """)
+    }
+
+    /// `wick activate --help` prints the help (its command argument would otherwise capture
+    /// --help) and survives a reader that stops early (`| grep -q`, as ../shared/bench does).
+    @Test func activateHelpPrintsTheHelp() throws {
+        let result = try BinaryRunner.wick("activate", "--help")
+        #expect(result.status == 0 && result.stdout.contains("--rearm"), "\(result.stdout)\(result.stderr)")
+        let pipe = try BinaryRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-c", "set -o pipefail; for i in $(seq 1 20); do '\(BinaryRunner.wick.path)' activate --help | grep -q -- --rearm || exit 1; done"])
+        #expect(pipe.status == 0, "\(pipe.stderr)")
     }
 }
