@@ -142,4 +142,39 @@ import WickSystem
         let status = try live.run("status", "echo.service").stdout
         #expect(status.contains("Tasks: 1") && status.contains("CPU: "), "\(status)")
     }
+
+    /// The controllers wick would enable for its units here (its cgroup's cgroup.controllers).
+    static var delegatedControllers: Set<String> { ControlGroups.probe().controllers }
+
+    /// MemoryMax= and TasksMax= reach the service's cgroup files where the memory and pids
+    /// controllers are delegated, and an allocation beyond MemoryMax= ends the service with
+    /// result oom-kill. Skipped, and counted as skipped, where they are not (this test machine's
+    /// unified hierarchy has no controllers).
+    @Test(.enabled(if: writableUnifiedHierarchy && delegatedControllers.isSuperset(of: ["memory", "pids"]),
+                   "needs the memory and pids controllers delegated to wick's cgroup"))
+    func memoryAndTasksLimitsAreAppliedAndAnOOMKillIsTheResult() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "limited.service": """
+                [Service]
+                MemoryMax=64M
+                MemorySwapMax=0
+                TasksMax=7
+                ExecStart=/bin/sh -c 'g=$$(cut -d: -f3 /proc/self/cgroup | tail -1); cat /sys/fs/cgroup/unified$$g/memory.max /sys/fs/cgroup/unified$$g/pids.max > \(out)/limits 2>/dev/null || cat /sys/fs/cgroup$$g/memory.max /sys/fs/cgroup$$g/pids.max > \(out)/limits; exec sleep 1000'
+
+                """,
+            "hog.service": "[Service]\nMemoryMax=32M\nMemorySwapMax=0\nExecStart=/usr/bin/python3 -c \"b=[]\\nwhile True: b.append(bytearray(1<<20))\"\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "limited.service").status == 0)
+        #expect(ControlVerbTests.waitFor { ExecEnvironmentTests.read("\(out)/limits") == "67108864\n7\n" },
+                "\(ExecEnvironmentTests.read("\(out)/limits")) \(live.wick.log)")
+        _ = try live.run("start", "hog.service")
+        var show = ""
+        #expect(ControlVerbTests.waitFor {
+            show = (try? live.run("show", "hog.service", "-p", "Result", "--value").stdout) ?? ""
+            return show == "oom-kill\n"
+        }, "\(show) \(live.wick.log)")
+    }
 }
