@@ -27,6 +27,8 @@ import Testing
         #expect(throws: ValueError.self) { try CgroupLimit.parse("0", allowZero: false, absolute: size) }
         #expect(throws: ValueError.self) { try CgroupLimit.parse("x%", allowZero: false, absolute: size) }
         #expect(CgroupLimit.share(permyriad: 10_000).resolved(total: .max) == .max, "no overflow")
+        #expect(CgroupLimit.share(permyriad: 20_000).resolved(total: .max) == .max, "saturated, not a trap")
+        #expect(CgroupLimit.share(permyriad: 20_000).resolved(total: 1000) == 2000)
     }
 
     @Test func directivesFillTheResourceControl() {

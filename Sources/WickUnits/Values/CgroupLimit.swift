@@ -28,6 +28,9 @@ public enum CgroupLimit: Hashable, Sendable, CustomStringConvertible {
         case .infinity: return nil
         case .share(let permyriad):
             let (high, low) = total.multipliedFullWidth(by: permyriad)
+            // A share above 100 % of a huge total does not fit: saturate (dividingFullWidth
+            // would trap).
+            guard high < 10_000 else { return .max }
             return UInt64(10_000).dividingFullWidth((high, low)).quotient
         }
     }
