@@ -15,7 +15,15 @@ import Testing
         #expect(try SocketAddress.parse("80").description == "[::]:80")
     }
 
-    @Test(arguments: ["vsock:2:1234", "0", "65536", "localhost:80", "1.2.3:80", "01.2.3.4:80", "::1:80",
+    /// inet_pton()'s dotted quads, parsed byte by byte.
+    @Test func dottedQuadsAsInetPton() {
+        #expect(IPAddress.parseIPv4("0.0.0.0") == [0, 0, 0, 0] && IPAddress.parseIPv4("255.10.0.9") == [255, 10, 0, 9])
+        for bad in ["256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "01.2.3.4", "1.2.3.004", "1.2.3.-4", "1.2.3.4 ", "١.2.3.4", ""] {
+            #expect(IPAddress.parseIPv4(Substring(bad)) == nil, "\(bad)")
+        }
+    }
+
+    @Test(arguments: ["vsock:2:1234", "0", "65536", "localhost:80", "1.2.3:80", "01.2.3.4:80", "::1:80", "1.2.3.4:+80", "1.2.3.4:٨٠",
                       "[::1]", "[::1]:", "[zz::1]:80", "[::1%eth0]:80", "abc", "", "@",
                       "/" + String(repeating: "a", count: 107)])
     func rejected(_ text: String) {

@@ -63,9 +63,10 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
             }
             return .ipv6(bytes: bytes, port: try port(rest.dropFirst(), in: value))
         }
-        if let colon = value.lastIndex(of: ":") {
+        // Byte-wise searches: ':' is ASCII, and Character comparisons cost a grapheme break each.
+        if let colon = value.utf8.lastIndex(of: UInt8(ascii: ":")) {
             let host = value[..<colon]
-            if host.contains(":") {
+            if host.utf8.contains(UInt8(ascii: ":")) {
                 throw ValueError("IPv6 address in '\(value)' must be written in brackets: [ADDRESS]:PORT")
             }
             guard let bytes = IPAddress.parseIPv4(host) else {
@@ -80,7 +81,7 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func port(_ text: Substring, in value: String) throws(ValueError) -> UInt16 {
-        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }), let port = UInt16(text), port > 0 else {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let port = UInt16(text), port > 0 else {
             throw ValueError("invalid port '\(text)' in '\(value)': expected 1-65535")
         }
         return port
