@@ -95,9 +95,7 @@ public enum CgroupPrograms {
         }
         a.exit()
         if !ruleSets.isEmpty {
-            a.place(deny)
-            a.move(0, immediate: 0)
-            a.exit()
+            a.returnVerdict(0, at: deny)
         }
         return Program(attach: direction == .ingress ? .ingress : .egress, instructions: try a.resolved())
     }
@@ -135,9 +133,7 @@ public enum CgroupPrograms {
         }
         a.move(0, immediate: 1)
         a.exit()
-        a.place(deny)
-        a.move(0, immediate: 0)
-        a.exit()
+        a.returnVerdict(0, at: deny)
         return Program(attach: hook, instructions: try a.resolved())
     }
 
@@ -173,12 +169,8 @@ public enum CgroupPrograms {
                 a.place(next)
             }
         }
-        a.place(pass)
-        a.move(0, immediate: 1)
-        a.exit()
-        a.place(refuse)
-        a.move(0, immediate: 0)
-        a.exit()
+        a.returnVerdict(1, at: pass)
+        a.returnVerdict(0, at: refuse)
         return Program(attach: hook, instructions: try a.resolved())
     }
 
@@ -236,6 +228,13 @@ struct Assembler {
     mutating func loadWord(_ dst: UInt8, from base: UInt8, offset: Int16) { emit(Self.ldx | Self.memory | Self.word, dst: dst, src: base, offset: offset) }
     mutating func call(_ helper: Int32) { emit(Self.jmp | Self.call, immediate: helper) }
     mutating func exit() { emit(Self.jmp | Self.exit) }
+
+    /// `label: r0 = verdict; exit` (1 passes, 0 refuses).
+    mutating func returnVerdict(_ verdict: Int32, at label: Label) {
+        place(label)
+        move(0, immediate: verdict)
+        exit()
+    }
 
     /// A 64-bit comparison with an immediate (sign-extended), or `always`.
     mutating func jump(_ condition: Condition, _ register: UInt8, immediate: Int32, to label: Label) {
