@@ -10,14 +10,21 @@ public struct DaemonCommand: ParsableCommand {
         commandName: "daemon",
         abstract: "Run the supervisor: bind every socket unit and start services on traffic.",
         discussion: """
-            Loads every unit of the --units directories (a later directory overrides an earlier one by \
-            file name), opens the listeners of every .socket unit and starts the services wanted by \
-            multi-user.target or default.target. SIGTERM, SIGINT and SIGQUIT stop every service and exit.
+            With --units: loads every unit of those directories (a later directory overrides an earlier \
+            one by file name), opens the listeners of every .socket unit and starts the services wanted \
+            by multi-user.target or default.target (the drop-in rule). Without --units: reads systemd's \
+            unit search path (/etc/systemd/system, /run/systemd/system, /usr/local/lib/systemd/system, \
+            /lib/systemd/system, /usr/lib/systemd/system, or $SYSTEMD_UNIT_PATH) and starts what systemd \
+            would at boot: the units `systemctl enable` linked into sockets.target, multi-user.target, \
+            default.target and the targets they pull in. SIGTERM, SIGINT and SIGQUIT stop every service and exit.
             """
     )
 
-    @Option(name: .customLong("units"), help: "A unit directory (repeatable).")
+    @Option(name: .customLong("units"), help: "A unit directory (repeatable); without it, systemd's search path and what is enabled in it.")
     var units: [String] = []
+
+    @Option(help: "Run inside this directory tree, as its init: chroot(2) into it first (its /proc, /dev and /sys are the caller's to mount).")
+    var root: String?
 
     @Option(name: .customLong("runtime-dir"), help: "The runtime directory (%t): /run as root, $XDG_RUNTIME_DIR otherwise.")
     var runtimeDirectory: String?
@@ -49,7 +56,6 @@ public struct DaemonCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if units.isEmpty { throw ValidationError("at least one --units DIRECTORY is required") }
         if !["strict", "best-effort"].contains(sandbox) { throw ValidationError("--sandbox: expected strict or best-effort, got '\(sandbox)'") }
         if Self.level(logLevel) == nil {
             throw ValidationError("--log-level/WICK_LOG_LEVEL: expected emerg, alert, crit, err, warning, notice, info, debug or 0-7, got '\(logLevel ?? Self.environmentLevel ?? "")'")
@@ -71,10 +77,18 @@ public struct DaemonCommand: ParsableCommand {
         } catch {
             throw ValidationError("--shutdown-timeout: \(error.message)")
         }
+        if let root {
+            guard chroot(root) == 0, chdir("/") == 0 else {
+                FileHandleOutput.error("wick daemon: --root \(root): \(String(cString: strerror(errno)))")
+                throw ExitCode.failure
+            }
+        }
         let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
+        let searchPath = units.isEmpty ? UnitSearchPath(environment: getenv("SYSTEMD_UNIT_PATH").map { String(cString: $0) }) : nil
         var configuration = DaemonConfiguration(
-            unitDirectories: units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
+            unitDirectories: searchPath?.loaderOrder ?? units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
             exitWith: exitWith, controlGroup: controlGroup)
+        configuration.searchPath = searchPath
         configuration.watch = watch
         configuration.sandboxBestEffort = sandbox == "best-effort"
         configuration.logLevel = Self.level(logLevel) ?? .info

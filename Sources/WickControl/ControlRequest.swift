@@ -9,6 +9,10 @@ public struct ControlRequest: Equatable, Sendable {
     public var lines: Int?
     /// `logs --since`: only lines at or after this wall-clock time (microseconds since the epoch).
     public var sinceMicroseconds: Int64?
+    /// `logs --until`: only lines before this wall-clock time (microseconds since the epoch).
+    public var untilMicroseconds: Int64?
+    /// `list-dependencies --reverse`: the units that depend on the named ones.
+    public var reverse: Bool
     /// `logs -f`: keep the connection open and stream new lines.
     public var follow: Bool
     /// `start`, `stop`, `restart`: answer at once instead of when the jobs have finished
@@ -19,14 +23,17 @@ public struct ControlRequest: Equatable, Sendable {
     /// operations, allowed to unprivileged users by polkit's defaults).
     public static let readOnlyVerbs: Set<String> = [
         "ping", "status", "show", "cat", "logs", "list-units", "list-sockets", "list-jobs", "is-system-running",
+        "list-dependencies",
     ]
 
     public var isReadOnly: Bool { Self.readOnlyVerbs.contains(verb) }
 
     public init(
         verb: String, units: [String] = [], signal: Int32? = nil, lines: Int? = nil, sinceMicroseconds: Int64? = nil,
-        follow: Bool = false, noBlock: Bool = false
+        follow: Bool = false, noBlock: Bool = false, untilMicroseconds: Int64? = nil, reverse: Bool = false
     ) {
+        self.untilMicroseconds = untilMicroseconds
+        self.reverse = reverse
         self.verb = verb
         self.units = units
         self.signal = signal
@@ -55,7 +62,8 @@ public struct ControlRequest: Equatable, Sendable {
             verb: verb, units: units, signal: try Self.integer(json, "signal").map { Int32(clamping: $0) },
             lines: try Self.integer(json, "lines").map { Int(clamping: $0) },
             sinceMicroseconds: try Self.integer(json, "since"), follow: json["follow"]?.boolValue ?? false,
-            noBlock: json["no_block"]?.boolValue ?? false)
+            noBlock: json["no_block"]?.boolValue ?? false, untilMicroseconds: try Self.integer(json, "until"),
+            reverse: json["reverse"]?.boolValue ?? false)
     }
 
     private static func integer(_ json: JSONValue, _ key: String) throws(JSONValue.ParseError) -> Int64? {
@@ -77,6 +85,8 @@ public struct ControlRequest: Equatable, Sendable {
         if let sinceMicroseconds { members.append(("since", .number(Double(sinceMicroseconds)))) }
         if follow { members.append(("follow", .bool(true))) }
         if noBlock { members.append(("no_block", .bool(true))) }
+        if let untilMicroseconds { members.append(("until", .number(Double(untilMicroseconds)))) }
+        if reverse { members.append(("reverse", .bool(true))) }
         return JSONValue.object(members).serialized + "\n"
     }
 }

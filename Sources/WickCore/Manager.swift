@@ -20,6 +20,10 @@ public struct Manager {
     var templateExec: [String: ExecContext] = [:]
     /// Service units that start with the daemon (wanted by multi-user.target or default.target).
     public internal(set) var bootServices: [String] = []
+    /// The units the daemon starts: nil for every socket and the services wanted by the boot
+    /// targets (`--units`, the drop-in rule); else the units enabled in the search path
+    /// (`BootUnits`), as systemd at boot.
+    public let bootUnits: Set<String>?
     /// Ordering (After=/Before=, socket before service) and the start order it gives.
     public internal(set) var graph: UnitGraph
     /// Requirements (Requires=, Wants=, BindsTo=, PartOf=, Conflicts=, OnFailure=), both ways.
@@ -32,7 +36,7 @@ public struct Manager {
     /// After a reload: services removed from the unit files, dropped once they stop.
     var removedServices: Set<String> = []
 
-    /// Targets whose wanted units start with the daemon: there is no enable step in wick.
+    /// Targets whose wanted units start with the daemon under the drop-in rule (`--units`).
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
 
     /// How long an `Accept=yes` socket stops accepting when accept(2) or a spawn fails for want
@@ -42,7 +46,8 @@ public struct Manager {
     /// serving once the shortage ends: docs/reliability.md.)
     public static let resourceBackoff: TimeSpanNanoseconds = 200_000_000
 
-    public init(units: [LoadedUnit], aliases: [String: String] = [:]) {
+    public init(units: [LoadedUnit], aliases: [String: String] = [:], bootUnits: Set<String>? = nil) {
+        self.bootUnits = bootUnits
         var servicesByName: [String: LoadedUnit] = [:]
         for unit in units where unit.loadState == .loaded {
             if unit.isService && !unit.name.isTemplate {
@@ -71,17 +76,23 @@ public struct Manager {
         graph = UnitGraph(units: loaded.filter { !$0.name.isTemplate }, serviceOfSocket: serviceOfSocket)
         dependencies = Dependencies(units: loaded)
         let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
-        bootServices = servicesByName.values
-            .filter { socketsOfService[$0.name.name] == nil && !Self.bootTargets.isDisjoint(with: $0.settings.install.wantedBy) }
-            .map(\.name.name).sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
+        let activated = socketsOfService
+        let selected: (LoadedUnit) -> Bool = { unit in
+            if let bootUnits { return bootUnits.contains(unit.name.name) }
+            return activated[unit.name.name] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
+        }
+        bootServices = servicesByName.values.filter(selected).map(\.name.name).sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
+
+    /// Whether the daemon starts `name` by itself (at start and when a reload adds it).
+    func isBootUnit(_ name: String) -> Bool { bootUnits?.contains(name) ?? true }
 
     // MARK: Requests
 
     /// Opens every socket and starts the boot services: one start job each, run in start order.
     public mutating func startAll(now: Instant, port: inout some ManagerPort) {
         for cycle in graph.cycles { port.log(cycle.message) }
-        for name in graph.startOrder where sockets[name] != nil { install(.start, name, now: now, port: &port) }
+        for name in graph.startOrder where sockets[name] != nil && isBootUnit(name) { install(.start, name, now: now, port: &port) }
         for name in bootServices { install(.start, name, now: now, port: &port) }
         dispatch(now: now, port: &port)
     }
@@ -98,9 +109,11 @@ public struct Manager {
 
     /// Takes new unit definitions (systemctl daemon-reload), as `ReloadPlan` says. Returns what
     /// changed, for the log.
-    public mutating func reload(units: [LoadedUnit], aliases: [String: String], now: Instant, port: inout some ManagerPort) -> [String] {
+    public mutating func reload(
+        units: [LoadedUnit], aliases: [String: String], bootUnits: Set<String>? = nil, now: Instant, port: inout some ManagerPort
+    ) -> [String] {
         guard !shuttingDown else { return ["refused: wick is shutting down"] }
-        var fresh = Manager(units: units, aliases: aliases)
+        var fresh = Manager(units: units, aliases: aliases, bootUnits: bootUnits)
         let plan = ReloadPlan(sockets: sockets, services: services, instances: { instances[$0] != nil }, new: fresh)
         for name in plan.keptSockets {
             guard var kept = sockets[name], let new = fresh.sockets[name] else { continue }
@@ -126,7 +139,7 @@ public struct Manager {
             finishJob(unit, .failed("canceled"), now: now, port: &port)
         }
         for name in removedServices { install(.stop, name, now: now, port: &port) }
-        for name in graph.startOrder where sockets[name] != nil && !plan.keptSockets.contains(name) {
+        for name in graph.startOrder where sockets[name] != nil && !plan.keptSockets.contains(name) && isBootUnit(name) {
             install(.start, name, now: now, port: &port)
             if !plan.closedSockets.contains(name) { changes.append("\(name): new, listening") }
         }

@@ -32,14 +32,19 @@ public struct ServiceMachine: Sendable {
     /// Starts refused by the start limit (`StartLimitIntervalSec=`, `StartLimitBurst=`).
     public private(set) var startLimitHits: UInt64 = 0
     public private(set) var lastExit: ProcessExit?
+    /// The last main process (systemd's `ExecMainPID`, kept after it exits) and its command
+    /// (systemctl status's `Process:` line); the pid is nil when the command could not be spawned.
+    public private(set) var execMainPID: Int32?
+    public private(set) var execMainCommand: ExecCommand?
     public private(set) var lastSpawnError: SpawnError?
     /// Started as another unit's `OnFailure=`: that unit, for the processes of this start.
     public private(set) var monitor: Monitor?
     private var nextMonitor: Monitor?
     /// `STATUS=` from sd_notify(3).
     public private(set) var statusText: String?
-    /// When the active state (active, inactive, failed...) last changed: systemctl's "since".
-    public private(set) var activeStateChangedAt: Instant?
+    /// When the active state last changed (systemctl's "since"), and the other unit timestamps.
+    public private(set) var timestamps = UnitTimestamps()
+    public var activeStateChangedAt: Instant? { timestamps.stateChange }
     private var watchdogInterval: TimeSpan
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
@@ -187,6 +192,7 @@ public struct ServiceMachine: Sendable {
         if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed,
            processes.claimMainPID(pid, unit: name) {
             mainPID = pid
+            execMainPID = pid
         }
         if let usec = message.watchdogMicroseconds {
             // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
@@ -280,9 +286,12 @@ public struct ServiceMachine: Sendable {
     private mutating func startNextMain(now: Instant, processes: inout some ProcessPort) {
         let command = pendingStart.removeFirst()
         currentCommand = command
+        execMainCommand = command
+        execMainPID = nil
         switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation, monitor: monitor)) {
         case .success(let pid):
             mainPID = pid
+            execMainPID = pid
             processGroup = pid
             switch settings.type {
             case .oneshot, .forking, .notify, .notifyReload:
@@ -403,6 +412,7 @@ public struct ServiceMachine: Sendable {
             } else {
                 if settings.type == .forking, settings.pidFile != nil || settings.guessMainPID {
                     mainPID = processes.adoptMainPID(unit: name, pidFile: settings.pidFile)
+                    if let mainPID { execMainPID = mainPID }
                     if mainPID == nil && settings.pidFile != nil {
                         fail(.protocol)
                         enterSignal(.stopSigterm, now: now, processes: &processes)
@@ -522,7 +532,7 @@ public struct ServiceMachine: Sendable {
     private mutating func setState(_ new: ServiceState, now: Instant) {
         let old = state
         state = new
-        if old.activeState != new.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
+        timestamps.record(from: old.activeState, to: new.activeState, now: now)
         switch new {
         case .condition, .startPre, .start, .startPost:
             deadline = settings.effectiveTimeoutStart.isInfinite ? nil : now.adding(settings.effectiveTimeoutStart.nanoseconds)

@@ -69,8 +69,9 @@ public struct SocketMachine: Sendable {
     public private(set) var connectionCount: UInt32 = 0
     public private(set) var refusedCount: UInt64 = 0
     public private(set) var activationCount: UInt64 = 0
-    /// When the active state (active, inactive, failed) last changed: systemctl's "since".
-    public private(set) var activeStateChangedAt: Instant?
+    /// When the active state last changed (systemctl's "since"), and the other unit timestamps.
+    public private(set) var timestamps = UnitTimestamps()
+    public var activeStateChangedAt: Instant? { timestamps.stateChange }
     /// The running `Exec*=` command's process, and when it times out.
     public private(set) var controlPID: Int32?
     private var commandDeadline: Instant?
@@ -386,7 +387,7 @@ public struct SocketMachine: Sendable {
     /// brings polling and the listeners in line with the new state.
     private mutating func setState(_ new: SocketState, now: Instant, port: inout some ManagerPort) {
         let old = state
-        if new.activeState != state.activeState || activeStateChangedAt == nil { activeStateChangedAt = now }
+        timestamps.record(from: state.activeState, to: new.activeState, now: now)
         state = new
         if new == .dead || new == .failed {
             pausedUntil = nil

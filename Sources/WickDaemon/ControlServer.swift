@@ -79,7 +79,7 @@ final class ControlServer {
             listener: listener, epoll: epoll, listenerToken: Self.listenerToken, clientBit: Self.clientBit,
             limits: .init(maximumClients: Self.maximumClients, reservedForOwner: Self.reservedForOwner,
                           maximumInput: ControlProtocol.maximumRequestLength, maximumOutput: Self.maximumPendingOutput,
-                          busyReply: Array(ControlProtocol.failure("too many clients (\(Self.maximumClients)), try again").utf8)))
+                          busyReply: Array(ControlProtocol.failure("too many clients (\(Self.maximumClients)), try again", code: .refused).utf8)))
     }
 
     deinit { _ = unlink(path) }
@@ -121,7 +121,7 @@ final class ControlServer {
             respond(client, answer(line, session: client.state, log: log, handle: handle), now: now)
         } else if client.inputTooLong {
             client.input = []
-            respond(client, .response(ControlProtocol.failure("request longer than \(ControlProtocol.maximumRequestLength) bytes")), now: now)
+            respond(client, .response(ControlProtocol.failure("request longer than \(ControlProtocol.maximumRequestLength) bytes", code: .invalidRequest)), now: now)
         }
     }
 
@@ -143,14 +143,14 @@ final class ControlServer {
         do throws(JSONValue.ParseError) {
             request = try ControlRequest(try JSONValue.parse(line))
         } catch {
-            return .response(ControlProtocol.failure("bad request: \(error.message)"))
+            return .response(ControlProtocol.failure("bad request: \(error.message)", code: .invalidRequest))
         }
         let privileged = session.uid == 0 || session.uid == getuid()
         guard privileged || (session.inGroup && request.isReadOnly) else {
             log("control: \(request.verb) from uid \(session.uid) refused: permission denied")
             return .response(ControlProtocol.failure(
                 "permission denied: \(request.verb) needs root or the daemon's user"
-                    + (request.isReadOnly ? " or --control-group" : "")))
+                    + (request.isReadOnly ? " or --control-group" : ""), code: .refused))
         }
         return handle(request)
     }

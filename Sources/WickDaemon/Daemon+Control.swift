@@ -10,13 +10,16 @@ extension Daemon {
         let units = request.units.map(resolve)
         let verbsNeedingUnits: Set<String> = ["start", "stop", "restart", "kill", "reload", "show", "cat"]
         if verbsNeedingUnits.contains(request.verb), units.isEmpty {
-            return .response(ControlProtocol.failure("\(request.verb) needs a unit name"))
+            return .response(ControlProtocol.failure("\(request.verb) needs a unit name", code: .invalidRequest))
         }
-        if let unknown = units.first(where: { request.verb == "logs" ? !isLogSource($0) : !isKnown($0) }) {
-            return .response(ControlProtocol.failure("no such unit: \(unknown)"))
+        // systemctl show answers an unknown unit with LoadState=not-found; list-dependencies
+        // takes targets, which wick does not run.
+        let anyName: Set<String> = ["show", "list-dependencies"]
+        if !anyName.contains(request.verb), let unknown = units.first(where: { request.verb == "logs" ? !isLogSource($0) : !isKnown($0) }) {
+            return .response(ControlProtocol.failure("no such unit: \(unknown)", code: .noSuchUnit))
         }
         if shutdownDeadline != nil, ["start", "restart", "reload", "daemon-reload"].contains(request.verb) {
-            return .response(ControlProtocol.failure("\(request.verb) refused: wick is shutting down"))
+            return .response(ControlProtocol.failure("\(request.verb) refused: wick is shutting down", code: .refused))
         }
         switch request.verb {
         case "start", "stop", "restart":
@@ -36,13 +39,13 @@ extension Daemon {
             let number = request.signal ?? SIGTERM
             let reached = units.filter { manager.killService($0, signal: number, port: &port) }
             return reached.count == units.count ? ControlProtocol.success()
-                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.joined(separator: " "))")
+                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.joined(separator: " "))", code: .refused)
         case "reset-failed":
             manager.resetFailed(units: units, now: current, port: &port)
             return ControlProtocol.success()
         case "reload":
             for unit in units where !manager.reloadService(unit, now: current, port: &port) {
-                return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=")
+                return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=", code: .refused)
             }
             return ControlProtocol.success()
         case "daemon-reload":
@@ -76,8 +79,11 @@ extension Daemon {
             }))])
         case "cat":
             return ControlProtocol.success([("units", .array(units.map(sources)))])
+        case "list-dependencies":
+            let roots = units.isEmpty ? ["default.target"] : units
+            return ControlProtocol.success([("units", .array(roots.map { dependencyTree($0, reverse: request.reverse, path: []) }))])
         default:
-            return ControlProtocol.failure("unknown verb '\(request.verb)'")
+            return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
         }
     }
 
@@ -90,7 +96,7 @@ extension Daemon {
             if let job = manager.enqueue(type, unit, now: current, port: &port) { jobs[job.id] = unit } else { refused.append(unit) }
         }
         if !refused.isEmpty {
-            return .response(ControlProtocol.failure("\(type.rawValue) refused for \(refused.joined(separator: " "))"))
+            return .response(ControlProtocol.failure("\(type.rawValue) refused for \(refused.joined(separator: " "))", code: .refused))
         }
         return noBlock ? .response(ControlProtocol.success()) : .wait(ControlWait(jobs: jobs))
     }
@@ -144,6 +150,7 @@ extension Daemon {
             ("state", .string(systemState)), ("pid", .number(Double(getpid()))), ("since", .number(Double(startedAt))),
             ("units", .number(Double(manager.sockets.count + manager.services.count))), ("failed", .number(Double(failed))),
             ("unit_directories", .array(configuration.unitDirectories.map { .string($0) })),
+            ("since_monotonic_us", .number(Double(startedAtMonotonic.nanoseconds / 1000))),
         ])
     }
 
@@ -160,6 +167,7 @@ extension Daemon {
         let loaded = port.units[name]
         members.append(("description", .string(loaded?.settings.unit.description ?? "")))
         members.append(("load", .string(loaded?.loadState.rawValue ?? "loaded")))
+        members.append(("unit_file_state", .string(unitFileState(name))))
         if let socket = manager.sockets[name] {
             members += [
                 ("type", .string("socket")), ("active", .string(socket.state.activeState)), ("sub", .string(socket.state.rawValue)),
@@ -177,6 +185,8 @@ extension Daemon {
                 ("type", .string("service")), ("active", .string(service.state.activeState)), ("sub", .string(service.state.rawValue)),
                 ("result", .string(service.result.rawValue)), ("since", wallClock(service.activeStateChangedAt)),
                 ("main_pid", service.mainPID.map { .number(Double($0)) } ?? .null),
+                ("exec_main_pid", service.execMainPID.map { .number(Double($0)) } ?? .null),
+                ("exec_main_command", service.execMainCommand.map { .string(([$0.path] + $0.arguments.dropFirst()).joined(separator: " ")) } ?? .null),
                 ("control_pid", service.controlPID.map { .number(Double($0)) } ?? .null),
                 ("status_text", service.statusText.map { .string($0) } ?? .null),
                 ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
@@ -227,6 +237,9 @@ extension Daemon {
         var encoded = merged.map { LogLineJSON.encode(unit: $0.0, line: $0.1) }
         if let since = request.sinceMicroseconds {
             encoded.removeAll { ($0["time"]?.numberValue).map { Int64($0) < since } ?? false }
+        }
+        if let until = request.untilMicroseconds {
+            encoded.removeAll { ($0["time"]?.numberValue).map { Int64($0) >= until } ?? false }
         }
         if let limit = request.lines { encoded = Array(encoded.suffix(max(0, limit))) }
         let response = ControlProtocol.success([("lines", .array(encoded))])

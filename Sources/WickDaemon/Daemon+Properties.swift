@@ -9,22 +9,28 @@ import WickUnits
 /// Wick's own additions start with `Wick`.
 extension Daemon {
     func properties(_ name: String) -> [(String, String)] {
-        guard let loaded = port.units[name] else { return [("Id", name), ("LoadState", "not-found")] }
+        guard let loaded = port.units[name], manager.sockets[name] != nil || manager.services[name] != nil else {
+            // systemctl show of a unit that is not loaded: status 0, LoadState=not-found.
+            return [("Id", name), ("Names", name), ("Description", name), ("LoadState", "not-found"), ("ActiveState", "inactive"),
+                    ("SubState", "dead"), ("LoadError", "org.freedesktop.systemd1.NoSuchUnit \"Unit \(name) not found.\""),
+                    ("UnitFileState", unitFileState(name))]
+        }
         let unit = loaded.settings.unit
         var list: [(String, String)] = [
             ("Id", name),
             ("Names", ([name] + aliases.filter { $0.value == name }.keys.sorted()).joined(separator: " ")),
-            ("Description", unit.description),
+            // The D-Bus property falls back to the unit name (unit_description()).
+            ("Description", unit.description.isEmpty ? name : unit.description),
             ("LoadState", loaded.loadState.rawValue),
+            ("UnitFileState", unitFileState(name)),
         ]
         let yes = { (value: Bool) in value ? "yes" : "no" }
-        let timestamp = { (instant: Instant?) in instant.map { Timestamp.full(WallClock.microseconds(atMonotonic: $0.nanoseconds)) } ?? "" }
         if let socket = manager.sockets[name] {
             let settings = socket.settings
             list += [
                 ("ActiveState", socket.state.activeState), ("SubState", socket.state.rawValue), ("Result", socket.result.rawValue),
-                ("StateChangeTimestamp", timestamp(socket.activeStateChangedAt)),
             ]
+            list += Self.timestampProperties(socket.timestamps)
             list += settings.listen.map { ("Listen", "\($0.description) (\($0.typeName))") }
             list += [
                 ("Accept", yes(settings.accept)),
@@ -61,7 +67,6 @@ extension Daemon {
             }
             list += [
                 ("ActiveState", service.state.activeState), ("SubState", service.state.rawValue), ("Result", service.result.rawValue),
-                ("StateChangeTimestamp", timestamp(service.activeStateChangedAt)),
                 ("Type", settings.type.rawValue), ("Restart", settings.restart.rawValue),
                 ("RestartUSec", settings.restartSec.description),
                 ("TimeoutStartUSec", settings.effectiveTimeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),
@@ -69,11 +74,13 @@ extension Daemon {
                 ("NotifyAccess", settings.effectiveNotifyAccess.rawValue), ("RemainAfterExit", yes(settings.remainAfterExit)),
                 ("PIDFile", settings.pidFile ?? ""),
                 ("MainPID", String(service.mainPID ?? 0)), ("ControlPID", String(service.controlPID ?? 0)),
+                ("ExecMainPID", String(service.execMainPID ?? 0)),
                 ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
                 ("LastSpawnError", service.lastSpawnError?.message ?? ""),
                 ("TriggeredBy", (manager.socketsOfService[name] ?? []).joined(separator: " ")),
             ]
+            list += Self.timestampProperties(service.timestamps)
             for (key, commands) in [
                 ("ExecStartPre", settings.execStartPre), ("ExecStart", settings.execStart), ("ExecStartPost", settings.execStartPost),
                 ("ExecReload", settings.execReload), ("ExecStop", settings.execStop), ("ExecStopPost", settings.execStopPost),
@@ -95,14 +102,34 @@ extension Daemon {
                                             counters: port.ipCounters(name),
                                             usage: loaded.isService ? port.controlGroups.usage(name) : CgroupUsage())
         }
+        let implicit = implicitDependencies(loaded)
+        let merged = { (explicit: [String], added: [String]) in
+            var seen: Set<String> = []
+            return (explicit + added).filter { seen.insert($0).inserted }.joined(separator: " ")
+        }
         list += [
-            ("Requires", unit.requires.joined(separator: " ")), ("Wants", unit.wants.joined(separator: " ")),
+            ("Requires", merged(unit.requires, implicit.requires)), ("Wants", unit.wants.joined(separator: " ")),
             ("BindsTo", unit.bindsTo.joined(separator: " ")), ("PartOf", unit.partOf.joined(separator: " ")),
-            ("Conflicts", unit.conflicts.joined(separator: " ")), ("Before", unit.before.joined(separator: " ")),
-            ("After", unit.after.joined(separator: " ")), ("OnFailure", unit.onFailure.joined(separator: " ")),
+            ("Conflicts", merged(unit.conflicts, implicit.conflicts)), ("Before", merged(unit.before, implicit.before)),
+            ("After", merged(unit.after, implicit.after)), ("OnFailure", unit.onFailure.joined(separator: " ")),
             ("StartLimitIntervalUSec", unit.startLimitInterval.description), ("StartLimitBurst", String(unit.startLimitBurst)),
             ("FragmentPath", loaded.fragmentPath ?? ""), ("DropInPaths", loaded.dropInPaths.joined(separator: " ")),
         ]
+        return list
+    }
+
+    /// systemctl show's unit timestamps, each also as `...Monotonic` (CLOCK_MONOTONIC µs, 0
+    /// when never), which systemd-analyze reads.
+    static func timestampProperties(_ stamps: UnitTimestamps) -> [(String, String)] {
+        var list: [(String, String)] = []
+        for (key, instant) in [
+            ("StateChangeTimestamp", stamps.stateChange), ("InactiveExitTimestamp", stamps.inactiveExit),
+            ("ActiveEnterTimestamp", stamps.activeEnter), ("ActiveExitTimestamp", stamps.activeExit),
+            ("InactiveEnterTimestamp", stamps.inactiveEnter),
+        ] {
+            list.append((key, instant.map { Timestamp.full(WallClock.microseconds(atMonotonic: $0.nanoseconds)) } ?? ""))
+            list.append((key + "Monotonic", String((instant?.nanoseconds ?? 0) / 1000)))
+        }
         return list
     }
 

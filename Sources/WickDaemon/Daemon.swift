@@ -7,6 +7,9 @@ import WickUnits
 /// What `wick daemon` was asked to do.
 public struct DaemonConfiguration: Sendable {
     public var unitDirectories: [String]
+    /// Without `--units`: systemd's search path, and only the units enabled in it start
+    /// (`BootUnits`); `unitDirectories` are its directories in loader order.
+    public var searchPath: UnitSearchPath?
     public var runtimeDirectory: String
     /// How long an orderly shutdown may take before everything left is killed (below the usual
     /// 10 s container grace period).
@@ -59,6 +62,8 @@ public final class Daemon {
     var aliases: [String: String]
     /// When the daemon started, on the wall clock (µs).
     let startedAt = WallClock.microseconds()
+    /// The same on the monotonic clock (systemd-analyze's origin).
+    let startedAtMonotonic = Instant(nanoseconds: MonotonicClock.nanoseconds())
     static let signalToken: UInt64 = 1
     static let notifyToken: UInt64 = 2
     static let watchToken: UInt64 = 4
@@ -114,7 +119,7 @@ public final class Daemon {
         let messages = LogWriter(descriptor: 2)
         let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:], log: messages)
         self.aliases = aliases
-        manager = Manager(units: loaded, aliases: aliases)
+        manager = Manager(units: loaded, aliases: aliases, bootUnits: Self.bootUnits(configuration, loader, log: messages))
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages, serviceOutput: LogWriter(descriptor: 1))
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
@@ -134,7 +139,7 @@ public final class Daemon {
         _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogWriter
     ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String]) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
-        let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host)
+        let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host, searchPath: configuration.searchPath != nil)
         var loaded: [LoadedUnit] = []
         var aliases: [String: String] = [:]
         var errors: [String] = []
@@ -167,6 +172,15 @@ public final class Daemon {
         return (loader, loaded, aliases, errors)
     }
 
+    /// In search-path mode, the units enabled through the targets' `.wants/` links; nil for the
+    /// drop-in rule of `--units`.
+    static func bootUnits(_ configuration: DaemonConfiguration, _ loader: UnitDirectoryLoader, log writer: LogWriter) -> Set<String>? {
+        guard configuration.searchPath != nil else { return nil }
+        let boot = BootUnits.resolve(loader)
+        writer.write("wick: enabled at boot (through \(boot.targets.joined(separator: ", "))): " + (boot.units.isEmpty ? "nothing" : boot.units.sorted().joined(separator: " ")) + "\n")
+        return boot.units
+    }
+
     /// SIGHUP and `daemon-reload`: re-read the unit directories and take the new definitions.
     /// Returns the load errors (their units keep the running definition).
     @discardableResult
@@ -181,7 +195,8 @@ public final class Daemon {
         port.loader = loader
         for unit in loaded { port.units[unit.name.name] = unit }
         port.rebuildJoins()
-        let changes = manager.reload(units: loaded, aliases: aliases, now: current, port: &port)
+        let changes = manager.reload(
+            units: loaded, aliases: aliases, bootUnits: Self.bootUnits(configuration, loader, log: port.messages), now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
         return errors

@@ -5,7 +5,9 @@
 /// masks the unit; drop-ins come from `NAME.d/`, the template's `name@.type.d/`, the dash-prefix
 /// hierarchy (`foo-.service.d/` for `foo-bar.service`) and the type-wide `service.d/`, merged by
 /// file name (a later directory's file replaces an earlier one with the same name) and applied in
-/// lexical order of their file names.
+/// lexical order of their file names. The symlinks of `NAME.wants/` and `NAME.requires/` add
+/// `Wants=`/`Requires=` dependencies to NAME, as `systemctl enable` means them to
+/// (systemd.unit(5) "Mapping of unit properties to their inverses", `.wants/`).
 public struct UnitDirectoryLoader {
     public let directories: [String]
     public var host: HostFacts
@@ -19,10 +21,16 @@ public struct UnitDirectoryLoader {
     public private(set) var masked: Set<String> = []
     /// Diagnostics about the directories themselves (missing, unreadable, bad names).
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Every entry of a `NAME.wants/` or `NAME.requires/` directory, in scan order.
+    public private(set) var dependencyLinks: [DependencyLink] = []
     private var dropInDirectories: [String: [String]] = [:]
+    private let isSearchPath: Bool
 
-    public init(directories: [String], host: HostFacts = HostFacts(), source: any UnitSource = FileSystemUnitSource()) {
+    /// `searchPath`: the directories are systemd's search path, where most do not exist; only
+    /// `--units` directories must.
+    public init(directories: [String], host: HostFacts = HostFacts(), source: any UnitSource = FileSystemUnitSource(), searchPath: Bool = false) {
         self.directories = directories
+        self.isSearchPath = searchPath
         self.host = host
         self.source = source
         scan()
@@ -32,6 +40,7 @@ public struct UnitDirectoryLoader {
     private mutating func scan() {
         for directory in directories {
             guard let names = source.entries(of: directory) else {
+                if isSearchPath && source.kind(of: directory) == .missing { continue }
                 diagnostics.append(Diagnostic(.error, at: SourceLocation(file: directory, line: 0),
                                               "unit directory does not exist or cannot be read"))
                 continue
@@ -41,6 +50,10 @@ public struct UnitDirectoryLoader {
                 let kind = source.kind(of: path)
                 if entry.hasSuffix(".d"), kind == .directory {
                     dropInDirectories[String(entry.dropLast(2)), default: []].append(path)
+                    continue
+                }
+                if kind == .directory, let link = DependencyLink.Kind(directoryName: entry) {
+                    scanLinks(in: path, directory: directory, owner: String(entry.dropLast(link.suffix.count)), kind: link)
                     continue
                 }
                 guard let name = try? UnitName(entry) else { continue }
@@ -64,6 +77,16 @@ public struct UnitDirectoryLoader {
                     continue
                 }
             }
+        }
+    }
+
+    /// The unit names in one `.wants/` or `.requires/` directory (symlinks, as `systemctl enable`
+    /// makes them, or files: systemd takes any entry with a unit name).
+    private mutating func scanLinks(in path: String, directory: String, owner: String, kind: DependencyLink.Kind) {
+        for entry in source.entries(of: path) ?? [] where (try? UnitName(entry)) != nil {
+            var target: String?
+            if case .symlink(let destination) = source.kind(of: Self.join(path, entry)) { target = destination }
+            dependencyLinks.append(DependencyLink(directory: directory, owner: owner, kind: kind, unit: entry, target: target))
         }
     }
 
@@ -121,6 +144,12 @@ public struct UnitDirectoryLoader {
         let dropIns = dropInPaths(for: name).compactMap { read($0, into: &diagnostics) }
         var unit = UnitBuilder.build(name: name, fragment: fragment, dropIns: dropIns, host: host)
         unit.diagnostics.insert(contentsOf: diagnostics, at: 0)
+        for link in dependencyLinks where link.owner == name.name || link.owner == requested {
+            switch link.kind {
+            case .wants: if !unit.settings.unit.wants.contains(link.unit) { unit.settings.unit.wants.append(link.unit) }
+            case .requires: if !unit.settings.unit.requires.contains(link.unit) { unit.settings.unit.requires.append(link.unit) }
+            }
+        }
         if diagnostics.hasErrors { unit.loadState = .badSetting }
         return unit
     }
