@@ -44,7 +44,12 @@ run: release
 	@echo "     WICK_CONTROL=run/wick/control $(WICK) status   (and list-sockets, logs -f, ...)"
 	$(WICK) daemon --units units --runtime-dir $(CURDIR)/run
 
-test: setup
+# A real Debian package that ships a socket unit, unpacked by the Dockerfile-style test (issue 15).
+TEST_DEBS := .build/debs/micro-httpd.deb
+$(TEST_DEBS):
+	mkdir -p .build/debs && cd .build/debs && rm -f micro-httpd_*.deb && apt-get download micro-httpd 2>/dev/null && mv micro-httpd_*.deb micro-httpd.deb
+
+test: setup $(TEST_DEBS)
 	Tests/scripts/no-traps-selftest.sh
 	Tests/scripts/no-traps.sh
 	$(SWIFT) build

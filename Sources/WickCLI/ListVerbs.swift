@@ -51,13 +51,15 @@ public struct ListJobs: ParsableCommand {
     }
 }
 
-/// `wick list-sockets` (systemctl list-sockets --show-types): every listening address with the
-/// service it activates and the counters of systemd's socket units (NAccepted, NConnections,
-/// NRefused), plus activations and the last activation's latency.
+/// `wick list-sockets` (systemctl list-sockets): every listening address with the service it
+/// activates, in systemctl's columns (LISTEN, UNIT, ACTIVATES; TYPE after LISTEN with
+/// `--show-types`), then the counters of systemd's socket units (NAccepted, NConnections,
+/// NRefused), activations and the last activation's latency.
 public struct ListSockets: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "list-sockets", abstract: "List listening sockets, the services they activate, and their counters.")
     @Argument(help: "Socket units to list (all when none are named).") var units: [String] = []
+    @Flag(name: .customLong("show-types"), help: "Add the TYPE column after LISTEN, as systemctl's --show-types.") var showTypes = false
     @OptionGroup var options: ControlOptions
     public init() {}
 
@@ -67,21 +69,21 @@ public struct ListSockets: ParsableCommand {
             print(response.serialized)
             return
         }
-        print(Self.render(response["sockets"]?.arrayValue ?? []), terminator: "")
+        print(Self.render(response["sockets"]?.arrayValue ?? [], showTypes: showTypes), terminator: "")
     }
 
-    static func render(_ sockets: [JSONValue]) -> String {
+    static func render(_ sockets: [JSONValue], showTypes: Bool) -> String {
         var rows: [[String]] = []
         for socket in sockets {
             let triggers = socket["triggers"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? ""
             let counters = ["accepted", "connections", "refused", "activations"].map { Self.integer(socket[$0]) }
             let latency = socket["last_latency_us"]?.numberValue.map { Self.latency(microseconds: $0) } ?? "-"
             for listen in socket["listen"]?.arrayValue ?? [] {
-                rows.append([listen["address"]?.stringValue ?? "", listen["type"]?.stringValue ?? "", socket["unit"]?.stringValue ?? "", triggers]
-                            + counters + [latency])
+                let type = showTypes ? [listen["type"]?.stringValue ?? ""] : []
+                rows.append([listen["address"]?.stringValue ?? ""] + type + [socket["unit"]?.stringValue ?? "", triggers] + counters + [latency])
             }
         }
-        let header = ["LISTEN", "TYPE", "UNIT", "ACTIVATES", "ACCEPTED", "CONNECTIONS", "REFUSED", "ACTIVATIONS", "LATENCY"]
+        let header = ["LISTEN"] + (showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES", "ACCEPTED", "CONNECTIONS", "REFUSED", "ACTIVATIONS", "LATENCY"]
         return Table.render(header, rows) + "\n\(rows.count) sockets listed.\n"
     }
 

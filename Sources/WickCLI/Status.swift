@@ -37,17 +37,28 @@ enum StatusRenderer {
         }
     }
 
-    static func unit(_ report: JSONValue, now: Int64) -> String {
+    /// `preset`: the vendor preset of a unit, for `Loaded: loaded (PATH; enabled; vendor preset:
+    /// enabled)` as systemctl 252 prints it.
+    static func unit(_ report: JSONValue, now: Int64, preset: ((String) -> String)? = nil) -> String {
         let name = report["unit"]?.stringValue ?? "?"
         let description = report["description"]?.stringValue ?? ""
         var output = "\(bullet(report["active"]?.stringValue)) \(name)" + (description.isEmpty ? "" : " - \(description)") + "\n"
         var fields: [(String, String)] = []
         var loaded = report["load"]?.stringValue ?? "loaded"
-        if let fragment = report["fragment"]?.stringValue { loaded += " (\(fragment))" }
+        if let fragment = report["fragment"]?.stringValue {
+            var details = [fragment]
+            if let state = report["unit_file_state"]?.stringValue, !state.isEmpty {
+                details.append(state)
+                if let preset { details.append("vendor preset: " + preset(name)) }
+            }
+            loaded += " (" + details.joined(separator: "; ") + ")"
+        }
         fields.append(("Loaded", loaded))
         let dropins = report["dropins"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if !dropins.isEmpty { fields.append(("Drop-In", dropins.joined(separator: ", "))) }
-        var active = "\(report["active"]?.stringValue ?? "?") (\(report["sub"]?.stringValue ?? "?"))"
+        // systemctl: the sub-state in parentheses unless it repeats the active state.
+        let activeState = report["active"]?.stringValue ?? "?", subState = report["sub"]?.stringValue ?? "?"
+        var active = activeState + (subState == activeState ? "" : " (\(subState))")
         if let result = report["result"]?.stringValue, result != "success" { active += " (Result: \(result))" }
         if let since = report["since"]?.numberValue {
             active += " since \(Timestamp.full(Int64(since))); \(Timestamp.relative(Int64(since), now: now))"
@@ -71,13 +82,17 @@ enum StatusRenderer {
             // systemctl status: "IP: 97.6K in, 97.6K out".
             fields.append(("IP", "\(Self.bytes(received)) in, \(Self.bytes(sent)) out"))
         }
+        if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
+            // systemctl: "Process: 5012 ExecStart=/usr/bin/false (code=exited, status=1/FAILURE)"
+            // and "Main PID: 5012 (code=exited, status=1/FAILURE)".
+            let detail = "(code=\(code), " + (code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3)))"
+                : "status=" + (report["exit_status_text"]?.stringValue ?? String(Int64(status))) + ")")
+            let pid = report["exec_main_pid"]?.numberValue.map { String(Int64($0)) + " " } ?? ""
+            if let command = report["exec_main_command"]?.stringValue { fields.append(("Process", pid + "ExecStart=" + command + " " + detail)) }
+            if !pid.isEmpty { fields.append(("Main PID", pid + detail)) }
+        }
         if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
         if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
-        if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
-            let detail = code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3))"
-                : "status=" + (report["exit_status_text"]?.stringValue ?? String(Int64(status)))
-            fields.append(("Process", "code=\(code), \(detail)"))
-        }
         if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
         // systemctl status: "Tasks: 1", "Memory: 1.2M", "CPU: 25ms" (what the unit's cgroup counts).
         if let tasks = report["tasks_current"]?.numberValue, tasks >= 0, tasks < 1e15 { fields.append(("Tasks", String(Int64(tasks)))) }

@@ -11,14 +11,23 @@ public struct Wick: ParsableCommand {
             DaemonCommand.self, Activate.self, Verify.self,
             Status.self, ListUnits.self, ListSockets.self, ListJobs.self, Show.self, Cat.self, Logs.self,
             Start.self, Stop.self, Restart.self, Reload.self, Kill.self, ResetFailed.self,
-            DaemonReload.self, IsSystemRunning.self, Poweroff.self,
+            DaemonReload.self, IsSystemRunning.self, Poweroff.self, InstallLinks.self,
         ]
     )
 
     public init() {}
 
+    /// The names under which wick speaks another tool's command line (one binary, several
+    /// names: `wick install-links`), also reachable as `wick NAME ARGS...`.
+    static let personalities: [String: @Sendable ([String]) -> Never] = [
+        "systemctl": Systemctl.main, "journalctl": Journalctl.main, "systemd-analyze": Analyze.main,
+    ]
+
     /// The entry point: `main` with what swift-argument-parser does not do well.
-    public static func run(_ arguments: [String]) -> Never {
+    public static func run(_ arguments: [String], invokedAs name: String = "wick") -> Never {
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        if let personality = personalities[base] { personality(arguments) }
+        if let first = arguments.first, let personality = personalities[first] { personality(Array(arguments.dropFirst())) }
         if arguments.count <= 2, let last = arguments.last, last == "--help" || last == "-h" {
             // `wick activate --help`: its command argument captures everything, --help included
             // (the parser then asks for -l instead of printing the help).

@@ -13,6 +13,17 @@ public enum Timestamp {
         format(microseconds, "%b %d %H:%M:%S")
     }
 
+    /// `2026-11-23T10:55:01+0000` (journalctl's short-iso).
+    public static func iso(_ microseconds: Int64) -> String {
+        format(microseconds, "%Y-%m-%dT%H:%M:%S%z")
+    }
+
+    /// `Nov 23 10:55:01.123456` (journalctl's short-precise).
+    public static func precise(_ microseconds: Int64) -> String {
+        let fraction = String(((microseconds % 1_000_000) + 1_000_000) % 1_000_000)
+        return short(microseconds) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
     /// `3min 2s ago` (systemd's `format_timestamp_relative()`: the two largest units, whole
     /// seconds under a minute, milliseconds under a second).
     public static func relative(_ microseconds: Int64, now: Int64) -> String {

@@ -165,7 +165,9 @@ extension Daemon {
     func report(_ name: String, logLines: Int) -> JSONValue {
         var members: [(String, JSONValue)] = [("unit", .string(name))]
         let loaded = port.units[name]
-        members.append(("description", .string(loaded?.settings.unit.description ?? "")))
+        // The D-Bus Description falls back to the unit name, as systemctl prints it.
+        let description = loaded?.settings.unit.description ?? ""
+        members.append(("description", .string(description.isEmpty ? name : description)))
         members.append(("load", .string(loaded?.loadState.rawValue ?? "loaded")))
         members.append(("unit_file_state", .string(unitFileState(name))))
         if let socket = manager.sockets[name] {

@@ -1,3 +1,3 @@
 import WickCLI
 
-Wick.run(Array(CommandLine.arguments.dropFirst()))
+Wick.run(Array(CommandLine.arguments.dropFirst()), invokedAs: CommandLine.arguments.first ?? "wick")

@@ -1,0 +1,229 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Issue 15: wick under the names systemctl, journalctl and systemd-analyze, each command line
+/// of the study guide run as written (through a shell, the names symlinks to the built wick)
+/// against a live daemon, the output compared with systemctl's documented shapes.
+@Suite(.serialized) struct SystemctlPersonalityTests {
+    /// A directory with the three names linked to the built binary.
+    static func links() throws -> URL {
+        let directory = try BinaryRunner.directory([:])
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for name in ["systemctl", "journalctl", "systemd-analyze"] {
+            try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent(name).path, withDestinationPath: BinaryRunner.wick.path)
+        }
+        return directory
+    }
+
+    /// Runs one command line as a user types it.
+    static func shell(_ line: String, links: URL, control: String) throws -> BinaryRunner.Result {
+        try BinaryRunner.run(URL(fileURLWithPath: "/bin/sh"), ["-c", line], environment: [
+            "PATH": links.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"), "WICK_CONTROL": control,
+        ])
+    }
+
+    static func app(port: UInt16, directory: String) -> [String: String] {
+        [
+            "app.socket": "[Unit]\nDescription=App socket\n[Socket]\nListenStream=127.0.0.1:\(port)\n[Install]\nWantedBy=sockets.target\n",
+            "app.service": "[Unit]\nDescription=App\n[Service]\nExecStart=/usr/bin/python3 -u \(directory)/app.py\nRestart=on-failure\nRestartSec=2\n",
+        ]
+    }
+
+    static let script = """
+                import socket
+                print("app started")
+                print("<3>app error")
+                listener = socket.socket(fileno=3)
+                while True:
+                    connection, _ = listener.accept()
+                    connection.sendall(b"hello\\n")
+                    connection.close()
+
+                """
+
+    /// The service's script in a directory of its own, then a daemon on the units.
+    static func startApp(port: UInt16) throws -> (ControlVerbTests.Live, URL) {
+        let scripts = try BinaryRunner.directory(["app.py": script])
+        var units = app(port: port, directory: scripts.path)
+        units["batch.service"] = "[Service]\nExecStart=/nonexistent/batch\n[Install]\nWantedBy=multi-user.target\n"
+        return (try ControlVerbTests.start(units), scripts)
+    }
+
+    @Test func theStudyGuideCommandLinesWorkAsWritten() throws {
+        let port = TestClient.freePort()
+        let (live, scripts) = try Self.startApp(port: port)
+        defer {
+            live.stop()
+            try? FileManager.default.removeItem(at: scripts)
+        }
+        let links = try Self.links()
+        defer { try? FileManager.default.removeItem(at: links) }
+        let units = live.directory.path
+        #expect(TestClient.waitListening(port))
+        #expect(TestClient.readAll(TestClient.connectTCP(port)) == "hello\n")
+        let run = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: live.control) }
+
+        let sockets = try run("systemctl list-sockets")
+        let socketLines = sockets.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(sockets.status == 0)
+        #expect(socketLines.first?.split(separator: " ") == ["LISTEN", "UNIT", "ACTIVATES"], "\(sockets.stdout)")
+        #expect(socketLines.dropFirst().first?.split(separator: " ") == ["127.0.0.1:\(port)", "app.socket", "app.service"])
+        #expect(sockets.stdout.hasSuffix("\n1 sockets listed.\nPass --all to see loaded but inactive sockets, too.\n"))
+
+        let status = try run("systemctl status app.socket app.service")
+        #expect(status.status == 0, "both active: \(status.stdout)\(status.stderr)")
+        let statusLines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(statusLines.first == "● app.socket - App socket")
+        #expect(statusLines.contains("     Loaded: loaded (\(units)/app.socket; enabled; vendor preset: enabled)"))
+        // The socket's service runs: its sub-state is `running` (systemd's SOCKET_RUNNING).
+        #expect(statusLines.contains { $0.hasPrefix("     Active: active (running) since ") })
+        #expect(statusLines.contains("● app.service - App"))
+        #expect(statusLines.contains("     Loaded: loaded (\(units)/app.service; static; vendor preset: enabled)"))
+        #expect(statusLines.contains { $0.hasPrefix("     Active: active (running) since ") && $0.hasSuffix(" ago") })
+        #expect(statusLines.contains { $0.range(of: #"^   Main PID: \d+$"#, options: .regularExpression) != nil })
+
+        let cat = try run("systemctl cat app.socket")
+        #expect(cat.status == 0 && cat.stdout == "# \(units)/app.socket\n" + (Self.app(port: port, directory: "")["app.socket"] ?? ""))
+        #expect(try run("systemctl cat").status == 1)
+
+        let show = try run("systemctl show app.service -p Restart -p RestartUSec -p StartLimitBurst -p StartLimitIntervalUSec")
+        #expect(show.status == 0 && show.stdout == "Restart=on-failure\nRestartUSec=2s\nStartLimitIntervalUSec=10s\nStartLimitBurst=5\n")
+
+        let enabled = try run("systemctl is-enabled app.socket app.service")
+        #expect(enabled.status == 0 && enabled.stdout == "enabled\nstatic\n")
+
+        let dependencies = try run("systemctl list-dependencies sockets.target")
+        #expect(dependencies.status == 0 && dependencies.stdout == "sockets.target\n● └─app.socket\n", "\(dependencies.stdout)")
+
+        let chain = try run("systemd-analyze critical-chain app.socket")
+        let chainLines = chain.stdout.split(separator: "\n").map(String.init)
+        #expect(chain.status == 0)
+        #expect(chainLines.first == "The time when unit became active or started is printed after the \"@\" character.")
+        #expect(chainLines.last?.range(of: #"^app\.socket @\d+(ms|\.\d+s|s)$"#, options: .regularExpression) != nil, "\(chain.stdout)")
+
+        let journal = try run("journalctl -u app.service -b")
+        #expect(journal.status == 0)
+        let journalLines = journal.stdout.split(separator: "\n").map(String.init)
+        #expect(journalLines.contains { $0.range(of: #"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \S+ app\[\d+\]: app started$"#, options: .regularExpression) != nil },
+                "\(journal.stdout)")
+        // journald's <N> prefix: priority 3, shown without the prefix.
+        #expect(try run("journalctl -u app.service -p err -o cat").stdout == "app error\n")
+    }
+
+    @Test func exitStatusesAreSystemctls() throws {
+        let port = TestClient.freePort()
+        let (live, scripts) = try Self.startApp(port: port)
+        defer {
+            live.stop()
+            try? FileManager.default.removeItem(at: scripts)
+        }
+        let links = try Self.links()
+        defer { try? FileManager.default.removeItem(at: links) }
+        #expect(TestClient.waitListening(port))
+        let run = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: live.control) }
+
+        let missing = try run("systemctl status nope.service")
+        #expect(missing.status == 4 && missing.stderr == "Unit nope.service could not be found.\n")
+        let unknown = try run("systemctl show nope.service -p LoadState -p ActiveState")
+        #expect(unknown.status == 0 && unknown.stdout == "LoadState=not-found\nActiveState=inactive\n")
+        #expect(try run("systemctl show app.socket").stdout.contains("\nUnitFileState=enabled\n"))
+        let after = try run("systemctl show app.service -p After -p ExecMainPID --value")
+        #expect(after.stdout.hasPrefix("0\n") && after.stdout.contains("app.socket sysinit.target basic.target"), "\(after.stdout)")
+        #expect(try run("systemctl start nope").status == 5)
+        #expect(try run("systemctl isolate rescue.target").status == 3)
+        #expect(try run("systemctl --user status").status == 3)
+        #expect(try run("systemctl --bogus").stderr == "systemctl: unrecognized option '--bogus'\n")
+        #expect(try run("systemctl is-active app.socket").stdout == "active\n")
+        #expect(try run("systemctl is-active nope.service").status == 3)
+        #expect(ControlVerbTests.waitFor { (try? run("systemctl is-failed batch.service"))?.status == 0 })
+        let failed = try run("systemctl status batch.service")
+        #expect(failed.status == 3)
+        #expect(failed.stdout.contains("     Active: failed (Result: exit-code) since "), "\(failed.stdout)")
+        #expect(failed.stdout.contains("    Process: ExecStart=/nonexistent/batch (code=exited, status=203/EXEC)"))
+        let list = try run("systemctl list-units --failed --plain --no-legend")
+        #expect(list.stdout.split(separator: " ").prefix(4) == ["batch.service", "loaded", "failed", "failed"])
+        #expect(try run("systemctl list-timers").stdout.contains("0 timers listed."))
+        #expect(try run("systemctl --no-pager list-jobs").stdout == "No jobs running.\n")
+        #expect(try run("journalctl -u nope.service").stdout == "-- No entries --\n")
+        #expect(try run("journalctl -b -1").status == 1)
+    }
+
+    /// A Dockerfile's `RUN systemctl enable`: no daemon, a scratch tree holding a real Debian
+    /// package's files (`dpkg-deb -x` of micro-httpd), then `wick daemon --root=TREE` binds
+    /// exactly the enabled sockets and activates the package's own service. The machine's /etc
+    /// is never touched.
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.fileExists(atPath: debPath), "needs root and .build/debs/micro-httpd.deb (make test downloads it)"))
+    func enablingInAnImageTreeIsWhatTheDaemonStarts() throws {
+        let tree = try BinaryRunner.directory([:]).path
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        let port = TestClient.freePort(), otherPort = TestClient.freePort()
+        #expect(try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), ["-x", Self.debPath, tree]).status == 0)
+        let files: [String: String] = [
+            // The package binds 0.0.0.0:80; the test stays on loopback, with a drop-in as a user would.
+            "etc/systemd/system/micro-httpd.socket.d/port.conf": "[Socket]\nListenStream=\nListenStream=127.0.0.1:\(port)\n",
+            "lib/systemd/system/other.socket": "[Socket]\nListenStream=127.0.0.1:\(otherPort)\n[Install]\nWantedBy=sockets.target\n",
+            "lib/systemd/system/other.service": "[Service]\nExecStart=/bin/true\n",
+            "etc/passwd": "root:x:0:0:root:/root:/bin/sh\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n",
+            "etc/group": "root:x:0:\nwww-data:x:33:\n",
+            "var/www/html/index.html": "hello from the image\n",
+        ]
+        for (path, text) in files {
+            let url = URL(fileURLWithPath: tree + "/" + path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        try Self.copyLibraries(of: tree + "/usr/sbin/micro-httpd", into: tree)
+        for directory in ["proc", "dev", "run", "tmp"] { try FileManager.default.createDirectory(atPath: tree + "/" + directory, withIntermediateDirectories: true) }
+        let hostEtc = try? FileManager.default.contentsOfDirectory(atPath: "/etc/systemd/system")
+
+        let links = try Self.links()
+        defer { try? FileManager.default.removeItem(at: links) }
+        let offline = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: tree + "/nowhere") }
+        #expect(try offline("systemctl --root=\(tree) is-enabled micro-httpd.socket").stdout == "disabled\n")
+        let enable = try offline("systemctl --root=\(tree) enable micro-httpd.socket")
+        #expect(enable.status == 0)
+        #expect(enable.stderr == "Created symlink \(tree)/etc/systemd/system/sockets.target.wants/micro-httpd.socket → /lib/systemd/system/micro-httpd.socket.\n")
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: tree + "/etc/systemd/system/sockets.target.wants/micro-httpd.socket")
+        #expect(target == "/lib/systemd/system/micro-httpd.socket")
+        #expect(try offline("systemctl --root=\(tree) is-enabled micro-httpd.socket other.socket micro-httpd@.service").stdout == "enabled\ndisabled\nstatic\n")
+        #expect(try offline("systemctl --root=\(tree) mask other.service").stderr == "Created symlink \(tree)/etc/systemd/system/other.service → /dev/null.\n")
+        #expect(try offline("systemctl --root=\(tree) is-enabled other.service").stdout == "masked\n")
+        #expect(try offline("systemctl --root=\(tree) enable other.socket").status == 0)
+        #expect(try offline("systemctl --root=\(tree) disable other.socket").stderr == "Removed \"\(tree)/etc/systemd/system/sockets.target.wants/other.socket\".\n")
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: "/etc/systemd/system")) == hostEtc, "the machine's /etc is untouched")
+
+        // The container's init: its own mount namespace with /proc and /dev, chroot into the tree.
+        let script = "mount --rbind /proc \(tree)/proc && mount --rbind /dev \(tree)/dev && exec \(BinaryRunner.wick.path) daemon --root \(tree)"
+        let daemon = try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/unshare"), ["--mount", "--propagation", "private", "/bin/sh", "-c", script])
+        defer { daemon.stop() }
+        let control = tree + "/run/wick/control"
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: control) }, "\(daemon.log)")
+        #expect(TestClient.waitListening(port), "\(daemon.log)")
+        let online = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: control) }
+        let sockets = try online("systemctl list-sockets --no-legend").stdout
+        #expect(sockets.split(separator: " ") == ["127.0.0.1:\(port)", "micro-httpd.socket", "micro-httpd@.service\n"], "only the enabled socket: \(sockets)")
+        let fd = TestClient.connectTCP(port)
+        let request = "GET /index.html HTTP/1.0\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        let response = TestClient.readAll(fd)
+        #expect(response.hasSuffix("hello from the image\n"), "the package's own micro-httpd, as www-data, in the tree: \(response) \(daemon.log)")
+        #expect(try online("systemctl is-enabled micro-httpd.socket").stdout == "enabled\n")
+        #expect(try online("systemctl status other.socket").status == 3, "loaded, not enabled, not listening")
+    }
+
+    static var debPath: String { BinaryRunner.repositoryRoot.appendingPathComponent(".build/debs/micro-httpd.deb").path }
+
+    /// The shared libraries a binary needs, copied to the same paths in the tree (ldd's list).
+    static func copyLibraries(of binary: String, into tree: String) throws {
+        let ldd = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/ldd"), [binary])
+        for word in ldd.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }) where word.hasPrefix("/") {
+            // The file's contents at the path ldd names (/lib64/ld-linux-x86-64.so.2 is a symlink).
+            let path = String(word), destination = tree + path
+            try FileManager.default.createDirectory(atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: destination) {
+                try FileManager.default.copyItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path, toPath: destination)
+            }
+        }
+    }
+}
