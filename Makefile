@@ -2,11 +2,14 @@
 SWIFT ?= swift
 APT_PACKAGES := libsystemd-dev libcap-dev libseccomp-dev pkg-config
 # Real programs the end-to-end tests run under wick (../shared/corpus/consumers).
-TEST_PACKAGES := iproute2 libcap2-bin uuid-runtime rbldnsd systemd-journal-remote openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3 python3-prometheus-client
+TEST_PACKAGES := iproute2 libcap2-bin uuid-runtime rbldnsd systemd-journal-remote openssh-server openssh-client micro-httpd dbus-daemon dbus-bin gunicorn curl python3 python3-prometheus-client busybox-static
 CORPUS ?= $(abspath ../shared/corpus)
 WICK := .build/release/wick
 
-.PHONY: setup build release static run test fuzz-build fuzz test-asan soak bench bench-parse corpus-warnings clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: setup build release static image install run test fuzz-build fuzz test-asan soak bench bench-parse corpus-warnings clean
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
@@ -34,6 +37,41 @@ static: setup
 	strip .build-static/release/wick
 	@ls -l .build-static/release/wick
 
+# The OCI image (Containerfile): static wick as PID 1, the systemctl/journalctl/systemd-analyze
+# names, units/, a static busybox as /bin/sh. podman or buildah when installed; otherwise the same
+# files as an OCI layout written by tools/oci-image.py. Output: .build/image/wick.tar (oci-archive).
+image: static
+	rm -rf .build/image && mkdir -p .build/image/links .build/image/etc .build/image/rootfs
+	for name in systemctl journalctl systemd-analyze; do ln -s wick .build/image/links/$$name; done
+	cp /bin/busybox .build/image/busybox
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > .build/image/etc/passwd
+	printf 'root:x:0:\nnogroup:x:65534:\n' > .build/image/etc/group
+	if command -v podman >/dev/null; then \
+	  podman build -t wick:latest -f Containerfile . && podman save --format oci-archive -o .build/image/wick.tar wick:latest; \
+	elif command -v buildah >/dev/null; then \
+	  buildah bud -t wick:latest -f Containerfile . && buildah push wick:latest oci-archive:.build/image/wick.tar:wick:latest; \
+	else \
+	  echo "no podman or buildah: writing the Containerfile's files as an OCI layout"; \
+	  cd .build/image/rootfs && mkdir -p usr/bin bin etc/wick proc dev run tmp && \
+	  cp ../../../.build-static/release/wick usr/bin/wick && cp -P ../links/* usr/bin/ && cp ../busybox bin/sh && \
+	  cp -R ../../../units etc/wick/units && cp ../etc/passwd ../etc/group etc/ && cd ../../.. && \
+	  python3 tools/oci-image.py .build/image/wick.tar .build/image/rootfs; \
+	fi
+
+# The binary, the systemctl/journalctl/systemd-analyze links, shell completions and man pages
+# (generated from the argument parser) under DESTDIR/PREFIX.
+install: release
+	install -D -m 0755 $(WICK) $(DESTDIR)$(PREFIX)/bin/wick
+	for name in systemctl journalctl systemd-analyze; do ln -sf wick $(DESTDIR)$(PREFIX)/bin/$$name; done
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	$(WICK) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wick
+	$(WICK) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_wick
+	$(WICK) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/wick.fish
+	$(SWIFT) package --allow-writing-to-directory $(DESTDIR)$(PREFIX)/share/man/man1 generate-manual --product wick \
+	  --output-directory $(DESTDIR)$(PREFIX)/share/man/man1 >/dev/null
+	@find $(DESTDIR)$(PREFIX) -type f -o -type l | sort
+
 # Runs the daemon in the foreground on the example units, with a local runtime directory (no root
 # needed). Ctrl-C stops it cleanly.
 run: release
@@ -53,6 +91,7 @@ test: setup $(TEST_DEBS)
 	Tests/scripts/no-traps-selftest.sh
 	Tests/scripts/no-traps.sh
 	$(SWIFT) build
+	$(MAKE) image
 	$(SWIFT) test
 	for target in unit-file control-request notify environment-file command-line; do \
 	  .build/debug/wick-fuzz $$target Tests/fuzz/seeds/$$target || exit 1; done

@@ -308,7 +308,7 @@ import Testing
         let control = running.directory.appendingPathComponent("run/wick/control").path
         #expect(waitFor { FileManager.default.fileExists(atPath: control) })
         let units = TestClient.exchangeUnix(control, Array(#"{"version":1,"verb":"list-units"}"#.utf8) + [10])
-        #expect(units.contains(#""unit":"mq.socket","description":"","load":"loaded","type":"socket","active":"active","sub":"listening","result":"success""#), "\(units) \(running.wick.log)")
+        #expect(units.contains(#""unit":"mq.socket","description":"mq.socket","load":"loaded","unit_file_state":"enabled","type":"socket","active":"active","sub":"listening","result":"success""#), "\(units) \(running.wick.log)")
     }
 
     @Test func startKillRestartStopThroughTheControlSocket() throws {

@@ -89,7 +89,7 @@ import Testing
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("gone.service: exec failed: /nonexistent/daemon: No such file or directory") },
                 "\(live.wick.log)")
         let status = try live.run("status", "gone.service")
-        #expect(status.stdout.contains("Process: code=exited, status=203/EXEC"), "\(status.stdout)")
+        #expect(status.stdout.contains("    Process: ExecStart=/nonexistent/daemon (code=exited, status=203/EXEC)\n"), "\(status.stdout)")
         #expect(status.stdout.contains("Error: exec failed: /nonexistent/daemon: No such file or directory"), "\(status.stdout)")
         let show = try live.run("show", "gone.service")
         #expect(show.stdout.contains("Result=exit-code") && show.stdout.contains("ExecMainStatus=203"), "\(show.stdout)")

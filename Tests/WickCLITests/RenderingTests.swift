@@ -55,7 +55,8 @@ import Testing
                 Drop-In: /srv/web.service.d/a.conf
                  Active: failed (dead) (Result: exit-code) since Mon 2026-11-23 11:06:32 UTC; 3s ago
             TriggeredBy: web.socket
-                Process: code=killed, signal=KILL
+                Process: 7 ExecStart=/srv/web --serve (code=killed, signal=KILL)
+               Main PID: 7 (code=killed, signal=KILL)
                  Status: "bye"
                Restarts: 2
 
@@ -71,7 +72,8 @@ enum JSONValueFixture {
     static let service: JSONValue = .object([
         ("unit", .string("web.service")), ("description", .string("Web")), ("load", .string("loaded")), ("type", .string("service")),
         ("active", .string("failed")), ("sub", .string("dead")), ("result", .string("exit-code")),
-        ("since", .number(1_795_431_992_034_645)), ("main_pid", .null), ("control_pid", .null), ("status_text", .string("bye")),
+        ("since", .number(1_795_431_992_034_645)), ("main_pid", .null), ("exec_main_pid", .number(7)),
+        ("exec_main_command", .string("/srv/web --serve")), ("control_pid", .null), ("status_text", .string("bye")),
         ("restarts", .number(2)), ("triggered_by", .array([.string("web.socket")])), ("exit_code", .string("killed")),
         ("exit_status", .number(9)), ("fragment", .string("/srv/web.service")), ("dropins", .array([.string("/srv/web.service.d/a.conf")])),
         ("log", .array([.object([("unit", .string("web.service")), ("pid", .number(7)), ("time", .number(1_795_431_992_110_919)), ("text", .string("last words"))])])),
