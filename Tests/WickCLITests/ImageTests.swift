@@ -55,8 +55,11 @@ import Testing
         #expect(inner > 0, "wick is PID 1 of its namespace")
         let greeting = TestClient.readAll(TestClient.connectTCP(port))
         #expect(greeting.hasPrefix("hello from wick: you are 127.0.0.1:"), "\(greeting) \(unshare.log)")
-        // systemctl inside the image, through its own name and the default control socket.
-        let listed = try BinaryRunner.run(URL(fileURLWithPath: "/usr/sbin/chroot"), [root.path, "/usr/bin/systemctl", "list-sockets", "--no-legend"])
+        // systemctl inside the container (as `podman exec`: its namespaces and root), through its
+        // own name and the default control socket.
+        let listed = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/nsenter"), [
+            "--target", String(inner), "--mount", "--pid", "--root", "/usr/bin/systemctl", "list-sockets", "--no-legend",
+        ])
         #expect(listed.stdout.contains("127.0.0.1:\(port) hello.socket hello@.service"), "\(listed.stdout)\(listed.stderr)")
         if inner > 0 {
             kill(inner, SIGTERM)
