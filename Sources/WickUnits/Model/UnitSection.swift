@@ -71,9 +71,10 @@ public struct UnitCondition: Hashable, Sendable {
     ])
 }
 
-/// The `[Install]` section (systemd.unit(5) "[Install] Section Options"). wick has no enable step:
-/// units wanted by `multi-user.target` or `default.target` start with the daemon, and `Alias=`
-/// names resolve to the unit.
+/// The `[Install]` section (systemd.unit(5) "[Install] Section Options"): what `systemctl enable`
+/// links (`UnitFiles`). Under `wick daemon --units` there is no enable step: units wanted by
+/// `multi-user.target` or `default.target` start with the daemon, and `Alias=` names resolve to
+/// the unit.
 public struct InstallSection: Hashable, Sendable {
     public var wantedBy: [String] = []
     public var requiredBy: [String] = []
