@@ -81,7 +81,8 @@ extension Daemon {
             return ControlProtocol.success([("units", .array(units.map(sources)))])
         case "list-dependencies":
             let roots = units.isEmpty ? ["default.target"] : units
-            return ControlProtocol.success([("units", .array(roots.map { dependencyTree($0, reverse: request.reverse, path: []) }))])
+            var budget = Self.dependencyTreeBudget
+            return ControlProtocol.success([("units", .array(roots.map { dependencyTree($0, reverse: request.reverse, path: [], budget: &budget) }))])
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
         }

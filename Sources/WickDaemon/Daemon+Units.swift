@@ -41,13 +41,23 @@ extension Daemon {
     /// `list-dependencies UNIT`: what the unit pulls in (Requires=, Requisite=, Wants=, BindsTo=
     /// and the `.wants/` links), or with `reverse` what pulls it in, recursively. A target wick
     /// does not run still has members: the units enabled into it.
-    func dependencyTree(_ name: String, reverse: Bool, path: [String]) -> JSONValue {
+    /// `budget` bounds the nodes of one answer: shared dependencies repeat in every branch, and
+    /// unit files that all want each other would otherwise hold PID 1's loop for an exponential
+    /// tree (a branch past the budget is left without children).
+    func dependencyTree(_ name: String, reverse: Bool, path: [String], budget: inout Int) -> JSONValue {
         var members: [(String, JSONValue)] = [("unit", .string(name)), ("active", .string(activeState(name)))]
-        guard !path.contains(name), path.count < 32 else { return .object(members) }
-        let children = reverse ? dependents(of: name) : pulledIn(by: name)
-        members.append(("children", .array(children.map { dependencyTree($0, reverse: reverse, path: path + [name]) })))
+        budget -= 1
+        guard !path.contains(name), path.count < 32, budget > 0 else { return .object(members) }
+        var children: [JSONValue] = []
+        for child in reverse ? dependents(of: name) : pulledIn(by: name) where budget > 0 {
+            children.append(dependencyTree(child, reverse: reverse, path: path + [name], budget: &budget))
+        }
+        members.append(("children", .array(children)))
         return .object(members)
     }
+
+    /// The most nodes `list-dependencies` answers with.
+    static let dependencyTreeBudget = 5000
 
     private func activeState(_ name: String) -> String {
         if let socket = manager.sockets[name] { return socket.state.activeState }

@@ -34,7 +34,8 @@ import WickSystem
         })
         let cgroup = ExecEnvironmentTests.read("/proc/\(escaped)/cgroup")
         #expect(cgroup.contains("/wick-\(live.wick.pid).slice/escape.service"), "\(cgroup)")
-        #expect(getpgid(escaped) != getpgid(live.wick.children().first ?? 0), "it left the service's process group")
+        // setsid(1) runs after the shell wrote the pid: wait for it rather than race it.
+        #expect(ControlVerbTests.waitFor { getpgid(escaped) != getpgid(live.wick.children().first ?? 0) }, "it left the service's process group")
         let status = try live.run("status", "escape.service").stdout
         #expect(status.contains("CGroup: /") && status.contains("└─\(escaped)"), "\(status)")
         #expect(try live.run("show", "escape.service").stdout.contains("ControlGroup=/"))

@@ -149,6 +149,22 @@ import Testing
         #expect(try run("journalctl -b -1").status == 1)
     }
 
+    /// Units that all want each other make an exponential tree (14! paths here): the daemon answers
+    /// with a bounded one and stays responsive.
+    @Test func aDenseDependencyGraphGetsABoundedTree() throws {
+        let names = (0..<14).map { "w\($0).service" }
+        var files: [String: String] = [:]
+        for name in names { files[name] = "[Unit]\nWants=\(names.filter { $0 != name }.joined(separator: " "))\n[Service]\nExecStart=/bin/true\n" }
+        let live = try ControlVerbTests.start(files)
+        defer { live.stop() }
+        let links = try Self.links()
+        defer { try? FileManager.default.removeItem(at: links) }
+        let tree = try Self.shell("systemctl list-dependencies --all w0.service", links: links, control: live.control)
+        let lines = tree.stdout.split(separator: "\n")
+        #expect(tree.status == 0 && lines.first == "w0.service" && lines.count > 100 && lines.count <= 5001, "\(lines.count) lines")
+        #expect(try Self.shell("systemctl is-system-running", links: links, control: live.control).stdout == "running\n")
+    }
+
     /// A Dockerfile's `RUN systemctl enable`: no daemon, a scratch tree holding a real Debian
     /// package's files (`dpkg-deb -x` of micro-httpd), then `wick daemon --root=TREE` binds
     /// exactly the enabled sockets and activates the package's own service. The machine's /etc
