@@ -81,8 +81,7 @@ extension Daemon {
             return ControlProtocol.success([("units", .array(units.map(sources)))])
         case "list-dependencies":
             let roots = units.isEmpty ? ["default.target"] : units
-            var budget = Self.dependencyTreeBudget
-            return ControlProtocol.success([("units", .array(roots.map { dependencyTree($0, reverse: request.reverse, path: [], budget: &budget) }))])
+            return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse)))])
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
         }

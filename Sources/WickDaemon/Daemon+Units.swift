@@ -10,7 +10,7 @@ extension Daemon {
     /// are `enabled`, the others `static` or, with an `[Install]` section, `disabled`.
     func unitFileState(_ name: String) -> String {
         if let searchPath = configuration.searchPath {
-            return UnitFiles(searchPath: searchPath, loader: port.loader).state(of: name)?.rawValue ?? ""
+            return UnitFiles(searchPath: searchPath, loader: port.loader).state(of: name, install: port.units[name]?.settings.install)?.rawValue ?? ""
         }
         guard let loaded = port.units[name] else { return "" }
         if loaded.loadState == .masked { return UnitFileState.masked.rawValue }
@@ -38,22 +38,19 @@ extension Daemon {
         return (after, before, ["sysinit.target"], ["shutdown.target"])
     }
 
-    /// `list-dependencies UNIT`: what the unit pulls in (Requires=, Requisite=, Wants=, BindsTo=
-    /// and the `.wants/` links), or with `reverse` what pulls it in, recursively. A target wick
-    /// does not run still has members: the units enabled into it.
-    /// `budget` bounds the nodes of one answer: shared dependencies repeat in every branch, and
-    /// unit files that all want each other would otherwise hold PID 1's loop for an exponential
-    /// tree (a branch past the budget is left without children).
-    func dependencyTree(_ name: String, reverse: Bool, path: [String], budget: inout Int) -> JSONValue {
-        var members: [(String, JSONValue)] = [("unit", .string(name)), ("active", .string(activeState(name)))]
-        budget -= 1
-        guard !path.contains(name), path.count < 32, budget > 0 else { return .object(members) }
-        var children: [JSONValue] = []
-        for child in reverse ? dependents(of: name) : pulledIn(by: name) where budget > 0 {
-            children.append(dependencyTree(child, reverse: reverse, path: path + [name], budget: &budget))
-        }
-        members.append(("children", .array(children)))
-        return .object(members)
+    /// `list-dependencies UNIT...`: the trees below the units (or above them with `reverse`),
+    /// each node with its active state, at most `dependencyTreeBudget` nodes per answer.
+    func dependencyTrees(_ roots: [String], reverse: Bool) -> [JSONValue] {
+        let loaded = Array(port.units.values)
+        let members = configuration.searchPath == nil
+            ? loaded.filter { manager.sockets[$0.name.name] != nil || manager.services[$0.name.name] != nil } : nil
+        let index = DependencyIndex(units: loaded, links: port.loader.dependencyLinks, targetMembers: members, resolve: resolve)
+        var budget = Self.dependencyTreeBudget
+        return roots.map { encode(index.tree($0, reverse: reverse, budget: &budget)) }
+    }
+
+    private func encode(_ node: DependencyIndex.Node) -> JSONValue {
+        .object([("unit", .string(node.unit)), ("active", .string(activeState(node.unit))), ("children", .array(node.children.map(encode)))])
     }
 
     /// The most nodes `list-dependencies` answers with.
@@ -64,38 +61,5 @@ extension Daemon {
         if let service = manager.services[name] { return service.state.activeState }
         // A target is active once wick runs: systemd reaches sockets.target and the boot targets.
         return name.hasSuffix(".target") ? "active" : "inactive"
-    }
-
-    private func pulledIn(by name: String) -> [String] {
-        var list: [String] = []
-        if let unit = port.units[name]?.settings.unit { list += unit.requires + unit.requisite + unit.wants + unit.bindsTo }
-        if name.hasSuffix(".target") {
-            list += port.loader.dependencyLinks.filter { $0.owner == name }.map(\.unit)
-            if configuration.searchPath == nil {
-                // The drop-in rule: the units whose [Install] names the target are in it.
-                list += port.units.values.filter { unit in
-                    (unit.settings.install.wantedBy + unit.settings.install.requiredBy).contains(name)
-                        && (manager.sockets[unit.name.name] != nil || manager.services[unit.name.name] != nil)
-                }.map(\.name.name)
-            }
-            if name == "default.target" { list.append("multi-user.target") }
-            if name == "multi-user.target" { list.append("basic.target") }
-            if name == "basic.target" { list.append("sockets.target") }
-        }
-        var seen: Set<String> = []
-        return list.map(resolve).filter { seen.insert($0).inserted }.sorted { ($0.hasSuffix(".target") ? 1 : 0, $0) < ($1.hasSuffix(".target") ? 1 : 0, $1) }
-    }
-
-    private func dependents(of name: String) -> [String] {
-        var list = port.units.values.filter { unit in
-            let section = unit.settings.unit
-            return (section.requires + section.requisite + section.wants + section.bindsTo).map(resolve).contains(name)
-        }.map(\.name.name)
-        if let loaded = port.units[name] {
-            list += loaded.settings.install.wantedBy + loaded.settings.install.requiredBy
-        }
-        list += port.loader.dependencyLinks.filter { $0.unit == name }.map(\.owner)
-        var seen: Set<String> = []
-        return list.filter { seen.insert($0).inserted }.sorted()
     }
 }

@@ -117,9 +117,9 @@ public final class Daemon {
             metricsServer = nil
         }
         let messages = LogWriter(descriptor: 2)
-        let (loader, loaded, aliases, _) = Self.loadUnits(configuration, previous: [:], log: messages)
+        let (loader, loaded, aliases, _, boot) = Self.loadUnits(configuration, previous: [:], log: messages)
         self.aliases = aliases
-        manager = Manager(units: loaded, aliases: aliases, bootUnits: Self.bootUnits(configuration, loader, log: messages))
+        manager = Manager(units: loaded, aliases: aliases, bootUnits: boot)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages, serviceOutput: LogWriter(descriptor: 1))
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
@@ -137,7 +137,7 @@ public final class Daemon {
     /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
         _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogWriter
-    ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String]) {
+    ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String], Set<String>?) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host, searchPath: configuration.searchPath != nil)
         var loaded: [LoadedUnit] = []
@@ -164,12 +164,24 @@ public final class Daemon {
             }
             loaded.append(unit)
         }
+        let boot = bootUnits(configuration, loader, log: writer)
+        // An enabled instance of a template (`systemctl enable foo@bar.service`, or a template's
+        // DefaultInstance=) has no file of its own: it is loaded from the template here.
+        let files = Set(loader.unitNames)
+        for name in (boot ?? []).sorted() where !files.contains(name) {
+            let unit = loader.load(name)
+            if unit.loadState == .loaded, unit.name.instance?.isEmpty == false {
+                loaded.append(unit)
+            } else if !loader.masked.contains(name) {
+                log("\(name): enabled, but not loaded (\(unit.loadState.rawValue)): not started")
+            }
+        }
         for conflict in ListenConflicts.diagnostics(for: loaded) { log(conflict.description) }
         for unit in loaded {
             for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }
         }
         for (alias, target) in loader.symlinkAliases { aliases[alias] = target }
-        return (loader, loaded, aliases, errors)
+        return (loader, loaded, aliases, errors, boot)
     }
 
     /// In search-path mode, the units enabled through the targets' `.wants/` links; nil for the
@@ -190,13 +202,13 @@ public final class Daemon {
             return ["reload refused: wick is shutting down"]
         }
         let previous = port.units
-        let (loader, loaded, aliases, errors) = Self.loadUnits(configuration, previous: previous, log: port.messages)
+        let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, log: port.messages)
         self.aliases = aliases
         port.loader = loader
         for unit in loaded { port.units[unit.name.name] = unit }
         port.rebuildJoins()
         let changes = manager.reload(
-            units: loaded, aliases: aliases, bootUnits: Self.bootUnits(configuration, loader, log: port.messages), now: current, port: &port)
+            units: loaded, aliases: aliases, bootUnits: boot, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
         return errors

@@ -86,9 +86,9 @@ struct SystemctlOffline {
     private func write(_ changes: [InstallChange]) throws(InstallError) {
         for change in changes {
             do throws(SystemError) {
-                try InstallChangeWriter.apply(change)
+                try InstallChangeWriter.apply(change, root: UnitSearchPath(root: options.root ?? "").root)
             } catch {
-                throw InstallError("Failed to write \(error.operation): \(error.reason)")
+                throw InstallError("Failed to write: \(error.operation): \(error.reason)")
             }
             if !options.quiet { FileHandleOutput.error(change.message) }
         }

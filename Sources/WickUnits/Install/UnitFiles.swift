@@ -19,8 +19,9 @@ public struct UnitFiles {
 
     // MARK: State
 
-    /// `systemctl is-enabled NAME`; nil when no unit file has the name.
-    public func state(of name: String) -> UnitFileState? {
+    /// `systemctl is-enabled NAME`; nil when no unit file has the name. `install`: the unit's
+    /// `[Install]` section when the caller has it loaded already (the daemon), else it is read.
+    public func state(of name: String, install known: InstallSection? = nil) -> UnitFileState? {
         if let mask = maskPath(of: name) {
             return mask.hasPrefix(searchPath.host(UnitSearchPath.runtimeConfiguration) + "/") ? .maskedRuntime : .masked
         }
@@ -29,17 +30,17 @@ public struct UnitFiles {
         guard let fragment = fragmentPath(of: unit) else { return nil }
         // Links that name this unit (systemd's first find_symlinks_in_scope(), match_name).
         var enabledAtAll = false
-        for directory in searchPath.hostDirectories where isLinked(name, in: directory, fragment: fragment, matchName: true) {
+        let install = known ?? loader.load(unit.templateName ?? name).settings.install
+        for directory in searchPath.hostDirectories where isLinked(name, in: directory, fragment: fragment, install: install, matchName: true) {
             if searchPath.isPersistent(directory) { return .enabled }
             if searchPath.isRuntime(directory) { return .enabledRuntime }
             enabledAtAll = true
         }
         if enabledAtAll && unit.instance != nil { return .static }
         // Links to the same file under other names.
-        if searchPath.hostDirectories.contains(where: { isLinked(name, in: $0, fragment: fragment, matchName: false) }) {
+        if searchPath.hostDirectories.contains(where: { isLinked(name, in: $0, fragment: fragment, install: install, matchName: false) }) {
             return .indirect
         }
-        let install = loader.load(unit.templateName ?? name).settings.install
         if !install.wantedBy.isEmpty || !install.requiredBy.isEmpty || !install.alias.isEmpty { return .disabled }
         return install.also.isEmpty ? .static : .indirect
     }
@@ -62,7 +63,7 @@ public struct UnitFiles {
         loader.fragments[unit.name] ?? unit.templateName.flatMap { loader.fragments[$0] }
     }
 
-    private func isLinked(_ name: String, in directory: String, fragment: String, matchName: Bool) -> Bool {
+    private func isLinked(_ name: String, in directory: String, fragment: String, install: InstallSection, matchName: Bool) -> Bool {
         let fileName = UnitDirectoryLoader.baseName(fragment)
         for link in loader.dependencyLinks where link.directory == directory {
             let pointsHere = link.target.map { UnitDirectoryLoader.baseName($0) == fileName } ?? false
@@ -70,7 +71,6 @@ public struct UnitFiles {
         }
         guard matchName else { return false }
         // Alias= links `systemctl enable` made next to the units.
-        let install = loader.load(name).settings.install
         return install.alias.contains { alias in
             if case .symlink(let target) = source.kind(of: UnitDirectoryLoader.join(directory, alias)) {
                 return UnitDirectoryLoader.baseName(target) == fileName
