@@ -61,6 +61,13 @@ import Testing
             "--target", String(inner), "--mount", "--pid", "--root", "/usr/bin/systemctl", "list-sockets", "--no-legend",
         ])
         #expect(listed.stdout.contains("127.0.0.1:\(port) hello.socket hello@.service"), "\(listed.stdout)\(listed.stderr)")
+        // `disable --now` inside: nothing to unlink under --units, then the daemon reloads and
+        // the socket stops.
+        let disabled = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/nsenter"), [
+            "--target", String(inner), "--mount", "--pid", "--root", "/usr/bin/systemctl", "disable", "--now", "hello.socket",
+        ])
+        #expect(disabled.status == 0, "\(disabled.stderr)")
+        #expect(TestClient.connectTCP(port) < 0, "hello.socket stopped")
         if inner > 0 {
             kill(inner, SIGTERM)
             #expect(ControlVerbTests.waitFor { kill(inner, 0) != 0 }, "SIGTERM stops PID 1 in order: \(unshare.log)")

@@ -50,19 +50,23 @@ import Testing
         return (try ControlVerbTests.start(units), scripts)
     }
 
-    @Test func theStudyGuideCommandLinesWorkAsWritten() throws {
+    /// A live daemon on the app's units, and a runner of command lines through the three names.
+    static func withApp(_ body: (ControlVerbTests.Live, UInt16, (String) throws -> BinaryRunner.Result) throws -> Void) throws {
         let port = TestClient.freePort()
-        let (live, scripts) = try Self.startApp(port: port)
+        let (live, scripts) = try startApp(port: port)
+        let links = try links()
         defer {
             live.stop()
             try? FileManager.default.removeItem(at: scripts)
+            try? FileManager.default.removeItem(at: links)
         }
-        let links = try Self.links()
-        defer { try? FileManager.default.removeItem(at: links) }
-        let units = live.directory.path
         #expect(TestClient.waitListening(port))
+        try body(live, port) { try shell($0, links: links, control: live.control) }
+    }
+
+    @Test func theStudyGuideCommandLinesWorkAsWritten() throws { try Self.withApp { live, port, run in
+        let units = live.directory.path
         #expect(TestClient.readAll(TestClient.connectTCP(port)) == "hello\n")
-        let run = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: live.control) }
 
         let sockets = try run("systemctl list-sockets")
         let socketLines = sockets.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -109,19 +113,9 @@ import Testing
                 "\(journal.stdout)")
         // journald's <N> prefix: priority 3, shown without the prefix.
         #expect(try run("journalctl -u app.service -p err -o cat").stdout == "app error\n")
-    }
+    } }
 
-    @Test func exitStatusesAreSystemctls() throws {
-        let port = TestClient.freePort()
-        let (live, scripts) = try Self.startApp(port: port)
-        defer {
-            live.stop()
-            try? FileManager.default.removeItem(at: scripts)
-        }
-        let links = try Self.links()
-        defer { try? FileManager.default.removeItem(at: links) }
-        #expect(TestClient.waitListening(port))
-        let run = { (line: String) throws -> BinaryRunner.Result in try Self.shell(line, links: links, control: live.control) }
+    @Test func exitStatusesAreSystemctls() throws { try Self.withApp { live, _, run in
 
         let missing = try run("systemctl status nope.service")
         #expect(missing.status == 4 && missing.stderr == "Unit nope.service could not be found.\n")
@@ -147,6 +141,70 @@ import Testing
         #expect(try run("systemctl --no-pager list-jobs").stdout == "No jobs running.\n")
         #expect(try run("journalctl -u nope.service").stdout == "-- No entries --\n")
         #expect(try run("journalctl -b -1").status == 1)
+        // show hides empty properties (systemctl without -a); -a prints them.
+        let plain = try run("systemctl show app.socket").stdout.split(separator: "\n")
+        #expect(!plain.contains { $0.hasSuffix("=") } && plain.contains("Id=app.socket"))
+        #expect(try run("systemctl show -a app.socket").stdout.split(separator: "\n").contains("SocketUser="))
+        let bad = live.directory.appendingPathComponent("bad.service").path
+        try "[Service]\nExecStart=/bin/true\nRestart=sometimes\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let verify = try run("systemd-analyze verify \(bad)")
+        #expect(verify.status == 1 && verify.stdout.contains("\(bad):3: error: Restart="), "\(verify.stdout)")
+    } }
+
+    /// `wick daemon` without `--units`: the search path (`$SYSTEMD_UNIT_PATH` here, so that the
+    /// machine's directories are not read) and only what its `.wants/` links enable: an enabled
+    /// socket listens, a disabled one does not, an enabled template instance runs from its
+    /// template, and a link to no unit is logged, not ignored.
+    @Test func withoutUnitsTheEnabledUnitsOfTheSearchPathStart() throws {
+        let on = TestClient.freePort(), off = TestClient.freePort()
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let directory = try BinaryRunner.directory([
+            "on.socket": "[Socket]\nListenStream=127.0.0.1:\(on)\n[Install]\nWantedBy=sockets.target\n",
+            "on.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+            "off.socket": "[Socket]\nListenStream=127.0.0.1:\(off)\n[Install]\nWantedBy=sockets.target\n",
+            "off.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+            "tick@.service": "[Service]\nExecStart=/bin/sh -c 'echo %i > \(out)/%i; exec sleep 100'\n[Install]\nWantedBy=multi-user.target\nDefaultInstance=one\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (link, target) in [("sockets.target.wants/on.socket", "../on.socket"), ("multi-user.target.wants/tick@one.service", "../tick@.service"),
+                               ("multi-user.target.wants/ghost.service", "../ghost.service")] {
+            let path = directory.appendingPathComponent(link).path
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
+        }
+        let runtime = directory.appendingPathComponent("run").path
+        var environment = ProcessInfo.processInfo.environment
+        environment["SYSTEMD_UNIT_PATH"] = directory.path
+        let wick = try BackgroundProcess(BinaryRunner.wick, ["daemon", "--runtime-dir", runtime], environment: environment)
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(on), "\(wick.log)")
+        #expect(ControlVerbTests.waitFor { ExecEnvironmentTests.read("\(out)/one") == "one\n" }, "\(wick.log)")
+        #expect(TestClient.connectTCP(off) < 0, "off.socket is not enabled")
+        #expect(wick.log.contains("ghost.service: enabled, but not loaded (not-found): not started"), "\(wick.log)")
+        let links = try Self.links()
+        defer { try? FileManager.default.removeItem(at: links) }
+        let control = runtime + "/wick/control"
+        #expect(try Self.shell("systemctl is-active on.socket off.socket tick@one.service", links: links, control: control).stdout == "active\ninactive\nactive\n")
+        #expect(try Self.shell("systemctl start off.socket", links: links, control: control).status == 0)
+        #expect(TestClient.waitListening(off), "a disabled unit starts when asked")
+    }
+
+    /// `wick install-links DIR`: the three names, refused over existing files unless --force.
+    @Test func installLinksMakesTheNames() throws {
+        let directory = try BinaryRunner.directory([:])
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try BinaryRunner.wick("install-links", directory.path).status == 0)
+        for name in ["systemctl", "journalctl", "systemd-analyze"] {
+            let target = try FileManager.default.destinationOfSymbolicLink(atPath: directory.appendingPathComponent(name).path)
+            #expect(URL(fileURLWithPath: target).resolvingSymlinksInPath() == BinaryRunner.wick.resolvingSymlinksInPath())
+        }
+        let again = try BinaryRunner.wick("install-links", directory.path)
+        #expect(again.status == 1 && again.stderr.contains("File exists (--force replaces it)"))
+        #expect(try BinaryRunner.wick("install-links", "--force", directory.path).status == 0)
+        let version = try BinaryRunner.run(URL(fileURLWithPath: directory.appendingPathComponent("systemctl").path), ["is-system-running"], environment: ["WICK_CONTROL": "/nonexistent"])
+        #expect(version.status == 1 && version.stdout == "offline\n", "the link answers as systemctl")
     }
 
     /// Units that all want each other make an exponential tree (14! paths here): the daemon answers

@@ -37,3 +37,20 @@ import WickControl
         #expect(Timestamp.relative(1_000_000_000_000 - delta, now: 1_000_000_000_000) == text)
     }
 }
+
+@Suite struct ControlErrorCodeTests {
+    @Test func failuresCarryACodeAndOldOnesReadAsFailed() throws {
+        let failure = try JSONValue.parse(String(ControlProtocol.failure("no such unit: x.service", code: .noSuchUnit).dropLast()))
+        #expect(ControlErrorCode.of(failure) == .noSuchUnit && ControlErrorCode.of(failure)?.exitStatus == 4)
+        #expect(ControlErrorCode.of(try JSONValue.parse(#"{"ok":false,"error":"old daemon"}"#)) == .failed)
+        #expect(ControlErrorCode.of(try JSONValue.parse(#"{"ok":false,"error":"x","code":"from-the-future"}"#)) == .failed)
+        #expect(ControlErrorCode.of(try JSONValue.parse(#"{"ok":true}"#)) == nil)
+        #expect(ControlErrorCode.unknownVerb.exitStatus == 3 && ControlErrorCode.refused.exitStatus == 1)
+    }
+
+    @Test func untilAndReverseSurviveTheLine() throws {
+        let request = ControlRequest(verb: "logs", untilMicroseconds: 42, reverse: true)
+        let parsed = try ControlRequest(JSONValue.parse(String(request.line.dropLast())))
+        #expect(parsed == request)
+    }
+}
