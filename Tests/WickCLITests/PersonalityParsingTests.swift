@@ -25,6 +25,11 @@ import WickUnits
         #expect(throws: SystemctlArguments.Failure(message: "systemctl: option '--now' doesn't allow an argument")) { try SystemctlArguments(parsing: ["--now=1"]) }
         #expect(throws: SystemctlArguments.Failure.self) { try SystemctlArguments(parsing: ["-n", "-3"]) }
         #expect(throws: SystemctlArguments.Failure.self) { try SystemctlArguments(parsing: ["--json=yaml"]) }
+        #expect(try SystemctlArguments(parsing: ["--after", "--job-mode=fail", "--kill-whom=main", "list-dependencies"]).unsupported
+                == ["--after", "--job-mode=fail", "--kill-whom=main"], "options wick cannot honour are refused, not ignored")
+        #expect(try SystemctlArguments(parsing: ["--job-mode=replace", "--kill-whom=all", "--no-pager", "-l", "--system", "status"]).unsupported.isEmpty)
+        let install = try SystemctlArguments(parsing: ["--dry-run", "--no-reload", "-f", "enable", "x.socket"])
+        #expect(install.dryRun && install.noReload && install.force)
         #expect(Systemctl.mangle("app") == "app.service" && Systemctl.mangle("app.socket") == "app.socket" && Systemctl.mangle("a*") == "a*")
     }
 

@@ -39,6 +39,10 @@ import Testing
         #expect(throws: InstallError("Failed to enable unit, file \"/etc/systemd/system/web.socket\" already exists and is a symlink to \"/lib/systemd/system/a.service\".")) {
             try existing.enable(["a.socket"])
         }
+        #expect(try existing.enable(["a.socket"], force: true).changes == [
+            .symlink(path: "\(Self.etc)/sockets.target.wants/a.socket", target: "/lib/systemd/system/a.socket"),
+            .unlink(path: "\(Self.etc)/web.socket"), .symlink(path: "\(Self.etc)/web.socket", target: "/lib/systemd/system/a.socket"),
+        ], "--force replaces a symlink in the way")
         let done = Self.units(Self.tree(symlinks: ["\(Self.etc)/sockets.target.wants/a.socket": "/lib/systemd/system/a.socket"]))
         #expect(try done.enable(["a.socket"]).changes == [.symlink(path: "\(Self.etc)/web.socket", target: "/lib/systemd/system/a.socket")], "a link already there is kept")
     }
@@ -86,6 +90,7 @@ import Testing
         #expect(try linked.mask(["a.service"]) == [.symlink(path: "\(Self.etc)/a.service", target: "/dev/null")])
         let regular = Self.units(Self.tree(files: ["\(Self.etc)/a.service": "[Service]\nExecStart=/bin/false\n"]))
         #expect(throws: InstallError("Failed to mask unit, file \"/etc/systemd/system/a.service\" already exists.")) { try regular.mask(["a.service"]) }
+        #expect(throws: InstallError.self, "--force replaces symlinks, never a file") { try regular.mask(["a.service"], force: true) }
         let masked = Self.units(Self.tree(symlinks: ["\(Self.etc)/a.service": "/dev/null", "\(Self.run)/a.service": "/dev/null"]))
         #expect(masked.unmask(["a.service"]) == [.unlink(path: "\(Self.etc)/a.service"), .unlink(path: "\(Self.run)/a.service")])
         #expect(throws: InstallError("Failed to enable unit: Unit file /etc/systemd/system/a.service is masked.")) { try masked.enable(["a.service"]) }

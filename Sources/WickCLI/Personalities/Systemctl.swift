@@ -45,7 +45,15 @@ struct Systemctl {
             FileHandleOutput.error("systemctl: --host/--machine are not supported: run systemctl in the container")
             return Self.notImplemented
         }
+        if let option = options.unsupported.first {
+            FileHandleOutput.error("systemctl: \(option) is not supported by wick (docs/cli.md lists the options it has)")
+            return Self.notImplemented
+        }
         let verb = options.verb ?? "list-units"
+        if options.dryRun && !["enable", "disable", "reenable", "mask", "unmask", "preset"].contains(verb) {
+            FileHandleOutput.error("systemctl \(verb) --dry-run: wick has --dry-run for the unit-file verbs only")
+            return Self.notImplemented
+        }
         if Self.unsupported.contains(verb) {
             FileHandleOutput.error("systemctl \(verb): not supported by wick (docs/cli.md lists the verbs it has)")
             return Self.notImplemented

@@ -25,6 +25,11 @@ struct SystemctlArguments: Equatable {
     var showTypes = false
     var user = false
     var host: String?
+    var noReload = false
+    var dryRun = false
+    /// Options systemctl has whose effect wick does not implement: refused (status 3), never
+    /// accepted without effect.
+    var unsupported: [String] = []
 
     struct Failure: Error, Equatable {
         var message: String
@@ -146,7 +151,18 @@ struct SystemctlArguments: Equatable {
         case "runtime": runtime = true
         case "show-types": showTypes = true
         case "user", "global": user = true
-        default: break
+        case "no-reload": noReload = true
+        case "dry-run": dryRun = true
+        // Their default is what wick does; another value is not implemented.
+        case "kill-whom", "kill-who": if value != "all" { unsupported.append("--\(name)=\(value ?? "")") }
+        case "job-mode": if value != "replace" { unsupported.append("--job-mode=\(value ?? "")") }
+        case "preset-mode": if value != "full" { unsupported.append("--preset-mode=\(value ?? "")") }
+        // No effect to have: wick never pages, asks for passwords, honours inhibitors, or has
+        // machines to recurse into; --system is what it is.
+        case "no-pager", "full", "system", "no-ask-password", "ignore-inhibitors", "check-inhibitors", "no-warn", "recursive", "no-wall":
+            break
+        default:
+            unsupported.append("--" + name)
         }
     }
 

@@ -6,7 +6,8 @@ import WickUnits
 /// The verbs systemctl runs on the unit files themselves (install.c), with or without a daemon:
 /// a `docker build` step has none. Changes go to /etc/systemd/system below `--root=`, their
 /// lines to stderr as systemctl's; without `--root=` a running daemon then reloads (systemctl
-/// enable's implicit daemon-reload) and `--now` starts or stops the units.
+/// enable's implicit daemon-reload, unless `--no-reload`) and `--now` starts or stops the units;
+/// `--dry-run` prints the changes without making them, `--force` replaces symlinks in the way.
 struct SystemctlOffline {
     let options: SystemctlArguments
     let control: String
@@ -40,20 +41,20 @@ struct SystemctlOffline {
             var notInstallable: [String] = []
             switch verb {
             case "enable":
-                (changes, notInstallable) = try units.enable(names)
+                (changes, notInstallable) = try units.enable(names, force: options.force)
             case "disable":
                 changes = try units.disable(names)
             case "reenable":
                 changes = try units.disable(names)
                 try write(changes)
                 // Read again: enable sees what disable removed.
-                (changes, notInstallable) = try files.enable(names)
+                (changes, notInstallable) = try files.enable(names, force: options.force)
             case "mask":
-                changes = try units.mask(names)
+                changes = try units.mask(names, force: options.force)
             case "unmask":
                 changes = units.unmask(names)
             case "preset":
-                (changes, notInstallable) = try units.preset(names, rules: PresetRules(root: options.root ?? ""))
+                (changes, notInstallable) = try units.preset(names, rules: PresetRules(root: options.root ?? ""), force: options.force)
             default:
                 return 1
             }
@@ -83,8 +84,13 @@ struct SystemctlOffline {
           instance name specified.
         """
 
+    /// Applies and reports the changes; with `--dry-run` only reports them.
     private func write(_ changes: [InstallChange]) throws(InstallError) {
         for change in changes {
+            if options.dryRun {
+                if !options.quiet { FileHandleOutput.error(change.message) }
+                continue
+            }
             do throws(SystemError) {
                 try InstallChangeWriter.apply(change, root: UnitSearchPath(root: options.root ?? "").root)
             } catch {
@@ -97,8 +103,10 @@ struct SystemctlOffline {
     /// Without `--root=`: a running daemon reloads, and `--now` starts (enable, unmask) or stops
     /// (disable, mask) the units. No daemon: nothing more (a build step).
     private func afterChange(_ verb: String, _ names: [String]) -> Int32 {
-        guard options.root == nil else { return 0 }
-        guard (try? ControlClient.send(ControlRequest(verb: "daemon-reload").line, to: control)) != nil else {
+        guard options.root == nil, !options.dryRun else { return 0 }
+        // Whether a daemon answers; it reloads unless --no-reload.
+        let reached = (try? ControlClient.send(ControlRequest(verb: options.noReload ? "ping" : "daemon-reload").line, to: control)) != nil
+        guard reached else {
             if options.now {
                 FileHandleOutput.error("systemctl \(verb) --now: wick is not running at \(control), nothing to start or stop")
                 return 1

@@ -84,7 +84,8 @@ public struct UnitFiles {
     /// `systemctl enable NAME...`: a link in `TARGET.wants/` per `WantedBy=`, in
     /// `TARGET.requires/` per `RequiredBy=`, one per `Alias=`, and the units of `Also=`. Returns
     /// the changes and the names that have no installation config (systemctl's warning).
-    public func enable(_ names: [String]) throws(InstallError) -> (changes: [InstallChange], notInstallable: [String]) {
+    /// `force`: an existing symlink in the way is replaced (systemctl --force); a file never is.
+    public func enable(_ names: [String], force: Bool = false) throws(InstallError) -> (changes: [InstallChange], notInstallable: [String]) {
         var changes: [InstallChange] = []
         var notInstallable: [String] = []
         var done: Set<String> = []
@@ -114,11 +115,11 @@ public struct UnitFiles {
             for (targets, kind) in [(install.wantedBy, DependencyLink.Kind.wants), (install.requiredBy, .requires)] {
                 for target in targets {
                     let path = configuration + "/" + target + kind.suffix + "/" + linkName
-                    if let change = try link(path, to: fragment, verb: "enable") { changes.append(change) }
+                    changes += try link(path, to: fragment, verb: "enable", force: force)
                 }
             }
             for alias in install.alias {
-                if let change = try link(configuration + "/" + alias, to: fragment, verb: "enable") { changes.append(change) }
+                changes += try link(configuration + "/" + alias, to: fragment, verb: "enable", force: force)
             }
             queue += install.also
         }
@@ -158,11 +159,11 @@ public struct UnitFiles {
 
     /// `systemctl mask NAME...`: /etc/systemd/system/NAME → /dev/null. A file already there that
     /// is not such a link is refused, as systemctl does.
-    public func mask(_ names: [String]) throws(InstallError) -> [InstallChange] {
+    public func mask(_ names: [String], force: Bool = false) throws(InstallError) -> [InstallChange] {
         var changes: [InstallChange] = []
         for name in names {
             guard (try? UnitName(name)) != nil else { throw InstallError("Failed to mask unit: Invalid unit name \"\(name)\".") }
-            if let change = try link(configuration + "/" + name, to: "/dev/null", verb: "mask") { changes.append(change) }
+            changes += try link(configuration + "/" + name, to: "/dev/null", verb: "mask", force: force)
         }
         return changes
     }
@@ -180,10 +181,10 @@ public struct UnitFiles {
     }
 
     /// `systemctl preset NAME...`: enable or disable each as the preset files say.
-    public func preset(_ names: [String], rules: PresetRules) throws(InstallError) -> (changes: [InstallChange], notInstallable: [String]) {
+    public func preset(_ names: [String], rules: PresetRules, force: Bool = false) throws(InstallError) -> (changes: [InstallChange], notInstallable: [String]) {
         let enabling = names.filter { rules.enables($0) }
         let disabling = names.filter { !rules.enables($0) }
-        let enabled = try enable(enabling)
+        let enabled = try enable(enabling, force: force)
         return (try disable(disabling) + enabled.changes, enabled.notInstallable)
     }
 
@@ -194,11 +195,13 @@ public struct UnitFiles {
         return unit
     }
 
-    /// A link at `path` to `target`: nil when it is already there, refused when something else is.
-    private func link(_ path: String, to target: String, verb: String) throws(InstallError) -> InstallChange? {
+    /// A link at `path` to `target`: nothing when it is already there, refused when something
+    /// else is (a symlink is replaced with `force`).
+    private func link(_ path: String, to target: String, verb: String, force: Bool) throws(InstallError) -> [InstallChange] {
         switch source.kind(of: path) {
-        case .missing: return .symlink(path: path, target: target)
-        case .symlink(let existing) where existing == target: return nil
+        case .missing: return [.symlink(path: path, target: target)]
+        case .symlink(let existing) where existing == target: return []
+        case .symlink where force: return [.unlink(path: path), .symlink(path: path, target: target)]
         case .symlink(let existing):
             throw InstallError("Failed to \(verb) unit, file \"\(searchPath.inside(path))\" already exists and is a symlink to \"\(existing)\".")
         default: throw InstallError("Failed to \(verb) unit, file \"\(searchPath.inside(path))\" already exists.")
