@@ -16,6 +16,7 @@ struct Journalctl {
     var priorities: ClosedRange<Int> = 0...7
     var quiet = false
     var reverse = false
+    var hostname = true
     let now = WallClock.microseconds()
 
     struct Failure: Error { var message: String }
@@ -91,7 +92,9 @@ struct Journalctl {
             case "-p", "--priority": priorities = try Self.priorityRange(try value(name, inline))
             case "-q", "--quiet": quiet = true
             case "-r", "--reverse": reverse = true
-            case "--no-pager", "-a", "--all", "-x", "--catalog", "--no-hostname", "--system", "-l", "--full", "--no-full", "-m", "--merge":
+            case "--no-hostname": hostname = false
+            // No effect to have: no pager, no catalog, one journal, lines never ellipsized.
+            case "--no-pager", "-a", "--all", "-x", "--catalog", "--system", "-l", "--full", "--no-full", "-m", "--merge":
                 continue
             case "--user", "-M", "--machine", "-D", "--directory", "--file", "--user-unit":
                 throw Failure(message: "journalctl \(name): not supported by wick (it has the system's units of its own container)")
@@ -187,12 +190,13 @@ struct Journalctl {
         let pid = line["pid"]?.numberValue.map { String(Int64($0)) } ?? "?"
         let (priority, message) = Self.split(line["text"]?.stringValue ?? "")
         let identifier = unit.split(separator: "@").first.map { String($0.split(separator: ".").first ?? $0) } ?? unit
+        let host = hostname ? " " + Self.hostname : ""
         let text: String
         switch output {
         case "cat": text = message
-        case "short-iso": text = "\(Timestamp.iso(time)) \(Self.hostname) \(identifier)[\(pid)]: \(message)"
-        case "short-precise": text = "\(Timestamp.precise(time)) \(Self.hostname) \(identifier)[\(pid)]: \(message)"
-        case "with-unit": text = "\(Timestamp.short(time)) \(Self.hostname) \(unit)[\(pid)]: \(message)"
+        case "short-iso": text = "\(Timestamp.iso(time))\(host) \(identifier)[\(pid)]: \(message)"
+        case "short-precise": text = "\(Timestamp.precise(time))\(host) \(identifier)[\(pid)]: \(message)"
+        case "with-unit": text = "\(Timestamp.short(time))\(host) \(unit)[\(pid)]: \(message)"
         case "json", "json-pretty":
             let object = JSONValue.object([
                 ("__REALTIME_TIMESTAMP", .string(String(time))), ("_HOSTNAME", .string(Self.hostname)),
@@ -200,7 +204,7 @@ struct Journalctl {
                 ("_PID", .string(pid)), ("PRIORITY", .string(String(priority))), ("MESSAGE", .string(message)),
             ])
             text = object.serialized
-        default: text = "\(Timestamp.short(time)) \(Self.hostname) \(identifier)[\(pid)]: \(message)"
+        default: text = "\(Timestamp.short(time))\(host) \(identifier)[\(pid)]: \(message)"
         }
         FileHandleOutput.standard(text + "\n")
     }
