@@ -273,6 +273,13 @@ import Testing
         #expect(try offline("systemctl --root=\(tree) is-enabled other.socket").stdout == "disabled\n", "--dry-run changed nothing")
         #expect(try offline("systemctl --root=\(tree) enable other.socket").status == 0)
         #expect(try offline("systemctl --root=\(tree) disable other.socket").stderr == "Removed \"\(tree)/etc/systemd/system/sockets.target.wants/other.socket\".\n")
+        let unitFiles = try offline("systemctl --root=\(tree) list-unit-files 'micro-httpd*' other.socket other.service")
+        #expect(unitFiles.stdout.split(separator: "\n", omittingEmptySubsequences: false).map { $0.split(separator: " ").map(String.init) } == [
+            ["UNIT", "FILE", "STATE", "VENDOR", "PRESET"], ["micro-httpd.socket", "enabled", "enabled"], ["micro-httpd@.service", "static", "-"],
+            ["other.service", "masked", "-"], ["other.socket", "disabled", "enabled"], [], ["4", "unit", "files", "listed."], [],
+        ], "\(unitFiles.stdout)")
+        let cat = try offline("systemctl --root=\(tree) cat micro-httpd.socket")
+        #expect(cat.stdout.hasPrefix("# \(tree)/lib/systemd/system/micro-httpd.socket\n[Unit]\n") && cat.stdout.contains("\n# \(tree)/etc/systemd/system/micro-httpd.socket.d/port.conf\n"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: "/etc/systemd/system")) == hostEtc, "the machine's /etc is untouched")
 
         // The container's init: its own mount namespace with /proc and /dev, chroot into the tree.
