@@ -50,12 +50,23 @@ public struct DaemonCommand: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "wick's own messages up to this level: emerg, alert, crit, err, warning, notice, info, debug (default: $WICK_LOG_LEVEL, else info). debug adds a line per Accept=yes connection.")
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: "text (wick: message, unit[pid]: line) or json (one object per line: time, unit, identifier, pid, priority, message).")
+    var logFormat = "text"
+
+    @Option(name: .customLong("log-target"), help: "console (stdout and stderr) or journal (journald's native socket, e.g. bind-mounted from the host; the console when it cannot be reached).")
+    var logTarget = "console"
+
+    @Option(name: .customLong("journal-socket"), help: "The journal socket for --log-target=journal.")
+    var journalSocket = "/run/systemd/journal/socket"
+
     @Option(name: .customLong("shutdown-timeout"), help: "Longest orderly shutdown before everything left is killed.")
     var shutdownTimeout = "9s"
 
     public init() {}
 
     public func validate() throws {
+        if LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format: expected text or json, got '\(logFormat)'") }
+        if !["console", "journal"].contains(logTarget) { throw ValidationError("--log-target: expected console or journal, got '\(logTarget)'") }
         if !["strict", "best-effort"].contains(sandbox) { throw ValidationError("--sandbox: expected strict or best-effort, got '\(sandbox)'") }
         if Self.level(logLevel) == nil {
             throw ValidationError("--log-level/WICK_LOG_LEVEL: expected emerg, alert, crit, err, warning, notice, info, debug or 0-7, got '\(logLevel ?? Self.environmentLevel ?? "")'")
@@ -92,6 +103,8 @@ public struct DaemonCommand: ParsableCommand {
         configuration.watch = watch
         configuration.sandboxBestEffort = sandbox == "best-effort"
         configuration.logLevel = Self.level(logLevel) ?? .info
+        configuration.logFormat = LogFormat(rawValue: logFormat) ?? .text
+        configuration.journalSocket = logTarget == "journal" ? journalSocket : nil
         if let metrics {
             do throws(ValueError) {
                 configuration.metricsAddress = try SocketAddress.parse(metrics)

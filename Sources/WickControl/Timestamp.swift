@@ -24,6 +24,18 @@ public enum Timestamp {
         return short(microseconds) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 
+    /// `2026-11-23T10:55:01.123456Z` (RFC 3339 in UTC, for log collectors).
+    public static func utc(_ microseconds: Int64) -> String {
+        var seconds = time_t(microseconds / 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        let fraction = String(((microseconds % 1_000_000) + 1_000_000) % 1_000_000)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) + "."
+            + String(repeating: "0", count: 6 - fraction.count) + fraction + "Z"
+    }
+
     /// `3min 2s ago` (systemd's `format_timestamp_relative()`: the two largest units, whole
     /// seconds under a minute, milliseconds under a second).
     public static func relative(_ microseconds: Int64, now: Int64) -> String {

@@ -1,3 +1,5 @@
+import WickUnits
+
 /// A unit's recent output for `wick logs` and `wick status`: the last lines, bounded by count and
 /// by bytes so that a chatty service cannot grow the daemon (journald keeps far more; wick keeps
 /// what an operator needs to see why a service failed).
@@ -9,12 +11,18 @@ public struct LogBuffer: Sendable {
         /// The instance that wrote it, when the buffer is a template's (`name@.service` keeps the
         /// lines of all its per-connection instances, so instances do not grow the daemon).
         public var instance: String?
+        /// Its syslog priority (`SyslogLevel=`, or the `<N>` prefix the text had).
+        public var priority: LogLevel
+        /// The name it is logged under (`SyslogIdentifier=`, else the process name).
+        public var identifier: String
 
-        public init(time: Instant, pid: Int32, text: String, instance: String? = nil) {
+        public init(time: Instant, pid: Int32, text: String, instance: String? = nil, priority: LogLevel = .info, identifier: String = "") {
             self.time = time
             self.pid = pid
             self.text = text
             self.instance = instance
+            self.priority = priority
+            self.identifier = identifier
         }
     }
 
@@ -32,8 +40,10 @@ public struct LogBuffer: Sendable {
     }
 
     @discardableResult
-    public mutating func append(_ text: String, pid: Int32, time: Instant, instance: String? = nil) -> Line {
-        let line = Line(time: time, pid: pid, text: text, instance: instance)
+    public mutating func append(
+        _ text: String, pid: Int32, time: Instant, instance: String? = nil, priority: LogLevel = .info, identifier: String = ""
+    ) -> Line {
+        let line = Line(time: time, pid: pid, text: text, instance: instance, priority: priority, identifier: identifier)
         defer { while bytes > maximumBytes && count > 1 { dropOldest() } }
         bytes += text.utf8.count
         if lines.count < maximumLines {

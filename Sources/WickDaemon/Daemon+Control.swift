@@ -269,6 +269,7 @@ enum LogLineJSON {
         .object([
             ("unit", .string(line.instance ?? unit)), ("pid", .number(Double(line.pid))),
             ("time", .number(Double(WallClock.microseconds(atMonotonic: line.time.nanoseconds)))), ("text", .string(line.text)),
+            ("priority", .number(Double(line.priority.rawValue))), ("identifier", .string(line.identifier)),
         ])
     }
 }

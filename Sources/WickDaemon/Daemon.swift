@@ -30,6 +30,10 @@ public struct DaemonConfiguration: Sendable {
     /// `--log-level` (or `WICK_LOG_LEVEL`): wick's own lines above it are not written; debug
     /// adds the per-connection lines of `Accept=yes` instances.
     public var logLevel = LogLevel.info
+    /// `--log-format`: text lines, or one JSON object per line.
+    public var logFormat = LogFormat.text
+    /// `--log-target=journal`: journald's native socket at this path instead of the console.
+    public var journalSocket: String?
 
     public init(
         unitDirectories: [String], runtimeDirectory: String, shutdownTimeout: TimeSpan, controlPath: String? = nil,
@@ -116,11 +120,18 @@ public final class Daemon {
         } else {
             metricsServer = nil
         }
-        let messages = LogWriter(descriptor: 2)
+        var journal: JournalSocket?
+        if let path = configuration.journalSocket {
+            journal = JournalSocket(path: path)
+        }
+        let messages = LogSink(format: configuration.logFormat, journal: journal)
+        if let path = configuration.journalSocket, journal == nil {
+            messages.wick(.warning, "--log-target=journal: no journal at \(path) (\(String(cString: strerror(errno)))), logging to the console")
+        }
         let (loader, loaded, aliases, _, boot) = Self.loadUnits(configuration, previous: [:], log: messages)
         self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases, bootUnits: boot)
-        port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages, serviceOutput: LogWriter(descriptor: 1))
+        port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages)
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
         port.socketsOfService = manager.socketsOfService
@@ -136,16 +147,16 @@ public final class Daemon {
     /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
     /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
-        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogWriter
+        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogSink
     ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String], Set<String>?) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host, searchPath: configuration.searchPath != nil)
         var loaded: [LoadedUnit] = []
         var aliases: [String: String] = [:]
         var errors: [String] = []
-        let log = { (message: String) in writer.write("wick: " + message + "\n") }
+        let log = { (message: String) in writer.wick(.err, message) }
         for diagnostic in loader.diagnostics {
-            log(diagnostic.description)
+            writer.wick(diagnostic.severity == .error ? .err : .warning, diagnostic.description)
             if diagnostic.severity == .error { errors.append(diagnostic.description) }
         }
         for unit in loader.loadAll() {
@@ -186,10 +197,10 @@ public final class Daemon {
 
     /// In search-path mode, the units enabled through the targets' `.wants/` links; nil for the
     /// drop-in rule of `--units`.
-    static func bootUnits(_ configuration: DaemonConfiguration, _ loader: UnitDirectoryLoader, log writer: LogWriter) -> Set<String>? {
+    static func bootUnits(_ configuration: DaemonConfiguration, _ loader: UnitDirectoryLoader, log writer: LogSink) -> Set<String>? {
         guard configuration.searchPath != nil else { return nil }
         let boot = BootUnits.resolve(loader)
-        writer.write("wick: enabled at boot (through \(boot.targets.joined(separator: ", "))): " + (boot.units.isEmpty ? "nothing" : boot.units.sorted().joined(separator: " ")) + "\n")
+        writer.wick(.info, "enabled at boot (through \(boot.targets.joined(separator: ", "))): " + (boot.units.isEmpty ? "nothing" : boot.units.sorted().joined(separator: " ")))
         return boot.units
     }
 

@@ -58,14 +58,14 @@ final class DaemonPort: ManagerPort {
     /// Called with each activation's socket and latency (nanoseconds): the metrics histogram.
     var onActivation: ((String, UInt64) -> Void)?
 
-    /// wick's own messages (stderr).
-    let messages: LogWriter
+    /// wick's own messages and its services' output (`--log-format`, `--log-target`).
+    let messages: LogSink
 
-    init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit], messages: LogWriter, serviceOutput: LogWriter) {
+    init(epoll: Epoll, loader: UnitDirectoryLoader, units: [LoadedUnit], messages: LogSink) {
         self.epoll = epoll
         execEnvironment = ExecEnvironment(runtimeDirectory: loader.host.runtimeDirectory)
         self.messages = messages
-        output = OutputRouter(epoll: epoll, writer: serviceOutput)
+        output = OutputRouter(epoll: epoll, sink: messages)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
         rebuildJoins()
@@ -482,7 +482,7 @@ final class DaemonPort: ManagerPort {
         case .success(let pid):
             unitOfPID[pid] = unit
             execEnvironment.processStarted(unit: unit, pid: pid, request: execRequest)
-            if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid) }
+            if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid, exec: exec, executable: command.path) }
             if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
                 let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds
                 lastActivationLatency[trigger.socket] = latency
@@ -620,7 +620,7 @@ final class DaemonPort: ManagerPort {
     var logsDebug: Bool { logLevel >= .debug }
 
     func log(_ level: LogLevel, _ message: String) {
-        if level <= logLevel { messages.write("wick: " + message + "\n") }
+        if level <= logLevel { messages.wick(level, message) }
     }
 
     func log(_ message: String) { log(.info, message) }

@@ -4,10 +4,11 @@ import WickSystem
 import WickUnits
 
 /// Service output into the daemon (systemd.exec(5) `StandardOutput=journal`): each captured
-/// process writes into a pipe; wick reads it in the epoll loop, one line at a time, and writes
-/// `unit[pid]: line` to its own stdout (what a container's log collector reads) and into the unit's
-/// bounded `LogBuffer`. A line longer than `maximumLineLength` is split, as journald splits at
-/// `LineMax=`.
+/// process writes into a pipe; wick reads it in the epoll loop, one line at a time, gives it a
+/// priority as journald does (`SyslogLevelPrefix=`'s `<N>`, else `SyslogLevel=`) and an identifier
+/// (`SyslogIdentifier=`, else the process name), and hands it to the `LogSink` (stdout, JSON or
+/// the journal) and to the unit's bounded `LogBuffer`. A line longer than `maximumLineLength` is
+/// split, as journald splits at `LineMax=`.
 final class OutputRouter {
     static let maximumLineLength = 4096
     static let readsPerWakeUp = 16
@@ -20,6 +21,9 @@ final class OutputRouter {
         /// The buffer the lines go to: the unit's, or its template's for an instance.
         var buffer: String
         var pid: Int32
+        var identifier: String
+        var level: LogLevel
+        var readsPrefix: Bool
         var partial: [UInt8] = []
     }
 
@@ -31,11 +35,11 @@ final class OutputRouter {
     var onLine: ((String, LogBuffer.Line) -> Void)?
     private var chunk = [UInt8](repeating: 0, count: 65536)
 
-    private let writer: LogWriter
+    private let sink: LogSink
 
-    init(epoll: Epoll, writer: LogWriter) {
+    init(epoll: Epoll, sink: LogSink) {
         self.epoll = epoll
-        self.writer = writer
+        self.sink = sink
     }
 
     /// A pipe for one process: the write end goes to the child (the caller closes its copy after
@@ -46,11 +50,14 @@ final class OutputRouter {
         return (pipe.writeEnd, pipe.readEnd)
     }
 
-    func attach(readEnd: Int32, unit: String, pid: Int32) {
+    /// `executable`: the command's path, whose name is the default identifier.
+    func attach(readEnd: Int32, unit: String, pid: Int32, exec: ExecContext, executable: String) {
         nextToken += 1
         let token = Self.tokenBit | nextToken
         let template = (try? UnitName(unit)).flatMap { $0.isInstance ? $0.templateName : nil }
-        streams[token] = Stream(fd: readEnd, unit: unit, buffer: template ?? unit, pid: pid)
+        let identifier = exec.syslogIdentifier ?? String(executable.split(separator: "/").last ?? Substring(executable))
+        streams[token] = Stream(fd: readEnd, unit: unit, buffer: template ?? unit, pid: pid, identifier: identifier,
+                                level: exec.syslogLevel, readsPrefix: exec.syslogLevelPrefix)
         do {
             try epoll.add(readEnd, token: token)
         } catch {
@@ -111,10 +118,16 @@ final class OutputRouter {
     private func emitPiece(_ line: ArraySlice<UInt8>, stream: Stream, now: Instant) {
         var text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix("\r") { text.removeLast() }
+        var priority = stream.level
+        if stream.readsPrefix {
+            let split = SyslogPrefix.split(text)
+            if let level = split.level { (priority, text) = (level, split.text) }
+        }
         let instance = stream.buffer == stream.unit ? nil : stream.unit
-        let line = buffers[stream.buffer, default: LogBuffer()].append(text, pid: stream.pid, time: now, instance: instance)
+        let line = buffers[stream.buffer, default: LogBuffer()].append(
+            text, pid: stream.pid, time: now, instance: instance, priority: priority, identifier: stream.identifier)
         onLine?(stream.buffer, line)
-        writer.write("\(stream.unit)[\(stream.pid)]: \(text)\n")
+        sink.service(unit: stream.unit, identifier: stream.identifier, pid: stream.pid, priority: priority, message: text)
     }
 
     /// Reads whatever every pipe holds now (before exits are processed, so that a unit's last

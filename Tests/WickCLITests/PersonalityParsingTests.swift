@@ -45,7 +45,8 @@ import WickUnits
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["-p", "loud"]) }
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["--since", "whenever"]) }
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["MESSAGE=x"]) }
-        #expect(Journalctl.split("<3>boom") == (3, "boom") && Journalctl.split("<9>x") == (6, "<9>x") && Journalctl.split("<3") == (6, "<3"))
+        #expect(Journalctl.priority(.object([("priority", .number(3))])) == 3 && Journalctl.priority(.object([])) == 6)
+        #expect(Journalctl.priority(.object([("priority", .number(99))])) == 7, "a daemon's number is clamped")
     }
 
     @Test func analyzeFormatsSpansAndWalksTheLatestDependency() {

@@ -109,10 +109,11 @@ import Testing
         let journal = try run("journalctl -u app.service -b")
         #expect(journal.status == 0)
         let journalLines = journal.stdout.split(separator: "\n").map(String.init)
-        #expect(journalLines.contains { $0.range(of: #"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \S+ app\[\d+\]: app started$"#, options: .regularExpression) != nil },
+        // The identifier is the process name, as journald's (SyslogIdentifier= sets another).
+        #expect(journalLines.contains { $0.range(of: #"^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \S+ python3\[\d+\]: app started$"#, options: .regularExpression) != nil },
                 "\(journal.stdout)")
         #expect(try run("journalctl -u app.service --no-hostname -o short-iso -n 1 -p info..info").stdout
-            .range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} app\[\d+\]: app started\n$"#, options: .regularExpression) != nil)
+            .range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} python3\[\d+\]: app started\n$"#, options: .regularExpression) != nil)
         // journald's <N> prefix: priority 3, shown without the prefix.
         #expect(try run("journalctl -u app.service -p err -o cat").stdout == "app error\n")
     } }

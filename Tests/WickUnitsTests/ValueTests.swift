@@ -104,3 +104,17 @@ import Testing
         #expect(throws: ValueError.self) { try ByteSize.parse("16E") }
     }
 }
+
+@Suite struct SyslogDirectiveTests {
+    @Test func syslogLevelIdentifierAndPrefixAreRead() {
+        let unit = buildUnit("x.service", "[Service]\nExecStart=/bin/true\nSyslogIdentifier=greeter\nSyslogLevel=warning\nSyslogLevelPrefix=no\n")
+        #expect(unit.settings.service.exec.syslogIdentifier == "greeter" && unit.settings.service.exec.syslogLevel == .warning)
+        #expect(!unit.settings.service.exec.syslogLevelPrefix)
+        #expect(messages(unit, .warning).isEmpty, "all three are applied: no 'not enforced' warning")
+        #expect(buildUnit("y.service", "[Service]\nExecStart=/bin/true\nSyslogLevel=3\n").settings.service.exec.syslogLevel == .err)
+        let bad = buildUnit("z.service", "[Service]\nExecStart=/bin/true\nSyslogLevel=loud\n")
+        #expect(messages(bad, .error).contains { $0.contains("SyslogLevel=: expected a syslog level") }, "\(messages(bad, .error))")
+        let defaults = buildUnit("d.service", "[Service]\nExecStart=/bin/true\n").settings.service.exec
+        #expect(defaults.syslogLevel == .info && defaults.syslogLevelPrefix && defaults.syslogIdentifier == nil)
+    }
+}

@@ -4,8 +4,8 @@ import WickSystem
 
 /// wick invoked as `journalctl`: the lines wick captured from the units' stdout and stderr
 /// (the daemon's per-unit buffers, this boot only), with journalctl's options and output
-/// formats. Priorities come from the `<N>` prefix journald reads (SyslogLevelPrefix=, default
-/// on), else info.
+/// formats, each line with the priority and identifier the daemon gave it as journald would
+/// (`SyslogLevelPrefix=`, `SyslogLevel=`, `SyslogIdentifier=`).
 struct Journalctl {
     var units: [String] = []
     var follow = false
@@ -167,15 +167,11 @@ struct Journalctl {
         return 0
     }
 
-    private func shown(_ line: JSONValue) -> Bool { priorities.contains(Self.split(line["text"]?.stringValue ?? "").priority) }
+    private func shown(_ line: JSONValue) -> Bool { priorities.contains(Self.priority(line)) }
 
-    /// journald's SyslogLevelPrefix=: `<3>text` is priority 3 with the prefix removed.
-    static func split(_ text: String) -> (priority: Int, message: String) {
-        let bytes = Array(text.utf8.prefix(3))
-        if bytes.count == 3, bytes[0] == UInt8(ascii: "<"), bytes[2] == UInt8(ascii: ">"), (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[1]) {
-            return (Int(bytes[1] - UInt8(ascii: "0")), String(text.dropFirst(3)))
-        }
-        return (6, text)
+    /// The line's priority; info from a daemon that sends none.
+    static func priority(_ line: JSONValue) -> Int {
+        line["priority"]?.numberValue.map { Int(max(0, min(7, $0))) } ?? 6
     }
 
     private static let hostname: String = {
@@ -188,8 +184,8 @@ struct Journalctl {
         let time = Int64(line["time"]?.numberValue ?? 0)
         let unit = line["unit"]?.stringValue ?? "?"
         let pid = line["pid"]?.numberValue.map { String(Int64($0)) } ?? "?"
-        let (priority, message) = Self.split(line["text"]?.stringValue ?? "")
-        let identifier = unit.split(separator: "@").first.map { String($0.split(separator: ".").first ?? $0) } ?? unit
+        let priority = Self.priority(line), message = line["text"]?.stringValue ?? ""
+        let identifier = line["identifier"]?.stringValue ?? unit
         let host = hostname ? " " + Self.hostname : ""
         let text: String
         switch output {

@@ -44,7 +44,6 @@ enum ExecDirectives {
         ("TTYVTDisallocate", NotEnforced.terminal), ("UtmpIdentifier", NotEnforced.terminal),
         ("UtmpMode", NotEnforced.terminal), ("LogLevelMax", NotEnforced.logging),
         ("LogExtraFields", NotEnforced.logging), ("SyslogFacility", NotEnforced.logging),
-        ("SyslogLevel", NotEnforced.logging), ("SyslogLevelPrefix", NotEnforced.logging),
         ("LogRateLimitIntervalSec", NotEnforced.logging), ("LogRateLimitBurst", NotEnforced.logging),
         ("LogNamespace", NotEnforced.logging), ("CoredumpFilter", NotEnforced.coredump),
         ("TimerSlackNSec", NotEnforced.scheduling), ("NUMAPolicy", NotEnforced.scheduling),
@@ -83,7 +82,9 @@ enum ExecDirectives {
             "StandardError": stream(root.appending(path: \.standardError), input: false),
             "StandardInputText": standardInputText(root.appending(path: \.standardInputData)),
             "StandardInputData": standardInputData(root.appending(path: \.standardInputData)),
-            "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)).with(NotEnforced.logging),
+            "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)),
+            "SyslogLevel": syslogLevel(root.appending(path: \.syslogLevel)),
+            "SyslogLevelPrefix": Directive.boolean(root.appending(path: \.syslogLevelPrefix)),
             "RuntimeDirectory": directories(root.appending(path: \.runtimeDirectory)),
             "StateDirectory": directories(root.appending(path: \.stateDirectory)),
             "CacheDirectory": directories(root.appending(path: \.cacheDirectory)),
@@ -208,6 +209,17 @@ enum ExecDirectives {
     static func stream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream>, input: Bool) -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = try StandardStream.parse(try resolver.expand(value), input: input)
+        }
+    }
+
+    /// `SyslogLevel=`: a syslog level name (emerg ... debug) or its number, as systemd's
+    /// log_level_from_string().
+    static func syslogLevel(_ keyPath: WritableKeyPath<UnitSettings, LogLevel>) -> Directive {
+        Directive { settings, value, _ throws(ValueError) in
+            guard let level = LogLevel(parsing: value) else {
+                throw .expected("a syslog level: emerg, alert, crit, err, warning, notice, info, debug or 0-7", got: value)
+            }
+            settings[keyPath: keyPath] = level
         }
     }
 

@@ -29,6 +29,8 @@ extension ExecContext {
     public var standardInputSet: Bool { get { fields.value.standardInputSet } _modify { yield &fields.value.standardInputSet } }
     public var ignoreSIGPIPE: Bool { get { fields.value.ignoreSIGPIPE } _modify { yield &fields.value.ignoreSIGPIPE } }
     public var syslogIdentifier: String? { get { fields.value.syslogIdentifier } _modify { yield &fields.value.syslogIdentifier } }
+    public var syslogLevel: LogLevel { get { fields.value.syslogLevel } _modify { yield &fields.value.syslogLevel } }
+    public var syslogLevelPrefix: Bool { get { fields.value.syslogLevelPrefix } _modify { yield &fields.value.syslogLevelPrefix } }
     public var nonBlocking: Bool { get { fields.value.nonBlocking } _modify { yield &fields.value.nonBlocking } }
     public var limits: [String: ResourceLimit] { get { fields.value.limits } _modify { yield &fields.value.limits } }
     public var loadCredentials: [LoadCredential] { get { fields.value.loadCredentials } _modify { yield &fields.value.loadCredentials } }

@@ -122,7 +122,13 @@ public struct ExecContextFields: Hashable, Sendable {
     /// `IgnoreSIGPIPE=`: SIGPIPE ignored in the child (the default), so a write to a closed
     /// socket returns EPIPE instead of killing it.
     public var ignoreSIGPIPE = true
+    /// `SyslogIdentifier=`: the name output lines are logged under (journald's
+    /// SYSLOG_IDENTIFIER); nil for the process name.
     public var syslogIdentifier: String?
+    /// `SyslogLevel=`: the priority of an output line without a `<N>` prefix.
+    public var syslogLevel = LogLevel.info
+    /// `SyslogLevelPrefix=`: a `<N>` at the start of a line is its priority, removed from the text.
+    public var syslogLevelPrefix = true
     public var nonBlocking = false
     /// `Limit*=` by resource name (`NOFILE`).
     public var limits: [String: ResourceLimit] = [:]

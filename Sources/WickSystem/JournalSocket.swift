@@ -1,0 +1,28 @@
+import Glibc
+import WickUnits
+
+/// A connection to journald's native socket (/run/systemd/journal/socket, bind-mounted into a
+/// container from its host): one datagram per entry, sent without blocking. A full or vanished
+/// journal makes `send` return false; the caller writes the line to its console instead.
+public final class JournalSocket {
+    public let path: String
+    private let fd: Int32
+
+    /// Nil when the socket cannot be reached (no journald).
+    public init?(path: String) {
+        self.path = path
+        let socketFD = Glibc.socket(AF_UNIX, Int32(Glibc.SOCK_DGRAM.rawValue) | Int32(Glibc.SOCK_CLOEXEC.rawValue), 0)
+        guard socketFD >= 0 else { return nil }
+        guard let address = try? SocketAddressStorage(.unixPath(path)), address.withSockaddr({ connect(socketFD, $0, $1) }) == 0 else {
+            closeDescriptor(socketFD)
+            return nil
+        }
+        fd = socketFD
+    }
+
+    deinit { closeDescriptor(fd) }
+
+    public func send(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) == $0.count }
+    }
+}
