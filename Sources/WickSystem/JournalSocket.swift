@@ -1,3 +1,4 @@
+import CWick
 import Glibc
 import WickUnits
 
@@ -11,7 +12,10 @@ public final class JournalSocket {
     /// Nil when the socket cannot be reached (no journald).
     public init?(path: String) {
         self.path = path
-        let socketFD = Glibc.socket(AF_UNIX, Int32(Glibc.SOCK_DGRAM.rawValue) | Int32(Glibc.SOCK_CLOEXEC.rawValue), 0)
+        // Non-blocking, and written with write(2): a connected datagram socket raises no SIGPIPE.
+        // (No MSG_* flags here: with CWick imported they would be owned by CWick's copy of
+        // <sys/socket.h> in a whole-module build, and vanish from files that import only Glibc.)
+        let socketFD = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard socketFD >= 0 else { return nil }
         guard let address = try? SocketAddressStorage(.unixPath(path)), address.withSockaddr({ connect(socketFD, $0, $1) }) == 0 else {
             closeDescriptor(socketFD)
@@ -23,6 +27,6 @@ public final class JournalSocket {
     deinit { closeDescriptor(fd) }
 
     public func send(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) == $0.count }
+        bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count }
     }
 }
