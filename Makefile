@@ -68,7 +68,7 @@ install: release
 	$(WICK) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/wick
 	$(WICK) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_wick
 	$(WICK) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/wick.fish
-	$(SWIFT) package --allow-writing-to-directory $(DESTDIR)$(PREFIX)/share/man/man1 generate-manual --product wick \
+	$(SWIFT) package --allow-writing-to-directory $(DESTDIR)$(PREFIX)/share/man/man1 generate-manual --multi-page \
 	  --output-directory $(DESTDIR)$(PREFIX)/share/man/man1 >/dev/null
 	@find $(DESTDIR)$(PREFIX) -type f -o -type l | sort
 

@@ -30,6 +30,8 @@ import WickUnits
         #expect(try SystemctlArguments(parsing: ["--job-mode=replace", "--kill-whom=all", "--no-pager", "-l", "--system", "status"]).unsupported.isEmpty)
         let install = try SystemctlArguments(parsing: ["--dry-run", "--no-reload", "-f", "enable", "x.socket"])
         #expect(install.dryRun && install.noReload && install.force)
+        #expect(try SystemctlArguments(parsing: ["--version"]).version && SystemctlArguments(parsing: ["-h"]).help)
+        #expect(Systemctl.version.hasPrefix("systemd 252 (wick "))
         #expect(Systemctl.mangle("app") == "app.service" && Systemctl.mangle("app.socket") == "app.socket" && Systemctl.mangle("a*") == "a*")
     }
 

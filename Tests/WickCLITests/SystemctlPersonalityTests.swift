@@ -211,6 +211,8 @@ import Testing
         #expect(try BinaryRunner.wick("install-links", "--force", directory.path).status == 0)
         let version = try BinaryRunner.run(URL(fileURLWithPath: directory.appendingPathComponent("systemctl").path), ["is-system-running"], environment: ["WICK_CONTROL": "/nonexistent"])
         #expect(version.status == 1 && version.stdout == "offline\n", "the link answers as systemctl")
+        let systemd = try BinaryRunner.run(URL(fileURLWithPath: directory.appendingPathComponent("systemctl").path), ["--version"])
+        #expect(systemd.stdout.hasPrefix("systemd 252 (wick "), "scripts read the systemd version from the first line")
     }
 
     /// Units that all want each other make an exponential tree (14! paths here): the daemon answers

@@ -93,6 +93,9 @@ struct Journalctl {
             case "-q", "--quiet": quiet = true
             case "-r", "--reverse": reverse = true
             case "--no-hostname": hostname = false
+            case "--version":
+                print(Systemctl.version)
+                exit(0)
             // No effect to have: no pager, no catalog, one journal, lines never ellipsized.
             case "--no-pager", "-a", "--all", "-x", "--catalog", "--system", "-l", "--full", "--no-full", "-m", "--merge":
                 continue

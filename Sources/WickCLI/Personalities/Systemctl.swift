@@ -36,7 +36,19 @@ struct Systemctl {
         "emergency", "default", "preset-all", "service-log-level", "service-log-target", "list-automounts",
     ]
 
+    /// `--version`'s first line as scripts read it (`systemd NNN (...)`): the systemd release whose
+    /// behaviour wick follows.
+    static let version = "systemd 252 (wick \(Wick.configuration.version))"
+
     func run() -> Int32 {
+        if options.version {
+            print(Self.version)
+            return 0
+        }
+        if options.help || options.verb == "help" {
+            print(Self.usage)
+            return 0
+        }
         if options.user {
             FileHandleOutput.error("systemctl: --user is not supported: wick is the system manager of its container")
             return Self.notImplemented
@@ -77,6 +89,20 @@ struct Systemctl {
             return error.status
         }
     }
+
+    static let usage = """
+        systemctl [OPTIONS...] COMMAND ...   (wick: docs/cli.md)
+
+        Unit commands: list-units list-sockets list-timers list-jobs list-dependencies status show cat
+          is-active is-failed start stop restart try-restart reload-or-restart try-reload-or-restart
+          reload kill reset-failed
+        Unit file commands (also offline, --root=DIR): enable disable reenable mask unmask preset
+          is-enabled list-unit-files get-default
+        Manager commands: daemon-reload is-system-running poweroff halt reboot exit
+        Options: -p/--property -P --value -a/--all -t/--type --state --failed --no-legend --plain -q
+          --now --no-block --root --reverse --show-types -n -s/--signal -f/--force --dry-run --no-reload
+        Other verbs and options of systemctl are refused with status 3.
+        """
 
     struct Failure: Error {
         var message: String
@@ -169,9 +195,6 @@ struct Systemctl {
             }
             try query(ControlRequest(verb: "poweroff"))
             return 0
-        case "help":
-            FileHandleOutput.error("systemctl help: see docs/cli.md; wick has no manual pages of units")
-            return Self.notImplemented
         default:
             throw Failure(message: "Unknown command verb '\(verb)'.", status: 1)
         }

@@ -25,6 +25,8 @@ struct SystemctlArguments: Equatable {
     var showTypes = false
     var user = false
     var host: String?
+    var version = false
+    var help = false
     var noReload = false
     var dryRun = false
     /// Options systemctl has whose effect wick does not implement: refused (status 3), never
@@ -152,6 +154,8 @@ struct SystemctlArguments: Equatable {
         case "show-types": showTypes = true
         case "user", "global": user = true
         case "no-reload": noReload = true
+        case "version": version = true
+        case "help": help = true
         case "dry-run": dryRun = true
         // Their default is what wick does; another value is not implemented.
         case "kill-whom", "kill-who": if value != "all" { unsupported.append("--\(name)=\(value ?? "")") }
