@@ -12,8 +12,9 @@ struct ControlOptions: ParsableArguments {
     var path: String { control ?? ControlClient.defaultPath() }
 }
 
-/// Sends one request and maps failures to systemctl's exit codes: 4 for a unit that does not
-/// exist, 1 for everything else, with one line on stderr that says what to do.
+/// Sends one request and maps failures to systemctl's exit codes by their `ControlErrorCode`: 4
+/// for a unit that does not exist, 3 for a verb the daemon does not know, 1 for everything else,
+/// with one line on stderr that says what to do.
 enum ControlCommand {
     static func query(_ request: ControlRequest, options: ControlOptions) throws -> JSONValue {
         let response: JSONValue
@@ -23,14 +24,10 @@ enum ControlCommand {
             FileHandleOutput.error("wick \(request.verb): \(error)")
             throw ExitCode.failure
         }
-        guard response["ok"]?.boolValue == true else {
-            let message = response["error"]?.stringValue ?? "unknown error"
-            if message.hasPrefix("no such unit") {
-                FileHandleOutput.error("wick \(request.verb): \(message) (see `wick list-units`)")
-                throw ExitCode(4)
-            }
-            FileHandleOutput.error("wick \(request.verb): \(message)")
-            throw ExitCode.failure
+        if let code = ControlErrorCode.of(response) {
+            let message = ControlResponse.message(response)
+            FileHandleOutput.error("wick \(request.verb): \(message)" + (code == .noSuchUnit ? " (see `wick list-units`)" : ""))
+            throw ExitCode(code.exitStatus)
         }
         return response
     }

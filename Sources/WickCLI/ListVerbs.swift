@@ -14,13 +14,11 @@ public struct ListUnits: ParsableCommand {
             print(response.serialized)
             return
         }
-        print(Self.render(response["units"]?.arrayValue ?? []), terminator: "")
+        print(Self.render(ControlResponse.units(response)), terminator: "")
     }
 
-    static func render(_ units: [JSONValue]) -> String {
-        let rows = units.map { unit in
-            ["unit", "load", "active", "sub", "description"].map { unit[$0]?.stringValue ?? "" }
-        }
+    static func render(_ units: [UnitReport]) -> String {
+        let rows = units.map { [$0.unit, $0.load, $0.active, $0.sub, $0.description] }
         return Table.render(["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"], rows) + "\n\(rows.count) loaded units listed.\n"
     }
 }
@@ -38,15 +36,12 @@ public struct ListJobs: ParsableCommand {
             print(response.serialized)
             return
         }
-        let jobs = response["jobs"]?.arrayValue ?? []
+        let jobs = ControlResponse.jobs(response)
         if jobs.isEmpty {
             print("No jobs running.")
             return
         }
-        let rows = jobs.map { job in
-            ["unit", "type", "state"].map { job[$0]?.stringValue ?? "" }
-                + [(job["waiting_for"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " ")]
-        }
+        let rows = jobs.map { [$0.unit, $0.type, $0.state, $0.waitingFor.joined(separator: " ")] }
         print(Table.render(["UNIT", "TYPE", "STATE", "WAITING FOR"], rows) + "\n\(rows.count) jobs listed.")
     }
 }
@@ -69,25 +64,23 @@ public struct ListSockets: ParsableCommand {
             print(response.serialized)
             return
         }
-        print(Self.render(response["sockets"]?.arrayValue ?? [], showTypes: showTypes), terminator: "")
+        print(Self.render(ControlResponse.units(response), showTypes: showTypes), terminator: "")
     }
 
-    static func render(_ sockets: [JSONValue], showTypes: Bool) -> String {
+    static func render(_ sockets: [UnitReport], showTypes: Bool) -> String {
         var rows: [[String]] = []
-        for socket in sockets {
-            let triggers = socket["triggers"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? ""
-            let counters = ["accepted", "connections", "refused", "activations"].map { Self.integer(socket[$0]) }
-            let latency = socket["last_latency_us"]?.numberValue.map { Self.latency(microseconds: $0) } ?? "-"
-            for listen in socket["listen"]?.arrayValue ?? [] {
-                let type = showTypes ? [listen["type"]?.stringValue ?? ""] : []
-                rows.append([listen["address"]?.stringValue ?? ""] + type + [socket["unit"]?.stringValue ?? "", triggers] + counters + [latency])
+        for report in sockets {
+            guard let socket = report.socket else { continue }
+            let counters = [socket.accepted, socket.connections, socket.refused, socket.activations].map(String.init)
+            let latency = socket.lastLatencyMicroseconds.map { Self.latency(microseconds: Double($0)) } ?? "-"
+            for listen in socket.listen {
+                let type = showTypes ? [listen.type] : []
+                rows.append([listen.address] + type + [report.unit, socket.triggers.joined(separator: " ")] + counters + [latency])
             }
         }
         let header = ["LISTEN"] + (showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES", "ACCEPTED", "CONNECTIONS", "REFUSED", "ACTIVATIONS", "LATENCY"]
         return Table.render(header, rows) + "\n\(rows.count) sockets listed.\n"
     }
-
-    static func integer(_ value: JSONValue?) -> String { value?.numberValue.map { String(Int64($0)) } ?? "-" }
 
     /// `850us`, `1.2ms`, `3.40s`.
     static func latency(microseconds value: Double) -> String {

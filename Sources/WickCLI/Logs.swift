@@ -32,16 +32,15 @@ public struct Logs: ParsableCommand {
         var failure: (String, Int32)?
         do throws(ControlClient.Failure) {
             try ControlClient.exchange(request.line, to: options.path) { message in
-                if let ok = message["ok"]?.boolValue {
-                    guard ok else {
-                        let error = message["error"]?.stringValue ?? "unknown error"
-                        failure = (error, error.hasPrefix("no such unit") ? 4 : 1)
+                if ControlResponse.isResponse(message) {
+                    if let code = ControlErrorCode.of(message) {
+                        failure = (ControlResponse.message(message), code.exitStatus)
                         return false
                     }
-                    for line in message["lines"]?.arrayValue ?? [] { emit(line) }
+                    ControlResponse.lines(message).forEach(emit)
                     return follow
                 }
-                emit(message)
+                emit(LogLine(message))
                 return true
             }
         } catch {
@@ -54,17 +53,15 @@ public struct Logs: ParsableCommand {
         }
     }
 
-    private func emit(_ line: JSONValue) {
-        let text = options.json ? line.serialized + "\n" : LogRenderer.line(line)
+    private func emit(_ line: LogLine) {
+        let text = options.json ? line.json.serialized + "\n" : LogRenderer.line(line)
         FileHandleOutput.standard(text)
     }
 }
 
-/// One log line as journalctl's short format prints it: `Nov 23 10:55:01 unit[pid]: text`.
+/// One log line as wick prints it: `Nov 23 10:55:01 unit[pid]: text`.
 enum LogRenderer {
-    static func line(_ line: JSONValue) -> String {
-        let time = line["time"]?.numberValue.map { Timestamp.short(Int64($0)) } ?? "-"
-        let pid = line["pid"]?.numberValue.map { String(Int64($0)) } ?? "?"
-        return "\(time) \(line["unit"]?.stringValue ?? "?")[\(pid)]: \(line["text"]?.stringValue ?? "")\n"
+    static func line(_ line: LogLine) -> String {
+        "\(Timestamp.short(line.time)) \(line.unit)[\(line.pid)]: \(line.text)\n"
     }
 }

@@ -15,12 +15,8 @@ public struct Show: ParsableCommand {
         let wanted = Set(property.flatMap { $0.split(separator: ",").map(String.init) })
         var blocks: [String] = []
         var objects: [JSONValue] = []
-        for unit in response["units"]?.arrayValue ?? [] {
-            var pairs: [(String, String)] = []
-            for pair in unit["properties"]?.arrayValue ?? [] {
-                guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue, let text = items[1].stringValue else { continue }
-                if wanted.isEmpty || wanted.contains(key) { pairs.append((key, text)) }
-            }
+        for unit in ControlResponse.properties(response) {
+            let pairs = unit.properties.filter { wanted.isEmpty || wanted.contains($0.key) }.map { ($0.key, $0.value) }
             blocks.append(pairs.map { (value ? $0.1 : "\($0.0)=\($0.1)") + "\n" }.joined())
             objects.append(.object(pairs.map { ($0.0, .string($0.1)) }))
         }
@@ -47,10 +43,10 @@ public struct Cat: ParsableCommand {
             return
         }
         var blocks: [String] = []
-        for unit in response["units"]?.arrayValue ?? [] {
-            for file in unit["files"]?.arrayValue ?? [] {
-                let path = file["path"]?.stringValue ?? "?"
-                guard var contents = file["contents"]?.stringValue else {
+        for unit in ControlResponse.sources(response) {
+            for file in unit.files {
+                let path = file.path
+                guard var contents = file.contents else {
                     blocks.append("# \(path) (cannot be read now)\n")
                     continue
                 }

@@ -15,15 +15,15 @@ public struct Status: ParsableCommand {
 
     public func run() throws {
         let response = try ControlCommand.query(ControlRequest(verb: "status", units: units, lines: lines), options: options)
-        let reports = response["units"]?.arrayValue ?? []
+        let reports = ControlResponse.units(response)
         if options.json {
             print(response.serialized)
-        } else if let system = response["system"] {
+        } else if let system = ControlResponse.system(response) {
             print(StatusRenderer.system(system, units: reports, now: WallClock.microseconds()), terminator: "")
         } else {
             print(reports.map { StatusRenderer.unit($0, now: WallClock.microseconds()) }.joined(separator: "\n"), terminator: "")
         }
-        if !units.isEmpty, reports.contains(where: { !["active", "reloading"].contains($0["active"]?.stringValue ?? "") }) { throw ExitCode(3) }
+        if !units.isEmpty, reports.contains(where: { !["active", "reloading"].contains($0.active) }) { throw ExitCode(3) }
     }
 }
 
@@ -39,98 +39,86 @@ enum StatusRenderer {
 
     /// `preset`: the vendor preset of a unit, for `Loaded: loaded (PATH; enabled; vendor preset:
     /// enabled)` as systemctl 252 prints it.
-    static func unit(_ report: JSONValue, now: Int64, preset: ((String) -> String)? = nil) -> String {
-        let name = report["unit"]?.stringValue ?? "?"
-        let description = report["description"]?.stringValue ?? ""
-        var output = "\(bullet(report["active"]?.stringValue)) \(name)" + (description.isEmpty ? "" : " - \(description)") + "\n"
+    static func unit(_ report: UnitReport, now: Int64, preset: ((String) -> String)? = nil) -> String {
+        var output = "\(bullet(report.active)) \(report.unit)" + (report.description.isEmpty ? "" : " - \(report.description)") + "\n"
         var fields: [(String, String)] = []
-        var loaded = report["load"]?.stringValue ?? "loaded"
-        if let fragment = report["fragment"]?.stringValue {
+        var loaded = report.load.isEmpty ? "loaded" : report.load
+        if let fragment = report.fragment {
             var details = [fragment]
-            if let state = report["unit_file_state"]?.stringValue, !state.isEmpty {
-                details.append(state)
-                if let preset { details.append("vendor preset: " + preset(name)) }
+            if !report.unitFileState.isEmpty {
+                details.append(report.unitFileState)
+                if let preset { details.append("vendor preset: " + preset(report.unit)) }
             }
             loaded += " (" + details.joined(separator: "; ") + ")"
         }
         fields.append(("Loaded", loaded))
-        let dropins = report["dropins"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        if !dropins.isEmpty { fields.append(("Drop-In", dropins.joined(separator: ", "))) }
+        if !report.dropIns.isEmpty { fields.append(("Drop-In", report.dropIns.joined(separator: ", "))) }
         // systemctl: the sub-state in parentheses unless it repeats the active state.
-        let activeState = report["active"]?.stringValue ?? "?", subState = report["sub"]?.stringValue ?? "?"
-        var active = activeState + (subState == activeState ? "" : " (\(subState))")
-        if let result = report["result"]?.stringValue, result != "success" { active += " (Result: \(result))" }
-        if let since = report["since"]?.numberValue {
-            active += " since \(Timestamp.full(Int64(since))); \(Timestamp.relative(Int64(since), now: now))"
+        var active = report.active + (report.sub == report.active ? "" : " (\(report.sub))")
+        if !report.result.isEmpty, report.result != "success" { active += " (Result: \(report.result))" }
+        if let since = report.since {
+            active += " since \(Timestamp.full(since)); \(Timestamp.relative(since, now: now))"
         }
         fields.append(("Active", active))
-        if let triggers = report["triggers"]?.arrayValue?.compactMap(\.stringValue), !triggers.isEmpty {
-            fields.append(("Triggers", triggers.joined(separator: " ")))
+        if let socket = report.socket {
+            if !socket.triggers.isEmpty { fields.append(("Triggers", socket.triggers.joined(separator: " "))) }
+            for listen in socket.listen { fields.append(("Listen", "\(listen.address) (\(listen.type))")) }
+            fields.append(("Accepted", "\(socket.accepted); Connected: \(socket.connections); Refused: \(socket.refused); Activations: \(socket.activations)"))
+            if let latency = socket.lastLatencyMicroseconds { fields.append(("Latency", ListSockets.latency(microseconds: Double(latency)))) }
         }
-        if let triggeredBy = report["triggered_by"]?.arrayValue?.compactMap(\.stringValue), !triggeredBy.isEmpty {
-            fields.append(("TriggeredBy", triggeredBy.joined(separator: " ")))
+        if let service = report.service, !service.triggeredBy.isEmpty {
+            fields.append(("TriggeredBy", service.triggeredBy.joined(separator: " ")))
         }
-        for listen in report["listen"]?.arrayValue ?? [] {
-            fields.append(("Listen", "\(listen["address"]?.stringValue ?? "") (\(listen["type"]?.stringValue ?? ""))"))
-        }
-        if report["type"]?.stringValue == "socket" {
-            let counters = ["accepted", "connections", "refused", "activations"].map { ListSockets.integer(report[$0]) }
-            fields.append(("Accepted", "\(counters[0]); Connected: \(counters[1]); Refused: \(counters[2]); Activations: \(counters[3])"))
-            if let latency = report["last_latency_us"]?.numberValue { fields.append(("Latency", ListSockets.latency(microseconds: latency))) }
-        }
-        if let received = report["ip_ingress_bytes"]?.numberValue, let sent = report["ip_egress_bytes"]?.numberValue {
+        if let received = report.ipIngressBytes, let sent = report.ipEgressBytes {
             // systemctl status: "IP: 97.6K in, 97.6K out".
-            fields.append(("IP", "\(Self.bytes(received)) in, \(Self.bytes(sent)) out"))
+            fields.append(("IP", "\(Self.bytes(Double(received))) in, \(Self.bytes(Double(sent))) out"))
         }
-        if let code = report["exit_code"]?.stringValue, let status = report["exit_status"]?.numberValue, report["main_pid"] == .null {
-            // systemctl: "Process: 5012 ExecStart=/usr/bin/false (code=exited, status=1/FAILURE)"
-            // and "Main PID: 5012 (code=exited, status=1/FAILURE)".
-            let detail = "(code=\(code), " + (code == "killed" ? "signal=\(Signal(Int32(status)).description.dropFirst(3)))"
-                : "status=" + (report["exit_status_text"]?.stringValue ?? String(Int64(status))) + ")")
-            let pid = report["exec_main_pid"]?.numberValue.map { String(Int64($0)) + " " } ?? ""
-            if let command = report["exec_main_command"]?.stringValue { fields.append(("Process", pid + "ExecStart=" + command + " " + detail)) }
-            if !pid.isEmpty { fields.append(("Main PID", pid + detail)) }
-        }
-        if let pid = report["main_pid"]?.numberValue { fields.append(("Main PID", String(Int64(pid)))) }
-        if let pid = report["control_pid"]?.numberValue { fields.append(("Control PID", String(Int64(pid)))) }
-        if let error = report["spawn_error"]?.stringValue { fields.append(("Error", error)) }
-        // systemctl status: "Tasks: 1", "Memory: 1.2M", "CPU: 25ms" (what the unit's cgroup counts).
-        if let tasks = report["tasks_current"]?.numberValue, tasks >= 0, tasks < 1e15 { fields.append(("Tasks", String(Int64(tasks)))) }
-        if let memory = report["memory_current"]?.numberValue { fields.append(("Memory", Self.bytes(memory))) }
-        if let cpu = report["cpu_usage_ns"]?.numberValue, cpu >= 0, cpu < 1.8e19 {
-            fields.append(("CPU", TimeSpan(microseconds: UInt64(cpu) / 1_000_000 * 1000).description))
-        }
-        let members = (report["cgroup_processes"]?.arrayValue ?? []).compactMap(\.numberValue).map { Int64($0) }
-        if let cgroup = report["cgroup"]?.stringValue, !members.isEmpty {
-            fields.append(("CGroup", cgroup + members.map { "\n             └─\($0)" }.joined()))
-        }
-        let skipped = (report["sandbox_skipped"]?.arrayValue ?? []).compactMap(\.stringValue)
-        if !skipped.isEmpty { fields.append(("Sandbox", "not applied (--sandbox=best-effort): " + skipped.joined(separator: ", "))) }
-        if let text = report["status_text"]?.stringValue { fields.append(("Status", "\"\(text)\"")) }
-        if let restarts = report["restarts"]?.numberValue { fields.append(("Restarts", String(Int64(restarts)))) }
-        for (label, value) in fields {
-            output += String(repeating: " ", count: max(0, 11 - label.count)) + label + ": " + value + "\n"
-        }
-        let log = report["log"]?.arrayValue ?? []
-        if !log.isEmpty {
-            output += "\n" + log.map(LogRenderer.line).joined()
-        }
+        if let service = report.service { fields += Self.serviceFields(service) }
+        var text = fields.map { label, value in String(repeating: " ", count: max(0, 11 - label.count)) + label + ": " + value + "\n" }.joined()
+        if !report.log.isEmpty { text += "\n" + report.log.map(LogRenderer.line).joined() }
+        output += text
         return output
     }
 
-    static func system(_ system: JSONValue, units: [JSONValue], now: Int64) -> String {
-        let state = system["state"]?.stringValue ?? "?"
+    private static func serviceFields(_ service: ServiceDetails) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        if let exit = service.exit, service.mainPID == nil {
+            // systemctl: "Process: 5012 ExecStart=/usr/bin/false (code=exited, status=1/FAILURE)"
+            // and "Main PID: 5012 (code=exited, status=1/FAILURE)".
+            let detail = "(code=\(exit.code.rawValue), " + (exit.code == .killed ? "signal=\(Signal(exit.status).description.dropFirst(3)))"
+                : "status=" + (exit.statusText ?? String(exit.status)) + ")")
+            let pid = service.execMainPID.map { String($0) + " " } ?? ""
+            if let command = service.execMainCommand { fields.append(("Process", pid + "ExecStart=" + command + " " + detail)) }
+            if !pid.isEmpty { fields.append(("Main PID", pid + detail)) }
+        }
+        if let pid = service.mainPID { fields.append(("Main PID", String(pid))) }
+        if let pid = service.controlPID { fields.append(("Control PID", String(pid))) }
+        if let error = service.spawnError { fields.append(("Error", error)) }
+        // systemctl status: "Tasks: 1", "Memory: 1.2M", "CPU: 25ms" (what the unit's cgroup counts).
+        if let tasks = service.tasksCurrent { fields.append(("Tasks", String(tasks))) }
+        if let memory = service.memoryCurrent { fields.append(("Memory", Self.bytes(Double(memory)))) }
+        if let cpu = service.cpuUsageNanoseconds { fields.append(("CPU", TimeSpan(microseconds: cpu / 1_000_000 * 1000).description)) }
+        if let cgroup = service.cgroup, !service.cgroupProcesses.isEmpty {
+            fields.append(("CGroup", cgroup + service.cgroupProcesses.map { "\n             └─\($0)" }.joined()))
+        }
+        if !service.sandboxSkipped.isEmpty {
+            fields.append(("Sandbox", "not applied (--sandbox=best-effort): " + service.sandboxSkipped.joined(separator: ", ")))
+        }
+        if let text = service.statusText { fields.append(("Status", "\"\(text)\"")) }
+        fields.append(("Restarts", String(service.restarts)))
+        return fields
+    }
+
+    static func system(_ system: SystemReport, units: [UnitReport], now: Int64) -> String {
+        let state = system.state
         var output = "\(bullet(state == "running" ? "active" : state == "degraded" ? "failed" : "inactive")) wick\n"
         output += "    State: \(state)\n"
-        output += "    Units: \(ListSockets.integer(system["units"])) loaded, \(ListSockets.integer(system["failed"])) failed\n"
-        if let since = system["since"]?.numberValue {
-            output += "    Since: \(Timestamp.full(Int64(since))); \(Timestamp.relative(Int64(since), now: now))\n"
-        }
-        output += "      PID: \(ListSockets.integer(system["pid"]))\n"
-        let directories = system["unit_directories"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        output += "    Units from: \(directories.joined(separator: " "))\n\n"
+        output += "    Units: \(system.units) loaded, \(system.failed) failed\n"
+        output += "    Since: \(Timestamp.full(system.since)); \(Timestamp.relative(system.since, now: now))\n"
+        output += "      PID: \(system.pid)\n"
+        output += "    Units from: \(system.unitDirectories.joined(separator: " "))\n\n"
         for unit in units {
-            output += "  \(bullet(unit["active"]?.stringValue)) \(unit["unit"]?.stringValue ?? "?") \(unit["active"]?.stringValue ?? "?") (\(unit["sub"]?.stringValue ?? "?"))\n"
+            output += "  \(bullet(unit.active)) \(unit.unit) \(unit.active) (\(unit.sub))\n"
         }
         return output
     }

@@ -83,7 +83,7 @@ public struct DaemonReload: ParsableCommand {
             print(response.serialized)
             return
         }
-        let errors = response["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let errors = ControlResponse.errors(response)
         for error in errors { FileHandleOutput.error(error) }
         if !errors.isEmpty {
             FileHandleOutput.error("wick daemon-reload: \(errors.count) error(s); those units keep their previous definition (fix the files, then run `wick daemon-reload` again)")
@@ -118,7 +118,7 @@ public struct IsSystemRunning: ParsableCommand {
             FileHandleOutput.error("wick is-system-running: \(error)")
             throw ExitCode.failure
         }
-        let state = response["state"]?.stringValue ?? "unknown"
+        let state = ControlResponse.state(response) ?? "unknown"
         print(options.json ? response.serialized : state)
         if state != "running" { throw ExitCode.failure }
     }

@@ -132,7 +132,7 @@ final class ControlServer {
         for token in followers {
             guard let client = server.clients[token], let following = client.state.following,
                   following.isEmpty || following.contains(unit) else { continue }
-            if text == nil { text = Array((LogLineJSON.encode(unit: unit, line: line).serialized + "\n").utf8) }
+            if text == nil { text = Array((LogLineJSON.line(unit: unit, line).json.serialized + "\n").utf8) }
             server.send(text ?? [], to: client)
         }
         followers = followers.filter { server.clients[$0] != nil }

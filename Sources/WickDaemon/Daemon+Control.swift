@@ -56,32 +56,31 @@ extension Daemon {
             return ControlProtocol.success()
         case "list-jobs":
             return ControlProtocol.success([("jobs", .array(manager.queue.jobs.values.sorted { $0.id < $1.id }.map { job in
-                .object([("id", .number(Double(job.id))), ("unit", .string(job.unit)), ("type", .string(job.type.rawValue)),
-                         ("state", .string(job.state.rawValue)),
-                         ("waiting_for", .array(manager.blockers(of: job.unit).map { .string($0) }))])
+                JobReport(id: job.id, unit: job.unit, type: job.type.rawValue, state: job.state.rawValue,
+                          waitingFor: manager.blockers(of: job.unit)).json
             }))])
         case "is-system-running":
             return ControlProtocol.success([("state", .string(systemState))])
         case "list-units":
             let names = units.isEmpty ? allUnitNames : units
-            return ControlProtocol.success([("units", .array(names.map { report($0, logLines: 0) }))])
+            return ControlProtocol.success([("units", .array(names.map { report($0, logLines: 0).json }))])
         case "list-sockets":
             let names = units.isEmpty ? manager.sockets.keys.sorted() : units.filter { manager.sockets[$0] != nil }
-            return ControlProtocol.success([("sockets", .array(names.map { report($0, logLines: 0) }))])
+            return ControlProtocol.success([("sockets", .array(names.map { report($0, logLines: 0).json }))])
         case "status":
             if units.isEmpty {
-                return ControlProtocol.success([("system", systemReport), ("units", .array(allUnitNames.map { report($0, logLines: 0) }))])
+                return ControlProtocol.success([("system", systemReport.json), ("units", .array(allUnitNames.map { report($0, logLines: 0).json }))])
             }
-            return ControlProtocol.success([("units", .array(units.map { report($0, logLines: request.lines ?? 10) }))])
+            return ControlProtocol.success([("units", .array(units.map { report($0, logLines: request.lines ?? 10).json }))])
         case "show":
             return ControlProtocol.success([("units", .array(units.map { name in
-                .object([("unit", .string(name)), ("properties", .array(properties(name).map { .array([.string($0.0), .string($0.1)]) }))])
+                UnitProperties(unit: name, properties: properties(name).map { UnitProperties.Property($0.0, $0.1) }).json
             }))])
         case "cat":
-            return ControlProtocol.success([("units", .array(units.map(sources)))])
+            return ControlProtocol.success([("units", .array(units.map { sources($0).json }))])
         case "list-dependencies":
             let roots = units.isEmpty ? ["default.target"] : units
-            return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse)))])
+            return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse).map(\.json)))])
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
         }
@@ -144,87 +143,60 @@ extension Daemon {
         return shutdownDeadline != nil ? "stopping" : failed ? "degraded" : "running"
     }
 
-    private var systemReport: JSONValue {
+    private var systemReport: SystemReport {
         let failed = manager.sockets.values.filter { $0.state == .failed }.count + manager.services.values.filter { $0.state == .failed }.count
-        return .object([
-            ("state", .string(systemState)), ("pid", .number(Double(getpid()))), ("since", .number(Double(startedAt))),
-            ("units", .number(Double(manager.sockets.count + manager.services.count))), ("failed", .number(Double(failed))),
-            ("unit_directories", .array(configuration.unitDirectories.map { .string($0) })),
-            ("since_monotonic_us", .number(Double(startedAtMonotonic.nanoseconds / 1000))),
-        ])
-    }
-
-    /// `IPAccounting=` counters of a unit, null without data.
-    private func ipMembers(_ name: String) -> [(String, JSONValue)] {
-        let counters = port.ipCounters(name)
-        return [("ip_ingress_bytes", counters.map { .number(Double($0.ingressBytes)) } ?? .null),
-                ("ip_egress_bytes", counters.map { .number(Double($0.egressBytes)) } ?? .null)]
+        return SystemReport(
+            state: systemState, pid: getpid(), since: startedAt, sinceMonotonicMicroseconds: startedAtMonotonic.nanoseconds / 1000,
+            units: UInt64(manager.sockets.count + manager.services.count), failed: UInt64(failed), unitDirectories: configuration.unitDirectories)
     }
 
     /// One unit's state as the protocol reports it (docs/control-protocol.md, "Unit objects").
-    func report(_ name: String, logLines: Int) -> JSONValue {
-        var members: [(String, JSONValue)] = [("unit", .string(name))]
+    func report(_ name: String, logLines: Int) -> UnitReport {
         let loaded = port.units[name]
         // The D-Bus Description falls back to the unit name, as systemctl prints it.
         let description = loaded?.settings.unit.description ?? ""
-        members.append(("description", .string(description.isEmpty ? name : description)))
-        members.append(("load", .string(loaded?.loadState.rawValue ?? "loaded")))
-        members.append(("unit_file_state", .string(unitFileState(name))))
+        var report = UnitReport(
+            unit: name, description: description.isEmpty ? name : description, load: loaded?.loadState.rawValue ?? "loaded",
+            unitFileState: unitFileState(name), active: "inactive", sub: "dead", result: "success",
+            fragment: loaded?.fragmentPath, dropIns: loaded?.dropInPaths ?? [])
+        let counters = port.ipCounters(name)
         if let socket = manager.sockets[name] {
-            members += [
-                ("type", .string("socket")), ("active", .string(socket.state.activeState)), ("sub", .string(socket.state.rawValue)),
-                ("result", .string(socket.result.rawValue)), ("since", wallClock(socket.activeStateChangedAt)),
-                ("listen", .array(socket.settings.listen.map { .object([("address", .string($0.description)), ("type", .string($0.typeName))]) })),
-                ("accept", .bool(socket.settings.accept)),
-                ("triggers", .array((manager.serviceOfSocket[name] ?? loaded?.activatedServiceName).map { [.string($0)] } ?? [])),
-                ("accepted", .number(Double(socket.acceptedCount))), ("connections", .number(Double(socket.connectionCount))),
-                ("refused", .number(Double(socket.refusedCount))), ("activations", .number(Double(socket.activationCount))),
-                ("last_latency_us", port.lastActivationLatency[name].map { .number(Double($0 / 1000)) } ?? .null),
-            ]
-            members += ipMembers(name)
+            (report.active, report.sub, report.result) = (socket.state.activeState, socket.state.rawValue, socket.result.rawValue)
+            report.since = wallClock(socket.activeStateChangedAt)
+            report.details = .socket(SocketDetails(
+                listen: socket.settings.listen.map { SocketDetails.Listen(address: $0.description, type: $0.typeName) },
+                accept: socket.settings.accept, triggers: (manager.serviceOfSocket[name] ?? loaded?.activatedServiceName).map { [$0] } ?? [],
+                accepted: socket.acceptedCount, connections: UInt64(socket.connectionCount), refused: socket.refusedCount,
+                activations: socket.activationCount, lastLatencyMicroseconds: port.lastActivationLatency[name].map { $0 / 1000 }))
+            (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)
         } else if let service = manager.services[name] {
-            members += [
-                ("type", .string("service")), ("active", .string(service.state.activeState)), ("sub", .string(service.state.rawValue)),
-                ("result", .string(service.result.rawValue)), ("since", wallClock(service.activeStateChangedAt)),
-                ("main_pid", service.mainPID.map { .number(Double($0)) } ?? .null),
-                ("exec_main_pid", service.execMainPID.map { .number(Double($0)) } ?? .null),
-                ("exec_main_command", service.execMainCommand.map { .string(([$0.path] + $0.arguments.dropFirst()).joined(separator: " ")) } ?? .null),
-                ("control_pid", service.controlPID.map { .number(Double($0)) } ?? .null),
-                ("status_text", service.statusText.map { .string($0) } ?? .null),
-                ("spawn_error", service.lastSpawnError.map { .string($0.message) } ?? .null),
-                ("sandbox_skipped", .array((port.execEnvironment.skippedSandbox[name] ?? []).map { .string($0) })),
-                ("cgroup", port.controlGroups.relativePath(name).map { .string($0) } ?? .null),
-
-                ("cgroup_processes", .array(port.controlGroups.processes(name).map { .number(Double($0)) })),
-                ("restarts", .number(Double(service.restartCount))),
-                ("triggered_by", .array((manager.socketsOfService[name] ?? []).map { .string($0) })),
-            ]
-            members += ipMembers(name)
-            let usage = port.controlGroups.usage(name)
-            members += [
-                ("memory_current", usage.memoryCurrent.map { .number(Double($0)) } ?? .null),
-                ("tasks_current", usage.tasksCurrent.map { .number(Double($0)) } ?? .null),
-                ("cpu_usage_ns", usage.cpuUsageNanoseconds.map { .number(Double($0)) } ?? .null),
-            ]
+            (report.active, report.sub, report.result) = (service.state.activeState, service.state.rawValue, service.result.rawValue)
+            report.since = wallClock(service.activeStateChangedAt)
+            var exit: ServiceDetails.Exit?
             switch service.lastExit {
-            case .exited(let code):
-                members += [("exit_code", .string("exited")), ("exit_status", .number(Double(code))),
-                            ("exit_status_text", .string(SetupStatus.describe(code)))]
-            case .signaled(let signal): members += [("exit_code", .string("killed")), ("exit_status", .number(Double(signal)))]
+            case .exited(let code): exit = .init(code: .exited, status: code, statusText: SetupStatus.describe(code))
+            case .signaled(let signal): exit = .init(code: .killed, status: signal)
             case nil: break
             }
+            let usage = port.controlGroups.usage(name)
+            report.details = .service(ServiceDetails(
+                mainPID: service.mainPID, execMainPID: service.execMainPID,
+                execMainCommand: service.execMainCommand.map { ([$0.path] + $0.arguments.dropFirst()).joined(separator: " ") },
+                controlPID: service.controlPID, statusText: service.statusText, spawnError: service.lastSpawnError?.message,
+                sandboxSkipped: port.execEnvironment.skippedSandbox[name] ?? [], cgroup: port.controlGroups.relativePath(name),
+                cgroupProcesses: port.controlGroups.processes(name), restarts: UInt64(service.restartCount),
+                triggeredBy: manager.socketsOfService[name] ?? [], memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
+                cpuUsageNanoseconds: usage.cpuUsageNanoseconds, exit: exit))
+            (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)
         }
-        members.append(("fragment", loaded?.fragmentPath.map { .string($0) } ?? .null))
-        members.append(("dropins", .array((loaded?.dropInPaths ?? []).map { .string($0) })))
         if logLines > 0 {
-            let lines = port.output.buffers[name]?.recent(logLines) ?? []
-            members.append(("log", .array(lines.map { LogLineJSON.encode(unit: name, line: $0) })))
+            report.log = (port.output.buffers[name]?.recent(logLines) ?? []).map { LogLineJSON.line(unit: name, $0) }
         }
-        return .object(members)
+        return report
     }
 
-    private func wallClock(_ instant: Instant?) -> JSONValue {
-        instant.map { .number(Double(WallClock.microseconds(atMonotonic: $0.nanoseconds))) } ?? .null
+    private func wallClock(_ instant: Instant?) -> Int64? {
+        instant.map { WallClock.microseconds(atMonotonic: $0.nanoseconds) }
     }
 
     /// `logs`: the buffered lines of the units (all when none are named), oldest first, merged by
@@ -236,40 +208,28 @@ extension Daemon {
             for line in port.output.buffers[name]?.recent() ?? [] { merged.append((name, line)) }
         }
         merged.sort { $0.1.time < $1.1.time }
-        var encoded = merged.map { LogLineJSON.encode(unit: $0.0, line: $0.1) }
-        if let since = request.sinceMicroseconds {
-            encoded.removeAll { ($0["time"]?.numberValue).map { Int64($0) < since } ?? false }
-        }
-        if let until = request.untilMicroseconds {
-            encoded.removeAll { ($0["time"]?.numberValue).map { Int64($0) >= until } ?? false }
-        }
-        if let limit = request.lines { encoded = Array(encoded.suffix(max(0, limit))) }
-        let response = ControlProtocol.success([("lines", .array(encoded))])
+        var lines = merged.map { LogLineJSON.line(unit: $0.0, $0.1) }
+        if let since = request.sinceMicroseconds { lines.removeAll { $0.time < since } }
+        if let until = request.untilMicroseconds { lines.removeAll { $0.time >= until } }
+        if let limit = request.lines { lines = Array(lines.suffix(max(0, limit))) }
+        let response = ControlProtocol.success([("lines", .array(lines.map(\.json)))])
         return request.follow ? .follow(response, units: Set(units)) : .response(response)
     }
 
     /// `cat`: the fragment and drop-ins a unit was loaded from, read now (as `systemctl cat` does).
-    private func sources(_ name: String) -> JSONValue {
+    private func sources(_ name: String) -> UnitSources {
         let loaded = port.units[name]
         let paths = [loaded?.fragmentPath].compactMap { $0 } + (loaded?.dropInPaths ?? [])
-        let files: [JSONValue] = paths.map { path in
-            let contents = try? FileSystemUnitSource().contents(of: path)
-            return .object([
-                ("path", .string(path)),
-                ("contents", contents.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null),
-            ])
-        }
-        return .object([("unit", .string(name)), ("files", .array(files))])
+        return UnitSources(unit: name, files: paths.map { path in
+            UnitSources.File(path: path, contents: (try? FileSystemUnitSource().contents(of: path)).map { String(decoding: $0, as: UTF8.self) })
+        })
     }
 }
 
-/// One log line as the protocol sends it: `{"unit":…,"pid":…,"time":µs,"text":…}`.
+/// A buffered line as the protocol reports it (an instance's line under its own name).
 enum LogLineJSON {
-    static func encode(unit: String, line: LogBuffer.Line) -> JSONValue {
-        .object([
-            ("unit", .string(line.instance ?? unit)), ("pid", .number(Double(line.pid))),
-            ("time", .number(Double(WallClock.microseconds(atMonotonic: line.time.nanoseconds)))), ("text", .string(line.text)),
-            ("priority", .number(Double(line.priority.rawValue))), ("identifier", .string(line.identifier)),
-        ])
+    static func line(unit: String, _ line: LogBuffer.Line) -> LogLine {
+        LogLine(unit: line.instance ?? unit, pid: line.pid, time: WallClock.microseconds(atMonotonic: line.time.nanoseconds),
+                text: line.text, priority: line.priority.rawValue, identifier: line.identifier)
     }
 }

@@ -40,7 +40,7 @@ extension Daemon {
 
     /// `list-dependencies UNIT...`: the trees below the units (or above them with `reverse`),
     /// each node with its active state, at most `dependencyTreeBudget` nodes per answer.
-    func dependencyTrees(_ roots: [String], reverse: Bool) -> [JSONValue] {
+    func dependencyTrees(_ roots: [String], reverse: Bool) -> [DependencyNode] {
         let loaded = Array(port.units.values)
         let members = configuration.searchPath == nil
             ? loaded.filter { manager.sockets[$0.name.name] != nil || manager.services[$0.name.name] != nil } : nil
@@ -49,8 +49,8 @@ extension Daemon {
         return roots.map { encode(index.tree($0, reverse: reverse, budget: &budget)) }
     }
 
-    private func encode(_ node: DependencyIndex.Node) -> JSONValue {
-        .object([("unit", .string(node.unit)), ("active", .string(activeState(node.unit))), ("children", .array(node.children.map(encode)))])
+    private func encode(_ node: DependencyIndex.Node) -> DependencyNode {
+        DependencyNode(unit: node.unit, active: activeState(node.unit), children: node.children.map(encode))
     }
 
     /// The most nodes `list-dependencies` answers with.

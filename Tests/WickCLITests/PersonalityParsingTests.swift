@@ -47,8 +47,8 @@ import WickUnits
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["-p", "loud"]) }
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["--since", "whenever"]) }
         #expect(throws: Journalctl.Failure.self) { try Journalctl(parsing: ["MESSAGE=x"]) }
-        #expect(Journalctl.priority(.object([("priority", .number(3))])) == 3 && Journalctl.priority(.object([])) == 6)
-        #expect(Journalctl.priority(.object([("priority", .number(99))])) == 7, "a daemon's number is clamped")
+        #expect(LogLine(.object([("priority", .number(3))])).priority == 3 && LogLine(.object([])).priority == 6)
+        #expect(LogLine(.object([("priority", .number(99))])).priority == 7, "a daemon's number is clamped")
     }
 
     @Test func analyzeFormatsSpansAndWalksTheLatestDependency() {
@@ -64,7 +64,7 @@ import WickUnits
     }
 
     @Test func statusPrintsTheSubStateOnlyWhenItSaysMore() {
-        let failed: JSONValue = .object([("unit", .string("x.service")), ("active", .string("failed")), ("sub", .string("failed")), ("result", .string("exit-code"))])
+        let failed = UnitReport(unit: "x.service", description: "x.service", load: "loaded", unitFileState: "", active: "failed", sub: "failed", result: "exit-code")
         #expect(StatusRenderer.unit(failed, now: 0).contains("     Active: failed (Result: exit-code)\n"))
     }
 

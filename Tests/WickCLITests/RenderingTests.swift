@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func statusRendersLikeSystemctl() {
-        let report = JSONValueFixture.service
+        let report = UnitReport(JSONValueFixture.service)
         let text = StatusRenderer.unit(report, now: 1_795_431_992_034_645 + 3_000_000)
         #expect(text == """
             × web.service - Web

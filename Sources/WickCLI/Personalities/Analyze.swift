@@ -50,22 +50,14 @@ enum Analyze {
 
         static func read() throws(Systemctl.Failure) -> UnitTimes {
             let systemctl = Systemctl(options: SystemctlArguments())
-            let system = try systemctl.query(ControlRequest(verb: "status", lines: 0))["system"] ?? .null
-            let origin = UInt64(max(0, system["since_monotonic_us"]?.numberValue ?? 0))
-            let names = try systemctl.loadedUnits().compactMap { $0["unit"]?.stringValue }
-            let response = try systemctl.query(ControlRequest(verb: "show", units: names))
+            let origin = ControlResponse.system(try systemctl.query(ControlRequest(verb: "status", lines: 0)))?.sinceMonotonicMicroseconds ?? 0
+            let names = try systemctl.loadedUnits().map(\.unit)
             var units: [String: UnitTime] = [:]
-            for unit in response["units"]?.arrayValue ?? [] {
-                guard let name = unit["unit"]?.stringValue else { continue }
-                var properties: [String: String] = [:]
-                for pair in unit["properties"]?.arrayValue ?? [] {
-                    guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue, let value = items[1].stringValue else { continue }
-                    properties[key] = value
-                }
-                units[name] = UnitTime(
-                    activating: UInt64(properties["InactiveExitTimestampMonotonic"] ?? "") ?? 0,
-                    activated: UInt64(properties["ActiveEnterTimestampMonotonic"] ?? "") ?? 0,
-                    after: (properties["After"] ?? "").split(separator: " ").map(String.init))
+            for unit in ControlResponse.properties(try systemctl.query(ControlRequest(verb: "show", units: names))) {
+                units[unit.unit] = UnitTime(
+                    activating: UInt64(unit["InactiveExitTimestampMonotonic"] ?? "") ?? 0,
+                    activated: UInt64(unit["ActiveEnterTimestampMonotonic"] ?? "") ?? 0,
+                    after: (unit["After"] ?? "").split(separator: " ").map(String.init))
             }
             return UnitTimes(origin: origin, units: units)
         }

@@ -135,27 +135,26 @@ struct Journalctl {
         let names = units.map(Systemctl.mangle)
         let request = ControlRequest(verb: "logs", units: names, lines: nil, sinceMicroseconds: since, follow: follow, untilMicroseconds: until)
         var printed = 0
-        var buffered: [JSONValue] = []
         var failure: ControlErrorCode?
         let limit = lines ?? (follow ? 10 : nil)
         let control = ControlClient.defaultPath()
         do throws(ControlClient.Failure) {
             try ControlClient.exchange(request.line, to: control) { message in
-                if message["ok"] != nil {
+                if ControlResponse.isResponse(message) {
                     if let code = ControlErrorCode.of(message) {
                         failure = code
                         return false
                     }
-                    var selected = (message["lines"]?.arrayValue ?? []).filter(shown)
+                    var selected = ControlResponse.lines(message).filter(shown)
                     if let limit { selected = Array(selected.suffix(limit)) }
                     if reverse { selected.reverse() }
-                    buffered = selected
-                    for line in buffered { emit(line) }
-                    printed += buffered.count
+                    selected.forEach(emit)
+                    printed += selected.count
                     return follow
                 }
-                if shown(message) {
-                    emit(message)
+                let line = LogLine(message)
+                if shown(line) {
+                    emit(line)
                     printed += 1
                 }
                 return true
@@ -170,12 +169,7 @@ struct Journalctl {
         return 0
     }
 
-    private func shown(_ line: JSONValue) -> Bool { priorities.contains(Self.priority(line)) }
-
-    /// The line's priority; info from a daemon that sends none.
-    static func priority(_ line: JSONValue) -> Int {
-        line["priority"]?.numberValue.map { Int(max(0, min(7, $0))) } ?? 6
-    }
+    private func shown(_ line: LogLine) -> Bool { priorities.contains(line.priority) }
 
     private static let hostname: String = {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -183,12 +177,8 @@ struct Journalctl {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
-    private func emit(_ line: JSONValue) {
-        let time = Int64(line["time"]?.numberValue ?? 0)
-        let unit = line["unit"]?.stringValue ?? "?"
-        let pid = line["pid"]?.numberValue.map { String(Int64($0)) } ?? "?"
-        let priority = Self.priority(line), message = line["text"]?.stringValue ?? ""
-        let identifier = line["identifier"]?.stringValue ?? unit
+    private func emit(_ line: LogLine) {
+        let (time, unit, pid, priority, message, identifier) = (line.time, line.unit, String(line.pid), line.priority, line.text, line.identifier)
         let host = hostname ? " " + Self.hostname : ""
         let text: String
         switch output {
@@ -199,7 +189,7 @@ struct Journalctl {
         case "json", "json-pretty":
             let object = JSONValue.object([
                 ("__REALTIME_TIMESTAMP", .string(String(time))), ("_HOSTNAME", .string(Self.hostname)),
-                ("SYSLOG_IDENTIFIER", .string(identifier)), ("_SYSTEMD_UNIT", .string(line["instance"]?.stringValue ?? unit)),
+                ("SYSLOG_IDENTIFIER", .string(identifier)), ("_SYSTEMD_UNIT", .string(unit)),
                 ("_PID", .string(pid)), ("PRIORITY", .string(String(priority))), ("MESSAGE", .string(message)),
             ])
             text = object.serialized

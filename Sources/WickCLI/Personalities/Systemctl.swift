@@ -122,7 +122,7 @@ struct Systemctl {
             throw Failure(message: "systemctl \(request.verb): \(error)", status: 1)
         }
         if let code = ControlErrorCode.of(response) {
-            throw Failure(message: response["error"]?.stringValue ?? "failed", status: code.exitStatus)
+            throw Failure(message: ControlResponse.message(response), status: code.exitStatus)
         }
         return response
     }
@@ -134,8 +134,8 @@ struct Systemctl {
     }
 
     /// Every loaded unit with its states (the `list-units` verb of the protocol).
-    func loadedUnits() throws(Failure) -> [JSONValue] {
-        try query(ControlRequest(verb: "list-units"))["units"]?.arrayValue ?? []
+    func loadedUnits() throws(Failure) -> [UnitReport] {
+        ControlResponse.units(try query(ControlRequest(verb: "list-units")))
     }
 
     /// The named units with globs expanded against the loaded units (systemctl's
@@ -143,7 +143,7 @@ struct Systemctl {
     func expand(_ names: [String]) throws(Failure) -> [String] {
         let mangled = names.map(Self.mangle)
         guard mangled.contains(where: Glob.isPattern) else { return mangled }
-        let loaded = try loadedUnits().compactMap { $0["unit"]?.stringValue }
+        let loaded = try loadedUnits().map(\.unit)
         return mangled.flatMap { name in Glob.isPattern(name) ? loaded.filter { Glob.matches(name, $0) } : [name] }
     }
 
@@ -161,7 +161,7 @@ struct Systemctl {
         case "is-system-running":
             let state: String
             do throws(Failure) {
-                state = try query(ControlRequest(verb: "is-system-running"))["state"]?.stringValue ?? "unknown"
+                state = ControlResponse.state(try query(ControlRequest(verb: "is-system-running"))) ?? "unknown"
             } catch {
                 if !options.quiet { print("offline") }
                 return 1
@@ -186,7 +186,7 @@ struct Systemctl {
             try query(ControlRequest(verb: "reset-failed", units: try expand(options.arguments)))
             return 0
         case "daemon-reload":
-            let errors = try query(ControlRequest(verb: "daemon-reload"))["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let errors = ControlResponse.errors(try query(ControlRequest(verb: "daemon-reload")))
             for error in errors { FileHandleOutput.error(error) }
             return 0
         case "poweroff", "halt", "exit", "reboot":
@@ -214,8 +214,7 @@ struct Systemctl {
         var type = verb
         switch verb {
         case "try-restart", "condrestart", "try-reload-or-restart", "force-reload":
-            let active = try loadedUnits().filter { ["active", "reloading", "activating"].contains($0["active"]?.stringValue ?? "") }
-                .compactMap { $0["unit"]?.stringValue }
+            let active = try loadedUnits().filter { ["active", "reloading", "activating"].contains($0.active) }.map(\.unit)
             units = units.filter(active.contains)
             type = "restart"
             if units.isEmpty { return 0 }

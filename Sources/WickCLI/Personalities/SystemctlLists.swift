@@ -15,23 +15,23 @@ struct SystemctlLists {
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
     }
 
-    private func matches(_ unit: JSONValue) -> Bool {
-        let name = unit["unit"]?.stringValue ?? ""
+    private func matches(_ unit: UnitReport) -> Bool {
+        let name = unit.unit
         let patterns = options.arguments.map(Systemctl.mangle)
         if !patterns.isEmpty, !patterns.contains(where: { Glob.matches($0, name) }) { return false }
         if !options.types.isEmpty, !options.types.contains(where: { name.hasSuffix("." + $0) }) { return false }
-        let states = ["load", "active", "sub"].compactMap { unit[$0]?.stringValue }
+        let states = [unit.load, unit.active, unit.sub]
         if !options.states.isEmpty { return options.states.contains(where: states.contains) }
         // Without --all: the units that are not inactive (output_show_unit()).
-        return options.all || unit["active"]?.stringValue != "inactive"
+        return options.all || unit.active != "inactive"
     }
 
     /// `list-units [PATTERN...]`.
     func units() throws(Systemctl.Failure) -> Int32 {
         let units = try systemctl.loadedUnits().filter(matches)
         let rows = units.map { unit -> [String] in
-            let bad = unit["active"]?.stringValue == "failed" || unit["load"]?.stringValue != "loaded"
-            let cells = ["unit", "load", "active", "sub", "description"].map { unit[$0]?.stringValue ?? "" }
+            let bad = unit.active == "failed" || unit.load != "loaded"
+            let cells = [unit.unit, unit.load, unit.active, unit.sub, unit.description]
             return options.plain ? cells : [bad ? "●" : ""] + cells
         }
         let header = options.plain ? ["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"] : ["", "UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"]
@@ -55,13 +55,13 @@ struct SystemctlLists {
     /// `list-sockets [PATTERN...]`: LISTEN, UNIT, ACTIVATES (TYPE after LISTEN with
     /// `--show-types`), one row per listening address.
     func sockets() throws(Systemctl.Failure) -> Int32 {
-        let sockets = try systemctl.query(ControlRequest(verb: "list-sockets"))["sockets"]?.arrayValue ?? []
+        let sockets = ControlResponse.units(try systemctl.query(ControlRequest(verb: "list-sockets")))
         var rows: [[String]] = []
-        for socket in sockets where matches(socket) {
-            let triggers = socket["triggers"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? ""
-            for listen in socket["listen"]?.arrayValue ?? [] {
-                let type = options.showTypes ? [listen["type"]?.stringValue ?? ""] : []
-                rows.append([listen["address"]?.stringValue ?? ""] + type + [socket["unit"]?.stringValue ?? "", triggers])
+        for report in sockets where matches(report) {
+            guard let socket = report.socket else { continue }
+            for listen in socket.listen {
+                let type = options.showTypes ? [listen.type] : []
+                rows.append([listen.address] + type + [report.unit, socket.triggers.joined(separator: ", ")])
             }
         }
         let header = ["LISTEN"] + (options.showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES"]
@@ -85,14 +85,12 @@ struct SystemctlLists {
 
     /// `list-jobs`.
     func jobs() throws(Systemctl.Failure) -> Int32 {
-        let jobs = try systemctl.query(ControlRequest(verb: "list-jobs"))["jobs"]?.arrayValue ?? []
+        let jobs = ControlResponse.jobs(try systemctl.query(ControlRequest(verb: "list-jobs")))
         if jobs.isEmpty {
             if options.legend { print("No jobs running.") }
             return 0
         }
-        let rows = jobs.map { job in
-            [job["id"]?.numberValue.map { String(Int64($0)) } ?? ""] + ["unit", "type", "state"].map { job[$0]?.stringValue ?? "" }
-        }
+        let rows = jobs.map { [String($0.id), $0.unit, $0.type, $0.state] }
         print(table(["JOB", "UNIT", "TYPE", "STATE"], rows) + (options.legend ? "\n\(rows.count) jobs listed.\n" : ""), terminator: "")
         return 0
     }
@@ -101,26 +99,25 @@ struct SystemctlLists {
     /// and other units only with `--all`; `--reverse` for what pulls the unit in.
     func dependencies() throws(Systemctl.Failure) -> Int32 {
         let units = options.arguments.map(Systemctl.mangle)
-        let trees = try systemctl.query(ControlRequest(verb: "list-dependencies", units: units, reverse: options.reverse))["units"]?.arrayValue ?? []
+        let trees = ControlResponse.dependencies(try systemctl.query(ControlRequest(verb: "list-dependencies", units: units, reverse: options.reverse)))
         var output = ""
         for tree in trees {
-            output += (tree["unit"]?.stringValue ?? "") + "\n"
-            render(tree["children"]?.arrayValue ?? [], prefix: "", into: &output)
+            output += tree.unit + "\n"
+            render(tree.children, prefix: "", into: &output)
         }
         print(output, terminator: "")
         return 0
     }
 
-    private func render(_ children: [JSONValue], prefix: String, into output: inout String) {
+    private func render(_ children: [DependencyNode], prefix: String, into output: inout String) {
         for (index, child) in children.enumerated() {
             let last = index == children.count - 1
-            let name = child["unit"]?.stringValue ?? ""
-            let active = child["active"]?.stringValue ?? "inactive"
+            let name = child.unit, active = child.active
             let mark = options.plain ? "" : (active == "active" || active == "reloading" ? "● " : active == "failed" ? "× " : "○ ")
             let branch = options.plain ? "  " : (last ? "└─" : "├─")
             output += mark + prefix + branch + name + "\n"
             if name.hasSuffix(".target") || options.all {
-                render(child["children"]?.arrayValue ?? [], prefix: prefix + (options.plain ? "  " : (last ? "  " : "│ ")), into: &output)
+                render(child.children, prefix: prefix + (options.plain ? "  " : (last ? "  " : "│ ")), into: &output)
             }
         }
     }

@@ -118,7 +118,7 @@ struct SystemctlOffline {
         let targets = names.filter { !$0.hasSuffix("@.service") && !$0.hasSuffix("@.socket") }
         guard let response = try? ControlClient.send(ControlRequest(verb: job, units: targets, noBlock: options.noBlock).line, to: control) else { return 1 }
         if let code = ControlErrorCode.of(response) {
-            FileHandleOutput.error(response["error"]?.stringValue ?? "failed")
+            FileHandleOutput.error(ControlResponse.message(response))
             return code.exitStatus
         }
         return 0
@@ -137,9 +137,8 @@ struct SystemctlOffline {
         // has its own rule.
         let daemon = options.root == nil ? try? ControlClient.send(ControlRequest(verb: "show", units: names).line, to: control) : nil
         var answers: [String: String] = [:]
-        for unit in daemon?["units"]?.arrayValue ?? [] {
-            let state = (unit["properties"]?.arrayValue ?? []).first { $0.arrayValue?.first?.stringValue == "UnitFileState" }?.arrayValue?.last?.stringValue
-            if let name = unit["unit"]?.stringValue, let state, !state.isEmpty { answers[name] = state }
+        for unit in daemon.map(ControlResponse.properties) ?? [] {
+            if let state = unit["UnitFileState"], !state.isEmpty { answers[unit.unit] = state }
         }
         for name in names {
             if let answer = answers[name] {

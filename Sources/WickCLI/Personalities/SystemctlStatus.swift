@@ -10,7 +10,7 @@ struct SystemctlStatus {
     /// The named units split into loaded and unknown (globs expanded).
     private func partition() throws(Systemctl.Failure) -> (known: [String], unknown: [String]) {
         let names = try systemctl.expand(options.arguments)
-        let loaded = Set(try systemctl.loadedUnits().compactMap { $0["unit"]?.stringValue })
+        let loaded = Set(try systemctl.loadedUnits().map(\.unit))
         let known = names.filter { loaded.contains($0) }
         return (known, names.filter { !loaded.contains($0) })
     }
@@ -20,21 +20,22 @@ struct SystemctlStatus {
     func status() throws(Systemctl.Failure) -> Int32 {
         if options.arguments.isEmpty {
             let response = try systemctl.query(ControlRequest(verb: "status", lines: options.lines))
-            print(StatusRenderer.system(response["system"] ?? .null, units: response["units"]?.arrayValue ?? [], now: WallClock.microseconds()),
-                  terminator: "")
+            if let system = ControlResponse.system(response) {
+                print(StatusRenderer.system(system, units: ControlResponse.units(response), now: WallClock.microseconds()), terminator: "")
+            }
             return 0
         }
         let (known, unknown) = try partition()
         var status: Int32 = 0
         if !known.isEmpty {
             let response = try systemctl.query(ControlRequest(verb: "status", units: known, lines: options.lines))
-            let reports = response["units"]?.arrayValue ?? []
+            let reports = ControlResponse.units(response)
             if options.json != nil {
                 print(response.serialized)
             } else {
                 print(reports.map { StatusRenderer.unit($0, now: WallClock.microseconds(), preset: Self.preset) }.joined(separator: "\n"), terminator: "")
             }
-            if reports.contains(where: { !["active", "reloading"].contains($0["active"]?.stringValue ?? "") }) { status = 3 }
+            if reports.contains(where: { !["active", "reloading"].contains($0.active) }) { status = 3 }
         }
         for name in unknown {
             FileHandleOutput.error("Unit \(name) could not be found.")
@@ -53,22 +54,17 @@ struct SystemctlStatus {
         let units = try systemctl.expand(options.arguments)
         guard !units.isEmpty else {
             // systemctl show without a unit: the manager's properties.
-            let system = try systemctl.query(ControlRequest(verb: "status", lines: 0))["system"] ?? .null
-            let pairs = [("Version", "wick"), ("SystemState", system["state"]?.stringValue ?? ""),
-                         ("NNames", system["units"]?.numberValue.map { String(Int64($0)) } ?? ""),
-                         ("NFailedUnits", system["failed"]?.numberValue.map { String(Int64($0)) } ?? "")]
+            let response = try systemctl.query(ControlRequest(verb: "status", lines: 0))
+            guard let system = ControlResponse.system(response) else { return 1 }
+            let pairs = [("Version", Systemctl.version), ("SystemState", system.state), ("NNames", String(system.units)),
+                         ("NFailedUnits", String(system.failed))]
             print(format(pairs), terminator: "")
             return 0
         }
         let response = try systemctl.query(ControlRequest(verb: "show", units: units))
         var blocks: [String] = []
-        for unit in response["units"]?.arrayValue ?? [] {
-            var pairs: [(String, String)] = []
-            for pair in unit["properties"]?.arrayValue ?? [] {
-                guard let items = pair.arrayValue, items.count == 2, let key = items[0].stringValue, let text = items[1].stringValue else { continue }
-                pairs.append((key, text))
-            }
-            blocks.append(format(pairs))
+        for unit in ControlResponse.properties(response) {
+            blocks.append(format(unit.properties.map { ($0.key, $0.value) }))
         }
         print(blocks.joined(separator: "\n"), terminator: "")
         return 0
@@ -94,11 +90,11 @@ struct SystemctlStatus {
         }
         let response = try systemctl.query(ControlRequest(verb: "cat", units: known))
         var blocks: [String] = []
-        for unit in response["units"]?.arrayValue ?? [] {
-            for file in unit["files"]?.arrayValue ?? [] {
-                var contents = file["contents"]?.stringValue ?? ""
+        for unit in ControlResponse.sources(response) {
+            for file in unit.files {
+                var contents = file.contents ?? ""
                 if !contents.hasSuffix("\n") { contents += "\n" }
-                blocks.append("# \(file["path"]?.stringValue ?? "?")\n" + contents)
+                blocks.append("# \(file.path)\n" + contents)
             }
         }
         print(blocks.joined(separator: "\n"), terminator: "")
@@ -112,9 +108,8 @@ struct SystemctlStatus {
         guard !units.isEmpty else { throw Systemctl.Failure(message: "Too few arguments.", status: 1) }
         let response = try systemctl.query(ControlRequest(verb: "show", units: units))
         var found = false
-        for unit in response["units"]?.arrayValue ?? [] {
-            let state = (unit["properties"]?.arrayValue ?? []).first { $0.arrayValue?.first?.stringValue == "ActiveState" }?
-                .arrayValue?.last?.stringValue ?? "inactive"
+        for unit in ControlResponse.properties(response) {
+            let state = unit["ActiveState"] ?? "inactive"
             if failed ? state == "failed" : state == "active" || state == "reloading" { found = true }
             if !options.quiet { print(state) }
         }
