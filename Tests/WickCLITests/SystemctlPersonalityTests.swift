@@ -118,7 +118,7 @@ import Testing
         #expect(try run("journalctl -u app.service -p err -o cat").stdout == "app error\n")
     } }
 
-    @Test func exitStatusesAreSystemctls() throws { try Self.withApp { live, _, run in
+    @Test func exitStatusesAreSystemctls() throws { try Self.withApp { live, port, run in
 
         let missing = try run("systemctl status nope.service")
         #expect(missing.status == 4 && missing.stderr == "Unit nope.service could not be found.\n")
@@ -144,6 +144,10 @@ import Testing
         let list = try run("systemctl list-units --failed --plain --no-legend")
         #expect(list.stdout.split(separator: " ").prefix(4) == ["batch.service", "loaded", "failed", "failed"])
         #expect(try run("systemctl list-timers").stdout.contains("0 timers listed."))
+        #expect(try run("systemctl list-sockets --json=short").stdout == #"[{"listen":"127.0.0.1:\#(port)","unit":"app.socket","activates":"app.service"}]"# + "\n")
+        #expect(try run("systemctl list-units --json=pretty app.socket").stdout
+            == "[\n  " + #"{"unit":"app.socket","load":"loaded","active":"active","sub":"listening","description":"App socket"}"# + "\n]\n")
+        #expect(try run("systemctl list-timers --json=short").stdout == "[]\n")
         #expect(try run("systemctl --no-pager list-jobs").stdout == "No jobs running.\n")
         #expect(try run("journalctl -u nope.service").stdout == "-- No entries --\n")
         #expect(try run("journalctl -b -1").status == 1)

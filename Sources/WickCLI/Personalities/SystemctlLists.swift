@@ -8,8 +8,10 @@ struct SystemctlLists {
     let systemctl: Systemctl
     var options: SystemctlArguments { systemctl.options }
 
-    /// Rows under a header, as systemctl prints them.
+    /// Rows under a header, as systemctl prints them; with `--json=` the rows as JSON objects
+    /// and no legend.
     private func table(_ header: [String], _ rows: [[String]]) -> String {
+        if let json = options.json { return Table.json(header, rows, pretty: json == "pretty") }
         let text = Table.render(header, rows)
         guard !options.legend else { return text }
         return text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().joined(separator: "\n")
@@ -35,8 +37,8 @@ struct SystemctlLists {
             return options.plain ? cells : [bad ? "●" : ""] + cells
         }
         let header = options.plain ? ["UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"] : ["", "UNIT", "LOAD", "ACTIVE", "SUB", "DESCRIPTION"]
-        var output = rows.isEmpty && !options.legend ? "" : table(header, rows)
-        if options.legend {
+        var output = rows.isEmpty && !options.legend && options.json == nil ? "" : table(header, rows)
+        if options.legend && options.json == nil {
             output += """
 
                 LOAD   = Reflects whether the unit definition was properly loaded.
@@ -65,8 +67,8 @@ struct SystemctlLists {
             }
         }
         let header = ["LISTEN"] + (options.showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES"]
-        var output = rows.isEmpty && !options.legend ? "" : table(header, rows)
-        if options.legend {
+        var output = rows.isEmpty && !options.legend && options.json == nil ? "" : table(header, rows)
+        if options.legend && options.json == nil {
             output += "\n\(rows.count) sockets listed.\n"
             if !options.all { output += "Pass --all to see loaded but inactive sockets, too.\n" }
         }
@@ -76,6 +78,10 @@ struct SystemctlLists {
 
     /// `list-timers`: wick has no timer units; the list is empty, honestly.
     func timers() -> Int32 {
+        if options.json != nil {
+            print("[]")
+            return 0
+        }
         if options.legend {
             print("NEXT LEFT LAST PASSED UNIT ACTIVATES\n\n0 timers listed.")
             if !options.all { print("Pass --all to see loaded but inactive timers, too.") }
@@ -86,12 +92,12 @@ struct SystemctlLists {
     /// `list-jobs`.
     func jobs() throws(Systemctl.Failure) -> Int32 {
         let jobs = ControlResponse.jobs(try systemctl.query(ControlRequest(verb: "list-jobs")))
-        if jobs.isEmpty {
+        if jobs.isEmpty && options.json == nil {
             if options.legend { print("No jobs running.") }
             return 0
         }
         let rows = jobs.map { [String($0.id), $0.unit, $0.type, $0.state] }
-        print(table(["JOB", "UNIT", "TYPE", "STATE"], rows) + (options.legend ? "\n\(rows.count) jobs listed.\n" : ""), terminator: "")
+        print(table(["JOB", "UNIT", "TYPE", "STATE"], rows) + (options.legend && options.json == nil ? "\n\(rows.count) jobs listed.\n" : ""), terminator: "")
         return 0
     }
 

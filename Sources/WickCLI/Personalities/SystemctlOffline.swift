@@ -170,6 +170,10 @@ struct SystemctlOffline {
             let preset = [.static, .alias, .masked, .maskedRuntime, .generated, .transient].contains(state) ? "-" : (rules.enables(name) ? "enabled" : "disabled")
             rows.append([name, state.rawValue, preset])
         }
+        if let json = options.json {
+            print(Table.json(["UNIT FILE", "STATE", "VENDOR PRESET"], rows, pretty: json == "pretty"), terminator: "")
+            return 0
+        }
         var output = Table.render(["UNIT FILE", "STATE", "VENDOR PRESET"], rows)
         if !options.legend { output = output.split(separator: "\n").dropFirst().map { $0 + "\n" }.joined() }
         if options.legend { output += "\n\(rows.count) unit files listed.\n" }
