@@ -323,3 +323,18 @@ import Testing
         }
     }
 }
+
+/// `make install`'s shell completions come from the argument parser: each names the verbs.
+@Suite struct CompletionScriptTests {
+    @Test func bashZshAndFishCompletionsNameTheVerbs() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try BinaryRunner.wick("--generate-completion-script", shell)
+            #expect(script.status == 0 && script.stdout.contains("install-links") && script.stdout.contains("daemon-reload"), "\(shell)")
+        }
+        let bash = try BinaryRunner.wick("--generate-completion-script", "bash").stdout
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wick-completion-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try bash.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try BinaryRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-n", file.path]).status == 0, "bash parses it")
+    }
+}
