@@ -52,25 +52,34 @@ public struct UnitGraph: Sendable {
         }
     }
 
+    /// Kahn's topological sort, the smallest name first among the units that are ready (a heap:
+    /// start-up with thousands of units stays O(n log n)); a cycle left over is broken at its
+    /// weakest edge and the sort runs again.
     private mutating func computeOrder() {
         while true {
-            var remaining = before
-            var order: [String] = []
-            var ready = remaining.filter { $0.value.isEmpty }.map(\.key).sorted()
-            while !ready.isEmpty {
-                let next = ready.removeFirst()
-                order.append(next)
-                remaining[next] = nil
-                var released: [String] = []
-                for (name, predecessors) in remaining where predecessors.contains(next) {
-                    remaining[name]?.remove(next)
-                    if remaining[name]?.isEmpty == true { released.append(name) }
-                }
-                ready = (ready + released).sorted()
+            var waiting = before.mapValues(\.count)
+            var successors: [String: [String]] = [:]
+            for (unit, predecessors) in before {
+                for predecessor in predecessors { successors[predecessor, default: []].append(unit) }
             }
-            if remaining.isEmpty {
+            var ready = MinHeap(waiting.filter { $0.value == 0 }.map(\.key))
+            var order: [String] = []
+            while let next = ready.pop() {
+                order.append(next)
+                for successor in successors[next] ?? [] {
+                    guard let count = waiting[successor], count > 0 else { continue }
+                    waiting[successor] = count - 1
+                    if count == 1 { ready.push(successor) }
+                }
+            }
+            if order.count == before.count {
                 startOrder = order
                 return
+            }
+            let ordered = Set(order)
+            var remaining: [String: Set<String>] = [:]
+            for (unit, predecessors) in before where !ordered.contains(unit) {
+                remaining[unit] = predecessors.subtracting(ordered)
             }
             let cycle = findCycle(in: remaining)
             guard cycle.count > 1 else {

@@ -1,5 +1,5 @@
 import Testing
-import WickCore
+@testable import WickCore
 import WickUnits
 
 @Suite struct UnitGraphTests {
@@ -30,5 +30,27 @@ import WickUnits
         #expect(cycle.droppedAfter == "c.service" && cycle.droppedBefore == "a.service", "the Wants= edge goes, not a Requires= one")
         #expect(cycle.message.hasSuffix("breaking it by dropping the ordering c.service After=a.service"))
         #expect(graph.startOrder == ["c.service", "b.service", "a.service"])
+    }
+}
+
+@Suite struct MinHeapTests {
+    @Test func popsInOrder() {
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 2, 7, 100] {
+            let values = (0..<size).map { _ in Int.random(in: -50...50, using: &generator) }
+            var heap = MinHeap(Array(values.prefix(size / 2)))
+            for value in values.dropFirst(size / 2) { heap.push(value) }
+            var popped: [Int] = []
+            while let next = heap.pop() { popped.append(next) }
+            #expect(popped == values.sorted() && heap.isEmpty)
+        }
+    }
+
+    /// Thousands of units start in a linear-time order (a chain and a fan of independent units).
+    @Test func aLargeGraphIsOrderedWithoutQuadraticWork() {
+        var files: [String: String] = [:]
+        for index in 0..<3000 { files["u\(index).service"] = "[Unit]\nAfter=u\(index + 1).service\n[Service]\nExecStart=/bin/true\n" }
+        let graph = UnitGraph(units: units(files), serviceOfSocket: [:])
+        #expect(graph.startOrder.first == "u2999.service" && graph.startOrder.last == "u0.service" && graph.startOrder.count == 3000)
     }
 }

@@ -60,7 +60,10 @@ public struct FileSystemUnitSource: UnitSource {
             throw ValueError("not a regular file, refused")
         }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        // A unit file is a few hundred bytes: the first read is sized by fstat (one more byte to
+        // see the end), not a 64 KiB buffer cleared per file.
+        let first = max(512, min(65536, Int(clamping: info.st_size) + 1))
+        var chunk = [UInt8](repeating: 0, count: first)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
