@@ -43,6 +43,11 @@ public struct FinishedJob: Sendable, Equatable {
 /// `isRunnable` allows; the manager runs them and reports how they end. Pure.
 public struct JobQueue: Sendable {
     public private(set) var jobs: [String: Job] = [:]
+    /// The units whose job waits, and whose job runs: kept with every change, so that a pass of
+    /// the dispatcher looks at the jobs that can move, not at every job (thousands of stop jobs
+    /// at the shutdown of as many instances).
+    public private(set) var waiting: Set<String> = []
+    public private(set) var running: Set<String> = []
     /// Jobs that ended since the daemon last took them (`takeFinished()`).
     public private(set) var finished: [FinishedJob] = []
     private var lastID: JobID = 0
@@ -69,6 +74,7 @@ public struct JobQueue: Sendable {
                 return (existing, nil, true)
             case (.start, .restart), (.start, .stop), (.stop, .start), (.stop, .restart), (.restart, .stop):
                 jobs[unit] = nil
+                track(unit)
                 record(existing, .failed("canceled"))
                 let job = add(type, unit: unit)
                 return (job, existing, false)
@@ -81,7 +87,22 @@ public struct JobQueue: Sendable {
         lastID &+= 1
         let job = Job(id: lastID, unit: unit, type: type, state: .waiting)
         jobs[unit] = job
+        track(unit)
         return job
+    }
+
+    private mutating func track(_ unit: String) {
+        switch jobs[unit]?.state {
+        case .waiting?:
+            waiting.insert(unit)
+            running.remove(unit)
+        case .running?:
+            running.insert(unit)
+            waiting.remove(unit)
+        case nil:
+            waiting.remove(unit)
+            running.remove(unit)
+        }
     }
 
     /// Whether `job` may run now, given the ordering (systemd's `job_is_runnable()` with
@@ -101,7 +122,7 @@ public struct JobQueue: Sendable {
 
     /// The waiting jobs that may run now, in the order they were installed.
     public func runnable(graph: UnitGraph) -> [Job] {
-        jobs.values.filter { isRunnable($0, graph: graph) }.sorted { $0.id < $1.id }
+        waiting.compactMap { jobs[$0] }.filter { isRunnable($0, graph: graph) }.sorted { $0.id < $1.id }
     }
 
     /// The units whose jobs `unit`'s job waits for (`wick list-jobs`).
@@ -115,6 +136,7 @@ public struct JobQueue: Sendable {
 
     public mutating func setRunning(_ unit: String) {
         jobs[unit]?.state = .running
+        track(unit)
     }
 
     /// A restart job's stop is done: it becomes a start job that waits for its turn again, with
@@ -124,12 +146,14 @@ public struct JobQueue: Sendable {
         job.type = .start
         job.state = .waiting
         jobs[unit] = job
+        track(unit)
     }
 
     /// Ends `unit`'s job with `outcome`; returns it (nil when the unit had none).
     @discardableResult
     public mutating func finish(_ unit: String, _ outcome: JobOutcome) -> Job? {
         guard let job = jobs.removeValue(forKey: unit) else { return nil }
+        track(unit)
         record(job, outcome)
         return job
     }

@@ -10,7 +10,7 @@ extension Manager {
     /// requirement cycles). Once shutdown began only stop jobs are taken.
     @discardableResult
     mutating func install(_ type: JobType, _ unit: String, now: Instant, port: inout some ManagerPort) -> Job? {
-        guard services[unit] != nil || sockets[unit] != nil else { return nil }
+        guard services.contains(unit) || sockets.contains(unit) else { return nil }
         if type != .stop && shuttingDown {
             port.log("\(unit): \(type.rawValue) refused: wick is shutting down")
             return nil
@@ -60,7 +60,7 @@ extension Manager {
     /// Runs one job; false when it cannot run yet (systemd's `-EAGAIN`: a start of a unit that is
     /// still stopping runs once it is down).
     private mutating func run(_ job: Job, now: Instant, port: inout some ManagerPort) -> Bool {
-        if sockets[job.unit] != nil { return runSocketJob(job, now: now, port: &port) }
+        if sockets.contains(job.unit) { return runSocketJob(job, now: now, port: &port) }
         guard var service = services[job.unit] else {
             finishJob(job.unit, .failed("canceled"), now: now, port: &port)
             return true
@@ -82,7 +82,7 @@ extension Manager {
                 services[name] = replacement
             }
             if let section = dependencies.section(name) ?? instances[name]?.section {
-                let verdict = Admission.evaluate(name, section: section, services: services, jobs: queue) { port.checkPath($0, $1) }
+                let verdict = Admission.evaluate(name, section: section, services: services.all, jobs: queue) { port.checkPath($0, $1) }
                 switch verdict {
                 case .run:
                     break
@@ -128,7 +128,7 @@ extension Manager {
         case (.start, .dead), (.start, .failed):
             // systemd's socket_start(): an Accept=no socket whose service is not loaded does not
             // start (it stays inactive, the start job fails).
-            if let service = serviceOfSocket[name], services[service] == nil {
+            if let service = serviceOfSocket[name], !services.contains(service) {
                 port.log("\(name): Socket service \(service) not loaded, refusing.")
                 finishJob(name, .failed("invalid"), now: now, port: &port)
                 return true
@@ -150,7 +150,10 @@ extension Manager {
     /// ended.
     private mutating func settleSocketJobs(now: Instant, port: inout some ManagerPort) -> Bool {
         var settled = false
-        for job in queue.jobs.values.sorted(by: { $0.id < $1.id }) where job.state == .running {
+        // The running socket jobs, found from the smaller side: the sockets, or the running jobs.
+        let candidates = sockets.count < queue.running.count
+            ? sockets.keys.filter { queue.running.contains($0) } : queue.running.filter { sockets.contains($0) }
+        for job in candidates.compactMap({ queue[$0] }).sorted(by: { $0.id < $1.id }) {
             guard let socket = sockets[job.unit] else { continue }
             switch (job.type, socket.state) {
             case (.start, .listening), (.start, .running):
@@ -325,7 +328,7 @@ extension Manager {
         guard !Self.isFinal(transition.from) || transition.to == .failed else { return }
         if transition.to == .failed, !shuttingDown {
             let failed = services[transition.unit]
-            for unit in dependencies.onFailure(of: transition.unit) where services[unit] != nil {
+            for unit in dependencies.onFailure(of: transition.unit) where services.contains(unit) {
                 port.log("\(transition.unit): failed, starting OnFailure=\(unit)")
                 if let failed {
                     services[unit]?.triggered(by: Monitor(unit: transition.unit, result: failed.result, exit: failed.lastExit, invocation: failed.invocation))

@@ -9,8 +9,8 @@ import WickUnits
 /// allows, in one place, at the end of every event. Pure: the system is reached only through
 /// `ManagerPort`.
 public struct Manager {
-    public internal(set) var sockets: [String: SocketMachine] = [:]
-    public internal(set) var services: [String: ServiceMachine] = [:]
+    public internal(set) var sockets = MachineTable<SocketMachine>()
+    public internal(set) var services = MachineTable<ServiceMachine>()
     /// Accept=no: the service each socket activates, and the sockets of each service in fd order.
     public internal(set) var serviceOfSocket: [String: String] = [:]
     public internal(set) var socketsOfService: [String: [String]] = [:]
@@ -92,7 +92,7 @@ public struct Manager {
     /// Opens every socket and starts the boot services: one start job each, run in start order.
     public mutating func startAll(now: Instant, port: inout some ManagerPort) {
         for cycle in graph.cycles { port.log(cycle.message) }
-        for name in graph.startOrder where sockets[name] != nil && isBootUnit(name) { install(.start, name, now: now, port: &port) }
+        for name in graph.startOrder where sockets.contains(name) && isBootUnit(name) { install(.start, name, now: now, port: &port) }
         for name in bootServices { install(.start, name, now: now, port: &port) }
         dispatch(now: now, port: &port)
     }
@@ -114,7 +114,7 @@ public struct Manager {
     ) -> [String] {
         guard !shuttingDown else { return ["refused: wick is shutting down"] }
         var fresh = Manager(units: units, aliases: aliases, bootUnits: bootUnits)
-        let plan = ReloadPlan(sockets: sockets, services: services, instances: { instances[$0] != nil }, new: fresh)
+        let plan = ReloadPlan(sockets: sockets.all, services: services.all, instances: { instances[$0] != nil }, new: fresh)
         for name in plan.keptSockets {
             guard var kept = sockets[name], let new = fresh.sockets[name] else { continue }
             kept.reloaded(with: new.settings)
@@ -135,11 +135,11 @@ public struct Manager {
         let previousServices = Set(services.keys)
         self = fresh
         var changes = plan.changes
-        for (unit, _) in queue.jobs where services[unit] == nil && sockets[unit] == nil {
+        for (unit, _) in queue.jobs where !services.contains(unit) && !sockets.contains(unit) {
             finishJob(unit, .failed("canceled"), now: now, port: &port)
         }
         for name in removedServices { install(.stop, name, now: now, port: &port) }
-        for name in graph.startOrder where sockets[name] != nil && !plan.keptSockets.contains(name) && isBootUnit(name) {
+        for name in graph.startOrder where sockets.contains(name) && !plan.keptSockets.contains(name) && isBootUnit(name) {
             install(.start, name, now: now, port: &port)
             if !plan.closedSockets.contains(name) { changes.append("\(name): new, listening") }
         }
@@ -208,7 +208,7 @@ public struct Manager {
         case .fail:
             port.log("\(socketName): trigger limit hit, refusing further activation (unit failed: trigger-limit-hit)")
         case .activateService:
-            guard let serviceName = serviceOfSocket[socketName], services[serviceName] != nil else {
+            guard let serviceName = serviceOfSocket[socketName], services.contains(serviceName) else {
                 port.log("\(socketName): service \(serviceOfSocket[socketName] ?? "?") is not loaded, refusing activation")
                 sockets[socketName]?.serviceHitStartLimit(now: now, port: &port)
                 return
@@ -226,7 +226,7 @@ public struct Manager {
     /// A process of `unit` ended.
     public mutating func processExited(unit: String, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
         // In place: no copy of the machine per exit.
-        if sockets[unit] != nil {
+        if sockets.contains(unit) {
             sockets[unit]?.controlExited(pid: pid, exit: exit, now: now, port: &port)
         } else if let transitions = services[unit]?.processExited(pid: pid, exit: exit, now: now, processes: &port) {
             apply(transitions, now: now, port: &port)
@@ -274,24 +274,18 @@ public struct Manager {
     /// Every unit whose deadline has passed: command timeouts, a socket's pause, a service's
     /// timeouts, watchdog and restart timer.
     public mutating func timersFired(now: Instant, port: inout some ManagerPort) {
-        // Only the units that are due, in name order (most wake-ups have none to sort).
-        let dueSockets = sockets.compactMap { name, socket in socket.deadline.flatMap { $0 <= now ? name : nil } }
-        for name in dueSockets.sorted() {
-            guard let deadline = sockets[name]?.deadline, deadline <= now else { continue }
-            sockets[name]?.timerFired(now: now, port: &port)
-        }
-        let dueServices = services.compactMap { name, service in service.deadline.flatMap { $0 <= now ? name : nil } }
-        for name in dueServices.sorted() {
-            guard let deadline = services[name]?.deadline, deadline <= now,
-                  let transitions = services[name]?.timerFired(now: now, processes: &port) else { continue }
+        // Only the units that are due (the tables' deadline heaps), in name order.
+        for name in sockets.due(now) { sockets[name]?.timerFired(now: now, port: &port) }
+        for name in services.due(now) {
+            guard let transitions = services[name]?.timerFired(now: now, processes: &port) else { continue }
             apply(transitions, now: now, port: &port)
         }
         dispatch(now: now, port: &port)
     }
 
     /// The earliest deadline of any unit: the event loop sleeps until then and no longer.
-    public var nextDeadline: Instant? {
-        (services.values.compactMap(\.deadline) + sockets.values.compactMap(\.deadline)).min()
+    public mutating func nextDeadline() -> Instant? {
+        [services.earliest(), sockets.earliest()].compactMap { $0 }.min()
     }
 
     /// The jobs that ended since the last call, for the clients waiting for them.

@@ -46,3 +46,8 @@ struct MinHeap<Element: Comparable> {
         }
     }
 }
+
+extension MinHeap {
+    /// The smallest element, left in place.
+    var first: Element? { items.first }
+}

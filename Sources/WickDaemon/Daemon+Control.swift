@@ -65,7 +65,7 @@ extension Daemon {
             let names = units.isEmpty ? allUnitNames : units
             return ControlProtocol.success([("units", .array(names.map { report($0, logLines: 0).json }))])
         case "list-sockets":
-            let names = units.isEmpty ? manager.sockets.keys.sorted() : units.filter { manager.sockets[$0] != nil }
+            let names = units.isEmpty ? manager.sockets.keys.sorted() : units.filter { manager.sockets.contains($0) }
             return ControlProtocol.success([("sockets", .array(names.map { report($0, logLines: 0).json }))])
         case "status":
             if units.isEmpty {
@@ -128,7 +128,7 @@ extension Daemon {
         return aliases[full] ?? full
     }
 
-    private func isKnown(_ name: String) -> Bool { manager.services[name] != nil || manager.sockets[name] != nil }
+    private func isKnown(_ name: String) -> Bool { manager.services.contains(name) || manager.sockets.contains(name) }
 
     /// `logs` takes templates too: `name@.service` holds the lines of all its instances.
     private func isLogSource(_ name: String) -> Bool {

@@ -9,7 +9,7 @@ import WickUnits
 /// Wick's own additions start with `Wick`.
 extension Daemon {
     func properties(_ name: String) -> [(String, String)] {
-        guard let loaded = port.units[name], manager.sockets[name] != nil || manager.services[name] != nil else {
+        guard let loaded = port.units[name], manager.sockets.contains(name) || manager.services.contains(name) else {
             // systemctl show of a unit that is not loaded: status 0, LoadState=not-found.
             return [("Id", name), ("Names", name), ("Description", name), ("LoadState", "not-found"), ("ActiveState", "inactive"),
                     ("SubState", "dead"), ("LoadError", "org.freedesktop.systemd1.NoSuchUnit \"Unit \(name) not found.\""),

@@ -14,7 +14,7 @@ extension Daemon {
         }
         guard let loaded = port.units[name] else { return "" }
         if loaded.loadState == .masked { return UnitFileState.masked.rawValue }
-        if manager.sockets[name] != nil || manager.bootServices.contains(name) { return UnitFileState.enabled.rawValue }
+        if manager.sockets.contains(name) || manager.bootServices.contains(name) { return UnitFileState.enabled.rawValue }
         let install = loaded.settings.install
         return (install.wantedBy.isEmpty && install.requiredBy.isEmpty && install.alias.isEmpty ? UnitFileState.static : .disabled).rawValue
     }
@@ -43,7 +43,7 @@ extension Daemon {
     func dependencyTrees(_ roots: [String], reverse: Bool) -> [DependencyNode] {
         let loaded = Array(port.units.values)
         let members = configuration.searchPath == nil
-            ? loaded.filter { manager.sockets[$0.name.name] != nil || manager.services[$0.name.name] != nil } : nil
+            ? loaded.filter { manager.sockets.contains($0.name.name) || manager.services.contains($0.name.name) } : nil
         let index = DependencyIndex(units: loaded, links: port.loader.dependencyLinks, targetMembers: members, resolve: resolve)
         var budget = Self.dependencyTreeBudget
         return roots.map { encode(index.tree($0, reverse: reverse, budget: &budget)) }

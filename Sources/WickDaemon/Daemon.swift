@@ -139,7 +139,7 @@ public final class Daemon {
         port.execEnvironment.sandboxBestEffort = configuration.sandboxBestEffort
         port.logLevel = configuration.logLevel
         port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
-        if let unit = configuration.exitWith, manager.services[unit] == nil {
+        if let unit = configuration.exitWith, !manager.services.contains(unit) {
             throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
         }
     }
@@ -291,7 +291,7 @@ public final class Daemon {
     }
 
     private func timeoutMilliseconds() -> Int32 {
-        let deadlines = [manager.nextDeadline, shutdownDeadline, control.nextDeadline, metricsServer?.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
+        let deadlines = [manager.nextDeadline(), shutdownDeadline, control.nextDeadline, metricsServer?.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
         guard let next = deadlines.min() else { return -1 }
         let current = now()
         if next <= current { return 0 }

@@ -84,9 +84,12 @@ import Testing
             "hostile.service": Self.unit(["@parent", "@pidfile:\(pidFile)", "@dead", "READY=1"]),
         ])
         defer { live.stop() }
-        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: pidFile) })
-        let victim = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
-        #expect(victim > 1)
+        // The shell creates the file before it writes the pid: wait for the pid, not the file.
+        var victim: Int32 = 0
+        #expect(ControlVerbTests.waitFor {
+            victim = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+            return victim > 1
+        })
         #expect(try live.run("start", "hostile.service").status == 0)
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("hostile.service: start -> running") }, "\(live.wick.log.suffix(1500))")
         let log = live.wick.log

@@ -176,7 +176,8 @@ import Testing
             "needy.service": "[Unit]\nRequires=broken.service\nAfter=broken.service\n[Service]\nExecStart=/bin/sh -c 'touch \(directory)/needy'\n" + install,
         ])
         defer { live.stop() }
-        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: directory + "/front") }, "\(live.wick.log)")
+        // The shell creates the file before it writes to it: wait for the line, not the file.
+        #expect(ControlVerbTests.waitFor { ((try? String(contentsOfFile: directory + "/front", encoding: .utf8)) ?? "").hasSuffix("\n") }, "\(live.wick.log)")
         #expect((try? String(contentsOfFile: directory + "/front", encoding: .utf8)) == "warm\n", "front started after backend's ExecStartPost=")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("needy.service: start job failed: required unit broken.service did not start (job result: dependency)") },
                 "\(live.wick.log)")

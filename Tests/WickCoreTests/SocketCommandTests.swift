@@ -31,7 +31,7 @@ import WickUnits
         #expect(manager.sockets["web.socket"]?.state == .startPre)
         #expect(port.openedListeners.isEmpty && port.polling["web.socket"] == nil)
         #expect(port.processes.spawned.map(\.path) == ["/bin/mkdir"] && port.processes.spawned[0].role == .control)
-        #expect(manager.nextDeadline == .seconds(5), "TimeoutSec=")
+        #expect(manager.nextDeadline() == .seconds(5), "TimeoutSec=")
         manager.processExited(unit: "web.socket", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(1), port: &port)
         #expect(manager.sockets["web.socket"]?.state == .startPost)
         #expect(port.openedListeners == ["web.socket"] && port.polling["web.socket"] == nil)
