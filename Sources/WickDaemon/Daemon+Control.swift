@@ -63,13 +63,13 @@ extension Daemon {
             return ControlProtocol.success([("state", .string(systemState))])
         case "list-units":
             let names = units.isEmpty ? allUnitNames : units
-            return ControlProtocol.success([("units", .array(names.map { report($0, logLines: 0).json }))])
+            return ControlProtocol.success([("units", .array(names.map { report($0, logLines: 0, usage: !units.isEmpty).json }))])
         case "list-sockets":
             let names = units.isEmpty ? manager.sockets.keys.sorted() : units.filter { manager.sockets.contains($0) }
-            return ControlProtocol.success([("sockets", .array(names.map { report($0, logLines: 0).json }))])
+            return ControlProtocol.success([("sockets", .array(names.map { report($0, logLines: 0, usage: false).json }))])
         case "status":
             if units.isEmpty {
-                return ControlProtocol.success([("system", systemReport.json), ("units", .array(allUnitNames.map { report($0, logLines: 0).json }))])
+                return ControlProtocol.success([("system", systemReport.json), ("units", .array(allUnitNames.map { report($0, logLines: 0, usage: false).json }))])
             }
             return ControlProtocol.success([("units", .array(units.map { report($0, logLines: request.lines ?? 10).json }))])
         case "show":
@@ -151,7 +151,10 @@ extension Daemon {
     }
 
     /// One unit's state as the protocol reports it (docs/control-protocol.md, "Unit objects").
-    func report(_ name: String, logLines: Int) -> UnitReport {
+    /// `usage`: read the cgroup's processes, memory, tasks and CPU and the IP counters (files and
+    /// BPF maps per unit); the overviews of every unit (`status`, `list-units`, `list-sockets`
+    /// without names) leave them out, so that they cost the daemon's loop no file reads per unit.
+    func report(_ name: String, logLines: Int, usage readsUsage: Bool = true) -> UnitReport {
         let loaded = port.units[name]
         // The D-Bus Description falls back to the unit name, as systemctl prints it.
         let description = loaded?.settings.unit.description ?? ""
@@ -159,7 +162,7 @@ extension Daemon {
             unit: name, description: description.isEmpty ? name : description, load: loaded?.loadState.rawValue ?? "loaded",
             unitFileState: unitFileState(name), active: "inactive", sub: "dead", result: "success",
             fragment: loaded?.fragmentPath, dropIns: loaded?.dropInPaths ?? [])
-        let counters = port.ipCounters(name)
+        let counters = readsUsage ? port.ipCounters(name) : nil
         if let socket = manager.sockets[name] {
             (report.active, report.sub, report.result) = (socket.state.activeState, socket.state.rawValue, socket.result.rawValue)
             report.since = wallClock(socket.activeStateChangedAt)
@@ -178,13 +181,13 @@ extension Daemon {
             case .signaled(let signal): exit = .init(code: .killed, status: signal)
             case nil: break
             }
-            let usage = port.controlGroups.usage(name)
+            let usage = readsUsage ? port.controlGroups.usage(name) : CgroupUsage()
             report.details = .service(ServiceDetails(
                 mainPID: service.mainPID, execMainPID: service.execMainPID,
                 execMainCommand: service.execMainCommand.map { ([$0.path] + $0.arguments.dropFirst()).joined(separator: " ") },
                 controlPID: service.controlPID, statusText: service.statusText, spawnError: service.lastSpawnError?.message,
                 sandboxSkipped: port.execEnvironment.skippedSandbox[name] ?? [], cgroup: port.controlGroups.relativePath(name),
-                cgroupProcesses: port.controlGroups.processes(name), restarts: UInt64(service.restartCount),
+                cgroupProcesses: readsUsage ? port.controlGroups.processes(name) : [], restarts: UInt64(service.restartCount),
                 triggeredBy: manager.socketsOfService[name] ?? [], memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
                 cpuUsageNanoseconds: usage.cpuUsageNanoseconds, exit: exit))
             (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)
