@@ -32,20 +32,54 @@ public enum JSONValue: Equatable, Sendable {
 
     /// Compact JSON text on one line.
     public var serialized: String {
+        var output = ""
+        write(into: &output)
+        return output
+    }
+
+    /// Appends the compact text to `output` (one buffer for the whole value: a `status` of
+    /// thousands of units is megabytes).
+    public func write(into output: inout String) {
         switch self {
-        case .null: return "null"
-        case .bool(let value): return value ? "true" : "false"
+        case .null: output += "null"
+        case .bool(let value): output += value ? "true" : "false"
         case .number(let value):
-            if value.rounded() == value && abs(value) < 9e15 { return String(Int64(value)) }
-            return String(value)
-        case .string(let value): return Self.quote(value)
-        case .array(let values): return "[" + values.map(\.serialized).joined(separator: ",") + "]"
-        case .object(let members): return "{" + members.map { Self.quote($0.0) + ":" + $0.1.serialized }.joined(separator: ",") + "}"
+            if value.rounded() == value && abs(value) < 9e15 { output += String(Int64(value)) } else { output += String(value) }
+        case .string(let value): Self.quote(value, into: &output)
+        case .array(let values):
+            output += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { output += "," }
+                value.write(into: &output)
+            }
+            output += "]"
+        case .object(let members):
+            output += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { output += "," }
+                Self.quote(member.0, into: &output)
+                output += ":"
+                member.1.write(into: &output)
+            }
+            output += "}"
         }
     }
 
     public static func quote(_ value: String) -> String {
-        var output = "\""
+        var output = ""
+        quote(value, into: &output)
+        return output
+    }
+
+    /// A JSON string literal. Most strings need no escape and are copied whole; the others are
+    /// escaped scalar by scalar.
+    public static func quote(_ value: String, into output: inout String) {
+        output += "\""
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            output += value
+            output += "\""
+            return
+        }
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -59,7 +93,7 @@ public enum JSONValue: Equatable, Sendable {
             default: output.unicodeScalars.append(scalar)
             }
         }
-        return output + "\""
+        output += "\""
     }
 
     public struct ParseError: Error, Equatable, Sendable {

@@ -26,3 +26,15 @@ import WickControl
         #expect(line == #"{"version":1,"verb":"reset-failed","units":["web.socket"]}"# + "\n")
     }
 }
+
+@Suite struct JSONWritingTests {
+    /// The fast path (nothing to escape) and the escaping path write the same JSON a parser reads back.
+    @Test func stringsAreQuotedAndEscapedAsTheParserReadsThem() throws {
+        for text in ["plain", "", "quote \" and \\ backslash", "line\nbreak\ttab\r", "\u{01}\u{1f}", "é ☃ 🎉", "\u{7f}"] {
+            let value = JSONValue.object([("k", .string(text)), ("a", .array([.string(text), .number(1), .null, .bool(true)]))])
+            #expect(try JSONValue.parse(value.serialized) == value, "\(text.debugDescription)")
+        }
+        #expect(JSONValue.quote("a\"b") == #""a\"b""# && JSONValue.quote("\u{01}") == #""\u0001""#)
+        #expect(JSONValue.array([.object([]), .array([])]).serialized == "[{},[]]")
+    }
+}
