@@ -6,6 +6,7 @@ import WickUnits
 /// `wick activate`: the one-off mode, a drop-in for systemd-socket-activate(1).
 public struct Activate: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "activate",
         abstract: "Listen on sockets and start a command on traffic, like systemd-socket-activate.",
         discussion: """
             Without --accept, at the first traffic wick execs the command in place with every listening \

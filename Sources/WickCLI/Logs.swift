@@ -6,6 +6,7 @@ import WickSystem
 /// the units' stdout and stderr, from the daemon's per-unit ring buffers, oldest first.
 public struct Logs: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "logs",
         abstract: "Print the recent output of units (all when none are named); -f follows.",
         discussion: """
             TIME for --since: YYYY-MM-DD [HH:MM[:SS]], HH:MM[:SS] (today), today, yesterday, now, @EPOCH, \

@@ -3,7 +3,7 @@ import WickControl
 
 /// `wick show UNIT...` (systemctl show): every property as KEY=VALUE under systemd's names.
 public struct Show: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Print the properties of units as KEY=VALUE, with systemd's property names.")
+    public static let configuration = CommandConfiguration(commandName: "show", abstract: "Print the properties of units as KEY=VALUE, with systemd's property names.")
     @Argument(help: "Units to show.") var units: [String]
     @Option(name: [.short, .customLong("property")], help: "Only these properties (repeatable, or comma-separated).") var property: [String] = []
     @Flag(help: "Print only the values.") var value = false
@@ -31,7 +31,7 @@ public struct Show: ParsableCommand {
 /// `wick cat UNIT...` (systemctl cat): the fragment and drop-ins each unit was loaded from, each
 /// after a `# PATH` line.
 public struct Cat: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Print the files and drop-ins units were loaded from.")
+    public static let configuration = CommandConfiguration(commandName: "cat", abstract: "Print the files and drop-ins units were loaded from.")
     @Argument(help: "Units to print.") var units: [String]
     @OptionGroup var options: ControlOptions
     public init() {}

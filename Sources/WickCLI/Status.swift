@@ -7,7 +7,7 @@ import WickUnits
 /// sd_notify status text, restarts, and the last log lines. Exit codes as systemctl's: 0 when every
 /// named unit is active or reloading, 3 when one is not, 4 when one does not exist.
 public struct Status: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Show the runtime state of units, or of the daemon, with recent log lines.")
+    public static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the runtime state of units, or of the daemon, with recent log lines.")
     @Argument(help: "Units to show; the daemon and every unit when none are named.") var units: [String] = []
     @Option(name: [.customShort("n"), .customLong("lines")], help: "How many log lines to show per unit.") var lines = 10
     @OptionGroup var options: ControlOptions

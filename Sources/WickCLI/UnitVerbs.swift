@@ -4,7 +4,7 @@ import WickUnits
 
 /// `wick start UNIT...` (systemctl start): starts services, or opens failed/stopped sockets.
 public struct Start: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Start units.")
+    public static let configuration = CommandConfiguration(commandName: "start", abstract: "Start units.")
     @Argument(help: "Units to start.") var units: [String]
     @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
@@ -14,7 +14,7 @@ public struct Start: ParsableCommand {
 
 /// `wick stop UNIT...` (systemctl stop): stops services; no restart follows.
 public struct Stop: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Stop units.")
+    public static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop units.")
     @Argument(help: "Units to stop.") var units: [String]
     @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
@@ -24,7 +24,7 @@ public struct Stop: ParsableCommand {
 
 /// `wick restart UNIT...` (systemctl restart): a socket-activated service keeps its sockets open.
 public struct Restart: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Restart units (their sockets stay open).")
+    public static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart units (their sockets stay open).")
     @Argument(help: "Units to restart.") var units: [String]
     @Flag(name: .customLong("no-block"), help: "Do not wait for the jobs to finish.") var noBlock = false
     @OptionGroup var options: ControlOptions
@@ -34,7 +34,7 @@ public struct Restart: ParsableCommand {
 
 /// `wick reload UNIT...` (systemctl reload): runs each unit's `ExecReload=`.
 public struct Reload: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Run the ExecReload= commands of running units.")
+    public static let configuration = CommandConfiguration(commandName: "reload", abstract: "Run the ExecReload= commands of running units.")
     @Argument(help: "Units to reload.") var units: [String]
     @OptionGroup var options: ControlOptions
     public init() {}
@@ -43,7 +43,7 @@ public struct Reload: ParsableCommand {
 
 /// `wick kill [--signal SIG] UNIT...` (systemctl kill): signals the service's whole process group.
 public struct Kill: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Send a signal to the processes of units.")
+    public static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to the processes of units.")
     @Argument(help: "Units to signal.") var units: [String]
     @Option(name: [.short, .long], help: "The signal (name or number).") var signal = "SIGTERM"
     @OptionGroup var options: ControlOptions
@@ -93,7 +93,7 @@ public struct DaemonReload: ParsableCommand {
 
 /// `wick poweroff` (systemctl poweroff): stops every unit in order, then the daemon exits.
 public struct Poweroff: ParsableCommand {
-    public static let configuration = CommandConfiguration(abstract: "Stop every unit in reverse start order and exit the daemon.")
+    public static let configuration = CommandConfiguration(commandName: "poweroff", abstract: "Stop every unit in reverse start order and exit the daemon.")
     @OptionGroup var options: ControlOptions
     public init() {}
     public func run() throws { try ControlCommand.send(ControlRequest(verb: "poweroff"), options: options) }

@@ -4,6 +4,7 @@ import WickUnits
 /// `wick verify PATH...`: lints unit files offline, like `systemd-analyze verify`.
 public struct Verify: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check unit files and print every problem as file:line: severity: message.",
         discussion: """
             Each PATH is a unit directory (every unit in it is checked, with its drop-ins) or a unit \
