@@ -77,12 +77,12 @@ static int make_directory(const struct cwick_directory *directory, const struct 
 
 #define FAIL(status_value, error_value) do { *status = (status_value); return (error_value); } while (0)
 
-int cwick_apply_context(const struct cwick_exec_context *context, int *status) {
+int cwick_apply_context(const struct cwick_exec_context *context, int in_cgroup, int *status) {
     int i, error;
 
     /* systemd's cg_attach_everywhere(): into the unit's cgroup before anything else, so that
-     * every process the service makes is there too. */
-    if (context->cgroup_procs) {
+     * every process the service makes is there too (unless born there: cwick_spawn). */
+    if (context->cgroup_procs && !in_cgroup) {
         int fd = open(context->cgroup_procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) FAIL(CWICK_EXIT_CGROUP, errno);
         if (write(fd, "0", 1) != 1) {

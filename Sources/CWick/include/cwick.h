@@ -143,8 +143,9 @@ struct cwick_exec_context {
     int seccomp_program_count;
 };
 
-/* Applies a context in the child; returns 0, or an errno with *status set to the EXIT_* code. */
-int cwick_apply_context(const struct cwick_exec_context *context, int *status);
+/* Applies a context in the child (in_cgroup: the child was born in the cgroup of cgroup_procs);
+ * returns 0, or an errno with *status set to the EXIT_* code. */
+int cwick_apply_context(const struct cwick_exec_context *context, int in_cgroup, int *status);
 
 /* A cap_t (libcap) with these permitted (and effective) and inheritable sets, built before the
  * clone because libcap allocates; NULL when it could not be built. */
