@@ -59,6 +59,26 @@ static size_t format_pid(char *buffer, pid_t pid) {
     return count;
 }
 
+/* The signals whose disposition in wick is not SIG_DFL (a handler, or SIG_IGN, which execve
+ * would keep), read once by the parent at its first spawn: wick installs no handler after it
+ * starts (its signals arrive through a signalfd), so the set does not change. Resetting only
+ * these spares the child 60-odd rt_sigaction calls, made while the daemon waits for it (vfork). */
+static sigset_t non_default_dispositions;
+static int dispositions_read;
+
+static void read_dispositions(void) {
+    struct sigaction action;
+    int sig;
+    if (dispositions_read) return;
+    sigemptyset(&non_default_dispositions);
+    for (sig = 1; sig < _NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        /* Unreadable (glibc's reserved real-time signals): reset in the child to be safe. */
+        if (sigaction(sig, NULL, &action) < 0 || action.sa_handler != SIG_DFL) sigaddset(&non_default_dispositions, sig);
+    }
+    dispositions_read = 1;
+}
+
 /* Default dispositions for every signal; the mask (everything blocked since clone) is cleared
  * just before execve, so no handler of wick's can ever run in the child. */
 static void reset_dispositions(void) {
@@ -67,7 +87,7 @@ static void reset_dispositions(void) {
     memset(&action, 0, sizeof action);
     action.sa_handler = SIG_DFL;
     for (sig = 1; sig < _NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (sig == SIGKILL || sig == SIGSTOP || (dispositions_read && !sigismember(&non_default_dispositions, sig))) continue;
         (void)sigaction(sig, &action, NULL);
     }
 }
@@ -273,6 +293,7 @@ int cwick_spawn(const struct cwick_spawn_plan *plan, pid_t *pid, int *status) {
 
     *pid = -1;
     *status = CWICK_EXIT_EXEC;
+    read_dispositions();
     clone_error = prepare(plan, &arguments);
     if (clone_error) return clone_error;
     stack = malloc(CHILD_STACK_SIZE);
