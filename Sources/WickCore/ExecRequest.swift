@@ -281,12 +281,17 @@ extension ExecRequest {
         // Limits: every Limit*= as given, with systemd's defaults for LimitNOFILE= (1024:524288)
         // and LimitMEMLOCK= (8M), lowered to wick's hard limit where that is lower. A `+` command
         // keeps wick's limits, as systemd's does.
-        var limits = inputs.privileges == .full ? [:] : context.limits
-        for (name, resource, value) in Self.defaultLimits where inputs.privileges != .full && limits[name] == nil {
-            let hard = min(value.hard, inputs.hardLimits[resource] ?? value.hard)
-            limits[name] = ResourceLimit(soft: min(value.soft, hard), hard: hard)
+        var limits: [(name: String, limit: ResourceLimit)] = []
+        if inputs.privileges != .full {
+            let given = context.limits
+            limits = given.map { ($0.key, $0.value) }
+            for (name, resource, value) in Self.defaultLimits where given[name] == nil {
+                let hard = min(value.hard, inputs.hardLimits[resource] ?? value.hard)
+                limits.append((name, ResourceLimit(soft: min(value.soft, hard), hard: hard)))
+            }
+            limits.sort { $0.name < $1.name }
         }
-        for (name, limit) in limits.sorted(by: { $0.key < $1.key }) {
+        for (name, limit) in limits {
             guard let resource = Self.resources[name] else { continue }
             var soft = limit.soft ?? .max, hard = limit.hard ?? .max
             // systemd's setrlimit_closest(): above a hard limit wick may not raise, the limit is
@@ -302,7 +307,9 @@ extension ExecRequest {
 
         // Directories, working directory, root.
         var directoryVariables: [(String, String)] = []
-        for kind in directoryKinds(context, runtimeDirectory: inputs.runtimeDirectory) where !kind.names.isEmpty {
+        let hasDirectories = !context.runtimeDirectory.isEmpty || !context.stateDirectory.isEmpty || !context.cacheDirectory.isEmpty
+            || !context.logsDirectory.isEmpty || !context.configurationDirectory.isEmpty
+        for kind in hasDirectories ? directoryKinds(context, runtimeDirectory: inputs.runtimeDirectory) : [] where !kind.names.isEmpty {
             var paths: [String] = []
             for name in kind.names {
                 let path = kind.base + "/" + name
@@ -375,32 +382,65 @@ extension ExecRequest {
 }
 
 /// Assignments in the order their names first appeared; a later one replaces the value.
+/// A service's environment is a few dozen variables at most: a linear search of short names costs
+/// less than hashing them (this runs for every Accept=yes connection); beyond `indexedFrom`
+/// assignments (a unit with hundreds of Environment= lines) a name index keeps `set` constant.
 public struct OrderedEnvironment: Sendable {
-    private var values: [String: String] = [:]
-    private var order: [String] = []
+    /// Removed variables keep their slot with a nil value, so that the order stays the first one.
+    private var entries: [(name: String, value: String?)] = []
+    private var index: [String: Int]?
+    static let indexedFrom = 32
 
     public init() {}
 
-    public mutating func set(_ name: String, _ value: String) {
-        if values.updateValue(value, forKey: name) == nil { order.append(name) }
+    private func slot(_ name: String) -> Int? {
+        if let index { return index[name] }
+        return entries.firstIndex { $0.name == name }
     }
 
-    public mutating func remove(_ name: String) { values[name] = nil }
+    public mutating func set(_ name: String, _ value: String) {
+        if let slot = slot(name) {
+            entries[slot].value = value
+            return
+        }
+        entries.append((name, value))
+        if index != nil {
+            index?[name] = entries.count - 1
+        } else if entries.count >= Self.indexedFrom {
+            index = Dictionary(entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
 
-    public var pairs: [(String, String)] { order.compactMap { name in values[name].map { (name, $0) } } }
+    public mutating func remove(_ name: String) {
+        if let slot = slot(name) { entries[slot].value = nil }
+    }
+
+    public var pairs: [(String, String)] { entries.compactMap { entry in entry.value.map { (entry.name, $0) } } }
 
     /// `UnsetEnvironment=`: a name removes the variable, `NAME=value` only that exact assignment.
     public mutating func unset(_ entry: String) {
         if let equals = entry.firstIndex(of: "=") {
             let name = String(entry[..<equals])
-            guard values[name] == String(entry[entry.index(after: equals)...]) else { return }
-            values[name] = nil
+            guard let slot = slot(name), entries[slot].value == String(entry[entry.index(after: equals)...]) else { return }
+            entries[slot].value = nil
         } else {
-            values[entry] = nil
+            remove(entry)
         }
     }
 
-    public var assignments: [String] { order.compactMap { name in values[name].map { name + "=" + $0 } } }
+    public var assignments: [String] {
+        var result: [String] = []
+        result.reserveCapacity(entries.count)
+        for (name, value) in entries {
+            guard let value else { continue }
+            var assignment = name
+            assignment.reserveCapacity(name.utf8.count + 1 + value.utf8.count)
+            assignment += "="
+            assignment += value
+            result.append(assignment)
+        }
+        return result
+    }
 }
 
 extension ExecRequest {

@@ -154,23 +154,31 @@ final class ExecEnvironment {
         return directory
     }
 
-    /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`).
+    /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`): a
+    /// random v4 UUID, as sd_id128_randomize() makes it (version nibble 4, variant 10xx).
     func invocationID(unit: String, invocation: UInt64) -> String {
         if let known = invocationIDs[unit], known.invocation == invocation { return known.id }
-        var generator = SystemRandomNumberGenerator()
-        // 32 lowercase hex digits (sd_id128 without dashes), written byte by byte.
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8](repeating: 0, count: 32)
-        for half in 0..<2 {
-            var value: UInt64 = generator.next()
-            for position in stride(from: half * 16 + 15, through: half * 16, by: -1) {
-                bytes[position] = digits[Int(value & 0xf)]
-                value >>= 4
-            }
-        }
-        let id = String(decoding: bytes, as: UTF8.self)
+        let id = Self.randomID128()
         invocationIDs[unit] = (invocation, id)
         return id
+    }
+
+    static func randomID128() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var high: UInt64 = generator.next(), low: UInt64 = generator.next()
+        high = high & ~(0xf << 12) | 0x4 << 12      // byte 6: version 4
+        low = low & ~(0xc << 60) | 0x8 << 60        // byte 8: variant 10xx (RFC 4122)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for (half, value) in [(0, high), (16, low)] {
+                var rest = value
+                for position in stride(from: half + 15, through: half, by: -1) {
+                    let digit = UInt8(truncatingIfNeeded: rest & 0xf)
+                    buffer[position] = digit < 10 ? 0x30 + digit : 0x57 + digit
+                    rest >>= 4
+                }
+            }
+            return 32
+        }
     }
 
     /// Drops what is kept per unit name (an `Accept=yes` instance that ended: one per connection).

@@ -89,7 +89,9 @@ import Testing
         }
         #expect(!environment.contains { $0.hasPrefix("ONLY_UNIT=") }, "UnsetEnvironment=")
         let invocation = environment.first { $0.hasPrefix("INVOCATION_ID=") }?.dropFirst("INVOCATION_ID=".count) ?? ""
-        #expect(invocation.count == 32 && invocation.allSatisfy(\.isHexDigit), "\(invocation)")
+        #expect(invocation.count == 32 && invocation.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(invocation)")
+        // A v4 UUID as sd_id128_randomize() makes it: version 4, variant 10xx.
+        #expect(Array(invocation)[12] == "4" && "89ab".contains(Array(invocation)[16]), "\(invocation)")
         #expect(environment.contains { $0.hasPrefix("LANG=") })
         let show = try live.run("show", "who.service").stdout
         #expect(show.contains("InvocationID=\(invocation)"), "\(show)")

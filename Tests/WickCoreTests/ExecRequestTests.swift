@@ -140,4 +140,25 @@ import WickUnits
         #expect(context("LoadCredential=key\n").loadCredentials.map(\.path) == ["key"], "looked up in the credential stores")
         #expect(context("LoadCredential=../x:/y\n").loadCredentials.isEmpty)
     }
+
+    /// The order of first appearance, replacement in place, `UnsetEnvironment=` by name or exact
+    /// assignment, and the same answers once the environment is large enough to be indexed.
+    @Test func orderedEnvironmentKeepsFirstOrderAndReplaces() {
+        for padding in [0, OrderedEnvironment.indexedFrom + 5] {
+            var environment = OrderedEnvironment()
+            let fillers = (0..<padding).map { "F\($0)" }
+            for name in fillers { environment.set(name, "x") }
+            environment.set("A", "1")
+            environment.set("B", "2")
+            environment.set("A", "3")
+            environment.set("C", "4")
+            environment.unset("B=9")
+            environment.unset("C=4")
+            environment.set("D", "5")
+            environment.unset("D")
+            environment.set("C", "6")
+            #expect(environment.assignments == fillers.map { $0 + "=x" } + ["A=3", "B=2", "C=6"], "padding \(padding)")
+            #expect(environment.pairs.suffix(3).map { $0.0 + $0.1 } == ["A3", "B2", "C6"])
+        }
+    }
 }
