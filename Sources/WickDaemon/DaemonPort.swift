@@ -37,6 +37,8 @@ final class DaemonPort: ManagerPort {
     private var tcpAccountedSockets: Set<String> = []
     /// Units whose unenforceable resource settings were logged (once per unit).
     private var reportedResources: Set<String> = []
+    /// Templates named by the loaded socket units, parsed once (a name's parse never changes).
+    private var templateNames: [String: UnitName] = [:]
     private var connectionOfInstance: [String: UInt64] = [:]
     private var instanceOfConnection: [UInt64: String] = [:]
     private var nextConnection: UInt64 = 0
@@ -305,7 +307,8 @@ final class DaemonPort: ManagerPort {
     }
 
     func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
-        guard let name = try? UnitName(template).instantiated(instance) else { return nil }
+        if templateNames[template] == nil { templateNames[template] = try? UnitName(template) }
+        guard let name = try? templateNames[template]?.instantiated(instance) else { return nil }
         let unit = templateInstances.load(name, with: loader)
         for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
         guard unit.loadState == .loaded else { return nil }

@@ -13,6 +13,21 @@ import Testing
         #expect(instance.stem == "getty@tty1")
     }
 
+    /// `instantiated` checks only the instance, with the answer `init` gives for the whole name.
+    @Test(arguments: ["tty2", "5-127.0.0.1:80-127.0.0.1:4242", "", "a@b", "sp ace", "x/y", "\\x2d",
+                      String(repeating: "i", count: 240), String(repeating: "i", count: 241)])
+    func instantiatedAgreesWithParsingTheName(_ instance: String) throws {
+        let template = try UnitName("getty@.service")
+        let whole = Result { () throws(ValueError) in try UnitName("getty@\(instance).service") }
+        let made = Result { () throws(ValueError) in try template.instantiated(instance) }
+        switch (whole, made) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b && a.instance == b.instance && a.prefix == b.prefix && a.type == b.type)
+        case (.failure(let a), .failure(let b)): #expect(a == b)
+        default: Issue.record("\(instance): \(whole) and \(made) differ")
+        }
+    }
+
     @Test(arguments: ["../etc/passwd.service", "a/b.service", "", "noext", ".service", "x.", "a@b@c.service",
                       "@x.service", "sp ace.service", "x.Service", "notes.txt", "a.conf", String(repeating: "a", count: 256) + ".service"])
     func invalidNames(_ name: String) {

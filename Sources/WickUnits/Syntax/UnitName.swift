@@ -83,7 +83,24 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// `getty@tty1.service` from the template `getty@.service`.
     public func instantiated(_ instance: String) throws(ValueError) -> UnitName {
-        try UnitName("\(prefix)@\(instance).\(type)")
+        // The prefix and type are valid already: only the instance is checked (the same rules and
+        // messages as `init`, without parsing the whole name again for every connection).
+        let length = prefix.utf8.count + 1 + instance.utf8.count + 1 + type.utf8.count
+        guard !instance.isEmpty, length <= Self.maximumLength,
+              instance.utf8.allSatisfy({ $0 != UInt8(ascii: "@") && Self.isValidCharacter($0) }) else {
+            return try UnitName("\(prefix)@\(instance).\(type)")
+        }
+        var name = prefix
+        name.reserveCapacity(length)
+        name += "@"
+        name += instance
+        name += "."
+        name += type
+        return UnitName(validated: name, prefix: prefix, instance: instance, type: type)
+    }
+
+    private init(validated name: String, prefix: String, instance: String?, type: String) {
+        (self.name, self.prefix, self.instance, self.type) = (name, prefix, instance, type)
     }
 
     /// The name with the suffix removed: `getty@tty1`.
