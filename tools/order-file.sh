@@ -19,7 +19,7 @@ if [ "${1:-}" = --check ]; then
         echo "order-file.sh: fewer than 80 % remain: run \`make order-file\` (needs valgrind)" >&2
         exit 1
     fi
-    readelf -SW "$binary" | grep -q ' \.text\.local ' || { echo "order-file.sh: no .text.local section: tools/local-text.ld was not applied" >&2; exit 1; }
+    readelf -SW "$binary" | grep ' \.text\.local ' > /dev/null || { echo "order-file.sh: no .text.local section: tools/local-text.ld was not applied" >&2; exit 1; }
     exit 0
 fi
 wick=${1:?usage: order-file.sh WICK_BINARY OUT_FILE}

@@ -64,64 +64,18 @@ public struct DaemonCommand: ParsableCommand {
 
     public init() {}
 
-    public func validate() throws {
-        if LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format: expected text or json, got '\(logFormat)'") }
-        if !["console", "journal"].contains(logTarget) { throw ValidationError("--log-target: expected console or journal, got '\(logTarget)'") }
-        if !["strict", "best-effort"].contains(sandbox) { throw ValidationError("--sandbox: expected strict or best-effort, got '\(sandbox)'") }
-        if Self.level(logLevel) == nil {
-            throw ValidationError("--log-level/WICK_LOG_LEVEL: expected emerg, alert, crit, err, warning, notice, info, debug or 0-7, got '\(logLevel ?? Self.environmentLevel ?? "")'")
-        }
+    /// The options as plain values (what `run` uses, and what `DaemonOptions.parse` produces
+    /// without this parser).
+    var options: DaemonOptions {
+        DaemonOptions(
+            units: units, root: root, runtimeDirectory: runtimeDirectory, control: control, exitWith: exitWith,
+            controlGroup: controlGroup, metrics: metrics, watch: watch, sandbox: sandbox, logLevel: logLevel,
+            logFormat: logFormat, logTarget: logTarget, journalSocket: journalSocket, shutdownTimeout: shutdownTimeout)
     }
 
-    static var environmentLevel: String? { getenv("WICK_LOG_LEVEL").map { String(cString: $0) } }
+    public func validate() throws { try options.validate() }
 
-    /// The level from the option, else the environment, else info; nil when unreadable.
-    static func level(_ option: String?) -> LogLevel? {
-        guard let text = option ?? environmentLevel else { return .info }
-        return LogLevel(parsing: text)
-    }
-
-    public func run() throws {
-        let timeout: TimeSpan
-        do throws(ValueError) {
-            timeout = try TimeSpan.parse(shutdownTimeout)
-        } catch {
-            throw ValidationError("--shutdown-timeout: \(error.message)")
-        }
-        if let root {
-            guard chroot(root) == 0, chdir("/") == 0 else {
-                FileHandleOutput.error("wick daemon: --root \(root): \(String(cString: strerror(errno)))")
-                throw ExitCode.failure
-            }
-        }
-        let runtime = runtimeDirectory ?? (getuid() == 0 ? "/run" : getenv("XDG_RUNTIME_DIR").map { String(cString: $0) } ?? "/tmp")
-        let searchPath = units.isEmpty ? UnitSearchPath(environment: getenv("SYSTEMD_UNIT_PATH").map { String(cString: $0) }) : nil
-        var configuration = DaemonConfiguration(
-            unitDirectories: searchPath?.loaderOrder ?? units.map(Self.absolute), runtimeDirectory: runtime, shutdownTimeout: timeout, controlPath: control,
-            exitWith: exitWith, controlGroup: controlGroup)
-        configuration.searchPath = searchPath
-        configuration.watch = watch
-        configuration.sandboxBestEffort = sandbox == "best-effort"
-        configuration.logLevel = Self.level(logLevel) ?? .info
-        configuration.logFormat = LogFormat(rawValue: logFormat) ?? .text
-        configuration.journalSocket = logTarget == "journal" ? journalSocket : nil
-        if let metrics {
-            do throws(ValueError) {
-                configuration.metricsAddress = try SocketAddress.parse(metrics)
-            } catch {
-                throw ValidationError("--metrics \(metrics): \(error.message)")
-            }
-        }
-        let daemon: Daemon
-        do {
-            daemon = try Daemon(configuration)
-        } catch {
-            FileHandleOutput.error("wick daemon: \(error)")
-            throw ExitCode.failure
-        }
-        let code = daemon.run()
-        if code != 0 { throw ExitCode(code) }
-    }
+    public func run() throws { try options.run() }
 
     /// Unit directories as absolute paths, so that `FragmentPath=` and `wick cat` name real files.
     static func absolute(_ path: String) -> String {

@@ -40,6 +40,19 @@ public struct Wick: ParsableCommand {
                 Glibc.exit(0)
             }
         }
+        // `wick daemon` with valid long options starts without the parser (DaemonOptions); the
+        // parser reads anything else, and explains what is wrong.
+        if arguments.first == "daemon", let options = DaemonOptions.parse(Array(arguments.dropFirst())),
+           (try? options.validate()) != nil {
+            do {
+                try options.run()
+            } catch let exit as ExitCode {
+                Glibc.exit(exit.rawValue)
+            } catch {
+                DaemonCommand.exit(withError: error)
+            }
+            Glibc.exit(0)
+        }
         // `wick activate` with many -l: see Activate.condensingListens.
         main(Activate.condensingListens(arguments))
         Glibc.exit(0)
