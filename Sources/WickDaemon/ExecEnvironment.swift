@@ -55,9 +55,10 @@ final class ExecEnvironment {
             if getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 { limits[resource] = UInt64(limit.rlim_max) }
         }
         hardLimits = limits
-        canRaiseLimits = Self.hasEffectiveCapability(24)   // CAP_SYS_RESOURCE
-        canUseNamespaces = Self.hasEffectiveCapability(21)  // CAP_SYS_ADMIN
-        canUseSeccomp = Self.statusField("Seccomp") != nil
+        let status = Self.ownStatus()
+        canRaiseLimits = Self.hasEffectiveCapability(24, status: status)   // CAP_SYS_RESOURCE
+        canUseNamespaces = Self.hasEffectiveCapability(21, status: status)  // CAP_SYS_ADMIN
+        canUseSeccomp = Self.field("Seccomp", of: status) != nil
         sandboxHost = Self.prepareSandboxHost(runtimeDirectory: runtimeDirectory)
     }
 
@@ -234,16 +235,25 @@ final class ExecEnvironment {
     }
 
     /// Whether wick holds capability `number` in its effective set (`CapEff:` of /proc/self/status).
-    private static func hasEffectiveCapability(_ number: UInt64) -> Bool {
-        guard let hex = statusField("CapEff"), let mask = UInt64(hex, radix: 16) else { return false }
+    private static func hasEffectiveCapability(_ number: UInt64, status: [UInt8]) -> Bool {
+        guard let hex = field("CapEff", of: status), let mask = UInt64(hex, radix: 16) else { return false }
         return mask & (1 << number) != 0
     }
 
-    /// A field of /proc/self/status ("CapEff", "Seccomp"), nil when missing.
-    private static func statusField(_ name: String) -> String? {
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: "/proc/self/status") else { return nil }
-        let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(name + ":") }
-        return line?.split(separator: "\t").last.map(String.init)
+    /// /proc/self/status, read once for every field start-up needs (empty when unreadable).
+    private static func ownStatus() -> [UInt8] {
+        (try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: "/proc/self/status")) ?? []
+    }
+
+    /// A field of /proc/self/status ("CapEff", "Seccomp"): what follows its last tab, nil when
+    /// the line is missing. Byte by byte: the file is ASCII.
+    static func field(_ name: String, of status: [UInt8]) -> String? {
+        let key = Array(name.utf8) + [UInt8(ascii: ":")]
+        for line in status.split(separator: UInt8(ascii: "\n")) where line.starts(with: key) {
+            let value = line.lastIndex(of: UInt8(ascii: "\t")).map { line[($0 + 1)...] } ?? line[(line.startIndex + key.count)...]
+            return String(decoding: value, as: UTF8.self)
+        }
+        return nil
     }
 
     /// %t/wick/unit-root (where a unit's tree is assembled in its own mount namespace) and the

@@ -108,6 +108,15 @@ public struct UnitFileLexer {
         guard let first = line.firstIndex(where: { !Self.isWhitespace($0) }) else { return }
         let last = line.lastIndex(where: { !Self.isWhitespace($0) })!
         let text = line[first...last]
+        // The common line, an assignment inside a section: key and value cut as bytes and each
+        // checked as UTF-8 (`=` and whitespace are ASCII, so no character spans the cut); a
+        // line that is anything else, or not UTF-8, takes the path below and its diagnostics.
+        if text.first != UInt8(ascii: "["), let currentSection = section, let equals = text.firstIndex(of: UInt8(ascii: "=")),
+           let key = String(validating: Self.trimmed(text[..<equals]), as: UTF8.self), !key.isEmpty,
+           let value = String(validating: Self.trimmed(text[(equals + 1)...]), as: UTF8.self) {
+            assignments.append(Assignment(section: currentSection, key: key, value: value, location: location(number)))
+            return
+        }
         guard let string = String(validating: text, as: UTF8.self) else {
             diagnostics.append(Diagnostic(
                 .error, at: location(number), "line is not valid UTF-8 (systemd.syntax(7) requires UTF-8)"))
@@ -146,6 +155,11 @@ public struct UnitFileLexer {
     }
 
     private func location(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let first = bytes.firstIndex(where: { !isWhitespace($0) }) else { return bytes[bytes.endIndex...] }
+        return bytes[first...bytes.lastIndex(where: { !isWhitespace($0) })!]
+    }
 
     /// systemd's `WHITESPACE`: space, tab, newline, carriage return.
     static func isWhitespace(_ byte: UInt8) -> Bool {
