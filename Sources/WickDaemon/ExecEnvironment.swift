@@ -36,6 +36,9 @@ final class ExecEnvironment {
     /// `%t`: where `RuntimeDirectory=` and the credentials go (/run as root).
     let runtimeDirectory: String
 
+    /// wick's effective uid: it never changes its own credentials.
+    private let managerUID = geteuid()
+
     init(runtimeDirectory: String) {
         self.runtimeDirectory = runtimeDirectory
         users = Self.readUsers()
@@ -71,7 +74,7 @@ final class ExecEnvironment {
         var inputs = ExecInputs(unit: unit, context: context, users: users)
         inputs.runtimeDirectory = runtimeDirectory
         inputs.privileges = CommandPrivileges.of(request.command.flags, role: request.role, permissionsStartOnly: permissionsStartOnly)
-        inputs.managerUID = geteuid()
+        inputs.managerUID = managerUID
         inputs.managerEnvironment = managerEnvironment
         inputs.passSource = ownEnvironment
         inputs.invocationID = invocationID(unit: unit, invocation: request.invocation)
@@ -87,9 +90,11 @@ final class ExecEnvironment {
             }
             inputs.sandboxHost = host
         }
-        let sharing = [unit] + joinedUnits(unit)
-        inputs.networkNamespaceFD = sharing.lazy.compactMap { self.networkNamespaces[$0] }.first
-        inputs.ipcNamespaceFD = sharing.lazy.compactMap { self.ipcNamespaces[$0] }.first
+        if !networkNamespaces.isEmpty || !ipcNamespaces.isEmpty {
+            let sharing = [unit] + joinedUnits(unit)
+            inputs.networkNamespaceFD = sharing.lazy.compactMap { self.networkNamespaces[$0] }.first
+            inputs.ipcNamespaceFD = sharing.lazy.compactMap { self.ipcNamespaces[$0] }.first
+        }
         inputs.environmentFiles = context.environmentFiles.map { file in
             let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: file.path)
             return (file, bytes.map { EnvironmentFileParser.parse($0) })
@@ -185,7 +190,7 @@ final class ExecEnvironment {
     /// Drops what is kept per unit name (an `Accept=yes` instance that ended: one per connection).
     func forget(_ unit: String) {
         invocationIDs[unit] = nil
-        skippedSandbox[unit] = nil
+        if !skippedSandbox.isEmpty { skippedSandbox[unit] = nil }
     }
 
     /// The unit's current invocation id (`wick show InvocationID=`), empty before its first start.
@@ -213,19 +218,21 @@ final class ExecEnvironment {
     /// A unit stopped: its runtime directories go (unless `RuntimeDirectoryPreserve=yes`, or
     /// `restart` while it restarts), and its dynamic user is released.
     func unitStopped(_ unit: String, context: ExecContext, restarting: Bool, log: (String) -> Void) {
-        if !restarting { dynamicUIDs[unit] = nil }
+        // (Each table is looked at only when it holds anything: this runs for every Accept=yes
+        // connection, and a lookup hashes the instance's whole name.)
+        if !restarting && !dynamicUIDs.isEmpty { dynamicUIDs[unit] = nil }
         // systemd destroys the exec runtime whenever the service goes dead: a fresh /tmp and
         // network namespace for the next start.
         // Shared ones (JoinsNamespaceOf=) go with the last unit that uses them.
-        if let directory = privateTmp.removeValue(forKey: unit), !privateTmp.values.contains(directory),
+        if !privateTmp.isEmpty, let directory = privateTmp.removeValue(forKey: unit), !privateTmp.values.contains(directory),
            let error = FileRemover.removeTree(directory) {
             log("\(unit): cannot remove its private /tmp \(directory): \(error)")
         }
-        if let fd = networkNamespaces.removeValue(forKey: unit) { close(fd) }
-        if let fd = ipcNamespaces.removeValue(forKey: unit) { close(fd) }
+        if !networkNamespaces.isEmpty, let fd = networkNamespaces.removeValue(forKey: unit) { close(fd) }
+        if !ipcNamespaces.isEmpty, let fd = ipcNamespaces.removeValue(forKey: unit) { close(fd) }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }
-        if unitsWithCredentials.contains(unit), !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
+        if !unitsWithCredentials.isEmpty, unitsWithCredentials.contains(unit), !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
             unitsWithCredentials.remove(unit)
             if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
         }
