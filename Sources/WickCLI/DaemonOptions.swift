@@ -48,6 +48,7 @@ struct DaemonOptions: Equatable {
             if let equals = name.firstIndex(of: "=") {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
+                guard value != "" else { return nil }  // the parser: "missing value"
             }
             if name == "watch" {
                 guard value == nil else { return nil }

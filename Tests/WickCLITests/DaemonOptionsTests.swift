@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test(arguments: [everyOption, ["--units", "units"], ["--watch", "--units=u", "--units", "v"], ["--metrics=8080"],
-                      ["--log-level", "7", "--shutdown-timeout=1min 5s"], ["--control", "=x"]])
+                      ["--log-level", "7", "--shutdown-timeout=1min 5s"], ["--control", "=x"], ["--root=a=b"]])
     func theSameOptionsAsTheParser(_ arguments: [String]) throws {
         let direct = try #require(DaemonOptions.parse(arguments), "\(arguments)")
         #expect(direct == (try DaemonCommand.parse(arguments)).options)
@@ -25,9 +25,19 @@ import Testing
     /// Help, short and unknown options, missing values, a flag with a value, a single-valued
     /// option twice: the parser's to read or to refuse.
     @Test(arguments: [["--help"], ["-h"], ["--version"], ["--root", "a", "--root", "b"], ["--units"], ["--units", "--watch"],
-                      ["--watch=yes"], ["--bogus", "x"], ["units"], ["--"], ["--units", "-x"]])
+                      ["--watch=yes"], ["--bogus", "x"], ["units"], ["--"], ["--units", "-x"], ["--units="]])
     func everythingElseGoesToTheParser(_ arguments: [String]) {
         #expect(DaemonOptions.parse(arguments) == nil)
+    }
+
+    /// Whatever the direct reading accepts and validates (what `Wick.run` requires before it
+    /// starts the daemon without the parser), the parser accepts too, with the same meaning.
+    @Test(arguments: [["--units", ""], ["--watch", "--watch"], ["--units", "a", "--units", "a"], ["--sandbox", "nope"],
+                      ["--control", "-"], ["--units", "a b"], ["--root=="], ["--units", "x", "extra"], ["--log-level="],
+                      ["--exit-with", "x.service", "--exit-with=y.service"], ["---units", "x"], ["--units\u{0}", "x"]])
+    func whatIsReadDirectlyTheParserReadsAlike(_ arguments: [String]) {
+        guard let direct = DaemonOptions.parse(arguments), (try? direct.validate()) != nil else { return }
+        #expect((try? DaemonCommand.parse(arguments))?.options == direct, "\(arguments)")
     }
 
     /// Every long option the parser declares is read directly too (a new one left out would only
