@@ -331,10 +331,7 @@ extension ExecRequest {
 
         // The sandbox (systemd.exec(5) "Sandboxing", "System Call Filtering"); none for `+`.
         if inputs.privileges != .full {
-            switch sandbox(inputs, request: request) {
-            case .success(let sandboxed): request = sandboxed
-            case .failure(let failure): return .failure(failure)
-            }
+            if let failure = sandbox(inputs, request: &request) { return .failure(failure) }
         }
 
         // Credentials: LoadCredential= wins, SetCredential= is its fallback (systemd.exec(5)).
@@ -444,11 +441,10 @@ public struct OrderedEnvironment: Sendable {
 }
 
 extension ExecRequest {
-    /// Adds the namespaces, mounts and filters of the context, or fails (226/NAMESPACE,
-    /// 228/SECCOMP) naming the settings and what the system lacks; with `--sandbox=best-effort`
-    /// those settings are left out and listed instead.
-    static func sandbox(_ inputs: ExecInputs, request original: ExecRequest) -> Result<ExecRequest, ExecFailure> {
-        var request = original
+    /// Adds the namespaces, mounts and filters of the context to the request (in place: it is
+    /// built per connection), or returns why it cannot (226/NAMESPACE, 228/SECCOMP), naming the
+    /// settings and what the system lacks; with `--sandbox=best-effort` they are left out and listed.
+    static func sandbox(_ inputs: ExecInputs, request: inout ExecRequest) -> ExecFailure? {
         let context = inputs.context
         do {
             // Without a place to assemble the tree (the runtime directory refused it), the
@@ -467,7 +463,7 @@ extension ExecRequest {
                 guard inputs.sandboxBestEffort else {
                     let why = inputs.canUseNamespaces ? "but wick could not prepare its sandbox directory (%t/wick/unit-root)"
                         : "which this container does not allow (wick lacks CAP_SYS_ADMIN)"
-                    return .failure(ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, \(why)"))
+                    return ExecFailure(status: 226, message: "\(sandbox.directives.joined(separator: ", ")) need namespaces, \(why)")
                 }
                 request.skippedSandbox += sandbox.directives
                 sandbox = Sandbox()
@@ -479,7 +475,7 @@ extension ExecRequest {
         var filters = SeccompPolicy.filters(context)
         if !filters.isEmpty && !inputs.canUseSeccomp {
             guard inputs.sandboxBestEffort else {
-                return .failure(ExecFailure(status: 228, message: "\(filters.map(\.directive).joined(separator: ", ")) need seccomp, which this kernel or container does not offer"))
+                return ExecFailure(status: 228, message: "\(filters.map(\.directive).joined(separator: ", ")) need seccomp, which this kernel or container does not offer")
             }
             request.skippedSandbox += filters.map(\.directive)
             filters = []
@@ -491,6 +487,6 @@ extension ExecRequest {
         // A filter can only be loaded with no_new_privs or CAP_SYS_ADMIN, which a process that
         // changed to another user no longer has (systemd.exec(5): "NoNewPrivileges=yes is implied").
         if !filters.isEmpty, (request.credentials?.uid ?? inputs.managerUID) != 0 { request.noNewPrivileges = true }
-        return .success(request)
+        return nil
     }
 }
