@@ -28,7 +28,8 @@ public struct CgroupUsage: Equatable, Sendable {
 /// Per-unit cgroups in the unified (v2) hierarchy, where wick may write it (a delegated container
 /// cgroup, or a hybrid host's unified hierarchy): each unit runs in `wick.slice/UNIT` below wick's
 /// own cgroup, as systemd's system.slice (`wick-PID.slice` when wick is not PID 1, so that two
-/// daemons in one cgroup never share units' cgroups). Then a control-group kill reaches every process of the
+/// daemons in one cgroup never share units' cgroups; each holds its slice locked, see
+/// `claimSlice`). Then a control-group kill reaches every process of the
 /// unit, even one that left its process group (`cgroup.kill` for SIGKILL, every member otherwise),
 /// and `status` lists them. Without a writable hierarchy `base` is nil and nothing changes.
 public final class ControlGroups {
@@ -38,6 +39,8 @@ public final class ControlGroups {
     public let relativeBase: String
     /// What units' cgroups can have here: controllers, BPF.
     public let abilities: CgroupAbilities
+    /// The slice's directory, open and locked with flock(2) for wick's life (-1 without a slice).
+    private let sliceLock: Int32
     /// The cgroups wick configured (limits written, programs attached), with their IP accounting
     /// maps; an entry goes when its directory is removed.
     private var configured: [String: AccountingMaps] = [:]
@@ -76,34 +79,41 @@ public final class ControlGroups {
     /// directory that looks like one.
     public init(mount: String?, own: String, slice: String, bpf: Bool) {
         guard let mount else {
-            (base, relativeBase, abilities) = (nil, "", .none)
+            (base, relativeBase, abilities, sliceLock) = (nil, "", .none, -1)
             return
         }
         let parent = mount + (own == "/" ? "" : own)
         Self.removeStaleSlices(parent)
-        let relative = (own == "/" ? "" : own) + "/" + slice
-        let path = mount + relative
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            (base, relativeBase, abilities) = (nil, "", .none)
+        guard let (name, lock) = Self.claimSlice(parent, slice) else {
+            (base, relativeBase, abilities, sliceLock) = (nil, "", .none, -1)
             return
         }
-        base = path
+        let relative = (own == "/" ? "" : own) + "/" + name
+        base = parent + "/" + name
         relativeBase = relative
-        abilities = CgroupAbilities(hierarchy: true, controllers: Self.enableControllers(parent: parent, slice: path), bpf: bpf)
+        sliceLock = lock
+        abilities = CgroupAbilities(hierarchy: true, controllers: Self.enableControllers(parent: parent, slice: parent + "/" + name), bpf: bpf)
+    }
+
+    deinit {
+        if sliceLock >= 0 { closeDescriptor(sliceLock) }
     }
 
     /// `ControlGroup=` of a unit.
     public func relativePath(_ unit: String) -> String? { base == nil ? nil : relativeBase + "/" + unit }
 
     /// Makes the unit's cgroup and, the first time, writes its limits and attaches its programs;
-    /// returns its `cgroup.procs`, which the child writes itself into (systemd's step "attach to
-    /// the unit cgroup", 219/CGROUP), nil without cgroups. A program that cannot be attached fails
-    /// the start (a firewall must not look enforced when it is not); a limit the kernel refuses is
-    /// a warning, as in systemd.
+    /// returns its `cgroup.procs`, which the child is born in or writes itself into (systemd's
+    /// step "attach to the unit cgroup", 219/CGROUP), nil without cgroups. A cgroup that cannot be
+    /// made or a program that cannot be attached fails the start, as unit_prepare_exec() does (a
+    /// firewall must not look enforced when it is not); a limit the kernel refuses is a warning,
+    /// as in systemd.
     public func prepare(_ unit: String, _ setup: CgroupSetup, warnings: inout [String]) -> Result<String?, CgroupBPF.Failure> {
         guard let base, !unit.contains("/") else { return .success(nil) }
         let path = base + "/" + unit
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { return .success(nil) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            return .failure(CgroupBPF.Failure(description: "\(path): \(String(cString: strerror(errno)))"))
+        }
         made.insert(unit)
         if configured[unit] == nil {
             lastCounters[unit] = nil
@@ -209,19 +219,50 @@ public final class ControlGroups {
         _ = rmdir(base)
     }
 
-    /// The empty slices of earlier daemons that are gone (`wick-PID.slice` of a dead PID), which
-    /// could not clean up after themselves (killed with SIGKILL).
+    /// The empty slices of earlier daemons that are gone (killed with SIGKILL, they could not
+    /// clean up after themselves): a `wick-*.slice` nobody holds locked. The lock, not the PID
+    /// in the name, tells: a daemon in another PID namespace shares the hierarchy, and its PID
+    /// means nothing here (a wick as PID 1 in a test's namespace saw every other daemon's PID as
+    /// dead and removed their slices between their start and their first unit).
     private static func removeStaleSlices(_ parent: String) {
         let source = FileSystemUnitSource()
         for entry in source.entries(of: parent) ?? [] where entry.hasPrefix("wick-") && entry.hasSuffix(".slice") {
-            guard let pid = Int32(entry.dropFirst(5).dropLast(6)), pid > 1, kill(pid, 0) != 0, errno == ESRCH else { continue }
             let path = parent + "/" + entry
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            defer { closeDescriptor(fd) }
+            guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { continue }
             // The units' cgroups are directories; rmdir leaves the interface files alone.
             for unit in source.entries(of: path) ?? [] where unit != "." && unit != ".." {
                 _ = rmdir(path + "/" + unit)
             }
             _ = rmdir(path)
         }
+    }
+
+    /// Makes wick's slice and locks it (flock(2) on the directory, released by the kernel
+    /// however wick ends), so that `removeStaleSlices` of another daemon leaves it alone. A sweep
+    /// between the mkdir and the lock removes it: it is made again. A name another live daemon
+    /// holds (the same PID in two PID namespaces) gets a suffix, `wick-PID-2.slice`. Returns the
+    /// name and the locked descriptor; nil when no slice can be made.
+    private static func claimSlice(_ parent: String, _ slice: String) -> (String, Int32)? {
+        let stem = slice.hasSuffix(".slice") ? String(slice.dropLast(6)) : slice
+        for attempt in 0..<24 {
+            let name = attempt < 8 ? slice : "\(stem)-\(attempt / 8 + 1).slice"
+            let path = parent + "/" + name
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { return nil }
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            var opened = stat(), named = stat()
+            if flock(fd, LOCK_EX | LOCK_NB) == 0, fstat(fd, &opened) == 0, stat(path, &named) == 0,
+               opened.st_ino == named.st_ino, opened.st_dev == named.st_dev {
+                return (name, fd)
+            }
+            closeDescriptor(fd)
+            // Held: a sweep about to remove it, or a live daemon's; look again shortly.
+            usleep(1_000)
+        }
+        return nil
     }
 
     // MARK: Limits and programs
