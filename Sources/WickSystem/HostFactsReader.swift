@@ -53,12 +53,15 @@ public enum HostFactsReader {
         return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
     }
 
-    /// The fields of the line of a passwd/group file whose third field is `id`.
+    /// The fields of the line of a passwd/group file whose third field is `id`: split as bytes
+    /// (`:` and newline are ASCII), only the matching line made into strings.
     static func lookup(_ path: String, id: UInt32) -> [String]? {
         guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path) else { return nil }
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
-            let fields = line.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            if fields.count > 2, UInt32(fields[2]) == id { return fields }
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            let fields = line.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+            if fields.count > 2, UInt32(String(decoding: fields[2], as: UTF8.self)) == id {
+                return fields.map { String(decoding: $0, as: UTF8.self) }
+            }
         }
         return nil
     }

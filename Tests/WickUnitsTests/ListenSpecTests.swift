@@ -23,6 +23,27 @@ import Testing
         }
     }
 
+    /// The one-pass reading of `A.B.C.D:PORT` answers as the general parse does, or leaves the
+    /// text to it: every dotted quad and port form around the edges, and mutations of them.
+    @Test func theIPv4FastPathAgreesWithTheGeneralParse() throws {
+        let octets = ["0", "1", "9", "10", "99", "100", "199", "255", "256", "00", "01", "010", "1000", "", "-1", "a"]
+        let ports = ["0", "1", "80", "080", "00080", "65535", "65536", "99999", "123456", "", "+1", "8a", "٨٠"]
+        var fast = 0
+        for a in octets { for b in ["0", "255", "01"] { for port in ports {
+            for text in ["\(a).\(b).0.1:\(port)", "1.2.3.\(a):\(port)", "\(a).\(b).0:\(port)", "\(a).\(b).0.1.2:\(port)",
+                         "\(a).\(b)..1:\(port)", "\(a).\(b).0.1:", "\(a).\(b).0.1::\(port)", " \(a).\(b).0.1:\(port)"] {
+                let general = try? SocketAddress.parseAnyForm(text)
+                if let quick = SocketAddress.parseIPv4Port(text) {
+                    fast += 1
+                    #expect(quick == general, "\(text)")
+                }
+                #expect((try? SocketAddress.parse(text)) == general, "\(text)")
+            }
+        } } }
+        #expect(fast > 100, "the fast path read the usual forms")
+        #expect(SocketAddress.parseIPv4Port("127.0.0.1:22000") == .ipv4(bytes: [127, 0, 0, 1], port: 22000))
+    }
+
     @Test(arguments: ["vsock:2:1234", "0", "65536", "localhost:80", "1.2.3:80", "01.2.3.4:80", "::1:80", "1.2.3.4:+80", "1.2.3.4:٨٠",
                       "[::1]", "[::1]:", "[zz::1]:80", "[::1%eth0]:80", "abc", "", "@",
                       "/" + String(repeating: "a", count: 107)])
