@@ -8,11 +8,16 @@ public enum DirectiveSupport: Sendable, Equatable {
 }
 
 /// One known directive of a section: how its value is parsed into `UnitSettings` and how far
-/// wick supports it. Not `Sendable` because key paths are not; the tables that hold directives are
-/// built once, never mutated, and capture only immutable key paths, so they are shared as
-/// `nonisolated(unsafe)` constants.
-struct Directive {
-    typealias Apply = (inout UnitSettings, String, SpecifierResolver) throws(ValueError) -> Void
+/// wick supports it.
+typealias Directive = Field<UnitSettings>
+
+/// How a directive's value is parsed into a part of the settings (`Root`: `UnitSettings`, or the
+/// `ExecContext`, `KillContext` and `ResourceControl` that `[Service]` and `[Socket]` share,
+/// whose tables are built once and `lifted` into each section). Not `Sendable` because key paths
+/// are not; the tables that hold fields are built once, never mutated, and capture only
+/// immutable key paths, so they are shared as `nonisolated(unsafe)` constants.
+struct Field<Root> {
+    typealias Apply = (inout Root, String, SpecifierResolver) throws(ValueError) -> Void
 
     var support: DirectiveSupport
     var apply: Apply
@@ -22,76 +27,83 @@ struct Directive {
         self.apply = apply
     }
 
-    func with(_ support: DirectiveSupport) -> Directive {
-        Directive(support, apply: apply)
+    func with(_ support: DirectiveSupport) -> Field {
+        Field(support, apply: apply)
+    }
+
+    /// The field applied to the part of `Outer` at `root` (one key path for a whole table, not
+    /// one appended per directive: appending cost 22,000 instructions each at start-up).
+    func lifted<Outer>(_ root: WritableKeyPath<Outer, Root>) -> Field<Outer> {
+        let apply = self.apply
+        return Field<Outer>(support) { outer, value, resolver throws(ValueError) in try apply(&outer[keyPath: root], value, resolver) }
     }
 }
 
 /// Builders for the common value types. String values get `%` specifiers expanded, as systemd's
 /// `unit_full_printf()` does for them; typed scalars (booleans, times, numbers) do not.
-extension Directive {
-    typealias Path<Value> = WritableKeyPath<UnitSettings, Value>
+extension Field {
+    typealias Path<Value> = WritableKeyPath<Root, Value>
 
-    static func text(_ keyPath: Path<String>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in settings[keyPath: keyPath] = try resolver.expand(value) }
+    static func text(_ keyPath: Path<String>) -> Field {
+        Field { settings, value, resolver throws(ValueError) in settings[keyPath: keyPath] = try resolver.expand(value) }
     }
 
     /// A string; the empty assignment resets it to `nil`.
-    static func optionalText(_ keyPath: Path<String?>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func optionalText(_ keyPath: Path<String?>) -> Field {
+        Field { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try resolver.expand(value)
         }
     }
 
     /// An absolute, normalized path; the empty assignment resets it.
-    static func path(_ keyPath: Path<String?>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func path(_ keyPath: Path<String?>) -> Field {
+        Field { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try ListenSpec.absolutePath(try resolver.expand(value))
         }
     }
 
-    static func boolean(_ keyPath: Path<Bool>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try Boolean.parse(value) }
+    static func boolean(_ keyPath: Path<Bool>) -> Field {
+        Field { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try Boolean.parse(value) }
     }
 
-    static func time(_ keyPath: Path<TimeSpan>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parse(value) }
+    static func time(_ keyPath: Path<TimeSpan>) -> Field {
+        Field { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parse(value) }
     }
 
     /// systemd's `parse_sec_fix_0()`, for the service timeouts: `0` means no timeout (infinity).
-    static func timeout(_ keyPath: Path<TimeSpan?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func timeout(_ keyPath: Path<TimeSpan?>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try TimeSpan.parseTimeout(value)
         }
     }
 
-    static func timeout(_ keyPath: Path<TimeSpan>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parseTimeout(value) }
+    static func timeout(_ keyPath: Path<TimeSpan>) -> Field {
+        Field { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try TimeSpan.parseTimeout(value) }
     }
 
-    static func optionalTime(_ keyPath: Path<TimeSpan?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func optionalTime(_ keyPath: Path<TimeSpan?>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try TimeSpan.parse(value)
         }
     }
 
-    static func count(_ keyPath: Path<UInt32>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func count(_ keyPath: Path<UInt32>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             guard let number = UInt32(value) else { throw .expected("a non-negative number", got: value) }
             settings[keyPath: keyPath] = number
         }
     }
 
-    static func optionalCount(_ keyPath: Path<UInt32?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func optionalCount(_ keyPath: Path<UInt32?>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             guard let number = UInt32(value) else { throw .expected("a non-negative number", got: value) }
             settings[keyPath: keyPath] = number
         }
     }
 
-    static func integer(_ keyPath: Path<Int32?>, in range: ClosedRange<Int32>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func integer(_ keyPath: Path<Int32?>, in range: ClosedRange<Int32>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             guard let number = Int32(value), range.contains(number) else {
                 throw .expected("a number from \(range.lowerBound) to \(range.upperBound)", got: value)
@@ -100,37 +112,37 @@ extension Directive {
         }
     }
 
-    static func size(_ keyPath: Path<UInt64?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func size(_ keyPath: Path<UInt64?>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try ByteSize.parse(value)
         }
     }
 
-    static func mode(_ keyPath: Path<UInt32>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try FileMode.parse(value) }
+    static func mode(_ keyPath: Path<UInt32>) -> Field {
+        Field { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try FileMode.parse(value) }
     }
 
-    static func signal(_ keyPath: Path<Signal>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try Signal.parse(value) }
+    static func signal(_ keyPath: Path<Signal>) -> Field {
+        Field { settings, value, _ throws(ValueError) in settings[keyPath: keyPath] = try Signal.parse(value) }
     }
 
-    static func optionalSignal(_ keyPath: Path<Signal?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func optionalSignal(_ keyPath: Path<Signal?>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try Signal.parse(value)
         }
     }
 
     /// Accumulates exit statuses; the empty assignment resets the set.
-    static func exitStatuses(_ keyPath: Path<ExitStatusSet>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func exitStatuses(_ keyPath: Path<ExitStatusSet>) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = ExitStatusSet(); return }
             try settings[keyPath: keyPath].add(value)
         }
     }
 
     /// One of the raw values of `E` (systemd's string tables).
-    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ keyPath: Path<E>) -> Directive where E.RawValue == String {
-        Directive { settings, value, _ throws(ValueError) in
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ keyPath: Path<E>) -> Field where E.RawValue == String {
+        Field { settings, value, _ throws(ValueError) in
             guard let choice = E(rawValue: value) else {
                 throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", got: value)
             }
@@ -143,8 +155,8 @@ extension Directive {
     /// `Timestamping=yes` is `ns`).
     static func choice<E: RawRepresentable & CaseIterable & Sendable>(
         _ keyPath: Path<E>, aliases: [String: E] = [:], yes: E, no: E
-    ) -> Directive where E.RawValue == String {
-        Directive { settings, value, _ throws(ValueError) in
+    ) -> Field where E.RawValue == String {
+        Field { settings, value, _ throws(ValueError) in
             if let choice = E(rawValue: value) ?? aliases[value] {
                 settings[keyPath: keyPath] = choice
             } else if let flag = try? Boolean.parse(value) {
@@ -155,8 +167,8 @@ extension Directive {
         }
     }
 
-    static func optionalChoice<E: RawRepresentable & CaseIterable & Sendable>(_ keyPath: Path<E?>) -> Directive where E.RawValue == String {
-        Directive { settings, value, _ throws(ValueError) in
+    static func optionalChoice<E: RawRepresentable & CaseIterable & Sendable>(_ keyPath: Path<E?>) -> Field where E.RawValue == String {
+        Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             guard let choice = E(rawValue: value) else {
                 throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", got: value)
@@ -166,8 +178,8 @@ extension Directive {
     }
 
     /// A string from a fixed set of words, kept as written.
-    static func word(_ keyPath: Path<String>, _ allowed: [String]) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func word(_ keyPath: Path<String>, _ allowed: [String]) -> Field {
+        Field { settings, value, _ throws(ValueError) in
             guard allowed.contains(value) else {
                 throw .expected("one of \(allowed.joined(separator: ", "))", got: value)
             }
@@ -179,8 +191,8 @@ extension Directive {
     /// resets it. `validate` checks each word after specifier expansion.
     static func words(
         _ keyPath: Path<[String]>, validate: @escaping (String) throws(ValueError) -> String = { $0 }
-    ) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    ) -> Field {
+        Field { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             for word in try WordSplitter.split(value) {
                 settings[keyPath: keyPath].append(try validate(try resolver.expand(word.text)))
@@ -189,13 +201,13 @@ extension Directive {
     }
 
     /// A list of unit names (dependencies, `Alias=`, `Also=`, `Sockets=`).
-    static func unitNames(_ keyPath: Path<[String]>) -> Directive {
+    static func unitNames(_ keyPath: Path<[String]>) -> Field {
         words(keyPath) { name throws(ValueError) in _ = try UnitName(name); return name }
     }
 
     /// A list of absolute paths; `-` (ignore if missing) and `+` (relative to the root directory)
     /// prefixes are kept, as systemd.exec(5) allows them on `ReadWritePaths=` and friends.
-    static func paths(_ keyPath: Path<[String]>) -> Directive {
+    static func paths(_ keyPath: Path<[String]>) -> Field {
         words(keyPath) { path throws(ValueError) in
             let bare = path.drop { $0 == "-" || $0 == "+" }
             _ = try ListenSpec.absolutePath(String(bare))
@@ -204,8 +216,8 @@ extension Directive {
     }
 
     /// A command line: the empty assignment resets the list (systemd.service(5)).
-    static func exec(_ keyPath: Path<[ExecCommand]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func exec(_ keyPath: Path<[ExecCommand]>) -> Field {
+        Field { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             settings[keyPath: keyPath] += try ExecCommand.parse(value, expand: resolver.expand)
         }

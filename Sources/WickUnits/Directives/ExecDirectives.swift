@@ -1,6 +1,6 @@
 /// systemd.exec(5) and systemd.kill(5) directives, valid in `[Service]` and `[Socket]` alike.
 enum ExecDirectives {
-    typealias Root = WritableKeyPath<UnitSettings, ExecContext>
+    typealias Exec = Field<ExecContext>
 
     /// `Limit*=` names, the resource they set and how their values are measured.
     static let limits: [(directive: String, resource: String, unit: ResourceLimit.Unit)] = [
@@ -52,139 +52,148 @@ enum ExecDirectives {
         ("ManagedOOMMemoryPressure", NotEnforced.cgroups), ("RuntimeRandomizedExtraSec", NotEnforced.jobs),
     ]
 
-    static func directives(_ root: Root, kill: WritableKeyPath<UnitSettings, KillContext>) -> [String: Directive] {
-        var table: [String: Directive] = [
-            "User": Directive.optionalText(root.appending(path: \.user)),
-            "Group": Directive.optionalText(root.appending(path: \.group)),
-            "SupplementaryGroups": Directive.words(root.appending(path: \.supplementaryGroups)),
-            "DynamicUser": Directive.boolean(root.appending(path: \.dynamicUser)).with(NotEnforced.dynamicUser),
-            "WorkingDirectory": workingDirectory(root),
-            "RootDirectory": Directive.path(root.appending(path: \.rootDirectory)).with(NotEnforced.rootDirectory),
-            "UMask": Directive.mode(root.appending(path: \.umask)),
-            "Nice": Directive.integer(root.appending(path: \.nice), in: -20...19),
-            "OOMScoreAdjust": Directive.integer(root.appending(path: \.oomScoreAdjust), in: -1000...1000),
-            "CPUSchedulingPolicy": named(root.appending(path: \.cpuSchedulingPolicy), ["other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5]),
-            "CPUSchedulingPriority": Directive.integer(root.appending(path: \.cpuSchedulingPriority), in: 0...99),
-            "CPUSchedulingResetOnFork": Directive.boolean(root.appending(path: \.cpuSchedulingResetOnFork)),
-            "IOSchedulingClass": named(root.appending(path: \.ioSchedulingClass), ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
-            "IOSchedulingPriority": Directive.integer(root.appending(path: \.ioSchedulingPriority), in: 0...7),
-            "CPUAffinity": cpuAffinity(root.appending(path: \.cpuAffinity)),
-            "Personality": personality(root.appending(path: \.personality)),
-            "LoadCredential": loadCredential(root.appending(path: \.loadCredentials)),
-            "SetCredential": setCredential(root.appending(path: \.setCredentials)),
-            "Environment": environment(root),
-            "EnvironmentFile": environmentFile(root),
-            "PassEnvironment": .words(root.appending(path: \.passEnvironment)),
-            "UnsetEnvironment": .words(root.appending(path: \.unsetEnvironment)),
-            "StandardInput": standardInput(root),
-            "IgnoreSIGPIPE": Directive.boolean(root.appending(path: \.ignoreSIGPIPE)),
-            "StandardOutput": optionalStream(root.appending(path: \.standardOutput)),
-            "StandardError": stream(root.appending(path: \.standardError), input: false),
-            "StandardInputText": standardInputText(root.appending(path: \.standardInputData)),
-            "StandardInputData": standardInputData(root.appending(path: \.standardInputData)),
-            "SyslogIdentifier": Directive.optionalText(root.appending(path: \.syslogIdentifier)),
-            "SyslogLevel": syslogLevel(root.appending(path: \.syslogLevel)),
-            "SyslogLevelPrefix": Directive.boolean(root.appending(path: \.syslogLevelPrefix)),
-            "RuntimeDirectory": directories(root.appending(path: \.runtimeDirectory)),
-            "StateDirectory": directories(root.appending(path: \.stateDirectory)),
-            "CacheDirectory": directories(root.appending(path: \.cacheDirectory)),
-            "LogsDirectory": directories(root.appending(path: \.logsDirectory)),
-            "ConfigurationDirectory": directories(root.appending(path: \.configurationDirectory)),
-            "RuntimeDirectoryMode": Directive.mode(root.appending(path: \.runtimeDirectoryMode)),
-            "StateDirectoryMode": Directive.mode(root.appending(path: \.stateDirectoryMode)),
-            "CacheDirectoryMode": Directive.mode(root.appending(path: \.cacheDirectoryMode)),
-            "LogsDirectoryMode": Directive.mode(root.appending(path: \.logsDirectoryMode)),
-            "ConfigurationDirectoryMode": Directive.mode(root.appending(path: \.configurationDirectoryMode)),
-            "RuntimeDirectoryPreserve": Directive.word(root.appending(path: \.runtimeDirectoryPreserve), ["no", "yes", "restart"]),
-            "CapabilityBoundingSet": capabilities(root.appending(path: \.capabilityBoundingSet)),
-            "AmbientCapabilities": capabilities(root.appending(path: \.ambientCapabilities)),
-            "NoNewPrivileges": Directive.boolean(root.appending(path: \.noNewPrivileges)),
-            "SecureBits": secureBits(root.appending(path: \.secureBits)),
-            "PrivateNetwork": Directive.boolean(root.appending(path: \.privateNetwork)),
-            "IPAddressAllow": addressPrefixes(root.appending(path: \.ipAddressAllow)),
-            "IPAddressDeny": addressPrefixes(root.appending(path: \.ipAddressDeny)),
-            "IPAccounting": Directive.boolean(root.appending(path: \.ipAccounting)),
-            "ProtectProc": Directive.word(root.appending(path: \.protectProc), ["default", "noaccess", "invisible", "ptraceable"]),
-            "ProcSubset": Directive.word(root.appending(path: \.procSubset), ["all", "pid"]),
-            "ProtectSystem": Directive.word(root.appending(path: \.protectSystem), ["no", "yes", "true", "false", "full", "strict"]),
-            "ProtectHome": Directive.word(root.appending(path: \.protectHome), ["no", "yes", "true", "false", "read-only", "tmpfs"]),
-            "ReadOnlyPaths": Directive.paths(root.appending(path: \.readOnlyPaths)),
-            "ReadWritePaths": Directive.paths(root.appending(path: \.readWritePaths)),
-            "InaccessiblePaths": Directive.paths(root.appending(path: \.inaccessiblePaths)),
-            "ExecPaths": Directive.paths(root.appending(path: \.execPaths)),
-            "NoExecPaths": Directive.paths(root.appending(path: \.noExecPaths)),
-            "TemporaryFileSystem": Directive.words(root.appending(path: \.temporaryFileSystem)),
-            "BindPaths": Directive.words(root.appending(path: \.bindPaths)),
-            "BindReadOnlyPaths": Directive.words(root.appending(path: \.bindReadOnlyPaths)),
-            "SystemCallFilter": Directive { settings, value, _ throws(ValueError) in
-                try SyscallFilterSetting.assign(value, to: &settings[keyPath: root.appending(path: \.systemCallFilter)])
+    /// The exec and kill directives of the section whose contexts are at `root` and `kill`.
+    static func directives(_ root: WritableKeyPath<UnitSettings, ExecContext>, kill: WritableKeyPath<UnitSettings, KillContext>) -> [String: Directive] {
+        var directives = table.mapValues { $0.lifted(root) }
+        for (name, field) in killTable { directives[name] = field.lifted(kill) }
+        return directives
+    }
+
+    /// systemd.kill(5).
+    nonisolated(unsafe) static let killTable: [String: Field<KillContext>] = [
+        "KillMode": .choice(\.mode),
+        "KillSignal": .signal(\.signal),
+        "RestartKillSignal": .optionalSignal(\.restartSignal),
+        "SendSIGHUP": .boolean(\.sendSIGHUP),
+        "SendSIGKILL": .boolean(\.sendSIGKILL),
+        "FinalKillSignal": .signal(\.finalSignal),
+        "WatchdogSignal": .signal(\.watchdogSignal),
+    ]
+
+    /// systemd.exec(5) and the resource-control directives, on an `ExecContext`: built once for
+    /// `[Service]` and `[Socket]`.
+    nonisolated(unsafe) static let table: [String: Exec] = {
+        var table: [String: Exec] = [
+            "User": Exec.optionalText(\.user),
+            "Group": Exec.optionalText(\.group),
+            "SupplementaryGroups": Exec.words(\.supplementaryGroups),
+            "DynamicUser": Exec.boolean(\.dynamicUser).with(NotEnforced.dynamicUser),
+            "WorkingDirectory": workingDirectory(),
+            "RootDirectory": Exec.path(\.rootDirectory).with(NotEnforced.rootDirectory),
+            "UMask": Exec.mode(\.umask),
+            "Nice": Exec.integer(\.nice, in: -20...19),
+            "OOMScoreAdjust": Exec.integer(\.oomScoreAdjust, in: -1000...1000),
+            "CPUSchedulingPolicy": named(\.cpuSchedulingPolicy, ["other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5]),
+            "CPUSchedulingPriority": Exec.integer(\.cpuSchedulingPriority, in: 0...99),
+            "CPUSchedulingResetOnFork": Exec.boolean(\.cpuSchedulingResetOnFork),
+            "IOSchedulingClass": named(\.ioSchedulingClass, ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
+            "IOSchedulingPriority": Exec.integer(\.ioSchedulingPriority, in: 0...7),
+            "CPUAffinity": cpuAffinity(\.cpuAffinity),
+            "Personality": personality(\.personality),
+            "LoadCredential": loadCredential(\.loadCredentials),
+            "SetCredential": setCredential(\.setCredentials),
+            "Environment": environment(),
+            "EnvironmentFile": environmentFile(),
+            "PassEnvironment": .words(\.passEnvironment),
+            "UnsetEnvironment": .words(\.unsetEnvironment),
+            "StandardInput": standardInput(),
+            "IgnoreSIGPIPE": Exec.boolean(\.ignoreSIGPIPE),
+            "StandardOutput": optionalStream(\.standardOutput),
+            "StandardError": stream(\.standardError, input: false),
+            "StandardInputText": standardInputText(\.standardInputData),
+            "StandardInputData": standardInputData(\.standardInputData),
+            "SyslogIdentifier": Exec.optionalText(\.syslogIdentifier),
+            "SyslogLevel": syslogLevel(\.syslogLevel),
+            "SyslogLevelPrefix": Exec.boolean(\.syslogLevelPrefix),
+            "RuntimeDirectory": directories(\.runtimeDirectory),
+            "StateDirectory": directories(\.stateDirectory),
+            "CacheDirectory": directories(\.cacheDirectory),
+            "LogsDirectory": directories(\.logsDirectory),
+            "ConfigurationDirectory": directories(\.configurationDirectory),
+            "RuntimeDirectoryMode": Exec.mode(\.runtimeDirectoryMode),
+            "StateDirectoryMode": Exec.mode(\.stateDirectoryMode),
+            "CacheDirectoryMode": Exec.mode(\.cacheDirectoryMode),
+            "LogsDirectoryMode": Exec.mode(\.logsDirectoryMode),
+            "ConfigurationDirectoryMode": Exec.mode(\.configurationDirectoryMode),
+            "RuntimeDirectoryPreserve": Exec.word(\.runtimeDirectoryPreserve, ["no", "yes", "restart"]),
+            "CapabilityBoundingSet": capabilities(\.capabilityBoundingSet),
+            "AmbientCapabilities": capabilities(\.ambientCapabilities),
+            "NoNewPrivileges": Exec.boolean(\.noNewPrivileges),
+            "SecureBits": secureBits(\.secureBits),
+            "PrivateNetwork": Exec.boolean(\.privateNetwork),
+            "IPAddressAllow": addressPrefixes(\.ipAddressAllow),
+            "IPAddressDeny": addressPrefixes(\.ipAddressDeny),
+            "IPAccounting": Exec.boolean(\.ipAccounting),
+            "ProtectProc": Exec.word(\.protectProc, ["default", "noaccess", "invisible", "ptraceable"]),
+            "ProcSubset": Exec.word(\.procSubset, ["all", "pid"]),
+            "ProtectSystem": Exec.word(\.protectSystem, ["no", "yes", "true", "false", "full", "strict"]),
+            "ProtectHome": Exec.word(\.protectHome, ["no", "yes", "true", "false", "read-only", "tmpfs"]),
+            "ReadOnlyPaths": Exec.paths(\.readOnlyPaths),
+            "ReadWritePaths": Exec.paths(\.readWritePaths),
+            "InaccessiblePaths": Exec.paths(\.inaccessiblePaths),
+            "ExecPaths": Exec.paths(\.execPaths),
+            "NoExecPaths": Exec.paths(\.noExecPaths),
+            "TemporaryFileSystem": Exec.words(\.temporaryFileSystem),
+            "BindPaths": Exec.words(\.bindPaths),
+            "BindReadOnlyPaths": Exec.words(\.bindReadOnlyPaths),
+            "SystemCallFilter": Exec { settings, value, _ throws(ValueError) in
+                try SyscallFilterSetting.assign(value, to: &settings.systemCallFilter)
             },
-            "RestrictAddressFamilies": Directive { settings, value, _ throws(ValueError) in
-                try AddressFamilySetting.assign(value, to: &settings[keyPath: root.appending(path: \.restrictAddressFamilies)])
+            "RestrictAddressFamilies": Exec { settings, value, _ throws(ValueError) in
+                try AddressFamilySetting.assign(value, to: &settings.restrictAddressFamilies)
             },
-            "RestrictNamespaces": restrictNamespaces(root.appending(path: \.restrictNamespaces)),
-            "SystemCallErrorNumber": Directive { settings, value, _ throws(ValueError) in
-                let keyPath = root.appending(path: \.systemCallErrorNumber)
-                if value.isEmpty || value == "kill" { settings[keyPath: keyPath] = nil; return }
+            "RestrictNamespaces": restrictNamespaces(\.restrictNamespaces),
+            "SystemCallErrorNumber": Exec { settings, value, _ throws(ValueError) in
+                if value.isEmpty || value == "kill" { settings.systemCallErrorNumber = nil; return }
                 guard let number = ErrnoNames.number(value), number > 0 else { throw .expected("an errno name or number, or kill", got: value) }
-                settings[keyPath: keyPath] = number
+                settings.systemCallErrorNumber = number
             },
-            "SystemCallArchitectures": Directive { settings, value, _ throws(ValueError) in
-                let keyPath = root.appending(path: \.systemCallArchitectures)
-                if value.isEmpty { settings[keyPath: keyPath] = []; return }
+            "SystemCallArchitectures": Exec { settings, value, _ throws(ValueError) in
+                if value.isEmpty { settings.systemCallArchitectures = []; return }
                 for word in value.split(separator: " ") where word != "native" {
                     throw .expected("native (wick knows no other architecture name)", got: String(word))
                 }
-                settings[keyPath: keyPath] = ["native"]
+                settings.systemCallArchitectures = ["native"]
             },
-            "KillMode": .choice(kill.appending(path: \.mode)),
-            "KillSignal": .signal(kill.appending(path: \.signal)),
-            "RestartKillSignal": .optionalSignal(kill.appending(path: \.restartSignal)),
-            "SendSIGHUP": .boolean(kill.appending(path: \.sendSIGHUP)),
-            "SendSIGKILL": .boolean(kill.appending(path: \.sendSIGKILL)),
-            "FinalKillSignal": .signal(kill.appending(path: \.finalSignal)),
-            "WatchdogSignal": .signal(kill.appending(path: \.watchdogSignal)),
         ]
-        table.merge(ResourceDirectives.directives(root.appending(path: \.resources))) { first, _ in first }
+        table.merge(ResourceDirectives.table.mapValues { $0.lifted(\.resources) }) { first, _ in first }
         for (name, resource, unit) in limits {
-            table[name] = limit(root, resource: resource, unit: unit)
+            table[name] = limit(resource: resource, unit: unit)
         }
         for (name, keyPath) in enforcedBooleans {
-            table[name] = Directive.boolean(root.appending(path: keyPath))
+            table[name] = Exec.boolean(keyPath)
         }
         for (name, support) in sandboxBooleans where table[name] == nil {
-            table[name] = Directive(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) }
+            table[name] = Exec(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) }
         }
         for (name, support) in sandboxWords where table[name] == nil {
-            table[name] = Directive(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
+            table[name] = Exec(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
         }
         return table
-    }
+    }()
 
     /// `WorkingDirectory=`: an absolute path, `~` (the user's home), with `-` to ignore a missing one.
-    static func workingDirectory(_ root: Root) -> Directive {
-        let keyPath = root.appending(path: \.workingDirectory)
-        return Directive { settings, value, resolver throws(ValueError) in
-            if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+    static func workingDirectory() -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings.workingDirectory = nil; return }
             let expanded = try resolver.expand(value)
             let bare = expanded.hasPrefix("-") ? String(expanded.dropFirst()) : expanded
             if bare != "~" { _ = try ListenSpec.absolutePath(bare) }
-            settings[keyPath: keyPath] = expanded
+            settings.workingDirectory = expanded
         }
     }
 
     /// `Environment="A=1" B=2`: words with quotes and escapes, each `NAME=value`; the empty
     /// assignment resets the list (systemd.exec(5) "Environment").
-    static func environment(_ root: Root) -> Directive {
-        let keyPath = root.appending(path: \.environment)
-        return Directive { settings, value, resolver throws(ValueError) in
-            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+    static func environment() -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings.environment = []; return }
             for word in try WordSplitter.split(value) {
                 let assignment = try resolver.expand(word.text)
                 guard let equals = assignment.firstIndex(of: "="), isValidVariableName(assignment[..<equals]) else {
                     throw .expected("NAME=value assignments (NAME of letters, digits and _)", got: assignment)
                 }
-                settings[keyPath: keyPath].append(EnvironmentVariable(
+                settings.environment.append(EnvironmentVariable(
                     name: String(assignment[..<equals]), value: String(assignment[assignment.index(after: equals)...])))
             }
         }
@@ -195,27 +204,26 @@ enum ExecDirectives {
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
-    static func environmentFile(_ root: Root) -> Directive {
-        let keyPath = root.appending(path: \.environmentFiles)
-        return Directive { settings, value, resolver throws(ValueError) in
-            if value.isEmpty { settings[keyPath: keyPath] = []; return }
+    static func environmentFile() -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
+            if value.isEmpty { settings.environmentFiles = []; return }
             let expanded = try resolver.expand(value)
             let optional = expanded.hasPrefix("-")
             let path = try ListenSpec.absolutePath(optional ? String(expanded.dropFirst()) : expanded)
-            settings[keyPath: keyPath].append(EnvironmentFile(path: path, optional: optional))
+            settings.environmentFiles.append(EnvironmentFile(path: path, optional: optional))
         }
     }
 
-    static func stream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream>, input: Bool) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func stream(_ keyPath: WritableKeyPath<ExecContext, StandardStream>, input: Bool) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = try StandardStream.parse(try resolver.expand(value), input: input)
         }
     }
 
     /// `SyslogLevel=`: a syslog level name (emerg ... debug) or its number, as systemd's
     /// log_level_from_string().
-    static func syslogLevel(_ keyPath: WritableKeyPath<UnitSettings, LogLevel>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func syslogLevel(_ keyPath: WritableKeyPath<ExecContext, LogLevel>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             guard let level = LogLevel(parsing: value) else {
                 throw .expected("a syslog level: emerg, alert, crit, err, warning, notice, info, debug or 0-7", got: value)
             }
@@ -223,34 +231,33 @@ enum ExecDirectives {
         }
     }
 
-    static func optionalStream(_ keyPath: WritableKeyPath<UnitSettings, StandardStream?>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func optionalStream(_ keyPath: WritableKeyPath<ExecContext, StandardStream?>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             settings[keyPath: keyPath] = value.isEmpty ? nil : try StandardStream.parse(try resolver.expand(value), input: false)
         }
     }
 
     /// `IPAddressAllow=`/`IPAddressDeny=`: lines add up, the empty assignment resets. Enforced on
     /// the sockets wick passes (ingress); the service's own connections are not filtered.
-    static func addressPrefixes(_ keyPath: WritableKeyPath<UnitSettings, [IPAddressPrefix]>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func addressPrefixes(_ keyPath: WritableKeyPath<ExecContext, [IPAddressPrefix]>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             settings[keyPath: keyPath] += try IPAddressPrefix.parseList(value)
         }
     }
 
     /// `StandardInput=`; remembers that it was set (data alone implies `data`).
-    static func standardInput(_ root: Root) -> Directive {
-        let keyPath = root.appending(path: \.standardInput), set = root.appending(path: \.standardInputSet)
-        return Directive { settings, value, resolver throws(ValueError) in
-            settings[keyPath: keyPath] = try StandardStream.parse(try resolver.expand(value), input: true)
-            settings[keyPath: set] = true
+    static func standardInput() -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
+            settings.standardInput = try StandardStream.parse(try resolver.expand(value), input: true)
+            settings.standardInputSet = true
         }
     }
 
     /// `StandardInputText=`: specifiers expanded, C escapes decoded, a newline added; appended to
     /// the data. The empty assignment resets the data.
-    static func standardInputText(_ keyPath: WritableKeyPath<UnitSettings, [UInt8]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func standardInputText(_ keyPath: WritableKeyPath<ExecContext, [UInt8]>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             settings[keyPath: keyPath] += Array(try WordSplitter.unescape(Substring(try resolver.expand(value))).utf8) + [10]
         }
@@ -258,8 +265,8 @@ enum ExecDirectives {
 
     /// `StandardInputData=`: base64 (whitespace ignored), appended to the data; the empty
     /// assignment resets it.
-    static func standardInputData(_ keyPath: WritableKeyPath<UnitSettings, [UInt8]>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func standardInputData(_ keyPath: WritableKeyPath<ExecContext, [UInt8]>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             guard let bytes = Base64.decode(value) else { throw .expected("base64 data", got: String(value.prefix(40))) }
             settings[keyPath: keyPath] += bytes
@@ -269,8 +276,8 @@ enum ExecDirectives {
     /// `Personality=`: the native architecture (`PER_LINUX`) or its 32-bit companion
     /// (`PER_LINUX32`), as systemd's `personality_from_string()` accepts; the empty assignment
     /// unsets it.
-    static func personality(_ keyPath: WritableKeyPath<UnitSettings, UInt32?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func personality(_ keyPath: WritableKeyPath<ExecContext, UInt32?>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             #if arch(x86_64)
             let native = "x86-64", secondary = "x86"
@@ -289,8 +296,8 @@ enum ExecDirectives {
 
     /// `RestrictNamespaces=`: `yes` (none allowed), `no` (all), or the types allowed (`~`: the
     /// types denied); later lines merge (systemd's `config_parse_restrict_namespaces()`).
-    static func restrictNamespaces(_ keyPath: WritableKeyPath<UnitSettings, UInt32?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func restrictNamespaces(_ keyPath: WritableKeyPath<ExecContext, UInt32?>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             let all = UInt32(bitPattern: AddressFamilies.namespaceFlagsAll)
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             if let yes = try? Boolean.parse(value) { settings[keyPath: keyPath] = yes ? 0 : all; return }
@@ -308,8 +315,8 @@ enum ExecDirectives {
     }
 
     /// A name from `names`, or its number; the empty assignment unsets it.
-    static func named(_ keyPath: WritableKeyPath<UnitSettings, Int32?>, _ names: KeyValuePairs<String, Int32>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func named(_ keyPath: WritableKeyPath<ExecContext, Int32?>, _ names: KeyValuePairs<String, Int32>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             if let number = names.first(where: { $0.key == value })?.value ?? Int32(value).flatMap({ number in
                 names.contains { $0.value == number } ? number : nil
@@ -323,8 +330,8 @@ enum ExecDirectives {
 
     /// `CPUAffinity=`: CPU numbers and `a-b` ranges, separated by spaces or commas; lines add up,
     /// the empty assignment resets (systemd's `parse_cpu_set_extend()`).
-    static func cpuAffinity(_ keyPath: WritableKeyPath<UnitSettings, [Int32]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func cpuAffinity(_ keyPath: WritableKeyPath<ExecContext, [Int32]>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             var cpus = Set(settings[keyPath: keyPath])
             for word in try resolver.expand(value).split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }) {
@@ -349,8 +356,8 @@ enum ExecDirectives {
     /// `LoadCredential=ID[:PATH]`: an absolute PATH is read; a relative one (or none: the ID) is
     /// looked up in /etc/credstore, /run/credstore and /usr/lib/credstore. The empty assignment
     /// resets the list.
-    static func loadCredential(_ keyPath: WritableKeyPath<UnitSettings, [LoadCredential]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func loadCredential(_ keyPath: WritableKeyPath<ExecContext, [LoadCredential]>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             let expanded = try resolver.expand(value)
             let parts = expanded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -365,8 +372,8 @@ enum ExecDirectives {
 
     /// `SetCredential=ID:VALUE`, C escapes decoded; a fallback for a `LoadCredential=` of the same
     /// ID that cannot be read. The empty assignment resets the list.
-    static func setCredential(_ keyPath: WritableKeyPath<UnitSettings, [SetCredential]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func setCredential(_ keyPath: WritableKeyPath<ExecContext, [SetCredential]>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             let expanded = try resolver.expand(value)
             let parts = expanded.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -378,23 +385,23 @@ enum ExecDirectives {
     }
 
     /// `CapabilityBoundingSet=`, `AmbientCapabilities=` (`Capabilities.assign`).
-    static func capabilities(_ keyPath: WritableKeyPath<UnitSettings, CapabilitySet?>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func capabilities(_ keyPath: WritableKeyPath<ExecContext, CapabilitySet?>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             try Capabilities.assign(value, to: &settings[keyPath: keyPath])
         }
     }
 
     /// `SecureBits=`: each line replaces the previous one (systemd's `config_parse_exec_secure_bits()`).
-    static func secureBits(_ keyPath: WritableKeyPath<UnitSettings, UInt32>) -> Directive {
-        Directive { settings, value, _ throws(ValueError) in
+    static func secureBits(_ keyPath: WritableKeyPath<ExecContext, UInt32>) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
             settings[keyPath: keyPath] = try SecureBits.parse(value)
         }
     }
 
     /// `RuntimeDirectory=` and its kin: relative paths below the kind's base, without `..`
     /// (systemd's `config_parse_exec_directories()`); the empty assignment resets.
-    static func directories(_ keyPath: WritableKeyPath<UnitSettings, [String]>) -> Directive {
-        Directive { settings, value, resolver throws(ValueError) in
+    static func directories(_ keyPath: WritableKeyPath<ExecContext, [String]>) -> Exec {
+        Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             for word in try WordSplitter.split(value) {
                 let path = try resolver.expand(word.text)
@@ -407,11 +414,10 @@ enum ExecDirectives {
         }
     }
 
-    static func limit(_ root: Root, resource: String, unit: ResourceLimit.Unit) -> Directive {
-        let keyPath = root.appending(path: \.limits)
-        return Directive { settings, value, _ throws(ValueError) in
-            if value.isEmpty { settings[keyPath: keyPath][resource] = nil; return }
-            settings[keyPath: keyPath][resource] = try ResourceLimit.parse(value, unit: unit)
+    static func limit(resource: String, unit: ResourceLimit.Unit) -> Exec {
+        Exec { settings, value, _ throws(ValueError) in
+            if value.isEmpty { settings.limits[resource] = nil; return }
+            settings.limits[resource] = try ResourceLimit.parse(value, unit: unit)
         }
     }
 }
