@@ -41,6 +41,17 @@ int cwick_bpf_map_read(int map, unsigned key, unsigned long long *value) {
     return bpf_call(BPF_MAP_LOOKUP_ELEM, &attributes) < 0 ? -errno : 0;
 }
 
+int cwick_bpf_map_zero(int map, unsigned key) {
+    union bpf_attr attributes;
+    unsigned long long zero = 0;
+    memset(&attributes, 0, sizeof attributes);
+    attributes.map_fd = (unsigned)map;
+    attributes.key = (unsigned long)&key;
+    attributes.value = (unsigned long)&zero;
+    attributes.flags = BPF_ANY;
+    return bpf_call(BPF_MAP_UPDATE_ELEM, &attributes) < 0 ? -errno : 0;
+}
+
 int cwick_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *instructions, unsigned count,
                         char *log, unsigned log_size) {
     union bpf_attr attributes;

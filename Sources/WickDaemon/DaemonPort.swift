@@ -240,6 +240,8 @@ final class DaemonPort: ManagerPort {
         if polling {
             guard tokensOfSocket[socket] == nil, let fds = listeners[socket] else { return }
             var tokens: [UInt64] = []
+            tokens.reserveCapacity(fds.count)
+            socketOfToken.reserveCapacity(socketOfToken.count + fds.count)
             for fd in fds {
                 nextToken += 1
                 if (try? epoll.add(fd, token: nextToken)) != nil {

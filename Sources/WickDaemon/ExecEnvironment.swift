@@ -46,13 +46,17 @@ final class ExecEnvironment {
         var pointer = environ
         while let entry = pointer.pointee {
             let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { own[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            // Searched as a byte: a Character search costs a grapheme break per character.
+            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                own[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
+            }
             pointer += 1
         }
         ownEnvironment = own
         let lang = own["LANG"] ?? Self.localeConfLANG() ?? "C.UTF-8"
         managerEnvironment = [("PATH", SpawnPlan.searchPath), ("LANG", lang)]
         var limits: [Int32: UInt64] = [:]
+        limits.reserveCapacity(ExecRequest.resources.count)
         for resource in ExecRequest.resources.values {
             var limit = rlimit()
             if getrlimit(__rlimit_resource_t(UInt32(resource)), &limit) == 0 { limits[resource] = UInt64(limit.rlim_max) }

@@ -48,6 +48,12 @@ public enum CgroupBPF {
         return (packets, bytes)
     }
 
+    /// Zeroes the counters of an accounting map (systemd's unit_reset_ip_accounting()).
+    public static func reset(map: Int32) {
+        _ = cwick_bpf_map_zero(map, CgroupPrograms.packetsKey)
+        _ = cwick_bpf_map_zero(map, CgroupPrograms.bytesKey)
+    }
+
     /// Runs a cgroup_skb program on one IP packet (BPF_PROG_TEST_RUN): 1 passes, 0 drops.
     public static func testRun(_ fd: Int32, packet: [UInt8]) -> UInt32? {
         var result: UInt32 = 0

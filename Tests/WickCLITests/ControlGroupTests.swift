@@ -98,6 +98,35 @@ import WickSystem
         #expect(counters == "1\n1\n", "\(counters)")
     }
 
+    /// The unit's cgroup serves its next start (kept, empty, between runs): each start counts
+    /// from zero again, as systemd's unit_reset_accounting() makes it, and between runs the unit
+    /// shows no tasks.
+    @Test(.enabled(if: cgroupBPF, "needs a writable cgroup v2 hierarchy and cgroup BPF"))
+    func aRestartedUnitCountsItsOwnRunInItsKeptCgroup() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let closed = TestClient.freePort()
+        try """
+            import socket
+            s = socket.socket(); s.settimeout(5)
+            try: s.connect(("127.0.0.2", \(closed)))
+            except OSError: pass
+            open("\(out)/cgroup", "w").write(open("/proc/self/cgroup").read())
+            """.write(toFile: out + "/probe.py", atomically: true, encoding: .utf8)
+        let live = try ControlVerbTests.start([
+            "probe.service": "[Service]\nType=oneshot\nIPAccounting=yes\nExecStart=/usr/bin/python3 \(out)/probe.py\n",
+        ])
+        defer { live.stop() }
+        var cgroups: [String] = []
+        for _ in 0..<2 {
+            #expect(try live.run("start", "probe.service").status == 0, "\(live.wick.log)")
+            cgroups.append(ExecEnvironmentTests.read("\(out)/cgroup"))
+            let counters = try live.run("show", "probe.service", "-p", "TasksCurrent", "-p", "IPEgressPackets", "-p", "IPIngressPackets", "--value").stdout
+            #expect(counters == "[not set]\n1\n1\n", "one SYN out and its RST back per run, no tasks after it: \(counters)")
+        }
+        #expect(cgroups.count == 2 && cgroups[0] == cgroups[1] && cgroups[0].contains("/probe.service"), "\(cgroups)")
+    }
+
     /// IPAccounting= on an Accept=no socket: its sockets are created in the socket unit's cgroup
     /// (systemd's socket_address_listen_in_cgroup()), so what the service receives and sends on
     /// them is counted, whole IP packets: the bytes received within a few percent of what the

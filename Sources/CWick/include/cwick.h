@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -195,6 +196,8 @@ int cwick_attach_filter(int fd, const void *instructions, int count);
  * of `entries` u64 counters keyed by u32. */
 int cwick_bpf_map_create_array(unsigned entries);
 int cwick_bpf_map_read(int map, unsigned key, unsigned long long *value);
+/* Sets an array map's entry to 0 (a counter reset); 0 or -errno. */
+int cwick_bpf_map_zero(int map, unsigned key);
 /* Loads eBPF instructions (struct bpf_insn[count]) as a GPL program of `type`; the verifier's log
  * goes to `log` (may be NULL). */
 int cwick_bpf_prog_load(unsigned type, unsigned expected_attach_type, const void *instructions, unsigned count,
