@@ -262,7 +262,9 @@ static pid_t clone_into_cgroup(const struct cwick_spawn_plan *plan, struct child
     int cgroup;
     long pid;
 
-    if (!procs || unavailable) return -1;
+    /* A cgroup once killed through cgroup.kill kills every process later cloned into it on some
+     * kernels (6.18: the kill sequence compared is the parent cgroup's), not one moved in. */
+    if (!procs || unavailable || plan->context->cgroup_join_by_write) return -1;
     slash = strrchr(procs, '/');
     if (!slash || strcmp(slash, "/cgroup.procs") != 0 || (size_t)(slash - procs) >= sizeof directory) return -1;
     memcpy(directory, procs, (size_t)(slash - procs));

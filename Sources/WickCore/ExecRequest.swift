@@ -95,6 +95,9 @@ public struct ExecRequest: Equatable, Sendable {
     public var skippedSandbox: [String] = []
     /// The unit's `cgroup.procs`, when wick runs units in cgroups (set by the daemon).
     public var controlGroupProcs: String?
+    /// The child joins the cgroup by writing `cgroup.procs` instead of being born in it (a cgroup
+    /// that `cgroup.kill` has killed: `ControlGroups.wasKilled`).
+    public var controlGroupJoinByWrite = false
     /// What was adjusted and should be logged (a limit lowered to what wick may set).
     public var notes: [String] = []
 

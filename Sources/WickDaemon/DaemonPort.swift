@@ -429,7 +429,9 @@ final class DaemonPort: ManagerPort {
                 reportResources(loaded)
                 var warnings: [String] = []
                 switch controlGroups.prepare(unit, cgroupSetup(loaded), warnings: &warnings) {
-                case .success(let procs): execRequest.controlGroupProcs = procs
+                case .success(let procs):
+                    execRequest.controlGroupProcs = procs
+                    execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit)
                 case .failure(let failure):
                     return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
                 }

@@ -55,7 +55,10 @@ final class OutputRouter {
         nextToken += 1
         let token = Self.tokenBit | nextToken
         let template = (try? UnitName(unit)).flatMap { $0.isInstance ? $0.templateName : nil }
-        let identifier = exec.syslogIdentifier ?? String(executable.split(separator: "/").last ?? Substring(executable))
+        // The executable's file name, found as a byte (a split by Character cost 15,000
+        // instructions per start).
+        let identifier = exec.syslogIdentifier
+            ?? String(executable[(executable.utf8.lastIndex(of: UInt8(ascii: "/")).map { executable.utf8.index(after: $0) } ?? executable.startIndex)...])
         streams[token] = Stream(fd: readEnd, unit: unit, buffer: template ?? unit, pid: pid, identifier: identifier,
                                 level: exec.syslogLevel, readsPrefix: exec.syslogLevelPrefix)
         do {

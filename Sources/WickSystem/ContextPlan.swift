@@ -68,6 +68,7 @@ enum ContextPlan {
         context.no_new_privileges = request.noNewPrivileges ? 1 : 0
         context.ignore_sigpipe = request.ignoreSIGPIPE ? 1 : 0
         context.cgroup_procs = copy(request.controlGroupProcs)
+        context.cgroup_join_by_write = request.controlGroupJoinByWrite ? 1 : 0
         context.unshare_flags = request.sandbox.namespaces.rawValue
         context.network_fd = request.networkNamespaceFD ?? -1
         context.ipc_fd = request.ipcNamespaceFD ?? -1

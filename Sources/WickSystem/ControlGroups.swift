@@ -52,6 +52,11 @@ public final class ControlGroups {
     /// The units whose cgroup is in use: from `prepare` to `remove`. A cgroup made stays between
     /// runs of its unit, empty (see `remove`), and counts as none while it is not in use.
     private var inUse: Set<String> = []
+    /// The cgroups `cgroup.kill` has killed: on kernel 6.18 every process later cloned into such
+    /// a cgroup (CLONE_INTO_CGROUP) is killed too, one moved in is not (tested by
+    /// CgroupReuseTests). Their unit's later commands of the run join by writing
+    /// `cgroup.procs`; its next run gets a new cgroup.
+    private var killed: Set<String> = []
     /// `usage_usec` of a kept cgroup when its unit started: its CPU time counts from there.
     private var cpuBase: [String: UInt64] = [:]
     /// `oom_kill` of each unit's cgroup as last read.
@@ -120,7 +125,7 @@ public final class ControlGroups {
         // Each command of a run (ExecStartPre=, ExecStart=, ...) joins the cgroup of the run.
         if inUse.contains(unit) { return .success(path + "/cgroup.procs") }
         if let kept = made[unit] {
-            if kept == setup {
+            if kept == setup && !killed.contains(unit) {
                 // The cgroup of the unit's last run: systemd makes a new one, whose counters
                 // start at zero (unit_reset_accounting()); here they are reset instead.
                 inUse.insert(unit)
@@ -171,6 +176,10 @@ public final class ControlGroups {
         return fd >= 0 ? .success(fd) : .failure(CgroupBPF.Failure(description: "\(unit)'s cgroup: \(String(cString: strerror(errno)))"))
     }
 
+    /// Whether `cgroup.kill` killed the unit's cgroup (its processes must join it by writing
+    /// `cgroup.procs`).
+    public func wasKilled(_ unit: String) -> Bool { killed.contains(unit) }
+
     /// `IPAccounting=` counters from the unit's cgroup programs (live, or of its last cgroup);
     /// nil when the unit has none.
     public func ipCounters(_ unit: String) -> IPCounters? {
@@ -219,7 +228,10 @@ public final class ControlGroups {
     @discardableResult
     public func signal(_ unit: String, _ number: Int32) -> Bool {
         guard let base, inUse.contains(unit) else { return false }
-        if number == SIGKILL, Self.write("1", to: base + "/" + unit + "/cgroup.kill") { return true }
+        if number == SIGKILL, Self.write("1", to: base + "/" + unit + "/cgroup.kill") {
+            killed.insert(unit)
+            return true
+        }
         let members = processes(unit).filter { $0 != getpid() }
         for pid in members { _ = kill(pid, number) }
         return !members.isEmpty
@@ -243,6 +255,7 @@ public final class ControlGroups {
         guard rmdir(base + "/" + unit) == 0 else { return }
         made[unit] = nil
         inUse.remove(unit)
+        killed.remove(unit)
         oomKillsSeen[unit] = nil
         cpuBase[unit] = nil
         if let maps = configured.removeValue(forKey: unit) {

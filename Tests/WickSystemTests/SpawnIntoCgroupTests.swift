@@ -18,9 +18,10 @@ import WickSystem
         return mount
     }()
 
-    static func run(_ script: String, procs: String) throws -> Int32 {
+    static func run(_ script: String, procs: String, joinByWrite: Bool = false) throws -> Int32 {
         var request = ExecRequest()
         request.controlGroupProcs = procs
+        request.controlGroupJoinByWrite = joinByWrite
         let plan = SpawnPlan(path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"])
         let pid = try plan.spawn(newSession: false, context: request).get()
         var status: Int32 = 0
@@ -41,6 +42,24 @@ import WickSystem
         #expect(status == 0)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.contains("0::/\(name)"), "\(lines)")
+    }
+
+    /// After `cgroup.kill`, a process joining the cgroup by writing `cgroup.procs` lives (one
+    /// cloned into it is killed at once on kernel 6.18, which is why wick joins such a cgroup so).
+    @Test(.enabled(if: unifiedMount != nil, "needs a writable cgroup v2 hierarchy"))
+    func aKilledCgroupIsJoinedByWritingItsProcs() throws {
+        let mount = try #require(Self.unifiedMount)
+        let cgroup = mount + "/wick-spawn-killed-\(getpid())"
+        #expect(mkdir(cgroup, 0o755) == 0)
+        defer { rmdir(cgroup) }
+        let victim = try Self.run("echo killed; exec sleep 0", procs: cgroup + "/cgroup.procs")
+        #expect(victim == 0)
+        let fd = open(cgroup + "/cgroup.kill", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }   // before kernel 5.14: no cgroup.kill, nothing to test
+        #expect(write(fd, "1", 1) == 1)
+        close(fd)
+        let status = try Self.run("exit 3", procs: cgroup + "/cgroup.procs", joinByWrite: true)
+        #expect(status == 3 << 8, "exited 3, not killed: \(status)")
     }
 
     /// clone3 refuses a directory that is no cgroup; the child then writes cgroup.procs itself

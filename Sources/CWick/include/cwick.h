@@ -135,6 +135,7 @@ struct cwick_exec_context {
     int no_new_privileges;
     int ignore_sigpipe;          /* IgnoreSIGPIPE=: SIGPIPE set to SIG_IGN */
     const char *cgroup_procs;    /* the unit's cgroup.procs: the child moves itself there first */
+    int cgroup_join_by_write;    /* 1: join by writing cgroup.procs, never born in it (see spawn.c) */
     int unshare_flags;           /* CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC */
     int network_fd;              /* a network namespace to join (setns), or -1 */
     int ipc_fd;                  /* an IPC namespace to join, or -1 */
