@@ -230,6 +230,9 @@ public final class Daemon {
     /// to be killed at the deadline).
     public func run() -> Int32 {
         manager.startAll(now: now(), port: &port)
+        // What start-up alone ran (argument reading, unit loading, binding) stays out of the
+        // idle daemon's resident set (docs/performance.md "Footprint").
+        ProgramImage.releaseStartupPages()
         while true {
             let timeout = timeoutMilliseconds()
             let tokens: [UInt64]

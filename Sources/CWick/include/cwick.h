@@ -195,6 +195,10 @@ int cwick_attach_filter(int fd, const void *instructions, int count);
 
 /* bpf(2) for the cgroup programs (bpf.c). Each returns a descriptor or 0, or -errno. An array map
  * of `entries` u64 counters keyed by u32. */
+/* image.c: drops the page-table entries of the program's read-only segments (code, constants)
+ * after start-up; they stay in the page cache and fault back in when used. */
+void cwick_release_startup_pages(void);
+
 int cwick_bpf_map_create_array(unsigned entries);
 int cwick_bpf_map_read(int map, unsigned key, unsigned long long *value);
 /* Sets an array map's entry to 0 (a counter reset); 0 or -errno. */
