@@ -420,9 +420,9 @@ final class DaemonPort: ManagerPort {
         switch ExecRequest.build(inputs) {
         case .success(let built):
             execRequest = built
-            // Not for Accept=yes instances: moving a process into a cgroup waits for an RCU grace
-            // period (cgroup_threadgroup_rwsem), about 10 ms, too much per connection; spawning
-            // straight into the cgroup (clone3 CLONE_INTO_CGROUP) is issue 14's.
+            // Not for Accept=yes instances (docs/resources.md): each instance is a new unit, and a
+            // cgroup made for a spawn and removed after it costs about 200 µs in the kernel
+            // (docs/performance.md "Cold start"), too much per connection.
             if connectionOfInstance[unit] != nil {
                 reportResources(loaded, acceptInstance: true)
             } else {
