@@ -54,10 +54,11 @@ public final class ControlGroups {
     private var inUse: Set<String> = []
     /// The cgroups `cgroup.kill` has killed: on kernel 6.18 every process later cloned into such
     /// a cgroup (CLONE_INTO_CGROUP) is killed too, one moved in is not (tested by
-    /// CgroupReuseTests). Their unit's later commands of the run join by writing
+    /// SpawnIntoCgroupTests). Their unit's later commands of the run join by writing
     /// `cgroup.procs`; its next run gets a new cgroup.
     private var killed: Set<String> = []
-    /// `usage_usec` of a kept cgroup when its unit started: its CPU time counts from there.
+    /// `usage_usec` of a kept cgroup when its unit's last run ended (read at `remove`, off the
+    /// activation's path): the next run's CPU time counts from there.
     private var cpuBase: [String: UInt64] = [:]
     /// `oom_kill` of each unit's cgroup as last read.
     private var oomKillsSeen: [String: UInt64] = [:]
@@ -133,7 +134,6 @@ public final class ControlGroups {
                     maps.ingress.map(CgroupBPF.reset)
                     maps.egress.map(CgroupBPF.reset)
                 }
-                cpuBase[unit] = Self.field("usage_usec", of: path + "/cpu.stat")
                 return .success(path + "/cgroup.procs")
             }
             // Settings changed by a reload: a new cgroup with the new limits and programs.
@@ -242,10 +242,15 @@ public final class ControlGroups {
     /// rmdir after it, cost about 200 microseconds per activation (the kernel's new css_set),
     /// most of the difference to an activator without cgroups. While it is not in use it counts
     /// as none (no usage, no processes, nothing to signal); its IP counters stay readable until
-    /// the next start resets them, as systemd's do. A cgroup that still holds processes is kept
-    /// too, as before, with its programs.
+    /// the next start resets them, as systemd's do. A cgroup that still holds processes
+    /// (`KillMode=none` or `process`) stays in use, as systemd keeps a populated cgroup: `status`
+    /// lists them, a stop or kill reaches them, and the next start joins them.
     public func remove(_ unit: String) {
+        guard let base, inUse.contains(unit) else { return }
+        let path = base + "/" + unit
+        if Self.field("populated", of: path + "/cgroup.events") == 1 { return }
         inUse.remove(unit)
+        cpuBase[unit] = Self.field("usage_usec", of: path + "/cpu.stat")
     }
 
     /// Removes a kept cgroup that is no longer wanted (settings changed, unit gone).

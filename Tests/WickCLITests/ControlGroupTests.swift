@@ -127,6 +127,29 @@ import WickSystem
         #expect(cgroups.count == 2 && cgroups[0] == cgroups[1] && cgroups[0].contains("/probe.service"), "\(cgroups)")
     }
 
+    /// A process the unit left behind (KillMode=none) keeps its cgroup in use after the unit
+    /// stopped, as systemd keeps a populated cgroup: status lists it and its tasks count.
+    @Test(.enabled(if: writableUnifiedHierarchy, "needs a writable cgroup v2 hierarchy"))
+    func aProcessLeftBehindKeepsTheCgroupInUse() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "leftover.service": "[Service]\nType=oneshot\nKillMode=none\nExecStart=/bin/sh -c 'sleep 1000 & echo $$! > \(out)/pid'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "leftover.service").status == 0, "\(live.wick.log)")
+        var left: Int32 = 0
+        #expect(ControlVerbTests.waitFor {
+            left = Int32(ExecEnvironmentTests.read("\(out)/pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return left > 0
+        })
+        defer { if left > 0 { kill(left, SIGKILL) } }
+        #expect(ExecEnvironmentTests.read("/proc/\(left)/cgroup").contains("/leftover.service"))
+        let status = try live.run("status", "leftover.service").stdout
+        #expect(status.contains("└─\(left)"), "\(status)")
+        #expect(try live.run("show", "leftover.service", "-p", "TasksCurrent", "--value").stdout == "1\n")
+    }
+
     /// IPAccounting= on an Accept=no socket: its sockets are created in the socket unit's cgroup
     /// (systemd's socket_address_listen_in_cgroup()), so what the service receives and sends on
     /// them is counted, whole IP packets: the bytes received within a few percent of what the
