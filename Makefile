@@ -28,15 +28,21 @@ setup:
 build: setup
 	$(SWIFT) build
 
+# Generic types are reached through their metadata accessors, not by mangled name: a concrete
+# type looked up by name (`[String: Unit]` ...) makes the runtime demangle it and scan the binary's
+# 4,150 conformance records for its `Hashable` key, about 250,000 instructions per new key type;
+# 2.3 of the 14.3 million instructions from exec to 1,000 listening sockets (docs/performance.md).
+SPEED_FLAGS := -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors
+
 release: setup
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release $(SPEED_FLAGS)
 
 # A fully static wick for scratch images (docs/containers.md): glibc linked in, no libsystemd.
 # Linked by lld in the order of tools/wick.order (the functions start-up and the connection path
 # run, side by side instead of across 12 MB of code) with the compiler's unnamed helpers
 # (key-path accessors) beside them (tools/local-text.ld): 3.4 MB less resident memory
 # (docs/performance.md "Footprint"). `make order-file` rewrites the order after code changes.
-STATIC_FLAGS := -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections \
+STATIC_FLAGS := $(SPEED_FLAGS) -Xswiftc -static-executable -Xswiftc -Xfrontend -Xswiftc -function-sections \
 	-Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(abspath tools/wick.order) \
 	-Xlinker --no-warn-symbol-ordering -Xlinker -T -Xlinker $(abspath tools/local-text.ld)
 static: setup

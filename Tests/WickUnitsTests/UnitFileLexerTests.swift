@@ -34,6 +34,12 @@ import Testing
         #expect(pairs(lexer) == ["Service.ExecStart=/bin/echo a\\\\", "Service.User=x"])
     }
 
+    @Test func anOddRunOfBackslashesContinuesWhateverPrecedesIt() {
+        #expect(pairs(lex("[Service]\nExecStart=a\\\\\\\nb\n")) == ["Service.ExecStart=a\\\\ b"], "three: the last escapes the newline")
+        #expect(pairs(lex("[Service]\nExecStart=a\\b\\\nc\n")) == ["Service.ExecStart=a\\b c"], "an escaped letter before the run")
+        #expect(pairs(lex("[Service]\nExecStart=\\x\\\\\nUser=y\n")) == ["Service.ExecStart=\\x\\\\", "Service.User=y"], "two: literal")
+    }
+
     @Test func continuationAtEndOfFileIsFinished() {
         #expect(pairs(lex("[Unit]\nDescription=a \\")) == ["Unit.Description=a"])
         #expect(pairs(lex("[Unit]\nDescription=a \\\n")) == ["Unit.Description=a"])

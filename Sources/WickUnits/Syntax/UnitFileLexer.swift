@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One syntactic element of a unit file, with the line it starts on.
 public enum UnitFileElement: Equatable, Sendable {
     case section(name: String, line: Int)
@@ -52,6 +58,12 @@ public struct UnitFileLexer {
     }
 
     private mutating func lex(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { lex($0) }
+    }
+
+    /// One pass over the bytes. A line that neither continues nor is continued (nearly every
+    /// line) is handed on in place; only continuations are joined in a buffer.
+    private mutating func lex(_ bytes: UnsafeBufferPointer<UInt8>) {
         var section: String? = nil
         var continuation: [UInt8] = []
         var continuationLine = 0
@@ -60,14 +72,14 @@ public struct UnitFileLexer {
         var start = 0
         let count = bytes.count
         while start < count || (start == count && inContinuation) {
-            var end = start
-            while end < count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            let end = Self.index(of: UInt8(ascii: "\n"), in: bytes, from: start)
             lineNumber += 1
-            var raw = bytes[start..<end]
-            if raw.last == UInt8(ascii: "\r") { raw = raw.dropLast() }
+            var rawEnd = end
+            if rawEnd > start && bytes[rawEnd - 1] == UInt8(ascii: "\r") { rawEnd -= 1 }
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<rawEnd])
             let atEnd = end >= count
             start = end + 1
-            if raw.contains(0) {
+            if Self.index(of: 0, in: raw, from: 0) < raw.count {
                 diagnostics.append(Diagnostic(
                     .error, at: location(lineNumber),
                     "line contains a NUL byte; unit files are text (systemd.syntax(7))"))
@@ -79,32 +91,42 @@ public struct UnitFileLexer {
             let trimmedStart = raw.firstIndex { !Self.isWhitespace($0) } ?? raw.endIndex
             if trimmedStart < raw.endIndex,
                raw[trimmedStart] == UInt8(ascii: "#") || raw[trimmedStart] == UInt8(ascii: ";") {
-                if atEnd && inContinuation { finishLogicalLine(continuation, line: continuationLine, section: &section) }
+                if atEnd && inContinuation { finishJoinedLine(continuation, line: continuationLine, section: &section) }
                 if atEnd { break }
                 continue
             }
-            if !inContinuation { continuationLine = lineNumber; continuation.removeAll(keepingCapacity: true) }
-            if continuation.count + raw.count > Self.maximumLineLength {
+            if (inContinuation ? continuation.count : 0) + raw.count > Self.maximumLineLength {
                 diagnostics.append(Diagnostic(
-                    .error, at: location(continuationLine),
+                    .error, at: location(inContinuation ? continuationLine : lineNumber),
                     "line too long (more than \(Self.maximumLineLength) bytes); the file is not loaded, as in systemd"))
                 assignments.removeAll()
                 return
             }
+            let continues = Self.endsWithUnescapedBackslash(raw)
+            if !inContinuation && !continues {
+                finishLogicalLine(raw, line: lineNumber, section: &section)
+                if atEnd { break }
+                continue
+            }
+            if !inContinuation { continuationLine = lineNumber; continuation.removeAll(keepingCapacity: true) }
             continuation.append(contentsOf: raw)
-            if Self.endsWithUnescapedBackslash(raw) {
+            if continues {
                 continuation[continuation.count - 1] = UInt8(ascii: " ")
                 inContinuation = true
-                if atEnd { finishLogicalLine(continuation, line: continuationLine, section: &section); break }
+                if atEnd { finishJoinedLine(continuation, line: continuationLine, section: &section); break }
                 continue
             }
             inContinuation = false
-            finishLogicalLine(continuation, line: continuationLine, section: &section)
+            finishJoinedLine(continuation, line: continuationLine, section: &section)
             if atEnd { break }
         }
     }
 
-    private mutating func finishLogicalLine(_ line: [UInt8], line number: Int, section: inout String?) {
+    private mutating func finishJoinedLine(_ line: [UInt8], line number: Int, section: inout String?) {
+        line.withUnsafeBufferPointer { finishLogicalLine($0, line: number, section: &section) }
+    }
+
+    private mutating func finishLogicalLine(_ line: UnsafeBufferPointer<UInt8>, line number: Int, section: inout String?) {
         guard let first = line.firstIndex(where: { !Self.isWhitespace($0) }) else { return }
         let last = line.lastIndex(where: { !Self.isWhitespace($0) })!
         let text = line[first...last]
@@ -156,15 +178,23 @@ public struct UnitFileLexer {
 
     private func location(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
 
+    /// The first `byte` at or after `start`, or the end (memchr(3)).
+    static func index(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < bytes.count, let base = bytes.baseAddress else { return bytes.count }
+        guard let found = memchr(base + start, Int32(byte), bytes.count - start) else { return bytes.count }
+        return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
     /// The bytes as a string, nil when they are not UTF-8. ASCII, nearly every line, is checked
     /// here and decoded without the standard library's generic validation (about 1,000
     /// instructions a call, two calls a line).
-    static func utf8String(_ bytes: ArraySlice<UInt8>) -> String? {
+    static func utf8String(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
+        let bytes = UnsafeBufferPointer(rebasing: bytes)
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         return String(validating: bytes, as: UTF8.self)
     }
 
-    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
         guard let first = bytes.firstIndex(where: { !isWhitespace($0) }) else { return bytes[bytes.endIndex...] }
         return bytes[first...bytes.lastIndex(where: { !isWhitespace($0) })!]
     }
@@ -176,13 +206,14 @@ public struct UnitFileLexer {
 
     /// A line continues when it ends in a backslash that is not itself escaped (`\\` at the end
     /// is a literal backslash). Trailing whitespace after the backslash ends the continuation, as
-    /// in systemd, except a carriage return from CRLF files.
-    static func endsWithUnescapedBackslash(_ line: ArraySlice<UInt8>) -> Bool {
-        var escaped = false
-        for byte in line {
-            if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
-        }
-        return escaped
+    /// in systemd, except a carriage return from CRLF files. A backslash escapes the byte after it,
+    /// so whatever precedes the final run of backslashes leaves none pending, and the run
+    /// continues the line when its length is odd.
+    static func endsWithUnescapedBackslash(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var run = 0
+        var index = line.count
+        while index > 0 && line[index - 1] == UInt8(ascii: "\\") { run += 1; index -= 1 }
+        return run % 2 == 1
     }
 }
 
