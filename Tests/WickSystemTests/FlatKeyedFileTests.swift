@@ -1,0 +1,34 @@
+import Testing
+@testable import WickSystem
+
+/// `ControlGroups.field`: one `key value` line of a flat-keyed cgroup file (cgroup v2's
+/// cpu.stat, cgroup.events, memory.events), as the kernel writes them and on malformed lines.
+@Suite struct FlatKeyedFileTests {
+    static let cpuStat = Array("""
+        usage_usec 5301
+        user_usec 5001
+        system_usec 300
+        core_sched.force_idle_usec 0
+        nr_periods 0
+        nr_throttled 0
+        throttled_usec 0
+
+        """.utf8)
+
+    @Test func aKeyGivesItsNumber() {
+        #expect(ControlGroups.field("usage_usec", in: Self.cpuStat) == 5301)
+        #expect(ControlGroups.field("system_usec", in: Self.cpuStat) == 300)
+        #expect(ControlGroups.field("throttled_usec", in: Self.cpuStat) == 0)
+        #expect(ControlGroups.field("populated", in: Array("populated 1\nfrozen 0\n".utf8)) == 1)
+    }
+
+    @Test func onlyAWholeKeyOnALineOfTwoWordsCounts() {
+        #expect(ControlGroups.field("usage", in: Self.cpuStat) == nil, "a prefix of a key")
+        #expect(ControlGroups.field("usage_usec_total", in: Self.cpuStat) == nil)
+        #expect(ControlGroups.field("oom_kill", in: Array("oom_kill 1 2\noom_kill 3\n".utf8)) == 3, "three words: not a field")
+        #expect(ControlGroups.field("oom", in: Array("oom x\noom 18446744073709551616\n".utf8)) == nil, "not a number, too big")
+        #expect(ControlGroups.field("low", in: Array("low  7\n\n\nhigh 8".utf8)) == 7, "runs of spaces and blank lines")
+        #expect(ControlGroups.field("high", in: Array("low 7\nhigh 8".utf8)) == 8, "no final newline")
+        #expect(ControlGroups.field("max", in: []) == nil)
+    }
+}
