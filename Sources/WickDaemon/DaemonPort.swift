@@ -471,7 +471,7 @@ final class DaemonPort: ManagerPort {
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
         var environment: [String: String] = [:]
-        if command.arguments.contains(where: { $0.utf8.contains(UInt8(ascii: "$")) }) {
+        if command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
             for assignment in execRequest.environment {
                 if let equals = assignment.utf8.firstIndex(of: UInt8(ascii: "=")) {
                     environment[String(assignment[..<equals])] = String(assignment[assignment.utf8.index(after: equals)...])

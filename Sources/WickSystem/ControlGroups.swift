@@ -121,7 +121,7 @@ public final class ControlGroups {
     /// firewall must not look enforced when it is not); a limit the kernel refuses is a warning,
     /// as in systemd.
     public func prepare(_ unit: String, _ setup: CgroupSetup, warnings: inout [String]) -> Result<String?, CgroupBPF.Failure> {
-        guard let base, !unit.contains("/") else { return .success(nil) }
+        guard let base, !unit.containsByte(UInt8(ascii: "/")) else { return .success(nil) }
         let path = base + "/" + unit
         // Each command of a run (ExecStartPre=, ExecStart=, ...) joins the cgroup of the run.
         if inUse.contains(unit) { return .success(path + "/cgroup.procs") }
@@ -164,7 +164,7 @@ public final class ControlGroups {
     /// (systemd's socket_address_listen_in_cgroup()): made with its programs, and returned open
     /// for `BindOptions.controlGroup`; nil without cgroup BPF or with nothing to attach.
     public func prepareSocket(_ unit: String, rules: [IPAccessFilter.Rules], accounting: Bool) -> Result<Int32?, CgroupBPF.Failure> {
-        guard let base, abilities.bpf, !unit.contains("/"), accounting || rules.contains(where: { !$0.isEmpty }) else { return .success(nil) }
+        guard let base, abilities.bpf, !unit.containsByte(UInt8(ascii: "/")), accounting || rules.contains(where: { !$0.isEmpty }) else { return .success(nil) }
         var warnings: [String] = []
         let setup = CgroupSetup(resources: ResourceControl(), ipRules: rules, ipAccounting: accounting, guardsConnect: false)
         switch prepare(unit, setup, warnings: &warnings) {

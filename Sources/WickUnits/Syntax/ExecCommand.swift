@@ -125,7 +125,7 @@ public struct ExecCommand: Hashable, Sendable {
         var result: [String] = []
         result.reserveCapacity(arguments.count)
         for word in arguments {
-            guard word.utf8.contains(UInt8(ascii: "$")) else { result.append(word); continue }
+            guard word.containsByte(UInt8(ascii: "$")) else { result.append(word); continue }
             if word.hasPrefix("$"), word.count > 1,
                !word.dropFirst().hasPrefix("{"), !word.dropFirst().hasPrefix("$") {
                 let value = environment[String(word.dropFirst())] ?? ""

@@ -41,10 +41,7 @@ public struct SpecifierResolver: Sendable {
     }
 
     public func expand(_ text: String) throws(ValueError) -> String {
-        // Most values have no specifier: searched in the contiguous bytes (the generic
-        // `utf8.contains` cost about 500 instructions per value read at start-up).
-        let hasPercent = text.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: "%")) } ?? text.utf8.contains(UInt8(ascii: "%"))
-        guard hasPercent else { return text }
+        guard text.containsByte(UInt8(ascii: "%")) else { return text }
         var output = ""
         var iterator = text.makeIterator()
         while let character = iterator.next() {
