@@ -98,18 +98,26 @@ static void unblock_signals(void) {
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
-/* Moves every source fd above the target range first, then down to its target (systemd's
- * shift_fds(); dup2(fd, fd) would keep close-on-exec set, SWIFT-NOTES "the dup2 trap"). */
+/* Puts each source fd on its target. When a source lies inside the target range, every source is
+ * first moved above it, then down to its target (systemd's shift_fds(): no target overwrites a
+ * source still to be placed; dup2(fd, fd) would keep close-on-exec set, SWIFT-NOTES "the dup2
+ * trap"). When none does, the usual case (wick's own fds are above 2, a unit's few fds above its
+ * targets), each is duplicated onto its target at once: half the system calls, made while the
+ * daemon waits for the child (vfork). */
 static int place_fds(const struct cwick_spawn_plan *plan, int *moved) {
     int total = 3 + plan->fd_count;
-    int i;
+    int i, inside = 0;
     for (i = 0; i < total; i++) {
         int source = i == 0 ? plan->stdin_fd : i == 1 ? plan->stdout_fd : i == 2 ? plan->stderr_fd : plan->fds[i - 3];
         if (source == CWICK_DEV_NULL) {
             source = open("/dev/null", O_RDWR | O_CLOEXEC);
             if (source < 0) return errno;
         }
-        moved[i] = fcntl(source, F_DUPFD_CLOEXEC, total);
+        moved[i] = source;
+        if (source < total) inside = 1;
+    }
+    for (i = 0; inside && i < total; i++) {
+        moved[i] = fcntl(moved[i], F_DUPFD_CLOEXEC, total);
         if (moved[i] < 0) return errno;
     }
     for (i = 0; i < total; i++) {
@@ -157,8 +165,8 @@ static int become(struct child_arguments *arguments) {
         for (i = 3; i < 3 + plan->fd_count; i++) {
             int flags = fcntl(i, F_GETFL);
             if (flags < 0) return errno;
-            flags = plan->nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
-            if (fcntl(i, F_SETFL, flags) < 0) return errno;
+            int wanted = plan->nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+            if (wanted != flags && fcntl(i, F_SETFL, wanted) < 0) return errno;
         }
     }
     if (inherited_open_files_soft) {
