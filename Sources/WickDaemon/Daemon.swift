@@ -138,7 +138,8 @@ public final class Daemon {
         port.notifySocketPath = notifySocket.path
         port.execEnvironment.sandboxBestEffort = configuration.sandboxBestEffort
         port.logLevel = configuration.logLevel
-        port.log("loaded \(loaded.count) units from \(configuration.unitDirectories.joined(separator: ", "))")
+        // Not `joined(separator:)`: its generic code's first call cost 190,000 instructions here.
+        port.log("loaded \(loaded.count) units from " + configuration.unitDirectories.reduce("") { $0.isEmpty ? $1 : $0 + ", " + $1 })
         if let unit = configuration.exitWith, !manager.services.contains(unit) {
             throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
         }

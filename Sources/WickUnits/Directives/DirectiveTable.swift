@@ -10,14 +10,24 @@ enum DirectiveTable {
         return table
     }()
 
-    /// The directives of `section` in a unit of `type` (`socket`, `service`, or another type,
-    /// which gets `[Unit]` and `[Install]` only).
-    static func directives(section: String, unitType: String) -> [String: Directive]? {
+    /// Whether a unit of `type` has `section` (`socket` and `service` units their own; every
+    /// type `[Unit]` and `[Install]`).
+    static func hasSection(_ section: String, unitType: String) -> Bool {
         switch (section, unitType) {
-        case ("Unit", _): return unit
-        case ("Install", _): return UnitDirectives.install
-        case ("Socket", "socket"): return SocketDirectives.table
-        case ("Service", "service"): return ServiceDirectives.table
+        case ("Unit", _), ("Install", _), ("Socket", "socket"), ("Service", "service"): return true
+        default: return false
+        }
+    }
+
+    /// The directive `key` of `section` in a unit of `type`, nil when the section or the key is
+    /// unknown. `[Service]` and `[Socket]` have their own directives, then systemd.kill(5)'s and
+    /// systemd.exec(5)'s (with systemd.resource-control(5)'s) on their execution context.
+    static func directive(_ key: String, section: String, unitType: String) -> Directive? {
+        switch (section, unitType) {
+        case ("Unit", _): return unit[key]
+        case ("Install", _): return UnitDirectives.install[key]
+        case ("Socket", "socket"): return SocketDirectives.table[key] ?? ExecDirectives.directive(key, \.socket.exec, kill: \.socket.kill)
+        case ("Service", "service"): return ServiceDirectives.table[key] ?? ExecDirectives.directive(key, \.service.exec, kill: \.service.kill)
         default: return nil
         }
     }

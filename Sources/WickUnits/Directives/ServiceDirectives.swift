@@ -1,7 +1,9 @@
 /// `[Service]` (systemd.service(5)).
 enum ServiceDirectives {
+    /// The section's own directives; the execution and kill ones are `ExecDirectives`' (see
+    /// `DirectiveTable.directive`).
     nonisolated(unsafe) static let table: [String: Directive] = {
-        var table: [String: Directive] = [
+        let table: [String: Directive] = [
             "Type": .choice(\.service.type),
             "ExecCondition": .exec(\.service.execCondition),
             "ExecStartPre": .exec(\.service.execStartPre),
@@ -50,7 +52,6 @@ enum ServiceDirectives {
             "USBFunctionDescriptors": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
             "USBFunctionStrings": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
         ]
-        table.merge(ExecDirectives.directives(\.service.exec, kill: \.service.kill)) { own, _ in own }
         return table
     }()
 }

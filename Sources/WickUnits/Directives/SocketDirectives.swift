@@ -1,7 +1,9 @@
 /// `[Socket]` (systemd.socket(5)).
 enum SocketDirectives {
+    /// The section's own directives; the execution and kill ones are `ExecDirectives`' (see
+    /// `DirectiveTable.directive`).
     nonisolated(unsafe) static let table: [String: Directive] = {
-        var table: [String: Directive] = [
+        let table: [String: Directive] = [
             "ListenStream": listen(ListenSpec.parseStream),
             "ListenDatagram": listen(ListenSpec.parseDatagram),
             "ListenSequentialPacket": listen(ListenSpec.parseSequentialPacket),
@@ -66,7 +68,6 @@ enum SocketDirectives {
             "MessageQueueMessageSize": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
             "ListenUSBFunction": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
         ]
-        table.merge(ExecDirectives.directives(\.socket.exec, kill: \.socket.kill)) { own, _ in own }
         return table
     }()
 

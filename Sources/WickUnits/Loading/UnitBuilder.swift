@@ -46,7 +46,7 @@ public enum UnitBuilder {
         let lexer = UnitFileLexer(file: file.path, bytes: file.bytes)
         unit.diagnostics += lexer.diagnostics
         let type = unit.name.type
-        for (section, line) in lexer.sections where DirectiveTable.directives(section: section, unitType: type) == nil {
+        for (section, line) in lexer.sections where !DirectiveTable.hasSection(section, unitType: type) {
             guard !section.hasPrefix("X-") else { continue }
             let location = SourceLocation(file: file.path, line: line)
             if DirectiveTable.otherSystemdSections.contains(section) {
@@ -57,8 +57,8 @@ public enum UnitBuilder {
             }
         }
         for assignment in lexer.assignments {
-            guard let table = DirectiveTable.directives(section: assignment.section, unitType: type) else { continue }
-            guard let directive = table[assignment.key] else {
+            guard DirectiveTable.hasSection(assignment.section, unitType: type) else { continue }
+            guard let directive = DirectiveTable.directive(assignment.key, section: assignment.section, unitType: type) else {
                 if !assignment.key.hasPrefix("X-") {
                     unit.diagnostics.append(Diagnostic(
                         .warning, at: assignment.location, directive: assignment.key,
