@@ -257,12 +257,19 @@ final class ExecEnvironment {
     }
 
     /// A field of /proc/self/status ("CapEff", "Seccomp"): what follows its last tab, nil when
-    /// the line is missing. Byte by byte: the file is ASCII.
+    /// the line is missing. Byte by byte: the file is ASCII; lines are found in place (splitting
+    /// the file into an array of lines for each of three fields cost 160,000 instructions at start).
     static func field(_ name: String, of status: [UInt8]) -> String? {
         let key = Array(name.utf8) + [UInt8(ascii: ":")]
-        for line in status.split(separator: UInt8(ascii: "\n")) where line.starts(with: key) {
-            let value = line.lastIndex(of: UInt8(ascii: "\t")).map { line[($0 + 1)...] } ?? line[(line.startIndex + key.count)...]
-            return String(decoding: value, as: UTF8.self)
+        var start = status.startIndex
+        while start < status.endIndex {
+            let end = status[start...].firstIndex(of: UInt8(ascii: "\n")) ?? status.endIndex
+            let line = status[start..<end]
+            if line.starts(with: key) {
+                let value = line.lastIndex(of: UInt8(ascii: "\t")).map { line[($0 + 1)...] } ?? line[(line.startIndex + key.count)...]
+                return String(decoding: value, as: UTF8.self)
+            }
+            start = end + 1
         }
         return nil
     }

@@ -12,6 +12,7 @@ import Testing
         #expect(ExecEnvironment.field("NoTab", of: Self.status) == "x")
         #expect(ExecEnvironment.field("CapPrm", of: Self.status) == nil)
         #expect(ExecEnvironment.field("CapEff", of: []) == nil)
+        #expect(ExecEnvironment.field("Last", of: Array("\n\nA:\t1\nLast:\t9".utf8)) == "9", "blank lines, no final newline")
     }
 
     /// This process's own file has the fields the daemon relies on.
