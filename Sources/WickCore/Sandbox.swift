@@ -172,9 +172,13 @@ public struct Sandbox: Equatable, Sendable {
         if !context.execPaths.isEmpty { use("ExecPaths=", paths(context.execPaths, .exec)) }
         if !context.noExecPaths.isEmpty { use("NoExecPaths=", paths(context.noExecPaths, .noExec)) }
         for value in context.temporaryFileSystem {
-            let parts = value.split(separator: ":", maxSplits: 1)
-            let options = "mode=0755,size=10%,nr_inodes=400k" + (parts.count == 2 ? "," + parts[1] : "")
-            use("TemporaryFileSystem=", [Entry(path: String(parts[0]), mode: .tmpfs, options: options)])
+            // The parser admits absolute paths only; an entry without one is skipped, not read
+            // past its end.
+            let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let path = parts.first, !path.isEmpty else { continue }
+            let extra = parts.count == 2 ? parts.last ?? "" : ""
+            let options = "mode=0755,size=10%,nr_inodes=400k" + (extra.isEmpty ? "" : "," + extra)
+            use("TemporaryFileSystem=", [Entry(path: String(path), mode: .tmpfs, options: options)])
         }
         for (value, readOnly) in context.bindPaths.map({ ($0, false) }) + context.bindReadOnlyPaths.map({ ($0, true) }) {
             let ignore = value.hasPrefix("-")

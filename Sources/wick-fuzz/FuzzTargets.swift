@@ -9,7 +9,8 @@ import Glibc
 /// The parsers that take input from outside the daemon, each behind one name. Every target must
 /// return for any bytes: a trap is a finding (docs/reliability.md).
 enum FuzzTarget: String, CaseIterable {
-    /// A unit file: lexer, directive table, specifiers, validation.
+    /// A unit file: lexer, directive table, specifiers, validation, and the execution request
+    /// a start of it builds (sandbox plan, seccomp rules, limits, environment).
     case unitFile = "unit-file"
     /// One control request line: the JSON parser and the request decoder.
     case controlRequest = "control-request"
@@ -20,12 +21,18 @@ enum FuzzTarget: String, CaseIterable {
     /// An `ExecStart=` value: word splitting, quoting, escapes, prefixes, `;` groups.
     case commandLine = "command-line"
 
+    static let users = UserRecords(passwd: "root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1000::/srv:/bin/sh\n", group: "root:x:0:\nweb:x:1000:\n")
+
     func run(_ bytes: [UInt8]) {
         switch self {
         case .unitFile:
             guard let name = try? UnitName("fuzz.service") else { return }
             let unit = UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/fuzz/fuzz.service", bytes: bytes))
             _ = unit.diagnostics.map(\.description)
+            // What the daemon computes from the settings when the unit starts: pure, no fork.
+            var inputs = ExecInputs(unit: name.name, context: unit.settings.service.exec, users: Self.users)
+            inputs.sandboxHost = Sandbox.Host(stagingRoot: "/S", inaccessibleDirectory: "/I/dir", inaccessibleFile: "/I/reg")
+            _ = ExecRequest.build(inputs)
         case .controlRequest:
             let line = String(decoding: bytes, as: UTF8.self)
             if let json = try? JSONValue.parse(line), let request = try? ControlRequest(json) {

@@ -88,13 +88,18 @@ import WickCLI
         let udp = TestClient.freePort()
         let wick = try start(["-l", path, "-l", "datagram:127.0.0.1:\(udp)", BinaryRunner.testService, "report"])
         defer { wick.stop(); try? FileManager.default.removeItem(at: directory) }
-        var attempts = 0
-        while !FileManager.default.fileExists(atPath: path) && attempts < 250 { usleep(20_000); attempts += 1 }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        // The file exists from bind(2) on, before the mode is set and listen(2) is called: a
+        // client retries until it is accepted (under load the first try can come in between).
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        var fd: Int32 = -1, connected: Int32 = -1, attempts = 0
+        while connected != 0 && attempts < 250 {
+            if fd >= 0 { close(fd); usleep(20_000) }
+            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            attempts += 1
+        }
         #expect(connected == 0, "\(wick.log)")
         let report = TestClient.report(TestClient.readAll(fd))
         #expect(report["listen_fds"] == "2")

@@ -61,6 +61,27 @@ import WickUnits
         #expect(context("SystemCallFilter=read frobnicate\n").systemCallFilter?.operations.map(\.name) == ["read"], "unknown names skipped")
     }
 
+    /// Words without a name or a path are refused where the unit is read, never read past their
+    /// end where the process is started (a `:` word trapped the daemon; found by fuzzing).
+    @Test func malformedFilterAndTemporaryFileSystemWordsAreRefusedNotTrapped() {
+        for value in [":", ":EPERM", "read:", "read :"] {
+            let unit = UnitBuilder.build(name: try! UnitName("t.service"), fragment: UnitSourceFile(path: "/t.service", text: "[Service]\nExecStart=/bin/t\nSystemCallFilter=\(value)\n"))
+            #expect(unit.diagnostics.contains { $0.severity == .error && $0.description.contains("SystemCallFilter=") }, "\(value): \(unit.diagnostics)")
+            #expect(unit.settings.service.exec.systemCallFilter == nil, "\(value): the line is dropped whole")
+        }
+        #expect(context("SystemCallFilter=read:EPERM\n").systemCallFilter?.operations.first?.errno == 1)
+        for value in [":", ":size=1M", "relative", "relative:mode=0700"] {
+            let unit = UnitBuilder.build(name: try! UnitName("t.service"), fragment: UnitSourceFile(path: "/t.service", text: "[Service]\nExecStart=/bin/t\nTemporaryFileSystem=\(value)\n"))
+            #expect(unit.diagnostics.contains { $0.severity == .error && $0.description.contains("TemporaryFileSystem=") }, "\(value)")
+            #expect(unit.settings.service.exec.temporaryFileSystem.isEmpty)
+        }
+        var exec = context("TemporaryFileSystem=/srv:mode=0700 /tmp/x:\n")
+        #expect(exec.temporaryFileSystem == ["/srv:mode=0700", "/tmp/x:"])
+        exec.temporaryFileSystem += [":", ""]   // as if a unit held them: skipped by the plan
+        let steps = Sandbox.plan(exec, host: Self.host, writable: []).steps.filter { $0.kind == .tmpfs }
+        #expect(steps.map(\.path) == ["/S/srv", "/S/tmp/x"] && steps.map(\.source) == ["mode=0755,size=10%,nr_inodes=400k,mode=0700", "mode=0755,size=10%,nr_inodes=400k"] as [String?], "\(steps)")
+    }
+
     @Test func namespacesAndTheImpliedCapabilityDrops() {
         let filter = SeccompPolicy.filters(context("RestrictNamespaces=~user\n")).first
         // `time` is outside systemd's NAMESPACE_FLAGS_ALL, so `~user` blocks it too.

@@ -135,7 +135,11 @@ enum ExecDirectives {
             "InaccessiblePaths": Exec.paths(\.inaccessiblePaths),
             "ExecPaths": Exec.paths(\.execPaths),
             "NoExecPaths": Exec.paths(\.noExecPaths),
-            "TemporaryFileSystem": Exec.words(\.temporaryFileSystem),
+            // PATH[:OPTIONS]: the path must be absolute (systemd ignores the entry otherwise).
+            "TemporaryFileSystem": Exec.words(\.temporaryFileSystem) { word throws(ValueError) in
+                _ = try ListenSpec.absolutePath(String(word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""))
+                return word
+            },
             "BindPaths": Exec.words(\.bindPaths),
             "BindReadOnlyPaths": Exec.words(\.bindReadOnlyPaths),
             "SystemCallFilter": Exec { settings, value, _ throws(ValueError) in

@@ -24,11 +24,16 @@ public struct SyscallFilterSetting: Hashable, Sendable {
         var setting = current ?? SyscallFilterSetting(allowList: !invert)
         var unknown: [String] = []
         for word in value.dropFirst(invert ? 1 : 0).split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            let parts = word.split(separator: ":", maxSplits: 1)
-            let name = String(parts[0])
+            // Empty parts kept: a word of ":" alone has no name (omitting them left no part to
+            // read, and the daemon trapped on a unit line; found by fuzzing).
+            let parts = word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts.first ?? "")
+            guard !name.isEmpty else {
+                throw .expected("a system call or @set with an optional :errno (EPERM, 13 ...)", got: String(word))
+            }
             var errno: Int32?
-            if parts.count == 2 {
-                guard let number = ErrnoNames.number(String(parts[1])) else {
+            if parts.count == 2, let errnoText = parts.last {
+                guard let number = ErrnoNames.number(String(errnoText)) else {
                     throw .expected("a system call or @set with an optional :errno (EPERM, 13 ...)", got: String(word))
                 }
                 errno = number
