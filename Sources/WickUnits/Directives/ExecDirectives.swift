@@ -135,10 +135,18 @@ enum ExecDirectives {
             "InaccessiblePaths": Exec.paths(\.inaccessiblePaths),
             "ExecPaths": Exec.paths(\.execPaths),
             "NoExecPaths": Exec.paths(\.noExecPaths),
-            // PATH[:OPTIONS]: the path must be absolute (systemd ignores the entry otherwise).
-            "TemporaryFileSystem": Exec.words(\.temporaryFileSystem) { word throws(ValueError) in
-                _ = try ListenSpec.absolutePath(String(word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""))
-                return word
+            // PATH[:OPTIONS]: an entry whose path is not absolute is skipped and the others apply,
+            // as systemd's config_parse_temporary_filesystems() does.
+            "TemporaryFileSystem": Exec { settings, value, resolver throws(ValueError) in
+                if value.isEmpty { settings.temporaryFileSystem = []; return }
+                var skipped: [String] = []
+                for word in try WordSplitter.split(value) {
+                    let entry = try resolver.expand(word.text)
+                    let path = String(entry.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                    if (try? ListenSpec.absolutePath(path)) == nil { skipped.append(entry); continue }
+                    settings.temporaryFileSystem.append(entry)
+                }
+                if !skipped.isEmpty { throw ValueError("not an absolute path, ignored (the others apply): \(skipped.joined(separator: ", "))") }
             },
             "BindPaths": Exec.words(\.bindPaths),
             "BindReadOnlyPaths": Exec.words(\.bindReadOnlyPaths),

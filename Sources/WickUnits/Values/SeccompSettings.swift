@@ -22,22 +22,19 @@ public struct SyscallFilterSetting: Hashable, Sendable {
         }
         let invert = value.hasPrefix("~")
         var setting = current ?? SyscallFilterSetting(allowList: !invert)
-        var unknown: [String] = []
+        var unknown: [String] = [], malformed: [String] = []
         for word in value.dropFirst(invert ? 1 : 0).split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             // Empty parts kept: a word of ":" alone has no name (omitting them left no part to
-            // read, and the daemon trapped on a unit line; found by fuzzing).
+            // read, and the daemon trapped on a unit line; found by fuzzing). A malformed word is
+            // skipped and the others apply, as systemd's "Failed to parse syscall:errno, ignoring".
             let parts = word.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(parts.first ?? "")
-            guard !name.isEmpty else {
-                throw .expected("a system call or @set with an optional :errno (EPERM, 13 ...)", got: String(word))
-            }
             var errno: Int32?
             if parts.count == 2, let errnoText = parts.last {
-                guard let number = ErrnoNames.number(String(errnoText)) else {
-                    throw .expected("a system call or @set with an optional :errno (EPERM, 13 ...)", got: String(word))
-                }
+                guard let number = ErrnoNames.number(String(errnoText)) else { malformed.append(String(word)); continue }
                 errno = number
             }
+            guard !name.isEmpty else { malformed.append(String(word)); continue }
             guard name.hasPrefix("@") ? SyscallGroups.sets[name] != nil : SyscallGroups.isKnown(name) else {
                 unknown.append(name)
                 continue
@@ -45,7 +42,10 @@ public struct SyscallFilterSetting: Hashable, Sendable {
             setting.operations.append(Operation(name: name, errno: errno, remove: invert == setting.allowList))
         }
         current = setting
-        if !unknown.isEmpty { throw ValueError("unknown system call or set \(unknown.joined(separator: ", ")), ignored (the others apply)") }
+        var problems: [String] = []
+        if !malformed.isEmpty { problems.append("expected a system call or @set with an optional :errno (EPERM, 13 ...), got \(malformed.joined(separator: ", "))") }
+        if !unknown.isEmpty { problems.append("unknown system call or set \(unknown.joined(separator: ", "))") }
+        if !problems.isEmpty { throw ValueError(problems.joined(separator: "; ") + ", ignored (the others apply)") }
     }
 }
 
