@@ -127,7 +127,7 @@ import Testing
         #expect(served + busy + closed + refusedAtConnect == 1000)
         #expect(served >= 256, "served \(served), busy \(busy), closed \(closed), refused at connect \(refusedAtConnect)")
         #expect(try live.run("is-system-running").stdout == "running\n", "still responsive")
-        #expect(ControlVerbTests.waitFor { Self.openDescriptors(live.wick.pid) == baseline }, "every client fd was closed")
+        #expect(ControlVerbTests.waitFor { Self.openDescriptors(live.wick.pid) == baseline }, "every client fd was closed: \(Self.describeDescriptors(live.wick.pid))")
         #expect(Self.residentKilobytes(live.wick.pid) - before < 8 * 1024)
     }
 
@@ -187,5 +187,13 @@ import Testing
 
     static func openDescriptors(_ pid: Int32) -> Int {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    /// Each open fd and what it is, for a failure message ("9 -> pipe:[1234]").
+    static func describeDescriptors(_ pid: Int32) -> String {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.compactMap(Int.init).sorted().map { fd in
+            "\(fd) -> " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "?")
+        }.joined(separator: ", ")
     }
 }

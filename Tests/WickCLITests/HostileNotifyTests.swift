@@ -15,7 +15,7 @@ import Testing
         #expect([0, 3].contains(status.status), "status answers: \(status.stderr)", sourceLocation: sourceLocation)
         if let baseline {
             #expect(ControlVerbTests.waitFor { ControlAccessTests.openDescriptors(live.wick.pid) <= baseline },
-                    "fds back to \(baseline): \(ControlAccessTests.openDescriptors(live.wick.pid))", sourceLocation: sourceLocation)
+                    "fds back to \(baseline): \(ControlAccessTests.describeDescriptors(live.wick.pid))", sourceLocation: sourceLocation)
         }
         #expect(ControlVerbTests.waitFor { zombies(of: live.wick.pid).isEmpty }, "no zombies", sourceLocation: sourceLocation)
     }
@@ -41,7 +41,7 @@ import Testing
             "ext.service": Self.unit(["EXTEND_TIMEOUT_USEC=18446744073709551615", "@sleep:0.2", "READY=1"]),
         ])
         defer { live.stop() }
-        let baseline = ControlAccessTests.openDescriptors(live.wick.pid)
+        let baseline = try live.settledDescriptors()
         #expect(try live.run("start", "ext.service").status == 0)
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("ext.service: start -> running") }, "\(live.wick.log.suffix(1500))")
         try Self.expectHealthy(live)
@@ -61,11 +61,11 @@ import Testing
         ])
         defer { live.stop() }
         usleep(200_000)
-        let baseline = ControlAccessTests.openDescriptors(live.wick.pid)
+        let baseline = try live.settledDescriptors()
         #expect(try live.run("start", "bad.service").status == 0)
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("bad.service: start -> running") }, "\(live.wick.log.suffix(1500))")
         #expect(ControlVerbTests.waitFor { ControlAccessTests.openDescriptors(live.wick.pid) <= baseline + 2 },
-                "fds passed without FDSTORE=1 are closed, not kept: \(ControlAccessTests.openDescriptors(live.wick.pid)) vs \(baseline)")
+                "fds passed without FDSTORE=1 are closed, not kept: \(ControlAccessTests.describeDescriptors(live.wick.pid)) vs \(baseline)")
         try Self.expectHealthy(live)
         #expect(live.wick.log.contains("dropped 1 notification(s) longer than 4096 bytes"), "\(live.wick.log.suffix(1500))")
         let show = try live.run("show", "bad.service")

@@ -37,7 +37,7 @@ import Testing
     @Test func hostileControlRequestsAreAnsweredAndTheDaemonStays() throws {
         let live = try ControlVerbTests.start(ControlAccessTests.units)
         defer { live.stop() }
-        let baseline = ControlAccessTests.openDescriptors(live.wick.pid)
+        let baseline = try live.settledDescriptors()
         func exchange(_ text: String) -> String { TestClient.exchangeUnix(live.control, Array(text.utf8) + [10]) }
         let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(TestClient.exchangeUnix(live.control, Array(nested.utf8) + [10]).contains(#""ok":false"#))
@@ -252,7 +252,7 @@ import Testing
         ], wrapper: ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/prlimit", "--nproc=1:1"])
         defer { live.stop() }
         #expect(TestClient.waitListening(port))
-        let baseline = ControlAccessTests.openDescriptors(live.wick.pid)
+        let baseline = try live.settledDescriptors()
         #expect(TestClient.readAll(TestClient.connectTCP(port)) == "", "closed unanswered")
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("cannot start /bin/echo: Resource temporarily unavailable") }, "\(live.wick.log)")
         #expect(live.wick.log.contains("(result: resources)"), "\(live.wick.log)")

@@ -10,7 +10,7 @@ import Testing
             "bomb.service": "[Service]\nExecStart=/bin/sh -c 'for i in $$(seq 200); do (sleep 0.3 &); done; exit 0'\n",
         ])
         defer { live.stop() }
-        let baseline = ControlAccessTests.openDescriptors(live.wick.pid)
+        let baseline = try live.settledDescriptors()
         #expect(try live.run("start", "bomb.service").status == 0)
         usleep(200_000)
         #expect(ControlVerbTests.waitFor { live.wick.children().isEmpty }, "every orphan re-parented to wick was reaped")
