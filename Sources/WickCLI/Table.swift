@@ -3,7 +3,7 @@ import WickControl
 /// systemctl's tables: left-aligned columns separated by one space, the last column unpadded.
 enum Table {
     static func render(_ header: [String], _ rows: [[String]]) -> String {
-        var widths = header.map(\.count)
+        var widths = header.map { $0.count }
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }

@@ -59,7 +59,7 @@ public struct UnitReport: Equatable, Sendable {
         }
         members += [("ip_ingress_bytes", .optional(ipIngressBytes)), ("ip_egress_bytes", .optional(ipEgressBytes))]
         members += [("fragment", fragment.map { .string($0) } ?? .null), ("dropins", .array(dropIns.map { .string($0) }))]
-        if !log.isEmpty { members.append(("log", .array(log.map(\.json)))) }
+        if !log.isEmpty { members.append(("log", .array(log.map { $0.json }))) }
         return .object(members)
     }
 
@@ -304,7 +304,7 @@ public struct DependencyNode: Equatable, Sendable {
     public init(unit: String, active: String, children: [DependencyNode]) { (self.unit, self.active, self.children) = (unit, active, children) }
 
     public var json: JSONValue {
-        .object([("unit", .string(unit)), ("active", .string(active)), ("children", .array(children.map(\.json)))])
+        .object([("unit", .string(unit)), ("active", .string(active)), ("children", .array(children.map { $0.json }))])
     }
 
     /// Depth-bounded as the daemon bounds it, so that a hostile answer cannot exhaust the stack.
@@ -383,7 +383,7 @@ enum Saturating {
 
 extension JSONValue {
     func string(_ key: String) -> String { self[key]?.stringValue ?? "" }
-    func strings(_ key: String) -> [String] { (self[key]?.arrayValue ?? []).compactMap(\.stringValue) }
+    func strings(_ key: String) -> [String] { (self[key]?.arrayValue ?? []).compactMap { $0.stringValue } }
     func int64(_ key: String) -> Int64? { self[key]?.numberValue.map(Saturating.int64) }
     func int32(_ key: String) -> Int32? { self[key]?.numberValue.map(Saturating.int32) }
     func uint64(_ key: String) -> UInt64? { self[key]?.numberValue.map(Saturating.uint64) }

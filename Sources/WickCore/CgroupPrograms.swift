@@ -112,7 +112,7 @@ public enum CgroupPrograms {
             a.move32(8, immediate: 0)
             for (prefixes, verdict) in [(rules.deny, accessDenied), (rules.allow, accessAllowed)] {
                 if hook == .connect4 {
-                    let v4 = prefixes.filter(\.isIPv4)
+                    let v4 = prefixes.filter { $0.isIPv4 }
                     guard !v4.isEmpty else { continue }
                     let skip = a.newLabel()
                     a.matchAny(v4, context: 4, onMatch: verdict, skip: skip)   // user_ip4
@@ -120,7 +120,7 @@ public enum CgroupPrograms {
                 } else {
                     let v6 = prefixes.filter { !$0.isIPv4 }
                     // An IPv4-mapped address (::ffff:a.b.c.d) is matched against the IPv4 rules.
-                    let mapped = prefixes.filter(\.isIPv4).map {
+                    let mapped = prefixes.filter { $0.isIPv4 }.map {
                         IPAddressPrefix(bytes: Array(repeating: 0, count: 10) + [0xff, 0xff] + $0.bytes, length: 96 + $0.length)
                     }
                     guard !(v6 + mapped).isEmpty else { continue }

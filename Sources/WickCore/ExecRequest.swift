@@ -339,7 +339,7 @@ extension ExecRequest {
 
         // Credentials: LoadCredential= wins, SetCredential= is its fallback (systemd.exec(5)).
         var credentialIDs: [String] = []
-        for id in context.loadCredentials.map(\.id) + context.setCredentials.map(\.id) where !credentialIDs.contains(id) { credentialIDs.append(id) }
+        for id in context.loadCredentials.map({ $0.id }) + context.setCredentials.map({ $0.id }) where !credentialIDs.contains(id) { credentialIDs.append(id) }
         for id in credentialIDs {
             if let contents = inputs.loadedCredentials[id] ?? context.setCredentials.last(where: { $0.id == id })?.value {
                 request.credentialFiles.append(CredentialFile(id: id, contents: contents))
@@ -453,7 +453,7 @@ extension ExecRequest {
             // Without a place to assemble the tree (the runtime directory refused it), the
             // settings are planned anyway so that they fail or are reported, never skipped silently.
             let host = inputs.sandboxHost ?? Sandbox.Host(stagingRoot: "/", inaccessibleDirectory: "/", inaccessibleFile: "/")
-            var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map(\.path), notifySocket: inputs.notifySocket)
+            var sandbox = Sandbox.plan(context, host: host, writable: request.directories.map { $0.path }, notifySocket: inputs.notifySocket)
             if let fd = inputs.networkNamespaceFD, sandbox.namespaces.contains(.network) {
                 sandbox.namespaces.remove(.network)
                 request.networkNamespaceFD = fd
@@ -478,9 +478,9 @@ extension ExecRequest {
         var filters = SeccompPolicy.filters(context)
         if !filters.isEmpty && !inputs.canUseSeccomp {
             guard inputs.sandboxBestEffort else {
-                return ExecFailure(status: 228, message: "\(filters.map(\.directive).joined(separator: ", ")) need seccomp, which this kernel or container does not offer")
+                return ExecFailure(status: 228, message: "\(filters.map { $0.directive }.joined(separator: ", ")) need seccomp, which this kernel or container does not offer")
             }
-            request.skippedSandbox += filters.map(\.directive)
+            request.skippedSandbox += filters.map { $0.directive }
             filters = []
         }
         request.seccompFilters = filters

@@ -81,7 +81,7 @@ public struct Manager {
             if let bootUnits { return bootUnits.contains(unit.name.name) }
             return activated[unit.name.name] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
         }
-        bootServices = servicesByName.values.filter(selected).map(\.name.name).sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
+        bootServices = servicesByName.values.filter(selected).map { $0.name.name }.sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
 
     /// Whether the daemon starts `name` by itself (at start and when a reload adds it).

@@ -33,7 +33,7 @@ public struct UnitGraph: Sendable {
     private var strong: Set<[String]> = []
 
     public init(units: [LoadedUnit], serviceOfSocket: [String: String]) {
-        let names = Set(units.map(\.name.name))
+        let names = Set(units.map { $0.name.name })
         for name in names { before[name] = [] }
         func order(_ first: String, before second: String) {
             guard names.contains(first), names.contains(second), first != second else { return }
@@ -57,12 +57,12 @@ public struct UnitGraph: Sendable {
     /// weakest edge and the sort runs again.
     private mutating func computeOrder() {
         while true {
-            var waiting = before.mapValues(\.count)
+            var waiting = before.mapValues { $0.count }
             var successors: [String: [String]] = [:]
             for (unit, predecessors) in before {
                 for predecessor in predecessors { successors[predecessor, default: []].append(unit) }
             }
-            var ready = MinHeap(waiting.filter { $0.value == 0 }.map(\.key))
+            var ready = MinHeap(waiting.filter { $0.value == 0 }.map { $0.key })
             var order: [String] = []
             while let next = ready.pop() {
                 order.append(next)

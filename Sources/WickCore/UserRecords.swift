@@ -76,6 +76,6 @@ public struct UserRecords: Sendable, Equatable {
 
     /// The groups that list `user` as a member (initgroups(3)), by number, in file order.
     public func memberships(of user: String) -> [UInt32] {
-        groups.filter { $0.members.contains(user) }.map(\.gid)
+        groups.filter { $0.members.contains(user) }.map { $0.gid }
     }
 }

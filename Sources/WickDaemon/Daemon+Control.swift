@@ -80,7 +80,7 @@ extension Daemon {
             return ControlProtocol.success([("units", .array(units.map { sources($0).json }))])
         case "list-dependencies":
             let roots = units.isEmpty ? ["default.target"] : units
-            return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse).map(\.json)))])
+            return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse).map { $0.json }))])
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
         }
@@ -215,7 +215,7 @@ extension Daemon {
         if let since = request.sinceMicroseconds { lines.removeAll { $0.time < since } }
         if let until = request.untilMicroseconds { lines.removeAll { $0.time >= until } }
         if let limit = request.lines { lines = Array(lines.suffix(max(0, limit))) }
-        let response = ControlProtocol.success([("lines", .array(lines.map(\.json)))])
+        let response = ControlProtocol.success([("lines", .array(lines.map { $0.json }))])
         return request.follow ? .follow(response, units: Set(units)) : .response(response)
     }
 

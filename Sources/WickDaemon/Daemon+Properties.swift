@@ -154,10 +154,10 @@ extension Daemon {
             ("MemorySwapMax", limit(resources.memorySwapMax, total: memory)), ("MemoryLimit", limit(resources.memoryLimit, total: memory)),
             ("TasksMax", limit(resources.tasksMax ?? .share(permyriad: 1500), total: ControlGroups.taskLimit())),
             ("IPAccounting", exec.ipAccounting ? "yes" : "no"),
-            ("IPAddressAllow", exec.ipAddressAllow.map(\.description).joined(separator: " ")),
-            ("IPAddressDeny", exec.ipAddressDeny.map(\.description).joined(separator: " ")),
-            ("SocketBindAllow", resources.socketBindAllow.map(\.description).joined(separator: " ")),
-            ("SocketBindDeny", resources.socketBindDeny.map(\.description).joined(separator: " ")),
+            ("IPAddressAllow", exec.ipAddressAllow.map { $0.description }.joined(separator: " ")),
+            ("IPAddressDeny", exec.ipAddressDeny.map { $0.description }.joined(separator: " ")),
+            ("SocketBindAllow", resources.socketBindAllow.map { $0.description }.joined(separator: " ")),
+            ("SocketBindDeny", resources.socketBindDeny.map { $0.description }.joined(separator: " ")),
         ]
     }
 

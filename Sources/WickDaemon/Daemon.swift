@@ -222,7 +222,7 @@ public final class Daemon {
         let changes = manager.reload(
             units: loaded, aliases: aliases, bootUnits: boot, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
-        port.controlGroups.prune(keeping: Set(loaded.map(\.name.name)))
+        port.controlGroups.prune(keeping: Set(loaded.map { $0.name.name }))
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
         return errors
     }

@@ -20,7 +20,7 @@ enum Analyze {
                 switch verb {
                 case "critical-chain": print(criticalChain(rest.map(Systemctl.mangle), times), terminator: "")
                 case "blame": print(blame(times), terminator: "")
-                default: print("Startup finished in \(format(times.values.map(\.activated).max().map { $0 - times.origin } ?? 0)) (userspace)")
+                default: print("Startup finished in \(format(times.values.map { $0.activated }.max().map { $0 - times.origin } ?? 0)) (userspace)")
                 }
             } catch {
                 FileHandleOutput.error(error.message)
@@ -51,7 +51,7 @@ enum Analyze {
         static func read() throws(Systemctl.Failure) -> UnitTimes {
             let systemctl = Systemctl(options: SystemctlArguments())
             let origin = ControlResponse.system(try systemctl.query(ControlRequest(verb: "status", lines: 0)))?.sinceMonotonicMicroseconds ?? 0
-            let names = try systemctl.loadedUnits().map(\.unit)
+            let names = try systemctl.loadedUnits().map { $0.unit }
             var units: [String: UnitTime] = [:]
             for unit in ControlResponse.properties(try systemctl.query(ControlRequest(verb: "show", units: names))) {
                 units[unit.unit] = UnitTime(
@@ -114,7 +114,7 @@ enum Analyze {
         guard seen.count < 32 else { return }
         let candidates = (times.units[name]?.after ?? []).compactMap { dependency in times.units[dependency].map { (dependency, $0) } }
             .filter { $0.1.activated > 0 }
-        guard let latest = candidates.map(\.1.activated).max() else { return }
+        guard let latest = candidates.map { $0.1.activated }.max() else { return }
         let chosen = candidates.filter { $0.1.activated == latest }.sorted { $0.0 < $1.0 }
         for (index, (dependency, time)) in chosen.enumerated() {
             let last = index == chosen.count - 1

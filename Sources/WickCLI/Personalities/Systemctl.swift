@@ -143,7 +143,7 @@ struct Systemctl {
     func expand(_ names: [String]) throws(Failure) -> [String] {
         let mangled = names.map(Self.mangle)
         guard mangled.contains(where: Glob.isPattern) else { return mangled }
-        let loaded = try loadedUnits().map(\.unit)
+        let loaded = try loadedUnits().map { $0.unit }
         return mangled.flatMap { name in Glob.isPattern(name) ? loaded.filter { Glob.matches(name, $0) } : [name] }
     }
 
@@ -214,7 +214,7 @@ struct Systemctl {
         var type = verb
         switch verb {
         case "try-restart", "condrestart", "try-reload-or-restart", "force-reload":
-            let active = try loadedUnits().filter { ["active", "reloading", "activating"].contains($0.active) }.map(\.unit)
+            let active = try loadedUnits().filter { ["active", "reloading", "activating"].contains($0.active) }.map { $0.unit }
             units = units.filter(active.contains)
             type = "restart"
             if units.isEmpty { return 0 }

@@ -10,7 +10,7 @@ struct SystemctlStatus {
     /// The named units split into loaded and unknown (globs expanded).
     private func partition() throws(Systemctl.Failure) -> (known: [String], unknown: [String]) {
         let names = try systemctl.expand(options.arguments)
-        let loaded = Set(try systemctl.loadedUnits().map(\.unit))
+        let loaded = Set(try systemctl.loadedUnits().map { $0.unit })
         let known = names.filter { loaded.contains($0) }
         return (known, names.filter { !loaded.contains($0) })
     }

@@ -13,9 +13,17 @@ typealias Directive = Field<UnitSettings>
 
 /// How a directive's value is parsed into a part of the settings (`Root`: `UnitSettings`, or the
 /// `ExecContext`, `KillContext` and `ResourceControl` that `[Service]` and `[Socket]` share,
-/// whose tables are built once and `lifted` into each section). Not `Sendable` because key paths
-/// are not; the tables that hold fields are built once, never mutated, and capture only
-/// immutable key paths, so they are shared as `nonisolated(unsafe)` constants.
+/// whose fields are `lifted` into each section). Not `Sendable` because key paths are not; the
+/// tables that hold fields (or, for the large tables, the functions that make one) are built
+/// once, never mutated, and capture only immutable key paths, so they are shared as
+/// `nonisolated(unsafe)` constants.
+///
+/// The `[Unit]`, `[Install]`, exec, kill and resource tables hold makers (`() -> Field`), called
+/// for the one key an assignment uses: a field holds a key path, and making the key path of
+/// every known directive (with the metadata of each `WritableKeyPath<Root, Value>` class) when
+/// the first unit was read cost about 700,000 instructions at every start of the daemon, for
+/// the few directives a unit uses. `[Socket]` and `[Service]` keep their fields, made once:
+/// their keys are the ones every such unit uses (a socket with 1,000 `ListenStream=` lines).
 struct Field<Root> {
     typealias Apply = (inout Root, String, SpecifierResolver) throws(ValueError) -> Void
 
@@ -144,7 +152,7 @@ extension Field {
     static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ keyPath: Path<E>) -> Field where E.RawValue == String {
         Field { settings, value, _ throws(ValueError) in
             guard let choice = E(rawValue: value) else {
-                throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", got: value)
+                throw .expected("one of \(E.allCases.map { $0.rawValue }.joined(separator: ", "))", got: value)
             }
             settings[keyPath: keyPath] = choice
         }
@@ -162,7 +170,7 @@ extension Field {
             } else if let flag = try? Boolean.parse(value) {
                 settings[keyPath: keyPath] = flag ? yes : no
             } else {
-                throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", ")) or a boolean", got: value)
+                throw .expected("one of \(E.allCases.map { $0.rawValue }.joined(separator: ", ")) or a boolean", got: value)
             }
         }
     }
@@ -171,7 +179,7 @@ extension Field {
         Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
             guard let choice = E(rawValue: value) else {
-                throw .expected("one of \(E.allCases.map(\.rawValue).joined(separator: ", "))", got: value)
+                throw .expected("one of \(E.allCases.map { $0.rawValue }.joined(separator: ", "))", got: value)
             }
             settings[keyPath: keyPath] = choice
         }

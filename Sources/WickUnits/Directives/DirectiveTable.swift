@@ -1,11 +1,11 @@
 /// Every directive wick knows, by section; `Condition*=`/`Assert*=` are generated from
 /// `UnitCondition.allChecks`.
 enum DirectiveTable {
-    nonisolated(unsafe) static let unit: [String: Directive] = {
+    nonisolated(unsafe) static let unit: [String: () -> Directive] = {
         var table = UnitDirectives.unit
         for check in UnitCondition.allChecks {
-            table["Condition" + check] = UnitDirectives.condition(check, assert: false)
-            table["Assert" + check] = UnitDirectives.condition(check, assert: true)
+            table["Condition" + check] = { UnitDirectives.condition(check, assert: false) }
+            table["Assert" + check] = { UnitDirectives.condition(check, assert: true) }
         }
         return table
     }()
@@ -24,8 +24,8 @@ enum DirectiveTable {
     /// systemd.exec(5)'s (with systemd.resource-control(5)'s) on their execution context.
     static func directive(_ key: String, section: String, unitType: String) -> Directive? {
         switch (section, unitType) {
-        case ("Unit", _): return unit[key]
-        case ("Install", _): return UnitDirectives.install[key]
+        case ("Unit", _): return unit[key]?()
+        case ("Install", _): return UnitDirectives.install[key]?()
         case ("Socket", "socket"): return SocketDirectives.table[key] ?? ExecDirectives.directive(key, \.socket.exec, kill: \.socket.kill)
         case ("Service", "service"): return ServiceDirectives.table[key] ?? ExecDirectives.directive(key, \.service.exec, kill: \.service.kill)
         default: return nil

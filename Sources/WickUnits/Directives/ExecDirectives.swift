@@ -19,17 +19,6 @@ enum ExecDirectives {
         ("RemoveIPC", NotEnforced.credentials),
     ]
 
-    /// The sandboxing booleans wick enforces (systemd.exec(5) "Sandboxing").
-    nonisolated(unsafe) static let enforcedBooleans: [(String, WritableKeyPath<ExecContext, Bool>)] = [
-        ("PrivateTmp", \.privateTmp), ("PrivateDevices", \.privateDevices), ("PrivateMounts", \.privateMounts),
-        ("PrivateIPC", \.privateIPC), ("ProtectKernelTunables", \.protectKernelTunables),
-        ("ProtectKernelModules", \.protectKernelModules), ("ProtectKernelLogs", \.protectKernelLogs),
-        ("ProtectControlGroups", \.protectControlGroups), ("ProtectClock", \.protectClock),
-        ("ProtectHostname", \.protectHostname), ("MemoryDenyWriteExecute", \.memoryDenyWriteExecute),
-        ("LockPersonality", \.lockPersonality), ("RestrictRealtime", \.restrictRealtime),
-        ("RestrictSUIDSGID", \.restrictSUIDSGID),
-    ]
-
     static let sandboxWords: [(String, DirectiveSupport)] = [
         ("SystemCallLog", NotEnforced.seccomp),
         ("DevicePolicy", NotEnforced.cgroups), ("DeviceAllow", NotEnforced.cgroups),
@@ -57,87 +46,87 @@ enum ExecDirectives {
     /// lifting both tables into `[Service]` and `[Socket]` when the first unit was read cost
     /// 850,000 instructions at every start of the daemon.
     static func directive(_ key: String, _ root: WritableKeyPath<UnitSettings, ExecContext>, kill: WritableKeyPath<UnitSettings, KillContext>) -> Directive? {
-        if let field = killTable[key] { return field.lifted(kill) }
-        return table[key]?.lifted(root)
+        if let make = killTable[key] { return make().lifted(kill) }
+        return table[key].map { $0().lifted(root) }
     }
 
     /// systemd.kill(5).
-    nonisolated(unsafe) static let killTable: [String: Field<KillContext>] = [
-        "KillMode": .choice(\.mode),
-        "KillSignal": .signal(\.signal),
-        "RestartKillSignal": .optionalSignal(\.restartSignal),
-        "SendSIGHUP": .boolean(\.sendSIGHUP),
-        "SendSIGKILL": .boolean(\.sendSIGKILL),
-        "FinalKillSignal": .signal(\.finalSignal),
-        "WatchdogSignal": .signal(\.watchdogSignal),
+    nonisolated(unsafe) static let killTable: [String: () -> Field<KillContext>] = [
+        "KillMode": { .choice(\.mode) },
+        "KillSignal": { .signal(\.signal) },
+        "RestartKillSignal": { .optionalSignal(\.restartSignal) },
+        "SendSIGHUP": { .boolean(\.sendSIGHUP) },
+        "SendSIGKILL": { .boolean(\.sendSIGKILL) },
+        "FinalKillSignal": { .signal(\.finalSignal) },
+        "WatchdogSignal": { .signal(\.watchdogSignal) },
     ]
 
-    /// systemd.exec(5) and the resource-control directives, on an `ExecContext`: built once for
-    /// `[Service]` and `[Socket]`.
-    nonisolated(unsafe) static let table: [String: Exec] = {
-        var table: [String: Exec] = [
-            "User": Exec.optionalText(\.user),
-            "Group": Exec.optionalText(\.group),
-            "SupplementaryGroups": Exec.words(\.supplementaryGroups),
-            "DynamicUser": Exec.boolean(\.dynamicUser).with(NotEnforced.dynamicUser),
-            "WorkingDirectory": workingDirectory(),
-            "RootDirectory": Exec.path(\.rootDirectory).with(NotEnforced.rootDirectory),
-            "UMask": Exec.mode(\.umask),
-            "Nice": Exec.integer(\.nice, in: -20...19),
-            "OOMScoreAdjust": Exec.integer(\.oomScoreAdjust, in: -1000...1000),
-            "CPUSchedulingPolicy": named(\.cpuSchedulingPolicy, ["other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5]),
-            "CPUSchedulingPriority": Exec.integer(\.cpuSchedulingPriority, in: 0...99),
-            "CPUSchedulingResetOnFork": Exec.boolean(\.cpuSchedulingResetOnFork),
-            "IOSchedulingClass": named(\.ioSchedulingClass, ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]),
-            "IOSchedulingPriority": Exec.integer(\.ioSchedulingPriority, in: 0...7),
-            "CPUAffinity": cpuAffinity(\.cpuAffinity),
-            "Personality": personality(\.personality),
-            "LoadCredential": loadCredential(\.loadCredentials),
-            "SetCredential": setCredential(\.setCredentials),
-            "Environment": environment(),
-            "EnvironmentFile": environmentFile(),
-            "PassEnvironment": .words(\.passEnvironment),
-            "UnsetEnvironment": .words(\.unsetEnvironment),
-            "StandardInput": standardInput(),
-            "IgnoreSIGPIPE": Exec.boolean(\.ignoreSIGPIPE),
-            "StandardOutput": optionalStream(\.standardOutput),
-            "StandardError": stream(\.standardError, input: false),
-            "StandardInputText": standardInputText(\.standardInputData),
-            "StandardInputData": standardInputData(\.standardInputData),
-            "SyslogIdentifier": Exec.optionalText(\.syslogIdentifier),
-            "SyslogLevel": syslogLevel(\.syslogLevel),
-            "SyslogLevelPrefix": Exec.boolean(\.syslogLevelPrefix),
-            "RuntimeDirectory": directories(\.runtimeDirectory),
-            "StateDirectory": directories(\.stateDirectory),
-            "CacheDirectory": directories(\.cacheDirectory),
-            "LogsDirectory": directories(\.logsDirectory),
-            "ConfigurationDirectory": directories(\.configurationDirectory),
-            "RuntimeDirectoryMode": Exec.mode(\.runtimeDirectoryMode),
-            "StateDirectoryMode": Exec.mode(\.stateDirectoryMode),
-            "CacheDirectoryMode": Exec.mode(\.cacheDirectoryMode),
-            "LogsDirectoryMode": Exec.mode(\.logsDirectoryMode),
-            "ConfigurationDirectoryMode": Exec.mode(\.configurationDirectoryMode),
-            "RuntimeDirectoryPreserve": Exec.word(\.runtimeDirectoryPreserve, ["no", "yes", "restart"]),
-            "CapabilityBoundingSet": capabilities(\.capabilityBoundingSet),
-            "AmbientCapabilities": capabilities(\.ambientCapabilities),
-            "NoNewPrivileges": Exec.boolean(\.noNewPrivileges),
-            "SecureBits": secureBits(\.secureBits),
-            "PrivateNetwork": Exec.boolean(\.privateNetwork),
-            "IPAddressAllow": addressPrefixes(\.ipAddressAllow),
-            "IPAddressDeny": addressPrefixes(\.ipAddressDeny),
-            "IPAccounting": Exec.boolean(\.ipAccounting),
-            "ProtectProc": Exec.word(\.protectProc, ["default", "noaccess", "invisible", "ptraceable"]),
-            "ProcSubset": Exec.word(\.procSubset, ["all", "pid"]),
-            "ProtectSystem": Exec.word(\.protectSystem, ["no", "yes", "true", "false", "full", "strict"]),
-            "ProtectHome": Exec.word(\.protectHome, ["no", "yes", "true", "false", "read-only", "tmpfs"]),
-            "ReadOnlyPaths": Exec.paths(\.readOnlyPaths),
-            "ReadWritePaths": Exec.paths(\.readWritePaths),
-            "InaccessiblePaths": Exec.paths(\.inaccessiblePaths),
-            "ExecPaths": Exec.paths(\.execPaths),
-            "NoExecPaths": Exec.paths(\.noExecPaths),
+    /// systemd.exec(5) and the resource-control directives, on an `ExecContext`, for `[Service]`
+    /// and `[Socket]`: the maker of each field (`Field`).
+    nonisolated(unsafe) static let table: [String: () -> Exec] = {
+        var table: [String: () -> Exec] = [
+            "User": { Exec.optionalText(\.user) },
+            "Group": { Exec.optionalText(\.group) },
+            "SupplementaryGroups": { Exec.words(\.supplementaryGroups) },
+            "DynamicUser": { Exec.boolean(\.dynamicUser).with(NotEnforced.dynamicUser) },
+            "WorkingDirectory": { workingDirectory() },
+            "RootDirectory": { Exec.path(\.rootDirectory).with(NotEnforced.rootDirectory) },
+            "UMask": { Exec.mode(\.umask) },
+            "Nice": { Exec.integer(\.nice, in: -20...19) },
+            "OOMScoreAdjust": { Exec.integer(\.oomScoreAdjust, in: -1000...1000) },
+            "CPUSchedulingPolicy": { named(\.cpuSchedulingPolicy, ["other": 0, "fifo": 1, "rr": 2, "batch": 3, "idle": 5]) },
+            "CPUSchedulingPriority": { Exec.integer(\.cpuSchedulingPriority, in: 0...99) },
+            "CPUSchedulingResetOnFork": { Exec.boolean(\.cpuSchedulingResetOnFork) },
+            "IOSchedulingClass": { named(\.ioSchedulingClass, ["none": 0, "realtime": 1, "best-effort": 2, "idle": 3]) },
+            "IOSchedulingPriority": { Exec.integer(\.ioSchedulingPriority, in: 0...7) },
+            "CPUAffinity": { cpuAffinity(\.cpuAffinity) },
+            "Personality": { personality(\.personality) },
+            "LoadCredential": { loadCredential(\.loadCredentials) },
+            "SetCredential": { setCredential(\.setCredentials) },
+            "Environment": { environment() },
+            "EnvironmentFile": { environmentFile() },
+            "PassEnvironment": { .words(\.passEnvironment) },
+            "UnsetEnvironment": { .words(\.unsetEnvironment) },
+            "StandardInput": { standardInput() },
+            "IgnoreSIGPIPE": { Exec.boolean(\.ignoreSIGPIPE) },
+            "StandardOutput": { optionalStream(\.standardOutput) },
+            "StandardError": { stream(\.standardError, input: false) },
+            "StandardInputText": { standardInputText(\.standardInputData) },
+            "StandardInputData": { standardInputData(\.standardInputData) },
+            "SyslogIdentifier": { Exec.optionalText(\.syslogIdentifier) },
+            "SyslogLevel": { syslogLevel(\.syslogLevel) },
+            "SyslogLevelPrefix": { Exec.boolean(\.syslogLevelPrefix) },
+            "RuntimeDirectory": { directories(\.runtimeDirectory) },
+            "StateDirectory": { directories(\.stateDirectory) },
+            "CacheDirectory": { directories(\.cacheDirectory) },
+            "LogsDirectory": { directories(\.logsDirectory) },
+            "ConfigurationDirectory": { directories(\.configurationDirectory) },
+            "RuntimeDirectoryMode": { Exec.mode(\.runtimeDirectoryMode) },
+            "StateDirectoryMode": { Exec.mode(\.stateDirectoryMode) },
+            "CacheDirectoryMode": { Exec.mode(\.cacheDirectoryMode) },
+            "LogsDirectoryMode": { Exec.mode(\.logsDirectoryMode) },
+            "ConfigurationDirectoryMode": { Exec.mode(\.configurationDirectoryMode) },
+            "RuntimeDirectoryPreserve": { Exec.word(\.runtimeDirectoryPreserve, ["no", "yes", "restart"]) },
+            "CapabilityBoundingSet": { capabilities(\.capabilityBoundingSet) },
+            "AmbientCapabilities": { capabilities(\.ambientCapabilities) },
+            "NoNewPrivileges": { Exec.boolean(\.noNewPrivileges) },
+            "SecureBits": { secureBits(\.secureBits) },
+            "PrivateNetwork": { Exec.boolean(\.privateNetwork) },
+            "IPAddressAllow": { addressPrefixes(\.ipAddressAllow) },
+            "IPAddressDeny": { addressPrefixes(\.ipAddressDeny) },
+            "IPAccounting": { Exec.boolean(\.ipAccounting) },
+            "ProtectProc": { Exec.word(\.protectProc, ["default", "noaccess", "invisible", "ptraceable"]) },
+            "ProcSubset": { Exec.word(\.procSubset, ["all", "pid"]) },
+            "ProtectSystem": { Exec.word(\.protectSystem, ["no", "yes", "true", "false", "full", "strict"]) },
+            "ProtectHome": { Exec.word(\.protectHome, ["no", "yes", "true", "false", "read-only", "tmpfs"]) },
+            "ReadOnlyPaths": { Exec.paths(\.readOnlyPaths) },
+            "ReadWritePaths": { Exec.paths(\.readWritePaths) },
+            "InaccessiblePaths": { Exec.paths(\.inaccessiblePaths) },
+            "ExecPaths": { Exec.paths(\.execPaths) },
+            "NoExecPaths": { Exec.paths(\.noExecPaths) },
             // PATH[:OPTIONS]: an entry whose path is not absolute is skipped and the others apply,
             // as systemd's config_parse_temporary_filesystems() does.
-            "TemporaryFileSystem": Exec { settings, value, resolver throws(ValueError) in
+            "TemporaryFileSystem": { Exec { settings, value, resolver throws(ValueError) in
                 if value.isEmpty { settings.temporaryFileSystem = []; return }
                 var skipped: [String] = []
                 for word in try WordSplitter.split(value) {
@@ -147,41 +136,55 @@ enum ExecDirectives {
                     settings.temporaryFileSystem.append(entry)
                 }
                 if !skipped.isEmpty { throw ValueError("not an absolute path, ignored (the others apply): \(skipped.joined(separator: ", "))") }
-            },
-            "BindPaths": Exec.words(\.bindPaths),
-            "BindReadOnlyPaths": Exec.words(\.bindReadOnlyPaths),
-            "SystemCallFilter": Exec { settings, value, _ throws(ValueError) in
+            } },
+            // The sandboxing booleans wick enforces (systemd.exec(5) "Sandboxing").
+            "PrivateTmp": { .boolean(\.privateTmp) },
+            "PrivateDevices": { .boolean(\.privateDevices) },
+            "PrivateMounts": { .boolean(\.privateMounts) },
+            "PrivateIPC": { .boolean(\.privateIPC) },
+            "ProtectKernelTunables": { .boolean(\.protectKernelTunables) },
+            "ProtectKernelModules": { .boolean(\.protectKernelModules) },
+            "ProtectKernelLogs": { .boolean(\.protectKernelLogs) },
+            "ProtectControlGroups": { .boolean(\.protectControlGroups) },
+            "ProtectClock": { .boolean(\.protectClock) },
+            "ProtectHostname": { .boolean(\.protectHostname) },
+            "MemoryDenyWriteExecute": { .boolean(\.memoryDenyWriteExecute) },
+            "LockPersonality": { .boolean(\.lockPersonality) },
+            "RestrictRealtime": { .boolean(\.restrictRealtime) },
+            "RestrictSUIDSGID": { .boolean(\.restrictSUIDSGID) },
+            "BindPaths": { Exec.words(\.bindPaths) },
+            "BindReadOnlyPaths": { Exec.words(\.bindReadOnlyPaths) },
+            "SystemCallFilter": { Exec { settings, value, _ throws(ValueError) in
                 try SyscallFilterSetting.assign(value, to: &settings.systemCallFilter)
-            },
-            "RestrictAddressFamilies": Exec { settings, value, _ throws(ValueError) in
+            } },
+            "RestrictAddressFamilies": { Exec { settings, value, _ throws(ValueError) in
                 try AddressFamilySetting.assign(value, to: &settings.restrictAddressFamilies)
-            },
-            "RestrictNamespaces": restrictNamespaces(\.restrictNamespaces),
-            "SystemCallErrorNumber": Exec { settings, value, _ throws(ValueError) in
+            } },
+            "RestrictNamespaces": { restrictNamespaces(\.restrictNamespaces) },
+            "SystemCallErrorNumber": { Exec { settings, value, _ throws(ValueError) in
                 if value.isEmpty || value == "kill" { settings.systemCallErrorNumber = nil; return }
                 guard let number = ErrnoNames.number(value), number > 0 else { throw .expected("an errno name or number, or kill", got: value) }
                 settings.systemCallErrorNumber = number
-            },
-            "SystemCallArchitectures": Exec { settings, value, _ throws(ValueError) in
+            } },
+            "SystemCallArchitectures": { Exec { settings, value, _ throws(ValueError) in
                 if value.isEmpty { settings.systemCallArchitectures = []; return }
                 for word in value.split(separator: " ") where word != "native" {
                     throw .expected("native (wick knows no other architecture name)", got: String(word))
                 }
                 settings.systemCallArchitectures = ["native"]
-            },
+            } },
         ]
-        table.merge(ResourceDirectives.table.mapValues { $0.lifted(\.resources) }) { first, _ in first }
-        for (name, resource, unit) in limits {
-            table[name] = limit(resource: resource, unit: unit)
+        for (name, make) in ResourceDirectives.table where table[name] == nil {
+            table[name] = { make().lifted(\.resources) }
         }
-        for (name, keyPath) in enforcedBooleans {
-            table[name] = Exec.boolean(keyPath)
+        for (name, resource, unit) in limits {
+            table[name] = { limit(resource: resource, unit: unit) }
         }
         for (name, support) in sandboxBooleans where table[name] == nil {
-            table[name] = Exec(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) }
+            table[name] = { Exec(support) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) } }
         }
         for (name, support) in sandboxWords where table[name] == nil {
-            table[name] = Exec(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
+            table[name] = { Exec(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) } }
         }
         return table
     }()
@@ -338,7 +341,7 @@ enum ExecDirectives {
                 settings[keyPath: keyPath] = number
                 return
             }
-            throw .expected(names.map(\.key).joined(separator: ", "), got: value)
+            throw .expected(names.map { $0.key }.joined(separator: ", "), got: value)
         }
     }
 

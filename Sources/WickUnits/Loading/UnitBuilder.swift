@@ -20,7 +20,7 @@ public enum UnitBuilder {
     public static func build(
         name: UnitName, fragment: UnitSourceFile?, dropIns: [UnitSourceFile] = [], host: HostFacts = HostFacts()
     ) -> LoadedUnit {
-        var unit = LoadedUnit(name: name, loadState: .loaded, fragmentPath: fragment?.path, dropInPaths: dropIns.map(\.path))
+        var unit = LoadedUnit(name: name, loadState: .loaded, fragmentPath: fragment?.path, dropInPaths: dropIns.map { $0.path })
         guard let fragment else {
             unit.loadState = .notFound
             unit.diagnostics.append(Diagnostic(

@@ -6,7 +6,7 @@ enum UnitValidator {
         let unitLocation = SourceLocation(file: unit.fragmentPath ?? unit.name.name, line: 0)
         let locations = unit.directiveLocations
         // A directive whose value was rejected is not reported again as missing.
-        let rejected = Set(unit.diagnostics.filter { $0.severity == .error }.compactMap(\.directive))
+        let rejected = Set(unit.diagnostics.filter { $0.severity == .error }.compactMap { $0.directive })
         func location(_ directive: String?) -> SourceLocation {
             directive.flatMap { locations[$0] } ?? unitLocation
         }

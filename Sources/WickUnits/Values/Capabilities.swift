@@ -14,7 +14,7 @@ public struct CapabilitySet: Hashable, Sendable {
 
     /// The names in the set, in number order (`CAP_CHOWN CAP_NET_BIND_SERVICE`).
     public var names: [String] {
-        Capabilities.names.enumerated().filter { contains($0.offset) }.map(\.element)
+        Capabilities.names.enumerated().filter { contains($0.offset) }.map { $0.element }
     }
 }
 

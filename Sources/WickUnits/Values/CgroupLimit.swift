@@ -52,7 +52,7 @@ public enum Permyriad {
         guard let (suffix, scale) = scales.first(where: { value.hasSuffix($0.suffix) }) else { return nil }
         let number = value.dropLast(suffix.count)
         let parts = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = UInt64(parts[0]), parts[0].allSatisfy(\.isASCII) else { throw .expected("a share such as 50% or 2.5%", got: value) }
+        guard let whole = UInt64(parts[0]), parts[0].allSatisfy({ $0.isASCII }) else { throw .expected("a share such as 50% or 2.5%", got: value) }
         var fraction: UInt64 = 0
         if parts.count == 2 {
             // One decimal of % and ‰ is as fine as ‱ goes.
