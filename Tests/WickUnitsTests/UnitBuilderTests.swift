@@ -57,6 +57,35 @@ import Testing
         #expect(unit.settings.socket.fileDescriptorName == "web")
     }
 
+    /// A run of one key is looked up once (UnitBuilder.apply): the values still apply in order,
+    /// a key's location is its last assignment, in a run or after other keys, across sections,
+    /// and a run broken by an unknown key or another section goes on as a run.
+    @Test func runsOfOneKeyApplyInOrderAndKeepTheLastLocation() {
+        let unit = buildUnit("web.socket", """
+            [Socket]
+            ListenStream=127.0.0.1:18000
+            ListenStream=127.0.0.1:18001
+            Backlog=5
+            ListenStream=127.0.0.1:18002
+            X-Mine=1
+            ListenStream=127.0.0.1:18003
+            Accept=maybe
+            Accept=yes
+            [Unit]
+            Description=one
+            [Socket]
+            Backlog=7
+            """)
+        #expect(unit.settings.socket.listen.map { $0.description } == ["127.0.0.1:18000", "127.0.0.1:18001", "127.0.0.1:18002", "127.0.0.1:18003"])
+        #expect(unit.directiveLocations["ListenStream"]?.line == 7)
+        #expect(unit.directiveLocations["Accept"]?.line == 9)
+        #expect(unit.directiveLocations["Description"]?.line == 11)
+        #expect(unit.directiveLocations["Backlog"]?.line == 13)
+        #expect(unit.settings.socket.backlog == 7)
+        #expect(unit.settings.socket.accept)
+        #expect(messages(unit, .error).count == 1, "Accept=maybe is refused once: \(messages(unit, .error))")
+    }
+
     @Test func badValueIsAnErrorWithFileLineAndDirective() {
         let unit = buildUnit("a.socket", "[Socket]\nListenStream=80\nBacklog=lots\n")
         #expect(unit.loadState == .badSetting)

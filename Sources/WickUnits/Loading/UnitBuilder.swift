@@ -56,17 +56,29 @@ public enum UnitBuilder {
                 unit.diagnostics.append(Diagnostic(.warning, at: location, "unknown section [\(section)], ignoring it"))
             }
         }
+        // A run of assignments to one key (a socket's `ListenStream=` lines) looks its directive
+        // up once and records its location once, at the run's last line: a lookup hashes the
+        // key (900 instructions a line).
+        var run: (key: String, section: String, directive: Directive, location: SourceLocation)?
         for assignment in lexer.assignments {
-            guard DirectiveTable.hasSection(assignment.section, unitType: type) else { continue }
-            guard let directive = DirectiveTable.directive(assignment.key, section: assignment.section, unitType: type) else {
-                if !assignment.key.hasPrefix("X-") {
-                    unit.diagnostics.append(Diagnostic(
-                        .warning, at: assignment.location, directive: assignment.key,
-                        "unknown directive \(assignment.key)= in section [\(assignment.section)], ignoring it"))
+            let directive: Directive
+            if let current = run, current.key == assignment.key, current.section == assignment.section {
+                directive = current.directive
+                run?.location = assignment.location
+            } else {
+                guard DirectiveTable.hasSection(assignment.section, unitType: type) else { continue }
+                guard let found = DirectiveTable.directive(assignment.key, section: assignment.section, unitType: type) else {
+                    if !assignment.key.hasPrefix("X-") {
+                        unit.diagnostics.append(Diagnostic(
+                            .warning, at: assignment.location, directive: assignment.key,
+                            "unknown directive \(assignment.key)= in section [\(assignment.section)], ignoring it"))
+                    }
+                    continue
                 }
-                continue
+                if let run { unit.directiveLocations[run.key] = run.location }
+                directive = found
+                run = (assignment.key, assignment.section, found, assignment.location)
             }
-            unit.directiveLocations[assignment.key] = assignment.location
             do throws(ValueError) {
                 try directive.apply(&unit.settings, assignment.value, resolver)
             } catch {
@@ -81,5 +93,6 @@ public enum UnitBuilder {
                     .warning, at: assignment.location, directive: assignment.key, "\(assignment.key)= is \(reason)"))
             }
         }
+        if let run { unit.directiveLocations[run.key] = run.location }
     }
 }
