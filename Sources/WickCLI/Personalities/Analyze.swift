@@ -114,7 +114,7 @@ enum Analyze {
         guard seen.count < 32 else { return }
         let candidates = (times.units[name]?.after ?? []).compactMap { dependency in times.units[dependency].map { (dependency, $0) } }
             .filter { $0.1.activated > 0 }
-        guard let latest = candidates.map { $0.1.activated }.max() else { return }
+        guard let latest = candidates.map({ $0.1.activated }).max() else { return }
         let chosen = candidates.filter { $0.1.activated == latest }.sorted { $0.0 < $1.0 }
         for (index, (dependency, time)) in chosen.enumerated() {
             let last = index == chosen.count - 1
