@@ -8,10 +8,13 @@ import WickUnits
 /// limits. It gathers `ExecInputs` for `ExecRequest.build` and cleans up after a unit stops
 /// (runtime directories, dynamic users).
 final class ExecEnvironment {
-    private var users: UserRecords
+    /// Read when the first start needs it, not at wick's own start (187,000 instructions).
+    private lazy var users: UserRecords = Self.readUsers()
     /// `PATH` and `LANG` for every service (systemd's manager environment).
     let managerEnvironment: [(String, String)]
-    private let ownEnvironment: [String: String]
+    /// wick's own environment, the source of `PassEnvironment=`: made into a table when the
+    /// first start needs it (wick never changes its environment).
+    private lazy var ownEnvironment: [String: String] = Self.readOwnEnvironment()
     private var invocationIDs: [String: (invocation: UInt64, id: String)] = [:]
     /// `DynamicUser=yes`: the uid of each unit while it runs (systemd's range 61184-65519).
     private var dynamicUIDs: [String: UInt32] = [:]
@@ -41,19 +44,7 @@ final class ExecEnvironment {
 
     init(runtimeDirectory: String) {
         self.runtimeDirectory = runtimeDirectory
-        users = Self.readUsers()
-        var own: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            // Searched as a byte: a Character search costs a grapheme break per character.
-            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                own[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        ownEnvironment = own
-        let lang = own["LANG"] ?? Self.localeConfLANG() ?? "C.UTF-8"
+        let lang = getenv("LANG").map { String(cString: $0) } ?? Self.localeConfLANG() ?? "C.UTF-8"
         managerEnvironment = [("PATH", SpawnPlan.searchPath), ("LANG", lang)]
         var limits: [Int32: UInt64] = [:]
         limits.reserveCapacity(ExecRequest.resources.count)
@@ -290,6 +281,20 @@ final class ExecEnvironment {
         fchmod(fd, 0)
         close(fd)
         return host
+    }
+
+    private static func readOwnEnvironment() -> [String: String] {
+        var own: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            // Searched as a byte: a Character search costs a grapheme break per character.
+            if let equals = text.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                own[String(text[..<equals])] = String(text[text.utf8.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return own
     }
 
     private static func readUsers() -> UserRecords {

@@ -477,6 +477,17 @@ public final class ControlGroups {
 
     /// The unified hierarchy's mount point (from /proc/self/mountinfo, fstype cgroup2) and wick's
     /// cgroup in it (`0::PATH` of /proc/self/cgroup).
+    /// Whether `bytes` holds `pattern` anywhere.
+    static func contains(_ bytes: ArraySlice<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var start = bytes.startIndex
+        while let found = bytes[start...].firstIndex(of: first) {
+            if bytes[found...].starts(with: pattern) { return true }
+            start = found + 1
+        }
+        return false
+    }
+
     private static func unifiedHierarchy() -> (mount: String, own: String)? {
         let source = FileSystemUnitSource(maximumFileSize: 4 << 20)
         guard let mountinfo = try? source.contents(of: "/proc/self/mountinfo"),
@@ -484,7 +495,11 @@ public final class ControlGroups {
         var mount: String?
         // Split as bytes (space and newline are ASCII): split by Character, the mount table of a
         // host cost 680,000 instructions at every start.
+        let marker = Array(" - cgroup2 ".utf8)
         for line in mountinfo.split(separator: UInt8(ascii: "\n")) {
+            // Only a cgroup2 line is split into its fields (an array per line of the host's
+            // mount table cost 150,000 instructions at every start).
+            guard Self.contains(line, marker) else { continue }
             // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
             let fields = line.split(separator: UInt8(ascii: " "))
             guard let separator = fields.firstIndex(where: { $0.elementsEqual("-".utf8) }), separator + 1 < fields.count,

@@ -32,3 +32,20 @@ import Testing
         #expect(ControlGroups.field("max", in: []) == nil)
     }
 }
+
+/// `ControlGroups.contains`: the byte search that picks the cgroup2 line of /proc/self/mountinfo
+/// before it is split into fields.
+@Suite struct MountinfoLineTests {
+    @Test func findsThePatternAnywhereAndOnlyWhole() {
+        let pattern = Array(" - cgroup2 ".utf8)
+        let line = Array("35 24 0:30 / /sys/fs/cgroup/unified rw,nosuid shared:9 - cgroup2 cgroup2 rw".utf8)
+        #expect(ControlGroups.contains(line[...], pattern))
+        #expect(ControlGroups.contains(line[10...], pattern), "a slice not starting at 0")
+        #expect(!ControlGroups.contains(Array("36 24 0:31 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids".utf8)[...], pattern))
+        #expect(!ControlGroups.contains(Array("x - cgroup2".utf8)[...], pattern), "cut short at the end")
+        #expect(ControlGroups.contains(Array("  -  - cgroup2 x".utf8)[...], pattern), "a false start before the match")
+        #expect(ControlGroups.contains(pattern[...], pattern), "the whole line")
+        #expect(!ControlGroups.contains([][...], pattern))
+        #expect(!ControlGroups.contains(line[...], []), "an empty pattern matches nothing")
+    }
+}
