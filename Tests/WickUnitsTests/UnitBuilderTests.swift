@@ -161,6 +161,21 @@ import Testing
         #expect(buildUnit("b.service", "[Service]\nExecStart=/a\nEnvironment=1A=x\n").loadState == .badSetting)
     }
 
+    /// `Condition*=` and `Assert*=` are found by their check's name (DirectiveTable.unit): every
+    /// check in both forms, nothing else with the prefix.
+    @Test func everyConditionAndAssertIsKnownAndNoOtherWordWithTheirPrefix() {
+        for check in UnitCondition.allChecks {
+            #expect(DirectiveTable.directive("Condition" + check, section: "Unit", unitType: "service") != nil, "Condition\(check)")
+            #expect(DirectiveTable.directive("Assert" + check, section: "Unit", unitType: "socket") != nil, "Assert\(check)")
+        }
+        for word in ["Condition", "Assert", "ConditionPathExist", "AssertPathExistsGlobs", "ConditionDescription", "conditionPathExists"] {
+            #expect(DirectiveTable.directive(word, section: "Unit", unitType: "service") == nil, "\(word)")
+        }
+        let unit = buildUnit("a.service", "[Unit]\nConditionFoo=1\nAssertHost=x\n[Service]\nExecStart=/a\n")
+        #expect(messages(unit, .warning).contains { $0.contains("unknown directive ConditionFoo=") })
+        #expect(unit.settings.unit.asserts.count == 1)
+    }
+
     @Test func standardStreams() {
         let unit = buildUnit("a@.service", "[Service]\nExecStart=/a\nStandardInput=socket\nStandardError=append:/var/log/a.log\n")
         #expect(unit.settings.service.exec.standardInput == .socket)

@@ -1,14 +1,16 @@
 /// Every directive wick knows, by section; `Condition*=`/`Assert*=` are generated from
 /// `UnitCondition.allChecks`.
 enum DirectiveTable {
-    nonisolated(unsafe) static let unit: [String: () -> Directive] = {
-        var table = UnitDirectives.unit
-        for check in UnitCondition.allChecks {
-            table["Condition" + check] = { UnitDirectives.condition(check, assert: false) }
-            table["Assert" + check] = { UnitDirectives.condition(check, assert: true) }
+    /// `[Unit]`: its own directives, then `Condition*=` and `Assert*=` by their check's name (a
+    /// table entry for each of the 66 cost 90,000 instructions at every start).
+    static func unit(_ key: String) -> Directive? {
+        if let make = UnitDirectives.unit[key] { return make() }
+        for (prefix, assert) in [("Condition", false), ("Assert", true)] where key.hasPrefix(prefix) {
+            let check = String(key.dropFirst(prefix.count))
+            if UnitCondition.allChecks.contains(check) { return UnitDirectives.condition(check, assert: assert) }
         }
-        return table
-    }()
+        return nil
+    }
 
     /// Whether a unit of `type` has `section` (`socket` and `service` units their own; every
     /// type `[Unit]` and `[Install]`).
@@ -24,7 +26,7 @@ enum DirectiveTable {
     /// systemd.exec(5)'s (with systemd.resource-control(5)'s) on their execution context.
     static func directive(_ key: String, section: String, unitType: String) -> Directive? {
         switch (section, unitType) {
-        case ("Unit", _): return unit[key]?()
+        case ("Unit", _): return unit(key)
         case ("Install", _): return UnitDirectives.install[key]?()
         case ("Socket", "socket"): return SocketDirectives.table[key] ?? ExecDirectives.directive(key, \.socket.exec, kill: \.socket.kill)
         case ("Service", "service"): return ServiceDirectives.table[key] ?? ExecDirectives.directive(key, \.service.exec, kill: \.service.kill)
