@@ -176,6 +176,21 @@ import Testing
         #expect(unit.settings.unit.asserts.count == 1)
     }
 
+    /// The exec directives kept out of the table (ExecDirectives.exec): every `Limit*=`,
+    /// resource-control and parsed-only sandboxing name is found in both sections.
+    @Test func limitsResourcesAndParsedOnlyWordsAreFoundInBothSections() {
+        let names = ExecDirectives.limits.map { $0.directive } + ExecDirectives.sandboxBooleans.map { $0.0 }
+            + ExecDirectives.sandboxWords.map { $0.0 } + ["MemoryMax", "CPUWeight", "TasksMax", "IOWeight", "SocketBindDeny"]
+        for name in names {
+            #expect(DirectiveTable.directive(name, section: "Service", unitType: "service") != nil, "\(name)")
+            #expect(DirectiveTable.directive(name, section: "Socket", unitType: "socket") != nil, "\(name)")
+        }
+        let unit = buildUnit("a.service", "[Service]\nExecStart=/a\nLimitNOFILE=1024:4096\nMemoryMax=1G\nLogLevelMax=debug\n")
+        #expect(unit.settings.service.exec.limits["NOFILE"] == ResourceLimit(soft: 1024, hard: 4096))
+        #expect(unit.settings.service.exec.resources.memoryMax != nil)
+        #expect(messages(unit, .warning).contains { $0.hasPrefix("LogLevelMax= is not") })
+    }
+
     @Test func standardStreams() {
         let unit = buildUnit("a@.service", "[Service]\nExecStart=/a\nStandardInput=socket\nStandardError=append:/var/log/a.log\n")
         #expect(unit.settings.service.exec.standardInput == .socket)
