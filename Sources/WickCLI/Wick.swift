@@ -53,7 +53,19 @@ public struct Wick: ParsableCommand {
             }
             Glibc.exit(0)
         }
-        // `wick activate` with many -l: see Activate.condensingListens.
+        // `wick activate` likewise (ActivateOptions); with many -l for the parser, see
+        // Activate.condensingListens.
+        if arguments.first == "activate", let options = ActivateOptions.parse(Array(arguments.dropFirst())),
+           (try? options.validate()) != nil {
+            do {
+                try options.run()
+            } catch let exit as ExitCode {
+                Glibc.exit(exit.rawValue)
+            } catch {
+                Activate.exit(withError: error)
+            }
+            Glibc.exit(0)
+        }
         main(Activate.condensingListens(arguments))
         Glibc.exit(0)
     }

@@ -31,7 +31,13 @@ public struct ActivateConfiguration: Sendable {
 
     /// `LISTEN_FDNAMES=` for the listening fds: the given names, `unknown` for the rest.
     public var listenFDNames: String {
-        listens.indices.map { $0 < fdNames.count && !fdNames[$0].isEmpty ? fdNames[$0] : "unknown" }.joined(separator: ":")
+        var names = ""
+        names.reserveCapacity(listens.count * 8)
+        for index in listens.indices {
+            if index > 0 { names += ":" }
+            names += index < fdNames.count && !fdNames[index].isEmpty ? fdNames[index] : "unknown"
+        }
+        return names
     }
 
     /// The environment passed through: wick's own, without stale `LISTEN_*` variables, then the

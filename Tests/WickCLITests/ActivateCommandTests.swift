@@ -1,7 +1,9 @@
 import Foundation
 import Glibc
 import Testing
-import WickCLI
+@testable import WickCLI
+import WickDaemon
+import WickUnits
 
 /// `wick activate` end to end: the real binary, real sockets, the libsystemd test service.
 @Suite(.serialized) struct ActivateCommandTests {
@@ -18,6 +20,16 @@ import WickCLI
         #expect(Activate.condensingListens(["status", "-l", "80"]) == ["status", "-l", "80"])
     }
 
+    /// The condensed list is cut at its NUL bytes only, empty entries and non-ASCII kept, and the
+    /// `-l` given after it follow; `LISTEN_FDNAMES` names the rest `unknown`.
+    @Test func condensedListensAreCutAtNULsAndUnnamedFdsAreUnknown() throws {
+        let parsed = try Activate.parse(["--listen-condensed", "80\0\0/run/\u{E9}t\u{E9}\0@b", "-l", "81", "cat"])
+        #expect(parsed.listens == ["80", "", "/run/\u{E9}t\u{E9}", "@b", "81"])
+        let specs = [ListenSpec.stream(.anyPort(1)), .stream(.anyPort(2)), .stream(.anyPort(3))]
+        let configuration = ActivateConfiguration(listens: specs, accept: false, inetd: false, fdNames: ["web", ""], environment: [], command: ["cat"])
+        #expect(configuration.listenFDNames == "web:unknown:unknown")
+    }
+
     @Test func withoutAcceptTheServiceGetsEveryFdInOrderWithNamesAndNothingElse() throws {
         let first = TestClient.freePort(), second = TestClient.freePort()
         let wick = try start(["-l", "127.0.0.1:\(first)", "-l", "127.0.0.1:\(second)", "--fdname=web:admin",
@@ -30,6 +42,7 @@ import WickCLI
         #expect(report["pid_matches"] == "1")
         #expect(report["kinds"] == "listening,listening")
         #expect(report["open"] == "0,1,2,3,4", "the service must get exactly its fds: \(report)")
+        #expect(wick.log.contains("wick activate: Listening on 127.0.0.1:\(first) as fd 3.\nwick activate: Listening on 127.0.0.1:\(second) as fd 4.\n"), "\(wick.log)")
     }
 
     @Test func exitOnIdleWithRearmLosesNoConnection() throws {

@@ -15,6 +15,20 @@ import Testing
         #expect(try SocketAddress.parse("80").description == "[::]:80")
     }
 
+    /// Dotted quads and ports written digit by digit (IPAddress.formatIPv4).
+    @Test func dottedQuadsAndPortsAreWrittenAsDecimal() {
+        #expect(IPAddress.formatIPv4([0, 0, 0, 0]) == "0.0.0.0")
+        #expect(IPAddress.formatIPv4([255, 255, 255, 255], port: 65535) == "255.255.255.255:65535")
+        #expect(IPAddress.formatIPv4([10, 1, 20, 200], port: 8) == "10.1.20.200:8")
+        #expect(IPAddress.formatIPv4([127, 0, 0, 1], port: 0) == "127.0.0.1:0")
+        #expect(SocketAddress.ipv4(bytes: [192, 168, 100, 9], port: 10000).description == "192.168.100.9:10000")
+        for value: UInt in [0, 7, 9, 10, 99, 100, 101, 1000, 65535, 4_294_967_296, UInt.max] {
+            var text: [UInt8] = [UInt8(ascii: "x")]
+            IPAddress.appendDecimal(value, to: &text)
+            #expect(String(decoding: text, as: UTF8.self) == "x\(value)")
+        }
+    }
+
     /// inet_pton()'s dotted quads, parsed byte by byte.
     @Test func dottedQuadsAsInetPton() {
         #expect(IPAddress.parseIPv4("0.0.0.0") == [0, 0, 0, 0] && IPAddress.parseIPv4("255.10.0.9") == [255, 10, 0, 9])

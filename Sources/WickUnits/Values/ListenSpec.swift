@@ -23,7 +23,7 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .anyPort(let port): return "[::]:\(port)"
-        case .ipv4(let bytes, let port): return "\(IPAddress.formatIPv4(bytes)):\(port)"
+        case .ipv4(let bytes, let port): return IPAddress.formatIPv4(bytes, port: port)
         case .ipv6(let bytes, let port): return "[\(IPAddress.formatIPv6(bytes))]:\(port)"
         case .unixPath(let path): return path
         case .unixAbstract(let name): return "@" + name
