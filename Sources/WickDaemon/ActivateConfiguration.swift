@@ -31,13 +31,13 @@ public struct ActivateConfiguration: Sendable {
 
     /// `LISTEN_FDNAMES=` for the listening fds: the given names, `unknown` for the rest.
     public var listenFDNames: String {
-        var names = ""
+        var names: [UInt8] = []
         names.reserveCapacity(listens.count * 8)
         for index in listens.indices {
-            if index > 0 { names += ":" }
-            names += index < fdNames.count && !fdNames[index].isEmpty ? fdNames[index] : "unknown"
+            if index > 0 { names.append(UInt8(ascii: ":")) }
+            names += (index < fdNames.count && !fdNames[index].isEmpty ? fdNames[index] : "unknown").utf8
         }
-        return names
+        return String(decoding: names, as: UTF8.self)
     }
 
     /// The environment passed through: wick's own, without stale `LISTEN_*` variables, then the

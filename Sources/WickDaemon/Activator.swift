@@ -43,7 +43,11 @@ public final class Activator {
                 let fd = try SocketBinder.open(spec, options: BindOptions())
                 listeners.append(fd)
                 listening += "wick activate: Listening on ".utf8
-                listening += spec.description.utf8
+                if case .stream(.ipv4(let bytes, let port)) = spec {
+                    IPAddress.appendIPv4(bytes, port: port, to: &listening)
+                } else {
+                    listening += spec.description.utf8
+                }
                 listening += " as fd ".utf8
                 IPAddress.appendDecimal(UInt(listeners.count + 2), to: &listening)
                 listening += ".\n".utf8

@@ -80,6 +80,12 @@ public enum IPAddress {
     public static func formatIPv4(_ bytes: [UInt8], port: UInt16?) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(21)
+        appendIPv4(bytes, port: port, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `a.b.c.d`, or `a.b.c.d:port`, appended to `text`.
+    public static func appendIPv4(_ bytes: [UInt8], port: UInt16?, to text: inout [UInt8]) {
         for (index, byte) in bytes.enumerated() {
             if index > 0 { text.append(UInt8(ascii: ".")) }
             appendDecimal(UInt(byte), to: &text)
@@ -88,12 +94,15 @@ public enum IPAddress {
             text.append(UInt8(ascii: ":"))
             appendDecimal(UInt(port), to: &text)
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The decimal digits of `value`.
     public static func appendDecimal(_ value: UInt, to text: inout [UInt8]) {
-        var divisor: UInt = 1
+        if value < 10 {
+            text.append(UInt8(ascii: "0") + UInt8(value))
+            return
+        }
+        var divisor: UInt = 10
         while divisor <= value / 10 { divisor *= 10 }
         var rest = value
         repeat {
