@@ -40,33 +40,31 @@ public struct Wick: ParsableCommand {
                 Glibc.exit(0)
             }
         }
-        // `wick daemon` with valid long options starts without the parser (DaemonOptions); the
-        // parser reads anything else, and explains what is wrong.
+        // `wick daemon` and `wick activate` with valid options start without the parser
+        // (DaemonOptions, ActivateOptions); the parser reads anything else, and explains what is
+        // wrong. With many -l for the parser, see Activate.condensingListens.
         if arguments.first == "daemon", let options = DaemonOptions.parse(Array(arguments.dropFirst())),
            (try? options.validate()) != nil {
-            do {
-                try options.run()
-            } catch let exit as ExitCode {
-                Glibc.exit(exit.rawValue)
-            } catch {
-                DaemonCommand.exit(withError: error)
-            }
-            Glibc.exit(0)
+            runDirectly(options.run, command: DaemonCommand.self)
         }
-        // `wick activate` likewise (ActivateOptions); with many -l for the parser, see
-        // Activate.condensingListens.
         if arguments.first == "activate", let options = ActivateOptions.parse(Array(arguments.dropFirst())),
            (try? options.validate()) != nil {
-            do {
-                try options.run()
-            } catch let exit as ExitCode {
-                Glibc.exit(exit.rawValue)
-            } catch {
-                Activate.exit(withError: error)
-            }
-            Glibc.exit(0)
+            runDirectly(options.run, command: Activate.self)
         }
         main(Activate.condensingListens(arguments))
+        Glibc.exit(0)
+    }
+
+    /// Runs options read without the parser and exits as the parser would after `run`: with an
+    /// `ExitCode`'s status, or with `command`'s message for any other error.
+    private static func runDirectly(_ run: () throws -> Void, command: any ParsableCommand.Type) -> Never {
+        do {
+            try run()
+        } catch let exit as ExitCode {
+            Glibc.exit(exit.rawValue)
+        } catch {
+            command.exit(withError: error)
+        }
         Glibc.exit(0)
     }
 }
