@@ -118,6 +118,8 @@ import WickUnits
         #expect(report["listen_fds"] == "2")
         #expect(report["names"] == "unknown:unknown")
         #expect(report["kinds"] == "listening,connection", "a datagram socket does not listen")
+        #expect(wick.log.contains("wick activate: Listening on \(path) as fd 3.\nwick activate: Listening on 127.0.0.1:\(udp) as fd 4.\n"),
+                "a path and a datagram address are written as their description: \(wick.log)")
         var info = stat()
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o666)
     }
