@@ -278,7 +278,17 @@ final class DaemonPort: ManagerPort {
     static func instanceSuffix(_ connection: AcceptedConnection) -> String {
         switch (connection.local, connection.remote) {
         case (.ip(let localAddress, let localPort), .ip(let remoteAddress, let remotePort)):
-            return "\(localAddress):\(localPort)-\(remoteAddress):\(remotePort)"
+            // Written into one buffer: the interpolation cost 2,500 instructions a connection.
+            var text: [UInt8] = []
+            text.reserveCapacity(localAddress.utf8.count + remoteAddress.utf8.count + 13)
+            text += localAddress.utf8
+            text.append(UInt8(ascii: ":"))
+            IPAddress.appendDecimal(UInt(localPort), to: &text)
+            text.append(UInt8(ascii: "-"))
+            text += remoteAddress.utf8
+            text.append(UInt8(ascii: ":"))
+            IPAddress.appendDecimal(UInt(remotePort), to: &text)
+            return String(decoding: text, as: UTF8.self)
         case (_, .unix(let pid, let uid)):
             return "\(pid)-\(uid)"
         case (_, .ip(let remoteAddress, let remotePort)):

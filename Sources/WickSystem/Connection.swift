@@ -1,5 +1,6 @@
 import CWick
 import Glibc
+import WickUnits
 
 /// The far end of an accepted connection, formatted as systemd does for instance names and
 /// `REMOTE_ADDR`/`REMOTE_PORT` (IPv4-mapped IPv6 addresses printed as IPv4).
@@ -56,7 +57,7 @@ public enum Acceptor {
             return withUnsafeBytes(of: &storage) { raw in
                 let address = raw.load(as: sockaddr_in.self)
                 let bytes = withUnsafeBytes(of: address.sin_addr) { Array($0) }
-                return .ip(address: bytes.map(String.init).joined(separator: "."), port: UInt16(bigEndian: address.sin_port))
+                return .ip(address: IPAddress.formatIPv4(bytes), port: UInt16(bigEndian: address.sin_port))
             }
         case AF_INET6:
             return withUnsafeBytes(of: &storage) { raw in
@@ -64,7 +65,7 @@ public enum Acceptor {
                 let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
                 let port = UInt16(bigEndian: address.sin6_port)
                 if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                    return .ip(address: bytes[12...].map(String.init).joined(separator: "."), port: port)
+                    return .ip(address: IPAddress.formatIPv4(Array(bytes[12...])), port: port)
                 }
                 return .ip(address: formatIPv6(bytes), port: port)
             }

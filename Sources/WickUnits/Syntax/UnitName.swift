@@ -87,7 +87,7 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
         // messages as `init`, without parsing the whole name again for every connection).
         let length = prefix.utf8.count + 1 + instance.utf8.count + 1 + type.utf8.count
         guard !instance.isEmpty, length <= Self.maximumLength,
-              instance.utf8.allSatisfy({ $0 != UInt8(ascii: "@") && Self.isValidCharacter($0) }) else {
+              Self.isValidInstance(instance) else {
             return try UnitName("\(prefix)@\(instance).\(type)")
         }
         var name = prefix
@@ -97,6 +97,13 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
         name += "."
         name += type
         return UnitName(validated: name, prefix: prefix, instance: instance, type: type)
+    }
+
+    /// No `@` and only the characters of a unit name, checked over the contiguous bytes where the
+    /// string has them (walking the UTF-8 view cost 30 instructions a byte, per connection).
+    private static func isValidInstance(_ instance: String) -> Bool {
+        func valid(_ byte: UInt8) -> Bool { byte != UInt8(ascii: "@") && isValidCharacter(byte) }
+        return instance.utf8.withContiguousStorageIfAvailable { $0.allSatisfy(valid) } ?? instance.utf8.allSatisfy(valid)
     }
 
     private init(validated name: String, prefix: String, instance: String?, type: String) {
