@@ -16,9 +16,9 @@ public struct ServiceMachine: Sendable {
     public static let execFailedStatus: Int32 = 203
 
     public let name: String
-    /// Lent, not copied, when read: a machine is copied on every event that reaches it.
-    public var settings: ServiceSection { _read { yield settingsStorage.value } }
-    private let settingsStorage: CopyOnWrite<ServiceSection>
+    /// One reference (`ServiceSection` keeps its fields behind one): a machine is copied on every
+    /// event that reaches it.
+    public let settings: ServiceSection
     public private(set) var state = ServiceState.dead
     public private(set) var result = ServiceResult.success
     public private(set) var mainPID: Int32?
@@ -55,7 +55,7 @@ public struct ServiceMachine: Sendable {
 
     public init(name: String, settings: ServiceSection, unit: UnitSection) {
         self.name = name
-        settingsStorage = CopyOnWrite(settings)
+        self.settings = settings
         watchdogInterval = settings.watchdog
         startLimit = RateLimit(interval: unit.startLimitInterval, burst: unit.startLimitBurst)
     }

@@ -1,4 +1,7 @@
 /// The `[Service]` section (systemd.service(5) "Options"), with systemd's defaults.
+/// Its fields sit behind one shared reference (`CopyOnWrite`), as `ExecContext`'s do: a
+/// service machine keeps the section, and every copy of it was 45 fields' worth of reference
+/// counting, six times a connection of an `Accept=yes` socket (docs/performance.md).
 public struct ServiceSection: Hashable, Sendable {
     /// `Type=` (systemd.service(5)); `dbus` runs as `simple` in wick (no bus to watch).
     public enum ServiceType: String, Sendable, CaseIterable {
@@ -16,43 +19,10 @@ public struct ServiceSection: Hashable, Sendable {
         case none, main, exec, all
     }
 
-    public var type = ServiceType.simple
-    public var execCondition: [ExecCommand] = []
-    public var execStartPre: [ExecCommand] = []
-    public var execStart: [ExecCommand] = []
-    public var execStartPost: [ExecCommand] = []
-    public var execReload: [ExecCommand] = []
-    public var execStop: [ExecCommand] = []
-    public var execStopPost: [ExecCommand] = []
-    public var remainAfterExit = false
     /// `OOMPolicy=` (systemd.service(5)): what an OOM kill in the service's cgroup does.
     public enum OOMPolicy: String, Sendable, Hashable { case `continue`, stop, kill }
-    public var oomPolicy = OOMPolicy.stop
-    public var guessMainPID = true
-    public var pidFile: String?
-    public var restart = RestartPolicy.no
-    /// `RestartSec=`: 100 ms, systemd's default.
-    public var restartSec = TimeSpan.milliseconds(100)
-    public var restartPreventExitStatus = ExitStatusSet()
-    public var restartForceExitStatus = ExitStatusSet()
-    public var successExitStatus = ExitStatusSet()
-    /// `TimeoutStartSec=` as written (or through `TimeoutSec=`); nil means systemd's default, see
-    /// `effectiveTimeoutStart`.
-    public var timeoutStart: TimeSpan?
-    /// `TimeoutStopSec=`: systemd's `DefaultTimeoutStopSec=90s`.
-    public var timeoutStop = TimeSpan.seconds(90)
-    public var timeoutAbort: TimeSpan?
-    public var runtimeMax = TimeSpan.infinity
-    /// `WatchdogSec=`: 0 disables the watchdog.
-    public var watchdog = TimeSpan.zero
-    /// `nil` means systemd's default: `main` for `Type=notify`, otherwise `none`.
-    public var notifyAccess: NotifyAccess?
-    public var fileDescriptorStoreMax: UInt32 = 0
-    public var sockets: [String] = []
-    public var busName: String?
-    public var permissionsStartOnly = false
-    public var exec = ExecContext()
-    public var kill = KillContext()
+
+    var fields = CopyOnWrite(ServiceSectionFields())
 
     public init() {}
 
@@ -76,4 +46,45 @@ public struct ServiceSection: Hashable, Sendable {
         let access = notifyAccess ?? .none
         return access == .none && needsMain ? .main : access
     }
+}
+
+/// The fields of `ServiceSection`, kept behind one reference (see `ServiceSection`).
+public struct ServiceSectionFields: Hashable, Sendable {
+    public var type = ServiceSection.ServiceType.simple
+    public var execCondition: [ExecCommand] = []
+    public var execStartPre: [ExecCommand] = []
+    public var execStart: [ExecCommand] = []
+    public var execStartPost: [ExecCommand] = []
+    public var execReload: [ExecCommand] = []
+    public var execStop: [ExecCommand] = []
+    public var execStopPost: [ExecCommand] = []
+    public var remainAfterExit = false
+    public var oomPolicy = ServiceSection.OOMPolicy.stop
+    public var guessMainPID = true
+    public var pidFile: String?
+    public var restart = ServiceSection.RestartPolicy.no
+    /// `RestartSec=`: 100 ms, systemd's default.
+    public var restartSec = TimeSpan.milliseconds(100)
+    public var restartPreventExitStatus = ExitStatusSet()
+    public var restartForceExitStatus = ExitStatusSet()
+    public var successExitStatus = ExitStatusSet()
+    /// `TimeoutStartSec=` as written (or through `TimeoutSec=`); nil means systemd's default, see
+    /// `effectiveTimeoutStart`.
+    public var timeoutStart: TimeSpan?
+    /// `TimeoutStopSec=`: systemd's `DefaultTimeoutStopSec=90s`.
+    public var timeoutStop = TimeSpan.seconds(90)
+    public var timeoutAbort: TimeSpan?
+    public var runtimeMax = TimeSpan.infinity
+    /// `WatchdogSec=`: 0 disables the watchdog.
+    public var watchdog = TimeSpan.zero
+    /// `nil` means systemd's default: `main` for `Type=notify`, otherwise `none`.
+    public var notifyAccess: ServiceSection.NotifyAccess?
+    public var fileDescriptorStoreMax: UInt32 = 0
+    public var sockets: [String] = []
+    public var busName: String?
+    public var permissionsStartOnly = false
+    public var exec = ExecContext()
+    public var kill = KillContext()
+
+    public init() {}
 }

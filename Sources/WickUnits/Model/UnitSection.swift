@@ -1,5 +1,15 @@
 /// The `[Unit]` section (systemd.unit(5) "[Unit] Section Options"), with systemd's defaults.
+/// Its fields sit behind one shared reference (`CopyOnWrite`), as `ExecContext`'s do: a service
+/// machine and an `Accept=yes` instance each keep the section, and every copy of it was 33
+/// fields' worth of reference counting, three times a connection (docs/performance.md).
 public struct UnitSection: Hashable, Sendable {
+    var fields = CopyOnWrite(UnitSectionFields())
+
+    public init() {}
+}
+
+/// The fields of `UnitSection`, kept behind one reference (see `UnitSection`).
+public struct UnitSectionFields: Hashable, Sendable {
     public var description = ""
     public var documentation: [String] = []
     public var requires: [String] = []

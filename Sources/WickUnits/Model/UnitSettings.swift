@@ -3,16 +3,15 @@
 /// `install`.
 public struct UnitSettings: Hashable, Sendable {
     // Shared until written (CopyOnWrite): a copy of a unit's settings is four references. The
-    // sections are lent (`_read`), not copied, when read: `settings.service.type` copies one field.
-    private var unitStorage = CopyOnWrite(UnitSection())
+    // sections are lent (`_read`), not copied, when read: `settings.socket.backlog` copies one
+    // field. `UnitSection` and `ServiceSection` keep their own fields behind one reference.
+    public var unit = UnitSection()
     private var installStorage = CopyOnWrite(InstallSection())
     private var socketStorage = CopyOnWrite(SocketSection())
-    private var serviceStorage = CopyOnWrite(ServiceSection())
+    public var service = ServiceSection()
 
-    public var unit: UnitSection { _read { yield unitStorage.value } _modify { yield &unitStorage.value } }
     public var install: InstallSection { _read { yield installStorage.value } _modify { yield &installStorage.value } }
     public var socket: SocketSection { _read { yield socketStorage.value } _modify { yield &socketStorage.value } }
-    public var service: ServiceSection { _read { yield serviceStorage.value } _modify { yield &serviceStorage.value } }
 
     public init() {}
 }
