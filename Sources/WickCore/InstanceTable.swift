@@ -27,6 +27,9 @@ struct InstanceTable: Sendable {
 
     subscript(unit: String) -> Instance? { instances[unit] }
 
+    /// Whether `unit` is an instance, without copying its entry out.
+    func contains(_ unit: String) -> Bool { instances.index(forKey: unit) != nil }
+
     /// The instance ended: its connection is the caller's to close.
     mutating func remove(_ unit: String) -> Instance? { instances.removeValue(forKey: unit) }
 }

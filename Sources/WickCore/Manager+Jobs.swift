@@ -262,7 +262,7 @@ extension Manager {
     mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
         for transition in transitions {
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
-            let perConnection = instances[transition.unit] != nil
+            let perConnection = instances.contains(transition.unit)
             if !perConnection || port.logsDebug || transition.result != .success {
                 port.log(perConnection && transition.result == .success ? .debug : .info,
                          "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"

@@ -114,7 +114,7 @@ public struct Manager {
     ) -> [String] {
         guard !shuttingDown else { return ["refused: wick is shutting down"] }
         var fresh = Manager(units: units, aliases: aliases, bootUnits: bootUnits)
-        let plan = ReloadPlan(sockets: sockets.all, services: services.all, instances: { instances[$0] != nil }, new: fresh)
+        let plan = ReloadPlan(sockets: sockets.all, services: services.all, instances: { instances.contains($0) }, new: fresh)
         for name in plan.keptSockets {
             guard var kept = sockets[name], let new = fresh.sockets[name] else { continue }
             kept.reloaded(with: new.settings)

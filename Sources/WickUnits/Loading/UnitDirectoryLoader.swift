@@ -8,9 +8,11 @@
 /// lexical order of their file names. The symlinks of `NAME.wants/` and `NAME.requires/` add
 /// `Wants=`/`Requires=` dependencies to NAME, as `systemctl enable` means them to
 /// (systemd.unit(5) "Mapping of unit properties to their inverses", `.wants/`).
-public struct UnitDirectoryLoader {
+/// A class: read-only once scanned, and handed to every `Accept=yes` instance's load, where a
+/// copy of the struct it was cost 1,250 instructions a connection (docs/performance.md).
+public final class UnitDirectoryLoader {
     public let directories: [String]
-    public var host: HostFacts
+    public let host: HostFacts
     private let source: any UnitSource
 
     /// Unit file name → path, after precedence.
@@ -37,7 +39,7 @@ public struct UnitDirectoryLoader {
         checkAliases()
     }
 
-    private mutating func scan() {
+    private func scan() {
         for directory in directories {
             guard let names = source.entries(of: directory) else {
                 if isSearchPath && source.kind(of: directory) == .missing { continue }
@@ -82,7 +84,7 @@ public struct UnitDirectoryLoader {
 
     /// The unit names in one `.wants/` or `.requires/` directory (symlinks, as `systemctl enable`
     /// makes them, or files: systemd takes any entry with a unit name).
-    private mutating func scanLinks(in path: String, directory: String, owner: String, kind: DependencyLink.Kind) {
+    private func scanLinks(in path: String, directory: String, owner: String, kind: DependencyLink.Kind) {
         for entry in source.entries(of: path) ?? [] where (try? UnitName(entry)) != nil {
             var target: String?
             if case .symlink(let destination) = source.kind(of: Self.join(path, entry)) { target = destination }
@@ -93,7 +95,7 @@ public struct UnitDirectoryLoader {
     /// Aliases that lead nowhere are reported, not skipped in silence: a chain of symlinks that
     /// comes back to itself (systemd: "Too many levels of symbolic links"), and an alias whose
     /// unit is not in any unit directory (systemd: the unit is "not-found").
-    private mutating func checkAliases() {
+    private func checkAliases() {
         for alias in symlinkAliases.keys.sorted() {
             var chain = [alias]
             var current = alias
