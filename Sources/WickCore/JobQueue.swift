@@ -74,7 +74,7 @@ public struct JobQueue: Sendable {
                 return (existing, nil, true)
             case (.start, .restart), (.start, .stop), (.stop, .start), (.stop, .restart), (.restart, .stop):
                 jobs[unit] = nil
-                track(unit)
+                move(unit, from: existing.state, to: nil)
                 record(existing, .failed("canceled"))
                 let job = add(type, unit: unit)
                 return (job, existing, false)
@@ -87,28 +87,26 @@ public struct JobQueue: Sendable {
         lastID &+= 1
         let job = Job(id: lastID, unit: unit, type: type, state: .waiting)
         jobs[unit] = job
-        track(unit)
+        move(unit, from: nil, to: .waiting)
         return job
     }
 
-    private mutating func track(_ unit: String) {
-        switch jobs[unit]?.state {
-        case .waiting?:
-            waiting.insert(unit)
-            running.remove(unit)
-        case .running?:
-            running.insert(unit)
-            waiting.remove(unit)
-        case nil:
-            waiting.remove(unit)
-            running.remove(unit)
+    /// Keeps `waiting` and `running` in step with a job's change of state (nil: no job), from
+    /// the state the caller knows: no lookup of the job again, no set touched that is not changed.
+    private mutating func move(_ unit: String, from old: JobState?, to new: JobState?) {
+        guard old != new else { return }
+        switch old {
+        case .waiting?: waiting.remove(unit)
+        case .running?: running.remove(unit)
+        case nil: break
+        }
+        switch new {
+        case .waiting?: waiting.insert(unit)
+        case .running?: running.insert(unit)
+        case nil: break
         }
     }
 
-    /// Whether `job` may run now, given the ordering (systemd's `job_is_runnable()` with
-    /// `job_compare()`): a stop job always goes first. A job of a unit ordered after another unit
-    /// waits for that unit's job unless it is itself a stop; a job of a unit ordered before
-    /// another waits for that unit's job when that job is a stop (or a restart, which stops first).
     public func isRunnable(_ job: Job, graph: UnitGraph) -> Bool {
         guard job.state == .waiting else { return false }
         if job.type == .start {
@@ -135,25 +133,28 @@ public struct JobQueue: Sendable {
     }
 
     public mutating func setRunning(_ unit: String) {
-        jobs[unit]?.state = .running
-        track(unit)
+        guard let index = jobs.index(forKey: unit) else { return }
+        let old = jobs.values[index].state
+        jobs.values[index].state = .running
+        move(unit, from: old, to: .running)
     }
 
     /// A restart job's stop is done: it becomes a start job that waits for its turn again, with
     /// the same id (the client waiting for the restart waits for this start).
     public mutating func restartStopped(_ unit: String) {
         guard var job = jobs[unit], job.type == .restart else { return }
+        let old = job.state
         job.type = .start
         job.state = .waiting
         jobs[unit] = job
-        track(unit)
+        move(unit, from: old, to: .waiting)
     }
 
     /// Ends `unit`'s job with `outcome`; returns it (nil when the unit had none).
     @discardableResult
     public mutating func finish(_ unit: String, _ outcome: JobOutcome) -> Job? {
         guard let job = jobs.removeValue(forKey: unit) else { return nil }
-        track(unit)
+        move(unit, from: job.state, to: nil)
         record(job, outcome)
         return job
     }

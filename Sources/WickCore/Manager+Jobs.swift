@@ -46,6 +46,9 @@ extension Manager {
     /// most a few times per event, and the bound only guards the daemon against a bug.
     mutating func dispatch(now: Instant, port: inout some ManagerPort) {
         for _ in 0..<Self.dispatchPassLimit {
+            // Most events leave no job behind (an Accept=yes instance's start job ends as it runs):
+            // nothing to settle or run then.
+            if queue.jobs.isEmpty { return }
             var progressed = settleSocketJobs(now: now, port: &port)
             for job in queue.runnable(graph: graph) where queue[job.unit] == job {
                 if run(job, now: now, port: &port) { progressed = true }
@@ -61,24 +64,25 @@ extension Manager {
     /// still stopping runs once it is down).
     private mutating func run(_ job: Job, now: Instant, port: inout some ManagerPort) -> Bool {
         if sockets.contains(job.unit) { return runSocketJob(job, now: now, port: &port) }
-        guard var service = services[job.unit] else {
+        // The machine is read here and changed in place below (`services[name]?.start`): a copy
+        // changed and written back made every one of its arrays copied on write.
+        guard let state = services[job.unit]?.state else {
             finishJob(job.unit, .failed("canceled"), now: now, port: &port)
             return true
         }
         let name = job.unit
         switch job.type {
         case .start:
-            if Self.isStopping(service.state) { return false }
-            if [.running, .exited, .reload].contains(service.state) {
+            if Self.isStopping(state) { return false }
+            if [.running, .exited, .reload].contains(state) {
                 finishJob(name, .done, now: now, port: &port)
                 return true
             }
-            if [.condition, .startPre, .start, .startPost].contains(service.state) {
+            if [.condition, .startPre, .start, .startPost].contains(state) {
                 queue.setRunning(name)
                 return true
             }
-            if Self.isFinal(service.state), let replacement = pendingDefinitions.removeValue(forKey: name) {
-                service = replacement
+            if Self.isFinal(state), let replacement = pendingDefinitions.removeValue(forKey: name) {
                 services[name] = replacement
             }
             if let section = dependencies.section(name) ?? instances[name]?.section {
@@ -97,17 +101,15 @@ extension Manager {
                 }
             }
             queue.setRunning(name)
-            let transitions = service.start(now: now, processes: &port)
-            services[name] = service
+            let transitions = services[name]?.start(now: now, processes: &port) ?? []
             apply(transitions, now: now, port: &port)
         case .stop, .restart:
-            if Self.isFinal(service.state) {
+            if Self.isFinal(state) {
                 stopDone(job, now: now, port: &port)
                 return true
             }
             queue.setRunning(name)
-            let transitions = service.stop(now: now, processes: &port)
-            services[name] = service
+            let transitions = services[name]?.stop(now: now, processes: &port) ?? []
             apply(transitions, now: now, port: &port)
         }
         return true

@@ -35,6 +35,32 @@ import WickUnits
         #expect(restart.replaced?.type == .stop && queue["a.service"]?.state == .waiting)
     }
 
+    /// `waiting` and `running` (what dispatch and settling read) follow each job's state through
+    /// every change: install, run, replace, a restart's stop done, finish.
+    @Test func waitingAndRunningFollowEveryJobsState() {
+        var queue = JobQueue()
+        func sets() -> (waiting: Set<String>, running: Set<String>) { (queue.waiting, queue.running) }
+        queue.install(.start, unit: "a.service")
+        queue.install(.stop, unit: "b.service")
+        #expect(sets() == (["a.service", "b.service"], []))
+        queue.setRunning("a.service")
+        queue.setRunning("a.service")
+        queue.setRunning("none.service")
+        #expect(sets() == (["b.service"], ["a.service"]))
+        queue.install(.stop, unit: "a.service")  // replaces the running start
+        #expect(sets() == (["a.service", "b.service"], []))
+        queue.setRunning("b.service")
+        queue.install(.restart, unit: "b.service")  // replaces the running stop
+        queue.setRunning("b.service")
+        queue.restartStopped("b.service")
+        #expect(sets() == (["a.service", "b.service"], []) && queue["b.service"]?.type == .start)
+        queue.setRunning("b.service")
+        queue.finish("b.service", .done)
+        queue.finish("a.service", .done)
+        queue.finish("a.service", .done)
+        #expect(sets() == ([], []) && queue.jobs.isEmpty)
+    }
+
     @Test func aStartWaitsForAnyJobOfWhatItIsOrderedAfterAndAStopGoesFirst() {
         var queue = JobQueue()
         queue.install(.start, unit: "a.service")
