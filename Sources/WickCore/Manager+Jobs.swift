@@ -82,7 +82,9 @@ extension Manager {
                 queue.setRunning(name)
                 return true
             }
-            if Self.isFinal(state), let replacement = pendingDefinitions.removeValue(forKey: name) {
+            // Only after a reload is there a pending definition (an empty table is not searched:
+            // a removal hashes the name even there).
+            if Self.isFinal(state), !pendingDefinitions.isEmpty, let replacement = pendingDefinitions.removeValue(forKey: name) {
                 services[name] = replacement
             }
             if let section = dependencies.section(name) ?? instances[name]?.section {
@@ -264,7 +266,8 @@ extension Manager {
     mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
         for transition in transitions {
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
-            let perConnection = instances.contains(transition.unit)
+            let instance = instances[transition.unit]
+            let perConnection = instance != nil
             if !perConnection || port.logsDebug || transition.result != .success {
                 port.log(perConnection && transition.result == .success ? .debug : .info,
                          "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
@@ -275,7 +278,7 @@ extension Manager {
                 port.serviceStopped(transition.unit, restarting: queue[transition.unit] != nil)
             }
             propagate(transition, now: now, port: &port)
-            if let instance = instances[transition.unit] {
+            if let instance {
                 if transition.to == .failed && transition.result == .resources {
                     pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
                 }
@@ -323,8 +326,8 @@ extension Manager {
     /// units start when it failed; units with `BindsTo=` on it stop (systemd.unit(5)).
     private mutating func propagate(_ transition: ServiceTransition, now: Instant, port: inout some ManagerPort) {
         guard Self.isFinal(transition.to) else { return }
-        if removedServices.remove(transition.unit) != nil { services[transition.unit] = nil }
-        if transition.to == .dead, let replacement = pendingDefinitions.removeValue(forKey: transition.unit) {
+        if !removedServices.isEmpty, removedServices.remove(transition.unit) != nil { services[transition.unit] = nil }
+        if transition.to == .dead, !pendingDefinitions.isEmpty, let replacement = pendingDefinitions.removeValue(forKey: transition.unit) {
             services[transition.unit] = replacement
         }
         guard !Self.isFinal(transition.from) || transition.to == .failed else { return }

@@ -319,8 +319,14 @@ final class DaemonPort: ManagerPort {
     }
 
     func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
-        if templateNames[template] == nil { templateNames[template] = try? UnitName(template) }
-        guard let name = try? templateNames[template]?.instantiated(instance) else { return nil }
+        let templateName: UnitName?
+        if let known = templateNames[template] {
+            templateName = known
+        } else {
+            templateName = try? UnitName(template)
+            templateNames[template] = templateName
+        }
+        guard let name = try? templateName?.instantiated(instance) else { return nil }
         let unit = templateInstances.load(name, with: loader)
         for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
         guard unit.loadState == .loaded else { return nil }
@@ -351,6 +357,8 @@ final class DaemonPort: ManagerPort {
     private func start(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
         let (unit, command, role) = (request.unit, request.command, request.role)
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
+        // The connection of an `Accept=yes` instance (looked up once: two uses below).
+        let instanceConnection = connectionOfInstance[unit]
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
         var inputs = execEnvironment.inputs(unit: unit, context: exec, request: request,
@@ -383,7 +391,7 @@ final class DaemonPort: ManagerPort {
         var fds: [Int32] = []
         var stdin = SpawnPlan.Stream.null
         var connectionFD: Int32?
-        if role == .main, let id = connectionOfInstance[unit], let connection = connections[id] {
+        if role == .main, let id = instanceConnection, let connection = connections[id] {
             connectionFD = connection.fd
             if case .ip(let address, let port) = connection.remote {
                 set("REMOTE_ADDR", address)
@@ -433,7 +441,7 @@ final class DaemonPort: ManagerPort {
             // Not for Accept=yes instances (docs/resources.md): each instance is a new unit, and a
             // cgroup made for a spawn and removed after it costs about 200 µs in the kernel
             // (docs/performance.md "Cold start"), too much per connection.
-            if connectionOfInstance[unit] != nil {
+            if instanceConnection != nil {
                 reportResources(loaded, acceptInstance: true)
             } else {
                 reportResources(loaded)

@@ -438,21 +438,71 @@ public final class ControlGroups {
         read(path).flatMap { $0.split(separator: "\n").first.flatMap { UInt64($0) } }
     }
 
-    /// A `key value` line of a flat-keyed file (cpu.stat, memory.events), cut as bytes: read when
-    /// each run ends, where splitting the text by Character cost 37,000 instructions.
+    /// A `key value` line of a flat-keyed file (cpu.stat, memory.events, cgroup.events), read
+    /// when each run ends: the file read into one buffer and its lines walked in place (a
+    /// general file reader and split arrays cost 10,000 instructions a file, two files a run).
     static func field(_ key: String, of path: String) -> UInt64? {
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: 1 << 20).contents(of: path) else { return nil }
-        return field(key, in: bytes)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { closeDescriptor(fd) }
+        // These files are a few hundred bytes; 64 KiB is far beyond any of them.
+        let capacity = 1 << 16
+        var bytes = [UInt8](repeating: 0, count: 1024)
+        var length = 0
+        while true {
+            if length == bytes.count {
+                guard bytes.count < capacity else { return nil }
+                bytes += [UInt8](repeating: 0, count: bytes.count)
+            }
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                guard let base = buffer.baseAddress else { return -1 }
+                return Glibc.read(fd, base + length, buffer.count - length)
+            }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { return nil }
+            if got == 0 { break }
+            length += got
+        }
+        return field(key, in: bytes[..<length])
     }
 
-    static func field(_ key: String, in bytes: [UInt8]) -> UInt64? {
+    /// The number of the first line of exactly two words (runs of spaces between them) whose
+    /// first word is `key`; nil when there is none, or when that line's second word is not a
+    /// decimal number that fits.
+    static func field(_ key: String, in bytes: ArraySlice<UInt8>) -> UInt64? {
         let key = Array(key.utf8)
-        for line in bytes.split(separator: UInt8(ascii: "\n")) {
-            let parts = line.split(separator: UInt8(ascii: " "))
-            if parts.count == 2, parts[0].elementsEqual(key) { return UInt64(String(decoding: parts[1], as: UTF8.self)) }
+        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")
+        var lineStart = bytes.startIndex
+        while lineStart < bytes.endIndex {
+            var lineEnd = lineStart
+            while lineEnd < bytes.endIndex && bytes[lineEnd] != newline { lineEnd += 1 }
+            // The words of the line: up to three are enough to tell "exactly two".
+            var first: Range<Int>?, second: Range<Int>?, third = false
+            var index = lineStart
+            while index < lineEnd && !third {
+                while index < lineEnd && bytes[index] == space { index += 1 }
+                guard index < lineEnd else { break }
+                let start = index
+                while index < lineEnd && bytes[index] != space { index += 1 }
+                if first == nil { first = start..<index } else if second == nil { second = start..<index } else { third = true }
+            }
+            if let first, let second, !third, bytes[first].elementsEqual(key) {
+                var value: UInt64 = 0
+                for byte in bytes[second] {
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                    let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+                    let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                    guard !overflow, !carry else { return nil }
+                    value = sum
+                }
+                return value
+            }
+            lineStart = lineEnd + 1
         }
         return nil
     }
+
+    static func field(_ key: String, in bytes: [UInt8]) -> UInt64? { field(key, in: bytes[...]) }
 
     /// MemTotal of /proc/meminfo, for `MemoryMax=N%`.
     public static func physicalMemory() -> UInt64 {

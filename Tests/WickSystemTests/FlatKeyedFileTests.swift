@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import WickSystem
 
@@ -30,6 +31,25 @@ import Testing
         #expect(ControlGroups.field("low", in: Array("low  7\n\n\nhigh 8".utf8)) == 7, "runs of spaces and blank lines")
         #expect(ControlGroups.field("high", in: Array("low 7\nhigh 8".utf8)) == 8, "no final newline")
         #expect(ControlGroups.field("max", in: []) == nil)
+        #expect(ControlGroups.field("a", in: Array("b 1\na 2\n".utf8)[4...]) == 2, "a slice not starting at 0")
+        #expect(ControlGroups.field("a", in: Array("a 2".utf8)[1...]) == nil, "a word cut by the slice is not the key")
+    }
+
+    /// From a file: read whole (past the first buffer of 1,024 bytes), a missing file is nil.
+    @Test func aFileIsReadWhole() throws {
+        let path = "/tmp/wick-flat-keyed-\(getpid())"
+        defer { unlink(path) }
+        var text = ""
+        for index in 0..<200 { text += "filler_\(index) \(index)\n" }
+        text += "usage_usec 42\n"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        #expect(fd >= 0)
+        #expect(Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.utf8.count)
+        close(fd)
+        #expect(text.utf8.count > 2048)
+        #expect(ControlGroups.field("usage_usec", of: path) == 42)
+        #expect(ControlGroups.field("filler_0", of: path) == 0)
+        #expect(ControlGroups.field("usage_usec", of: path + ".missing") == nil)
     }
 }
 
