@@ -490,14 +490,10 @@ final class DaemonPort: ManagerPort {
         // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
         var environment: [String: String] = [:]
         if command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
-            for assignment in execRequest.environment {
-                if let equals = assignment.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                    environment[String(assignment[..<equals])] = String(assignment[assignment.utf8.index(after: equals)...])
-                }
-            }
+            for variable in execRequest.variables { environment[variable.name] = variable.value }
         }
         let arguments = command.expandedArguments(environment: environment)
-        let plan = SpawnPlan(path: command.path, arguments: arguments, environment: execRequest.environment)
+        let plan = SpawnPlan(path: command.path, arguments: arguments, variables: execRequest.variables)
         let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
                                 nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest, filters: filters)
         var opened = Set<Int32>()

@@ -54,7 +54,8 @@ final class OutputRouter {
     func attach(readEnd: Int32, unit: String, pid: Int32, exec: ExecContext, executable: String) {
         nextToken += 1
         let token = Self.tokenBit | nextToken
-        let template = (try? UnitName(unit)).flatMap { $0.isInstance ? $0.templateName : nil }
+        // Only an instance (a name with `@`) has a template: no parse of every other unit's name.
+        let template = unit.utf8.contains(UInt8(ascii: "@")) ? (try? UnitName(unit)).flatMap { $0.isInstance ? $0.templateName : nil } : nil
         // The executable's file name, found as a byte (a split by Character cost 15,000
         // instructions per start).
         let identifier = exec.syslogIdentifier

@@ -1,6 +1,7 @@
 import CWick
 import Glibc
 import WickCore
+import WickUnits
 
 /// A command ready to run many times: path, argv and the base environment copied once into C
 /// memory, so that each spawn only adds the per-activation variables (the fd placement and
@@ -26,10 +27,19 @@ public final class SpawnPlan {
     private let argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     private let baseEnvironment: ArraySlice<UnsafeMutablePointer<CChar>>
 
-    public init(path: String, arguments: [String], environment: [String]) {
+    public convenience init(path: String, arguments: [String], environment: [String]) {
+        self.init(path: path, arguments: arguments, environment: environment, variables: [])
+    }
+
+    /// The environment as variables (an `ExecRequest`'s), each written as `NAME=value`.
+    public convenience init(path: String, arguments: [String], variables: [EnvironmentVariable]) {
+        self.init(path: path, arguments: arguments, environment: [], variables: variables)
+    }
+
+    private init(path: String, arguments: [String], environment: [String], variables: [EnvironmentVariable]) {
         self.path = path
         self.arguments = arguments
-        strings = CStringBlock([path, Self.searchPath] + arguments + environment)
+        strings = CStringBlock([path, Self.searchPath] + arguments + environment, variables: variables)
         cPath = strings.pointers[0]
         cSearchPath = strings.pointers[1]
         argv = .allocate(capacity: arguments.count + 1)
@@ -123,20 +133,20 @@ public final class SpawnPlan {
 }
 
 /// Strings copied into one allocation, each followed by a NUL (a NUL inside one ends it for C,
-/// as with `strdup`), and where each starts.
+/// as with `strdup`), then the variables as `NAME=value`, and where each starts.
 struct CStringBlock {
     let base: UnsafeMutablePointer<CChar>
     let pointers: [UnsafeMutablePointer<CChar>]
 
-    init(_ strings: [String]) {
+    init(_ strings: [String], variables: [EnvironmentVariable] = []) {
         var total = 0
         for string in strings { total += string.utf8.count + 1 }
+        for variable in variables { total += variable.name.utf8.count + variable.value.utf8.count + 2 }
         let base = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
         var pointers: [UnsafeMutablePointer<CChar>] = []
-        pointers.reserveCapacity(strings.count)
+        pointers.reserveCapacity(strings.count + variables.count)
         var offset = 0
-        for string in strings {
-            pointers.append(base + offset)
+        func append(_ string: String) {
             let copied = string.utf8.withContiguousStorageIfAvailable { bytes in
                 if let source = bytes.baseAddress {
                     UnsafeMutableRawPointer(base + offset).copyMemory(from: source, byteCount: bytes.count)
@@ -151,6 +161,19 @@ struct CStringBlock {
                     offset += 1
                 }
             }
+        }
+        for string in strings {
+            pointers.append(base + offset)
+            append(string)
+            base[offset] = 0
+            offset += 1
+        }
+        for variable in variables {
+            pointers.append(base + offset)
+            append(variable.name)
+            base[offset] = CChar(UInt8(ascii: "="))
+            offset += 1
+            append(variable.value)
             base[offset] = 0
             offset += 1
         }

@@ -157,7 +157,7 @@ import WickUnits
             environment.set("D", "5")
             environment.unset("D")
             environment.set("C", "6")
-            #expect(environment.assignments == fillers.map { $0 + "=x" } + ["A=3", "B=2", "C=6"], "padding \(padding)")
+            #expect(environment.variables.map { $0.name + "=" + $0.value } == fillers.map { $0 + "=x" } + ["A=3", "B=2", "C=6"], "padding \(padding)")
             #expect(environment.pairs.suffix(3).map { $0.0 + $0.1 } == ["A3", "B2", "C6"])
         }
     }
