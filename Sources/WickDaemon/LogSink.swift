@@ -29,7 +29,12 @@ final class LogSink {
             ("MESSAGE", message), ("PRIORITY", String(level.rawValue)), ("SYSLOG_IDENTIFIER", "wick"),
         ])) { return }
         switch format {
-        case .text: messages.write("wick: " + message + "\n")
+        case .text:
+            var line = "wick: "
+            line.reserveCapacity(7 + message.utf8.count)
+            line += message
+            line += "\n"
+            messages.write(line)
         case .json: messages.write(json(unit: nil, identifier: "wick", pid: pid, priority: level, message: message))
         }
     }

@@ -39,20 +39,23 @@ public final class LogWriter {
             }
             dropped = 0
         }
-        if !put(Array(text.utf8)) { dropped &+= 1 }
+        // The line's own bytes where the string has them contiguous (no copy into an array).
+        let sent = text.utf8.withContiguousStorageIfAvailable { put(UnsafeRawBufferPointer($0)) } ?? put(Array(text.utf8))
+        if !sent { dropped &+= 1 }
     }
+
+    private func put(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { put($0) } }
 
     /// All of `bytes`, or false. A partial write of a line is completed when the rest fits at
     /// once; otherwise the line is cut (the next line starts on a new line).
-    private func put(_ bytes: [UInt8]) -> Bool {
+    private func put(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return true }
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { raw -> Int in
-                guard let base = raw.baseAddress else { return 0 }
-                switch kind {
-                case .socket: return send(fd, base + offset, raw.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
-                case .nonBlocking, .plain: return Glibc.write(fd, base + offset, raw.count - offset)
-                }
+        while offset < raw.count {
+            let written: Int
+            switch kind {
+            case .socket: written = send(fd, base + offset, raw.count - offset, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            case .nonBlocking, .plain: written = Glibc.write(fd, base + offset, raw.count - offset)
             }
             if written > 0 {
                 offset += written
