@@ -1,7 +1,8 @@
 #!/bin/bash
 # Writes the link order of the static wick (tools/wick.order): the functions the daemon runs from
-# exec to idle, for Accept=yes and Accept=no connections and for the control requests, in the
-# order callgrind first lists them. `make static` links with lld and this file so that those
+# exec to idle, for Accept=yes and Accept=no connections and for the control requests, then those
+# `wick activate` adds (start-up with 40 listeners, connections, stop), in the order callgrind
+# first lists them. `make static` links with lld and this file so that those
 # functions sit next to each other instead of across the 12 MB of code (docs/performance.md,
 # "Footprint"). Needs valgrind; run by `make order-file` on the release build's binary.
 # usage: order-file.sh WICK_BINARY OUT_FILE
@@ -80,7 +81,32 @@ done
 kill -TERM "$daemon"
 wait "$daemon" || true
 daemon=
+# Then `wick activate` (its start-up with many listeners, a few connections, the stop): its own
+# functions follow the daemon's.
+listens=()
+for offset in $(seq 2 41); do listens+=(-l "127.0.0.1:$((port + offset))"); done
+valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/activate.out" \
+    "$work/wick" activate "${listens[@]}" --accept --inetd -- /bin/echo hello > "$work/activate.log" 2>&1 &
+daemon=$!
+python3 - "$((port + 2))" <<'EOF2'
+import socket, sys, time
+port = int(sys.argv[1])
+for _ in range(300):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            while s.recv(4096): pass
+        break
+    except ConnectionRefusedError: time.sleep(0.1)
+for _ in range(5):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        while s.recv(4096): pass
+EOF2
+kill -TERM "$daemon"
+wait "$daemon" || true
+daemon=
 # Function names in the order callgrind lists them (about their first call), once each; the
 # addresses of unnamed code are left out.
-grep -E '^c?fn=' "$work/callgrind.out" | sed -E 's/^c?fn=\([0-9]+\) ?//' | grep -v -E '^$|^0x' | awk '!seen[$0]++' > "$out"
+for profile in "$work/callgrind.out" "$work/activate.out"; do
+    grep -E '^c?fn=' "$profile" | sed -E 's/^c?fn=\([0-9]+\) ?//' | grep -v -E '^$|^0x'
+done | awk '!seen[$0]++' > "$out"
 echo "order-file.sh: $(wc -l < "$out") functions in $out" >&2
