@@ -290,13 +290,15 @@ extension ExecRequest {
         var limits: [(name: String, limit: ResourceLimit)] = []
         if inputs.privileges != .full {
             let given = context.limits
-            limits = given.map { ($0.key, $0.value) }
+            limits.reserveCapacity(given.count + Self.defaultLimits.count)
+            limits += given.map { ($0.key, $0.value) }
             for (name, resource, value) in Self.defaultLimits where given[name] == nil {
                 let hard = min(value.hard, inputs.hardLimits[resource] ?? value.hard)
                 limits.append((name, ResourceLimit(soft: min(value.soft, hard), hard: hard)))
             }
             limits.sort { $0.name < $1.name }
         }
+        request.limits.reserveCapacity(limits.count)
         for (name, limit) in limits {
             guard let resource = Self.resources[name] else { continue }
             var soft = limit.soft ?? .max, hard = limit.hard ?? .max

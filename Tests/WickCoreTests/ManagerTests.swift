@@ -132,6 +132,30 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.sockets["echo.socket"]?.state == .listening)
     }
 
+    /// A connection that reached accept() is checked against `IPAddressAllow=`/`IPAddressDeny=`
+    /// of the socket and of the template service (the socket filter drops denied peers before
+    /// the handshake; one queued before it is refused here, with the line that says so).
+    @Test(arguments: [
+        ("IPAddressDeny=any\nIPAddressAllow=10.0.0.0/8\n", ""),
+        ("", "IPAddressDeny=127.0.0.2\n"),
+        ("", ""),
+    ])
+    func acceptYesChecksTheAddressRulesOfTheSocketAndTheTemplate(socketRules: String, serviceRules: String) {
+        let service = "[Service]\nExecStart=/bin/echo\nStandardInput=socket\n\(serviceRules)"
+        var port = FakePort(templates: ["echo@.service": service])
+        var manager = Manager(units: units([
+            "echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n\(socketRules)", "echo@.service": service,
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.2:5000", "127.0.0.1:7-10.1.2.3:5001"]
+        for _ in 0..<2 { manager.socketReadable("echo.socket", now: .seconds(1), port: &port) }
+        let refusesLoopback = !socketRules.isEmpty || !serviceRules.isEmpty
+        #expect((manager.services["echo@0-127.0.0.1:7-127.0.0.2:5000.service"] == nil) == refusesLoopback)
+        // A refused connection takes no instance number (it was not accepted: NAccepted).
+        #expect(manager.services["echo@\(refusesLoopback ? 0 : 1)-127.0.0.1:7-10.1.2.3:5001.service"]?.state == .running)
+        #expect(port.logs.contains("echo.socket: connection from 127.0.0.2 refused by IPAddressAllow=/IPAddressDeny=") == refusesLoopback)
+    }
+
     @Test func maxConnectionsPerSourceCountsEachPeer() {
         var port = FakePort(templates: ["e@.service": "[Service]\nExecStart=/bin/e\nStandardInput=socket\n"])
         var manager = Manager(units: units([
