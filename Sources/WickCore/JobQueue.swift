@@ -107,6 +107,10 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Whether `job` may run now, given the ordering (systemd's `job_is_runnable()` with
+    /// `job_compare()`): a stop job always goes first. A job of a unit ordered after another unit
+    /// waits for that unit's job unless it is itself a stop; a job of a unit ordered before
+    /// another waits for that unit's job when that job is a stop (or a restart, which stops first).
     public func isRunnable(_ job: Job, graph: UnitGraph) -> Bool {
         guard job.state == .waiting else { return false }
         if job.type == .start {

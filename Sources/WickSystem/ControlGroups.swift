@@ -445,13 +445,20 @@ public final class ControlGroups {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
         guard fd >= 0 else { return nil }
         defer { closeDescriptor(fd) }
-        // These files are a few hundred bytes; 64 KiB is far beyond any of them.
-        let capacity = 1 << 16
+        // These files are a few hundred bytes; one larger than 1 MiB is not read.
+        let capacity = 1 << 20
         var bytes = [UInt8](repeating: 0, count: 1024)
         var length = 0
         while true {
             if length == bytes.count {
-                guard bytes.count < capacity else { return nil }
+                guard bytes.count < capacity else {
+                    // Full at the limit: whole only if the file ends right here.
+                    var probe: UInt8 = 0
+                    var more: Int
+                    repeat { more = Glibc.read(fd, &probe, 1) } while more < 0 && errno == EINTR
+                    if more == 0 { break }
+                    return nil
+                }
                 bytes += [UInt8](repeating: 0, count: bytes.count)
             }
             let got = bytes.withUnsafeMutableBytes { buffer in
@@ -468,7 +475,7 @@ public final class ControlGroups {
 
     /// The number of the first line of exactly two words (runs of spaces between them) whose
     /// first word is `key`; nil when there is none, or when that line's second word is not a
-    /// decimal number that fits.
+    /// decimal number that fits (digits only: the kernel writes no sign).
     static func field(_ key: String, in bytes: ArraySlice<UInt8>) -> UInt64? {
         let key = Array(key.utf8)
         let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " ")

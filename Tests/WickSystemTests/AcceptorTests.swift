@@ -8,8 +8,10 @@ import WickSystem
 @Suite struct AcceptorTests {
     /// A listener on `address` (family AF_INET or AF_INET6, port 0), one connection to 127.0.0.1
     /// at its port, accepted: both ends and the client's own port.
-    static func acceptOne(family: Int32) throws -> (AcceptedConnection, clientPort: UInt16, listenPort: UInt16) {
+    /// Nil for AF_INET6 on a host without IPv6 (the socket or its bind refused).
+    static func acceptOne(family: Int32) throws -> (AcceptedConnection, clientPort: UInt16, listenPort: UInt16)? {
         let listener = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if listener < 0 && family == AF_INET6 { return nil }
         #expect(listener >= 0)
         defer { close(listener) }
         if family == AF_INET6 {
@@ -18,7 +20,8 @@ import WickSystem
             address.sin6_addr = in6addr_any
             var off: Int32 = 0
             _ = setsockopt(listener, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<Int32>.size))
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
+            if bound != 0 { return nil }
         } else {
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -48,7 +51,10 @@ import WickSystem
 
     @Test(arguments: [AF_INET, AF_INET6])
     func bothEndsAreDottedQuadsWithTheirPorts(family: Int32) throws {
-        let (connection, clientPort, listenPort) = try Self.acceptOne(family: family)
+        guard let (connection, clientPort, listenPort) = try Self.acceptOne(family: family) else {
+            #expect(family == AF_INET6, "only IPv6 may be missing")
+            return
+        }
         defer { close(connection.fd) }
         #expect(connection.remote == .ip(address: "127.0.0.1", port: clientPort))
         #expect(connection.local == .ip(address: "127.0.0.1", port: listenPort))
