@@ -51,6 +51,22 @@ import Testing
         #expect(ControlGroups.field("filler_0", of: path) == 0)
         #expect(ControlGroups.field("usage_usec", of: path + ".missing") == nil)
     }
+
+    /// A file of exactly 1 MiB is read whole; one byte more and it is not read.
+    @Test func aFileOfOneMebibyteIsTheLimit() throws {
+        let path = "/tmp/wick-flat-keyed-limit-\(getpid())"
+        defer { unlink(path) }
+        let tail = Array("usage_usec 42\n".utf8)
+        for extra in [0, 1] {
+            var bytes = [UInt8](repeating: UInt8(ascii: "\n"), count: (1 << 20) + extra - tail.count)
+            bytes += tail
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            #expect(fd >= 0)
+            #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
+            close(fd)
+            #expect(ControlGroups.field("usage_usec", of: path) == (extra == 0 ? 42 : nil), "\(bytes.count) bytes")
+        }
+    }
 }
 
 /// `ControlGroups.contains`: the byte search that picks the cgroup2 line of /proc/self/mountinfo
