@@ -439,38 +439,11 @@ public final class ControlGroups {
     }
 
     /// A `key value` line of a flat-keyed file (cpu.stat, memory.events, cgroup.events), read
-    /// when each run ends: the file read into one buffer and its lines walked in place (a
-    /// general file reader and split arrays cost 10,000 instructions a file, two files a run).
+    /// when each run ends (at most 1 MiB, by the unit files' reader) and walked in place: split
+    /// into arrays of lines and words it cost 10,000 instructions a file, two files a run.
     static func field(_ key: String, of path: String) -> UInt64? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { closeDescriptor(fd) }
-        // These files are a few hundred bytes; one larger than 1 MiB is not read.
-        let capacity = 1 << 20
-        var bytes = [UInt8](repeating: 0, count: 1024)
-        var length = 0
-        while true {
-            if length == bytes.count {
-                guard bytes.count < capacity else {
-                    // Full at the limit: whole only if the file ends right here.
-                    var probe: UInt8 = 0
-                    var more: Int
-                    repeat { more = Glibc.read(fd, &probe, 1) } while more < 0 && errno == EINTR
-                    if more == 0 { break }
-                    return nil
-                }
-                bytes += [UInt8](repeating: 0, count: bytes.count)
-            }
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                guard let base = buffer.baseAddress else { return -1 }
-                return Glibc.read(fd, base + length, buffer.count - length)
-            }
-            if got < 0 && errno == EINTR { continue }
-            guard got >= 0 else { return nil }
-            if got == 0 { break }
-            length += got
-        }
-        return field(key, in: bytes[..<length])
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: 1 << 20).contents(of: path) else { return nil }
+        return field(key, in: bytes[...])
     }
 
     /// The number of the first line of exactly two words (runs of spaces between them) whose
