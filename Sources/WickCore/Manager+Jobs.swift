@@ -275,6 +275,10 @@ extension Manager {
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
             let instance = instances[transition.unit]
             let perConnection = instance != nil
+            // systemd's service_set_state(): an instance that leaves its active states closes its
+            // connection first (service_close_socket_fd()), before its log line and
+            // unit_notify(); the peer's EOF does not wait for the bookkeeping below.
+            if let instance, Self.isFinal(transition.to) { port.closeConnection(instance.connection) }
             if !perConnection || port.logsDebug || transition.result != .success {
                 port.log(perConnection && transition.result == .success ? .debug : .info,
                          "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
@@ -290,7 +294,7 @@ extension Manager {
                     pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
                 }
                 if Self.isFinal(transition.to), let ended = instances.remove(transition.unit) {
-                    port.closeConnection(ended.connection)
+                    port.instanceRemoved(ended.connection)
                     sockets[ended.socket]?.connectionClosed(source: ended.connection.source)
                     services[transition.unit] = nil
                 }

@@ -15,7 +15,11 @@ public protocol ManagerPort: ProcessPort {
     /// Accepts one connection on a readable listener. The connection's instance suffix is the
     /// name systemd 252 gives it, without the counter (`127.0.0.1:80-127.0.0.1:5000`).
     mutating func accept(socket: String) -> AcceptOutcome
+    /// Closes wick's copy of an accepted connection: a refused one at once, an instance's when it
+    /// leaves its active states (systemd's `service_close_socket_fd()`).
     mutating func closeConnection(_ connection: AcceptedConnectionID)
+    /// The instance of `connection` ended and left the manager: the port forgets its unit.
+    mutating func instanceRemoved(_ connection: AcceptedConnectionID)
     /// Loads `template@instance.service` for one connection and hands it the connection.
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
     /// A line of wick's own log, written when `level` is within the configured `--log-level`.

@@ -296,7 +296,6 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    /// Closes wick's copy of a connection and forgets the instance it belonged to.
     /// The peer as `MaxConnectionsPerSource=` counts it: the IP address, or the uid of a Unix peer.
     static func source(_ connection: AcceptedConnection) -> String {
         switch connection.remote {
@@ -305,6 +304,7 @@ final class DaemonPort: ManagerPort {
         }
     }
 
+    /// Closes wick's copy of a connection, its TCP counters added to its socket's first.
     func closeConnection(_ connection: AcceptedConnectionID) {
         if let entry = connections.removeValue(forKey: connection.id) {
             if tcpAccountedSockets.contains(entry.socket), let counters = IPCounters.read(entry.fd) {
@@ -312,6 +312,9 @@ final class DaemonPort: ManagerPort {
             }
             closeDescriptor(entry.fd)
         }
+    }
+
+    func instanceRemoved(_ connection: AcceptedConnectionID) {
         if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
             connectionOfInstance[instance] = nil
             units[instance] = nil
@@ -629,8 +632,13 @@ final class DaemonPort: ManagerPort {
     }
 
     static func maySignal(_ pid: Int32, group: Bool) -> Bool {
-        pid > 1 && pid != getpid() && !(group && pid == getpgrp())
+        pid > 1 && pid != ownPID && !(group && pid == ownGroup)
     }
+
+    /// wick's pid and process group, read once: neither changes after wick's exec (wick calls
+    /// neither setsid(2) nor setpgid(2), and its parent may no longer move it: setpgid(2) EACCES).
+    private static let ownPID = getpid()
+    private static let ownGroup = getpgrp()
 
     func checkPath(_ check: String, _ path: String) -> Bool {
         PathCheck.holds(check, path)

@@ -1,3 +1,4 @@
+import CWick
 import Glibc
 import WickCore
 import WickSystem
@@ -165,8 +166,15 @@ final class ExecEnvironment {
     }
 
     static func randomID128() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var high: UInt64 = generator.next(), low: UInt64 = generator.next()
+        // The 16 bytes in one getrandom(2) (the generator makes one call per 8); a short or failed
+        // read (no getrandom, EINTR) falls back to the generator.
+        var words = (UInt64(0), UInt64(0))
+        let filled = withUnsafeMutableBytes(of: &words) { getrandom($0.baseAddress, $0.count, 0) == $0.count }
+        if !filled {
+            var generator = SystemRandomNumberGenerator()
+            words = (generator.next(), generator.next())
+        }
+        var (high, low) = words
         high = high & ~(0xf << 12) | 0x4 << 12      // byte 6: version 4
         low = low & ~(0xc << 60) | 0x8 << 60        // byte 8: variant 10xx (RFC 4122)
         return String(unsafeUninitializedCapacity: 32) { buffer in

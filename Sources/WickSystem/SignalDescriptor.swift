@@ -17,19 +17,22 @@ public final class SignalDescriptor {
 
     deinit { closeDescriptor(fd) }
 
-    /// Every pending signal number, drained until EAGAIN.
+    /// Every pending signal number, up to 8 per read(2) into a buffer on the stack. A read that
+    /// returns fewer than it had room for emptied the queue: no second read for its EAGAIN (a
+    /// signal that arrives later keeps the level-triggered fd readable for the next wake-up).
     public func drain() -> [Int32] {
         var signals: [Int32] = []
-        var info = signalfd_siginfo()
-        while true {
-            let count = read(fd, &info, MemoryLayout<signalfd_siginfo>.size)
-            if count == MemoryLayout<signalfd_siginfo>.size {
-                signals.append(Int32(info.ssi_signo))
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                return signals
+        withUnsafeTemporaryAllocation(of: signalfd_siginfo.self, capacity: 8) { infos in
+            let room = infos.count
+            while true {
+                let count = read(fd, infos.baseAddress, room * MemoryLayout<signalfd_siginfo>.stride)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                let whole = min(count / MemoryLayout<signalfd_siginfo>.stride, room)
+                for index in 0..<whole { signals.append(Int32(infos[index].ssi_signo)) }
+                if whole < room { return }
             }
         }
+        return signals
     }
 }

@@ -17,7 +17,10 @@ struct FakePort: ManagerPort {
 
     mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> { processes.spawn(request) }
     var stopped: [(unit: String, restarting: Bool)] = []
-    mutating func serviceStopped(_ unit: String, restarting: Bool) { stopped.append((unit, restarting)) }
+    mutating func serviceStopped(_ unit: String, restarting: Bool) {
+        stopped.append((unit, restarting))
+        connectionEvents.append("stopped \(unit)")
+    }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { processes.claimMainPID(pid, unit: unit) }
@@ -39,7 +42,13 @@ struct FakePort: ManagerPort {
         nextConnection += 1
         return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: suffix, source: String(suffix.split(separator: "-").last!.split(separator: ":").first!)))
     }
-    mutating func closeConnection(_ connection: AcceptedConnectionID) { closedConnections.append(connection.id) }
+    /// The connection calls and the stops, in order (`close 1`, `stopped NAME`, `removed 1`).
+    var connectionEvents: [String] = []
+    mutating func closeConnection(_ connection: AcceptedConnectionID) {
+        closedConnections.append(connection.id)
+        connectionEvents.append("close \(connection.id)")
+    }
+    mutating func instanceRemoved(_ connection: AcceptedConnectionID) { connectionEvents.append("removed \(connection.id)") }
     mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
         guard let text = templates[template], let name = try? UnitName(template).instantiated(instance) else { return nil }
         return UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
@@ -130,6 +139,26 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil)
         #expect(manager.sockets["echo.socket"]?.connectionCount == 1)
         #expect(manager.sockets["echo.socket"]?.state == .listening)
+    }
+
+    /// systemd's service_set_state(): an instance keeps its connection while it stops (stop-post
+    /// is one of the states that hold it) and closes it as it goes dead, first: before the stop
+    /// is reported and before the instance is forgotten.
+    @Test func acceptYesInstanceClosesItsConnectionFirstWhenItEnds() {
+        let template = "[Service]\nExecStart=/bin/echo\nExecStopPost=/bin/post\nStandardInput=socket\n"
+        var port = FakePort(templates: ["echo@.service": template])
+        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n", "echo@.service": template]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000"]
+        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        #expect(manager.services[unit]?.state == .running)
+        manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
+        #expect(manager.services[unit]?.state == .stopPost)
+        #expect(port.connectionEvents.isEmpty, "held while ExecStopPost= runs")
+        manager.processExited(unit: unit, pid: 102, exit: .exited(0), now: .seconds(3), port: &port)
+        #expect(port.connectionEvents == ["close 1", "stopped \(unit)", "removed 1"])
+        #expect(manager.services[unit] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
     }
 
     /// A connection that reached accept() is checked against `IPAddressAllow=`/`IPAddressDeny=`
