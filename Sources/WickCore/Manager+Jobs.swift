@@ -88,7 +88,7 @@ extension Manager {
                 services[name] = replacement
             }
             if let section = dependencies.section(name) ?? instances[name]?.section {
-                let verdict = Admission.evaluate(name, section: section, services: services.all, jobs: queue) { port.checkPath($0, $1) }
+                let verdict = Admission.evaluate(name, section: section, services: services, jobs: queue) { port.checkPath($0, $1) }
                 switch verdict {
                 case .run:
                     break

@@ -133,7 +133,10 @@ public final class Daemon {
         manager = Manager(units: loaded, aliases: aliases, bootUnits: boot)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages)
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
-        port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
+        // The latency histogram is read only by the metrics endpoint: not kept without one.
+        if metricsServer != nil {
+            port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
+        }
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
         port.execEnvironment.sandboxBestEffort = configuration.sandboxBestEffort

@@ -23,6 +23,34 @@ import Testing
         #expect(table.earliest() == nil)
     }
 
+    final class Box {}
+    struct Boxed: TimedMachine {
+        var deadline: Instant?
+        var box = Box()
+        var uniqueWhenChanged: [Bool] = []
+        mutating func change(to deadline: Instant?) {
+            uniqueWhenChanged.append(isKnownUniquelyReferenced(&box))
+            self.deadline = deadline
+        }
+    }
+
+    /// A write changes the machine where it is stored (its parts uniquely referenced, so nothing
+    /// is copied on write), adds one through the same accessor, and removes one set to nil; the
+    /// name list, the machines and the iteration agree afterwards.
+    @Test func writesChangeTheStoredMachineInPlace() {
+        var table = MachineTable<Boxed>()
+        table["a"] = Boxed(deadline: nil)
+        table["b"] = Boxed(deadline: .seconds(4))
+        table["a"]?.change(to: .seconds(2))
+        table["a"]?.change(to: .seconds(2))
+        #expect(table["a"]?.uniqueWhenChanged == [true, true])
+        #expect(table.earliest() == .seconds(2))
+        table["a"] = nil
+        #expect(table.earliest() == .seconds(4) && table.count == 1 && !table.contains("a"))
+        #expect(table.keys == ["b"] && Array(table.values.map { $0.deadline }) == [.seconds(4)])
+        #expect(table.map { $0.key } == ["b"] && table.all.keys.sorted() == ["b"])
+    }
+
     @Test func staleEntriesDoNotGrowWithoutBound() {
         var table = MachineTable<Fake>()
         for round in 0..<10_000 { table["x"] = Fake(deadline: .seconds(Double(10_000 - round))) }
