@@ -51,6 +51,25 @@ import Testing
         #expect(table.map { $0.key } == ["b"] && table.all.keys.sorted() == ["b"])
     }
 
+    /// A copy of the table is a value: a write to either side, a removal or a timer taken by
+    /// `due`, leaves the other's machines and schedule as they were.
+    @Test func aCopyIsIndependentOfTheOriginal() {
+        var original = MachineTable<Fake>()
+        original["a"] = Fake(deadline: .seconds(3))
+        original["b"] = Fake(deadline: .seconds(5))
+        var copy = original
+        copy["a"]?.deadline = .seconds(1)
+        copy["b"] = nil
+        #expect(original["a"]?.deadline == .seconds(3) && original["b"]?.deadline == .seconds(5))
+        #expect(copy["a"]?.deadline == .seconds(1) && copy["b"] == nil)
+        #expect(original.earliest() == .seconds(3) && copy.earliest() == .seconds(1))
+        var later = original
+        #expect(later.due(.seconds(3)) == ["a"])
+        later["a"]?.deadline = .seconds(3)      // taken by its timer: scheduled again on this side
+        #expect(later.due(.seconds(3)) == ["a"])
+        #expect(original.due(.seconds(3)) == ["a"], "the original's timer is still there")
+    }
+
     @Test func staleEntriesDoNotGrowWithoutBound() {
         var table = MachineTable<Fake>()
         for round in 0..<10_000 { table["x"] = Fake(deadline: .seconds(Double(10_000 - round))) }
