@@ -39,8 +39,15 @@ struct Dependencies: Sendable {
     }
 
     func onFailure(of unit: String) -> [String] { sections[unit]?.onFailure ?? [] }
-    func stoppedWith(_ unit: String) -> [String] { (stoppedWith[unit] ?? []).sorted() }
-    func requiredBy(_ unit: String) -> [String] { (requiredBy[unit] ?? []).sorted() }
-    func boundBy(_ unit: String) -> [String] { (boundBy[unit] ?? []).sorted() }
-    func conflicts(of unit: String) -> [String] { (conflicts[unit] ?? []).sorted() }
+    func stoppedWith(_ unit: String) -> [String] { Self.ordered(stoppedWith[unit]) }
+    func requiredBy(_ unit: String) -> [String] { Self.ordered(requiredBy[unit]) }
+    func boundBy(_ unit: String) -> [String] { Self.ordered(boundBy[unit]) }
+    func conflicts(of unit: String) -> [String] { Self.ordered(conflicts[unit]) }
+
+    /// The names by name; none without allocating (most units have none, and every transition
+    /// asks).
+    private static func ordered(_ names: Set<String>?) -> [String] {
+        guard let names, !names.isEmpty else { return [] }
+        return names.sorted()
+    }
 }

@@ -124,7 +124,14 @@ public struct JobQueue: Sendable {
 
     /// The waiting jobs that may run now, in the order they were installed.
     public func runnable(graph: UnitGraph) -> [Job] {
-        waiting.compactMap { jobs[$0] }.filter { isRunnable($0, graph: graph) }.sorted { $0.id < $1.id }
+        // One list, sorted only when there is something to order (three arrays per dispatch before).
+        var result: [Job] = []
+        result.reserveCapacity(waiting.count)
+        for unit in waiting {
+            if let job = jobs[unit], isRunnable(job, graph: graph) { result.append(job) }
+        }
+        if result.count > 1 { result.sort { $0.id < $1.id } }
+        return result
     }
 
     /// The units whose jobs `unit`'s job waits for (`wick list-jobs`).

@@ -138,6 +138,7 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
             if let index = slots.index(forKey: top.name) { ownedSlot(at: index).scheduled = nil }
             names.append(top.name)
         }
-        return names.sorted()
+        // Most wake-ups find none due: no sorted copy of an empty list (an allocation each).
+        return names.count > 1 ? names.sorted() : names
     }
 }

@@ -300,17 +300,16 @@ extension Manager {
                 }
                 continue
             }
+            // Each socket changed in place (no copy of its machine per transition).
             for socketName in socketsOfService[transition.unit] ?? [] {
-                guard var socket = sockets[socketName] else { continue }
                 if transition.to == .failed && transition.result == .startLimitHit {
-                    socket.serviceHitStartLimit(now: now, port: &port)
+                    guard sockets[socketName]?.serviceHitStartLimit(now: now, port: &port) != nil else { continue }
                     port.log("\(socketName): service \(transition.unit) hit its start limit, socket stops listening (unit failed: service-start-limit-hit)")
                 } else if transition.to.holdsSockets {
-                    socket.serviceActive(now: now, port: &port)
+                    sockets[socketName]?.serviceActive(now: now, port: &port)
                 } else if queue[transition.unit] == nil {
-                    socket.serviceIdle(now: now, port: &port)
+                    sockets[socketName]?.serviceIdle(now: now, port: &port)
                 }
-                sockets[socketName] = socket
             }
         }
     }

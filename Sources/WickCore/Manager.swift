@@ -197,9 +197,8 @@ public struct Manager {
 
     /// A listener of `socketName` is readable.
     public mutating func socketReadable(_ socketName: String, now: Instant, port: inout some ManagerPort) {
-        guard var socket = sockets[socketName] else { return }
-        let reaction = socket.readable(now: now, port: &port)
-        sockets[socketName] = socket
+        // In place: no copy of the machine per wake-up.
+        guard let reaction = sockets[socketName]?.readable(now: now, port: &port) else { return }
         switch reaction {
         case .ignore:
             return
