@@ -394,7 +394,14 @@ public struct SocketMachine: Sendable {
             takePendingSettings()
         }
         syncListeners(port: &port)
-        if old != new {
+        guard old != new else { return }
+        // The pair of every activation (traffic handed to the service and taken back) is debug, as
+        // systemd logs every socket state change (socket_set_state(): "Changed %s -> %s"); the
+        // others stay info. Below debug the pair is not even formatted: it precedes each spawn.
+        let triggerPair = (old == .listening && new == .running) || (old == .running && new == .listening)
+        if triggerPair && result == .success {
+            if port.logsDebug { port.log(.debug, "\(name): \(old.rawValue) -> \(new.rawValue)") }
+        } else {
             port.log("\(name): \(old.rawValue) -> \(new.rawValue)" + (result == .success ? "" : " (result: \(result.rawValue))"))
         }
     }

@@ -80,6 +80,28 @@ import Testing
         #expect(!running.wick.log.contains("conn@0-"), "per-connection lines are debug: \(running.wick.log)")
     }
 
+    /// An `Accept=no` socket's pair for each activation (`listening -> running`, `running ->
+    /// listening`) is debug, as systemd logs socket state changes; the service's lines and the
+    /// socket's others stay info.
+    @Test func aSocketsActivationPairIsDebug() throws {
+        let port = TestClient.freePort()
+        let files = [
+            "once.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "once.service": "[Service]\nExecStart=\(BinaryRunner.testService) report\n",
+        ]
+        for level in ["info", "debug"] {
+            let running = try daemon(files, extra: ["--log-level", level])
+            #expect(TestClient.waitListening(port))
+            #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))["listen_fds"] == "1")
+            #expect(waitFor { running.wick.log.contains("once.service: running -> dead") }, "\(running.wick.log)")
+            let log = running.wick.log    // stop() removes the log
+            _ = running.stop()
+            #expect(log.contains("once.service: dead -> running") && log.contains("once.socket: dead -> listening"), "\(log)")
+            #expect(log.contains("once.socket: listening -> running") == (level == "debug"), "\(level): \(log)")
+            #expect(log.contains("once.socket: running -> listening") == (level == "debug"), "\(level): \(log)")
+        }
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {
@@ -98,8 +120,9 @@ import Testing
         let quiet = try daemon(files, extra: ["--log-level", "warning"])
         #expect(TestClient.waitListening(port))
         #expect(TestClient.readAll(TestClient.connectTCP(port)) == "hi\n")
+        let quietLog = quiet.wick.log    // stop() removes the log
         _ = quiet.stop()
-        #expect(!quiet.wick.log.contains("loaded 2 units"), "\(quiet.wick.log)")
+        #expect(!quietLog.contains("loaded 2 units") && !quietLog.contains("conn@0-"), "\(quietLog)")
         let refused = try BinaryRunner.wick("daemon", "--units", "/nonexistent", "--log-level", "chatty")
         #expect(refused.status != 0 && refused.stderr.contains("--log-level/WICK_LOG_LEVEL: expected emerg"), "\(refused.stderr)")
     }
