@@ -46,7 +46,8 @@ final class OutputRouter {
     /// spawning), the read end is `attach`ed once the pid is known.
     func makePipe() -> (writeEnd: Int32, readEnd: Int32)? {
         guard let pipe = try? Pipe.make() else { return nil }
-        _ = fcntl(pipe.readEnd, F_SETFL, fcntl(pipe.readEnd, F_GETFL) | O_NONBLOCK)
+        // A new pipe's read end has no status flag set: O_NONBLOCK is all of them (no F_GETFL).
+        _ = fcntl(pipe.readEnd, F_SETFL, O_NONBLOCK)
         return (pipe.writeEnd, pipe.readEnd)
     }
 

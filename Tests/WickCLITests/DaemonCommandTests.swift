@@ -94,7 +94,10 @@ import Testing
             #expect(TestClient.waitListening(port))
             #expect(TestClient.report(TestClient.readAll(TestClient.connectTCP(port)))["listen_fds"] == "1")
             #expect(waitFor { running.wick.log.contains("once.service: running -> dead") }, "\(running.wick.log)")
-            let log = running.wick.log    // stop() removes the log
+            // The whole log, read once the daemon has exited (stop() removes it).
+            kill(running.wick.pid, SIGTERM)
+            #expect(running.wick.waitForExit(seconds: 10) == 0)
+            let log = running.wick.log
             _ = running.stop()
             #expect(log.contains("once.service: dead -> running") && log.contains("once.socket: dead -> listening"), "\(log)")
             #expect(log.contains("once.socket: listening -> running") == (level == "debug"), "\(level): \(log)")
