@@ -10,14 +10,14 @@ enum Admission: Equatable {
     /// The job fails with `result` (`assert`, `dependency`).
     case refuse(result: String, message: String)
 
-    /// `Assert*=` first (job result `assert`), then `Condition*=` (skipped), then a `Requires=` or
-    /// `BindsTo=` service that is not loaded or has failed without a job that could bring it back,
-    /// and an inactive `Requisite=` (job result `dependency`). Units of other types (targets) are
-    /// not units in wick and count as present.
     /// The states a `Requisite=` service may be in (built once: a set literal per start cost
     /// 1,300 instructions).
     static let requisiteActive: Set<ServiceState> = [.running, .exited, .reload]
 
+    /// `Assert*=` first (job result `assert`), then `Condition*=` (skipped), then a `Requires=` or
+    /// `BindsTo=` service that is not loaded or has failed without a job that could bring it back,
+    /// and an inactive `Requisite=` (job result `dependency`). Units of other types (targets) are
+    /// not units in wick and count as present.
     static func evaluate(
         _ name: String, section: UnitSection, services: MachineTable<ServiceMachine>, jobs: JobQueue, checkPath: (String, String) -> Bool
     ) -> Admission {

@@ -17,8 +17,8 @@ extension SocketMachine: TimedMachine {}
 /// the table shares slots until one side writes), so that a read borrows the stored machine and
 /// a write changes it in place after one lookup of its name; the slot also holds the deadline
 /// last scheduled, so an unchanged deadline costs no further lookup. (Stored by value, a read
-/// copied the whole machine and a write took four lookups and a copy: 27,000 instructions an
-/// `Accept=yes` connection.)
+/// copied the whole machine and a write took up to four lookups and a copy: about 6,000
+/// instructions more an `Accept=yes` connection, docs/performance.md.)
 public struct MachineTable<Machine: TimedMachine>: Sequence {
     /// A machine and the deadline the heap has for it. The machine is nil only during a write
     /// that removes it (`_modify` yields it in place); between writes every slot holds one.
