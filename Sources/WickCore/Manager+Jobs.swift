@@ -285,7 +285,10 @@ extension Manager {
                          + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
             }
             trackJob(transition, now: now, port: &port)
-            if Self.isFinal(transition.to) && !Self.isFinal(transition.from) {
+            // A start whose spawn failed goes from dead to failed without leaving them: what it
+            // set up for the spawn (its private /tmp, its dynamic user) ends too, as systemd's
+            // service_enter_dead() destroys the exec runtime either way.
+            if Self.isFinal(transition.to) && (!Self.isFinal(transition.from) || (transition.from == .dead && transition.to == .failed)) {
                 port.serviceStopped(transition.unit, restarting: queue[transition.unit] != nil)
             }
             propagate(transition, now: now, port: &port)

@@ -150,10 +150,16 @@ import Testing
 
     /// Without CAP_SYS_ADMIN (dropped for wick by capsh in this test) the start fails with
     /// 226/NAMESPACE naming the settings; `--sandbox=best-effort` runs it without them and says so.
+    /// Either way the private /tmp made for the start is gone once it ended (the failed start
+    /// ends what it set up, as systemd's service_enter_dead() does).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/capsh"), "needs capsh (libcap2-bin, make setup installs it)"))
     func withoutCapSysAdminTheStartFailsOrBestEffortSaysWhatIsLeftOut() throws {
-        let directory = try BinaryRunner.directory(["tmp.service": "[Service]\nType=oneshot\nPrivateTmp=yes\nProtectSystem=yes\nExecStart=/bin/true\n"])
+        let unit = "tmp\(getpid()).service"
+        let directory = try BinaryRunner.directory([unit: "[Service]\nType=oneshot\nPrivateTmp=yes\nProtectSystem=yes\nExecStart=/bin/true\n"])
         defer { try? FileManager.default.removeItem(at: directory) }
+        func privateTmps() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("wick-private-\(unit)-") }
+        }
         for mode in ["strict", "best-effort"] {
             let runtime = directory.appendingPathComponent("run-\(mode)").path
             let command = "exec \(BinaryRunner.wick.path) daemon --units \(directory.path) --runtime-dir \(runtime) --sandbox=\(mode)"
@@ -161,17 +167,18 @@ import Testing
             defer { wick.stop() }
             let control = runtime + "/wick/control"
             #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: control) }, "\(wick.log)")
-            let start = try BinaryRunner.run(BinaryRunner.wick, ["start", "tmp.service", "--control", control])
-            let status = try BinaryRunner.run(BinaryRunner.wick, ["status", "tmp.service", "--control", control]).stdout
+            let start = try BinaryRunner.run(BinaryRunner.wick, ["start", unit, "--control", control])
+            let status = try BinaryRunner.run(BinaryRunner.wick, ["status", unit, "--control", control]).stdout
             if mode == "strict" {
                 #expect(start.status == 1, "\(wick.log)")
-                #expect(wick.log.contains("tmp.service: ProtectSystem=, PrivateTmp= need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN) (226/NAMESPACE)"), "\(wick.log)")
+                #expect(wick.log.contains("\(unit): ProtectSystem=, PrivateTmp= need namespaces, which this container does not allow (wick lacks CAP_SYS_ADMIN) (226/NAMESPACE)"), "\(wick.log)")
                 #expect(status.contains("226/NAMESPACE"), "\(status)")
             } else {
                 #expect(start.status == 0, "\(wick.log)")
-                #expect(wick.log.contains("tmp.service: --sandbox=best-effort: not applied: ProtectSystem=, PrivateTmp="), "\(wick.log)")
+                #expect(wick.log.contains("\(unit): --sandbox=best-effort: not applied: ProtectSystem=, PrivateTmp="), "\(wick.log)")
                 #expect(status.contains("Sandbox: not applied (--sandbox=best-effort): ProtectSystem=, PrivateTmp="), "\(status)")
             }
+            #expect(privateTmps().isEmpty, "\(mode): \(privateTmps())")
         }
     }
 

@@ -161,6 +161,20 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services[unit] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
     }
 
+    /// A start whose main command cannot be spawned goes from dead to failed; what the port set
+    /// up for the spawn is ended like any stop's (systemd's service_enter_dead()). A reset of the
+    /// failed unit (failed -> dead) is not a stop.
+    @Test func aStartThatFailsAtItsSpawnIsReportedStopped() {
+        var port = FakePort()
+        port.processes.failing = ["/nonexistent"]
+        var manager = Manager(units: units(["broken.service": "[Service]\nExecStart=/nonexistent\n"]))
+        _ = manager.enqueue(.start, "broken.service", now: .seconds(0), port: &port)
+        #expect(manager.services["broken.service"]?.state == .failed)
+        #expect(port.stopped.map { $0.unit } == ["broken.service"])
+        manager.resetFailed(units: ["broken.service"], now: .seconds(1), port: &port)
+        #expect(manager.services["broken.service"]?.state == .dead && port.stopped.count == 1)
+    }
+
     /// A connection that reached accept() is checked against `IPAddressAllow=`/`IPAddressDeny=`
     /// of the socket and of the template service (the socket filter drops denied peers before
     /// the handshake; one queued before it is refused here, with the line that says so).
