@@ -285,11 +285,13 @@ extension Manager {
                          + (transition.result == .success ? "" : " (result: \(transition.result.rawValue))"))
             }
             trackJob(transition, now: now, port: &port)
-            // A start whose spawn failed goes from dead to failed without leaving them: what it
-            // set up for the spawn (its private /tmp, its dynamic user) ends too, as systemd's
-            // service_enter_dead() destroys the exec runtime either way.
-            if Self.isFinal(transition.to) && (!Self.isFinal(transition.from) || (transition.from == .dead && transition.to == .failed)) {
-                port.serviceStopped(transition.unit, restarting: queue[transition.unit] != nil)
+            // systemd's service_enter_dead() ends the exec runtime (the private /tmp, the network
+            // namespace) whenever a service goes down: also when a start whose spawn failed goes
+            // from dead to failed without leaving them, and when it waits to restart (a fresh
+            // /tmp for the next run; its runtime directories and dynamic user stay then).
+            let stopped = Self.isFinal(transition.to) && (!Self.isFinal(transition.from) || (transition.from == .dead && transition.to == .failed))
+            if stopped || transition.to == .autoRestart {
+                port.serviceStopped(transition.unit, restarting: transition.to == .autoRestart || queue[transition.unit] != nil)
             }
             propagate(transition, now: now, port: &port)
             if let instance {

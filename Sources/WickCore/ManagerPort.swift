@@ -27,9 +27,10 @@ public protocol ManagerPort: ProcessPort {
     /// Whether debug lines are written: the per-connection lines of `Accept=yes` instances are
     /// debug (systemd logs them at debug too), and are not even formatted otherwise.
     var logsDebug: Bool { get }
-    /// A service has stopped (dead or failed); `restarting` when a job starts it again. The port
-    /// removes its runtime directories (per `RuntimeDirectoryPreserve=`) and releases its
-    /// dynamic user.
+    /// A service has stopped (dead or failed), or waits to restart (`auto-restart`); `restarting`
+    /// then and when a job starts it again. The port ends its exec runtime (private /tmp, network
+    /// namespace), removes its runtime directories (per `RuntimeDirectoryPreserve=`) and, unless
+    /// restarting, releases its dynamic user.
     mutating func serviceStopped(_ unit: String, restarting: Bool)
     /// Whether one path check (`PathExists`, `DirectoryNotEmpty` ...) holds, before negation.
     mutating func checkPath(_ check: String, _ path: String) -> Bool

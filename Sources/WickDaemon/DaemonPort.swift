@@ -345,8 +345,9 @@ final class DaemonPort: ManagerPort {
         controlGroups.remove(unit)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
-        // An Accept=yes instance is gone once stopped: nothing of it may stay per connection.
-        if connectionOfInstance[unit] != nil { execEnvironment.forget(unit) }
+        // An Accept=yes instance is gone once stopped (not while it waits to restart): nothing of
+        // it may stay per connection.
+        if !restarting && connectionOfInstance[unit] != nil { execEnvironment.forget(unit) }
     }
 
     /// Starts a command of a unit; a failure is logged with its reason (and reaches `status`

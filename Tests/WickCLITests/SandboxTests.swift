@@ -121,6 +121,23 @@ import Testing
         #expect(ExecEnvironmentTests.read("\(out)/third") != first, "a unit that does not join gets its own")
     }
 
+    /// systemd's service_enter_dead() gives a service that restarts a fresh /tmp: the second run
+    /// of a `Restart=on-failure` service does not see what the first left there.
+    @Test func aRestartedServiceGetsAFreshPrivateTmp() throws {
+        let out = "/run/wick-fresh-tmp-\(getpid())"
+        mkdir(out, 0o777)
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let script = "if [ -e \(out)/first ]; then ls -A /tmp > \(out)/second; exit 0; fi; touch /tmp/left-behind \(out)/first; exit 1"
+        let live = try ControlVerbTests.start([
+            "flaky.service": "[Service]\nPrivateTmp=yes\nRestart=on-failure\nRestartSec=100ms\nExecStart=/bin/sh -c '\(script)'\n",
+        ])
+        defer { live.stop() }
+        _ = try live.run("start", "flaky.service")
+        #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: "\(out)/second") }, "\(live.wick.log)")
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("flaky.service: running -> dead") }, "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/second") == "", "the first run's /tmp/left-behind was kept: \(live.wick.log)")
+    }
+
     @Test func privateTmpIsTheUnitsOwnAndGoneAfterTheStop() throws {
         let marker = "/tmp/wick-sandbox-marker-\(getpid())"
         FileManager.default.createFile(atPath: marker, contents: Data())

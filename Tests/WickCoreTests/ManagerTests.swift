@@ -175,6 +175,19 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["broken.service"]?.state == .dead && port.stopped.count == 1)
     }
 
+    /// A service that waits to restart has stopped as far as its exec runtime goes (systemd's
+    /// service_enter_dead(): a fresh /tmp for the next run), reported as restarting so that its
+    /// dynamic user and preserved directories stay.
+    @Test func aServiceWaitingToRestartIsReportedStoppedAndRestarting() {
+        var port = FakePort()
+        var manager = Manager(units: units(["flaky.service": "[Service]\nExecStart=/bin/flaky\nRestart=on-failure\nRestartSec=1\n"]))
+        _ = manager.enqueue(.start, "flaky.service", now: .seconds(0), port: &port)
+        #expect(manager.services["flaky.service"]?.state == .running)
+        manager.processExited(unit: "flaky.service", pid: 101, exit: .exited(1), now: .seconds(1), port: &port)
+        #expect(manager.services["flaky.service"]?.state == .autoRestart)
+        #expect(port.stopped.map { "\($0.unit) \($0.restarting)" } == ["flaky.service true"])
+    }
+
     /// A connection that reached accept() is checked against `IPAddressAllow=`/`IPAddressDeny=`
     /// of the socket and of the template service (the socket filter drops denied peers before
     /// the handshake; one queued before it is refused here, with the line that says so).
