@@ -146,13 +146,13 @@ soak: release
 # wick next to a bare C activator (the floor) and its peers (../shared/bench, run from a copy):
 # the static binary, interleaved repeats, a markdown table on stdout (docs/performance.md).
 # BENCH_ARGS overrides the run (default: every phase, 3 repeats); the peers are installed by the
-# harness's setup.sh (as root).
+# harness's setup.sh (as root). The copy and what the harness leaves in TMPDIR are removed after.
 BENCH ?= $(abspath ../shared/bench)
 BENCH_ARGS ?= --reps 3
 bench: static
-	@work=$$(mktemp -d) && cp -r $(BENCH) $$work/bench && cd $$work/bench && \
+	@work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && mkdir $$work/tmp && cp -r $(BENCH) $$work/bench && cd $$work/bench && \
 	  { [ "$$(id -u)" != 0 ] || ./setup.sh >$$work/setup.log 2>&1 || { cat $$work/setup.log; exit 1; }; } && \
-	  WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,wick,wick-act,sdact,xinetd,tcpserver \
+	  TMPDIR=$$work/tmp WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,wick,wick-act,sdact,xinetd,tcpserver \
 	    $(BENCH_ARGS) --out $$work/results.md >&2 && cat $$work/results.md
 
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).
