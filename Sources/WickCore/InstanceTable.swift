@@ -9,6 +9,9 @@ struct InstanceTable: Sendable {
         var connection: AcceptedConnectionID
         /// The instance's `[Unit]` section (its conditions and requirements).
         var section: UnitSection
+        /// Its connection was closed (it went down, or its main process ended with
+        /// `RemainAfterExit=yes`) while the instance stays until it is stopped.
+        var connectionClosed = false
     }
 
     private var instances: [String: Instance] = [:]
@@ -39,6 +42,14 @@ struct InstanceTable: Sendable {
 
     /// Whether `unit` is an instance, without copying its entry out.
     func contains(_ unit: String) -> Bool { instances.index(forKey: unit) != nil }
+
+    /// The instance whose connection is still open, marked closed (the caller closes it): nil
+    /// when there is no such instance or it was closed before.
+    mutating func closingConnection(_ unit: String) -> Instance? {
+        guard let index = instances.index(forKey: unit), !instances.values[index].connectionClosed else { return nil }
+        instances.values[index].connectionClosed = true
+        return instances.values[index]
+    }
 
     /// The instance ended: its connection is the caller's to close.
     mutating func remove(_ unit: String) -> Instance? { instances.removeValue(forKey: unit) }

@@ -95,10 +95,14 @@ extension Manager {
                 case .skip(let message):
                     port.log(message)
                     finishJob(name, .done, now: now, port: &port)
+                    // An instance that never ran makes no transition: it ends here, its peer gets
+                    // EOF (systemd collects the dead instance; service_done() closes its fd).
+                    removeInstance(name, port: &port)
                     return true
                 case .refuse(let result, let message):
                     port.log(message)
                     finishJob(name, .failed(result), now: now, port: &port)
+                    removeInstance(name, port: &port)
                     return true
                 }
             }
@@ -275,10 +279,11 @@ extension Manager {
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
             let instance = instances[transition.unit]
             let perConnection = instance != nil
-            // systemd's service_set_state(): an instance that leaves its active states closes its
-            // connection first (service_close_socket_fd()), before its log line and
-            // unit_notify(); the peer's EOF does not wait for the bookkeeping below.
-            if let instance, Self.isFinal(transition.to) { port.closeConnection(instance.connection) }
+            // systemd's service_set_state(): an instance that goes down, or whose main process
+            // ended with `RemainAfterExit=yes` (exited), closes its connection first
+            // (service_close_socket_fd()), before its log line and unit_notify(); the peer's EOF
+            // does not wait for the bookkeeping below. (Waiting to restart it keeps it: below.)
+            if perConnection, Self.isFinal(transition.to) || transition.to == .exited { closeInstanceConnection(transition.unit, port: &port) }
             if !perConnection || port.logsDebug || transition.result != .success {
                 port.log(perConnection && transition.result == .success ? .debug : .info,
                          "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
@@ -287,9 +292,10 @@ extension Manager {
             trackJob(transition, now: now, port: &port)
             // systemd's service_enter_dead() ends the exec runtime (the private /tmp, the network
             // namespace) whenever a service goes down: also when a start whose spawn failed goes
-            // from dead to failed without leaving them, and when it waits to restart (a fresh
-            // /tmp for the next run; its runtime directories and dynamic user stay then).
-            let stopped = Self.isFinal(transition.to) && (!Self.isFinal(transition.from) || (transition.from == .dead && transition.to == .failed))
+            // from dead or failed to failed without leaving them, and when it waits to restart (a
+            // fresh /tmp for the next run; its runtime directories and dynamic user stay then).
+            // Only a reset of a failed unit (failed -> dead) ends nothing.
+            let stopped = Self.isFinal(transition.to) && !(transition.from == .failed && transition.to == .dead)
             if stopped || transition.to == .autoRestart {
                 port.serviceStopped(transition.unit, restarting: transition.to == .autoRestart || queue[transition.unit] != nil)
             }
@@ -298,11 +304,7 @@ extension Manager {
                 if transition.to == .failed && transition.result == .resources {
                     pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
                 }
-                if Self.isFinal(transition.to), let ended = instances.remove(transition.unit) {
-                    port.instanceRemoved(ended.connection)
-                    sockets[ended.socket]?.connectionClosed(source: ended.connection.source)
-                    services[transition.unit] = nil
-                }
+                if Self.isFinal(transition.to) { removeInstance(transition.unit, port: &port) }
                 continue
             }
             // Each socket changed in place (no copy of its machine per transition).
@@ -317,6 +319,23 @@ extension Manager {
                 }
             }
         }
+    }
+
+    /// systemd's `service_close_socket_fd()`: the instance's connection closed and its socket's
+    /// count of connections (`MaxConnections=`, `MaxConnectionsPerSource=`) lowered, once.
+    private mutating func closeInstanceConnection(_ unit: String, port: inout some ManagerPort) {
+        guard let instance = instances.closingConnection(unit) else { return }
+        port.closeConnection(instance.connection)
+        sockets[instance.socket]?.connectionClosed(source: instance.connection.source)
+    }
+
+    /// An `Accept=yes` instance leaves the manager (systemd collects the dead instance): its
+    /// connection closed if it was not, the port forgets it, its machine goes.
+    private mutating func removeInstance(_ unit: String, port: inout some ManagerPort) {
+        closeInstanceConnection(unit, port: &port)
+        guard let ended = instances.remove(unit) else { return }
+        port.instanceRemoved(ended.connection)
+        services[unit] = nil
     }
 
     /// A running job ends with its unit's transition: a start when the service is active (done),

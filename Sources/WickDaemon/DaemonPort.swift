@@ -314,10 +314,13 @@ final class DaemonPort: ManagerPort {
         }
     }
 
+    /// The instance left the manager (also with a restart job still queued, which it never
+    /// runs): nothing of it stays per connection.
     func instanceRemoved(_ connection: AcceptedConnectionID) {
         if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
             connectionOfInstance[instance] = nil
             units[instance] = nil
+            execEnvironment.forget(instance)
         }
     }
 
@@ -345,9 +348,6 @@ final class DaemonPort: ManagerPort {
         controlGroups.remove(unit)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
-        // An Accept=yes instance is gone once stopped (not while it waits to restart): nothing of
-        // it may stay per connection.
-        if !restarting && connectionOfInstance[unit] != nil { execEnvironment.forget(unit) }
     }
 
     /// Starts a command of a unit; a failure is logged with its reason (and reaches `status`

@@ -194,6 +194,7 @@ final class ExecEnvironment {
     func forget(_ unit: String) {
         invocationIDs[unit] = nil
         if !skippedSandbox.isEmpty { skippedSandbox[unit] = nil }
+        if !dynamicUIDs.isEmpty { dynamicUIDs[unit] = nil }
     }
 
     /// The unit's current invocation id (`wick show InvocationID=`), empty before its first start.

@@ -161,9 +161,9 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services[unit] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
     }
 
-    /// A start whose main command cannot be spawned goes from dead to failed; what the port set
-    /// up for the spawn is ended like any stop's (systemd's service_enter_dead()). A reset of the
-    /// failed unit (failed -> dead) is not a stop.
+    /// A start whose main command cannot be spawned goes from dead (or failed, started again)
+    /// to failed; what the port set up for the spawn is ended like any stop's (systemd's
+    /// service_enter_dead()). A reset of the failed unit (failed -> dead) is not a stop.
     @Test func aStartThatFailsAtItsSpawnIsReportedStopped() {
         var port = FakePort()
         port.processes.failing = ["/nonexistent"]
@@ -171,8 +171,46 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         _ = manager.enqueue(.start, "broken.service", now: .seconds(0), port: &port)
         #expect(manager.services["broken.service"]?.state == .failed)
         #expect(port.stopped.map { $0.unit } == ["broken.service"])
-        manager.resetFailed(units: ["broken.service"], now: .seconds(1), port: &port)
-        #expect(manager.services["broken.service"]?.state == .dead && port.stopped.count == 1)
+        _ = manager.enqueue(.start, "broken.service", now: .seconds(1), port: &port)
+        #expect(manager.services["broken.service"]?.state == .failed)
+        #expect(port.stopped.map { $0.unit } == ["broken.service", "broken.service"], "failed -> failed ends its setup too")
+        manager.resetFailed(units: ["broken.service"], now: .seconds(2), port: &port)
+        #expect(manager.services["broken.service"]?.state == .dead && port.stopped.count == 2)
+    }
+
+    /// An instance whose start is skipped by a condition never runs and makes no transition: it
+    /// ends at once, its connection closed and counted off its socket, as systemd collects it.
+    @Test func acceptYesInstanceSkippedByAConditionEndsAndClosesItsConnection() {
+        let template = "[Unit]\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/echo\nStandardInput=socket\n"
+        var port = FakePort(templates: ["echo@.service": template])
+        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnections=1\n", "echo@.service": template]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000", "127.0.0.1:7-127.0.0.1:5001"]
+        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        #expect(port.connectionEvents == ["close 1", "removed 1"])
+        #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
+        manager.socketReadable("echo.socket", now: .seconds(2), port: &port)
+        #expect(manager.sockets["echo.socket"]?.refusedCount == 0, "MaxConnections=1 is free again")
+        #expect(port.processes.spawned.isEmpty)
+    }
+
+    /// systemd's service_set_state() closes an instance's connection when its main process
+    /// ended with `RemainAfterExit=yes` (exited is not one of the states that hold it): the peer
+    /// gets EOF and the socket counts it off, while the instance stays active until stopped.
+    @Test func acceptYesInstanceThatRemainsAfterExitClosesItsConnection() {
+        let template = "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo\nStandardInput=socket\n"
+        var port = FakePort(templates: ["echo@.service": template])
+        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n", "echo@.service": template]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000"]
+        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
+        #expect(manager.services[unit]?.state == .exited)
+        #expect(port.connectionEvents == ["close 1"] && manager.sockets["echo.socket"]?.connectionCount == 0)
+        _ = manager.enqueue(.stop, unit, now: .seconds(3), port: &port)
+        #expect(manager.services[unit] == nil)
+        #expect(port.connectionEvents == ["close 1", "stopped \(unit)", "removed 1"], "closed once")
     }
 
     /// A service that waits to restart has stopped as far as its exec runtime goes (systemd's
