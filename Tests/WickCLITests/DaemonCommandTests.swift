@@ -105,6 +105,27 @@ import Testing
         }
     }
 
+    /// A connection whose instance a `Condition*=` skips is closed at once (the peer reads EOF,
+    /// it does not hang), and `MaxConnections=` is not used up by such instances.
+    @Test func aConnectionWhoseInstanceIsSkippedGetsEOF() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "skip.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\nMaxConnections=1\n",
+            "skip@.service": "[Unit]\nConditionPathExists=/nonexistent-\(getpid())\n[Service]\nExecStart=/bin/echo hi\nStandardOutput=socket\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        for _ in 0..<3 {
+            let fd = TestClient.connectTCP(port)
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&ready, 1, 5_000) == 1, "no EOF within 5 s: \(running.wick.log)")
+            var byte: UInt8 = 0
+            #expect(read(fd, &byte, 1) == 0, "EOF, not data")
+            close(fd)
+        }
+        #expect(waitFor { running.wick.log.contains("condition not met: ConditionPathExists=/nonexistent-") }, "\(running.wick.log)")
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {
