@@ -234,12 +234,14 @@ final class ExecEnvironment {
         }
         if !networkNamespaces.isEmpty, let fd = networkNamespaces.removeValue(forKey: unit) { close(fd) }
         if !ipcNamespaces.isEmpty, let fd = ipcNamespaces.removeValue(forKey: unit) { close(fd) }
-        let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
-        guard !keep else { return }
+        // Credentials go whatever RuntimeDirectoryPreserve= says (systemd's
+        // unit_destroy_runtime_data() destroys them apart from the runtime directories).
         if !unitsWithCredentials.isEmpty, unitsWithCredentials.contains(unit), !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
             unitsWithCredentials.remove(unit)
             if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
         }
+        let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
+        guard !keep else { return }
         for path in ExecRequest.runtimeDirectories(context, runtimeDirectory: runtimeDirectory) {
             if let error = FileRemover.removeTree(path) { log("\(unit): cannot remove RuntimeDirectory \(path): \(error)") }
         }

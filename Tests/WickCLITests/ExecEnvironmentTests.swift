@@ -227,6 +227,7 @@ import Testing
         let live = try ControlVerbTests.start([
             "cred.service": unit,
             "broken.service": "[Service]\nLoadCredential=gone:/nonexistent/wick\nExecStart=/bin/true\n",
+            "kept.service": "[Service]\nType=oneshot\nRuntimeDirectory=kept-\(getpid())\nRuntimeDirectoryPreserve=yes\nSetCredential=token:abc\nExecStart=/bin/true\n",
         ])
         defer { live.stop() }
         #expect(try live.run("start", "cred.service").status == 0, "\(live.wick.log)")
@@ -238,6 +239,11 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(run)/credentials/cred.service"), "removed when the unit stops")
         #expect(try live.run("start", "broken.service").status == 1)
         #expect(live.wick.log.contains("broken.service: LoadCredential=gone:/nonexistent/wick cannot be read (243/CREDENTIALS)"), "\(live.wick.log)")
+        // RuntimeDirectoryPreserve=yes keeps the runtime directory, not the credentials
+        // (systemd's unit_destroy_runtime_data()).
+        #expect(try live.run("start", "kept.service").status == 0, "\(live.wick.log)")
+        #expect(ControlVerbTests.waitFor { !FileManager.default.fileExists(atPath: "\(run)/credentials/kept.service") }, "credentials removed")
+        #expect(FileManager.default.fileExists(atPath: "\(run)/kept-\(getpid())"), "the preserved runtime directory stays")
     }
 
     /// StandardInputText= and StandardInputData= feed standard input (StandardInput=data implied);
