@@ -395,15 +395,20 @@ final class DaemonPort: ManagerPort {
         var fds: [Int32] = []
         var stdin = SpawnPlan.Stream.null
         var connectionFD: Int32?
-        if role == .main, let id = instanceConnection, let connection = connections[id] {
-            connectionFD = connection.fd
+        // An Accept=yes instance's connection, while it is open (systemd's service_spawn()):
+        // every command gets REMOTE_ADDR/REMOTE_PORT; the main command gets the connection as
+        // LISTEN_FDS or on its stdio, a control command (ExecStartPre=, ExecStopPost= ...) on its
+        // stdio when a Standard*=socket asks for it.
+        let stdioSocket = exec.effectiveStandardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket
+        if let id = instanceConnection, let connection = connections[id] {
             if case .ip(let address, let port) = connection.remote {
                 set("REMOTE_ADDR", address)
                 set("REMOTE_PORT", String(port))
             }
+            if role == .main || stdioSocket { connectionFD = connection.fd }
             if exec.effectiveStandardInput == .socket {
                 stdin = .fd(connection.fd)
-            } else {
+            } else if role == .main {
                 fds = [connection.fd]
                 set("LISTEN_FDS", "1")
                 set("LISTEN_FDNAMES", "connection")
@@ -423,8 +428,7 @@ final class DaemonPort: ManagerPort {
         // StandardOutput= or StandardError=socket connects the one listening socket to the stdio
         // (blocking) and passes no LISTEN_FDS; with more or fewer sockets the command does not
         // start ("Got more than one socket.", result resources).
-        if connectionFD == nil, loaded.isService,
-           exec.effectiveStandardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket {
+        if connectionFD == nil, loaded.isService, stdioSocket {
             var socketFDs: [Int32] = []
             for socket in socketsOfService[unit] ?? [] { socketFDs += listeners[socket] ?? [] }
             guard socketFDs.count == 1, let only = socketFDs.first else {

@@ -126,6 +126,24 @@ import Testing
         #expect(waitFor { running.wick.log.contains("condition not met: ConditionPathExists=/nonexistent-") }, "\(running.wick.log)")
     }
 
+    /// systemd's service_spawn(): an `Accept=yes` instance's control commands get its connection
+    /// on their stdio too (`StandardInput=socket`), and every command REMOTE_ADDR; the connection
+    /// is held until `ExecStopPost=` has run.
+    @Test func anInstancesControlCommandsGetItsConnection() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "io.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "io@.service": "[Service]\nExecStartPre=/bin/sh -c 'echo pre $REMOTE_ADDR'\nExecStart=/bin/sh -c 'read line; echo main $line'\n"
+                + "ExecStopPost=/bin/sh -c 'echo post $REMOTE_ADDR'\nStandardInput=socket\n",
+        ])
+        defer { _ = running.stop() }
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        _ = "hi\n".withCString { send(fd, $0, 3, Int32(MSG_NOSIGNAL)) }
+        #expect(TestClient.readAll(fd) == "pre 127.0.0.1\nmain hi\npost 127.0.0.1\n", "\(running.wick.log)")
+        #expect(!running.wick.log.contains("Got no socket"), "\(running.wick.log)")
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {
