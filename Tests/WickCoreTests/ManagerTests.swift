@@ -59,6 +59,18 @@ struct FakePort: ManagerPort {
     mutating func checkPath(_ check: String, _ path: String) -> Bool { existingPaths.contains(path) }
 }
 
+/// An `Accept=yes` socket `echo.socket` (`[Socket]` lines after `ListenStream=7`) with the
+/// template `echo@.service`, started, and a readiness event for each of `connections` (the
+/// first instance is `echo@0-127.0.0.1:7-127.0.0.1:5000.service`).
+func acceptingEcho(template: String, socket: String = "", connections: [String] = ["127.0.0.1:7-127.0.0.1:5000"]) -> (Manager, FakePort) {
+    var port = FakePort(templates: ["echo@.service": template])
+    var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n" + socket, "echo@.service": template]))
+    manager.startAll(now: .seconds(0), port: &port)
+    port.pendingConnections["echo.socket"] = connections
+    manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+    return (manager, port)
+}
+
 func units(_ files: [String: String]) -> [LoadedUnit] {
     files.sorted { $0.key < $1.key }.map {
         UnitBuilder.build(name: try! UnitName($0.key), fragment: UnitSourceFile(path: "/u/\($0.key)", text: $0.value))
@@ -145,12 +157,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// is one of the states that hold it) and closes it as it goes dead, first: before the stop
     /// is reported and before the instance is forgotten.
     @Test func acceptYesInstanceClosesItsConnectionFirstWhenItEnds() {
-        let template = "[Service]\nExecStart=/bin/echo\nExecStopPost=/bin/post\nStandardInput=socket\n"
-        var port = FakePort(templates: ["echo@.service": template])
-        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n", "echo@.service": template]))
-        manager.startAll(now: .seconds(0), port: &port)
-        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000"]
-        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        var (manager, port) = acceptingEcho(template: "[Service]\nExecStart=/bin/echo\nExecStopPost=/bin/post\nStandardInput=socket\n")
         let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
         #expect(manager.services[unit]?.state == .running)
         manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
@@ -181,12 +188,9 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// An instance whose start is skipped by a condition never runs and makes no transition: it
     /// ends at once, its connection closed and counted off its socket, as systemd collects it.
     @Test func acceptYesInstanceSkippedByAConditionEndsAndClosesItsConnection() {
-        let template = "[Unit]\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/echo\nStandardInput=socket\n"
-        var port = FakePort(templates: ["echo@.service": template])
-        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnections=1\n", "echo@.service": template]))
-        manager.startAll(now: .seconds(0), port: &port)
-        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000", "127.0.0.1:7-127.0.0.1:5001"]
-        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        var (manager, port) = acceptingEcho(
+            template: "[Unit]\nConditionPathExists=/nonexistent\n[Service]\nExecStart=/bin/echo\nStandardInput=socket\n",
+            socket: "MaxConnections=1\n", connections: ["127.0.0.1:7-127.0.0.1:5000", "127.0.0.1:7-127.0.0.1:5001"])
         #expect(port.connectionEvents == ["close 1", "removed 1"])
         #expect(manager.services["echo@0-127.0.0.1:7-127.0.0.1:5000.service"] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
         manager.socketReadable("echo.socket", now: .seconds(2), port: &port)
@@ -198,12 +202,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// ended with `RemainAfterExit=yes` (exited is not one of the states that hold it): the peer
     /// gets EOF and the socket counts it off, while the instance stays active until stopped.
     @Test func acceptYesInstanceThatRemainsAfterExitClosesItsConnection() {
-        let template = "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo\nStandardInput=socket\n"
-        var port = FakePort(templates: ["echo@.service": template])
-        var manager = Manager(units: units(["echo.socket": "[Socket]\nListenStream=7\nAccept=yes\n", "echo@.service": template]))
-        manager.startAll(now: .seconds(0), port: &port)
-        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5000"]
-        manager.socketReadable("echo.socket", now: .seconds(1), port: &port)
+        var (manager, port) = acceptingEcho(template: "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo\nStandardInput=socket\n")
         let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
         manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
         #expect(manager.services[unit]?.state == .exited)
