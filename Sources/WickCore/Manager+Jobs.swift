@@ -82,11 +82,6 @@ extension Manager {
                 queue.setRunning(name)
                 return true
             }
-            // Only after a reload is there a pending definition (an empty table is not searched:
-            // a removal hashes the name even there).
-            if Self.isFinal(state), !pendingDefinitions.isEmpty, let replacement = pendingDefinitions.removeValue(forKey: name) {
-                services[name] = replacement
-            }
             if let section = dependencies.section(name) ?? instances[name]?.section {
                 let verdict = Admission.evaluate(name, section: section, services: services, jobs: queue) { port.checkPath($0, $1) }
                 switch verdict {
@@ -356,14 +351,11 @@ extension Manager {
         }
     }
 
-    /// A service that ended: a reload's pending definition or removal takes effect; `OnFailure=`
+    /// A service that ended: a reload's removal takes effect; `OnFailure=`
     /// units start when it failed; units with `BindsTo=` on it stop (systemd.unit(5)).
     private mutating func propagate(_ transition: ServiceTransition, now: Instant, port: inout some ManagerPort) {
         guard Self.isFinal(transition.to) else { return }
         if !removedServices.isEmpty, removedServices.remove(transition.unit) != nil { services[transition.unit] = nil }
-        if transition.to == .dead, !pendingDefinitions.isEmpty, let replacement = pendingDefinitions.removeValue(forKey: transition.unit) {
-            services[transition.unit] = replacement
-        }
         guard !Self.isFinal(transition.from) || transition.to == .failed else { return }
         if transition.to == .failed, !shuttingDown {
             let failed = services[transition.unit]

@@ -31,8 +31,6 @@ public struct Manager {
     public internal(set) var queue = JobQueue()
     /// Set once shutdown began: only stop jobs are taken.
     public internal(set) var shuttingDown = false
-    /// After a reload: the new machine of a service that was active, swapped in once it stops.
-    var pendingDefinitions: [String: ServiceMachine] = [:]
     /// After a reload: services removed from the unit files, dropped once they stop.
     var removedServices: Set<String> = []
 
@@ -122,8 +120,9 @@ public struct Manager {
         }
         for name in plan.closedSockets { sockets[name]?.closeForReload(port: &port) }
         for name in plan.keptServices {
-            fresh.pendingDefinitions[name] = fresh.services[name]
-            fresh.services[name] = services[name]
+            guard var kept = services[name], let new = fresh.services[name], let unit = fresh.dependencies.section(name) else { continue }
+            kept.reloaded(with: new.settings, unit: unit, now: now)
+            fresh.services[name] = kept
         }
         for name in plan.instances { fresh.services[name] = services[name] }
         for name in plan.removedServices {

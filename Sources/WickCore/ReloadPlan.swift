@@ -1,18 +1,18 @@
 /// What a reload (systemctl daemon-reload) changes, from the running units and the units just
 /// loaded. Pure; `Manager.reload` carries it out.
 ///
-/// A socket whose `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and
-/// counters and takes its other settings at its next start; any other socket is closed and, if it
-/// is still in the unit files, opened anew. A service that is active (or failed, keeping its
-/// result) keeps its current definition until it stops, then takes the new one; an active service
-/// removed from the unit files stops and is dropped once stopped; an `Accept=yes` instance runs on
-/// with its definition.
+/// As systemd loads every unit anew and deserializes its state into it: a socket whose
+/// `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and counters and takes
+/// its other settings at once; any other socket is closed and, if it is still in the unit files,
+/// opened anew. A service still in the unit files keeps its state, processes and counts and takes
+/// the new definition at once; an active service removed from the unit files stops and is
+/// dropped once stopped; an `Accept=yes` instance runs on with its definition.
 struct ReloadPlan {
-    /// Sockets that keep their listeners (the new settings wait for their next start).
+    /// Sockets that keep their listeners and take the new settings.
     var keptSockets: [String] = []
     /// Sockets whose listeners close (changed or removed).
     var closedSockets: [String] = []
-    /// Services that keep their running definition; the new one waits until they stop.
+    /// Services that keep their state and take the new definition.
     var keptServices: [String] = []
     /// Services gone from the unit files that keep running until they are stopped now.
     var removedServices: [String] = []
@@ -35,12 +35,11 @@ struct ReloadPlan {
         }
         for name in oldServices.keys.sorted() {
             guard let previous = oldServices[name] else { continue }
-            let active = !Manager.isFinal(previous.state)
             if new.services[name] != nil {
-                if active || previous.state == .failed { keptServices.append(name) }
+                keptServices.append(name)
             } else if isInstance(name) {
                 instances.append(name)
-            } else if active {
+            } else if !Manager.isFinal(previous.state) {
                 removedServices.append(name)
                 changes.append("\(name): removed, stopping")
             }

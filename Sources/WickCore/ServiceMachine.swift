@@ -18,7 +18,7 @@ public struct ServiceMachine: Sendable {
     public let name: String
     /// One reference (`ServiceSection` keeps its fields behind one): a machine is copied on every
     /// event that reaches it.
-    public let settings: ServiceSection
+    public private(set) var settings: ServiceSection
     public private(set) var state = ServiceState.dead
     public private(set) var result = ServiceResult.success
     public private(set) var mainPID: Int32?
@@ -46,6 +46,8 @@ public struct ServiceMachine: Sendable {
     public private(set) var timestamps = UnitTimestamps()
     public var activeStateChangedAt: Instant? { timestamps.stateChange }
     private var watchdogInterval: TimeSpan
+    /// The service set its own interval with `WATCHDOG_USEC=`: a reload keeps it.
+    private var watchdogOverridden = false
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
@@ -58,6 +60,20 @@ public struct ServiceMachine: Sendable {
         self.settings = settings
         watchdogInterval = settings.watchdog
         startLimit = RateLimit(interval: unit.startLimitInterval, burst: unit.startLimitBurst)
+    }
+
+    /// daemon-reload: the new definition applies at once, as systemd loads the unit anew and
+    /// deserializes its state into it (`service_deserialize_item()`): state, processes, deadlines
+    /// and counts stay, so do the start limit's history ("start-ratelimit") and an interval the
+    /// service set with `WATCHDOG_USEC=` ("watchdog-override-usec"). A changed watchdog interval
+    /// counts from the reload; the commands of a chain under way finish as they were queued.
+    public mutating func reloaded(with new: ServiceSection, unit: UnitSection, now: Instant) {
+        settings = new
+        startLimit.interval = unit.startLimitInterval
+        startLimit.burst = unit.startLimitBurst
+        guard !watchdogOverridden, new.watchdog != watchdogInterval else { return }
+        watchdogInterval = new.watchdog
+        if state == .running { deadline = runningDeadline(now: now) }
     }
 
     // MARK: Events
@@ -85,6 +101,10 @@ public struct ServiceMachine: Sendable {
         result = .success
         lastExit = nil
         lastSpawnError = nil
+        // service_start(): the last run's STATUS= and WATCHDOG_USEC= end with it.
+        statusText = nil
+        watchdogInterval = settings.watchdog
+        watchdogOverridden = false
         enterCondition(now: now, processes: &processes)
         return takeTransitions()
     }
@@ -197,6 +217,7 @@ public struct ServiceMachine: Sendable {
         if let usec = message.watchdogMicroseconds {
             // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
             watchdogInterval = TimeSpan(microseconds: usec)
+            watchdogOverridden = true
             if state == .running { deadline = runningDeadline(now: now) }
         }
         if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state),

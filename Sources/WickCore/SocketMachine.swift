@@ -61,8 +61,6 @@ public struct SocketMachine: Sendable {
     /// Lent, not copied, when read: a machine is copied on every event that reaches it.
     public var settings: SocketSection { _read { yield settingsStorage.value } }
     private var settingsStorage: CopyOnWrite<SocketSection>
-    /// New settings from a reload, taken when the socket next stops (`reloaded(with:)`).
-    private var pendingSettings: SocketSection?
     public private(set) var state = SocketState.dead
     public private(set) var result = SocketResult.success
     public private(set) var acceptedCount: UInt64 = 0
@@ -98,20 +96,17 @@ public struct SocketMachine: Sendable {
         pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
     }
 
-    /// daemon-reload with the same `Listen*=`, `Accept=` and `Service=`: the listeners and counters
-    /// stay, and the new settings (`Backlog=`, options, limits...) apply from the socket's next
-    /// start, as in systemd: at once when it is stopped, when it next stops otherwise.
+    /// daemon-reload with the same `Listen*=`, `Accept=` and `Service=`: the listeners, state and
+    /// counters stay and the other settings apply at once, as systemd loads the unit anew and
+    /// deserializes its state into it (`socket_deserialize_item()`: fds, counts and the trigger
+    /// limit's history carry over; the poll limit belongs to the event sources made anew). What
+    /// only opening uses (`Backlog=`, socket options, `SocketUser=`...) reaches the listeners when
+    /// they are next opened.
     public mutating func reloaded(with new: SocketSection) {
-        pendingSettings = new
-        if state == .dead || state == .failed { takePendingSettings() }
-    }
-
-    private mutating func takePendingSettings() {
-        guard let new = pendingSettings else { return }
-        pendingSettings = nil
         settingsStorage = CopyOnWrite(new)
         let limit = new.effectiveTriggerLimit
-        triggerLimit = RateLimit(interval: limit.interval, burst: limit.burst)
+        triggerLimit.interval = limit.interval
+        triggerLimit.burst = limit.burst
         let poll = new.effectivePollLimit
         pollLimit = RateLimit(interval: poll.interval, burst: poll.burst)
     }
@@ -389,10 +384,7 @@ public struct SocketMachine: Sendable {
         let old = state
         timestamps.record(from: state.activeState, to: new.activeState, now: now)
         state = new
-        if new == .dead || new == .failed {
-            pausedUntil = nil
-            takePendingSettings()
-        }
+        if new == .dead || new == .failed { pausedUntil = nil }
         syncListeners(port: &port)
         guard old != new else { return }
         // The pair of every activation (traffic handed to the service and taken back) is debug, as

@@ -389,9 +389,47 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(changes == ["moved.socket: listeners changed, reopening"])
         #expect(manager.sockets["same.socket"]?.state == .running, "state and fds carried over")
         #expect(manager.sockets["moved.socket"]?.state == .listening)
-        #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same", "the running definition stays")
-        manager.processExited(unit: "same.service", pid: 101, exit: .exited(0), now: .seconds(3), port: &port)
-        #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same2", "the new one takes over once stopped")
+        #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same2", "the new definition at once")
+        #expect(manager.services["same.service"]?.state == .running && manager.services["same.service"]?.mainPID == 101, "its process kept")
+    }
+
+    /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running
+    /// service's stop runs the new `ExecStop=`; its start-limit history and counts carry over.
+    @Test func aReloadGivesARunningServiceItsNewDefinitionAtOnce() {
+        var port = FakePort()
+        var manager = Manager(units: units(["d.service": "[Unit]\nStartLimitBurst=5\n[Service]\nExecStart=/bin/d\n"]))
+        for second in 0..<3 {
+            _ = manager.enqueue(.start, "d.service", now: .seconds(Double(second)), port: &port)
+            if second < 2 { manager.processExited(unit: "d.service", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(Double(second)), port: &port) }
+        }
+        let main = port.processes.lastPID
+        #expect(manager.services["d.service"]?.state == .running)
+        let new = "[Unit]\nStartLimitBurst=3\n[Service]\nExecStart=/bin/d\nExecStop=/bin/new-stop\n"
+        _ = manager.reload(units: units(["d.service": new]), aliases: [:], now: .seconds(3), port: &port)
+        #expect(manager.services["d.service"]?.state == .running && manager.services["d.service"]?.mainPID == main)
+        _ = manager.enqueue(.stop, "d.service", now: .seconds(4), port: &port)
+        #expect(port.processes.spawned.last?.path == "/bin/new-stop", "the new ExecStop= stops it")
+        manager.processExited(unit: "d.service", pid: port.processes.lastPID, exit: .exited(0), now: .seconds(4), port: &port)
+        manager.processExited(unit: "d.service", pid: main, exit: .signaled(15), now: .seconds(4), port: &port)
+        #expect(manager.services["d.service"]?.state == .dead)
+        _ = manager.enqueue(.start, "d.service", now: .seconds(5), port: &port)
+        #expect(manager.services["d.service"]?.result == .startLimitHit, "three starts before the reload count against the new burst of 3")
+    }
+
+    /// A socket that keeps its listeners takes its new limits at once (systemd reads
+    /// `MaxConnections=` at each accept); its count of live connections carries over.
+    @Test func aReloadLowersMaxConnectionsAtOnce() {
+        var (manager, port) = acceptingEcho(template: "[Service]\nExecStart=/bin/echo\nStandardInput=socket\n")
+        #expect(manager.sockets["echo.socket"]?.connectionCount == 1)
+        let fresh = units([
+            "echo.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnections=1\n",
+            "echo@.service": "[Service]\nExecStart=/bin/echo\nStandardInput=socket\n",
+        ])
+        _ = manager.reload(units: fresh, aliases: [:], now: .seconds(2), port: &port)
+        #expect(manager.sockets["echo.socket"]?.settings.maxConnections == 1 && manager.sockets["echo.socket"]?.connectionCount == 1)
+        port.pendingConnections["echo.socket"] = ["127.0.0.1:7-127.0.0.1:5001"]
+        manager.socketReadable("echo.socket", now: .seconds(3), port: &port)
+        #expect(manager.sockets["echo.socket"]?.refusedCount == 1, "the second connection is beyond the new MaxConnections=1")
     }
 
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {

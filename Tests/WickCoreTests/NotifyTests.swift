@@ -67,6 +67,34 @@ import WickUnits
         #expect(service.state == .autoRestart)
     }
 
+    /// service_start() forgets the last run's `STATUS=` and `WATCHDOG_USEC=`; a daemon-reload
+    /// keeps an interval the running service set (systemd serializes "watchdog-override-usec")
+    /// and otherwise takes the new `WatchdogSec=`, counted from the reload.
+    @Test func watchdogOverrideLastsOneRunAndOutlivesAReload() {
+        let (slower, unit) = service("[Service]\nType=notify\nExecStart=/bin/daemon\nWatchdogSec=5\n")
+        let (faster, _) = service("[Service]\nType=notify\nExecStart=/bin/daemon\nWatchdogSec=2\n")
+        var processes = FakeProcessTable()
+        var daemon = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nWatchdogSec=3\n")
+        _ = daemon.start(now: .seconds(0), processes: &processes)
+        var message = NotifyMessage()
+        message.ready = true
+        message.watchdogMicroseconds = 10_000_000
+        message.status = "serving"
+        _ = daemon.notify(message, now: .seconds(1), processes: &processes)
+        #expect(daemon.deadline == .seconds(11) && daemon.statusText == "serving")
+        daemon.reloaded(with: slower, unit: unit, now: .seconds(2))
+        #expect(daemon.deadline == .seconds(11), "WATCHDOG_USEC= outlives the reload")
+        _ = daemon.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(3), processes: &processes)
+        _ = daemon.start(now: .seconds(4), processes: &processes)
+        #expect(daemon.statusText == nil, "STATUS= ends with its run")
+        var ready = NotifyMessage()
+        ready.ready = true
+        _ = daemon.notify(ready, now: .seconds(5), processes: &processes)
+        #expect(daemon.deadline == .seconds(10), "the next run has WatchdogSec=5 again")
+        daemon.reloaded(with: faster, unit: unit, now: .seconds(6))
+        #expect(daemon.deadline == .seconds(8), "a changed WatchdogSec= counts from the reload")
+    }
+
     @Test func stoppingAndReloading() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\n")
