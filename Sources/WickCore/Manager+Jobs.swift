@@ -277,8 +277,12 @@ extension Manager {
             // systemd's service_set_state(): an instance that goes down, or whose main process
             // ended with `RemainAfterExit=yes` (exited), closes its connection first
             // (service_close_socket_fd()), before its log line and unit_notify(); the peer's EOF
-            // does not wait for the bookkeeping below. (Waiting to restart it keeps it: below.)
-            if perConnection, Self.isFinal(transition.to) || transition.to == .exited { closeInstanceConnection(transition.unit, port: &port) }
+            // does not wait for the bookkeeping below. One that goes dead with a job that runs it
+            // again (`wick restart`) keeps it for that run (`!(state == SERVICE_DEAD && u->job)`).
+            let keptForNextRun = perConnection && transition.to == .dead && runsAgain(transition.unit)
+            if perConnection, !keptForNextRun, Self.isFinal(transition.to) || transition.to == .exited {
+                closeInstanceConnection(transition.unit, port: &port)
+            }
             if !perConnection || port.logsDebug || transition.result != .success {
                 port.log(perConnection && transition.result == .success ? .debug : .info,
                          "\(transition.unit): \(transition.from.rawValue) -> \(transition.to.rawValue)"
@@ -299,7 +303,7 @@ extension Manager {
                 if transition.to == .failed && transition.result == .resources {
                     pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
                 }
-                if Self.isFinal(transition.to) { removeInstance(transition.unit, port: &port) }
+                if Self.isFinal(transition.to) && !keptForNextRun { removeInstance(transition.unit, port: &port) }
                 continue
             }
             // Each socket changed in place (no copy of its machine per transition).
@@ -314,6 +318,13 @@ extension Manager {
                 }
             }
         }
+    }
+
+    /// Whether a job will start `unit` again once it is down: a restart (its start follows its
+    /// stop) or a start or restart waiting for its turn.
+    private func runsAgain(_ unit: String) -> Bool {
+        guard let job = queue[unit], job.type != .stop else { return false }
+        return job.type == .restart || job.state == .waiting
     }
 
     /// systemd's `service_close_socket_fd()`: the instance's connection closed and its socket's

@@ -144,6 +144,27 @@ import Testing
         #expect(!running.wick.log.contains("Got no socket"), "\(running.wick.log)")
     }
 
+    /// `wick restart` of a live `Accept=yes` instance runs it again on the same connection, as
+    /// systemd keeps the connection of an instance that goes dead with a job installed.
+    @Test func restartingAnInstanceKeepsItsConnection() throws {
+        let port = TestClient.freePort()
+        let running = try daemon([
+            "io.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "io@.service": "[Service]\nExecStart=/bin/sh -c 'echo run; read line; echo got $line'\nStandardInput=socket\n",
+        ])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        let unit = "io@0-127.0.0.1:\(port)-127.0.0.1:\(TestClient.localPort(fd)).service"
+        var first = [UInt8](repeating: 0, count: 4)
+        #expect(recv(fd, &first, 4, Int32(MSG_WAITALL)) == 4 && first == Array("run\n".utf8), "the first run is up")
+        let restart = try BinaryRunner.wick("restart", "--control", control, unit)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        _ = "hi\n".withCString { send(fd, $0, 3, Int32(MSG_NOSIGNAL)) }
+        #expect(TestClient.readAll(fd) == "run\ngot hi\n", "the second run on the same connection: \(running.wick.log)")
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {

@@ -168,6 +168,24 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services[unit] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
     }
 
+    /// systemd's service_set_state() keeps an instance's connection when it goes dead with a job
+    /// installed: `restart` of a live instance runs it again on the same connection.
+    @Test func restartingAnAcceptYesInstanceKeepsItsConnection() {
+        var (manager, port) = acceptingEcho(template: "[Service]\nExecStart=/bin/echo\nStandardInput=socket\n")
+        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        let first = port.processes.lastPID
+        _ = manager.enqueue(.restart, unit, now: .seconds(2), port: &port)
+        #expect(manager.services[unit]?.state == .stopSigterm)
+        manager.processExited(unit: unit, pid: first, exit: .signaled(15), now: .seconds(2), port: &port)
+        #expect(manager.services[unit]?.state == .running && port.processes.lastPID != first, "started again")
+        #expect(port.processes.requests.last?.unit == unit && manager.queue[unit] == nil, "the restart job is done")
+        #expect(port.connectionEvents == ["stopped \(unit)"], "the connection stays open for the new run")
+        #expect(manager.sockets["echo.socket"]?.connectionCount == 1)
+        manager.processExited(unit: unit, pid: port.processes.lastPID, exit: .exited(0), now: .seconds(3), port: &port)
+        #expect(port.connectionEvents == ["stopped \(unit)", "close 1", "stopped \(unit)", "removed 1"])
+        #expect(manager.services[unit] == nil && manager.sockets["echo.socket"]?.connectionCount == 0)
+    }
+
     /// A start whose main command cannot be spawned goes from dead (or failed, started again)
     /// to failed; what the port set up for the spawn is ended like any stop's (systemd's
     /// service_enter_dead()). A reset of the failed unit (failed -> dead) is not a stop.
