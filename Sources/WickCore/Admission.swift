@@ -19,7 +19,7 @@ enum Admission: Equatable {
     /// and an inactive `Requisite=` (job result `dependency`). Units of other types (targets) are
     /// not units in wick and count as present.
     static func evaluate(
-        _ name: String, section: UnitSection, services: MachineTable<ServiceMachine>, jobs: JobQueue, checkPath: (String, String) -> Bool
+        _ name: UnitID, section: UnitSection, services: MachineTable<ServiceMachine>, jobs: JobQueue, checkPath: (String, String) -> Bool
     ) -> Admission {
         if let failed = firstFailure(section.asserts, checkPath: checkPath) {
             return .refuse(result: "assert", message: "\(name): assertion failed: Assert\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), refusing to start (job result: assert)")
@@ -27,14 +27,14 @@ enum Admission: Equatable {
         if let failed = firstFailure(section.conditions, checkPath: checkPath) {
             return .skip(message: "\(name): condition not met: Condition\(failed.check)=\(failed.negated ? "!" : "")\(failed.value), not starting it")
         }
-        let required = (section.requires + section.bindsTo).filter { $0.hasSuffix(".service") }
-        if let missing = required.first(where: { services[$0] == nil && !((try? UnitName($0))?.isInstance ?? false) }) {
+        let required = (section.requires + section.bindsTo).filter { $0.hasSuffix(".service") }.map { UnitID($0) }
+        if let missing = required.first(where: { services[$0] == nil && !((try? UnitName($0.name))?.isInstance ?? false) }) {
             return .refuse(result: "dependency", message: "\(name): refusing to start: required unit \(missing) is not loaded (job result: dependency)")
         }
         if let failed = required.first(where: { services[$0]?.state == .failed && jobs[$0] == nil }) {
             return .refuse(result: "dependency", message: "\(name): refusing to start: required unit \(failed) failed (job result: dependency)")
         }
-        if let inactive = section.requisite.first(where: { $0.hasSuffix(".service") && !requisiteActive.contains(services[$0]?.state ?? .dead) }) {
+        if let inactive = section.requisite.first(where: { $0.hasSuffix(".service") && !requisiteActive.contains(services[UnitID($0)]?.state ?? .dead) }) {
             return .refuse(result: "dependency", message: "\(name): refusing to start: Requisite=\(inactive) is not active (job result: dependency)")
         }
         return .run

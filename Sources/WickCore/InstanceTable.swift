@@ -5,7 +5,7 @@ import WickUnits
 /// (`n_accepted`, systemd.socket(5)); the instance owns its connection until it ends.
 struct InstanceTable: Sendable {
     struct Instance: Sendable {
-        var socket: String
+        var socket: UnitID
         var connection: AcceptedConnectionID
         /// The instance's `[Unit]` section (its conditions and requirements).
         var section: UnitSection
@@ -14,11 +14,11 @@ struct InstanceTable: Sendable {
         var connectionClosed = false
     }
 
-    private var instances: [String: Instance] = [:]
-    private var nextNumber: [String: UInt64] = [:]
+    private var instances: [UnitID: Instance] = [:]
+    private var nextNumber: [UnitID: UInt64] = [:]
 
     /// The instance string for the next connection of `socket` (`N-local-remote`).
-    mutating func nextInstance(socket: String, connection: AcceptedConnectionID) -> String {
+    mutating func nextInstance(socket: UnitID, connection: AcceptedConnectionID) -> String {
         // Read and counted up in one lookup; the name written into one buffer (an
         // interpolation cost 1,200 instructions a connection).
         func takeNext(_ counter: inout UInt64) -> UInt64 {
@@ -34,23 +34,23 @@ struct InstanceTable: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    mutating func add(unit: String, socket: String, connection: AcceptedConnectionID, section: UnitSection) {
+    mutating func add(unit: UnitID, socket: UnitID, connection: AcceptedConnectionID, section: UnitSection) {
         instances[unit] = Instance(socket: socket, connection: connection, section: section)
     }
 
-    subscript(unit: String) -> Instance? { instances[unit] }
+    subscript(unit: UnitID) -> Instance? { instances[unit] }
 
     /// Whether `unit` is an instance, without copying its entry out.
-    func contains(_ unit: String) -> Bool { instances.index(forKey: unit) != nil }
+    func contains(_ unit: UnitID) -> Bool { instances.index(forKey: unit) != nil }
 
     /// The instance whose connection is still open, marked closed (the caller closes it): nil
     /// when there is no such instance or it was closed before.
-    mutating func closingConnection(_ unit: String) -> Instance? {
+    mutating func closingConnection(_ unit: UnitID) -> Instance? {
         guard let index = instances.index(forKey: unit), !instances.values[index].connectionClosed else { return nil }
         instances.values[index].connectionClosed = true
         return instances.values[index]
     }
 
     /// The instance ended: its connection is the caller's to close.
-    mutating func remove(_ unit: String) -> Instance? { instances.removeValue(forKey: unit) }
+    mutating func remove(_ unit: UnitID) -> Instance? { instances.removeValue(forKey: unit) }
 }

@@ -25,7 +25,7 @@ public typealias JobID = UInt64
 /// One unit's job (systemd's `Job`): a unit has at most one.
 public struct Job: Sendable, Equatable {
     public let id: JobID
-    public let unit: String
+    public let unit: UnitID
     public internal(set) var type: JobType
     public internal(set) var state: JobState
 }
@@ -33,7 +33,7 @@ public struct Job: Sendable, Equatable {
 /// A job that has ended, for the clients waiting for it (`wick start` without `--no-block`).
 public struct FinishedJob: Sendable, Equatable {
     public let id: JobID
-    public let unit: String
+    public let unit: UnitID
     public let type: JobType
     public let outcome: JobOutcome
 }
@@ -42,19 +42,19 @@ public struct FinishedJob: Sendable, Equatable {
 /// jobs are installed, merged or replaced here, and run in the order of their ids once
 /// `isRunnable` allows; the manager runs them and reports how they end. Pure.
 public struct JobQueue: Sendable {
-    public private(set) var jobs: [String: Job] = [:]
+    public private(set) var jobs: [UnitID: Job] = [:]
     /// The units whose job waits, and whose job runs: kept with every change, so that a pass of
     /// the dispatcher looks at the jobs that can move, not at every job (thousands of stop jobs
     /// at the shutdown of as many instances).
-    public private(set) var waiting: Set<String> = []
-    public private(set) var running: Set<String> = []
+    public private(set) var waiting: Set<UnitID> = []
+    public private(set) var running: Set<UnitID> = []
     /// Jobs that ended since the daemon last took them (`takeFinished()`).
     public private(set) var finished: [FinishedJob] = []
     private var lastID: JobID = 0
 
     public init() {}
 
-    public subscript(unit: String) -> Job? { jobs[unit] }
+    public subscript(unit: UnitID) -> Job? { jobs[unit] }
 
     /// Installs a job of `type` for `unit` (systemd's `job_install()` with
     /// `job_type_merge_and_collapse()`): a job of the same type is merged (the request joins the
@@ -63,7 +63,7 @@ public struct JobQueue: Sendable {
     /// job, which ends `canceled`. Returns the job the request is answered by, the job it
     /// replaced, and whether the request was merged into an installed job.
     @discardableResult
-    public mutating func install(_ type: JobType, unit: String) -> (job: Job, replaced: Job?, merged: Bool) {
+    public mutating func install(_ type: JobType, unit: UnitID) -> (job: Job, replaced: Job?, merged: Bool) {
         if var existing = jobs[unit] {
             switch (existing.type, type) {
             case (.start, .start), (.stop, .stop), (.restart, .restart), (.restart, .start):
@@ -83,7 +83,7 @@ public struct JobQueue: Sendable {
         return (add(type, unit: unit), nil, false)
     }
 
-    private mutating func add(_ type: JobType, unit: String) -> Job {
+    private mutating func add(_ type: JobType, unit: UnitID) -> Job {
         lastID &+= 1
         let job = Job(id: lastID, unit: unit, type: type, state: .waiting)
         jobs[unit] = job
@@ -93,7 +93,7 @@ public struct JobQueue: Sendable {
 
     /// Keeps `waiting` and `running` in step with a job's change of state (nil: no job), from
     /// the state the caller knows: no lookup of the job again, no set touched that is not changed.
-    private mutating func move(_ unit: String, from old: JobState?, to new: JobState?) {
+    private mutating func move(_ unit: UnitID, from old: JobState?, to new: JobState?) {
         guard old != new else { return }
         switch old {
         case .waiting?: waiting.remove(unit)
@@ -135,15 +135,15 @@ public struct JobQueue: Sendable {
     }
 
     /// The units whose jobs `unit`'s job waits for (`wick list-jobs`).
-    public func blockers(of unit: String, graph: UnitGraph) -> [String] {
+    public func blockers(of unit: UnitID, graph: UnitGraph) -> [UnitID] {
         guard let job = jobs[unit], job.state == .waiting else { return [] }
-        var units: [String] = []
+        var units: [UnitID] = []
         if job.type == .start { units += (graph.before[unit] ?? []).filter { jobs[$0] != nil } }
         units += (graph.after[unit] ?? []).filter { jobs[$0].map { $0.type != .start } ?? false }
         return units.sorted()
     }
 
-    public mutating func setRunning(_ unit: String) {
+    public mutating func setRunning(_ unit: UnitID) {
         guard let index = jobs.index(forKey: unit) else { return }
         let old = jobs.values[index].state
         jobs.values[index].state = .running
@@ -152,7 +152,7 @@ public struct JobQueue: Sendable {
 
     /// A restart job's stop is done: it becomes a start job that waits for its turn again, with
     /// the same id (the client waiting for the restart waits for this start).
-    public mutating func restartStopped(_ unit: String) {
+    public mutating func restartStopped(_ unit: UnitID) {
         guard var job = jobs[unit], job.type == .restart else { return }
         let old = job.state
         job.type = .start
@@ -163,7 +163,7 @@ public struct JobQueue: Sendable {
 
     /// Ends `unit`'s job with `outcome`; returns it (nil when the unit had none).
     @discardableResult
-    public mutating func finish(_ unit: String, _ outcome: JobOutcome) -> Job? {
+    public mutating func finish(_ unit: UnitID, _ outcome: JobOutcome) -> Job? {
         guard let job = jobs.removeValue(forKey: unit) else { return nil }
         move(unit, from: job.state, to: nil)
         record(job, outcome)

@@ -31,20 +31,20 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
         }
     }
 
-    private var slots: [String: Slot] = [:]
+    private var slots: [UnitID: Slot] = [:]
     /// The heap's truth: the deadline each scheduled machine has now.
-    private var scheduled: [String: Instant] = [:]
+    private var scheduled: [UnitID: Instant] = [:]
     private var heap = MinHeap<Entry>()
 
     struct Entry: Comparable {
         var at: Instant
-        var name: String
+        var name: UnitID
         static func < (left: Entry, right: Entry) -> Bool { (left.at, left.name) < (right.at, right.name) }
     }
 
     public init() {}
 
-    public subscript(name: String) -> Machine? {
+    public subscript(name: UnitID) -> Machine? {
         _read {
             if let index = slots.index(forKey: name) {
                 yield slots.values[index].machine
@@ -67,12 +67,12 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
     }
 
     /// Every machine by name (a reload's plan compares them).
-    public var all: [String: Machine] { slots.compactMapValues { $0.machine } }
+    public var all: [UnitID: Machine] { slots.compactMapValues { $0.machine } }
 
     /// Whether a machine has the name, without copying it out.
-    public func contains(_ name: String) -> Bool { slots.index(forKey: name) != nil }
+    public func contains(_ name: UnitID) -> Bool { slots.index(forKey: name) != nil }
 
-    public var keys: [String] { Array(slots.keys) }
+    public var keys: [UnitID] { Array(slots.keys) }
     public var values: LazyMapSequence<MachineTable<Machine>, Machine> { lazy.map { $0.value } }
     public var count: Int { slots.count }
     public var isEmpty: Bool { slots.isEmpty }
@@ -81,8 +81,8 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
     /// The machines with their names (a slot without one, which only a write in progress has, is
     /// passed over).
     public struct Iterator: IteratorProtocol {
-        var base: Dictionary<String, Slot>.Iterator
-        public mutating func next() -> (key: String, value: Machine)? {
+        var base: Dictionary<UnitID, Slot>.Iterator
+        public mutating func next() -> (key: UnitID, value: Machine)? {
             while let (key, slot) = base.next() {
                 if let machine = slot.machine { return (key, machine) }
             }
@@ -91,7 +91,7 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
     }
 
     /// The slot at `index`, this table's alone: copied first when a copy of the table shares it.
-    private mutating func ownedSlot(at index: Dictionary<String, Slot>.Index) -> Slot {
+    private mutating func ownedSlot(at index: Dictionary<UnitID, Slot>.Index) -> Slot {
         if !isKnownUniquelyReferenced(&slots.values[index]) {
             let shared = slots.values[index]
             slots.values[index] = Slot(machine: shared.machine, scheduled: shared.scheduled)
@@ -101,7 +101,7 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
 
     /// After a write: the machine's deadline into the schedule and the heap when it changed.
     /// False when the write removed the machine.
-    private mutating func settle(_ slot: Slot, name: String) -> Bool {
+    private mutating func settle(_ slot: Slot, name: UnitID) -> Bool {
         let deadline = slot.machine?.deadline
         if slot.scheduled != deadline {
             slot.scheduled = deadline
@@ -129,8 +129,8 @@ public struct MachineTable<Machine: TimedMachine>: Sequence {
 
     /// The machines whose deadline is at or before `now`, by name. Each leaves the schedule: the
     /// caller hands it its timer through the subscript, which schedules what comes next.
-    public mutating func due(_ now: Instant) -> [String] {
-        var names: [String] = []
+    public mutating func due(_ now: Instant) -> [UnitID] {
+        var names: [UnitID] = []
         while let top = heap.first, top.at <= now {
             _ = heap.pop()
             guard scheduled[top.name] == top.at else { continue }

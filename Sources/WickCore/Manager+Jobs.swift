@@ -9,7 +9,7 @@ extension Manager {
     /// are part of it. A request merged into an installed job pulls nothing again (this also ends
     /// requirement cycles). Once shutdown began only stop jobs are taken.
     @discardableResult
-    mutating func install(_ type: JobType, _ unit: String, now: Instant, port: inout some ManagerPort) -> Job? {
+    mutating func install(_ type: JobType, _ unit: UnitID, now: Instant, port: inout some ManagerPort) -> Job? {
         guard services.contains(unit) || sockets.contains(unit) else { return nil }
         if type != .stop && shuttingDown {
             port.log("\(unit): \(type.rawValue) refused: wick is shutting down")
@@ -35,7 +35,7 @@ extension Manager {
     }
 
     /// Whether a unit is started or starting (a stop or restart has something to do).
-    private func isUp(_ unit: String) -> Bool {
+    private func isUp(_ unit: UnitID) -> Bool {
         if let service = services[unit] { return !Self.isFinal(service.state) || queue[unit] != nil }
         if let socket = sockets[unit] { return ![.dead, .failed].contains(socket.state) || queue[unit] != nil }
         return false
@@ -183,7 +183,7 @@ extension Manager {
     }
 
     /// Ends `unit`'s job.
-    mutating func finishJob(_ unit: String, _ outcome: JobOutcome, now: Instant, port: inout some ManagerPort) {
+    mutating func finishJob(_ unit: UnitID, _ outcome: JobOutcome, now: Instant, port: inout some ManagerPort) {
         guard let job = queue.finish(unit, outcome) else { return }
         jobEnded(job, outcome, now: now, port: &port)
     }
@@ -204,7 +204,7 @@ extension Manager {
 
     /// The sockets of a service that neither holds them nor has a job to start it listen again
     /// (their traffic waits in the backlog meanwhile).
-    mutating func rearmSockets(of service: String, now: Instant, port: inout some ManagerPort) {
+    mutating func rearmSockets(of service: UnitID, now: Instant, port: inout some ManagerPort) {
         guard queue[service] == nil, services[service]?.state.holdsSockets != true else { return }
         for socketName in socketsOfService[service] ?? [] {
             sockets[socketName]?.serviceIdle(now: now, port: &port)
@@ -213,7 +213,7 @@ extension Manager {
 
     // MARK: Accept=yes
 
-    mutating func acceptConnection(_ socketName: String, now: Instant, port: inout some ManagerPort) {
+    mutating func acceptConnection(_ socketName: UnitID, now: Instant, port: inout some ManagerPort) {
         let connection: AcceptedConnectionID
         switch port.accept(socket: socketName) {
         case .accepted(let accepted):
@@ -224,13 +224,10 @@ extension Manager {
             pauseForResources(socketName, reason: reason, now: now, port: &port)
             return
         }
-        // A loaded socket unit's name is valid: NAME.socket activates NAME@.service.
-        guard let settings = sockets[socketName]?.settings, socketName.hasSuffix(".socket") else {
+        guard let settings = sockets[socketName]?.settings, let template = templateOfSocket[socketName] else {
             port.closeConnection(connection)
             return
         }
-        // The name cut as bytes (`dropLast` by Character and `count` cost 2,000 instructions).
-        let template = settings.service ?? String(decoding: socketName.utf8.dropLast(".socket".utf8.count), as: UTF8.self) + "@.service"
         // The socket filter dropped denied peers before the handshake; a connection that was
         // queued before it or came another way is checked again here (no arrays built when
         // neither unit has rules, as for most).
@@ -248,7 +245,7 @@ extension Manager {
             return
         }
         let instance = instances.nextInstance(socket: socketName, connection: connection)
-        guard let unit = port.instantiate(template: template, instance: instance, connection: connection),
+        guard let (id, unit) = port.instantiate(template: template, instance: instance, connection: connection),
               unit.loadState == .loaded else {
             port.log("\(socketName): Failed to queue service startup job (Maybe the service file is missing or not a template unit?): \(template) cannot be loaded")
             port.closeConnection(connection)
@@ -256,12 +253,12 @@ extension Manager {
             sockets[socketName]?.instanceCouldNotStart(now: now, port: &port)
             return
         }
-        services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
-        instances.add(unit: unit.name.name, socket: socketName, connection: connection, section: unit.settings.unit)
-        install(.start, unit.name.name, now: now, port: &port)
+        services[id] = ServiceMachine(name: id, settings: unit.settings.service, unit: unit.settings.unit)
+        instances.add(unit: id, socket: socketName, connection: connection, section: unit.settings.unit)
+        install(.start, id, now: now, port: &port)
     }
 
-    private mutating func pauseForResources(_ socketName: String, reason: String, now: Instant, port: inout some ManagerPort) {
+    private mutating func pauseForResources(_ socketName: UnitID, reason: String, now: Instant, port: inout some ManagerPort) {
         guard let socket = sockets[socketName], socket.pausedUntil == nil else { return }
         sockets[socketName]?.pause(until: now.adding(Self.resourceBackoff), port: &port)
         port.log("\(socketName): \(reason), not accepting for \(Self.resourceBackoff / 1_000_000) ms")
@@ -322,14 +319,14 @@ extension Manager {
 
     /// Whether a job will start `unit` again once it is down: a restart (its start follows its
     /// stop) or a start or restart waiting for its turn.
-    private func runsAgain(_ unit: String) -> Bool {
+    private func runsAgain(_ unit: UnitID) -> Bool {
         guard let job = queue[unit], job.type != .stop else { return false }
         return job.type == .restart || job.state == .waiting
     }
 
     /// systemd's `service_close_socket_fd()`: the instance's connection closed and its socket's
     /// count of connections (`MaxConnections=`, `MaxConnectionsPerSource=`) lowered, once.
-    private mutating func closeInstanceConnection(_ unit: String, port: inout some ManagerPort) {
+    private mutating func closeInstanceConnection(_ unit: UnitID, port: inout some ManagerPort) {
         guard let instance = instances.closingConnection(unit) else { return }
         port.closeConnection(instance.connection)
         sockets[instance.socket]?.connectionClosed(source: instance.connection.source)
@@ -337,7 +334,7 @@ extension Manager {
 
     /// An `Accept=yes` instance leaves the manager (systemd collects the dead instance): its
     /// connection closed if it was not, the port forgets it, its machine goes.
-    private mutating func removeInstance(_ unit: String, port: inout some ManagerPort) {
+    private mutating func removeInstance(_ unit: UnitID, port: inout some ManagerPort) {
         closeInstanceConnection(unit, port: &port)
         guard let ended = instances.remove(unit) else { return }
         port.instanceRemoved(ended.connection)

@@ -12,14 +12,17 @@ public struct Manager {
     public internal(set) var sockets = MachineTable<SocketMachine>()
     public internal(set) var services = MachineTable<ServiceMachine>()
     /// Accept=no: the service each socket activates, and the sockets of each service in fd order.
-    public internal(set) var serviceOfSocket: [String: String] = [:]
-    public internal(set) var socketsOfService: [String: [String]] = [:]
+    public internal(set) var serviceOfSocket: [UnitID: UnitID] = [:]
+    public internal(set) var socketsOfService: [UnitID: [UnitID]] = [:]
     /// Accept=yes: the running instances and their connections.
     var instances = InstanceTable()
+    /// Accept=yes: the template each socket instantiates (`Service=`, else NAME.socket's
+    /// NAME@.service), named once.
+    var templateOfSocket: [UnitID: UnitID] = [:]
     /// The `[Service]` execution settings of each template (`IPAddressAllow=` for `Accept=yes`).
-    var templateExec: [String: ExecContext] = [:]
+    var templateExec: [UnitID: ExecContext] = [:]
     /// Service units that start with the daemon (wanted by multi-user.target or default.target).
-    public internal(set) var bootServices: [String] = []
+    public internal(set) var bootServices: [UnitID] = []
     /// The units the daemon starts: nil for every socket and the services wanted by the boot
     /// targets (`--units`, the drop-in rule); else the units enabled in the search path
     /// (`BootUnits`), as systemd at boot.
@@ -32,7 +35,7 @@ public struct Manager {
     /// Set once shutdown began: only stop jobs are taken.
     public internal(set) var shuttingDown = false
     /// After a reload: services removed from the unit files, dropped once they stop.
-    var removedServices: Set<String> = []
+    var removedServices: Set<UnitID> = []
 
     /// Targets whose wanted units start with the daemon under the drop-in rule (`--units`).
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -46,28 +49,33 @@ public struct Manager {
 
     public init(units: [LoadedUnit], aliases: [String: String] = [:], bootUnits: Set<String>? = nil) {
         self.bootUnits = bootUnits
-        var servicesByName: [String: LoadedUnit] = [:]
+        var servicesByName: [UnitID: LoadedUnit] = [:]
         for unit in units where unit.loadState == .loaded {
             if unit.isService && !unit.name.isTemplate {
-                servicesByName[unit.name.name] = unit
-                services[unit.name.name] = ServiceMachine(name: unit.name.name, settings: unit.settings.service, unit: unit.settings.unit)
+                let id = unit.id
+                servicesByName[id] = unit
+                services[id] = ServiceMachine(name: id, settings: unit.settings.service, unit: unit.settings.unit)
             }
         }
         for unit in units where unit.loadState == .loaded && unit.isService && unit.name.isTemplate {
-            templateExec[unit.name.name] = unit.settings.service.exec
+            templateExec[unit.id] = unit.settings.service.exec
         }
         for unit in units where unit.loadState == .loaded && unit.isSocket && !unit.name.isTemplate {
-            sockets[unit.name.name] = SocketMachine(name: unit.name.name, settings: unit.settings.socket)
+            let id = unit.id
+            sockets[id] = SocketMachine(name: id, settings: unit.settings.socket)
+            if unit.settings.socket.accept {
+                // A loaded socket unit's name is valid: NAME.socket activates NAME@.service.
+                templateOfSocket[id] = UnitID(unit.settings.socket.service ?? String(unit.name.name.dropLast(".socket".count)) + "@.service")
+            }
             guard !unit.settings.socket.accept, let target = unit.activatedServiceName else { continue }
-            let service = aliases[target] ?? target
-            serviceOfSocket[unit.name.name] = service
+            serviceOfSocket[id] = UnitID(aliases[target] ?? target)
         }
         for (socket, service) in serviceOfSocket {
             socketsOfService[service, default: []].append(socket)
         }
         for (service, list) in socketsOfService {
             // The socket with the service's own name first, then the others by name.
-            let own = String(service.dropLast(".service".count)) + ".socket"
+            let own = UnitID(String(service.name.dropLast(".service".count)) + ".socket")
             socketsOfService[service] = list.sorted { ($0 == own ? 0 : 1, $0) < ($1 == own ? 0 : 1, $1) }
         }
         let loaded = units.filter { $0.loadState == .loaded }
@@ -77,13 +85,13 @@ public struct Manager {
         let activated = socketsOfService
         let selected: (LoadedUnit) -> Bool = { unit in
             if let bootUnits { return bootUnits.contains(unit.name.name) }
-            return activated[unit.name.name] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
+            return activated[unit.id] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
         }
-        bootServices = servicesByName.values.filter(selected).map { $0.name.name }.sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
+        bootServices = servicesByName.filter { selected($0.value) }.map { $0.key }.sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
 
     /// Whether the daemon starts `name` by itself (at start and when a reload adds it).
-    func isBootUnit(_ name: String) -> Bool { bootUnits?.contains(name) ?? true }
+    func isBootUnit(_ name: UnitID) -> Bool { bootUnits?.contains(name.name) ?? true }
 
     // MARK: Requests
 
@@ -99,7 +107,7 @@ public struct Manager {
     /// `replace` job mode). Returns the job that answers it, nil when the unit is unknown or
     /// shutdown refuses the request.
     @discardableResult
-    public mutating func enqueue(_ type: JobType, _ unit: String, now: Instant, port: inout some ManagerPort) -> Job? {
+    public mutating func enqueue(_ type: JobType, _ unit: UnitID, now: Instant, port: inout some ManagerPort) -> Job? {
         let job = install(type, unit, now: now, port: &port)
         dispatch(now: now, port: &port)
         return job
@@ -152,13 +160,13 @@ public struct Manager {
 
     /// `kill`: sends `signal` to the service's process group (`KillMode=control-group`: a shell
     /// wrapper's children too). False when it has no process.
-    public mutating func killService(_ name: String, signal: Int32, port: inout some ManagerPort) -> Bool {
+    public mutating func killService(_ name: UnitID, signal: Int32, port: inout some ManagerPort) -> Bool {
         guard let service = services[name], let pid = service.processGroup ?? service.mainPID else { return false }
         return port.kill(pid: pid, signal: signal, group: service.processGroup != nil)
     }
 
     /// `reload`: runs the service's `ExecReload=`; false when it cannot be reloaded now.
-    public mutating func reloadService(_ name: String, now: Instant, port: inout some ManagerPort) -> Bool {
+    public mutating func reloadService(_ name: UnitID, now: Instant, port: inout some ManagerPort) -> Bool {
         guard var service = services[name] else { return false }
         let (accepted, transitions) = service.reload(now: now, processes: &port)
         services[name] = service
@@ -169,8 +177,8 @@ public struct Manager {
 
     /// `reset-failed`: failed units (all, or those named) back to dead, their start-limit and
     /// trigger-limit history forgotten; failed sockets listen again.
-    public mutating func resetFailed(units: [String] = [], now: Instant, port: inout some ManagerPort) {
-        let selected = { (name: String) in units.isEmpty || units.contains(name) }
+    public mutating func resetFailed(units: [UnitID] = [], now: Instant, port: inout some ManagerPort) {
+        let selected = { (name: UnitID) in units.isEmpty || units.contains(name) }
         for name in services.keys.sorted() where selected(name) {
             _ = services[name]?.resetFailed(now: now)
         }
@@ -195,7 +203,7 @@ public struct Manager {
     // MARK: Events
 
     /// A listener of `socketName` is readable.
-    public mutating func socketReadable(_ socketName: String, now: Instant, port: inout some ManagerPort) {
+    public mutating func socketReadable(_ socketName: UnitID, now: Instant, port: inout some ManagerPort) {
         // In place: no copy of the machine per wake-up.
         guard let reaction = sockets[socketName]?.readable(now: now, port: &port) else { return }
         switch reaction {
@@ -222,7 +230,7 @@ public struct Manager {
     }
 
     /// A process of `unit` ended.
-    public mutating func processExited(unit: String, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
+    public mutating func processExited(unit: UnitID, pid: Int32, exit: ProcessExit, now: Instant, port: inout some ManagerPort) {
         // In place: no copy of the machine per exit.
         if sockets.contains(unit) {
             sockets[unit]?.controlExited(pid: pid, exit: exit, now: now, port: &port)
@@ -233,7 +241,7 @@ public struct Manager {
     }
 
     /// The OOM killer killed a process in the service's cgroup (`OOMPolicy=`).
-    public mutating func controlGroupOOM(unit: String, now: Instant, port: inout some ManagerPort) {
+    public mutating func controlGroupOOM(unit: UnitID, now: Instant, port: inout some ManagerPort) {
         guard var service = services[unit] else { return }
         let transitions = service.controlGroupOOM(now: now, processes: &port)
         services[unit] = service
@@ -246,7 +254,7 @@ public struct Manager {
     /// service's process group (`senderGroup`), `none` nothing. Returns whether it was accepted.
     @discardableResult
     public mutating func notifyReceived(
-        pid: Int32, senderGroup: Int32?, owner: String?, message: NotifyMessage, now: Instant, port: inout some ManagerPort
+        pid: Int32, senderGroup: Int32?, owner: UnitID?, message: NotifyMessage, now: Instant, port: inout some ManagerPort
     ) -> Bool {
         let candidates = owner.map { [$0] } ?? services.keys.sorted()
         for name in candidates {
@@ -290,7 +298,7 @@ public struct Manager {
     public mutating func takeFinishedJobs() -> [FinishedJob] { queue.takeFinished() }
 
     /// The units whose jobs `unit`'s waiting job waits for (`wick list-jobs`).
-    public func blockers(of unit: String) -> [String] { queue.blockers(of: unit, graph: graph) }
+    public func blockers(of unit: UnitID) -> [UnitID] { queue.blockers(of: unit, graph: graph) }
 
     public static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 

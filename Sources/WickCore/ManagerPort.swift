@@ -5,23 +5,23 @@ import WickUnits
 public protocol ManagerPort: ProcessPort {
     /// Opens every listener of a socket unit; the error says what failed
     /// (`bind([::]:80): Address already in use`).
-    mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError>
-    mutating func closeListeners(socket: String)
+    mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError>
+    mutating func closeListeners(socket: UnitID)
     /// Discards what waits on a socket unit's listeners (`FlushPending=`): pending connections
     /// are accepted and closed, pending datagrams and bytes read and dropped.
-    mutating func flushListeners(socket: String)
+    mutating func flushListeners(socket: UnitID)
     /// Starts or stops polling a socket unit's listeners.
-    mutating func setPolling(socket: String, _ polling: Bool)
+    mutating func setPolling(socket: UnitID, _ polling: Bool)
     /// Accepts one connection on a readable listener. The connection's instance suffix is the
     /// name systemd 252 gives it, without the counter (`127.0.0.1:80-127.0.0.1:5000`).
-    mutating func accept(socket: String) -> AcceptOutcome
+    mutating func accept(socket: UnitID) -> AcceptOutcome
     /// Closes wick's copy of an accepted connection: a refused one at once, an instance's when it
     /// leaves its active states (systemd's `service_close_socket_fd()`).
     mutating func closeConnection(_ connection: AcceptedConnectionID)
     /// The instance of `connection` ended and left the manager: the port forgets its unit.
     mutating func instanceRemoved(_ connection: AcceptedConnectionID)
     /// Loads `template@instance.service` for one connection and hands it the connection.
-    mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit?
+    mutating func instantiate(template: UnitID, instance: String, connection: AcceptedConnectionID) -> (UnitID, LoadedUnit)?
     /// A line of wick's own log, written when `level` is within the configured `--log-level`.
     mutating func log(_ level: LogLevel, _ message: String)
     /// Whether debug lines are written: the per-connection lines of `Accept=yes` instances are
@@ -31,7 +31,7 @@ public protocol ManagerPort: ProcessPort {
     /// then and when a job starts it again. The port ends its exec runtime (private /tmp, network
     /// namespace), removes its runtime directories (per `RuntimeDirectoryPreserve=`) and, unless
     /// restarting, releases its dynamic user.
-    mutating func serviceStopped(_ unit: String, restarting: Bool)
+    mutating func serviceStopped(_ unit: UnitID, restarting: Bool)
     /// Whether one path check (`PathExists`, `DirectoryNotEmpty` ...) holds, before negation.
     mutating func checkPath(_ check: String, _ path: String) -> Bool
 }

@@ -12,13 +12,13 @@ public protocol ProcessPort {
     /// `Type=forking`, once the starting process has exited: the pid in `pidFile`, or without one
     /// a guess (the one process newly re-parented to wick). The port starts routing that pid's
     /// exit to `unit` (wick reaps it as subreaper or PID 1).
-    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32?
+    mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32?
     /// `MAINPID=` from sd_notify(3): whether `pid` may become `unit`'s main process. systemd
     /// refuses the manager itself, PID 1, a process that is not alive, and one that is not the
     /// unit's (its cgroup); the port refuses the same, with "a descendant of wick that no other
     /// unit owns" standing in for the cgroup, says why in the log, and when it accepts routes the
     /// pid's exit to `unit`.
-    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool
+    mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool
 }
 
 public enum ProcessRole: Equatable, Sendable {
@@ -29,7 +29,7 @@ public enum ProcessRole: Equatable, Sendable {
 /// One process to start, with what systemd tells it about its unit (the parts of systemd's
 /// `ExecParameters` that change from one start to the next).
 public struct SpawnRequest: Equatable, Sendable {
-    public var unit: String
+    public var unit: UnitID
     public var command: ExecCommand
     /// The main process gets the sockets; a control process (`ExecStartPre=` and friends) gets
     /// `$MAINPID` when there is a main process.
@@ -44,7 +44,7 @@ public struct SpawnRequest: Equatable, Sendable {
     /// An `OnFailure=` unit: the unit whose failure started it (`$MONITOR_*`).
     public var monitor: Monitor?
 
-    public init(unit: String, command: ExecCommand, role: ProcessRole, mainPID: Int32? = nil, invocation: UInt64 = 0,
+    public init(unit: UnitID, command: ExecCommand, role: ProcessRole, mainPID: Int32? = nil, invocation: UInt64 = 0,
                 result: ServiceResult? = nil, mainExit: ProcessExit? = nil, monitor: Monitor? = nil) {
         self.monitor = monitor
         self.unit = unit
@@ -61,12 +61,12 @@ public struct SpawnRequest: Equatable, Sendable {
 /// `$MONITOR_SERVICE_RESULT`, `$MONITOR_EXIT_CODE`, `$MONITOR_EXIT_STATUS`,
 /// `$MONITOR_INVOCATION_ID` and `$MONITOR_UNIT` (systemd.exec(5)).
 public struct Monitor: Equatable, Sendable {
-    public var unit: String
+    public var unit: UnitID
     public var result: ServiceResult
     public var exit: ProcessExit?
     public var invocation: UInt64
 
-    public init(unit: String, result: ServiceResult, exit: ProcessExit?, invocation: UInt64) {
+    public init(unit: UnitID, result: ServiceResult, exit: ProcessExit?, invocation: UInt64) {
         (self.unit, self.result, self.exit, self.invocation) = (unit, result, exit, invocation)
     }
 }

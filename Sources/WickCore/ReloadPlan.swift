@@ -9,20 +9,20 @@
 /// dropped once stopped; an `Accept=yes` instance runs on with its definition.
 struct ReloadPlan {
     /// Sockets that keep their listeners and take the new settings.
-    var keptSockets: [String] = []
+    var keptSockets: [UnitID] = []
     /// Sockets whose listeners close (changed or removed).
-    var closedSockets: [String] = []
+    var closedSockets: [UnitID] = []
     /// Services that keep their state and take the new definition.
-    var keptServices: [String] = []
+    var keptServices: [UnitID] = []
     /// Services gone from the unit files that keep running until they are stopped now.
-    var removedServices: [String] = []
+    var removedServices: [UnitID] = []
     /// Instances of `Accept=yes` sockets: they run on.
-    var instances: [String] = []
+    var instances: [UnitID] = []
     /// What changed, for the log.
     var changes: [String] = []
 
-    init(sockets old: [String: SocketMachine], services oldServices: [String: ServiceMachine],
-         instances isInstance: (String) -> Bool, new: Manager) {
+    init(sockets old: [UnitID: SocketMachine], services oldServices: [UnitID: ServiceMachine],
+         instances isInstance: (UnitID) -> Bool, new: Manager) {
         for name in old.keys.sorted() {
             guard let previous = old[name] else { continue }
             if let fresh = new.sockets[name], fresh.settings.listen == previous.settings.listen,

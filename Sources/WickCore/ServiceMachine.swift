@@ -15,7 +15,7 @@ public struct ServiceMachine: Sendable {
     /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
     public static let execFailedStatus: Int32 = 203
 
-    public let name: String
+    public let name: UnitID
     /// One reference (`ServiceSection` keeps its fields behind one): a machine is copied on every
     /// event that reaches it.
     public private(set) var settings: ServiceSection
@@ -55,7 +55,7 @@ public struct ServiceMachine: Sendable {
     private var stopRequested = false
     private var transitions: [ServiceTransition] = []
 
-    public init(name: String, settings: ServiceSection, unit: UnitSection) {
+    public init(name: UnitID, settings: ServiceSection, unit: UnitSection) {
         self.name = name
         self.settings = settings
         watchdogInterval = settings.watchdog

@@ -39,7 +39,7 @@ public enum ServiceState: String, Sendable, Equatable, CaseIterable {
 
 /// A state change, reported to the manager and logged as `Changed A -> B`.
 public struct ServiceTransition: Equatable, Sendable {
-    public var unit: String
+    public var unit: UnitID
     public var from: ServiceState
     public var to: ServiceState
     public var result: ServiceResult

@@ -57,7 +57,7 @@ public enum SocketReaction: Equatable, Sendable {
 /// (systemd.socket(5)); a failing command (without the `-` prefix) or a timeout fails the unit:
 /// in `start-pre` at once, in `start-post` through the stop commands.
 public struct SocketMachine: Sendable {
-    public let name: String
+    public let name: UnitID
     /// Lent, not copied, when read: a machine is copied on every event that reaches it.
     public var settings: SocketSection { _read { yield settingsStorage.value } }
     private var settingsStorage: CopyOnWrite<SocketSection>
@@ -87,7 +87,7 @@ public struct SocketMachine: Sendable {
     private var pollLimit: RateLimit
     private var connectionsPerSource: [String: UInt32] = [:]
 
-    public init(name: String, settings: SocketSection) {
+    public init(name: UnitID, settings: SocketSection) {
         self.name = name
         settingsStorage = CopyOnWrite(settings)
         let limit = settings.effectiveTriggerLimit

@@ -14,36 +14,36 @@ import WickUnits
 public struct UnitGraph: Sendable {
     public struct Cycle: Equatable, Sendable {
         /// The units on the cycle, in order, first repeated at the end.
-        public var units: [String]
+        public var units: [UnitID]
         /// The ordering edge dropped to break it: `after` was ordered after `before`.
-        public var droppedAfter: String
-        public var droppedBefore: String
+        public var droppedAfter: UnitID
+        public var droppedBefore: UnitID
 
         public var message: String {
-            "ordering cycle found: \(units.joined(separator: " -> ")); breaking it by dropping the ordering \(droppedAfter) After=\(droppedBefore)"
+            "ordering cycle found: \(units.map(\.name).joined(separator: " -> ")); breaking it by dropping the ordering \(droppedAfter) After=\(droppedBefore)"
         }
     }
 
     /// `before[a]` holds every unit that must start before `a`.
-    public private(set) var before: [String: Set<String>] = [:]
+    public private(set) var before: [UnitID: Set<UnitID>] = [:]
     /// `after[a]` holds every unit that must start after `a` (and stop before it).
-    public private(set) var after: [String: Set<String>] = [:]
-    public private(set) var startOrder: [String] = []
+    public private(set) var after: [UnitID: Set<UnitID>] = [:]
+    public private(set) var startOrder: [UnitID] = []
     public private(set) var cycles: [Cycle] = []
-    private var strong: Set<[String]> = []
+    private var strong: Set<[UnitID]> = []
 
-    public init(units: [LoadedUnit], serviceOfSocket: [String: String]) {
-        let names = Set(units.map { $0.name.name })
+    public init(units: [LoadedUnit], serviceOfSocket: [UnitID: UnitID]) {
+        let names = Set(units.map { UnitID($0.name.name) })
         for name in names { before[name] = [] }
-        func order(_ first: String, before second: String) {
+        func order(_ first: UnitID, before second: UnitID) {
             guard names.contains(first), names.contains(second), first != second else { return }
             before[second, default: []].insert(first)
         }
         for unit in units {
-            let name = unit.name.name
-            for other in unit.settings.unit.after { order(other, before: name) }
-            for other in unit.settings.unit.before { order(name, before: other) }
-            for other in unit.settings.unit.requires + unit.settings.unit.bindsTo { strong.insert([name, other]) }
+            let name = UnitID(unit.name.name)
+            for other in unit.settings.unit.after { order(UnitID(other), before: name) }
+            for other in unit.settings.unit.before { order(name, before: UnitID(other)) }
+            for other in unit.settings.unit.requires + unit.settings.unit.bindsTo { strong.insert([name, UnitID(other)]) }
         }
         for (socket, service) in serviceOfSocket { order(socket, before: service) }
         computeOrder()
@@ -58,12 +58,12 @@ public struct UnitGraph: Sendable {
     private mutating func computeOrder() {
         while true {
             var waiting = before.mapValues { $0.count }
-            var successors: [String: [String]] = [:]
+            var successors: [UnitID: [UnitID]] = [:]
             for (unit, predecessors) in before {
                 for predecessor in predecessors { successors[predecessor, default: []].append(unit) }
             }
             var ready = MinHeap(waiting.filter { $0.value == 0 }.map { $0.key })
-            var order: [String] = []
+            var order: [UnitID] = []
             while let next = ready.pop() {
                 order.append(next)
                 for successor in successors[next] ?? [] {
@@ -77,7 +77,7 @@ public struct UnitGraph: Sendable {
                 return
             }
             let ordered = Set(order)
-            var remaining: [String: Set<String>] = [:]
+            var remaining: [UnitID: Set<UnitID>] = [:]
             for (unit, predecessors) in before where !ordered.contains(unit) {
                 remaining[unit] = predecessors.subtracting(ordered)
             }
@@ -93,8 +93,8 @@ public struct UnitGraph: Sendable {
     }
 
     /// A cycle among the units left over by the topological sort.
-    private func findCycle(in remaining: [String: Set<String>]) -> [String] {
-        var path: [String] = []
+    private func findCycle(in remaining: [UnitID: Set<UnitID>]) -> [UnitID] {
+        var path: [UnitID] = []
         guard var current = remaining.keys.sorted().first else { return [] }
         while !path.contains(current) {
             path.append(current)
@@ -106,7 +106,7 @@ public struct UnitGraph: Sendable {
     }
 
     /// Drops one edge of the cycle: `cycle[i]` is ordered after `cycle[i+1]`.
-    private mutating func breakCycle(_ cycle: [String]) {
+    private mutating func breakCycle(_ cycle: [UnitID]) {
         let edges = (0..<(cycle.count - 1)).map { (after: cycle[$0], before: cycle[$0 + 1]) }
         let weak = edges.first { !strong.contains([$0.after, $0.before]) }
         guard let dropped = weak ?? edges.last else { return }

@@ -31,7 +31,7 @@ extension Daemon {
         }
     }
 
-    private func respond(_ request: ControlRequest, units: [String], now current: Instant) -> String {
+    private func respond(_ request: ControlRequest, units: [UnitID], now current: Instant) -> String {
         switch request.verb {
         case "ping":
             return ControlProtocol.success([("version", .number(Double(ControlProtocol.version))), ("pid", .number(Double(getpid())))])
@@ -39,7 +39,7 @@ extension Daemon {
             let number = request.signal ?? SIGTERM
             let reached = units.filter { manager.killService($0, signal: number, port: &port) }
             return reached.count == units.count ? ControlProtocol.success()
-                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.joined(separator: " "))", code: .refused)
+                : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.map(\.name).joined(separator: " "))", code: .refused)
         case "reset-failed":
             manager.resetFailed(units: units, now: current, port: &port)
             return ControlProtocol.success()
@@ -56,8 +56,8 @@ extension Daemon {
             return ControlProtocol.success()
         case "list-jobs":
             return ControlProtocol.success([("jobs", .array(manager.queue.jobs.values.sorted { $0.id < $1.id }.map { job in
-                JobReport(id: job.id, unit: job.unit, type: job.type.rawValue, state: job.state.rawValue,
-                          waitingFor: manager.blockers(of: job.unit)).json
+                JobReport(id: job.id, unit: job.unit.name, type: job.type.rawValue, state: job.state.rawValue,
+                          waitingFor: manager.blockers(of: job.unit).map(\.name)).json
             }))])
         case "is-system-running":
             return ControlProtocol.success([("state", .string(systemState))])
@@ -74,12 +74,12 @@ extension Daemon {
             return ControlProtocol.success([("units", .array(units.map { report($0, logLines: request.lines ?? 10).json }))])
         case "show":
             return ControlProtocol.success([("units", .array(units.map { name in
-                UnitProperties(unit: name, properties: properties(name).map { UnitProperties.Property($0.0, $0.1) }).json
+                UnitProperties(unit: name.name, properties: properties(name).map { UnitProperties.Property($0.0, $0.1) }).json
             }))])
         case "cat":
             return ControlProtocol.success([("units", .array(units.map { sources($0).json }))])
         case "list-dependencies":
-            let roots = units.isEmpty ? ["default.target"] : units
+            let roots = units.isEmpty ? ["default.target"] : units.map(\.name)
             return ControlProtocol.success([("units", .array(dependencyTrees(roots, reverse: request.reverse).map { $0.json }))])
         default:
             return ControlProtocol.failure("unknown verb '\(request.verb)'", code: .unknownVerb)
@@ -88,11 +88,11 @@ extension Daemon {
 
     /// `start`, `stop`, `restart`: one job per unit (systemctl's `replace` mode). systemctl waits
     /// for the jobs, and the answer comes when they have finished; with `--no-block` at once.
-    private func enqueueJobs(_ type: JobType, units: [String], noBlock: Bool, now current: Instant) -> ControlReply {
+    private func enqueueJobs(_ type: JobType, units: [UnitID], noBlock: Bool, now current: Instant) -> ControlReply {
         var jobs: [JobID: String] = [:]
         var refused: [String] = []
         for unit in units {
-            if let job = manager.enqueue(type, unit, now: current, port: &port) { jobs[job.id] = unit } else { refused.append(unit) }
+            if let job = manager.enqueue(type, unit, now: current, port: &port) { jobs[job.id] = unit.name } else { refused.append(unit.name) }
         }
         if !refused.isEmpty {
             return .response(ControlProtocol.failure("\(type.rawValue) refused for \(refused.joined(separator: " "))", code: .refused))
@@ -122,20 +122,20 @@ extension Daemon {
 
     /// A name as the user typed it: an alias resolves to its unit, a name without a type suffix
     /// means the service (systemctl's `unit_name_mangle`).
-    func resolve(_ name: String) -> String {
+    func resolve(_ name: String) -> UnitID {
         var full = name
         if (try? UnitName(name)) == nil, (try? UnitName(name + ".service")) != nil { full = name + ".service" }
-        return aliases[full] ?? full
+        return UnitID(aliases[full] ?? full)
     }
 
-    private func isKnown(_ name: String) -> Bool { manager.services.contains(name) || manager.sockets.contains(name) }
+    private func isKnown(_ name: UnitID) -> Bool { manager.services.contains(name) || manager.sockets.contains(name) }
 
     /// `logs` takes templates too: `name@.service` holds the lines of all its instances.
-    private func isLogSource(_ name: String) -> Bool {
-        isKnown(name) || port.output.buffers[name] != nil || port.units.values.contains { $0.activatedServiceName == name }
+    private func isLogSource(_ name: UnitID) -> Bool {
+        isKnown(name) || port.output.buffers[name.name] != nil || port.units.values.contains { $0.activatedServiceName == name.name }
     }
 
-    private var allUnitNames: [String] { (Array(manager.sockets.keys) + Array(manager.services.keys)).sorted() }
+    private var allUnitNames: [UnitID] { (Array(manager.sockets.keys) + Array(manager.services.keys)).sorted() }
 
     /// `running`, `degraded` (a unit failed), `stopping` (systemd's `SystemState=`).
     var systemState: String {
@@ -154,13 +154,13 @@ extension Daemon {
     /// `usage`: read the cgroup's processes, memory, tasks and CPU and the IP counters (files and
     /// BPF maps per unit); the overviews of every unit (`status`, `list-units`, `list-sockets`
     /// without names) leave them out, so that they cost the daemon's loop no file reads per unit.
-    func report(_ name: String, logLines: Int, usage readsUsage: Bool = true) -> UnitReport {
+    func report(_ name: UnitID, logLines: Int, usage readsUsage: Bool = true) -> UnitReport {
         let loaded = port.units[name]
         // The D-Bus Description falls back to the unit name, as systemctl prints it.
         let description = loaded?.settings.unit.description ?? ""
         var report = UnitReport(
-            unit: name, description: description.isEmpty ? name : description, load: loaded?.loadState.rawValue ?? "loaded",
-            unitFileState: unitFileState(name), active: "inactive", sub: "dead", result: "success",
+            unit: name.name, description: description.isEmpty ? name.name : description, load: loaded?.loadState.rawValue ?? "loaded",
+            unitFileState: unitFileState(name.name), active: "inactive", sub: "dead", result: "success",
             fragment: loaded?.fragmentPath, dropIns: loaded?.dropInPaths ?? [])
         let counters = readsUsage ? port.ipCounters(name) : nil
         if let socket = manager.sockets[name] {
@@ -168,7 +168,7 @@ extension Daemon {
             report.since = wallClock(socket.activeStateChangedAt)
             report.details = .socket(SocketDetails(
                 listen: socket.settings.listen.map { SocketDetails.Listen(address: $0.description, type: $0.typeName) },
-                accept: socket.settings.accept, triggers: (manager.serviceOfSocket[name] ?? loaded?.activatedServiceName).map { [$0] } ?? [],
+                accept: socket.settings.accept, triggers: (manager.serviceOfSocket[name]?.name ?? loaded?.activatedServiceName).map { [$0] } ?? [],
                 accepted: socket.acceptedCount, connections: UInt64(socket.connectionCount), refused: socket.refusedCount,
                 activations: socket.activationCount, lastLatencyMicroseconds: port.lastActivationLatency[name].map { $0 / 1000 }))
             (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)
@@ -181,19 +181,19 @@ extension Daemon {
             case .signaled(let signal): exit = .init(code: .killed, status: signal)
             case nil: break
             }
-            let usage = readsUsage ? port.controlGroups.usage(name) : CgroupUsage()
+            let usage = readsUsage ? port.controlGroups.usage(name.name) : CgroupUsage()
             report.details = .service(ServiceDetails(
                 mainPID: service.mainPID, execMainPID: service.execMainPID,
                 execMainCommand: service.execMainCommand.map { ([$0.path] + $0.arguments.dropFirst()).joined(separator: " ") },
                 controlPID: service.controlPID, statusText: service.statusText, spawnError: service.lastSpawnError?.message,
-                sandboxSkipped: port.execEnvironment.skippedSandbox[name] ?? [], cgroup: port.controlGroups.relativePath(name),
-                cgroupProcesses: readsUsage ? port.controlGroups.processes(name) : [], restarts: UInt64(service.restartCount),
-                triggeredBy: manager.socketsOfService[name] ?? [], memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
+                sandboxSkipped: port.execEnvironment.skippedSandbox[name] ?? [], cgroup: port.controlGroups.relativePath(name.name),
+                cgroupProcesses: readsUsage ? port.controlGroups.processes(name.name) : [], restarts: UInt64(service.restartCount),
+                triggeredBy: manager.socketsOfService[name]?.map(\.name) ?? [], memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
                 cpuUsageNanoseconds: usage.cpuUsageNanoseconds, exit: exit))
             (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)
         }
         if logLines > 0 {
-            report.log = (port.output.buffers[name]?.recent(logLines) ?? []).map { LogLineJSON.line(unit: name, $0) }
+            report.log = (port.output.buffers[name.name]?.recent(logLines) ?? []).map { LogLineJSON.line(unit: name.name, $0) }
         }
         return report
     }
@@ -204,9 +204,9 @@ extension Daemon {
 
     /// `logs`: the buffered lines of the units (all when none are named), oldest first, merged by
     /// time; with `follow`, the connection then streams new lines.
-    private func logs(_ units: [String], request: ControlRequest) -> ControlReply {
+    private func logs(_ units: [UnitID], request: ControlRequest) -> ControlReply {
         var merged: [(String, LogBuffer.Line)] = []
-        let names = units.isEmpty ? Array(port.output.buffers.keys) : units
+        let names = units.isEmpty ? Array(port.output.buffers.keys) : units.map(\.name)
         for name in names {
             for line in port.output.buffers[name]?.recent() ?? [] { merged.append((name, line)) }
         }
@@ -216,14 +216,14 @@ extension Daemon {
         if let until = request.untilMicroseconds { lines.removeAll { $0.time >= until } }
         if let limit = request.lines { lines = Array(lines.suffix(max(0, limit))) }
         let response = ControlProtocol.success([("lines", .array(lines.map { $0.json }))])
-        return request.follow ? .follow(response, units: Set(units)) : .response(response)
+        return request.follow ? .follow(response, units: Set(units.map(\.name))) : .response(response)
     }
 
     /// `cat`: the fragment and drop-ins a unit was loaded from, read now (as `systemctl cat` does).
-    private func sources(_ name: String) -> UnitSources {
+    private func sources(_ name: UnitID) -> UnitSources {
         let loaded = port.units[name]
         let paths = [loaded?.fragmentPath].compactMap { $0 } + (loaded?.dropInPaths ?? [])
-        return UnitSources(unit: name, files: paths.map { path in
+        return UnitSources(unit: name.name, files: paths.map { path in
             UnitSources.File(path: path, contents: (try? FileSystemUnitSource().contents(of: path)).map { String(decoding: $0, as: UTF8.self) })
         })
     }

@@ -8,8 +8,9 @@ import WickUnits
 /// `1min 30s`, timestamps as `Mon 2026-11-23 10:55:01 UTC`, booleans as yes/no, lists space-separated.
 /// Wick's own additions start with `Wick`.
 extension Daemon {
-    func properties(_ name: String) -> [(String, String)] {
-        guard let loaded = port.units[name], manager.sockets.contains(name) || manager.services.contains(name) else {
+    func properties(_ id: UnitID) -> [(String, String)] {
+        let name = id.name
+        guard let loaded = port.units[id], manager.sockets.contains(id) || manager.services.contains(id) else {
             // systemctl show of a unit that is not loaded: status 0, LoadState=not-found.
             return [("Id", name), ("Names", name), ("Description", name), ("LoadState", "not-found"), ("ActiveState", "inactive"),
                     ("SubState", "dead"), ("LoadError", "org.freedesktop.systemd1.NoSuchUnit \"Unit \(name) not found.\""),
@@ -25,7 +26,7 @@ extension Daemon {
             ("UnitFileState", unitFileState(name)),
         ]
         let yes = { (value: Bool) in value ? "yes" : "no" }
-        if let socket = manager.sockets[name] {
+        if let socket = manager.sockets[id] {
             let settings = socket.settings
             list += [
                 ("ActiveState", socket.state.activeState), ("SubState", socket.state.rawValue), ("Result", socket.result.rawValue),
@@ -34,7 +35,7 @@ extension Daemon {
             list += settings.listen.map { ("Listen", "\($0.description) (\($0.typeName))") }
             list += [
                 ("Accept", yes(settings.accept)),
-                ("Triggers", manager.serviceOfSocket[name] ?? loaded.activatedServiceName ?? ""),
+                ("Triggers", manager.serviceOfSocket[id]?.name ?? loaded.activatedServiceName ?? ""),
                 ("NAccepted", String(socket.acceptedCount)), ("NConnections", String(socket.connectionCount)),
                 ("NRefused", String(socket.refusedCount)),
                 ("Backlog", String(settings.backlog ?? 4096)),
@@ -49,7 +50,7 @@ extension Daemon {
                 ("TriggerLimitBurst", String(settings.effectiveTriggerLimit.burst)),
                 ("ControlPID", String(socket.controlPID ?? 0)), ("TimeoutUSec", settings.timeout.description),
                 ("WickActivations", String(socket.activationCount)),
-                ("WickLastActivationLatencyUSec", port.lastActivationLatency[name].map { TimeSpan(microseconds: $0 / 1000).description } ?? ""),
+                ("WickLastActivationLatencyUSec", port.lastActivationLatency[id].map { TimeSpan(microseconds: $0 / 1000).description } ?? ""),
             ]
             for (key, commands) in [
                 ("ExecStartPre", settings.execStartPre), ("ExecStartPost", settings.execStartPost),
@@ -57,7 +58,7 @@ extension Daemon {
             ] {
                 list += commands.map { (key, Self.execProperty($0)) }
             }
-        } else if let service = manager.services[name] {
+        } else if let service = manager.services[id] {
             let settings = loaded.settings.service
             var exitCode = "0", exitStatus = "0"
             switch service.lastExit {
@@ -78,7 +79,7 @@ extension Daemon {
                 ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
                 ("LastSpawnError", service.lastSpawnError?.message ?? ""),
-                ("TriggeredBy", (manager.socketsOfService[name] ?? []).joined(separator: " ")),
+                ("TriggeredBy", (manager.socketsOfService[id] ?? []).map(\.name).joined(separator: " ")),
             ]
             list += Self.timestampProperties(service.timestamps)
             for (key, commands) in [
@@ -90,7 +91,7 @@ extension Daemon {
             let exec = settings.exec
             list += [
                 ("WorkingDirectory", exec.workingDirectory ?? ""), ("User", exec.user ?? ""), ("Group", exec.group ?? ""),
-                ("InvocationID", port.execEnvironment.currentInvocationID(name)),
+                ("InvocationID", port.execEnvironment.currentInvocationID(id)),
                 ("ControlGroup", port.controlGroups.relativePath(name) ?? ""),
                 ("KillMode", settings.kill.mode.rawValue), ("KillSignal", String(settings.kill.signal.number)),
             ]
@@ -99,7 +100,7 @@ extension Daemon {
         // bus-print-properties.c does ("[no data]", "[not set]", "infinity").
         if loaded.isSocket || loaded.isService {
             list += Self.resourceProperties(loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec,
-                                            counters: port.ipCounters(name),
+                                            counters: port.ipCounters(id),
                                             usage: loaded.isService ? port.controlGroups.usage(name) : CgroupUsage())
         }
         let implicit = implicitDependencies(loaded)

@@ -10,11 +10,12 @@ extension Daemon {
     /// are `enabled`, the others `static` or, with an `[Install]` section, `disabled`.
     func unitFileState(_ name: String) -> String {
         if let searchPath = configuration.searchPath {
-            return UnitFiles(searchPath: searchPath, loader: port.loader).state(of: name, install: port.units[name]?.settings.install)?.rawValue ?? ""
+            return UnitFiles(searchPath: searchPath, loader: port.loader).state(of: name, install: port.units[UnitID(name)]?.settings.install)?.rawValue ?? ""
         }
-        guard let loaded = port.units[name] else { return "" }
+        let id = UnitID(name)
+        guard let loaded = port.units[id] else { return "" }
         if loaded.loadState == .masked { return UnitFileState.masked.rawValue }
-        if manager.sockets.contains(name) || manager.bootServices.contains(name) { return UnitFileState.enabled.rawValue }
+        if manager.sockets.contains(id) || manager.bootServices.contains(id) { return UnitFileState.enabled.rawValue }
         let install = loaded.settings.install
         return (install.wantedBy.isEmpty && install.requiredBy.isEmpty && install.alias.isEmpty ? UnitFileState.static : .disabled).rawValue
     }
@@ -25,10 +26,10 @@ extension Daemon {
     /// sockets, sysinit.target and basic.target; both conflict with shutdown.target; a unit wanted
     /// by a target is ordered before it.
     func implicitDependencies(_ loaded: LoadedUnit) -> (after: [String], before: [String], requires: [String], conflicts: [String]) {
-        let name = loaded.name.name
+        let name = loaded.id
         var after: [String] = [], before: [String] = []
-        if loaded.isSocket, let service = manager.serviceOfSocket[name] ?? loaded.activatedServiceName { before.append(service) }
-        if loaded.isService { after += manager.socketsOfService[name] ?? [] }
+        if loaded.isSocket, let service = manager.serviceOfSocket[name]?.name ?? loaded.activatedServiceName { before.append(service) }
+        if loaded.isService { after += (manager.socketsOfService[name] ?? []).map(\.name) }
         guard loaded.settings.unit.defaultDependencies else { return (after, before, [], []) }
         after.append("sysinit.target")
         if loaded.isService { after.append("basic.target") }
@@ -43,8 +44,8 @@ extension Daemon {
     func dependencyTrees(_ roots: [String], reverse: Bool) -> [DependencyNode] {
         let loaded = Array(port.units.values)
         let members = configuration.searchPath == nil
-            ? loaded.filter { manager.sockets.contains($0.name.name) || manager.services.contains($0.name.name) } : nil
-        let index = DependencyIndex(units: loaded, links: port.loader.dependencyLinks, targetMembers: members, resolve: resolve)
+            ? loaded.filter { manager.sockets.contains($0.id) || manager.services.contains($0.id) } : nil
+        let index = DependencyIndex(units: loaded, links: port.loader.dependencyLinks, targetMembers: members, resolve: { resolve($0).name })
         var budget = Self.dependencyTreeBudget
         return roots.map { encode(index.tree($0, reverse: reverse, budget: &budget)) }
     }
@@ -57,8 +58,9 @@ extension Daemon {
     static let dependencyTreeBudget = 5000
 
     private func activeState(_ name: String) -> String {
-        if let socket = manager.sockets[name] { return socket.state.activeState }
-        if let service = manager.services[name] { return service.state.activeState }
+        let id = UnitID(name)
+        if let socket = manager.sockets[id] { return socket.state.activeState }
+        if let service = manager.services[id] { return service.state.activeState }
         // A target is active once wick runs: systemd reaches sockets.target and the boot targets.
         return name.hasSuffix(".target") ? "active" : "inactive"
     }

@@ -135,7 +135,7 @@ public final class Daemon {
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         // The latency histogram is read only by the metrics endpoint: not kept without one.
         if metricsServer != nil {
-            port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket, nanoseconds: nanoseconds) }
+            port.onActivation = { [unowned metrics] socket, nanoseconds in metrics.recordActivation(socket: socket.name, nanoseconds: nanoseconds) }
         }
         port.socketsOfService = manager.socketsOfService
         port.notifySocketPath = notifySocket.path
@@ -143,7 +143,7 @@ public final class Daemon {
         port.logLevel = configuration.logLevel
         // Not `joined(separator:)`: its generic code's first call cost 190,000 instructions here.
         port.log("loaded \(loaded.count) units from " + configuration.unitDirectories.reduce("") { $0.isEmpty ? $1 : $0 + ", " + $1 })
-        if let unit = configuration.exitWith, !manager.services.contains(unit) {
+        if let unit = configuration.exitWith, !manager.services.contains(UnitID(unit)) {
             throw SystemError("--exit-with \(unit): no such service is loaded", code: ENOENT)
         }
     }
@@ -151,7 +151,7 @@ public final class Daemon {
     /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
     /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
-        _ configuration: DaemonConfiguration, previous: [String: LoadedUnit], log writer: LogSink
+        _ configuration: DaemonConfiguration, previous: [UnitID: LoadedUnit], log writer: LogSink
     ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String], Set<String>?) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host, searchPath: configuration.searchPath != nil)
@@ -169,7 +169,7 @@ public final class Daemon {
                 errors.append(diagnostic.description)
             }
             if unit.loadState != .loaded {
-                if let old = previous[unit.name.name] {
+                if let old = previous[unit.id] {
                     log("\(unit.name.name): not reloaded (\(unit.loadState.rawValue)), keeping the running definition")
                     loaded.append(old)
                 } else {
@@ -220,7 +220,7 @@ public final class Daemon {
         let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, log: port.messages)
         self.aliases = aliases
         port.loader = loader
-        for unit in loaded { port.units[unit.name.name] = unit }
+        for unit in loaded { port.units[unit.id] = unit }
         port.rebuildJoins()
         let changes = manager.reload(
             units: loaded, aliases: aliases, bootUnits: boot, now: current, port: &port)
@@ -320,7 +320,7 @@ public final class Daemon {
                     case .signaled(let number): exit = .signaled(number)
                     }
                     // An OOM kill in the unit's cgroup is told before the exit it caused.
-                    if case .signaled(SIGKILL) = exit, port.controlGroups.newOOMKill(unit) {
+                    if case .signaled(SIGKILL) = exit, port.controlGroups.newOOMKill(unit.name) {
                         port.log("\(unit): a process of the unit was killed by the OOM killer")
                         manager.controlGroupOOM(unit: unit, now: current, port: &port)
                     }
@@ -362,7 +362,7 @@ public final class Daemon {
     /// 128 + the signal that killed it, or 0 when it ended cleanly (SIGTERM from wick's stop
     /// included, systemd's clean signals).
     private func checkExitWith(now current: Instant) {
-        guard let unit = configuration.exitWith, exitStatus == nil, let service = manager.services[unit],
+        guard let unit = configuration.exitWith, exitStatus == nil, let service = manager.services[UnitID(unit)],
               service.state == .dead || service.state == .failed, let exit = service.lastExit ?? (service.result == .success ? nil : .exited(1))
         else { return }
         if service.result == .success {

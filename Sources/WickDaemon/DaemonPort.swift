@@ -14,33 +14,33 @@ final class DaemonPort: ManagerPort {
     }
     private var templateInstances = TemplateInstances()
     /// Settings of every loaded unit and instance, by name.
-    var units: [String: LoadedUnit]
+    var units: [UnitID: LoadedUnit]
     /// `JoinsNamespaceOf=` the other way: the units that name each unit (it works both ways,
     /// systemd.unit(5)); rebuilt when units are loaded, not per process start.
     private(set) var joinedBy: [String: [String]] = [:]
     /// Accept=no: the sockets of each service in fd order (from the manager).
-    var socketsOfService: [String: [String]] = [:]
+    var socketsOfService: [UnitID: [UnitID]] = [:]
     /// The unit that owns each live pid.
-    var unitOfPID: [Int32: String] = [:]
+    var unitOfPID: [Int32: UnitID] = [:]
     /// `NOTIFY_SOCKET=` for services whose `NotifyAccess=` is not `none`.
     var notifySocketPath: String?
-    private(set) var listeners: [String: [Int32]] = [:]
+    private(set) var listeners: [UnitID: [Int32]] = [:]
     /// epoll token → socket unit. Tokens are never reused, so a stale event cannot hit a new fd.
-    private(set) var socketOfToken: [UInt64: String] = [:]
-    private var tokensOfSocket: [String: [UInt64]] = [:]
+    private(set) var socketOfToken: [UInt64: UnitID] = [:]
+    private var tokensOfSocket: [UnitID: [UInt64]] = [:]
     private var nextToken: UInt64 = 16
-    private var connections: [UInt64: (fd: Int32, remote: PeerAddress, socket: String)] = [:]
+    private var connections: [UInt64: (fd: Int32, remote: PeerAddress, socket: UnitID)] = [:]
     /// `IPAccounting=` of `Accept=yes` sockets without cgroup programs: the traffic of their
     /// closed connections (TCP_INFO).
-    private var tcpCounters: [String: IPCounters] = [:]
+    private var tcpCounters: [UnitID: IPCounters] = [:]
     /// The `Accept=yes` sockets whose connections are counted from TCP_INFO.
-    private var tcpAccountedSockets: Set<String> = []
+    private var tcpAccountedSockets: Set<UnitID> = []
     /// Units whose unenforceable resource settings were logged (once per unit).
     private var reportedResources: Set<String> = []
     /// Templates named by the loaded socket units, parsed once (a name's parse never changes).
-    private var templateNames: [String: UnitName] = [:]
-    private var connectionOfInstance: [String: UInt64] = [:]
-    private var instanceOfConnection: [UInt64: String] = [:]
+    private var templateNames: [UnitID: UnitName] = [:]
+    private var connectionOfInstance: [UnitID: UInt64] = [:]
+    private var instanceOfConnection: [UInt64: UnitID] = [:]
     private var nextConnection: UInt64 = 0
 
     let output: OutputRouter
@@ -54,11 +54,11 @@ final class DaemonPort: ManagerPort {
     var now = Instant(nanoseconds: 0)
     /// The socket whose readiness is being handled and when the loop woke for it: the start of an
     /// activation, measured to the service's successful exec.
-    var activationTrigger: (socket: String, at: Instant)?
+    var activationTrigger: (socket: UnitID, at: Instant)?
     /// Per socket: nanoseconds from the last activation's wake-up to its service's exec.
-    private(set) var lastActivationLatency: [String: UInt64] = [:]
+    private(set) var lastActivationLatency: [UnitID: UInt64] = [:]
     /// Called with each activation's socket and latency (nanoseconds): the metrics histogram.
-    var onActivation: ((String, UInt64) -> Void)?
+    var onActivation: ((UnitID, UInt64) -> Void)?
 
     /// wick's own messages and its services' output (`--log-format`, `--log-target`).
     let messages: LogSink
@@ -69,11 +69,11 @@ final class DaemonPort: ManagerPort {
         self.messages = messages
         output = OutputRouter(epoll: epoll, sink: messages)
         self.loader = loader
-        self.units = Dictionary(units.map { ($0.name.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         rebuildJoins()
         // JoinsNamespaceOf= works both ways (systemd.unit(5)).
         execEnvironment.joinedUnits = { [unowned self] unit in
-            (self.units[unit]?.settings.unit.joinsNamespaceOf ?? []) + (self.joinedBy[unit] ?? [])
+            ((self.units[unit]?.settings.unit.joinsNamespaceOf ?? []) + (self.joinedBy[unit.name] ?? [])).map { UnitID($0) }
         }
     }
 
@@ -81,36 +81,36 @@ final class DaemonPort: ManagerPort {
     func rebuildJoins() {
         joinedBy = [:]
         for (name, unit) in units {
-            for other in unit.settings.unit.joinsNamespaceOf { joinedBy[other, default: []].append(name) }
+            for other in unit.settings.unit.joinsNamespaceOf { joinedBy[other, default: []].append(name.name) }
         }
     }
 
     // MARK: Sockets
 
     /// `IPAccounting=` on the socket unit or on the service it activates.
-    func accountsIP(_ socket: String) -> Bool {
+    func accountsIP(_ socket: UnitID) -> Bool {
         guard let loaded = units[socket] else { return false }
         return loaded.settings.socket.exec.ipAccounting
-            || (loaded.activatedServiceName.flatMap { units[$0] }?.settings.service.exec.ipAccounting ?? false)
+            || (loaded.activatedServiceName.flatMap { units[UnitID($0)] }?.settings.service.exec.ipAccounting ?? false)
     }
 
     /// `IPAddressAllow=`/`IPAddressDeny=` of the socket unit and of the service it activates
     /// (the template for `Accept=yes`): both apply.
-    func ipAccessRules(socket: String, settings: SocketSection) -> [IPAccessFilter.Rules] {
-        let service = units[socket]?.activatedServiceName.flatMap { units[$0] }?.settings.service.exec
+    func ipAccessRules(socket: UnitID, settings: SocketSection) -> [IPAccessFilter.Rules] {
+        let service = units[socket]?.activatedServiceName.flatMap { units[UnitID($0)] }?.settings.service.exec
         return [settings.exec, service].compactMap { $0 }.map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) }
     }
 
     /// `IPAccounting=` counters of a unit: from its cgroup programs, or the TCP_INFO sums of an
     /// `Accept=yes` socket; nil when nothing is counted.
-    func ipCounters(_ unit: String) -> IPCounters? {
-        controlGroups.ipCounters(unit) ?? tcpCounters[unit]
+    func ipCounters(_ unit: UnitID) -> IPCounters? {
+        controlGroups.ipCounters(unit.name) ?? tcpCounters[unit]
     }
 
     /// Every unit with IP counters, for the metrics endpoint.
-    var allIPCounters: [String: IPCounters] {
+    var allIPCounters: [UnitID: IPCounters] {
         var all = tcpCounters
-        for name in units.keys { if let counters = controlGroups.ipCounters(name) { all[name] = counters } }
+        for name in units.keys { if let counters = controlGroups.ipCounters(name.name) { all[name] = counters } }
         return all
     }
 
@@ -122,7 +122,7 @@ final class DaemonPort: ManagerPort {
             return CgroupSetup(resources: exec.resources, ipRules: [IPAccessFilter.Rules(allow: exec.ipAddressAllow, deny: exec.ipAddressDeny)],
                                ipAccounting: exec.ipAccounting, guardsConnect: true)
         }
-        let socket = loaded.name.name
+        let socket = loaded.id
         return CgroupSetup(resources: ResourceControl(), ipRules: ipAccessRules(socket: socket, settings: loaded.settings.socket),
                            ipAccounting: accountsIP(socket), guardsConnect: false)
     }
@@ -138,7 +138,7 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
+    func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
         var options = BindOptions(settings)
         options.nonBlocking = settings.accept
@@ -147,7 +147,7 @@ final class DaemonPort: ManagerPort {
         if let loaded = units[socket] { reportResources(loaded) }
         // IP sockets are born in the socket unit's cgroup when it has programs for them.
         let accounting = accountsIP(socket)
-        switch controlGroups.prepareSocket(socket, rules: rules, accounting: accounting) {
+        switch controlGroups.prepareSocket(socket.name, rules: rules, accounting: accounting) {
         case .success(let cgroup):
             options.controlGroup = cgroup
             // Counted from TCP_INFO at each close, unless the socket's cgroup counts it.
@@ -220,7 +220,7 @@ final class DaemonPort: ManagerPort {
         return nil
     }
 
-    func closeListeners(socket: String) {
+    func closeListeners(socket: UnitID) {
         setPolling(socket: socket, false)
         listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
         if let settings = units[socket]?.settings.socket {
@@ -232,11 +232,11 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func flushListeners(socket: String) {
+    func flushListeners(socket: UnitID) {
         for fd in listeners[socket] ?? [] { SocketBinder.flush(fd) }
     }
 
-    func setPolling(socket: String, _ polling: Bool) {
+    func setPolling(socket: UnitID, _ polling: Bool) {
         if polling {
             guard tokensOfSocket[socket] == nil, let fds = listeners[socket] else { return }
             var tokens: [UInt64] = []
@@ -257,7 +257,7 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func accept(socket: String) -> AcceptOutcome {
+    func accept(socket: UnitID) -> AcceptOutcome {
         for fd in listeners[socket] ?? [] {
             let accepted: AcceptedConnection?
             do throws(SystemError) {
@@ -324,28 +324,29 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
+    func instantiate(template: UnitID, instance: String, connection: AcceptedConnectionID) -> (UnitID, LoadedUnit)? {
         let templateName: UnitName?
         if let known = templateNames[template] {
             templateName = known
         } else {
-            templateName = try? UnitName(template)
+            templateName = try? UnitName(template.name)
             templateNames[template] = templateName
         }
         guard let name = try? templateName?.instantiated(instance) else { return nil }
         let unit = templateInstances.load(name, with: loader)
         for diagnostic in unit.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
         guard unit.loadState == .loaded else { return nil }
-        units[name.name] = unit
-        connectionOfInstance[name.name] = connection.id
-        instanceOfConnection[connection.id] = name.name
-        return unit
+        let id = unit.id
+        units[id] = unit
+        connectionOfInstance[id] = connection.id
+        instanceOfConnection[connection.id] = id
+        return (id, unit)
     }
 
     // MARK: Processes
 
-    func serviceStopped(_ unit: String, restarting: Bool) {
-        controlGroups.remove(unit)
+    func serviceStopped(_ unit: UnitID, restarting: Bool) {
+        controlGroups.remove(unit.name)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
     }
@@ -389,7 +390,7 @@ final class DaemonPort: ManagerPort {
             for (name, value) in Self.exitVariables(monitor.exit) { set("MONITOR_" + name, value) }
             let id = execEnvironment.currentInvocationID(monitor.unit)
             if !id.isEmpty { set("MONITOR_INVOCATION_ID", id) }
-            set("MONITOR_UNIT", monitor.unit)
+            set("MONITOR_UNIT", monitor.unit.name)
         }
 
         var fds: [Int32] = []
@@ -418,7 +419,7 @@ final class DaemonPort: ManagerPort {
             for socket in sockets {
                 let socketFDs = listeners[socket] ?? []
                 fds += socketFDs
-                let name = units[socket]?.settings.socket.fileDescriptorName ?? socket
+                let name = units[socket]?.settings.socket.fileDescriptorName ?? socket.name
                 names += Array(repeating: name, count: socketFDs.count)
             }
             set("LISTEN_FDS", String(fds.count))
@@ -454,10 +455,10 @@ final class DaemonPort: ManagerPort {
             } else {
                 reportResources(loaded)
                 var warnings: [String] = []
-                switch controlGroups.prepare(unit, cgroupSetup(loaded), warnings: &warnings) {
+                switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
                 case .success(let procs):
                     execRequest.controlGroupProcs = procs
-                    execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit)
+                    execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
                 case .failure(let failure):
                     return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
                 }
@@ -511,7 +512,7 @@ final class DaemonPort: ManagerPort {
         case .success(let pid):
             unitOfPID[pid] = unit
             execEnvironment.processStarted(unit: unit, pid: pid, request: execRequest)
-            if let capture { output.attach(readEnd: capture.readEnd, unit: unit, pid: pid, exec: exec, executable: command.path) }
+            if let capture { output.attach(readEnd: capture.readEnd, unit: unit.name, pid: pid, exec: exec, executable: command.path) }
             if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
                 let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds
                 lastActivationLatency[trigger.socket] = latency
@@ -582,7 +583,7 @@ final class DaemonPort: ManagerPort {
         return .fd(fd)
     }
 
-    func adoptMainPID(unit: String, pidFile: String?) -> Int32? {
+    func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile else {
             // systemd guesses from the cgroup; wick takes the one unknown process that has just
             // been re-parented to it (it is subreaper or PID 1), and guesses nothing otherwise.
@@ -601,7 +602,7 @@ final class DaemonPort: ManagerPort {
         return claimMainPID(pid, unit: unit) ? pid : nil
     }
 
-    func claimMainPID(_ pid: Int32, unit: String) -> Bool {
+    func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool {
         let refusal: String?
         if pid <= 1 {
             refusal = "it is PID 1"
@@ -632,7 +633,7 @@ final class DaemonPort: ManagerPort {
         }
         let sent = Glibc.kill(group ? -pid : pid, signal) == 0
         // KillMode=control-group with a cgroup: also the processes that left the process group.
-        if group, let unit = unitOfPID[pid], controlGroups.signal(unit, signal) { return true }
+        if group, let unit = unitOfPID[pid], controlGroups.signal(unit.name, signal) { return true }
         return sent
     }
 

@@ -16,9 +16,9 @@ final class ExecEnvironment {
     /// wick's own environment, the source of `PassEnvironment=`: made into a table when the
     /// first start needs it (wick never changes its environment).
     private lazy var ownEnvironment: [String: String] = Self.readOwnEnvironment()
-    private var invocationIDs: [String: (invocation: UInt64, id: String)] = [:]
+    private var invocationIDs: [UnitID: (invocation: UInt64, id: String)] = [:]
     /// `DynamicUser=yes`: the uid of each unit while it runs (systemd's range 61184-65519).
-    private var dynamicUIDs: [String: UInt32] = [:]
+    private var dynamicUIDs: [UnitID: UInt32] = [:]
     private let hardLimits: [Int32: UInt64]
     private let canRaiseLimits: Bool
     /// Sandboxing (issue 12): where units' trees are assembled, what the system allows, and
@@ -28,13 +28,13 @@ final class ExecEnvironment {
     private let canUseSeccomp: Bool
     var sandboxBestEffort = false
     /// `PrivateTmp=`: each unit's directory (holding tmp/ and var-tmp/), removed when it stops.
-    private var privateTmp: [String: String] = [:]
+    private var privateTmp: [UnitID: String] = [:]
     /// `PrivateNetwork=`, `PrivateIPC=`: each unit's namespaces, once a process of it made them
     /// (systemd keeps them in the unit's exec runtime, shared with `JoinsNamespaceOf=` units).
-    private var networkNamespaces: [String: Int32] = [:]
-    private var ipcNamespaces: [String: Int32] = [:]
+    private var networkNamespaces: [UnitID: Int32] = [:]
+    private var ipcNamespaces: [UnitID: Int32] = [:]
     /// `--sandbox=best-effort`: what the last start of each unit left out.
-    private(set) var skippedSandbox: [String: [String]] = [:]
+    private(set) var skippedSandbox: [UnitID: [String]] = [:]
 
     static let dynamicRange: ClosedRange<UInt32> = 61184...65519
     /// `%t`: where `RuntimeDirectory=` and the credentials go (/run as root).
@@ -65,9 +65,9 @@ final class ExecEnvironment {
     /// created its user since).
     func reloadUsers() { users = Self.readUsers() }
 
-    func inputs(unit: String, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
+    func inputs(unit: UnitID, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
         if let name = context.user, !context.dynamicUser, users.user(name) == nil { reloadUsers() }
-        var inputs = ExecInputs(unit: unit, context: context, users: users)
+        var inputs = ExecInputs(unit: unit.name, context: context, users: users)
         inputs.runtimeDirectory = runtimeDirectory
         inputs.privileges = CommandPrivileges.of(request.command.flags, role: request.role, permissionsStartOnly: permissionsStartOnly)
         inputs.managerUID = managerUID
@@ -108,7 +108,7 @@ final class ExecEnvironment {
 
     /// Writes `$CREDENTIALS_DIRECTORY` afresh: the directory 0500, each file 0400, both owned by
     /// the unit's user (systemd mounts a ramfs there; wick writes to /run, a tmpfs in containers).
-    func writeCredentials(_ request: ExecRequest, unit: String) -> String? {
+    func writeCredentials(_ request: ExecRequest, unit: UnitID) -> String? {
         guard let directory = request.credentialsDirectory else { return nil }
         unitsWithCredentials.insert(unit)
         _ = FileRemover.removeTree(directory)
@@ -117,14 +117,14 @@ final class ExecEnvironment {
     }
 
     /// The units whose credentials directory was written (and is removed at their stop).
-    private var unitsWithCredentials: Set<String> = []
+    private var unitsWithCredentials: Set<UnitID> = []
 
     /// `JoinsNamespaceOf=`: the units whose namespaces this one shares (set by the daemon).
-    var joinedUnits: (String) -> [String] = { _ in [] }
+    var joinedUnits: (UnitID) -> [UnitID] = { _ in [] }
 
     /// A unit's process started: keep the network namespace it made, for its other processes and
     /// the units that join it (systemd keeps it in the unit's exec runtime).
-    func processStarted(unit: String, pid: Int32, request: ExecRequest) {
+    func processStarted(unit: UnitID, pid: Int32, request: ExecRequest) {
         if !request.skippedSandbox.isEmpty { skippedSandbox[unit] = request.skippedSandbox } else { skippedSandbox[unit] = nil }
         if request.sandbox.namespaces.contains(.network), networkNamespaces[unit] == nil {
             let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
@@ -138,14 +138,14 @@ final class ExecEnvironment {
 
     /// `PrivateTmp=`: /tmp/wick-private-UNIT-XXXXXX (0700) with tmp/ and var-tmp/ (01777), made
     /// once per start of the unit (systemd: /tmp/systemd-private-BOOTID-UNIT-XXXXXX).
-    private func privateTmpDirectory(_ unit: String) -> String? {
+    private func privateTmpDirectory(_ unit: UnitID) -> String? {
         if let known = privateTmp[unit] { return known }
         // JoinsNamespaceOf=: the /tmp of a running unit it joins.
         if let shared = joinedUnits(unit).lazy.compactMap({ self.privateTmp[$0] }).first {
             privateTmp[unit] = shared
             return shared
         }
-        var template = Array("/tmp/wick-private-\(unit.filter { $0 != "/" })-XXXXXX".utf8CString)
+        var template = Array("/tmp/wick-private-\(unit.name.filter { $0 != "/" })-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { return nil }
         let directory = String(cString: made)
         for inner in ["tmp", "var-tmp"] {
@@ -158,7 +158,7 @@ final class ExecEnvironment {
 
     /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`): a
     /// random v4 UUID, as sd_id128_randomize() makes it (version nibble 4, variant 10xx).
-    func invocationID(unit: String, invocation: UInt64) -> String {
+    func invocationID(unit: UnitID, invocation: UInt64) -> String {
         if let known = invocationIDs[unit], known.invocation == invocation { return known.id }
         let id = Self.randomID128()
         invocationIDs[unit] = (invocation, id)
@@ -191,24 +191,24 @@ final class ExecEnvironment {
     }
 
     /// Drops what is kept per unit name (an `Accept=yes` instance that ended: one per connection).
-    func forget(_ unit: String) {
+    func forget(_ unit: UnitID) {
         invocationIDs[unit] = nil
         if !skippedSandbox.isEmpty { skippedSandbox[unit] = nil }
         if !dynamicUIDs.isEmpty { dynamicUIDs[unit] = nil }
     }
 
     /// The unit's current invocation id (`wick show InvocationID=`), empty before its first start.
-    func currentInvocationID(_ unit: String) -> String { invocationIDs[unit]?.id ?? "" }
+    func currentInvocationID(_ unit: UnitID) -> String { invocationIDs[unit]?.id ?? "" }
 
     /// `DynamicUser=yes` (systemd's dynamic-user.c): a uid picked from the unit name's hash in
     /// 61184-65519, moving on past uids in /etc/passwd and those of other running units; the user
     /// is named after `User=` or the unit, and its group has the same number.
-    private func dynamicUser(unit: String, name: String?) -> UserRecords.User {
-        let userName = name ?? String(unit.prefix { $0 != "." && $0 != "@" })
+    private func dynamicUser(unit: UnitID, name: String?) -> UserRecords.User {
+        let userName = name ?? String(unit.name.prefix { $0 != "." && $0 != "@" })
         if let uid = dynamicUIDs[unit] { return UserRecords.User(name: userName, uid: uid, gid: uid, home: "/", shell: "/usr/sbin/nologin") }
         let span = UInt32(Self.dynamicRange.count)
         var hash: UInt32 = 2_166_136_261
-        for byte in unit.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        for byte in unit.name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         let taken = Set(dynamicUIDs.values)
         var uid = Self.dynamicRange.lowerBound + hash % span
         for _ in 0..<span {
@@ -221,9 +221,9 @@ final class ExecEnvironment {
 
     /// A unit stopped: its runtime directories go (unless `RuntimeDirectoryPreserve=yes`, or
     /// `restart` while it restarts), and its dynamic user is released.
-    func unitStopped(_ unit: String, context: ExecContext, restarting: Bool, log: (String) -> Void) {
+    func unitStopped(_ unit: UnitID, context: ExecContext, restarting: Bool, log: (String) -> Void) {
         // (Each table is looked at only when it holds anything: this runs for every Accept=yes
-        // connection, and a lookup hashes the instance's whole name.)
+        // connection.)
         if !restarting && !dynamicUIDs.isEmpty { dynamicUIDs[unit] = nil }
         // systemd destroys the exec runtime whenever the service goes dead: a fresh /tmp and
         // network namespace for the next start.
@@ -238,7 +238,7 @@ final class ExecEnvironment {
         // unit_destroy_runtime_data() destroys them apart from the runtime directories).
         if !unitsWithCredentials.isEmpty, unitsWithCredentials.contains(unit), !restarting || !context.loadCredentials.isEmpty || !context.setCredentials.isEmpty {
             unitsWithCredentials.remove(unit)
-            if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
+            if let error = FileRemover.removeTree(ExecRequest.credentialsDirectory(unit.name, runtimeDirectory: runtimeDirectory)) { log("\(unit): cannot remove its credentials: \(error)") }
         }
         let keep = context.runtimeDirectoryPreserve == "yes" || (context.runtimeDirectoryPreserve == "restart" && restarting)
         guard !keep else { return }

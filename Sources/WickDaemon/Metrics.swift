@@ -32,21 +32,24 @@ final class Metrics {
     }
 
     /// The exposition text of the manager's current state.
-    func render(_ manager: Manager, ipCounters: [String: IPCounters] = [:], usage: (String) -> CgroupUsage = { _ in CgroupUsage() }) -> [UInt8] {
+    func render(_ manager: Manager, ipCounters: [UnitID: IPCounters] = [:], usage: (String) -> CgroupUsage = { _ in CgroupUsage() }) -> [UInt8] {
         var present: Set<String> = []
         // IPAccounting= (systemd_exporter's naming): what the unit's connections carried.
-        for (name, counters) in ipCounters {
+        for (id, counters) in ipCounters {
+            let name = id.name
             count("ip_ingress_bytes", "Bytes received on the unit's connections (IPIngressBytes).", unit: name, Int64(clamping: counters.ingressBytes), present: &present)
             count("ip_egress_bytes", "Bytes sent on the unit's connections (IPEgressBytes).", unit: name, Int64(clamping: counters.egressBytes), present: &present)
         }
-        for (name, socket) in manager.sockets {
+        for (id, socket) in manager.sockets {
+            let name = id.name
             setState(unit: name, type: "socket", active: socket.state.activeState, present: &present)
             count("socket_accepted", "Connections accepted (NAccepted).", unit: name, Int64(socket.acceptedCount), present: &present)
             count("socket_refused", "Connections refused by MaxConnections= or MaxConnectionsPerSource= (NRefused).", unit: name, Int64(socket.refusedCount), present: &present)
             count("socket_activations", "Services started by this socket.", unit: name, Int64(socket.activationCount), present: &present)
             gauge("socket_connections", "Connections with a running instance (NConnections).", unit: name, Double(socket.connectionCount), present: &present)
         }
-        for (name, service) in manager.services {
+        for (id, service) in manager.services {
+            let name = id.name
             setState(unit: name, type: "service", active: service.state.activeState, present: &present)
             count("service_restarts", "Automatic restarts (NRestarts).", unit: name, Int64(service.restartCount), present: &present)
             count("service_start_limit_hits", "Starts refused by the start limit.", unit: name, Int64(service.startLimitHits), present: &present)

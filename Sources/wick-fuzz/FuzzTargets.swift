@@ -61,8 +61,8 @@ enum NotifyHarness {
             return .success(next)
         }
         mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { true }
-        mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { nil }
-        mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { true }
+        mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { nil }
+        mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }
     }
 
     static func apply(_ message: NotifyMessage) {
@@ -71,7 +71,7 @@ enum NotifyHarness {
         let unit = UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/n.service", text: text))
         for start in [Instant(nanoseconds: 0), Instant(nanoseconds: .max - 1_000)] {
             var processes = Processes()
-            var machine = ServiceMachine(name: name.name, settings: unit.settings.service, unit: unit.settings.unit)
+            var machine = ServiceMachine(name: UnitID(name.name), settings: unit.settings.service, unit: unit.settings.unit)
             _ = machine.start(now: start, processes: &processes)
             _ = machine.notify(message, now: start, processes: &processes)
             var ready = NotifyMessage()

@@ -5,7 +5,7 @@ import WickUnits
 /// kills are recorded; exits are fed to the machine by the test.
 struct FakeProcessTable: ProcessPort {
     var nextPID: Int32 = 100
-    var running: [Int32: (unit: String, path: String, role: ProcessRole)] = [:]
+    var running: [Int32: (unit: UnitID, path: String, role: ProcessRole)] = [:]
     var spawned: [(pid: Int32, path: String, role: ProcessRole)] = []
     var kills: [(pid: Int32, signal: Int32, group: Bool)] = []
     var failing: Set<String> = []
@@ -31,7 +31,7 @@ struct FakeProcessTable: ProcessPort {
 
     var pidFiles: [String: Int32] = [:]
 
-    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? {
+    mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile, let pid = pidFiles[pidFile] else { return nil }
         running[pid] = (unit, pidFile, .main)
         return pid
@@ -39,9 +39,9 @@ struct FakeProcessTable: ProcessPort {
 
     /// Pids `claimMainPID` accepts (the real port checks /proc and its pid table).
     var claimable: Set<Int32> = []
-    var claims: [(pid: Int32, unit: String)] = []
+    var claims: [(pid: Int32, unit: UnitID)] = []
 
-    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool {
+    mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool {
         claims.append((pid, unit))
         return claimable.contains(pid)
     }

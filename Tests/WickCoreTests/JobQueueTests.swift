@@ -39,7 +39,7 @@ import WickUnits
     /// every change: install, run, replace, a restart's stop done, finish.
     @Test func waitingAndRunningFollowEveryJobsState() {
         var queue = JobQueue()
-        func sets() -> (waiting: Set<String>, running: Set<String>) { (queue.waiting, queue.running) }
+        func sets() -> (waiting: Set<UnitID>, running: Set<UnitID>) { (queue.waiting, queue.running) }
         queue.install(.start, unit: "a.service")
         queue.install(.stop, unit: "b.service")
         #expect(sets() == (["a.service", "b.service"], []))

@@ -5,36 +5,36 @@ import WickUnits
 /// A recording ManagerPort on top of the fake process table.
 struct FakePort: ManagerPort {
     var processes = FakeProcessTable()
-    var failingSockets: Set<String> = []
-    var polling: [String: Bool] = [:]
-    var openedListeners: [String] = []
-    var closedListeners: [String] = []
-    var pendingConnections: [String: [String]] = [:]
+    var failingSockets: Set<UnitID> = []
+    var polling: [UnitID: Bool] = [:]
+    var openedListeners: [UnitID] = []
+    var closedListeners: [UnitID] = []
+    var pendingConnections: [UnitID: [String]] = [:]
     var closedConnections: [UInt64] = []
     var nextConnection: UInt64 = 0
     var templates: [String: String] = [:]
     var logs: [String] = []
 
     mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> { processes.spawn(request) }
-    var stopped: [(unit: String, restarting: Bool)] = []
-    mutating func serviceStopped(_ unit: String, restarting: Bool) {
+    var stopped: [(unit: UnitID, restarting: Bool)] = []
+    mutating func serviceStopped(_ unit: UnitID, restarting: Bool) {
         stopped.append((unit, restarting))
         connectionEvents.append("stopped \(unit)")
     }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
-    mutating func adoptMainPID(unit: String, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
-    mutating func claimMainPID(_ pid: Int32, unit: String) -> Bool { processes.claimMainPID(pid, unit: unit) }
-    mutating func openListeners(socket: String, settings: SocketSection) -> Result<Void, SocketOpenError> {
+    mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
+    mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { processes.claimMainPID(pid, unit: unit) }
+    mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         if failingSockets.contains(socket) { return .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) }
         openedListeners.append(socket)
         return .success(())
     }
-    mutating func closeListeners(socket: String) { closedListeners.append(socket) }
-    mutating func setPolling(socket: String, _ on: Bool) { polling[socket] = on }
-    var flushed: [String] = []
-    mutating func flushListeners(socket: String) { flushed.append(socket) }
-    var acceptExhausted: Set<String> = []
-    mutating func accept(socket: String) -> AcceptOutcome {
+    mutating func closeListeners(socket: UnitID) { closedListeners.append(socket) }
+    mutating func setPolling(socket: UnitID, _ on: Bool) { polling[socket] = on }
+    var flushed: [UnitID] = []
+    mutating func flushListeners(socket: UnitID) { flushed.append(socket) }
+    var acceptExhausted: Set<UnitID> = []
+    mutating func accept(socket: UnitID) -> AcceptOutcome {
         if acceptExhausted.contains(socket) { return .exhausted("accept4: Too many open files") }
         guard var queue = pendingConnections[socket], !queue.isEmpty else { return .nothingPending }
         let suffix = queue.removeFirst()
@@ -49,9 +49,10 @@ struct FakePort: ManagerPort {
         connectionEvents.append("close \(connection.id)")
     }
     mutating func instanceRemoved(_ connection: AcceptedConnectionID) { connectionEvents.append("removed \(connection.id)") }
-    mutating func instantiate(template: String, instance: String, connection: AcceptedConnectionID) -> LoadedUnit? {
-        guard let text = templates[template], let name = try? UnitName(template).instantiated(instance) else { return nil }
-        return UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
+    mutating func instantiate(template: UnitID, instance: String, connection: AcceptedConnectionID) -> (UnitID, LoadedUnit)? {
+        guard let text = templates[template.name], let name = try? UnitName(template.name).instantiated(instance) else { return nil }
+        let unit = UnitBuilder.build(name: name, fragment: UnitSourceFile(path: "/u/\(template)", text: text))
+        return (unit.id, unit)
     }
     mutating func log(_ level: LogLevel, _ message: String) { logs.append(message) }
     var logsDebug: Bool { true }
@@ -158,7 +159,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// is reported and before the instance is forgotten.
     @Test func acceptYesInstanceClosesItsConnectionFirstWhenItEnds() {
         var (manager, port) = acceptingEcho(template: "[Service]\nExecStart=/bin/echo\nExecStopPost=/bin/post\nStandardInput=socket\n")
-        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        let unit: UnitID = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
         #expect(manager.services[unit]?.state == .running)
         manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
         #expect(manager.services[unit]?.state == .stopPost)
@@ -172,7 +173,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// installed: `restart` of a live instance runs it again on the same connection.
     @Test func restartingAnAcceptYesInstanceKeepsItsConnection() {
         var (manager, port) = acceptingEcho(template: "[Service]\nExecStart=/bin/echo\nStandardInput=socket\n")
-        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        let unit: UnitID = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
         let first = port.processes.lastPID
         _ = manager.enqueue(.restart, unit, now: .seconds(2), port: &port)
         #expect(manager.services[unit]?.state == .stopSigterm)
@@ -221,7 +222,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
     /// gets EOF and the socket counts it off, while the instance stays active until stopped.
     @Test func acceptYesInstanceThatRemainsAfterExitClosesItsConnection() {
         var (manager, port) = acceptingEcho(template: "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/echo\nStandardInput=socket\n")
-        let unit = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
+        let unit: UnitID = "echo@0-127.0.0.1:7-127.0.0.1:5000.service"
         manager.processExited(unit: unit, pid: 101, exit: .exited(0), now: .seconds(2), port: &port)
         #expect(manager.services[unit]?.state == .exited)
         #expect(port.connectionEvents == ["close 1"] && manager.sockets["echo.socket"]?.connectionCount == 0)
@@ -263,7 +264,7 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         let refusesLoopback = !socketRules.isEmpty || !serviceRules.isEmpty
         #expect((manager.services["echo@0-127.0.0.1:7-127.0.0.2:5000.service"] == nil) == refusesLoopback)
         // A refused connection takes no instance number (it was not accepted: NAccepted).
-        #expect(manager.services["echo@\(refusesLoopback ? 0 : 1)-127.0.0.1:7-10.1.2.3:5001.service"]?.state == .running)
+        #expect(manager.services[UnitID("echo@\(refusesLoopback ? 0 : 1)-127.0.0.1:7-10.1.2.3:5001.service")]?.state == .running)
         #expect(port.logs.contains("echo.socket: connection from 127.0.0.2 refused by IPAddressAllow=/IPAddressDeny=") == refusesLoopback)
     }
 
