@@ -22,7 +22,7 @@ struct Dependencies: Sendable {
             for other in section.requires + section.bindsTo + section.partOf { stoppedWith[UnitID(other), default: []].insert(name) }
             for other in section.requires + section.bindsTo + section.requisite { requiredBy[UnitID(other), default: []].insert(name) }
             for other in section.bindsTo { boundBy[UnitID(other), default: []].insert(name) }
-            for other in section.conflicts.map { UnitID($0) } {
+            for other in section.conflicts.map({ UnitID($0) }) {
                 conflicts[name, default: []].insert(other)
                 conflicts[other, default: []].insert(name)
             }
