@@ -103,6 +103,11 @@ public struct ExecRequest: Equatable, Sendable {
     public var controlGroupJoinByWrite = false
     /// What was adjusted and should be logged (a limit lowered to what wick may set).
     public var notes: [String] = []
+    /// `$RUNTIME_DIRECTORY` and the like, as the directories above make them.
+    var directoryVariables: [EnvironmentVariable] = []
+    /// Built from its context and the daemon's fixed facts alone, for these privileges: see
+    /// `isReusable(for:)`.
+    private var reusableFor: CommandPrivileges?
 
     public init() {}
 }
@@ -314,7 +319,6 @@ extension ExecRequest {
         }
 
         // Directories, working directory, root.
-        var directoryVariables: [(String, String)] = []
         let hasDirectories = !context.runtimeDirectory.isEmpty || !context.stateDirectory.isEmpty || !context.cacheDirectory.isEmpty
             || !context.logsDirectory.isEmpty || !context.configurationDirectory.isEmpty
         for kind in hasDirectories ? directoryKinds(context, runtimeDirectory: inputs.runtimeDirectory) : [] where !kind.names.isEmpty {
@@ -324,7 +328,7 @@ extension ExecRequest {
                 paths.append(path)
                 request.directories.append(Directory(path: path, mode: kind.mode, keepExisting: kind.keepExisting, exitStatus: kind.status))
             }
-            directoryVariables.append((kind.variable, paths.joined(separator: ":")))
+            request.directoryVariables.append(EnvironmentVariable(name: kind.variable, value: paths.joined(separator: ":")))
         }
         request.rootDirectory = context.rootDirectory
         if var directory = context.workingDirectory {
@@ -355,8 +359,42 @@ extension ExecRequest {
         }
         if !credentialIDs.isEmpty { request.credentialsDirectory = Self.credentialsDirectory(inputs.unit, runtimeDirectory: inputs.runtimeDirectory) }
 
-        // Environment (systemd's exec_child(): the manager's, then what it sets for this process,
-        // then PassEnvironment=, Environment=, EnvironmentFile=; UnsetEnvironment= last).
+        // What nothing but the context and the daemon's fixed facts decide: no user or group to
+        // look up, no file to read (`EnvironmentFile=`, credentials), nothing made per start
+        // (`PrivateTmp=`, network and IPC namespaces), no home directory.
+        let contextAlone = user == nil && gid == nil && groups.isEmpty && !context.dynamicUser
+            && context.environmentFiles.isEmpty && credentialIDs.isEmpty && !context.privateTmp
+            && request.sandbox.namespaces.isDisjoint(with: [.network, .ipc]) && request.networkNamespaceFD == nil
+            && request.ipcNamespaceFD == nil && !(context.workingDirectory?.hasSuffix("~") ?? false)
+        request.reusableFor = contextAlone ? inputs.privileges : nil
+        switch environment(inputs, user: user, request: request) {
+        case .success(let variables): request.variables = variables
+        case .failure(let failure): return .failure(failure)
+        }
+        return .success(request)
+    }
+
+    /// Whether another start of the same context (the same storage: the instances of a template
+    /// whose settings do not depend on the instance) may take this request with its own
+    /// environment (`reused(with:)`) instead of building it again: true when the request was
+    /// built from the context and the daemon's fixed facts alone (above), for the same
+    /// privileges. Reading users, `EnvironmentFile=` and credentials at each start, as systemd
+    /// does, is kept for the units that have them.
+    public func isReusable(for inputs: ExecInputs) -> Bool { reusableFor == inputs.privileges }
+
+    /// This request for another start of a context it `isReusable` for: the environment made
+    /// anew with the start's `INVOCATION_ID` and manager variables.
+    public func reused(with inputs: ExecInputs) -> ExecRequest {
+        var request = self
+        // Cannot fail: only EnvironmentFile= can, and a reusable request has none.
+        if case .success(let variables) = Self.environment(inputs, user: nil, request: self) { request.variables = variables }
+        return request
+    }
+
+    /// The environment (systemd's exec_child(): the manager's, then what it sets for this
+    /// process, then PassEnvironment=, Environment=, EnvironmentFile=; UnsetEnvironment= last).
+    static func environment(_ inputs: ExecInputs, user: UserRecords.User?, request: ExecRequest) -> Result<[EnvironmentVariable], ExecFailure> {
+        let context = inputs.context
         var environment = OrderedEnvironment()
         for (name, value) in inputs.managerEnvironment { environment.set(name, value) }
         if let user {
@@ -367,7 +405,7 @@ extension ExecRequest {
         }
         if !inputs.invocationID.isEmpty { environment.set("INVOCATION_ID", inputs.invocationID) }
         for (name, value) in inputs.managerVariables { environment.set(name, value) }
-        for (name, value) in directoryVariables { environment.set(name, value) }
+        for variable in request.directoryVariables { environment.set(variable.name, variable.value) }
         if let directory = request.credentialsDirectory { environment.set("CREDENTIALS_DIRECTORY", directory) }
         for name in context.passEnvironment {
             if let value = inputs.passSource[name] { environment.set(name, value) }
@@ -381,8 +419,7 @@ extension ExecRequest {
             for (name, value) in variables { environment.set(name, value) }
         }
         for entry in context.unsetEnvironment { environment.unset(entry) }
-        request.variables = environment.variables
-        return .success(request)
+        return .success(environment.variables)
     }
 }
 

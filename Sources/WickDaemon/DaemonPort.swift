@@ -10,7 +10,10 @@ final class DaemonPort: ManagerPort {
     let epoll: Epoll
     /// The unit directories as of the last load; a reload replaces it and forgets the templates.
     var loader: UnitDirectoryLoader {
-        didSet { templateInstances = TemplateInstances() }
+        didSet {
+            templateInstances = TemplateInstances()
+            reusableRequests = [:]
+        }
     }
     private var templateInstances = TemplateInstances()
     /// Settings of every loaded unit and instance, by name.
@@ -42,6 +45,12 @@ final class DaemonPort: ManagerPort {
     private var connectionOfInstance: [UnitID: UInt64] = [:]
     private var instanceOfConnection: [UInt64: UnitID] = [:]
     private var nextConnection: UInt64 = 0
+    /// `Accept=yes`: per socket, the execution request its instances' main command was last
+    /// built with, and the context it was built from. An instance takes it, with its own
+    /// environment, while its context is that one (the same storage: its template's settings
+    /// do not depend on the instance) and the request depends on nothing read or made at each
+    /// start (`ExecRequest.isReusable(for:)`); a reload makes new contexts.
+    private var reusableRequests: [UnitID: (context: ExecContext, request: ExecRequest)] = [:]
 
     let output: OutputRouter
     /// Users, the manager's environment, invocation ids, dynamic users: what processes start with.
@@ -366,8 +375,13 @@ final class DaemonPort: ManagerPort {
         let instanceConnection = connectionOfInstance[unit]
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
-        var inputs = execEnvironment.inputs(unit: unit, context: exec, request: request,
-                                            permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
+        var inputs = execEnvironment.baseInputs(unit: unit, context: exec, request: request,
+                                                permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
+        // An `Accept=yes` instance's main command takes the request its socket's last instance
+        // was built with while it is reusable (`reusableRequests`); otherwise it is built.
+        let reuseKey = role == .main ? instanceConnection.flatMap { connections[$0]?.socket } : nil
+        let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: inputs) ? $0.request : nil }
+        if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
         var variables = OrderedEnvironment()
         func set(_ name: String, _ value: String) { variables.set(name, value) }
         if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
@@ -444,28 +458,33 @@ final class DaemonPort: ManagerPort {
         // The whole request first: nothing is opened for a process that cannot start.
         inputs.managerVariables = variables.pairs
         var execRequest: ExecRequest
-        switch ExecRequest.build(inputs) {
-        case .success(let built):
-            execRequest = built
-            // Not for Accept=yes instances (docs/resources.md): each instance is a new unit, and a
-            // cgroup made for a spawn and removed after it costs about 200 µs in the kernel
-            // (docs/performance.md "Cold start"), too much per connection.
-            if instanceConnection != nil {
-                reportResources(loaded, acceptInstance: true)
-            } else {
-                reportResources(loaded)
-                var warnings: [String] = []
-                switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
-                case .success(let procs):
-                    execRequest.controlGroupProcs = procs
-                    execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
-                case .failure(let failure):
-                    return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
+        if let kept {
+            execRequest = kept.reused(with: inputs)
+        } else {
+            switch ExecRequest.build(inputs) {
+            case .success(let built):
+                execRequest = built
+                if let reuseKey, built.isReusable(for: inputs) { reusableRequests[reuseKey] = (exec, built) }
+                // Not for Accept=yes instances (docs/resources.md): each instance is a new unit, and a
+                // cgroup made for a spawn and removed after it costs about 200 µs in the kernel
+                // (docs/performance.md "Cold start"), too much per connection.
+                if instanceConnection != nil {
+                    reportResources(loaded, acceptInstance: true)
+                } else {
+                    reportResources(loaded)
+                    var warnings: [String] = []
+                    switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
+                    case .success(let procs):
+                        execRequest.controlGroupProcs = procs
+                        execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
+                    case .failure(let failure):
+                        return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
+                    }
+                    for warning in warnings { log("\(unit): \(warning)") }
                 }
-                for warning in warnings { log("\(unit): \(warning)") }
+            case .failure(let failure):
+                return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
             }
-        case .failure(let failure):
-            return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
         }
         let filters: [CompiledFilter]
         switch seccompCompiler.compile(execRequest.seccompFilters) {

@@ -65,15 +65,28 @@ final class ExecEnvironment {
     /// created its user since).
     func reloadUsers() { users = Self.readUsers() }
 
-    func inputs(unit: UnitID, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
-        if let name = context.user, !context.dynamicUser, users.user(name) == nil { reloadUsers() }
+    /// What every start needs: the privileges, the manager's environment, `PassEnvironment=`'s
+    /// source and the start's invocation id (all a reused request takes: `ExecRequest.reused`).
+    func baseInputs(unit: UnitID, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
         var inputs = ExecInputs(unit: unit.name, context: context, users: users)
-        inputs.runtimeDirectory = runtimeDirectory
         inputs.privileges = CommandPrivileges.of(request.command.flags, role: request.role, permissionsStartOnly: permissionsStartOnly)
-        inputs.managerUID = managerUID
         inputs.managerEnvironment = managerEnvironment
         inputs.passSource = ownEnvironment
         inputs.invocationID = invocationID(unit: unit, invocation: request.invocation)
+        return inputs
+    }
+
+    /// The rest of what a request is built from, read or made for this start: users (read again
+    /// when `User=` is not found), the dynamic user, the sandbox's host side and namespaces,
+    /// `EnvironmentFile=` and credentials.
+    func completeInputs(_ inputs: inout ExecInputs, unit: UnitID) {
+        let context = inputs.context
+        if let name = context.user, !context.dynamicUser, users.user(name) == nil {
+            reloadUsers()
+            inputs.users = users
+        }
+        inputs.runtimeDirectory = runtimeDirectory
+        inputs.managerUID = managerUID
         inputs.hardLimits = hardLimits
         inputs.canRaiseLimits = canRaiseLimits
         if context.dynamicUser { inputs.dynamicUser = dynamicUser(unit: unit, name: context.user) }
@@ -100,7 +113,6 @@ final class ExecEnvironment {
             let source = FileSystemUnitSource(maximumFileSize: Self.credentialSizeLimit)
             if let contents = paths.lazy.compactMap({ try? source.contents(of: $0) }).first { inputs.loadedCredentials[credential.id] = contents }
         }
-        return inputs
     }
 
     /// systemd's CREDENTIAL_SIZE_MAX: 1 MiB per credential.

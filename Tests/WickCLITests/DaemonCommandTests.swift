@@ -165,6 +165,35 @@ import Testing
         #expect(TestClient.readAll(fd) == "run\ngot hi\n", "the second run on the same connection: \(running.wick.log)")
     }
 
+    /// Each instance of a template gets its own `INVOCATION_ID` and `REMOTE_PORT` (the request
+    /// its socket's instances share is taken with a fresh environment), and an
+    /// `EnvironmentFile=` is read again at each start, as systemd does.
+    @Test func eachInstanceGetsItsOwnEnvironment() throws {
+        let port = TestClient.freePort(), other = TestClient.freePort()
+        let running = try daemon([
+            "plain.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "plain@.service": "[Service]\nExecStart=/bin/sh -c 'echo $INVOCATION_ID $REMOTE_PORT'\nStandardOutput=socket\n",
+            "filed.socket": "[Socket]\nListenStream=127.0.0.1:\(other)\nAccept=yes\n",
+            "filed@.service": "[Service]\nEnvironmentFile=%t/wick-test-env\nExecStart=/bin/sh -c 'echo $GREETING'\nStandardOutput=socket\n",
+        ])
+        defer { _ = running.stop() }
+        let file = running.directory.appendingPathComponent("run/wick-test-env").path
+        #expect(TestClient.waitListening(port) && TestClient.waitListening(other))
+        var seen: Set<String> = []
+        for _ in 0..<3 {
+            let fd = TestClient.connectTCP(port)
+            let local = TestClient.localPort(fd)
+            let words = TestClient.readAll(fd).split(separator: " ").map(String.init)
+            #expect(words.count == 2 && words.last == "\(local)\n", "\(words)")
+            if let id = words.first { seen.insert(id) }
+        }
+        #expect(seen.count == 3 && seen.allSatisfy { $0.count == 32 }, "\(seen)")
+        for greeting in ["hello", "bonjour"] {
+            try "GREETING=\(greeting)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(TestClient.readAll(TestClient.connectTCP(other)) == "\(greeting)\n", "\(running.wick.log)")
+        }
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {

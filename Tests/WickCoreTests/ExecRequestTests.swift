@@ -34,6 +34,32 @@ import WickUnits
         #expect(try self.request("").credentials == nil && !self.request("").environment.contains { $0.hasPrefix("USER=") })
     }
 
+    /// A request built from its context alone is taken again by a later start of the same
+    /// context with that start's environment; one that read users or files, or made something
+    /// for its start, is not, nor for other privileges.
+    @Test func onlyARequestBuiltFromItsContextAloneIsReused() throws {
+        let shared = context("Environment=A=1\nRuntimeDirectory=r\nLimitNOFILE=4096\n")
+        var inputs = ExecInputs(unit: "t.service", context: shared, users: Self.users)
+        inputs.invocationID = "1111"
+        inputs.managerVariables = [("REMOTE_PORT", "5000")]
+        let first = try ExecRequest.build(inputs).get()
+        var next = ExecInputs(unit: "t.service", context: shared, users: Self.users)
+        next.invocationID = "2222"
+        next.managerVariables = [("REMOTE_PORT", "5001")]
+        #expect(first.isReusable(for: next))
+        let reused = first.reused(with: next)
+        #expect(reused.environment == ["INVOCATION_ID=2222", "REMOTE_PORT=5001", "RUNTIME_DIRECTORY=/run/r", "A=1"])
+        #expect(reused == (try ExecRequest.build(next).get()), "what building it again gives")
+        next.privileges = .full
+        #expect(!first.isReusable(for: next), "another privilege level builds its own")
+        let host = Sandbox.Host(stagingRoot: "/run/wick/unit-root", inaccessibleDirectory: "/run/wick/inaccessible/dir", inaccessibleFile: "/run/wick/inaccessible/file")
+        for lines in ["User=web\n", "Group=log\n", "SupplementaryGroups=extra\n", "DynamicUser=yes\n", "EnvironmentFile=-/etc/none\n",
+                      "SetCredential=a:b\n", "PrivateTmp=yes\n", "PrivateNetwork=yes\n", "PrivateIPC=yes\n", "WorkingDirectory=~\n"] {
+            let built = try request(lines) { $0.sandboxHost = host }
+            #expect(!built.isReusable(for: ExecInputs(unit: "t.service", context: context(lines), users: Self.users)), "\(lines)")
+        }
+    }
+
     @Test func unknownNamesFailWithSystemdsExitStatuses() {
         #expect(build("User=nosuch\n") == .failure(ExecFailure(status: 217, message: "User=nosuch: no such user in /etc/passwd")))
         #expect(build("User=4242\n") == .failure(ExecFailure(status: 217, message: "User=4242: no such user in /etc/passwd")),

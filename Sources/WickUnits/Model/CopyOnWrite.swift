@@ -26,6 +26,9 @@ public struct CopyOnWrite<Value: Hashable & Sendable>: Hashable, Sendable {
         }
     }
 
+    /// Whether both share one storage (no copy was written since): equal without comparing.
+    public func isIdentical(to other: CopyOnWrite) -> Bool { box === other.box }
+
     public static func == (left: CopyOnWrite, right: CopyOnWrite) -> Bool {
         left.box === right.box || left.box.value == right.box.value
     }

@@ -212,6 +212,10 @@ public struct ExecContext: Hashable, Sendable {
 
     public init() {}
 
+    /// Whether both are one storage: the instances of a template whose settings do not depend on
+    /// the instance share their template's (`TemplateInstances`).
+    public func isIdentical(to other: ExecContext) -> Bool { fields.isIdentical(to: other.fields) }
+
     /// The effective `StandardInput=`: `data` when only data was given (systemd.exec(5)).
     public var effectiveStandardInput: StandardStream {
         !standardInputSet && !standardInputData.isEmpty ? .data : standardInput
