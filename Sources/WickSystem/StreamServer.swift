@@ -76,6 +76,10 @@ public final class StreamServer<State> {
     private let clientBit: UInt64
     private var nextClient: UInt64 = 0
     public private(set) var clients: [UInt64: Client] = [:]
+    /// `clients.count`, kept apart: the daemon asks on every wake-up, and reading the dictionary
+    /// of a generic class's clients there (this code is not specialized in the daemon) looks up
+    /// its type metadata in the runtime each time (660 instructions, 60 cache lines of code).
+    private var clientCount = 0
     /// While accept(2) is out of resources: when to listen again.
     public private(set) var acceptPausedUntil: UInt64?
     private var chunk = [UInt8](repeating: 0, count: 65536)
@@ -101,6 +105,7 @@ public final class StreamServer<State> {
     public func owns(_ token: UInt64) -> Bool { token == listenerToken || token & clientBit != 0 }
 
     public var nextDeadline: UInt64? {
+        guard clientCount > 0 else { return acceptPausedUntil }
         var earliest = acceptPausedUntil
         for client in clients.values {
             if let deadline = client.deadline, deadline < earliest ?? .max { earliest = deadline }
@@ -112,7 +117,7 @@ public final class StreamServer<State> {
     public func expire(now: UInt64) {
         // Run on every wake-up of the loop: nothing to copy when no client is connected (this
         // generic code is not specialized in the daemon: the copy cost 3,500 instructions a wake-up).
-        if !clients.isEmpty {
+        if clientCount > 0 {
             for client in Array(clients.values) where (client.deadline ?? .max) <= now { close(client) }
         }
         if let until = acceptPausedUntil, until <= now {
@@ -164,6 +169,7 @@ public final class StreamServer<State> {
 
     public func close(_ client: Client) {
         guard clients.removeValue(forKey: client.token) != nil else { return }
+        clientCount -= 1
         epoll.remove(client.fd)
         // The fd closes when the last reference to the client goes (its OwnedDescriptor).
         shutdown(client.fd, Int32(SHUT_RDWR))
@@ -250,6 +256,7 @@ public final class StreamServer<State> {
                 let client = Client(token: clientBit | nextClient, descriptor: descriptor, peer: connection.remote, state: state)
                 client.deadline = deadline
                 clients[client.token] = client
+                clientCount += 1
                 if (try? epoll.add(client.fd, token: client.token)) == nil { close(client) }
             }
         }
