@@ -275,7 +275,8 @@ extension Manager {
             // ended with `RemainAfterExit=yes` (exited), closes its connection first
             // (service_close_socket_fd()), before its log line and unit_notify(); the peer's EOF
             // does not wait for the bookkeeping below. One that goes dead with a job that runs it
-            // again (`wick restart`) keeps it for that run (`!(state == SERVICE_DEAD && u->job)`).
+            // again (`wick restart`) keeps it for that run (`!(state == SERVICE_DEAD && u->job)`):
+            // that start runs in this event's dispatch, an instance being ordered after nothing.
             let keptForNextRun = perConnection && transition.to == .dead && runsAgain(transition.unit)
             if perConnection, !keptForNextRun, Self.isFinal(transition.to) || transition.to == .exited {
                 closeInstanceConnection(transition.unit, port: &port)

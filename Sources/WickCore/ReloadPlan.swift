@@ -4,7 +4,9 @@
 /// As systemd loads every unit anew and deserializes its state into it: a socket whose
 /// `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and counters and takes
 /// its other settings at once; any other socket is closed and, if it is still in the unit files,
-/// opened anew. A service still in the unit files keeps its state, processes and counts and takes
+/// opened anew. So is one whose IP filter or accounting changed (its own or its service's
+/// `IPAddressAllow=`, `IPAddressDeny=`, `IPAccounting=`): the filter is attached to the
+/// listeners when they are opened, and the check at each accept must agree with it. A service still in the unit files keeps its state, processes and counts and takes
 /// the new definition at once; an active service removed from the unit files stops and is
 /// dropped once stopped; an `Accept=yes` instance runs on with its definition.
 struct ReloadPlan {
@@ -22,15 +24,22 @@ struct ReloadPlan {
     var changes: [String] = []
 
     init(sockets old: [UnitID: SocketMachine], services oldServices: [UnitID: ServiceMachine],
-         instances isInstance: (UnitID) -> Bool, new: Manager) {
+         instances isInstance: (UnitID) -> Bool, new: Manager,
+         sameFilter: (UnitID) -> Bool) {
         for name in old.keys.sorted() {
             guard let previous = old[name] else { continue }
-            if let fresh = new.sockets[name], fresh.settings.listen == previous.settings.listen,
-               fresh.settings.accept == previous.settings.accept, fresh.settings.service == previous.settings.service {
+            guard let fresh = new.sockets[name] else {
+                closedSockets.append(name)
+                changes.append("\(name): removed, closed")
+                continue
+            }
+            let sameListeners = fresh.settings.listen == previous.settings.listen && fresh.settings.accept == previous.settings.accept
+                && fresh.settings.service == previous.settings.service
+            if sameListeners && sameFilter(name) {
                 keptSockets.append(name)
             } else {
                 closedSockets.append(name)
-                changes.append(new.sockets[name] == nil ? "\(name): removed, closed" : "\(name): listeners changed, reopening")
+                changes.append("\(name): \(sameListeners ? "IP filter" : "listeners") changed, reopening")
             }
         }
         for name in oldServices.keys.sorted() {

@@ -14,6 +14,7 @@ import WickUnits
 public struct ServiceMachine: Sendable {
     /// The exit status systemd reports when a command could not be executed (`EXIT_EXEC`).
     public static let execFailedStatus: Int32 = 203
+    static let sigkill: Int32 = 9
 
     public let name: UnitID
     /// One reference (`ServiceSection` keeps its fields behind one): a machine is copied on every
@@ -46,6 +47,9 @@ public struct ServiceMachine: Sendable {
     public private(set) var timestamps = UnitTimestamps()
     public var activeStateChangedAt: Instant? { timestamps.stateChange }
     private var watchdogInterval: TimeSpan
+    /// When the current state was entered, and the watchdog's last ping (or the start of running).
+    private var stateEntered: Instant?
+    private var watchdogPinged: Instant?
     /// The service set its own interval with `WATCHDOG_USEC=`: a reload keeps it.
     private var watchdogOverridden = false
     private var startLimit: RateLimit
@@ -63,17 +67,17 @@ public struct ServiceMachine: Sendable {
     }
 
     /// daemon-reload: the new definition applies at once, as systemd loads the unit anew and
-    /// deserializes its state into it (`service_deserialize_item()`): state, processes, deadlines
-    /// and counts stay, so do the start limit's history ("start-ratelimit") and an interval the
-    /// service set with `WATCHDOG_USEC=` ("watchdog-override-usec"). A changed watchdog interval
-    /// counts from the reload; the commands of a chain under way finish as they were queued.
-    public mutating func reloaded(with new: ServiceSection, unit: UnitSection, now: Instant) {
+    /// deserializes its state into it (`service_deserialize_item()`): state, processes and counts
+    /// stay, so do the start limit's history ("start-ratelimit") and an interval the service set
+    /// with `WATCHDOG_USEC=` ("watchdog-override-usec"). The deadline is the new settings' from
+    /// when the state began, the watchdog's from its last ping (`service_coldplug_timeout()`);
+    /// the commands of a chain under way finish as they were queued.
+    public mutating func reloaded(with new: ServiceSection, unit: UnitSection) {
         settings = new
         startLimit.interval = unit.startLimitInterval
         startLimit.burst = unit.startLimitBurst
-        guard !watchdogOverridden, new.watchdog != watchdogInterval else { return }
-        watchdogInterval = new.watchdog
-        if state == .running { deadline = runningDeadline(now: now) }
+        if !watchdogOverridden { watchdogInterval = new.watchdog }
+        deadline = stateDeadline()
     }
 
     // MARK: Events
@@ -163,7 +167,14 @@ public struct ServiceMachine: Sendable {
         guard let deadline, deadline <= now else { return [] }
         self.deadline = nil
         switch state {
-        case .condition, .startPre, .start, .startPost, .stop, .reload:
+        case .reload:
+            // systemd's service_dispatch_timer(): "Reload operation timed out. Killing reload
+            // process." The reload failed, not the service: it runs on.
+            if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false) }
+            controlPID = nil
+            queue = []
+            setState(.running, now: now)
+        case .condition, .startPre, .start, .startPost, .stop:
             fail(.timeout)
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
@@ -218,7 +229,10 @@ public struct ServiceMachine: Sendable {
             // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
             watchdogInterval = TimeSpan(microseconds: usec)
             watchdogOverridden = true
-            if state == .running { deadline = runningDeadline(now: now) }
+            if state == .running {
+                watchdogPinged = now
+                deadline = stateDeadline()
+            }
         }
         if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state),
            let current = deadline {
@@ -228,7 +242,8 @@ public struct ServiceMachine: Sendable {
             if extended > current { deadline = extended }
         }
         if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {
-            deadline = now.adding(watchdogInterval.nanoseconds)
+            watchdogPinged = now
+            deadline = stateDeadline()
         }
         if message.stopping, [.start, .startPost, .running, .reload].contains(state) {
             stopRequested = true
@@ -554,29 +569,36 @@ public struct ServiceMachine: Sendable {
         let old = state
         state = new
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
-        switch new {
-        case .condition, .startPre, .start, .startPost:
-            deadline = settings.effectiveTimeoutStart.isInfinite ? nil : now.adding(settings.effectiveTimeoutStart.nanoseconds)
-        case .stop, .stopSigterm, .stopSigkill, .stopPost, .reload:
-            deadline = settings.timeoutStop.isInfinite ? nil : now.adding(settings.timeoutStop.nanoseconds)
-        case .autoRestart:
-            deadline = now.adding(settings.restartSec.nanoseconds)
-        case .running:
-            deadline = runningDeadline(now: now)
-        case .dead, .failed, .exited:
-            deadline = nil
-        }
+        stateEntered = now
+        if new == .running { watchdogPinged = now }
+        deadline = stateDeadline()
         // Entering failed again (a start refused by the start limit) is news even without a change.
         if old != new || new == .failed {
             transitions.append(ServiceTransition(unit: name, from: old, to: new, result: result))
         }
     }
 
-    /// One deadline while running: the watchdog when enabled (WatchdogSec=, WATCHDOG_USEC=),
-    /// otherwise RuntimeMaxSec=.
-    private func runningDeadline(now: Instant) -> Instant? {
-        if watchdogInterval != .zero && !watchdogInterval.isInfinite { return now.adding(watchdogInterval.nanoseconds) }
-        return settings.runtimeMax.isInfinite ? nil : now.adding(settings.runtimeMax.nanoseconds)
+    /// The current state's deadline, from when the state was entered (systemd's timeouts, and
+    /// `service_coldplug_timeout()` after a reload): `TimeoutStartSec=` for the start and reload
+    /// states, `TimeoutStopSec=` for the stop states, `RestartSec=` waiting to restart; while
+    /// running one deadline: the watchdog from its last ping when enabled (`WatchdogSec=`,
+    /// `WATCHDOG_USEC=`), otherwise `RuntimeMaxSec=`.
+    private func stateDeadline() -> Instant? {
+        guard let since = stateEntered else { return nil }
+        func after(_ span: TimeSpan, from start: Instant = since) -> Instant? { span.isInfinite ? nil : start.adding(span.nanoseconds) }
+        switch state {
+        case .condition, .startPre, .start, .startPost, .reload:
+            return after(settings.effectiveTimeoutStart)
+        case .stop, .stopSigterm, .stopSigkill, .stopPost:
+            return after(settings.timeoutStop)
+        case .autoRestart:
+            return since.adding(settings.restartSec.nanoseconds)
+        case .running:
+            if watchdogInterval != .zero && !watchdogInterval.isInfinite { return after(watchdogInterval, from: watchdogPinged ?? since) }
+            return after(settings.runtimeMax)
+        case .dead, .failed, .exited:
+            return nil
+        }
     }
 
     private mutating func takeTransitions() -> [ServiceTransition] {

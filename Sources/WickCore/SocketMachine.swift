@@ -73,6 +73,7 @@ public struct SocketMachine: Sendable {
     /// The running `Exec*=` command's process, and when it times out.
     public private(set) var controlPID: Int32?
     private var commandDeadline: Instant?
+    private var commandStarted: Instant?
     /// The poll limit or a shortage of resources paused polling until then.
     public private(set) var pausedUntil: Instant?
     /// Shutdown began: traffic starts nothing any more, though the listeners stay open until the
@@ -101,9 +102,13 @@ public struct SocketMachine: Sendable {
     /// deserializes its state into it (`socket_deserialize_item()`: fds, counts and the trigger
     /// limit's history carry over; the poll limit belongs to the event sources made anew). What
     /// only opening uses (`Backlog=`, socket options, `SocketUser=`...) reaches the listeners when
-    /// they are next opened.
+    /// they are next opened. A running command's timeout is the new `TimeoutSec=` from its start
+    /// (`socket_coldplug()` arms it anew).
     public mutating func reloaded(with new: SocketSection) {
         settingsStorage = CopyOnWrite(new)
+        if controlPID != nil, let commandStarted {
+            commandDeadline = new.timeout.isInfinite ? nil : commandStarted.adding(new.timeout.nanoseconds)
+        }
         let limit = new.effectiveTriggerLimit
         triggerLimit.interval = limit.interval
         triggerLimit.burst = limit.burst
@@ -261,6 +266,7 @@ public struct SocketMachine: Sendable {
         switch port.spawn(SpawnRequest(unit: name, command: command, role: .control)) {
         case .success(let pid):
             controlPID = pid
+            commandStarted = now
             commandDeadline = settings.timeout.isInfinite ? nil : now.adding(settings.timeout.nanoseconds)
         case .failure(let error):
             // The port has logged why; the command counts as exited with 203 (EXIT_EXEC).

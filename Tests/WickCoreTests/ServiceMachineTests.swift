@@ -29,6 +29,42 @@ import WickUnits
         #expect(service.state == .failed)
     }
 
+    /// systemd's service_coldplug_timeout(): after a daemon-reload each timer is the new
+    /// setting's, counted from when the state began (waiting to restart: from the stop).
+    @Test func aReloadTimesEachStateWithItsNewSettingFromWhenItBegan() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStartPre=/bin/slow\nExecStart=/bin/d\nRestart=always\nRestartSec=10min\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        #expect(service.state == .startPre && service.deadline == .seconds(90))
+        let (short, unit) = WickCoreTests.service("[Service]\nExecStartPre=/bin/slow\nExecStart=/bin/d\nRestart=always\nRestartSec=1\nTimeoutStartSec=5\n")
+        service.reloaded(with: short, unit: unit)
+        #expect(service.deadline == .seconds(5), "TimeoutStartSec=5 from the start at 0")
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(1), now: .seconds(30), processes: &processes)
+        #expect(service.state == .autoRestart && service.deadline == .seconds(31))
+        let (long, _) = WickCoreTests.service("[Service]\nExecStart=/bin/d\nRestart=always\nRestartSec=1min\n")
+        service.reloaded(with: long, unit: unit)
+        #expect(service.deadline == .seconds(90), "RestartSec=1min from the stop at 30")
+    }
+
+    /// systemd's service_enter_reload(): `ExecReload=` runs under `TimeoutStartSec=`; when it
+    /// times out the reload command is killed and the service runs on (service_dispatch_timer()).
+    @Test func aReloadThatTimesOutKillsItsCommandAndTheServiceRunsOn() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/d\nExecReload=/bin/hang\nTimeoutStartSec=7\nTimeoutStopSec=30\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        #expect(service.reload(now: .seconds(10), processes: &processes).accepted)
+        let reloader = processes.lastPID
+        #expect(service.state == .reload && service.deadline == .seconds(17), "TimeoutStartSec=, not TimeoutStopSec=")
+        let transitions = service.timerFired(now: .seconds(17), processes: &processes)
+        #expect(transitions.map(\.to) == [.running] && service.result == .success)
+        #expect(processes.kills.last.map { ($0.pid, $0.signal, $0.group) } ?? (0, 0, true) == (reloader, 9, false))
+        #expect(service.mainPID == main && service.controlPID == nil)
+        #expect(service.processExited(pid: reloader, exit: .signaled(9), now: .seconds(18), processes: &processes).isEmpty, "its exit is no longer the service's")
+        #expect(service.state == .running)
+    }
+
     @Test func preAndPostCommandsRunInOrderAroundTheMainProcess() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nExecStartPre=/bin/pre1\nExecStartPre=/bin/pre2\nExecStart=/bin/main\nExecStartPost=/bin/post\nExecStopPost=/bin/cleanup\n")
