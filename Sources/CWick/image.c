@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -31,4 +32,8 @@ static int release_segments(struct dl_phdr_info *info, size_t size, void *data) 
 
 void cwick_release_startup_pages(void) {
     (void)dl_iterate_phdr(release_segments, NULL);
+}
+
+void cwick_release_free_heap(void) {
+    (void)malloc_trim(0);
 }

@@ -227,6 +227,7 @@ public final class Daemon {
         port.socketsOfService = manager.socketsOfService
         port.controlGroups.prune(keeping: Set(loaded.map { $0.name.name }))
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
+        ProgramImage.releaseFreeHeap()
         return errors
     }
 
@@ -237,6 +238,7 @@ public final class Daemon {
         // What start-up alone ran (argument reading, unit loading, binding) stays out of the
         // idle daemon's resident set (docs/performance.md "Footprint").
         ProgramImage.releaseStartupPages()
+        ProgramImage.releaseFreeHeap()
         while true {
             let timeout = timeoutMilliseconds()
             let tokens: [UInt64]

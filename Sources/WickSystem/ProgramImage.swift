@@ -10,4 +10,11 @@ public enum ProgramImage {
     public static func releaseStartupPages() {
         cwick_release_startup_pages()
     }
+
+    /// Returns the heap's free pages to the kernel (malloc_trim(3)): start-up's parsing and a
+    /// reload, which builds the new tables next to the old, free most of what they allocated,
+    /// but the allocator keeps it mapped unless it lies at the heap's top.
+    public static func releaseFreeHeap() {
+        cwick_release_free_heap()
+    }
 }

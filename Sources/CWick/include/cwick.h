@@ -199,6 +199,9 @@ int cwick_attach_filter(int fd, const void *instructions, int count);
 /* image.c: drops the page-table entries of the program's read-only segments (code, constants)
  * after start-up; they stay in the page cache and fault back in when used. */
 void cwick_release_startup_pages(void);
+/* image.c: returns the heap's free pages to the kernel (malloc_trim(3)), after start-up and after
+ * a reload have freed their temporaries. */
+void cwick_release_free_heap(void);
 
 int cwick_bpf_map_create_array(unsigned entries);
 int cwick_bpf_map_read(int map, unsigned key, unsigned long long *value);
