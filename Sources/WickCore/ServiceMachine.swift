@@ -169,11 +169,12 @@ public struct ServiceMachine: Sendable {
         switch state {
         case .reload:
             // systemd's service_dispatch_timer(): "Reload operation timed out. Killing reload
-            // process." The reload failed, not the service: it runs on.
+            // process." The reload failed, not the service: service_enter_running() goes on
+            // running, or stops when the main process ended meanwhile.
             if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false) }
             controlPID = nil
             queue = []
-            setState(.running, now: now)
+            if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
         case .condition, .startPre, .start, .startPost, .stop:
             fail(.timeout)
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
@@ -496,7 +497,12 @@ public struct ServiceMachine: Sendable {
                 continueStartPost(now: now, processes: &processes)
             }
         case .stop:
-            if runNextControl(.stop, now: now, processes: &processes) != .started {
+            // systemd's service_sigchld_event(): a failing ExecStop= sets the result and ends the
+            // chain; the remaining processes get the stop signal.
+            if failed {
+                fail(ServicePolicy.result(of: exit, settings: settings))
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if runNextControl(.stop, now: now, processes: &processes) != .started {
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             }
         case .reload:
@@ -504,7 +510,13 @@ public struct ServiceMachine: Sendable {
                 if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
             }
         case .stopPost:
-            if runNextControl(.stopPost, now: now, processes: &processes) != .started { enterDead(now: now) }
+            // A failing ExecStopPost= fails the unit and ends the chain (service_enter_dead()).
+            if failed {
+                fail(ServicePolicy.result(of: exit, settings: settings))
+                enterDead(now: now)
+            } else if runNextControl(.stopPost, now: now, processes: &processes) != .started {
+                enterDead(now: now)
+            }
         case .stopSigterm, .stopSigkill:
             if mainPID == nil { enterStopPost(now: now, processes: &processes) }
         case .dead, .start, .running, .exited, .failed, .autoRestart:

@@ -65,6 +65,45 @@ import WickUnits
         #expect(service.state == .running)
     }
 
+    /// A reload that times out after the main process ended stops the service (systemd's
+    /// service_enter_running() finds no main process), and `Restart=` applies.
+    @Test func aReloadTimingOutAfterTheMainProcessEndedStopsTheService() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/d\nExecReload=/bin/hang\nTimeoutStartSec=4\nRestart=on-failure\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        _ = service.reload(now: .seconds(1), processes: &processes)
+        _ = service.processExited(pid: main, exit: .exited(3), now: .seconds(2), processes: &processes)
+        #expect(service.state == .reload, "the reload command still runs")
+        let transitions = service.timerFired(now: .seconds(5), processes: &processes)
+        #expect(transitions.map(\.to) == [.autoRestart] && service.result == .exitCode, "\(transitions)")
+    }
+
+    /// systemd's service_sigchld_event(): a failing `ExecStop=` sets the result, ends the chain
+    /// and the stop goes on with the signal; a failing `ExecStopPost=` fails the unit. A `-`
+    /// prefix ignores the failure.
+    @Test func aFailingStopCommandFailsTheUnitAndEndsItsChain() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/d\nExecStop=/bin/false\nExecStop=/bin/second\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        _ = service.stop(now: .seconds(1), processes: &processes)
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(1), now: .seconds(1), processes: &processes)
+        #expect(service.state == .stopSigterm && !processes.spawned.contains { $0.path == "/bin/second" })
+        _ = service.processExited(pid: main, exit: .signaled(15), now: .seconds(1), processes: &processes)
+        #expect(service.state == .failed && service.result == .exitCode)
+        var post = machine("[Service]\nExecStart=/bin/d\nExecStopPost=/bin/false\nExecStopPost=/bin/second\n")
+        _ = post.start(now: .seconds(0), processes: &processes)
+        _ = post.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        _ = post.processExited(pid: processes.lastPID, exit: .exited(1), now: .seconds(1), processes: &processes)
+        #expect(post.state == .failed && post.result == .exitCode && processes.spawned.last?.path == "/bin/false")
+        var ignored = machine("[Service]\nExecStart=/bin/d\nExecStop=-/bin/false\nExecStop=/bin/second\n")
+        _ = ignored.start(now: .seconds(0), processes: &processes)
+        _ = ignored.stop(now: .seconds(1), processes: &processes)
+        _ = ignored.processExited(pid: processes.lastPID, exit: .exited(1), now: .seconds(1), processes: &processes)
+        #expect(processes.spawned.last?.path == "/bin/second", "a - prefix goes on")
+    }
+
     @Test func preAndPostCommandsRunInOrderAroundTheMainProcess() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nExecStartPre=/bin/pre1\nExecStartPre=/bin/pre2\nExecStart=/bin/main\nExecStartPost=/bin/post\nExecStopPost=/bin/cleanup\n")
