@@ -120,8 +120,7 @@ public struct Manager {
     ) -> [String] {
         guard !shuttingDown else { return ["refused: wick is shutting down"] }
         var fresh = Manager(units: units, aliases: aliases, bootUnits: bootUnits)
-        let plan = ReloadPlan(sockets: sockets.all, services: services.all, instances: { instances.contains($0) }, new: fresh,
-                              sameFilter: { filter(of: $0) == fresh.filter(of: $0) })
+        let plan = ReloadPlan(sockets: sockets.all, services: services.all, instances: { instances.contains($0) }, new: fresh)
         for name in plan.keptSockets {
             guard var kept = sockets[name], let new = fresh.sockets[name] else { continue }
             kept.reloaded(with: new.settings)
@@ -157,23 +156,6 @@ public struct Manager {
         }
         dispatch(now: now, port: &port)
         return changes
-    }
-
-    /// What a socket's listeners are filtered and counted with when they are opened: its own and
-    /// its service's `IPAddressAllow=`/`IPAddressDeny=` (the template's for `Accept=yes`) and
-    /// whether either has `IPAccounting=`.
-    func filter(of socket: UnitID) -> ListenerFilter? {
-        guard let settings = sockets[socket]?.settings else { return nil }
-        let service = settings.accept ? templateOfSocket[socket].flatMap { templateExec[$0] }
-            : serviceOfSocket[socket].flatMap { services[$0]?.settings.exec }
-        let contexts = [settings.exec] + (service.map { [$0] } ?? [])
-        return ListenerFilter(rules: contexts.map { IPAccessFilter.Rules(allow: $0.ipAddressAllow, deny: $0.ipAddressDeny) },
-                              accounting: contexts.contains { $0.ipAccounting })
-    }
-
-    struct ListenerFilter: Equatable {
-        var rules: [IPAccessFilter.Rules]
-        var accounting: Bool
     }
 
     /// `kill`: sends `signal` to the service's process group (`KillMode=control-group`: a shell

@@ -4,9 +4,9 @@
 /// As systemd loads every unit anew and deserializes its state into it: a socket whose
 /// `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and counters and takes
 /// its other settings at once; any other socket is closed and, if it is still in the unit files,
-/// opened anew. So is one whose IP filter or accounting changed (its own or its service's
-/// `IPAddressAllow=`, `IPAddressDeny=`, `IPAccounting=`): the filter is attached to the
-/// listeners when they are opened, and the check at each accept must agree with it. A service still in the unit files keeps its state, processes and counts and takes
+/// opened anew. A changed IP filter reopens nothing (a listener its service holds could not be
+/// bound again, and the counts of live connections would restart): the listeners keep the filter
+/// they were opened with, and the check at accept takes the new rules at once. A service still in the unit files keeps its state, processes and counts and takes
 /// the new definition at once; an active service removed from the unit files stops and is
 /// dropped once stopped; an `Accept=yes` instance runs on with its definition.
 struct ReloadPlan {
@@ -24,8 +24,7 @@ struct ReloadPlan {
     var changes: [String] = []
 
     init(sockets old: [UnitID: SocketMachine], services oldServices: [UnitID: ServiceMachine],
-         instances isInstance: (UnitID) -> Bool, new: Manager,
-         sameFilter: (UnitID) -> Bool) {
+         instances isInstance: (UnitID) -> Bool, new: Manager) {
         for name in old.keys.sorted() {
             guard let previous = old[name] else { continue }
             guard let fresh = new.sockets[name] else {
@@ -33,13 +32,12 @@ struct ReloadPlan {
                 changes.append("\(name): removed, closed")
                 continue
             }
-            let sameListeners = fresh.settings.listen == previous.settings.listen && fresh.settings.accept == previous.settings.accept
-                && fresh.settings.service == previous.settings.service
-            if sameListeners && sameFilter(name) {
+            if fresh.settings.listen == previous.settings.listen, fresh.settings.accept == previous.settings.accept,
+               fresh.settings.service == previous.settings.service {
                 keptSockets.append(name)
             } else {
                 closedSockets.append(name)
-                changes.append("\(name): \(sameListeners ? "IP filter" : "listeners") changed, reopening")
+                changes.append("\(name): listeners changed, reopening")
             }
         }
         for name in oldServices.keys.sorted() {
