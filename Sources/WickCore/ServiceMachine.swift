@@ -45,7 +45,7 @@ public struct ServiceMachine: Sendable {
     public private(set) var statusText: String?
     /// When the active state last changed (systemctl's "since"), and the other unit timestamps.
     public private(set) var timestamps = UnitTimestamps()
-    public var activeStateChangedAt: Instant? { timestamps.stateChange }
+    public var activeStateChangedAt: Instant? { timestamps.since(activeState: state.activeState) }
     private var watchdogInterval: TimeSpan
     /// When the current state was entered, and the watchdog's last ping (or the start of running).
     private var stateEntered: Instant?
@@ -190,7 +190,7 @@ public struct ServiceMachine: Sendable {
             mainPID = nil
             controlPID = nil
             enterDead(now: now)
-        case .running where watchdogInterval != .zero && !watchdogInterval.isInfinite:
+        case .running where watchdogEnabled && (runtimeMaxDeadline().map { now < $0 } ?? true):
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .running:
@@ -590,11 +590,20 @@ public struct ServiceMachine: Sendable {
         }
     }
 
+    /// `RuntimeMaxSec=`, counted from when the service became active (service_running_timeout():
+    /// a reload does not restart it).
+    private func runtimeMaxDeadline() -> Instant? {
+        guard !settings.runtimeMax.isInfinite, let active = timestamps.activeEnter ?? stateEntered else { return nil }
+        return active.adding(settings.runtimeMax.nanoseconds)
+    }
+
+    private var watchdogEnabled: Bool { watchdogInterval != .zero && !watchdogInterval.isInfinite }
+
     /// The current state's deadline, from when the state was entered (systemd's timeouts, and
     /// `service_coldplug_timeout()` after a reload): `TimeoutStartSec=` for the start and reload
     /// states, `TimeoutStopSec=` for the stop states, `RestartSec=` waiting to restart; while
-    /// running one deadline: the watchdog from its last ping when enabled (`WatchdogSec=`,
-    /// `WATCHDOG_USEC=`), otherwise `RuntimeMaxSec=`.
+    /// running the earlier of the watchdog's, from its last ping (`WatchdogSec=`,
+    /// `WATCHDOG_USEC=`), and `RuntimeMaxSec=`'s, from when the service became active.
     private func stateDeadline() -> Instant? {
         guard let since = stateEntered else { return nil }
         func after(_ span: TimeSpan, from start: Instant = since) -> Instant? { span.isInfinite ? nil : start.adding(span.nanoseconds) }
@@ -606,8 +615,9 @@ public struct ServiceMachine: Sendable {
         case .autoRestart:
             return since.adding(settings.restartSec.nanoseconds)
         case .running:
-            if watchdogInterval != .zero && !watchdogInterval.isInfinite { return after(watchdogInterval, from: watchdogPinged ?? since) }
-            return after(settings.runtimeMax)
+            let runtime = runtimeMaxDeadline()
+            guard watchdogEnabled, let watchdog = after(watchdogInterval, from: watchdogPinged ?? since) else { return runtime }
+            return min(watchdog, runtime ?? watchdog)
         case .dead, .failed, .exited:
             return nil
         }

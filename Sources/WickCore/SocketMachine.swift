@@ -69,7 +69,7 @@ public struct SocketMachine: Sendable {
     public private(set) var activationCount: UInt64 = 0
     /// When the active state last changed (systemctl's "since"), and the other unit timestamps.
     public private(set) var timestamps = UnitTimestamps()
-    public var activeStateChangedAt: Instant? { timestamps.stateChange }
+    public var activeStateChangedAt: Instant? { timestamps.since(activeState: state.activeState) }
     /// The running `Exec*=` command's process, and when it times out.
     public private(set) var controlPID: Int32?
     private var commandDeadline: Instant?

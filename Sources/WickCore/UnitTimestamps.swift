@@ -11,6 +11,21 @@ public struct UnitTimestamps: Equatable, Sendable {
 
     public init() {}
 
+    /// What systemctl status prints after "since" for a unit in `activeState` (print_status_info()):
+    /// when it became active (a reload does not change that), inactive or failed, began to
+    /// activate, or began to deactivate; the last change when that never happened (a start that
+    /// failed at its spawn goes from inactive to failed at once).
+    public func since(activeState: String) -> Instant? {
+        let specific: Instant?
+        switch activeState {
+        case "active", "reloading": specific = activeEnter
+        case "inactive", "failed": specific = inactiveEnter
+        case "activating": specific = inactiveExit
+        default: specific = activeExit
+        }
+        return specific ?? stateChange
+    }
+
     /// `old` and `new` are active states: active, reloading, inactive, failed, activating,
     /// deactivating.
     mutating func record(from old: String, to new: String, now: Instant) {

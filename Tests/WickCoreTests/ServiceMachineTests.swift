@@ -104,6 +104,33 @@ import WickUnits
         #expect(processes.spawned.last?.path == "/bin/second", "a - prefix goes on")
     }
 
+    /// systemd arms `RuntimeMaxSec=` from when the service became active (service_running_timeout())
+    /// next to the watchdog: pings do not hold it off, a reload does not restart it, and status's
+    /// "since" stays the activation.
+    @Test func runtimeMaxCountsFromActivationBesideTheWatchdogAndReloads() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/d\nExecReload=/bin/r\nWatchdogSec=2\nRuntimeMaxSec=4\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        var ready = NotifyMessage()
+        ready.ready = true
+        _ = service.notify(ready, now: .seconds(1), processes: &processes)
+        #expect(service.deadline == .seconds(3), "the watchdog first")
+        var ping = NotifyMessage()
+        ping.watchdog = true
+        _ = service.notify(ping, now: .seconds(2.5), processes: &processes)
+        _ = service.reload(now: .seconds(3), processes: &processes)
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(3.5), processes: &processes)
+        #expect(service.state == .running && service.activeStateChangedAt == .seconds(1), "since the activation, not the reload")
+        _ = service.notify(ping, now: .seconds(4), processes: &processes)
+        #expect(service.deadline == .seconds(5), "RuntimeMaxSec=4 from the activation at 1, before the watchdog's 6")
+        _ = service.timerFired(now: .seconds(5), processes: &processes)
+        #expect(service.result == .timeout && service.state == .stopSigterm, "RuntimeMaxSec=, not the watchdog")
+        #expect(processes.kills.last?.signal == 15)
+        _ = service.processExited(pid: main, exit: .signaled(15), now: .seconds(5), processes: &processes)
+        #expect(service.state == .failed)
+    }
+
     @Test func preAndPostCommandsRunInOrderAroundTheMainProcess() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nExecStartPre=/bin/pre1\nExecStartPre=/bin/pre2\nExecStart=/bin/main\nExecStartPost=/bin/post\nExecStopPost=/bin/cleanup\n")
