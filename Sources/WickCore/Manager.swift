@@ -283,6 +283,8 @@ public struct Manager {
         // Only the units that are due (the tables' deadline heaps), in name order.
         for name in sockets.due(now) { sockets[name]?.timerFired(now: now, port: &port) }
         for name in services.due(now) {
+            // service_dispatch_timer(): a reload that timed out is named (the service runs on).
+            if services[name]?.state == .reload { port.log(.warning, "\(name): Reload operation timed out. Killing reload process.") }
             guard let transitions = services[name]?.timerFired(now: now, processes: &port) else { continue }
             apply(transitions, now: now, port: &port)
         }

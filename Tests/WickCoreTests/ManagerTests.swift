@@ -465,6 +465,17 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.sockets["echo.socket"]?.refusedCount == 1 && manager.sockets["echo.socket"]?.connectionCount == 1)
     }
 
+    /// systemd names a reload that timed out in the log; the service runs on.
+    @Test func aReloadThatTimesOutIsLogged() {
+        var port = FakePort()
+        var manager = Manager(units: units(["r.service": "[Service]\nExecStart=/bin/r\nExecReload=/bin/hang\nTimeoutStartSec=2\n"]))
+        _ = manager.enqueue(.start, "r.service", now: .seconds(0), port: &port)
+        #expect(manager.reloadService("r.service", now: .seconds(1), port: &port))
+        manager.timersFired(now: .seconds(3), port: &port)
+        #expect(port.logs.contains("r.service: Reload operation timed out. Killing reload process."))
+        #expect(manager.services["r.service"]?.state == .running)
+    }
+
     @Test func bootServicesAreThoseWantedByMultiUserWithoutSockets() {
         let manager = Manager(units: units([
             "a.service": "[Service]\nExecStart=/bin/a\n[Install]\nWantedBy=multi-user.target\n",
