@@ -192,6 +192,12 @@ import Testing
             try "GREETING=\(greeting)\n".write(toFile: file, atomically: true, encoding: .utf8)
             #expect(TestClient.readAll(TestClient.connectTCP(other)) == "\(greeting)\n", "\(running.wick.log)")
         }
+        // A reload that changes the template: the next instance is built from the new settings.
+        try "[Service]\nEnvironment=REMOTE_PORT=fixed\nExecStart=/bin/sh -c 'echo $REMOTE_PORT'\nStandardOutput=socket\n"
+            .write(to: running.directory.appendingPathComponent("plain@.service"), atomically: true, encoding: .utf8)
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(try BinaryRunner.wick("daemon-reload", "--control", control).status == 0)
+        #expect(TestClient.readAll(TestClient.connectTCP(port)) == "fixed\n", "Environment= after REMOTE_PORT, as systemd orders them")
     }
 
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves

@@ -297,6 +297,30 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.sockets["busy.socket"]?.result == .triggerLimitHit)
     }
 
+    /// systemd serializes the trigger limit's history ("trigger-ratelimit"): a reload that
+    /// lowers `TriggerLimitBurst=` counts the triggers before it against the new burst.
+    @Test func aReloadKeepsTheTriggerLimitsHistoryUnderItsNewBurst() {
+        var port = FakePort()
+        let service = "[Service]\nType=oneshot\nExecStart=/bin/true\n"
+        var manager = Manager(units: units([
+            "busy.socket": "[Socket]\nListenStream=9\nTriggerLimitBurst=10\nTriggerLimitIntervalSec=5\n", "busy.service": service,
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        func trigger(_ second: Double) {
+            manager.socketReadable("busy.socket", now: .seconds(second), port: &port)
+            if let pid = manager.services["busy.service"]?.mainPID {
+                manager.processExited(unit: "busy.service", pid: pid, exit: .exited(0), now: .seconds(second), port: &port)
+            }
+        }
+        for step in 0..<3 { trigger(0.1 * Double(step + 1)) }
+        _ = manager.reload(units: units([
+            "busy.socket": "[Socket]\nListenStream=9\nTriggerLimitBurst=3\nTriggerLimitIntervalSec=5\n", "busy.service": service,
+        ]), aliases: [:], now: .seconds(1), port: &port)
+        #expect(manager.sockets["busy.socket"]?.state == .listening)
+        trigger(1.1)
+        #expect(manager.sockets["busy.socket"]?.result == .triggerLimitHit, "the fourth trigger within 5 s is over the new burst of 3")
+    }
+
     @Test func pollLimitPausesListeningForTheRestOfTheInterval() {
         var port = FakePort(templates: ["p@.service": "[Service]\nExecStart=/bin/p\nStandardInput=socket\n"])
         var manager = Manager(units: units([

@@ -88,6 +88,20 @@ import WickUnits
         #expect(manager.sockets["web.socket"]?.state == .failed && manager.sockets["web.socket"]?.result == .timeout)
     }
 
+    /// socket_coldplug(): after a daemon-reload the running command's timeout is the new
+    /// `TimeoutSec=`, counted from the command's start.
+    @Test func aReloadGivesTheRunningCommandTheNewTimeoutFromItsStart() {
+        var (manager, port) = started()
+        #expect(manager.nextDeadline() == .seconds(5))
+        var files = Self.files
+        files["web.socket"] = (files["web.socket"] ?? "").split(separator: "\n").map { $0 == "TimeoutSec=5" ? "TimeoutSec=2" : String($0) }
+            .joined(separator: "\n") + "\n"
+        _ = manager.reload(units: units(files), aliases: [:], now: .seconds(1), port: &port)
+        #expect(manager.nextDeadline() == .seconds(2), "TimeoutSec=2 from the start at 0")
+        manager.timersFired(now: .seconds(2), port: &port)
+        #expect(port.processes.kills.last?.signal == 9)
+    }
+
     @Test func aDashPrefixedCommandMayFailAndAMissingBinaryIsExitCode203() {
         var port = FakePort()
         port.processes.failing = ["/bin/missing"]
