@@ -152,7 +152,10 @@ BENCH_ARGS ?= --reps 3
 bench: static
 	@work=$$(mktemp -d) && trap 'rm -rf "$$work"' EXIT && mkdir $$work/tmp && cp -r $(BENCH) $$work/bench && cd $$work/bench && \
 	  { [ "$$(id -u)" != 0 ] || ./setup.sh >$$work/setup.log 2>&1 || { cat $$work/setup.log; exit 1; }; } && \
-	  TMPDIR=$$work/tmp WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,wick,wick-act,sdact,xinetd,tcpserver \
+	  cp floor/floor.c floor/floor-systemd.c && git apply $(CURDIR)/bench/floor-systemd.patch && mkdir -p bin && \
+	  cc -O2 -Wall -DHELD=1 -o bin/floor-held floor/floor-systemd.c && cc -O2 -Wall -DHELD=1 -DSYSTEMD_STEPS=1 -o bin/floor-sd floor/floor-systemd.c && \
+	  cp $(CURDIR)/bench/floor-systemd.sh . && sed -i '/^name=\$${1:?usage/i . "$$HERE/floor-systemd.sh"' adapters.sh && \
+	  TMPDIR=$$work/tmp WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,floor-held,floor-sd,wick,wick-act,sdact,xinetd,tcpserver \
 	    $(BENCH_ARGS) --out $$work/results.md >&2 && cat $$work/results.md
 
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).

@@ -45,11 +45,12 @@ final class DaemonPort: ManagerPort {
     private var connectionOfInstance: [UnitID: UInt64] = [:]
     private var instanceOfConnection: [UInt64: UnitID] = [:]
     private var nextConnection: UInt64 = 0
-    /// `Accept=yes`: per socket, the execution request its instances' main command was last
-    /// built with, and the context it was built from. An instance takes it, with its own
-    /// environment, while its context is that one (the same storage: its template's settings
-    /// do not depend on the instance) and the request depends on nothing read or made at each
-    /// start (`ExecRequest.isReusable(for:)`); a reload makes new contexts.
+    /// The execution request a service's main command was last built with, and the context it
+    /// was built from: per service, and per socket for its `Accept=yes` instances. The next start
+    /// (the next instance) takes it, with its own environment, while its context is that one (the
+    /// same storage: a template's settings do not depend on the instance) and the request depends
+    /// on nothing read or made at each start (`ExecRequest.isReusable(for:)`); a reload makes new
+    /// contexts.
     private var reusableRequests: [UnitID: (context: ExecContext, request: ExecRequest)] = [:]
 
     let output: OutputRouter
@@ -377,9 +378,17 @@ final class DaemonPort: ManagerPort {
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
         var inputs = execEnvironment.baseInputs(unit: unit, context: exec, request: request,
                                                 permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
-        // An `Accept=yes` instance's main command takes the request its socket's last instance
-        // was built with while it is reusable (`reusableRequests`); otherwise it is built.
-        let reuseKey = role == .main ? instanceConnection.flatMap { connections[$0]?.socket } : nil
+        // A main command takes the request its service's last start (an `Accept=yes` instance:
+        // its socket's last instance) was built with while it is reusable (`reusableRequests`);
+        // otherwise it is built.
+        let reuseKey: UnitID?
+        if role != .main || !loaded.isService {
+            reuseKey = nil
+        } else if let id = instanceConnection {
+            reuseKey = connections[id]?.socket
+        } else {
+            reuseKey = unit
+        }
         let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: inputs) ? $0.request : nil }
         if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
         var variables = OrderedEnvironment()
@@ -465,26 +474,25 @@ final class DaemonPort: ManagerPort {
             case .success(let built):
                 execRequest = built
                 if let reuseKey, built.isReusable(for: inputs) { reusableRequests[reuseKey] = (exec, built) }
-                // Not for Accept=yes instances (docs/resources.md): each instance is a new unit, and a
-                // cgroup made for a spawn and removed after it costs about 200 µs in the kernel
-                // (docs/performance.md "Cold start"), too much per connection.
-                if instanceConnection != nil {
-                    reportResources(loaded, acceptInstance: true)
-                } else {
-                    reportResources(loaded)
-                    var warnings: [String] = []
-                    switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
-                    case .success(let procs):
-                        execRequest.controlGroupProcs = procs
-                        execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
-                    case .failure(let failure):
-                        return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
-                    }
-                    for warning in warnings { log("\(unit): \(warning)") }
-                }
+                reportResources(loaded, acceptInstance: instanceConnection != nil)
             case .failure(let failure):
                 return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
             }
+        }
+        // The unit's cgroup, at every start (a reused request included). Not for Accept=yes
+        // instances (docs/resources.md): each instance is a new unit, and a cgroup made for a spawn
+        // and removed after it costs about 200 µs in the kernel (docs/performance.md "Cold
+        // start"), too much per connection.
+        if instanceConnection == nil {
+            var warnings: [String] = []
+            switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
+            case .success(let procs):
+                execRequest.controlGroupProcs = procs
+                execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
+            case .failure(let failure):
+                return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
+            }
+            for warning in warnings { log("\(unit): \(warning)") }
         }
         let filters: [CompiledFilter]
         switch seccompCompiler.compile(execRequest.seccompFilters) {

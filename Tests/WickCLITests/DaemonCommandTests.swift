@@ -200,6 +200,33 @@ import Testing
         #expect(TestClient.readAll(TestClient.connectTCP(port)) == "fixed\n", "Environment= after REMOTE_PORT, as systemd orders them")
     }
 
+    /// A service's main command reuses the request of its last start only for what did not
+    /// change: each start has its own `INVOCATION_ID`, an `EnvironmentFile=` is read at each
+    /// start (as systemd's exec_spawn() does), and a reload's new `Environment=` is taken.
+    @Test func eachStartOfAServiceGetsItsOwnEnvironment() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "plain.service": "[Service]\nType=oneshot\nEnvironment=GREETING=hello\nExecStart=/bin/sh -c 'echo $INVOCATION_ID $GREETING >> \(out)/plain'\n",
+            "filed.service": "[Service]\nType=oneshot\nEnvironmentFile=\(out)/env\nExecStart=/bin/sh -c 'echo $GREETING >> \(out)/filed'\n",
+        ])
+        defer { live.stop() }
+        for _ in 0..<3 { #expect(try live.run("start", "plain.service").status == 0, "\(live.wick.log)") }
+        let runs = ExecEnvironmentTests.read("\(out)/plain").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(runs.count == 3 && runs.allSatisfy { $0.count == 2 && $0[0].count == 32 && $0[1] == "hello" }, "\(runs)")
+        #expect(Set(runs.compactMap(\.first)).count == 3, "a new INVOCATION_ID at each start: \(runs)")
+        for greeting in ["hello", "bonjour"] {
+            try "GREETING=\(greeting)\n".write(toFile: "\(out)/env", atomically: true, encoding: .utf8)
+            #expect(try live.run("start", "filed.service").status == 0, "\(live.wick.log)")
+            #expect(ExecEnvironmentTests.read("\(out)/filed").hasSuffix("\(greeting)\n"))
+        }
+        try "[Service]\nType=oneshot\nEnvironment=GREETING=changed\nExecStart=/bin/sh -c 'echo $INVOCATION_ID $GREETING >> \(out)/plain'\n"
+            .write(to: live.directory.appendingPathComponent("plain.service"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try live.run("start", "plain.service").status == 0)
+        #expect(ExecEnvironmentTests.read("\(out)/plain").hasSuffix(" changed\n"), "the reloaded Environment=")
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {
