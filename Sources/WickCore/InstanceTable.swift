@@ -40,6 +40,11 @@ struct InstanceTable: Sendable {
 
     subscript(unit: UnitID) -> Instance? { instances[unit] }
 
+    /// A reload loaded the instance anew from its template: its new `[Unit]` section.
+    mutating func reloaded(_ unit: UnitID, section: UnitSection) {
+        instances[unit]?.section = section
+    }
+
     /// Whether `unit` is an instance, without copying its entry out.
     func contains(_ unit: UnitID) -> Bool { instances.index(forKey: unit) != nil }
 

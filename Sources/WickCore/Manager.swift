@@ -113,10 +113,12 @@ public struct Manager {
         return job
     }
 
-    /// Takes new unit definitions (systemctl daemon-reload), as `ReloadPlan` says. Returns what
+    /// Takes new unit definitions (systemctl daemon-reload), as `ReloadPlan` says; `instances`
+    /// are the live `Accept=yes` instances loaded anew from their templates. Returns what
     /// changed, for the log.
     public mutating func reload(
-        units: [LoadedUnit], aliases: [String: String], bootUnits: Set<String>? = nil, now: Instant, port: inout some ManagerPort
+        units: [LoadedUnit], instances reloadedInstances: [LoadedUnit] = [], aliases: [String: String], bootUnits: Set<String>? = nil,
+        now: Instant, port: inout some ManagerPort
     ) -> [String] {
         guard !shuttingDown else { return ["refused: wick is shutting down"] }
         var fresh = Manager(units: units, aliases: aliases, bootUnits: bootUnits)
@@ -132,7 +134,17 @@ public struct Manager {
             kept.reloaded(with: new.settings, unit: unit)
             fresh.services[name] = kept
         }
-        for name in plan.instances { fresh.services[name] = services[name] }
+        // An instance runs on and takes its template's new definition, as a kept service does
+        // (systemd loads every unit anew); one whose template no longer loads keeps its own.
+        let newInstances = Dictionary(reloadedInstances.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        for name in plan.instances {
+            guard var kept = services[name] else { continue }
+            if let new = newInstances[name] {
+                kept.reloaded(with: new.settings.service, unit: new.settings.unit)
+                instances.reloaded(name, section: new.settings.unit)
+            }
+            fresh.services[name] = kept
+        }
         for name in plan.removedServices {
             fresh.services[name] = services[name]
             fresh.removedServices.insert(name)

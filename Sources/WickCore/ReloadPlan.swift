@@ -8,7 +8,8 @@
 /// bound again, and the counts of live connections would restart): the listeners keep the filter
 /// they were opened with, and the check at accept takes the new rules at once. A service still in the unit files keeps its state, processes and counts and takes
 /// the new definition at once; an active service removed from the unit files stops and is
-/// dropped once stopped; an `Accept=yes` instance runs on with its definition.
+/// dropped once stopped; an `Accept=yes` instance runs on and takes its template's new
+/// definition.
 struct ReloadPlan {
     /// Sockets that keep their listeners and take the new settings.
     var keptSockets: [UnitID] = []
@@ -18,7 +19,7 @@ struct ReloadPlan {
     var keptServices: [UnitID] = []
     /// Services gone from the unit files that keep running until they are stopped now.
     var removedServices: [UnitID] = []
-    /// Instances of `Accept=yes` sockets: they run on.
+    /// Instances of `Accept=yes` sockets: they run on, with their template's new definition.
     var instances: [UnitID] = []
     /// What changed, for the log.
     var changes: [String] = []

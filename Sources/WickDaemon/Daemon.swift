@@ -221,9 +221,10 @@ public final class Daemon {
         self.aliases = aliases
         port.loader = loader
         for unit in loaded { port.units[unit.id] = unit }
+        let instances = port.reloadInstances()
         port.rebuildJoins()
         let changes = manager.reload(
-            units: loaded, aliases: aliases, bootUnits: boot, now: current, port: &port)
+            units: loaded, instances: instances, aliases: aliases, bootUnits: boot, now: current, port: &port)
         port.socketsOfService = manager.socketsOfService
         port.controlGroups.prune(keeping: Set(loaded.map { $0.name.name }))
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))

@@ -353,6 +353,22 @@ final class DaemonPort: ManagerPort {
         return (id, unit)
     }
 
+    /// A reload loads every live `Accept=yes` instance anew from its template, as systemd loads
+    /// every unit anew: one that loads takes the new definition here (its settings, commands and
+    /// execution context) and is returned for the manager; one that does not keeps its own.
+    func reloadInstances() -> [LoadedUnit] {
+        var reloaded: [LoadedUnit] = []
+        for id in connectionOfInstance.keys {
+            guard let current = units[id] else { continue }
+            let fresh = templateInstances.load(current.name, with: loader)
+            for diagnostic in fresh.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
+            guard fresh.loadState == .loaded else { continue }
+            units[id] = fresh
+            reloaded.append(fresh)
+        }
+        return reloaded
+    }
+
     // MARK: Processes
 
     func serviceStopped(_ unit: UnitID, restarting: Bool) {

@@ -165,6 +165,36 @@ import Testing
         #expect(TestClient.readAll(fd) == "run\ngot hi\n", "the second run on the same connection: \(running.wick.log)")
     }
 
+    /// A reload loads a live `Accept=yes` instance anew from its template, as systemd loads every
+    /// unit anew: the instance runs on, on its connection, and its stop runs the new file's
+    /// `ExecStopPost=` with the new file's `Environment=`.
+    @Test func aReloadGivesALiveInstanceItsTemplatesNewDefinition() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let port = TestClient.freePort()
+        func template(_ word: String) -> String {
+            "[Service]\nEnvironment=WORD=\(word)\nExecStart=/bin/sh -c 'echo run; exec sleep 1000'\nStandardOutput=socket\n"
+                + "ExecStopPost=/bin/sh -c 'echo \(word) $$WORD >> \(out)/post'\n"
+        }
+        let live = try ControlVerbTests.start([
+            "hold.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "hold@.service": template("old"),
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port))
+        let fd = TestClient.connectTCP(port)
+        defer { close(fd) }
+        let unit = "hold@0-127.0.0.1:\(port)-127.0.0.1:\(TestClient.localPort(fd)).service"
+        var first = [UInt8](repeating: 0, count: 4)
+        #expect(recv(fd, &first, 4, Int32(MSG_WAITALL)) == 4 && first == Array("run\n".utf8), "the instance is up")
+        let pid = try live.run("show", unit, "-p", "MainPID", "--value").stdout
+        try template("new").write(to: live.directory.appendingPathComponent("hold@.service"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try live.run("show", unit, "-p", "MainPID", "--value").stdout == pid, "it runs on")
+        #expect(try live.run("stop", unit).status == 0, "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/post") == "new new\n", "the new ExecStopPost= in the new Environment=: \(live.wick.log)")
+    }
+
     /// Each instance of a template gets its own `INVOCATION_ID` and `REMOTE_PORT` (the request
     /// its socket's instances share is taken with a fresh environment), and an
     /// `EnvironmentFile=` is read again at each start, as systemd does.
