@@ -354,6 +354,12 @@ int cwick_attach_filter(int fd, const void *instructions, int count) {
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
 }
 
+int cwick_detach_filter(int fd) {
+    int unused = 0;
+    if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof unused) == 0 || errno == ENOENT) return 0;
+    return -1;
+}
+
 int cwick_memfd_with(const void *bytes, size_t length) {
     int fd = memfd_create("wick-stdin", MFD_CLOEXEC);
     size_t written = 0;

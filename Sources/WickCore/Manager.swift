@@ -128,7 +128,15 @@ public struct Manager {
             kept.reloaded(with: new.settings)
             fresh.sockets[name] = kept
         }
-        for name in plan.closedSockets { sockets[name]?.closeForReload(port: &port) }
+        for name in plan.closedSockets {
+            // A socket that stays, with the same `Accept=`, keeps the listeners of the addresses
+            // it keeps: a service holding them is not in the way of the new open, and what waits
+            // in their backlogs stays.
+            if let old = sockets[name], let new = fresh.sockets[name], old.settings.accept == new.settings.accept {
+                port.keepListenersForReopen(socket: name, listen: old.settings.listen)
+            }
+            sockets[name]?.closeForReload(port: &port)
+        }
         for name in plan.keptServices {
             guard var kept = services[name], let new = fresh.services[name], let unit = fresh.dependencies.section(name) else { continue }
             kept.reloaded(with: new.settings, unit: unit)

@@ -4,7 +4,7 @@
 /// As systemd loads every unit anew and deserializes its state into it: a socket whose
 /// `Listen*=`, `Accept=` and `Service=` did not change keeps its fds, state and counters and takes
 /// its other settings at once; any other socket is closed and, if it is still in the unit files,
-/// opened anew. A changed IP filter reopens nothing (a listener its service holds could not be
+/// opened anew (with the same `Accept=`, on the listeners of the addresses that stay). A changed IP filter reopens nothing (a listener its service holds could not be
 /// bound again, and the counts of live connections would restart): the listeners keep the filter
 /// they were opened with, and the check at accept takes the new rules at once. A service still in the unit files keeps its state, processes and counts and takes
 /// the new definition at once; an active service removed from the unit files stops and is

@@ -225,6 +225,7 @@ public final class Daemon {
         port.rebuildJoins()
         let changes = manager.reload(
             units: loaded, instances: instances, aliases: aliases, bootUnits: boot, now: current, port: &port)
+        port.closeKeptListeners()
         port.socketsOfService = manager.socketsOfService
         port.controlGroups.prune(keeping: Set(loaded.map { $0.name.name }))
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))

@@ -38,6 +38,8 @@ final class DaemonPort: ManagerPort {
     private var tcpCounters: [UnitID: IPCounters] = [:]
     /// The `Accept=yes` sockets whose connections are counted from TCP_INFO.
     private var tcpAccountedSockets: Set<UnitID> = []
+    /// Listeners a reload keeps for their socket's reopen, with the address each was opened for.
+    private var keptListeners: [UnitID: [(spec: ListenSpec, fd: Int32)]] = [:]
     /// Units whose unenforceable resource settings were logged (once per unit).
     private var reportedResources: Set<String> = []
     /// Templates named by the loaded socket units, parsed once (a name's parse never changes).
@@ -150,6 +152,15 @@ final class DaemonPort: ManagerPort {
 
     func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
+        // Listeners a reload kept: an address that stays takes its fd again; the others close
+        // first (a new address may overlap one that went).
+        var kept = keptListeners.removeValue(forKey: socket) ?? []
+        kept.removeAll { old in
+            guard !settings.listen.contains(old.spec) else { return false }
+            closeDescriptor(old.fd)
+            return true
+        }
+        defer { kept.forEach { closeDescriptor($0.fd) } }
         var options = BindOptions(settings)
         options.nonBlocking = settings.accept
         let rules = ipAccessRules(socket: socket, settings: settings)
@@ -167,10 +178,18 @@ final class DaemonPort: ManagerPort {
         defer { options.controlGroup.map(closeDescriptor) }
         for spec in settings.listen {
             do throws(SystemError) {
-                var warnings: [String] = []
-                let fd = try SocketBinder.open(spec, options: options, warnings: &warnings)
-                for warning in warnings { log("\(socket): \(warning)") }
-                opened.append(fd)
+                let fd: Int32
+                if let index = kept.firstIndex(where: { $0.spec == spec }) {
+                    fd = kept.remove(at: index).fd
+                    opened.append(fd)
+                    // The filter is the new rules' (attached below), or none.
+                    if filter == nil, spec.isInternet { try SocketFilter.detach(from: fd) }
+                } else {
+                    var warnings: [String] = []
+                    fd = try SocketBinder.open(spec, options: options, warnings: &warnings)
+                    for warning in warnings { log("\(socket): \(warning)") }
+                    opened.append(fd)
+                }
                 if let filter, spec.isInternet { try SocketFilter.attach(filter, to: fd) }
             } catch {
                 opened.forEach(closeDescriptor)
@@ -187,8 +206,8 @@ final class DaemonPort: ManagerPort {
     }
 
     /// The file-system paths of a socket unit's Unix sockets and FIFOs.
-    static func paths(_ settings: SocketSection) -> [String] {
-        settings.listen.compactMap { spec in
+    static func paths(_ listen: [ListenSpec]) -> [String] {
+        listen.compactMap { spec in
             switch spec {
             case .stream(.unixPath(let path)), .datagram(.unixPath(let path)), .sequentialPacket(.unixPath(let path)), .fifo(let path):
                 return path
@@ -201,7 +220,7 @@ final class DaemonPort: ManagerPort {
     /// `SocketUser=`/`SocketGroup=` (chown of the socket files) and `Symlinks=` (links to the one
     /// socket path), as systemd.socket(5) describes them.
     private func applyOwnershipAndSymlinks(_ settings: SocketSection) -> SocketOpenError? {
-        let paths = Self.paths(settings)
+        let paths = Self.paths(settings.listen)
         if settings.socketUser != nil || settings.socketGroup != nil {
             var uid = uid_t.max, gid = gid_t.max
             if let user = settings.socketUser {
@@ -236,10 +255,26 @@ final class DaemonPort: ManagerPort {
         if let settings = units[socket]?.settings.socket {
             for link in settings.symlinks { _ = unlink(link) }
             if settings.removeOnStop {
-                Self.paths(settings).forEach { _ = unlink($0) }
+                // Not the paths of listeners a reload keeps for the reopen.
+                let keptPaths = Set(Self.paths(keptListeners[socket]?.map(\.spec) ?? []))
+                Self.paths(settings.listen).filter { !keptPaths.contains($0) }.forEach { _ = unlink($0) }
                 for case .messageQueue(let name) in settings.listen { SocketBinder.removeMessageQueue(name) }
             }
         }
+    }
+
+    func keepListenersForReopen(socket: UnitID, listen: [ListenSpec]) {
+        guard let fds = listeners[socket], fds.count == listen.count else { return }
+        setPolling(socket: socket, false)
+        listeners[socket] = nil
+        keptListeners[socket] = Array(zip(listen, fds))
+    }
+
+    /// The end of a reload: listeners kept for a socket that did not open again within it (its
+    /// `ExecStartPre=` runs first, or its start failed) close; it opens anew when it starts.
+    func closeKeptListeners() {
+        for (_, kept) in keptListeners { kept.forEach { closeDescriptor($0.fd) } }
+        keptListeners = [:]
     }
 
     func flushListeners(socket: UnitID) {

@@ -18,4 +18,9 @@ public enum SocketFilter {
         let result = bytes.withUnsafeBytes { cwick_attach_filter(fd, $0.baseAddress, Int32(program.count)) }
         if result != 0 { throw SystemError("setsockopt(SO_ATTACH_FILTER)") }
     }
+
+    /// Removes the program (`SO_DETACH_FILTER`), if there is one.
+    public static func detach(from fd: Int32) throws(SystemError) {
+        if cwick_detach_filter(fd) != 0 { throw SystemError("setsockopt(SO_DETACH_FILTER)") }
+    }
 }

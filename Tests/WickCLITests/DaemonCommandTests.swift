@@ -165,6 +165,33 @@ import Testing
         #expect(TestClient.readAll(fd) == "run\ngot hi\n", "the second run on the same connection: \(running.wick.log)")
     }
 
+    /// A reload that adds an address to a socket keeps the listener of the address it had, as
+    /// systemd keeps the fds of unchanged ports: its `Accept=no` service, which holds that
+    /// listener, is not in the way of the reopen (a new bind of the address failed with
+    /// EADDRINUSE and the socket with it), and the new address listens.
+    @Test func aReloadThatAddsAnAddressKeepsTheListenerItsServiceHolds() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let (first, second) = (TestClient.freePort(), TestClient.freePort())
+        let path = "\(out)/held.sock"
+        let live = try ControlVerbTests.start([
+            "held.socket": "[Socket]\nListenStream=127.0.0.1:\(first)\nListenStream=\(path)\nRemoveOnStop=yes\n",
+            "held.service": "[Service]\nExecStart=/bin/sleep 1000\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(first))
+        let waiting = TestClient.connectTCP(first)
+        defer { close(waiting) }
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "held.service", "-p", "ActiveState", "--value").stdout) == "active\n" })
+        try "[Socket]\nListenStream=127.0.0.1:\(first)\nListenStream=\(path)\nListenStream=127.0.0.1:\(second)\nRemoveOnStop=yes\n"
+            .write(to: live.directory.appendingPathComponent("held.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try live.run("show", "held.socket", "-p", "ActiveState", "--value").stdout == "active\n", "\(live.wick.log)")
+        #expect(TestClient.waitListening(second), "\(live.wick.log)")
+        #expect(FileManager.default.fileExists(atPath: path), "the kept Unix socket keeps its path (RemoveOnStop= is for a stop)")
+        #expect(try live.run("show", "held.service", "-p", "ActiveState", "--value").stdout == "active\n")
+    }
+
     /// A reload loads a live `Accept=yes` instance anew from its template, as systemd loads every
     /// unit anew: the instance runs on, on its connection, and its stop runs the new file's
     /// `ExecStopPost=` with the new file's `Environment=`.

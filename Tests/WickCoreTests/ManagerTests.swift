@@ -30,6 +30,8 @@ struct FakePort: ManagerPort {
         return .success(())
     }
     mutating func closeListeners(socket: UnitID) { closedListeners.append(socket) }
+    var keptForReopen: [UnitID] = []
+    mutating func keepListenersForReopen(socket: UnitID, listen: [ListenSpec]) { keptForReopen.append(socket) }
     mutating func setPolling(socket: UnitID, _ on: Bool) { polling[socket] = on }
     var flushed: [UnitID] = []
     mutating func flushListeners(socket: UnitID) { flushed.append(socket) }
@@ -429,11 +431,23 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
             "moved.socket": "[Socket]\nListenStream=82\n", "moved.service": "[Service]\nExecStart=/bin/moved\n",
         ]), aliases: [:], now: .seconds(2), port: &port)
         #expect(port.closedListeners == ["moved.socket"])
+        #expect(port.keptForReopen == ["moved.socket"], "the listeners of the addresses that stay are the port's to keep")
         #expect(changes == ["moved.socket: listeners changed, reopening"])
         #expect(manager.sockets["same.socket"]?.state == .running, "state and fds carried over")
         #expect(manager.sockets["moved.socket"]?.state == .listening)
         #expect(manager.services["same.service"]?.settings.execStart.first?.path == "/bin/same2", "the new definition at once")
         #expect(manager.services["same.service"]?.state == .running && manager.services["same.service"]?.mainPID == 101, "its process kept")
+    }
+
+    /// A socket whose `Accept=` changed opens every listener anew (their kind of fd changes).
+    @Test func aReloadThatChangesAcceptKeepsNoListener() {
+        var port = FakePort()
+        var manager = Manager(units: units(["flip.socket": "[Socket]\nListenStream=80\n", "flip.service": "[Service]\nExecStart=/bin/f\n"]))
+        manager.startAll(now: .seconds(0), port: &port)
+        _ = manager.reload(units: units([
+            "flip.socket": "[Socket]\nListenStream=80\nAccept=yes\n", "flip@.service": "[Service]\nExecStart=/bin/f\n",
+        ]), aliases: [:], now: .seconds(1), port: &port)
+        #expect(port.closedListeners == ["flip.socket"] && port.keptForReopen.isEmpty)
     }
 
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running

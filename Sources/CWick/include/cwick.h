@@ -193,6 +193,8 @@ int cwick_tcp_counters(int fd, unsigned long long *bytes_received, unsigned long
 /* SO_ATTACH_FILTER: a classic BPF program (struct sock_filter[count]) on a socket. Returns 0 or
  * -1 with errno. */
 int cwick_attach_filter(int fd, const void *instructions, int count);
+/* SO_DETACH_FILTER: removes it (none attached is not an error). Returns 0 or -1 with errno. */
+int cwick_detach_filter(int fd);
 
 /* bpf(2) for the cgroup programs (bpf.c). Each returns a descriptor or 0, or -errno. An array map
  * of `entries` u64 counters keyed by u32. */
