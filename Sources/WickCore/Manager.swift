@@ -175,6 +175,12 @@ public struct Manager {
             install(.start, name, now: now, port: &port)
         }
         dispatch(now: now, port: &port)
+        // A reopened socket whose service runs on is handed over again (running, not polling),
+        // as the socket it replaced was.
+        for name in plan.closedSockets {
+            guard let service = serviceOfSocket[name], services[service]?.state.holdsSockets == true else { continue }
+            sockets[name]?.serviceActive(now: now, port: &port)
+        }
         return changes
     }
 
