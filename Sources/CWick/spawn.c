@@ -360,6 +360,10 @@ int cwick_detach_filter(int fd) {
     return -1;
 }
 
+int cwick_pidfd_open(pid_t pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
 int cwick_memfd_with(const void *bytes, size_t length) {
     int fd = memfd_create("wick-stdin", MFD_CLOEXEC);
     size_t written = 0;

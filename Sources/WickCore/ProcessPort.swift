@@ -19,6 +19,12 @@ public protocol ProcessPort {
     /// unit owns" standing in for the cgroup, says why in the log, and when it accepts routes the
     /// pid's exit to `unit`.
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool
+    /// A stop is about to wait for the main process `pid`: whether its exit will be seen. A child
+    /// of wick's is reaped (SIGCHLD); a process another one reaps (`MAINPID=` of a process that
+    /// is not wick's child, systemd's "main_pid_alien") is watched by the port until it exits,
+    /// its exit routed to `unit` as a clean one; false when it has already gone, so that the
+    /// stop does not wait for it (systemd's main_pid_good()).
+    mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool
 }
 
 public enum ProcessRole: Equatable, Sendable {

@@ -405,7 +405,8 @@ public struct ServiceMachine: Sendable {
                 processes.kill(pid: pid, signal: 1, group: true)
             }
         }
-        if reached && mainPID != nil {
+        // A main process that is not wick's child and has gone is not waited for.
+        if reached, let mainPID, processes.watchExit(of: mainPID, unit: name) {
             setState(target, now: now)
         } else {
             enterStopPost(now: now, processes: &processes)

@@ -265,6 +265,9 @@ public final class Daemon {
                     metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.allIPCounters, usage: port.controlGroups.usage) }
                 } else if token == Self.watchToken {
                     unitDirectoriesChanged(now: current)
+                } else if let (unit, pid) = port.watchedExit(token) {
+                    // Not wick's child: how it ended is unknown, a clean exit as far as wick knows.
+                    manager.processExited(unit: unit, pid: pid, exit: .exited(0), now: current, port: &port)
                 } else if let socket = port.socketOfToken[token] {
                     port.activationTrigger = (socket, current)
                     manager.socketReadable(socket, now: current, port: &port)

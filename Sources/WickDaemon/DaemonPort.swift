@@ -38,6 +38,8 @@ final class DaemonPort: ManagerPort {
     private var tcpCounters: [UnitID: IPCounters] = [:]
     /// The `Accept=yes` sockets whose connections are counted from TCP_INFO.
     private var tcpAccountedSockets: Set<UnitID> = []
+    /// Main processes that are not wick's children, watched (pidfd) while a stop waits for them.
+    private var exitWatches: [UInt64: (fd: Int32, pid: Int32, unit: UnitID)] = [:]
     /// Listeners a reload keeps for their socket's reopen, with the address each was opened for.
     private var keptListeners: [UnitID: [(spec: ListenSpec, fd: Int32)]] = [:]
     /// Units whose unenforceable resource settings were logged (once per unit).
@@ -700,6 +702,33 @@ final class DaemonPort: ManagerPort {
         }
         unitOfPID[pid] = unit
         return true
+    }
+
+    func watchExit(of pid: Int32, unit: UnitID) -> Bool {
+        guard let entry = ProcessTable.entry(of: pid) else { return false }
+        // wick's child: its exit comes with SIGCHLD (a zombie one is about to be reaped).
+        if entry.parent == getpid() { return true }
+        guard entry.state != "Z", entry.state != "X" else { return false }
+        if exitWatches.values.contains(where: { $0.pid == pid }) { return true }
+        guard let fd = PIDDescriptor.open(pid) else { return false }
+        nextToken += 1
+        guard (try? epoll.add(fd, token: nextToken)) != nil else {
+            closeDescriptor(fd)
+            return false
+        }
+        exitWatches[nextToken] = (fd, pid, unit)
+        return true
+    }
+
+    /// A watched main process has exited (its pidfd polled readable): its unit and pid, when the
+    /// pid is still the unit's (not reaped meanwhile by wick, as subreaper, with its status).
+    func watchedExit(_ token: UInt64) -> (unit: UnitID, pid: Int32)? {
+        guard let watch = exitWatches.removeValue(forKey: token) else { return nil }
+        epoll.remove(watch.fd)
+        closeDescriptor(watch.fd)
+        guard unitOfPID[watch.pid] == watch.unit else { return nil }
+        unitOfPID[watch.pid] = nil
+        return (watch.unit, watch.pid)
     }
 
     /// kill(2), never towards PID 1, wick itself or its process group, or every process (-1):

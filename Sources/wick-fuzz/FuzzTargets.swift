@@ -63,6 +63,7 @@ enum NotifyHarness {
         mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { true }
         mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { nil }
         mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }
+        mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { true }
     }
 
     static func apply(_ message: NotifyMessage) {

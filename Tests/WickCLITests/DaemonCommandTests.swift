@@ -165,6 +165,34 @@ import Testing
         #expect(TestClient.readAll(fd) == "run\ngot hi\n", "the second run on the same connection: \(running.wick.log)")
     }
 
+    /// `MAINPID=` naming a process that is not wick's child (its shell reaps it): wick cannot see
+    /// it exit, so a stop does not wait for it once it has gone, and watches it while it runs
+    /// (systemd's `main_pid_alien` and `main_pid_good()`); the stop ended at the full
+    /// `TimeoutStopSec=`, failed with `timeout`.
+    @Test func aStopDoesNotWaitForAMainProcessAnotherOneReaps() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try """
+            import os, socket, sys, time
+            address = os.environ["NOTIFY_SOCKET"]
+            if address.startswith("@"): address = "\\0" + address[1:]
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(("READY=1\\nMAINPID=%d" % os.getpid()).encode(), address)
+            time.sleep(float(sys.argv[1]))
+            """.write(toFile: "\(out)/notify.py", atomically: true, encoding: .utf8)
+        func unit(_ seconds: String) -> String {
+            "[Service]\nType=notify\nNotifyAccess=all\nTimeoutStopSec=10\nExecStart=/bin/sh -c 'python3 \(out)/notify.py \(seconds); exec sleep 300'\n"
+        }
+        let live = try ControlVerbTests.start(["gone.service": unit("0.3"), "alive.service": unit("300")])
+        defer { live.stop() }
+        for name in ["gone.service", "alive.service"] {
+            #expect(try live.run("start", name).status == 0, "\(live.wick.log)")
+            if name == "gone.service" { usleep(1_000_000) }   // the main process has exited, reaped by its shell
+            #expect(try live.run("stop", name).status == 0, "\(live.wick.log)")
+            let state = try live.run("show", name, "-p", "ActiveState", "-p", "Result", "--value").stdout
+            #expect(state == "inactive\nsuccess\n", "\(name): \(state) \(live.wick.log)")
+        }
+    }
+
     /// A reload that adds an address to a socket keeps the listener of the address it had, as
     /// systemd keeps the fds of unchanged ports: its `Accept=no` service, which holds that
     /// listener, is not in the way of the reopen (a new bind of the address failed with

@@ -30,6 +30,10 @@ struct FakeProcessTable: ProcessPort {
     }
 
     var pidFiles: [String: Int32] = [:]
+    /// Main pids that are gone without an exit the machine saw (`watchExit` says so).
+    var gone: Set<Int32> = []
+
+    mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { !gone.contains(pid) }
 
     mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile, let pid = pidFiles[pidFile] else { return nil }

@@ -196,6 +196,10 @@ int cwick_attach_filter(int fd, const void *instructions, int count);
 /* SO_DETACH_FILTER: removes it (none attached is not an error). Returns 0 or -1 with errno. */
 int cwick_detach_filter(int fd);
 
+/* pidfd_open(2) (kernel 5.3+): a descriptor that polls readable when the process has exited, for
+ * a process that is not wick's child. Returns it, or -1 with errno (ESRCH: already gone). */
+int cwick_pidfd_open(pid_t pid);
+
 /* bpf(2) for the cgroup programs (bpf.c). Each returns a descriptor or 0, or -errno. An array map
  * of `entries` u64 counters keyed by u32. */
 /* image.c: drops the page-table entries of the program's read-only segments (code, constants)
