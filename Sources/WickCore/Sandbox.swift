@@ -224,7 +224,11 @@ public struct Sandbox: Equatable, Sendable {
             case .inaccessible:
                 steps.append(Step(kind: .inaccessible, path: path, source: host.inaccessibleDirectory, options: host.inaccessibleFile, ignoreMissing: ignore))
             case .bind, .bindReadOnly, .privateTmp:
-                steps.append(Step(kind: .bind, path: path, source: entry.source, ignoreMissing: ignore))
+                // BindPaths=/BindReadOnlyPaths=: a missing target is made, as a directory or an
+                // empty file like the source (systemd's apply_one_mount(), which retries the bind
+                // after make_mount_point_inode_from_path()): under PrivateTmp='s new /tmp or a
+                // TemporaryFileSystem= there is nothing yet.
+                steps.append(Step(kind: .bind, path: path, source: entry.source, flag: entry.mode == .privateTmp ? 0 : 1, ignoreMissing: ignore))
                 if entry.mode == .bindReadOnly { steps.append(Step(kind: .readOnly, path: path, ignoreMissing: ignore)) }
             case .privateDevices:
                 steps += privateDevices(path)
