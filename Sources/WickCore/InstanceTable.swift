@@ -40,6 +40,11 @@ struct InstanceTable: Sendable {
 
     subscript(unit: UnitID) -> Instance? { instances[unit] }
 
+    /// The connections of `socket`'s instances that are still open.
+    func openConnections(of socket: UnitID) -> [AcceptedConnectionID] {
+        instances.values.filter { $0.socket == socket && !$0.connectionClosed }.map(\.connection)
+    }
+
     /// A reload loaded the instance anew from its template: its new `[Unit]` section.
     mutating func reloaded(_ unit: UnitID, section: UnitSection) {
         instances[unit]?.section = section

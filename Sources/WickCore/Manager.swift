@@ -133,7 +133,7 @@ public struct Manager {
             // it keeps: a service holding them is not in the way of the new open, and what waits
             // in their backlogs stays.
             if let old = sockets[name], let new = fresh.sockets[name], old.settings.accept == new.settings.accept {
-                port.keepListenersForReopen(socket: name, listen: old.settings.listen)
+                port.keepListenersForReopen(socket: name, listen: old.settings.listen, staying: new.settings.listen)
             }
             sockets[name]?.closeForReload(port: &port)
         }
@@ -159,6 +159,10 @@ public struct Manager {
         }
         fresh.instances = instances
         fresh.queue = queue
+        // A reopened socket counts its live instances' connections again.
+        for name in plan.closedSockets {
+            for connection in instances.openConnections(of: name) { fresh.sockets[name]?.connectionCarriedOver(source: connection.source) }
+        }
         let previousServices = Set(services.keys)
         self = fresh
         var changes = plan.changes

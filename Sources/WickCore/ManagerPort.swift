@@ -7,10 +7,11 @@ public protocol ManagerPort: ProcessPort {
     /// (`bind([::]:80): Address already in use`).
     mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError>
     mutating func closeListeners(socket: UnitID)
-    /// A reload reopens the socket (its `Listen*=` changed): its open listeners, opened for
-    /// `listen`, are kept for its next `openListeners`, which takes the ones whose address stays
-    /// and closes the others (systemd keeps the fds of unchanged addresses at a reload).
-    mutating func keepListenersForReopen(socket: UnitID, listen: [ListenSpec])
+    /// A reload reopens the socket (its `Listen*=` changed): of its open listeners, opened for
+    /// `listen`, the ones whose address is in `staying` are kept for its next `openListeners`
+    /// and the others close at once, before any socket opens (an address may move to another
+    /// socket in the same reload). systemd keeps the fds of unchanged addresses at a reload.
+    mutating func keepListenersForReopen(socket: UnitID, listen: [ListenSpec], staying: [ListenSpec])
     /// Discards what waits on a socket unit's listeners (`FlushPending=`): pending connections
     /// are accepted and closed, pending datagrams and bytes read and dropped.
     mutating func flushListeners(socket: UnitID)

@@ -143,6 +143,13 @@ public struct ServiceMachine: Sendable {
         } else if pid == controlPID {
             controlPID = nil
             controlExited(exit, now: now, processes: &processes)
+        } else if let mainPID, !processes.watchExit(of: mainPID, unit: name) {
+            // Another process of the unit ended, and the main process, which is not wick's child
+            // (`MAINPID=`), has gone meanwhile: systemd finds it so at its cgroup's events
+            // (main_pid_good() in service_enter_running()). A clean end, its status unknown.
+            self.mainPID = nil
+            lastExit = .exited(0)
+            mainExited(.exited(0), now: now, processes: &processes)
         }
         return takeTransitions()
     }
@@ -369,13 +376,14 @@ public struct ServiceMachine: Sendable {
         }
     }
 
+    /// systemd's service_enter_running(): running while the main process is (or, `forking`
+    /// without a known one, may be) alive; else `exited` with `RemainAfterExit=yes`, whatever the
+    /// type; else the stop.
     private mutating func enterRunning(now: Instant, processes: inout some ProcessPort) {
-        if mainPID != nil {
+        if mainPID != nil || settings.type == .forking {
             setState(.running, now: now)
-        } else if settings.type == .oneshot && settings.remainAfterExit {
+        } else if settings.remainAfterExit {
             setState(.exited, now: now)
-        } else if settings.type == .forking {
-            setState(.running, now: now)
         } else {
             enterStop(now: now, processes: &processes)
         }
@@ -459,7 +467,18 @@ public struct ServiceMachine: Sendable {
                 }
                 enterStartPost(now: now, processes: &processes)
             }
-        case .startPost, .running, .reload:
+        case .running:
+            // service_enter_running(): a failure goes to the stop signal, ExecStop= left out; a
+            // clean end is `exited` with RemainAfterExit=yes, else the stop.
+            if exitResult != .success {
+                fail(exitResult)
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if settings.remainAfterExit {
+                setState(.exited, now: now)
+            } else {
+                enterStop(now: now, processes: &processes)
+            }
+        case .startPost, .reload:
             if exitResult != .success { fail(exitResult) }
             if controlPID == nil { enterStop(now: now, processes: &processes) }
         case .stopSigterm, .stopSigkill:

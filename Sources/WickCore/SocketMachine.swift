@@ -339,6 +339,14 @@ public struct SocketMachine: Sendable {
         return true
     }
 
+    /// A reload reopened the socket while an instance still holds one of its connections: it
+    /// counts again for `MaxConnections=` and `MaxConnectionsPerSource=`, as systemd's
+    /// service_deserialize_item() counts an instance's connection back (`n_connections++`).
+    public mutating func connectionCarriedOver(source: String) {
+        connectionCount += 1
+        connectionsPerSource[source, default: 0] += 1
+    }
+
     public mutating func connectionClosed(source: String) {
         if connectionCount > 0 { connectionCount -= 1 }
         if let count = connectionsPerSource[source] {

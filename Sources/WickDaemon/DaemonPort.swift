@@ -154,14 +154,8 @@ final class DaemonPort: ManagerPort {
 
     func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         var opened: [Int32] = []
-        // Listeners a reload kept: an address that stays takes its fd again; the others close
-        // first (a new address may overlap one that went).
+        // Listeners a reload kept (the addresses that stay): each takes its fd again.
         var kept = keptListeners.removeValue(forKey: socket) ?? []
-        kept.removeAll { old in
-            guard !settings.listen.contains(old.spec) else { return false }
-            closeDescriptor(old.fd)
-            return true
-        }
         defer { kept.forEach { closeDescriptor($0.fd) } }
         var options = BindOptions(settings)
         options.nonBlocking = settings.accept
@@ -265,11 +259,15 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    func keepListenersForReopen(socket: UnitID, listen: [ListenSpec]) {
+    func keepListenersForReopen(socket: UnitID, listen: [ListenSpec], staying: [ListenSpec]) {
         guard let fds = listeners[socket], fds.count == listen.count else { return }
         setPolling(socket: socket, false)
         listeners[socket] = nil
-        keptListeners[socket] = Array(zip(listen, fds))
+        var kept: [(spec: ListenSpec, fd: Int32)] = []
+        for (spec, fd) in zip(listen, fds) {
+            if staying.contains(spec) { kept.append((spec, fd)) } else { closeDescriptor(fd) }
+        }
+        keptListeners[socket] = kept
     }
 
     /// The end of a reload: listeners kept for a socket that did not open again within it (its

@@ -221,6 +221,53 @@ import Testing
         #expect(try live.run("show", "held.service", "-p", "ActiveState", "--value").stdout == "active\n")
     }
 
+    /// An address moved from one socket to another in one reload: the socket that gives it up
+    /// closes it before any socket opens, so the one that takes it binds it (its kept fd was in
+    /// the way, and the taking socket failed with its other address).
+    @Test func aReloadMovesAnAddressFromOneSocketToAnother() throws {
+        let (a, b, c) = (TestClient.freePort(), TestClient.freePort(), TestClient.freePort())
+        let sleeper = "[Service]\nExecStart=/bin/sleep 1000\n"
+        let live = try ControlVerbTests.start([
+            "p.socket": "[Socket]\nListenStream=127.0.0.1:\(a)\n", "p.service": sleeper,
+            "q.socket": "[Socket]\nListenStream=127.0.0.1:\(b)\nListenStream=127.0.0.1:\(c)\n", "q.service": sleeper,
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(a) && TestClient.waitListening(b) && TestClient.waitListening(c))
+        try "[Socket]\nListenStream=127.0.0.1:\(a)\nListenStream=127.0.0.1:\(b)\n".write(
+            to: live.directory.appendingPathComponent("p.socket"), atomically: true, encoding: .utf8)
+        try "[Socket]\nListenStream=127.0.0.1:\(c)\n".write(to: live.directory.appendingPathComponent("q.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        let states = try live.run("show", "p.socket", "q.socket", "-p", "ActiveState", "--value").stdout
+        #expect(states == "active\n\nactive\n" || states == "active\nactive\n", "\(states) \(live.wick.log)")
+        #expect(!live.wick.log.contains("Address already in use"), "\(live.wick.log)")
+    }
+
+    /// A reload that reopens an `Accept=yes` socket counts its live instances' connections
+    /// again (systemd's service_deserialize_item() does `n_connections++`): `MaxConnections=`
+    /// holds across it.
+    @Test func aReloadThatReopensAnAcceptSocketKeepsCountingItsConnections() throws {
+        let (port, added) = (TestClient.freePort(), TestClient.freePort())
+        let live = try ControlVerbTests.start([
+            "limited.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\nMaxConnections=2\n",
+            "limited@.service": "[Service]\nExecStart=/bin/sh -c 'echo up; exec sleep 1000'\nStandardOutput=socket\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port))
+        var held: [Int32] = []
+        defer { held.forEach { close($0) } }
+        for _ in 0..<2 {
+            let fd = TestClient.connectTCP(port)
+            var up = [UInt8](repeating: 0, count: 3)
+            #expect(recv(fd, &up, 3, Int32(MSG_WAITALL)) == 3)
+            held.append(fd)
+        }
+        try "[Socket]\nListenStream=127.0.0.1:\(port)\nListenStream=127.0.0.1:\(added)\nAccept=yes\nMaxConnections=2\n"
+            .write(to: live.directory.appendingPathComponent("limited.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try live.run("show", "limited.socket", "-p", "NConnections", "--value").stdout == "2\n", "\(live.wick.log)")
+        #expect(TestClient.readAll(TestClient.connectTCP(added)) == "", "a third connection is refused (closed at once)")
+    }
+
     /// A reload loads a live `Accept=yes` instance anew from its template, as systemd loads every
     /// unit anew: the instance runs on, on its connection, and its stop runs the new file's
     /// `ExecStopPost=` with the new file's `Environment=`.

@@ -32,7 +32,7 @@ struct FakePort: ManagerPort {
     }
     mutating func closeListeners(socket: UnitID) { closedListeners.append(socket) }
     var keptForReopen: [UnitID] = []
-    mutating func keepListenersForReopen(socket: UnitID, listen: [ListenSpec]) { keptForReopen.append(socket) }
+    mutating func keepListenersForReopen(socket: UnitID, listen: [ListenSpec], staying: [ListenSpec]) { keptForReopen.append(socket) }
     mutating func setPolling(socket: UnitID, _ on: Bool) { polling[socket] = on }
     var flushed: [UnitID] = []
     mutating func flushListeners(socket: UnitID) { flushed.append(socket) }

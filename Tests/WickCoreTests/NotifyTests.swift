@@ -148,6 +148,28 @@ import WickUnits
         #expect(service.state == .running)
     }
 
+    /// `MAINPID=` of a process that is not wick's child: when another process of the unit ends
+    /// and the main one has gone meanwhile (the port's `watchExit` says so), the service goes on
+    /// as if its main process had ended cleanly (systemd's main_pid_good() at its cgroup's
+    /// events): `Restart=always` restarts it.
+    @Test func aGoneMainPIDThatIsNotWicksChildEndsTheServiceWhenAnotherProcessEnds() {
+        var processes = FakeProcessTable()
+        processes.claimable = [4242]
+        var service = machine("[Service]\nType=notify\nNotifyAccess=all\nRestart=always\nExecStart=/bin/daemon\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let shell = processes.lastPID
+        var message = NotifyMessage()
+        message.ready = true
+        message.mainPID = 4242
+        _ = service.notify(message, now: .seconds(1), processes: &processes)
+        #expect(service.state == .running && service.mainPID == 4242)
+        _ = service.processExited(pid: shell, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(service.state == .running, "the main process still runs: nothing changes")
+        processes.gone = [4242]
+        _ = service.processExited(pid: 9_999, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(service.state == .autoRestart && service.mainPID == nil && service.result == .success, "\(service.state)")
+    }
+
     @Test func mainPIDIsTakenOnlyWhenThePortAcceptsIt() {
         var processes = FakeProcessTable()
         processes.claimable = [4242]

@@ -277,6 +277,27 @@ import WickUnits
         #expect(failing.state == .failed)
     }
 
+    /// systemd's service_enter_running() when the main process of a running service ends:
+    /// cleanly, `exited` with `RemainAfterExit=yes` whatever the type, else `ExecStop=`; with a
+    /// failure, the stop signal at once, `ExecStop=` left out (it is for a service that ended
+    /// cleanly or is stopped).
+    @Test func aRunningServiceWhoseMainProcessEndsFollowsServiceEnterRunning() {
+        var processes = FakeProcessTable()
+        var remaining = machine("[Service]\nRemainAfterExit=yes\nExecStart=/bin/d\n")
+        _ = remaining.start(now: .seconds(0), processes: &processes)
+        _ = remaining.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(remaining.state == .exited)
+        var clean = machine("[Service]\nExecStart=/bin/d\nExecStop=/bin/stop\n")
+        _ = clean.start(now: .seconds(0), processes: &processes)
+        _ = clean.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(clean.state == .stop && processes.spawned.last?.path == "/bin/stop")
+        var failing = machine("[Service]\nExecStart=/bin/d\nExecStop=/bin/stop-failing\n")
+        _ = failing.start(now: .seconds(0), processes: &processes)
+        _ = failing.processExited(pid: processes.lastPID, exit: .exited(3), now: .seconds(1), processes: &processes)
+        #expect(failing.state == .failed && failing.result == .exitCode)
+        #expect(!processes.spawned.contains { $0.path == "/bin/stop-failing" }, "no ExecStop= after a failure")
+    }
+
     @Test func forkingFollowsThePIDFile() {
         var processes = FakeProcessTable(pidFiles: ["/run/d.pid": 500])
         var service = machine("[Service]\nType=forking\nPIDFile=/run/d.pid\nExecStart=/usr/sbin/d\n")
