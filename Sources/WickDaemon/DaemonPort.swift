@@ -724,7 +724,8 @@ final class DaemonPort: ManagerPort {
         guard let watch = exitWatches.removeValue(forKey: token) else { return nil }
         epoll.remove(watch.fd)
         closeDescriptor(watch.fd)
-        guard unitOfPID[watch.pid] == watch.unit else { return nil }
+        // Re-parented to wick before it exited: its reap (SIGCHLD) tells how it ended.
+        guard unitOfPID[watch.pid] == watch.unit, ProcessTable.entry(of: watch.pid)?.parent != getpid() else { return nil }
         unitOfPID[watch.pid] = nil
         return (watch.unit, watch.pid)
     }
