@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <mqueue.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -362,6 +363,17 @@ int cwick_detach_filter(int fd) {
 
 int cwick_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int cwick_pidfd_send_signal(int fd, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, fd, signal, NULL, 0);
+}
+
+int cwick_pidfd_exited(int fd) {
+    struct pollfd entry = { .fd = fd, .events = POLLIN, .revents = 0 };
+    int ready = poll(&entry, 1, 0);
+    if (ready < 0) return -1;
+    return ready > 0 && (entry.revents & (POLLIN | POLLHUP)) ? 1 : 0;
 }
 
 int cwick_memfd_with(const void *bytes, size_t length) {

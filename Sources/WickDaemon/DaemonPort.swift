@@ -38,8 +38,13 @@ final class DaemonPort: ManagerPort {
     private var tcpCounters: [UnitID: IPCounters] = [:]
     /// The `Accept=yes` sockets whose connections are counted from TCP_INFO.
     private var tcpAccountedSockets: Set<UnitID> = []
-    /// Main processes that are not wick's children, watched (pidfd) while a stop waits for them.
-    private var exitWatches: [UInt64: (fd: Int32, pid: Int32, unit: UnitID)] = [:]
+    /// Per unit, its main process when it is not wick's child (`MAINPID=` of a process another
+    /// one reaps): a pidfd opened when wick took it, through which it is signalled and checked,
+    /// so that its number, once free, reaches no other process; and the epoll token while its
+    /// exit is watched.
+    private var alienMains: [UnitID: (pid: Int32, fd: Int32, token: UInt64?)] = [:]
+    /// The units whose alien main process is watched, by epoll token.
+    private var exitWatches: [UInt64: UnitID] = [:]
     /// Listeners a reload keeps for their socket's reopen, with the address each was opened for.
     private var keptListeners: [UnitID: [(spec: ListenSpec, fd: Int32)]] = [:]
     /// Units whose unenforceable resource settings were logged (once per unit).
@@ -407,6 +412,7 @@ final class DaemonPort: ManagerPort {
     // MARK: Processes
 
     func serviceStopped(_ unit: UnitID, restarting: Bool) {
+        releaseAlienMain(of: unit)
         controlGroups.remove(unit.name)
         guard let loaded = units[unit], loaded.isService else { return }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
@@ -698,36 +704,53 @@ final class DaemonPort: ManagerPort {
             log(.warning, "\(unit): MAINPID=\(pid) refused: \(refusal)")
             return false
         }
+        releaseAlienMain(of: unit)
+        if ProcessTable.entry(of: pid)?.parent != getpid() {
+            guard let fd = PIDDescriptor.open(pid) else {
+                log(.warning, "\(unit): MAINPID=\(pid) refused: it is not alive")
+                return false
+            }
+            alienMains[unit] = (pid, fd, nil)
+        }
         unitOfPID[pid] = unit
         return true
     }
 
-    func watchExit(of pid: Int32, unit: UnitID) -> Bool {
-        guard let entry = ProcessTable.entry(of: pid) else { return false }
-        // wick's child: its exit comes with SIGCHLD (a zombie one is about to be reaped).
-        if entry.parent == getpid() { return true }
-        guard entry.state != "Z", entry.state != "X" else { return false }
-        if exitWatches.values.contains(where: { $0.pid == pid }) { return true }
-        guard let fd = PIDDescriptor.open(pid) else { return false }
-        nextToken += 1
-        guard (try? epoll.add(fd, token: nextToken)) != nil else {
-            closeDescriptor(fd)
-            return false
+    /// The unit's alien main process is no longer its main one: its pidfd closes.
+    private func releaseAlienMain(of unit: UnitID) {
+        guard let alien = alienMains.removeValue(forKey: unit) else { return }
+        if let token = alien.token {
+            exitWatches[token] = nil
+            epoll.remove(alien.fd)
         }
-        exitWatches[nextToken] = (fd, pid, unit)
+        closeDescriptor(alien.fd)
+    }
+
+    func watchExit(of pid: Int32, unit: UnitID) -> Bool {
+        guard let alien = alienMains[unit], alien.pid == pid else {
+            // wick's child: its exit comes with SIGCHLD (a zombie one is about to be reaped).
+            return ProcessTable.entry(of: pid)?.parent == getpid()
+        }
+        // Asked through the pidfd wick took it with: a process that took the number since is
+        // not it.
+        if PIDDescriptor.exited(alien.fd) { return false }
+        if alien.token != nil { return true }
+        nextToken += 1
+        guard (try? epoll.add(alien.fd, token: nextToken)) != nil else { return false }
+        alienMains[unit]?.token = nextToken
+        exitWatches[nextToken] = unit
         return true
     }
 
     /// A watched main process has exited (its pidfd polled readable): its unit and pid, when the
     /// pid is still the unit's (not reaped meanwhile by wick, as subreaper, with its status).
     func watchedExit(_ token: UInt64) -> (unit: UnitID, pid: Int32)? {
-        guard let watch = exitWatches.removeValue(forKey: token) else { return nil }
-        epoll.remove(watch.fd)
-        closeDescriptor(watch.fd)
+        guard let unit = exitWatches[token], let pid = alienMains[unit]?.pid else { return nil }
+        releaseAlienMain(of: unit)
         // Re-parented to wick before it exited: its reap (SIGCHLD) tells how it ended.
-        guard unitOfPID[watch.pid] == watch.unit, ProcessTable.entry(of: watch.pid)?.parent != getpid() else { return nil }
-        unitOfPID[watch.pid] = nil
-        return (watch.unit, watch.pid)
+        guard unitOfPID[pid] == unit, ProcessTable.entry(of: pid)?.parent != getpid() else { return nil }
+        unitOfPID[pid] = nil
+        return (unit, pid)
     }
 
     /// kill(2), never towards PID 1, wick itself or its process group, or every process (-1):
@@ -737,6 +760,8 @@ final class DaemonPort: ManagerPort {
             log(.warning, "refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
             return false
         }
+        // An alien main process through its pidfd: its number may belong to another process now.
+        if !group, let alien = alienMains.values.first(where: { $0.pid == pid }) { return PIDDescriptor.signal(alien.fd, signal) }
         let sent = Glibc.kill(group ? -pid : pid, signal) == 0
         // KillMode=control-group with a cgroup: also the processes that left the process group.
         if group, let unit = unitOfPID[pid], controlGroups.signal(unit.name, signal) { return true }

@@ -110,6 +110,52 @@ import Testing
     /// MAINPID=1 from a service (here wick is PID 1 itself): refused, so that stopping the unit and
     /// the shutdown deadline never signal PID 1 or -1 (issue 9). Inside a PID namespace, so that a
     /// regression could only hurt the namespace.
+    /// `MAINPID=` of a process that is not wick's child: once it has gone and another process
+    /// took its number (outside the unit's process group), the stop does not signal that one.
+    /// wick took a pidfd when it accepted the pid and signals through it, as systemd 255 keeps a
+    /// pidfd in its PidRef; it signalled the number. (PID reuse is forced with the namespace's
+    /// `ns_last_pid`, which is why this runs as PID 1 of its own namespace.)
+    @Test func aStopNeverSignalsAProcessThatTookAGoneMainPIDsNumber() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try """
+            import os, signal, socket, sys, time
+            out = sys.argv[1]
+            child = os.fork()
+            if child == 0:
+                time.sleep(100)
+                os._exit(0)
+            address = os.environ["NOTIFY_SOCKET"]
+            if address.startswith("@"): address = "\\0" + address[1:]
+            socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(("READY=1\\nMAINPID=%d" % child).encode(), address)
+            time.sleep(0.5)
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(child - 1))
+            impostor = os.fork()
+            if impostor == 0:
+                os.setsid()
+                def hit(*_):
+                    open(out + "/signalled", "w").write("TERM")
+                    os._exit(0)
+                signal.signal(signal.SIGTERM, hit)
+                open(out + "/impostor", "w").write("same" if os.getpid() == child else "other")
+                time.sleep(100)
+                os._exit(0)
+            time.sleep(100)
+            """.write(toFile: "\(out)/reuse.py", atomically: true, encoding: .utf8)
+        let namespace = try start([
+            "reuse.service": "[Service]\nType=notify\nNotifyAccess=all\nKillMode=process\nTimeoutStopSec=3\n"
+                + "ExecStart=/usr/bin/python3 \(out)/reuse.py \(out)\n[Install]\nWantedBy=multi-user.target\n",
+        ], ["--shutdown-timeout", "6s"])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { ExecEnvironmentTests.read("\(out)/impostor") == "same" }, "the impostor took the number: \(namespace.unshare.log)")
+        kill(namespace.wickPID, SIGTERM)
+        #expect(exitStatus(namespace) == 0, "\(namespace.unshare.log)")
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/signalled"), "the impostor was signalled: \(namespace.unshare.log)")
+    }
+
     @Test func mainPIDOfPID1IsRefusedAndShutdownStaysOrderly() throws {
         let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
         let namespace = try start([

@@ -199,6 +199,11 @@ int cwick_detach_filter(int fd);
 /* pidfd_open(2) (kernel 5.3+): a descriptor that polls readable when the process has exited, for
  * a process that is not wick's child. Returns it, or -1 with errno (ESRCH: already gone). */
 int cwick_pidfd_open(pid_t pid);
+/* pidfd_send_signal(2): signals the process the pidfd was opened for, never a process that took
+ * its number since. Returns 0, or -1 with errno (ESRCH: it has exited). */
+int cwick_pidfd_send_signal(int fd, int signal);
+/* Whether the process of a pidfd has exited (the pidfd polls readable): 1, 0, or -1 with errno. */
+int cwick_pidfd_exited(int fd);
 
 /* bpf(2) for the cgroup programs (bpf.c). Each returns a descriptor or 0, or -errno. An array map
  * of `entries` u64 counters keyed by u32. */
