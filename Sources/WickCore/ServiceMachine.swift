@@ -443,7 +443,7 @@ public struct ServiceMachine: Sendable {
     // MARK: Process exits
 
     private mutating func mainExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
-        let exitResult = ServicePolicy.result(of: exit, settings: settings)
+        let exitResult = ServicePolicy.result(of: exit, settings: settings, command: settings.type == .oneshot)
         switch state {
         case .start where settings.type == .notify || settings.type == .notifyReload:
             // Exiting before READY=1 is a failure even with status 0 (systemd's "protocol").
@@ -490,28 +490,28 @@ public struct ServiceMachine: Sendable {
     }
 
     private mutating func controlExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
-        let failed = !ServicePolicy.isSuccess(exit, settings: settings) && !(currentCommand?.flags.contains(.ignoreFailure) ?? false)
+        let failed = !ServicePolicy.isSuccess(exit, settings: settings, command: true) && !(currentCommand?.flags.contains(.ignoreFailure) ?? false)
         switch state {
         case .condition:
             if case .exited(let code) = exit, failed, code > 0, code < 255 {
                 fail(.execCondition)
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else if failed {
-                fail(ServicePolicy.result(of: exit, settings: settings))
+                fail(ServicePolicy.result(of: exit, settings: settings, command: true))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else {
                 continueCondition(now: now, processes: &processes)
             }
         case .startPre:
             if failed {
-                fail(ServicePolicy.result(of: exit, settings: settings))
+                fail(ServicePolicy.result(of: exit, settings: settings, command: true))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else {
                 continueStartPre(now: now, processes: &processes)
             }
         case .startPost:
             if failed {
-                fail(ServicePolicy.result(of: exit, settings: settings))
+                fail(ServicePolicy.result(of: exit, settings: settings, command: true))
                 enterStop(now: now, processes: &processes)
             } else {
                 continueStartPost(now: now, processes: &processes)
@@ -520,7 +520,7 @@ public struct ServiceMachine: Sendable {
             // systemd's service_sigchld_event(): a failing ExecStop= sets the result and ends the
             // chain; the remaining processes get the stop signal.
             if failed {
-                fail(ServicePolicy.result(of: exit, settings: settings))
+                fail(ServicePolicy.result(of: exit, settings: settings, command: true))
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else if runNextControl(.stop, now: now, processes: &processes) != .started {
                 enterSignal(.stopSigterm, now: now, processes: &processes)
@@ -532,7 +532,7 @@ public struct ServiceMachine: Sendable {
         case .stopPost:
             // A failing ExecStopPost= fails the unit and ends the chain (service_enter_dead()).
             if failed {
-                fail(ServicePolicy.result(of: exit, settings: settings))
+                fail(ServicePolicy.result(of: exit, settings: settings, command: true))
                 enterDead(now: now)
             } else if runNextControl(.stopPost, now: now, processes: &processes) != .started {
                 enterDead(now: now)

@@ -26,20 +26,22 @@ public enum ProcessExit: Equatable, Sendable {
 /// The policy decisions of systemd.service(5) that depend only on settings and how a process
 /// ended.
 public enum ServicePolicy {
-    /// Signals that count as a clean exit for a service (systemd.service(5) `SuccessExitStatus=`):
-    /// SIGHUP, SIGINT, SIGTERM and SIGPIPE, plus the unit's own list.
-    public static func isSuccess(_ exit: ProcessExit, settings: ServiceSection) -> Bool {
+    /// Whether a process ended cleanly (systemd.service(5) `SuccessExitStatus=`, systemd's
+    /// is_clean_exit()): status 0 or one of the unit's list; SIGHUP, SIGINT, SIGTERM and SIGPIPE
+    /// too for a daemon, not for a `command` (a `Type=oneshot` main process, a control command:
+    /// systemd's EXIT_CLEAN_COMMAND), plus the unit's own signals.
+    public static func isSuccess(_ exit: ProcessExit, settings: ServiceSection, command: Bool) -> Bool {
         switch exit {
         case .exited(let code):
             return code == 0 || settings.successExitStatus.statuses.contains(UInt8(truncatingIfNeeded: code))
         case .signaled(let signal):
-            return [1, 2, 13, 15].contains(signal) || settings.successExitStatus.signals.contains(signal)
+            return (!command && [1, 2, 13, 15].contains(signal)) || settings.successExitStatus.signals.contains(signal)
         }
     }
 
-    /// The result a main process's exit gives.
-    public static func result(of exit: ProcessExit, settings: ServiceSection) -> ServiceResult {
-        if isSuccess(exit, settings: settings) { return .success }
+    /// The result a process's exit gives.
+    public static func result(of exit: ProcessExit, settings: ServiceSection, command: Bool) -> ServiceResult {
+        if isSuccess(exit, settings: settings, command: command) { return .success }
         switch exit {
         case .exited: return .exitCode
         case .signaled: return .signal
@@ -67,7 +69,10 @@ public enum ServicePolicy {
         case .always: return result != .execCondition
         case .onSuccess: return result == .success
         case .onFailure: return result != .success && result != .execCondition
-        case .onAbnormal: return [.signal, .coreDump, .timeout, .watchdog].contains(result)
+        // service_shall_restart(): every result but a clean exit, an exit code and a skip (the
+        // man page's table names only signals, timeouts and the watchdog; `protocol`,
+        // `resources` and `oom-kill` restart too).
+        case .onAbnormal: return ![.success, .exitCode, .execCondition].contains(result)
         case .onAbort: return [.signal, .coreDump].contains(result)
         case .onWatchdog: return result == .watchdog
         }

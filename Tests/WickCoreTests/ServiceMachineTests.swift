@@ -191,6 +191,40 @@ import WickUnits
         #expect((service.state == .autoRestart) == restarts, "Restart=\(policy) after \(exit)")
     }
 
+    /// `Restart=on-abnormal` restarts after every result but a clean exit, an exit code and a
+    /// skip (systemd's service_shall_restart()): a notify service that exits cleanly before
+    /// `READY=1` (`protocol`) restarts.
+    @Test func onAbnormalRestartsAfterAProtocolFailure() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/main\nRestart=on-abnormal\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.processExited(pid: 101, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.result == .protocol && service.state == .autoRestart, "\(service.result) \(service.state)")
+    }
+
+    /// SIGTERM, SIGINT, SIGHUP and SIGPIPE are a clean end for a daemon only: a `Type=oneshot`
+    /// main process and a control command killed by one fail (systemd's EXIT_CLEAN_COMMAND);
+    /// `SuccessExitStatus=` signals still count for them.
+    @Test func aCommandKilledBySigtermFails() {
+        var processes = FakeProcessTable()
+        var oneshot = machine("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/task\n")
+        _ = oneshot.start(now: .seconds(0), processes: &processes)
+        _ = oneshot.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
+        #expect(oneshot.state == .failed && oneshot.result == .signal)
+        var pre = machine("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/d\n")
+        _ = pre.start(now: .seconds(0), processes: &processes)
+        _ = pre.processExited(pid: processes.lastPID, exit: .signaled(2), now: .seconds(1), processes: &processes)
+        #expect(pre.state == .failed && pre.result == .signal)
+        var listed = machine("[Service]\nType=oneshot\nSuccessExitStatus=SIGTERM\nExecStart=/bin/task\n")
+        _ = listed.start(now: .seconds(0), processes: &processes)
+        _ = listed.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
+        #expect(listed.result == .success && listed.state == .dead)
+        var daemon = machine("[Service]\nExecStart=/bin/d\n")
+        _ = daemon.start(now: .seconds(0), processes: &processes)
+        _ = daemon.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
+        #expect(daemon.result == .success && daemon.state == .dead)
+    }
+
     @Test func restartPreventAndForceExitStatus() {
         var processes = FakeProcessTable()
         var prevented = machine("[Service]\nExecStart=/bin/main\nRestart=always\nRestartPreventExitStatus=3\n")
