@@ -181,7 +181,7 @@ public struct ServiceMachine: Sendable {
             if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false) }
             controlPID = nil
             queue = []
-            if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
+            enterRunning(afterStart: false, now: now, processes: &processes)
         case .condition, .startPre, .start, .startPost, .stop:
             fail(.timeout)
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
@@ -376,11 +376,15 @@ public struct ServiceMachine: Sendable {
         }
     }
 
-    /// systemd's service_enter_running(): running while the main process is (or, `forking`
-    /// without a known one, may be) alive; else `exited` with `RemainAfterExit=yes`, whatever the
-    /// type; else the stop.
-    private mutating func enterRunning(now: Instant, processes: inout some ProcessPort) {
-        if mainPID != nil || settings.type == .forking {
+    /// systemd's service_enter_running(), after the start commands or a reload: a result that
+    /// failed meanwhile (the main process ended with a failure during `ExecStartPost=` or the
+    /// reload) goes to the stop signal, `ExecStop=` left out; else running while the main process
+    /// is alive (or, a `forking` start without a known one, may be); else `exited` with
+    /// `RemainAfterExit=yes`, whatever the type; else the stop.
+    private mutating func enterRunning(afterStart: Bool = true, now: Instant, processes: inout some ProcessPort) {
+        if result != .success {
+            enterSignal(.stopSigterm, now: now, processes: &processes)
+        } else if mainPID != nil || (afterStart && settings.type == .forking) {
             setState(.running, now: now)
         } else if settings.remainAfterExit {
             setState(.exited, now: now)
@@ -527,7 +531,7 @@ public struct ServiceMachine: Sendable {
             }
         case .reload:
             if runNextControl(.reload, now: now, processes: &processes) != .started {
-                if mainPID != nil { setState(.running, now: now) } else { enterStop(now: now, processes: &processes) }
+                enterRunning(afterStart: false, now: now, processes: &processes)
             }
         case .stopPost:
             // A failing ExecStopPost= fails the unit and ends the chain (service_enter_dead()).

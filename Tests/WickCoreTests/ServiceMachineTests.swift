@@ -332,6 +332,29 @@ import WickUnits
         #expect(!processes.spawned.contains { $0.path == "/bin/stop-failing" }, "no ExecStop= after a failure")
     }
 
+    /// A main process that ends during `ExecStartPost=` or a reload is judged when that command
+    /// ends, by systemd's service_enter_running(): after a failure the stop signal, `ExecStop=`
+    /// left out; after a clean end `exited` with `RemainAfterExit=yes`.
+    @Test func aMainProcessEndingDuringStartPostOrReloadIsJudgedWhenTheCommandEnds() {
+        var processes = FakeProcessTable()
+        var post = machine("[Service]\nExecStart=/bin/d\nExecStartPost=/bin/post\nExecStop=/bin/stop\n")
+        _ = post.start(now: .seconds(0), processes: &processes)
+        let main = processes.spawned.first { $0.path == "/bin/d" }?.pid ?? 0
+        #expect(post.state == .startPost)
+        _ = post.processExited(pid: main, exit: .exited(1), now: .seconds(1), processes: &processes)
+        #expect(post.state == .startPost, "the command runs on")
+        _ = post.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(post.state == .failed && post.result == .exitCode)
+        #expect(!processes.spawned.contains { $0.path == "/bin/stop" }, "no ExecStop= after a failure")
+        var reloaded = machine("[Service]\nRemainAfterExit=yes\nExecStart=/bin/r\nExecReload=/bin/reload\n")
+        _ = reloaded.start(now: .seconds(0), processes: &processes)
+        let daemon = processes.lastPID
+        #expect(reloaded.reload(now: .seconds(1), processes: &processes).accepted)
+        _ = reloaded.processExited(pid: daemon, exit: .exited(0), now: .seconds(2), processes: &processes)
+        _ = reloaded.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(reloaded.state == .exited, "\(reloaded.state)")
+    }
+
     @Test func forkingFollowsThePIDFile() {
         var processes = FakeProcessTable(pidFiles: ["/run/d.pid": 500])
         var service = machine("[Service]\nType=forking\nPIDFile=/run/d.pid\nExecStart=/usr/sbin/d\n")
