@@ -450,7 +450,11 @@ public struct ServiceMachine: Sendable {
         let exitResult = ServicePolicy.result(of: exit, settings: settings, command: settings.type == .oneshot)
         switch state {
         case .start where settings.type == .notify || settings.type == .notifyReload:
-            // Exiting before READY=1 is a failure even with status 0 (systemd's "protocol").
+            // Exiting before READY=1 is a failure even with status 0 (systemd's "protocol"),
+            // unless READY=1 may still come from another process: a clean exit with
+            // `RemainAfterExit=yes` and a `NotifyAccess=` other than `main`
+            // (service_sigchld_event()); the start waits for it or for its timeout.
+            if exitResult == .success && settings.remainAfterExit && settings.effectiveNotifyAccess != .main { break }
             fail(exitResult == .success ? .protocol : exitResult)
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .start:

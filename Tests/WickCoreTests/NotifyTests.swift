@@ -170,6 +170,25 @@ import WickUnits
         #expect(service.state == .autoRestart && service.mainPID == nil && service.result == .success, "\(service.state)")
     }
 
+    /// A notify service whose main process exits cleanly before READY=1, with
+    /// `RemainAfterExit=yes` and `NotifyAccess=all`, waits for READY=1 from another process
+    /// (systemd's service_sigchld_event()); with `NotifyAccess=main` it fails with `protocol`.
+    @Test func readyMayComeAfterTheMainProcessWithRemainAfterExitAndNotifyAccessAll() {
+        var processes = FakeProcessTable()
+        var waiting = machine("[Service]\nType=notify\nNotifyAccess=all\nRemainAfterExit=yes\nExecStart=/bin/d\n")
+        _ = waiting.start(now: .seconds(0), processes: &processes)
+        _ = waiting.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(waiting.state == .start)
+        var ready = NotifyMessage()
+        ready.ready = true
+        _ = waiting.notify(ready, now: .seconds(2), processes: &processes)
+        #expect(waiting.state == .exited, "\(waiting.state)")
+        var strict = machine("[Service]\nType=notify\nNotifyAccess=main\nRemainAfterExit=yes\nExecStart=/bin/d\n")
+        _ = strict.start(now: .seconds(0), processes: &processes)
+        _ = strict.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(strict.state == .failed && strict.result == .protocol)
+    }
+
     @Test func mainPIDIsTakenOnlyWhenThePortAcceptsIt() {
         var processes = FakeProcessTable()
         processes.claimable = [4242]
