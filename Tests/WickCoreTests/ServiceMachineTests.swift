@@ -207,22 +207,17 @@ import WickUnits
     /// `SuccessExitStatus=` signals still count for them.
     @Test func aCommandKilledBySigtermFails() {
         var processes = FakeProcessTable()
-        var oneshot = machine("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/task\n")
-        _ = oneshot.start(now: .seconds(0), processes: &processes)
-        _ = oneshot.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
-        #expect(oneshot.state == .failed && oneshot.result == .signal)
-        var pre = machine("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/d\n")
-        _ = pre.start(now: .seconds(0), processes: &processes)
-        _ = pre.processExited(pid: processes.lastPID, exit: .signaled(2), now: .seconds(1), processes: &processes)
-        #expect(pre.state == .failed && pre.result == .signal)
-        var listed = machine("[Service]\nType=oneshot\nSuccessExitStatus=SIGTERM\nExecStart=/bin/task\n")
-        _ = listed.start(now: .seconds(0), processes: &processes)
-        _ = listed.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
-        #expect(listed.result == .success && listed.state == .dead)
-        var daemon = machine("[Service]\nExecStart=/bin/d\n")
-        _ = daemon.start(now: .seconds(0), processes: &processes)
-        _ = daemon.processExited(pid: processes.lastPID, exit: .signaled(15), now: .seconds(1), processes: &processes)
-        #expect(daemon.result == .success && daemon.state == .dead)
+        /// The unit's first process ends with `exit`: its state and result.
+        func ending(_ text: String, _ exit: ProcessExit) -> (ServiceState, ServiceResult) {
+            var service = machine(text)
+            _ = service.start(now: .seconds(0), processes: &processes)
+            _ = service.processExited(pid: processes.lastPID, exit: exit, now: .seconds(1), processes: &processes)
+            return (service.state, service.result)
+        }
+        #expect(ending("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/task\n", .signaled(15)) == (.failed, .signal))
+        #expect(ending("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/d\n", .signaled(2)) == (.failed, .signal))
+        #expect(ending("[Service]\nType=oneshot\nSuccessExitStatus=SIGTERM\nExecStart=/bin/task\n", .signaled(15)) == (.dead, .success))
+        #expect(ending("[Service]\nExecStart=/bin/d\n", .signaled(15)) == (.dead, .success))
     }
 
     @Test func restartPreventAndForceExitStatus() {
