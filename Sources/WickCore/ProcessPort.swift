@@ -19,6 +19,11 @@ public protocol ProcessPort {
     /// unit owns" standing in for the cgroup, says why in the log, and when it accepts routes the
     /// pid's exit to `unit`.
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool
+    /// The main process `old` of a unit with `PIDFile=` exited: the pid the file names now when
+    /// it is another process the unit may take, as systemd's service_sigchld_event() reads the
+    /// file again ("Forking services may occasionally move to a new PID"); nil, without a log
+    /// line, otherwise.
+    mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32?
     /// A stop is about to wait for the main process `pid`: whether its exit will be seen. A child
     /// of wick's is reaped (SIGCHLD); a process another one reaps (`MAINPID=` of a process that
     /// is not wick's child, systemd's "main_pid_alien") is watched by the port until it exits,

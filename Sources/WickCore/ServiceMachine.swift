@@ -137,6 +137,13 @@ public struct ServiceMachine: Sendable {
         pid: Int32, exit: ProcessExit, now: Instant, processes: inout some ProcessPort
     ) -> [ServiceTransition] {
         if pid == mainPID {
+            // A service with PIDFile= may have moved to a new main process, written to the file
+            // before the old one exited (service_sigchld_event()); the start process of a
+            // `forking` start is followed by the start's own adoption below.
+            if state != .start, let pidFile = settings.pidFile, let moved = processes.movedMainPID(unit: name, pidFile: pidFile, from: pid) {
+                mainPID = moved
+                return takeTransitions()
+            }
             mainPID = nil
             lastExit = exit
             mainExited(exit, now: now, processes: &processes)

@@ -676,17 +676,32 @@ final class DaemonPort: ManagerPort {
             unitOfPID[candidates[0]] = unit
             return candidates[0]
         }
-        // A PID file holds one number; 4 KiB is more than enough.
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: 4096).contents(of: pidFile),
-              let word = bytes.split(whereSeparator: { [9, 10, 13, 32].contains($0) }).first,
-              let pid = Int32(String(decoding: word, as: UTF8.self)), pid > 0 else {
+        guard let pid = Self.readPIDFile(pidFile) else {
             log("\(unit): PIDFile=\(pidFile) is missing or names no process")
             return nil
         }
         return claimMainPID(pid, unit: unit) ? pid : nil
     }
 
-    func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool {
+    func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? {
+        guard let pid = Self.readPIDFile(pidFile), pid != old, claim(pid, unit: unit, quiet: true) else { return nil }
+        log("\(unit): main PID changing: \(old) -> \(pid)")
+        return pid
+    }
+
+    /// The pid a PID file names: one number (4 KiB is more than enough to read).
+    private static func readPIDFile(_ path: String) -> Int32? {
+        guard let bytes = try? FileSystemUnitSource(maximumFileSize: 4096).contents(of: path),
+              let word = bytes.split(whereSeparator: { [9, 10, 13, 32].contains($0) }).first,
+              let pid = Int32(String(decoding: word, as: UTF8.self)), pid > 0 else { return nil }
+        return pid
+    }
+
+    func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { claim(pid, unit: unit, quiet: false) }
+
+    /// `MAINPID=`'s checks; `quiet`: a refusal is not logged (a PID file read again at the old
+    /// main's exit usually names the old one, as systemd's service_load_pid_file(s, false)).
+    private func claim(_ pid: Int32, unit: UnitID, quiet: Bool) -> Bool {
         let refusal: String?
         if pid <= 1 {
             refusal = "it is PID 1"
@@ -701,13 +716,13 @@ final class DaemonPort: ManagerPort {
             refusal = "it is not a living descendant of wick"
         }
         if let refusal {
-            log(.warning, "\(unit): MAINPID=\(pid) refused: \(refusal)")
+            if !quiet { log(.warning, "\(unit): MAINPID=\(pid) refused: \(refusal)") }
             return false
         }
         releaseAlienMain(of: unit)
         if ProcessTable.entry(of: pid)?.parent != getpid() {
             guard let fd = PIDDescriptor.open(pid) else {
-                log(.warning, "\(unit): MAINPID=\(pid) refused: it is not alive")
+                if !quiet { log(.warning, "\(unit): MAINPID=\(pid) refused: it is not alive") }
                 return false
             }
             alienMains[unit] = (pid, fd, nil)

@@ -62,6 +62,7 @@ enum NotifyHarness {
         }
         mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { true }
         mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { nil }
+        mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { nil }
         mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }
         mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { true }
     }

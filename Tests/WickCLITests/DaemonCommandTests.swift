@@ -193,6 +193,30 @@ import Testing
         }
     }
 
+    /// A forking service whose main process writes another pid to its `PIDFile=` and exits
+    /// runs on with that one as its main process (systemd's service_sigchld_event() reads the
+    /// file again), and nothing is logged as refused.
+    @Test func aForkingServiceMovesToTheNewPIDOfItsPIDFile() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try "sleep 1\nsleep 100 &\necho $! > \"$1\"\nexit 0\n".write(toFile: "\(out)/daemon.sh", atomically: true, encoding: .utf8)
+        let live = try ControlVerbTests.start([
+            "moving.service": "[Service]\nType=forking\nPIDFile=\(out)/pid\n"
+                + "ExecStart=/bin/sh -c '/bin/sh \(out)/daemon.sh \(out)/pid & echo $$! > \(out)/pid'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "moving.service").status == 0, "\(live.wick.log)")
+        let first = try live.run("show", "moving.service", "-p", "MainPID", "--value").stdout
+        var moved = ""
+        #expect(ControlVerbTests.waitFor {
+            moved = ExecEnvironmentTests.read("\(out)/pid").trimmingCharacters(in: .whitespacesAndNewlines)
+            return !moved.isEmpty && "\(moved)\n" != first
+                && (try? live.run("show", "moving.service", "-p", "MainPID", "--value").stdout) == "\(moved)\n"
+        }, "\(first) -> \(moved): \(live.wick.log)")
+        #expect(try live.run("show", "moving.service", "-p", "ActiveState", "--value").stdout == "active\n")
+        #expect(!live.wick.log.contains("refused"), "\(live.wick.log)")
+    }
+
     /// A reload that adds an address to a socket keeps the listener of the address it had, as
     /// systemd keeps the fds of unchanged ports: its `Accept=no` service, which holds that
     /// listener, is not in the way of the reopen (a new bind of the address failed with

@@ -41,6 +41,12 @@ struct FakeProcessTable: ProcessPort {
         return pid
     }
 
+    mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? {
+        guard let pid = pidFiles[pidFile], pid != old else { return nil }
+        running[pid] = (unit, pidFile, .main)
+        return pid
+    }
+
     /// Pids `claimMainPID` accepts (the real port checks /proc and its pid table).
     var claimable: Set<Int32> = []
     var claims: [(pid: Int32, unit: UnitID)] = []

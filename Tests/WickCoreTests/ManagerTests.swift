@@ -23,6 +23,7 @@ struct FakePort: ManagerPort {
     }
     mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
     mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
+    mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { processes.movedMainPID(unit: unit, pidFile: pidFile, from: old) }
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { processes.claimMainPID(pid, unit: unit) }
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { processes.watchExit(of: pid, unit: unit) }
     mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {

@@ -350,6 +350,22 @@ import WickUnits
         #expect(reloaded.state == .exited, "\(reloaded.state)")
     }
 
+    /// A main process that wrote another pid to its `PIDFile=` before it exited hands the
+    /// service over to that one (systemd's service_sigchld_event(): "Forking services may
+    /// occasionally move to a new PID"); the service runs on.
+    @Test func aMainProcessThatRewroteThePIDFileHandsOver() {
+        var processes = FakeProcessTable(pidFiles: ["/run/m.pid": 500])
+        var service = machine("[Service]\nType=forking\nPIDFile=/run/m.pid\nExecStart=/usr/sbin/m\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.processExited(pid: 101, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .running && service.mainPID == 500)
+        processes.pidFiles["/run/m.pid"] = 600
+        _ = service.processExited(pid: 500, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(service.state == .running && service.mainPID == 600, "\(service.state)")
+        _ = service.processExited(pid: 600, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(service.state == .dead, "the file still names 600: the end")
+    }
+
     @Test func forkingFollowsThePIDFile() {
         var processes = FakeProcessTable(pidFiles: ["/run/d.pid": 500])
         var service = machine("[Service]\nType=forking\nPIDFile=/run/d.pid\nExecStart=/usr/sbin/d\n")
