@@ -721,11 +721,16 @@ final class DaemonPort: ManagerPort {
         }
         releaseAlienMain(of: unit)
         if ProcessTable.entry(of: pid)?.parent != getpid() {
-            guard let fd = PIDDescriptor.open(pid) else {
+            switch PIDDescriptor.open(pid) {
+            case .descriptor(let fd):
+                alienMains[unit] = (pid, fd, nil)
+            case .gone:
                 if !quiet { log(.warning, "\(unit): MAINPID=\(pid) refused: it is not alive") }
                 return false
+            case .unavailable:
+                // Taken by its number, as before pidfds: signalled by pid, its exit unseen.
+                break
             }
-            alienMains[unit] = (pid, fd, nil)
         }
         unitOfPID[pid] = unit
         return true

@@ -5,10 +5,18 @@ import Glibc
 /// reports readable once it has exited and through which it is signalled, never a process that
 /// took its number since (wick's handle on a main process that is not its child).
 public enum PIDDescriptor {
-    /// The descriptor, or nil when the process is gone (ESRCH) or the kernel has no pidfds.
-    public static func open(_ pid: Int32) -> Int32? {
+    public enum Opened {
+        case descriptor(Int32)
+        /// The process has exited (ESRCH).
+        case gone
+        /// No descriptor to be had (a kernel before 5.3, no fd left): the pid is all there is.
+        case unavailable
+    }
+
+    public static func open(_ pid: Int32) -> Opened {
         let fd = cwick_pidfd_open(pid)
-        return fd >= 0 ? fd : nil
+        if fd >= 0 { return .descriptor(fd) }
+        return errno == ESRCH ? .gone : .unavailable
     }
 
     /// Sends `signal`; false when the process has exited.

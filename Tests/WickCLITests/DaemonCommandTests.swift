@@ -245,6 +245,28 @@ import Testing
         #expect(try live.run("show", "held.service", "-p", "ActiveState", "--value").stdout == "active\n")
     }
 
+    /// Listeners a reload kept for a socket that does not open again within it close at the
+    /// reload's end: here its new `ExecStartPre=` fails, the socket fails, and the address it
+    /// had listens no more (a kept fd would hold it, connections queueing to no one).
+    @Test func aReloadedSocketThatDoesNotReopenLeavesNoListenerBehind() throws {
+        let (kept, added) = (TestClient.freePort(), TestClient.freePort())
+        let live = try ControlVerbTests.start([
+            "pre.socket": "[Socket]\nListenStream=127.0.0.1:\(kept)\n",
+            "pre.service": "[Service]\nExecStart=/bin/sleep 1000\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(kept))
+        let before = try live.settledDescriptors()
+        try "[Socket]\nListenStream=127.0.0.1:\(kept)\nListenStream=127.0.0.1:\(added)\nExecStartPre=/bin/false\n"
+            .write(to: live.directory.appendingPathComponent("pre.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "pre.socket", "-p", "ActiveState", "--value").stdout) == "failed\n" }, "\(live.wick.log)")
+        let probe = TestClient.connectTCP(kept)
+        defer { if probe >= 0 { close(probe) } }
+        #expect(probe < 0, "the kept address was closed")
+        #expect(try live.settledDescriptors() == before - 1, "its listener is gone: \(live.wick.log)")
+    }
+
     /// An address moved from one socket to another in one reload: the socket that gives it up
     /// closes it before any socket opens, so the one that takes it binds it (its kept fd was in
     /// the way, and the taking socket failed with its other address).
