@@ -422,10 +422,11 @@ int cwick_peer_in_group(int fd, gid_t group) {
     return 0;
 }
 
-ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid) {
+ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid,
+                                       int *fds, size_t *fd_count, int *truncated) {
     union {
         struct cmsghdr align;
-        char data[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 16)];
+        char data[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * CWICK_NOTIFY_FDS_MAX)];
     } control;
     struct iovec vector = { .iov_base = buffer, .iov_len = size };
     struct msghdr message = {
@@ -433,7 +434,10 @@ ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t 
     };
     ssize_t length;
     struct cmsghdr *header;
+    size_t i;
     *pid = 0;
+    *fd_count = 0;
+    *truncated = 0;
     do { length = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC); } while (length < 0 && errno == EINTR);
     if (length < 0) return -1;
     for (header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
@@ -442,12 +446,21 @@ ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t 
             struct ucred credentials;
             memcpy(&credentials, CMSG_DATA(header), sizeof credentials);
             *pid = credentials.pid;
-        } else if (header->cmsg_type == SCM_RIGHTS) {
-            size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int), i;
-            int fds[16];
-            memcpy(fds, CMSG_DATA(header), count * sizeof(int) < sizeof fds ? count * sizeof(int) : sizeof fds);
-            for (i = 0; i < count && i < 16; i++) close(fds[i]);
+        } else if (header->cmsg_type == SCM_RIGHTS && header->cmsg_len >= CMSG_LEN(0)) {
+            size_t count = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            int received[CWICK_NOTIFY_FDS_MAX];
+            if (count > CWICK_NOTIFY_FDS_MAX) count = CWICK_NOTIFY_FDS_MAX;
+            memcpy(received, CMSG_DATA(header), count * sizeof(int));
+            for (i = 0; i < count; i++) {
+                if (*fd_count < CWICK_NOTIFY_FDS_MAX) fds[(*fd_count)++] = received[i];
+                else close(received[i]);
+            }
         }
+    }
+    if (message.msg_flags & MSG_CTRUNC) {
+        for (i = 0; i < *fd_count; i++) close(fds[i]);
+        *fd_count = 0;
+        *truncated = 1;
     }
     return length;   /* MSG_TRUNC: the datagram's real length, which may exceed size */
 }

@@ -98,6 +98,7 @@ enum StatusRenderer {
         if let tasks = service.tasksCurrent { fields.append(("Tasks", String(tasks))) }
         if let memory = service.memoryCurrent { fields.append(("Memory", Self.bytes(Double(memory)))) }
         if let cpu = service.cpuUsageNanoseconds { fields.append(("CPU", TimeSpan(microseconds: cpu / 1_000_000 * 1000).description)) }
+        if service.fdStore > 0 || service.fdStoreMax > 0 { fields.append(("FD Store", "\(service.fdStore) (limit: \(service.fdStoreMax))")) }
         if let cgroup = service.cgroup, !service.cgroupProcesses.isEmpty {
             fields.append(("CGroup", cgroup + service.cgroupProcesses.map { "\n             └─\($0)" }.joined()))
         }

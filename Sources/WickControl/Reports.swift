@@ -157,13 +157,17 @@ public struct ServiceDetails: Equatable, Sendable {
     public var tasksCurrent: UInt64?
     public var cpuUsageNanoseconds: UInt64?
     public var exit: Exit?
+    /// The fds in its store and `FileDescriptorStoreMax=` (systemctl's "FD Store: N (limit: M)").
+    public var fdStore: UInt64
+    public var fdStoreMax: UInt64
 
     public init(
         mainPID: Int32? = nil, execMainPID: Int32? = nil, execMainCommand: String? = nil, controlPID: Int32? = nil,
         statusText: String? = nil, spawnError: String? = nil, sandboxSkipped: [String] = [], cgroup: String? = nil,
         cgroupProcesses: [Int32] = [], restarts: UInt64 = 0, triggeredBy: [String] = [], memoryCurrent: UInt64? = nil,
-        tasksCurrent: UInt64? = nil, cpuUsageNanoseconds: UInt64? = nil, exit: Exit? = nil
+        tasksCurrent: UInt64? = nil, cpuUsageNanoseconds: UInt64? = nil, exit: Exit? = nil, fdStore: UInt64 = 0, fdStoreMax: UInt64 = 0
     ) {
+        (self.fdStore, self.fdStoreMax) = (fdStore, fdStoreMax)
         (self.mainPID, self.execMainPID, self.execMainCommand, self.controlPID) = (mainPID, execMainPID, execMainCommand, controlPID)
         (self.statusText, self.spawnError, self.sandboxSkipped, self.cgroup) = (statusText, spawnError, sandboxSkipped, cgroup)
         (self.cgroupProcesses, self.restarts, self.triggeredBy) = (cgroupProcesses, restarts, triggeredBy)
@@ -179,6 +183,7 @@ public struct ServiceDetails: Equatable, Sendable {
             ("cgroup_processes", .array(cgroupProcesses.map { .number(Double($0)) })), ("restarts", .optional(restarts)),
             ("triggered_by", .array(triggeredBy.map { .string($0) })), ("memory_current", .optional(memoryCurrent)),
             ("tasks_current", .optional(tasksCurrent)), ("cpu_usage_ns", .optional(cpuUsageNanoseconds)),
+            ("fd_store", .optional(fdStore)), ("fd_store_max", .optional(fdStoreMax)),
         ]
         if let exit {
             members += [("exit_code", .string(exit.code.rawValue)), ("exit_status", .number(Double(exit.status)))]
@@ -198,7 +203,8 @@ public struct ServiceDetails: Equatable, Sendable {
             sandboxSkipped: json.strings("sandbox_skipped"), cgroup: json["cgroup"]?.stringValue,
             cgroupProcesses: (json["cgroup_processes"]?.arrayValue ?? []).compactMap { $0.numberValue.map(Saturating.int32) },
             restarts: json.uint64("restarts") ?? 0, triggeredBy: json.strings("triggered_by"), memoryCurrent: json.uint64("memory_current"),
-            tasksCurrent: json.uint64("tasks_current"), cpuUsageNanoseconds: json.uint64("cpu_usage_ns"), exit: exit)
+            tasksCurrent: json.uint64("tasks_current"), cpuUsageNanoseconds: json.uint64("cpu_usage_ns"), exit: exit,
+            fdStore: json.uint64("fd_store") ?? 0, fdStoreMax: json.uint64("fd_store_max") ?? 0)
     }
 }
 

@@ -281,11 +281,12 @@ public struct Manager {
 
     /// An sd_notify(3) message from `pid`, accepted per `NotifyAccess=` (systemd.service(5)):
     /// `main` takes the main process only, `exec` also control processes, `all` any process of the
-    /// service's process group (`senderGroup`), `none` nothing. Returns whether it was accepted.
+    /// service's process group (`senderGroup`), `none` nothing. Returns the service that accepted
+    /// it (its fd store takes the message's fds), nil when none did.
     @discardableResult
     public mutating func notifyReceived(
         pid: Int32, senderGroup: Int32?, owner: UnitID?, message: NotifyMessage, now: Instant, port: inout some ManagerPort
-    ) -> Bool {
+    ) -> UnitID? {
         let candidates = owner.map { [$0] } ?? services.keys.sorted()
         for name in candidates {
             guard var service = services[name] else { continue }
@@ -302,9 +303,9 @@ public struct Manager {
             services[name] = service
             apply(transitions, now: now, port: &port)
             dispatch(now: now, port: &port)
-            return true
+            return name
         }
-        return false
+        return nil
     }
 
     /// Every unit whose deadline has passed: command timeouts, a socket's pause, a service's

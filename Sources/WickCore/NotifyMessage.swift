@@ -13,6 +13,15 @@ public struct NotifyMessage: Equatable, Sendable {
     public var watchdogMicroseconds: UInt64?
     /// `ERRNO=`: shown in status.
     public var errorNumber: Int32?
+    /// `FDSTORE=1`: the fds sent with the message go to the service's fd store.
+    public var fdStore = false
+    /// `FDSTOREREMOVE=1`: the entries named `FDNAME=` leave the store (it takes precedence over
+    /// `FDSTORE=1`).
+    public var fdStoreRemove = false
+    /// The first `FDNAME=` line's value, as written (systemd's strv_find_startswith()).
+    public var fdName: String?
+    /// `FDPOLL=0`: the stored fds are not watched for a hang-up.
+    public var fdPoll = true
 
     public init() {}
 
@@ -33,9 +42,41 @@ public struct NotifyMessage: Equatable, Sendable {
             case "EXTEND_TIMEOUT_USEC": message.extendTimeoutMicroseconds = UInt64(value)
             case "WATCHDOG_USEC": message.watchdogMicroseconds = UInt64(value)
             case "ERRNO": message.errorNumber = Int32(value)
+            case "FDSTORE": message.fdStore = message.fdStore || value == "1"
+            case "FDSTOREREMOVE": message.fdStoreRemove = message.fdStoreRemove || value == "1"
+            case "FDNAME": if message.fdName == nil { message.fdName = String(value) }
+            case "FDPOLL": message.fdPoll = message.fdPoll && value != "0"
             default: break
             }
         }
         return message
+    }
+
+    /// What the message asks of the fd store, from the end of systemd's service_notify_message().
+    public enum FDStoreRequest: Equatable, Sendable {
+        /// Store the message's fds under `name` (`stored` without a valid `FDNAME=`; `invalidName`:
+        /// one was given and ignored), watched for a hang-up unless `FDPOLL=0`.
+        case store(name: String, poll: Bool, invalidName: Bool)
+        /// Close every entry named `name`.
+        case remove(name: String)
+        /// `FDSTOREREMOVE=1` without a valid `FDNAME=`: ignored, with a warning.
+        case removeWithoutName
+    }
+
+    /// nil when the message asks nothing of the store (its fds, if any, are closed).
+    public var fdStoreRequest: FDStoreRequest? {
+        if fdStoreRemove {
+            guard let fdName, Self.isValidFDName(fdName) else { return .removeWithoutName }
+            return .remove(name: fdName)
+        }
+        guard fdStore else { return nil }
+        if let fdName, Self.isValidFDName(fdName) { return .store(name: fdName, poll: fdPoll, invalidName: false) }
+        return .store(name: "stored", poll: fdPoll, invalidName: fdName != nil)
+    }
+
+    /// systemd's fdname_is_valid(): at most 255 printable ASCII characters (0x20-0x7E) other than
+    /// `:` (the separator of `LISTEN_FDNAMES=`); the empty name is valid.
+    public static func isValidFDName(_ name: String) -> Bool {
+        name.utf8.count <= 255 && name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
     }
 }

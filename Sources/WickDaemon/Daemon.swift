@@ -226,6 +226,7 @@ public final class Daemon {
         let changes = manager.reload(
             units: loaded, instances: instances, aliases: aliases, bootUnits: boot, now: current, port: &port)
         port.closeKeptListeners()
+        port.fdStores.reloaded(max: { [port] unit in port.units[unit].map { $0.settings.service.fileDescriptorStoreMax } }, log: port.log)
         port.socketsOfService = manager.socketsOfService
         port.controlGroups.prune(keeping: Set(loaded.map { $0.name.name }))
         port.log("reloaded \(loaded.count) units" + (changes.isEmpty ? "" : ": " + changes.joined(separator: "; ")))
@@ -252,6 +253,10 @@ public final class Daemon {
             }
             let current = now()
             port.now = current
+            // Notifications before exits (systemd's EVENT_PRIORITY_NOTIFY is above SIGCHLD's): a
+            // process's last message, queued before it ended, is judged while it is still the
+            // unit's main or control process.
+            if tokens.contains(Self.notifyToken) { handleNotifications(now: current) }
             for token in tokens {
                 if port.output.owns(token) {
                     port.output.readable(token, now: current)
@@ -260,11 +265,13 @@ public final class Daemon {
                 } else if token == Self.signalToken {
                     handleSignals(now: current)
                 } else if token == Self.notifyToken {
-                    handleNotifications(now: current)
+                    continue
                 } else if let metricsServer, metricsServer.owns(token) {
                     metricsServer.ready(token, now: current, log: port.log) { metrics.render(manager, ipCounters: port.allIPCounters, usage: port.controlGroups.usage) }
                 } else if token == Self.watchToken {
                     unitDirectoriesChanged(now: current)
+                } else if port.fdStores.owns(token) {
+                    port.fdStores.hungUp(token, log: port.log)
                 } else if let (unit, pid) = port.watchedExit(token) {
                     // Not wick's child: how it ended is unknown, a clean exit as far as wick knows.
                     manager.processExited(unit: unit, pid: pid, exit: .exited(0), now: current, port: &port)
@@ -390,14 +397,33 @@ public final class Daemon {
                 port.log("dropped \(notifySocket.overlong &- overlong) notification(s) longer than 4096 bytes, as systemd does")
             }
         }
-        for (pid, bytes) in notifySocket.receiveAll() {
-            guard pid > 0 else { continue }
+        let truncated = notifySocket.controlTruncated
+        defer {
+            if notifySocket.controlTruncated != truncated {
+                port.log(.warning, "Got message with truncated control data (too many fds sent?), ignoring.")
+            }
+        }
+        notifySocket.receiveAll { pid, bytes, fds in
+            var left = fds
+            defer {
+                // systemd's manager_dispatch_notify_fd(): what no fd store took is closed.
+                if !left.isEmpty {
+                    left.forEach(closeDescriptor)
+                    port.log(.warning, "Got extra auxiliary fds with notification message, closing them.")
+                }
+            }
+            guard pid > 0 else { return }
             let message = NotifyMessage.parse(bytes)
             let group = getpgid(pid)
-            let accepted = manager.notifyReceived(
+            guard let unit = manager.notifyReceived(
                 pid: pid, senderGroup: group > 0 ? group : nil, owner: port.unitOfPID[pid], message: message,
                 now: current, port: &port)
-            if !accepted { port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows") }
+            else {
+                port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows")
+                return
+            }
+            let max = port.units[unit]?.settings.service.fileDescriptorStoreMax ?? 0
+            left = port.fdStores.handle(message.fdStoreRequest, fds: fds, unit: unit, max: max, log: port.log)
         }
     }
 

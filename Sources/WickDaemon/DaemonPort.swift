@@ -67,6 +67,8 @@ final class DaemonPort: ManagerPort {
     let execEnvironment: ExecEnvironment
     /// Per-unit cgroups, where the unified hierarchy is writable.
     let controlGroups = ControlGroups()
+    /// The services' file descriptor stores (`FDSTORE=1`).
+    let fdStores: FDStores
     /// The units' compiled system-call filters.
     private let seccompCompiler = SeccompCompiler()
     /// The monotonic time of the current loop iteration, for log lines.
@@ -87,6 +89,7 @@ final class DaemonPort: ManagerPort {
         execEnvironment = ExecEnvironment(runtimeDirectory: loader.host.runtimeDirectory)
         self.messages = messages
         output = OutputRouter(epoll: epoll, sink: messages)
+        fdStores = FDStores(epoll: epoll)
         self.loader = loader
         self.units = Dictionary(units.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         rebuildJoins()
@@ -368,6 +371,7 @@ final class DaemonPort: ManagerPort {
     /// runs): nothing of it stays per connection.
     func instanceRemoved(_ connection: AcceptedConnectionID) {
         if let instance = instanceOfConnection.removeValue(forKey: connection.id) {
+            fdStores.release(instance, log: log)
             connectionOfInstance[instance] = nil
             units[instance] = nil
             execEnvironment.forget(instance)
@@ -415,6 +419,14 @@ final class DaemonPort: ManagerPort {
         releaseAlienMain(of: unit)
         controlGroups.remove(unit.name)
         guard let loaded = units[unit], loaded.isService else { return }
+        // FileDescriptorStorePreserve=: `no` releases the store at every stop (systemd's
+        // service_enter_dead()), `restart` once no restart or job follows
+        // (service_release_resources()), `yes` keeps it while the unit is loaded.
+        switch loaded.settings.service.fileDescriptorStorePreserve {
+        case .no: fdStores.release(unit, log: log)
+        case .restart: if !restarting { fdStores.release(unit, log: log) }
+        case .yes: break
+        }
         execEnvironment.unitStopped(unit, context: loaded.settings.service.exec, restarting: restarting, log: log)
     }
 
@@ -453,6 +465,9 @@ final class DaemonPort: ManagerPort {
         if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
             inputs.notifySocket = notifySocketPath
+            // systemd's service_spawn_internal(): the store's size next to the socket.
+            let storeMax = loaded.settings.service.fileDescriptorStoreMax
+            if storeMax > 0 { set("FDSTORE", String(storeMax)) }
         }
         if role == .control, let mainPID = request.mainPID { set("MAINPID", String(mainPID)) }
         // systemd.service(5) WatchdogSec=: the main process gets WATCHDOG_USEC and WATCHDOG_PID
@@ -474,6 +489,7 @@ final class DaemonPort: ManagerPort {
         }
 
         var fds: [Int32] = []
+        var names: [String] = []
         var stdin = SpawnPlan.Stream.null
         var connectionFD: Int32?
         // An Accept=yes instance's connection, while it is open (systemd's service_spawn()):
@@ -491,17 +507,25 @@ final class DaemonPort: ManagerPort {
                 stdin = .fd(connection.fd)
             } else if role == .main {
                 fds = [connection.fd]
-                set("LISTEN_FDS", "1")
-                set("LISTEN_FDNAMES", "connection")
+                names = ["connection"]
             }
         } else if role == .main, let sockets = socketsOfService[unit], !sockets.isEmpty {
-            var names: [String] = []
             for socket in sockets {
                 let socketFDs = listeners[socket] ?? []
                 fds += socketFDs
                 let name = units[socket]?.settings.socket.fileDescriptorName ?? socket.name
                 names += Array(repeating: name, count: socketFDs.count)
             }
+        }
+        // systemd's service_collect_fds(): the fd store after the sockets, for ExecStart= only
+        // and not with a Standard*=socket stream (below).
+        if role == .main, loaded.isService, !stdioSocket {
+            for entry in fdStores.entries(of: unit) {
+                fds.append(entry.fd)
+                names.append(entry.name)
+            }
+        }
+        if !fds.isEmpty {
             set("LISTEN_FDS", String(fds.count))
             set("LISTEN_FDNAMES", names.joined(separator: ":"))
         }

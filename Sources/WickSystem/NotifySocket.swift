@@ -35,24 +35,38 @@ public final class NotifySocket {
     /// loop (the socket stays readable and the rest comes at the next turn).
     public static let messagesPerWakeUp = 256
 
-    /// The pending messages with their senders' pids (0 when unknown), until EAGAIN or
-    /// `messagesPerWakeUp`. A datagram longer than the buffer (4 KiB, systemd's
-    /// `NOTIFY_BUFFER_MAX`) is dropped whole, as systemd drops it ("overly long"), and counted.
-    public func receiveAll() -> [(pid: Int32, bytes: [UInt8])] {
-        var messages: [(pid: Int32, bytes: [UInt8])] = []
+    /// Hands `handle` each pending message with its sender's pid (0 when unknown) and the fds sent
+    /// with it (the handler's to keep or close, before the next message is read: a sender cannot
+    /// make wick hold more than one message's fds), until EAGAIN or `messagesPerWakeUp`. A datagram longer
+    /// than the buffer (4 KiB, systemd's `NOTIFY_BUFFER_MAX`) is dropped whole with its fds, as
+    /// systemd drops it ("overly long"), and counted; so is one whose fds did not fit (more than
+    /// the kernel's 253), as systemd ignores it ("truncated control data").
+    public func receiveAll(_ handle: (_ pid: Int32, _ bytes: ArraySlice<UInt8>, _ fds: [Int32]) -> Void) {
+        var fds = [Int32](repeating: -1, count: Int(CWICK_NOTIFY_FDS_MAX))
         for _ in 0..<Self.messagesPerWakeUp {
             var pid: pid_t = 0
-            let length = buffer.withUnsafeMutableBytes { cwick_receive_with_credentials(fd, $0.baseAddress, $0.count, &pid) }
+            var fdCount = 0
+            var truncated: Int32 = 0
+            let length = buffer.withUnsafeMutableBytes { bytes in
+                fds.withUnsafeMutableBufferPointer { cwick_receive_with_credentials(fd, bytes.baseAddress, bytes.count, &pid, $0.baseAddress, &fdCount, &truncated) }
+            }
             if length < 0 { break }
-            if length > buffer.count {
-                overlong &+= 1
+            let received = Array(fds[..<min(fdCount, fds.count)])
+            if truncated != 0 {
+                controlTruncated &+= 1
                 continue
             }
-            messages.append((pid, Array(buffer[..<length])))
+            if length > buffer.count {
+                overlong &+= 1
+                received.forEach(closeDescriptor)
+                continue
+            }
+            handle(pid, buffer[..<length], received)
         }
-        return messages
     }
 
     /// Datagrams dropped for being longer than 4 KiB.
     public private(set) var overlong: UInt64 = 0
+    /// Datagrams dropped because their fds did not fit.
+    public private(set) var controlTruncated: UInt64 = 0
 }

@@ -8,16 +8,28 @@
  *
  *   wick-test-service notify   Sends STATUS= and READY=1 with sd_notify(), then reports as above.
  *   wick-test-service notify-exit   Exits 0 without READY=1.
+ *   wick-test-service fdstore FILE NAME [fdpoll0] [twice]
+ *                              The fd store (sd_notify(3) FDSTORE=1): appends to FILE a line with the
+ *                              names it was passed and, for each passed fd named NAME (a memfd),
+ *                              what it holds; then stores a new memfd holding "pid=PID" under NAME
+ *                              (twice: the same fd in two messages) and the read end of a pipe whose
+ *                              write end it keeps open (it hangs up when the service ends) under
+ *                              "pipe" (FDPOLL=0 with fdpoll0), with sd_pid_notify_with_fds(), says
+ *                              READY=1 and waits for SIGTERM.
+ *   wick-test-service fdremove NAME   Sends FDSTOREREMOVE=1 with FDNAME=NAME and exits.
  *
  * The report is lines of KEY=VALUE: listen_fds, names, pid_matches, open (the fds open in the
  * process, from /proc/self/fd), remote (REMOTE_ADDR:REMOTE_PORT), kinds (listening/connection per fd).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -54,6 +66,47 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (strcmp(argv[1], "notify-exit") == 0) return 0;
+    if (strcmp(argv[1], "fdremove") == 0 && argc >= 3) {
+        char message[300];
+        snprintf(message, sizeof message, "FDSTOREREMOVE=1\nFDNAME=%s", argv[2]);
+        return sd_notify(0, message) > 0 ? 0 : 1;
+    }
+    if (strcmp(argv[1], "fdstore") == 0 && argc >= 4) {
+        char line[2048] = "", held[64], message[300];
+        FILE *out = fopen(argv[2], "a");
+        int pipe_fds[2], memo, i;
+        if (!out) { perror("fopen"); return 1; }
+        for (i = 0; i < n && names && names[i]; i++) {
+            size_t used = strlen(line);
+            snprintf(line + used, sizeof line - used, "%s%s", i ? ":" : "names=", names[i]);
+            if (strcmp(names[i], argv[3]) == 0) {
+                ssize_t got = pread(SD_LISTEN_FDS_START + i, held, sizeof held - 1, 0);
+                held[got > 0 ? got : 0] = '\0';
+                used = strlen(line);
+                snprintf(line + used, sizeof line - used, " held=%s", held);
+            }
+        }
+        fprintf(out, "%s%s\n", n > 0 ? "" : "names=", line);
+        fclose(out);
+        memo = memfd_create("memo", MFD_CLOEXEC);
+        if (memo < 0 || pipe2(pipe_fds, O_CLOEXEC) < 0) { perror("memfd/pipe"); return 1; }
+        snprintf(held, sizeof held, "pid=%d", getpid());
+        if (write(memo, held, strlen(held)) < 0) { perror("write"); return 1; }
+        snprintf(message, sizeof message, "FDSTORE=1\nFDNAME=%s", argv[3]);
+        int poll0 = 0, twice = 0;
+        for (i = 4; i < argc; i++) {
+            if (strcmp(argv[i], "fdpoll0") == 0) poll0 = 1;
+            if (strcmp(argv[i], "twice") == 0) twice = 1;
+        }
+        for (i = 0; i <= twice; i++)
+            if (sd_pid_notify_with_fds(0, 0, message, &memo, 1) <= 0) { fprintf(stderr, "FDSTORE failed\n"); return 1; }
+        snprintf(message, sizeof message, "FDSTORE=1\nFDNAME=pipe%s", poll0 ? "\nFDPOLL=0" : "");
+        if (sd_pid_notify_with_fds(0, 0, message, &pipe_fds[0], 1) <= 0) { fprintf(stderr, "FDSTORE failed\n"); return 1; }
+        close(memo);
+        close(pipe_fds[0]);
+        sd_notify(0, "READY=1");
+        for (;;) pause();
+    }
     if (strcmp(argv[1], "notify") == 0) {
         sd_notify(0, "STATUS=warming up");
         usleep(100000);

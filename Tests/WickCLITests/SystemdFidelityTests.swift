@@ -243,4 +243,29 @@ import Testing
         #expect(appDown != nil && dbStops != nil && appDown!.lowerBound < dbStops!.lowerBound, "\(log)")
         #expect(log.contains("db.service: stop-sigterm -> dead"), "wick stop returned after the backend stopped: \(log)")
     }
+
+    /// A notification queued before its sender ended is judged before that end, even when an
+    /// earlier exit woke wick first (systemd's EVENT_PRIORITY_NOTIFY is above SIGCHLD's): an
+    /// `ExecReload=` process's `STATUS=` under `NotifyAccess=exec` is taken although another
+    /// unit's process ended before it sent it. wick is stopped (SIGSTOP) while both happen.
+    @Test func aNotificationIsJudgedBeforeTheExitsThatFollowIt() throws {
+        let live = try ControlVerbTests.start([
+            "early.service": "[Service]\nExecStart=/bin/sleep 0.3\n",
+            "late.service": "[Service]\nNotifyAccess=exec\nExecStart=/bin/sleep 60\n"
+                + "ExecReload=/bin/sh -c 'sleep 0.8; exec \(BinaryRunner.testService) notify'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "late.service").status == 0)
+        #expect(try live.run("start", "early.service").status == 0)
+        let reload = try BackgroundProcess(BinaryRunner.wick, ["reload", "late.service", "--control", live.control])
+        defer { reload.stop() }
+        // The reload process has started once late.service is reloading.
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "late.service").stdout.contains("SubState=reload")) == true })
+        kill(live.wick.pid, SIGSTOP)
+        sleep(2)   // early.service's sleep ends, then the reload process notifies and ends
+        kill(live.wick.pid, SIGCONT)
+        #expect(reload.waitForExit(seconds: 10) == 0, "\(live.wick.log)")
+        #expect(try live.run("show", "late.service").stdout.contains("StatusText=serving"), "\(live.wick.log)")
+        #expect(!live.wick.log.contains("refused"), "\(live.wick.log)")
+    }
 }

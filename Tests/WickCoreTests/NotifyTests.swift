@@ -11,6 +11,27 @@ import WickUnits
         #expect(NotifyMessage.parse(Array("MAINPID=-1".utf8)).mainPID == nil)
     }
 
+    /// The fd store's fields as systemd's service_notify_message() reads them: whole lines
+    /// (`FDSTORE=yes` is not `FDSTORE=1`), the first `FDNAME=`, `FDPOLL=0` only, removal first,
+    /// an invalid name ignored for a store ("stored") and fatal for a removal.
+    @Test func fdStoreRequestsParseLikeSystemd() {
+        func request(_ text: String) -> NotifyMessage.FDStoreRequest? { NotifyMessage.parse(Array(text.utf8)).fdStoreRequest }
+        #expect(request("FDSTORE=1\nFDNAME=db\nFDNAME=other") == .store(name: "db", poll: true, invalidName: false))
+        #expect(request("FDSTORE=1") == .store(name: "stored", poll: true, invalidName: false))
+        #expect(request("FDSTORE=1\nFDPOLL=0\nFDNAME=") == .store(name: "", poll: false, invalidName: false))
+        #expect(request("FDSTORE=1\nFDPOLL=no") == .store(name: "stored", poll: true, invalidName: false))
+        #expect(request("FDSTORE=1\nFDNAME=a:b") == .store(name: "stored", poll: true, invalidName: true))
+        #expect(request("FDSTORE=yes\nFDNAME=db") == nil)
+        #expect(request("READY=1") == nil)
+        #expect(request("FDSTORE=1\nFDSTOREREMOVE=1\nFDNAME=db") == .remove(name: "db"))
+        #expect(request("FDSTOREREMOVE=1") == .removeWithoutName)
+        #expect(request("FDSTOREREMOVE=1\nFDNAME=tab\there") == .removeWithoutName)
+        #expect(NotifyMessage.isValidFDName(String(repeating: "x", count: 255)))
+        #expect(!NotifyMessage.isValidFDName(String(repeating: "x", count: 256)))
+        #expect(!NotifyMessage.isValidFDName("caf\u{e9}"))
+        #expect(NotifyMessage.isValidFDName("with space~"))
+    }
+
     @Test func notifyServiceIsRunningOnlyAfterReady() {
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nTimeoutStartSec=10\n")
@@ -119,9 +140,9 @@ import WickUnits
         manager.startAll(now: .seconds(0), port: &port)
         var ready = NotifyMessage()
         ready.ready = true
-        #expect(!manager.notifyReceived(pid: 999, senderGroup: 101, owner: nil, message: ready, now: .seconds(1), port: &port))
+        #expect(manager.notifyReceived(pid: 999, senderGroup: 101, owner: nil, message: ready, now: .seconds(1), port: &port) == nil)
         #expect(manager.services["n.service"]?.state == .start)
-        #expect(manager.notifyReceived(pid: 101, senderGroup: 101, owner: "n.service", message: ready, now: .seconds(1), port: &port))
+        #expect(manager.notifyReceived(pid: 101, senderGroup: 101, owner: "n.service", message: ready, now: .seconds(1), port: &port) == "n.service")
         #expect(manager.services["n.service"]?.state == .running)
     }
 }

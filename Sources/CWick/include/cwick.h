@@ -246,11 +246,19 @@ int cwick_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid);
  * (SO_PEERCRED, SO_PEERGROUPS). Returns 1, 0, or -1 with errno. */
 int cwick_peer_in_group(int fd, gid_t group);
 
-/* Receives one datagram with its sender's credentials (SCM_CREDENTIALS, for sd_notify(3)); fds
- * passed along are closed. Returns the datagram's full length (more than size when it was
- * truncated), or -1 with errno (EAGAIN when none is pending).
- * *pid is 0 when the sender's credentials were not attached. */
-ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid);
+/* recvmsg() of one notify datagram with the sender's credentials (SO_PASSCRED) and the fds sent with
+ * it (SCM_RIGHTS, at most CWICK_NOTIFY_FDS_MAX: the kernel's SCM_MAX_FD), which are the caller's
+ * to keep or close (O_CLOEXEC). Returns the datagram's full length (more than size when it was
+ * truncated), or -1 with errno (EAGAIN when none is pending). *pid is 0 when the sender's
+ * credentials were not attached. *truncated is 1 when the control data did not fit (the fds that
+ * did are closed here, *fd_count is 0: systemd ignores such a message). */
+enum { CWICK_NOTIFY_FDS_MAX = 253 };
+
+/* 1 when a and b are the same open file (systemd's same_fd(): kcmp KCMP_FILE, else the same
+ * inode, not a device, with the same status flags), 0 when not, -1 with errno. */
+int cwick_same_file(int a, int b);
+ssize_t cwick_receive_with_credentials(int fd, void *buffer, size_t size, pid_t *pid,
+                                       int *fds, size_t *fd_count, int *truncated);
 
 /* mq_open(name, O_RDONLY|O_CREAT|O_CLOEXEC|O_NONBLOCK, mode, attr) for ListenMessageQueue= (mq_open
  * is variadic). max_messages and message_size of 0 keep the kernel's defaults. */

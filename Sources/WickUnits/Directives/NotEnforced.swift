@@ -38,7 +38,7 @@ enum NotEnforced {
     static let socketOptions = DirectiveSupport.notEnforced(
         "not applied yet: the socket is created without this option")
     static let notifications = DirectiveSupport.notEnforced(
-        "not enforced: wick keeps no file descriptor store and watches no D-Bus name")
+        "not enforced: wick watches no D-Bus name")
     static let conditions = DirectiveSupport.notEnforced(
         "not evaluated: wick checks only path conditions; this one is assumed to hold")
     static let deprecated = DirectiveSupport.notEnforced(

@@ -31,7 +31,9 @@ enum ServiceDirectives {
             "RuntimeMaxSec": .time(\.service.runtimeMax),
             "WatchdogSec": .time(\.service.watchdog),
             "NotifyAccess": .optionalChoice(\.service.notifyAccess),
-            "FileDescriptorStoreMax": Directive.count(\.service.fileDescriptorStoreMax).with(NotEnforced.notifications),
+            "FileDescriptorStoreMax": .count(\.service.fileDescriptorStoreMax),
+            // config_parse_exec_preserve_mode(): the words, or a boolean (yes or no).
+            "FileDescriptorStorePreserve": .choice(\.service.fileDescriptorStorePreserve, yes: .yes, no: .no),
             "Sockets": .unitNames(\.service.sockets),
             "BusName": Directive.optionalText(\.service.busName).with(NotEnforced.notifications),
             // [Service] only: in [Socket] systemd does not know it ("Unknown key name").

@@ -83,6 +83,10 @@ enum UnitValidator {
         case .simple, .exec, .forking, .oneshot, .notify:
             break
         }
+        if service.fileDescriptorStorePreserve == .yes {
+            warning("FileDescriptorStorePreserve", "FileDescriptorStorePreserve=yes keeps the store while wick runs and the unit stays loaded, "
+                + "but the stopped unit shows 'dead' (not 'dead-resources-pinned') and wick has no 'clean' verb to release it")
+        }
         let streams: [(String, StandardStream?)] = [
             ("StandardOutput", service.exec.standardOutput), ("StandardError", service.exec.standardError),
         ]

@@ -26,6 +26,7 @@ extension ServiceSection {
     public var watchdog: TimeSpan { get { fields.value.watchdog } _modify { yield &fields.value.watchdog } }
     public var notifyAccess: ServiceSection.NotifyAccess? { get { fields.value.notifyAccess } _modify { yield &fields.value.notifyAccess } }
     public var fileDescriptorStoreMax: UInt32 { get { fields.value.fileDescriptorStoreMax } _modify { yield &fields.value.fileDescriptorStoreMax } }
+    public var fileDescriptorStorePreserve: ServiceSection.FDStorePreserve { get { fields.value.fileDescriptorStorePreserve } _modify { yield &fields.value.fileDescriptorStorePreserve } }
     public var sockets: [String] { get { fields.value.sockets } _modify { yield &fields.value.sockets } }
     public var busName: String? { get { fields.value.busName } _modify { yield &fields.value.busName } }
     public var permissionsStartOnly: Bool { get { fields.value.permissionsStartOnly } _modify { yield &fields.value.permissionsStartOnly } }

@@ -19,6 +19,12 @@ public struct ServiceSection: Hashable, Sendable {
         case none, main, exec, all
     }
 
+    /// `FileDescriptorStorePreserve=` (systemd.service(5), systemd 254): when the fd store is
+    /// released. `no`: at every stop, restarts included (service_enter_dead()); `restart` (the
+    /// default): once the service is inactive or failed with no job and no restart ahead
+    /// (service_release_resources()); `yes`: while the unit stays loaded.
+    public enum FDStorePreserve: String, Sendable, CaseIterable { case no, yes, restart }
+
     /// `OOMPolicy=` (systemd.service(5)): what an OOM kill in the service's cgroup does.
     public enum OOMPolicy: String, Sendable, Hashable { case `continue`, stop, kill }
 
@@ -80,6 +86,7 @@ public struct ServiceSectionFields: Hashable, Sendable {
     /// `nil` means systemd's default: `main` for `Type=notify`, otherwise `none`.
     public var notifyAccess: ServiceSection.NotifyAccess?
     public var fileDescriptorStoreMax: UInt32 = 0
+    public var fileDescriptorStorePreserve = ServiceSection.FDStorePreserve.restart
     public var sockets: [String] = []
     public var busName: String?
     public var permissionsStartOnly = false

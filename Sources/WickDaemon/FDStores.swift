@@ -1,0 +1,154 @@
+import CWick
+import Glibc
+import WickCore
+import WickSystem
+import WickUnits
+
+/// The services' file descriptor stores (systemd.service(5) `FileDescriptorStoreMax=`, sd_notify(3)
+/// `FDSTORE=1`): the fds a service hands wick to keep across its restarts, passed again to its next
+/// `ExecStart=` after its sockets' (sd_listen_fds(3)). The one owner of every stored fd: each is
+/// closed here, at a hang-up, at `FDSTOREREMOVE=1`, or when its store is released.
+final class FDStores {
+    /// Tokens of stored fds have bit 60 set, apart from the other owners' tokens.
+    static let tokenBit: UInt64 = 1 << 60
+
+    struct Entry {
+        let fd: Int32
+        let name: String
+        /// The registration watching it for a hang-up (events 0: EPOLLHUP and EPOLLERR only); nil
+        /// with `FDPOLL=0` or for an fd epoll cannot watch (a regular file: EPERM).
+        let token: UInt64?
+    }
+
+    private let epoll: Epoll
+    /// Per service, the newest first (systemd's LIST_PREPEND): the order they are passed in.
+    private var stores: [UnitID: [Entry]] = [:]
+    private var unitOfToken: [UInt64: UnitID] = [:]
+    private var nextToken: UInt64 = 0
+
+    init(epoll: Epoll) { self.epoll = epoll }
+
+    func entries(of unit: UnitID) -> [Entry] { stores.isEmpty ? [] : stores[unit] ?? [] }
+
+    func owns(_ token: UInt64) -> Bool { token & Self.tokenBit != 0 }
+
+    /// What an accepted notification asks of `unit`'s store, with the fds it carried; returns the
+    /// fds left to close ("extra auxiliary fds", as systemd's manager closes them).
+    func handle(_ request: NotifyMessage.FDStoreRequest?, fds: [Int32], unit: UnitID, max: UInt32,
+                log: (LogLevel, String) -> Void) -> [Int32] {
+        switch request {
+        case nil:
+            return fds
+        case .removeWithoutName:
+            log(.warning, "\(unit): FDSTOREREMOVE=1 requested, but no valid file descriptor name passed, ignoring.")
+            return fds
+        case .remove(let name):
+            remove(named: name, from: unit, log: log)
+            return fds
+        case .store(let name, let poll, let invalidName):
+            if invalidName { log(.warning, "\(unit): Passed FDNAME= name is invalid, ignoring.") }
+            return add(fds, name: name, poll: poll, to: unit, max: Int(max), log: log)
+        }
+    }
+
+    /// systemd's service_add_fd_store_set(): each fd in turn (service_add_fd_store()), until the
+    /// store is full; a duplicate of a stored fd (the same open file) is closed and the entry
+    /// keeps its name. Returns the fds not taken.
+    private func add(_ fds: [Int32], name: String, poll: Bool, to unit: UnitID, max: Int,
+                     log: (LogLevel, String) -> Void) -> [Int32] {
+        var entries = stores[unit] ?? []
+        defer { stores[unit] = entries.isEmpty ? nil : entries }
+        var added = 0
+        for (index, fd) in fds.enumerated() {
+            guard entries.count < max else {
+                closeDescriptor(fd)
+                log(.warning, "\(unit): Cannot store more fds than FileDescriptorStoreMax=\(max), closing remaining.")
+                return Array(fds[(index + 1)...])
+            }
+            if entries.contains(where: { cwick_same_file($0.fd, fd) == 1 }) {
+                log(.debug, "\(unit): Suppressing duplicate fd \(fd) in fd store.")
+                closeDescriptor(fd)
+                continue
+            }
+            var token: UInt64?
+            if poll {
+                nextToken += 1
+                do throws(SystemError) {
+                    try epoll.add(fd, token: Self.tokenBit | nextToken, readable: false)
+                    token = Self.tokenBit | nextToken
+                    unitOfToken[Self.tokenBit | nextToken] = unit
+                } catch where error.code == EPERM {
+                    // Not pollable (a regular file, a directory): stored, never dropped by a hang-up.
+                } catch {
+                    closeDescriptor(fd)
+                    log(.err, "\(unit): Failed to add fd to store: \(error.reason)")
+                    return Array(fds[(index + 1)...])
+                }
+            }
+            // The message's fds in their order, ahead of the older entries.
+            entries.insert(Entry(fd: fd, name: name, token: token), at: added)
+            added += 1
+            log(.debug, "\(unit): Added fd \(fd) (\(name)) to fd store.")
+        }
+        return []
+    }
+
+    /// `FDSTOREREMOVE=1`: every entry named `name` is closed (service_remove_fd_store()).
+    private func remove(named name: String, from unit: UnitID, log: (LogLevel, String) -> Void) {
+        guard var entries = stores[unit] else { return }
+        entries.removeAll { entry in
+            guard entry.name == name else { return false }
+            log(.debug, "\(unit): Got explicit request to remove fd \(entry.fd) (\(name)), closing.")
+            close(entry)
+            return true
+        }
+        stores[unit] = entries.isEmpty ? nil : entries
+    }
+
+    /// A stored fd hung up (its peer closed, an error): it leaves the store (on_fd_store_io()).
+    func hungUp(_ token: UInt64, log: (LogLevel, String) -> Void) {
+        guard let unit = unitOfToken[token], var entries = stores[unit],
+              let index = entries.firstIndex(where: { $0.token == token }) else { return }
+        let entry = entries.remove(at: index)
+        var polled = pollfd(fd: entry.fd, events: 0, revents: 0)
+        let event = Glibc.poll(&polled, 1, 0) == 1 && polled.revents & Int16(POLLERR) != 0 ? "EPOLLERR" : "EPOLLHUP"
+        log(.debug, "\(unit): Received \(event) on stored fd \(entry.fd) (\(entry.name)), closing.")
+        close(entry)
+        stores[unit] = entries.isEmpty ? nil : entries
+    }
+
+    /// Every stored fd of `unit` closes (service_release_fd_store()).
+    func release(_ unit: UnitID, log: (LogLevel, String) -> Void) {
+        guard !stores.isEmpty, let entries = stores.removeValue(forKey: unit) else { return }
+        log(.debug, "\(unit): Releasing all stored fds")
+        entries.forEach(close)
+    }
+
+    /// After a reload, as systemd's deserialization adds each entry again (newest first, each
+    /// ahead of the last): the order turns round, and a lowered `FileDescriptorStoreMax=` drops
+    /// the oldest entries beyond it. `max` is nil for a unit wick no longer knows: its store goes.
+    func reloaded(max: (UnitID) -> UInt32?, log: (LogLevel, String) -> Void) {
+        for (unit, entries) in stores {
+            guard let limit = max(unit).map(Int.init) else {
+                release(unit, log: log)
+                continue
+            }
+            for entry in entries.dropFirst(limit) {
+                log(.debug, "\(unit): Failed to store deserialized fd '\(entry.name)', ignoring: Exchange full")
+                close(entry)
+            }
+            let kept = Array(entries.prefix(limit).reversed())
+            stores[unit] = kept.isEmpty ? nil : kept
+        }
+    }
+
+    private func close(_ entry: Entry) {
+        if let token = entry.token {
+            // Before the close: the registration would outlive this fd while the service's copy
+            // of the same open file lives.
+            epoll.remove(entry.fd)
+            unitOfToken[token] = nil
+        }
+        closeDescriptor(entry.fd)
+    }
+}
