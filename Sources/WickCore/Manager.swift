@@ -291,7 +291,7 @@ public struct Manager {
         for name in candidates {
             guard var service = services[name] else { continue }
             let allowed: Bool
-            switch service.settings.effectiveNotifyAccess {
+            switch service.notifyAccess {
             case .none: allowed = false
             case .main: allowed = pid == service.mainPID
             case .exec: allowed = pid == service.mainPID || pid == service.controlPID
@@ -301,6 +301,11 @@ public struct Manager {
             guard allowed else { continue }
             let transitions = service.notify(message, now: now, processes: &port)
             services[name] = service
+            // service_notify_message()'s log lines.
+            if message.statusInvalid { port.log(.warning, "\(name): Status message in notification message is not UTF-8 clean, ignoring.") }
+            if message.notifyAccessInvalid { port.log(.warning, "\(name): Failed to parse NOTIFYACCESS= field value in notification message, ignoring.") }
+            if message.watchdogInvalid { port.log(.warning, "\(name): Passed WATCHDOG= field is invalid, ignoring.") }
+            if message.watchdogTrigger { port.log(.err, "\(name): Watchdog request (last status: \(service.statusText ?? "<unset>"))!") }
             apply(transitions, now: now, port: &port)
             dispatch(now: now, port: &port)
             return name

@@ -1,11 +1,22 @@
-/// One sd_notify(3) datagram, newline-separated `KEY=VALUE` assignments. Unknown keys are ignored,
-/// as systemd ignores them.
+import WickUnits
+
+/// One sd_notify(3) datagram, newline-separated `KEY=VALUE` assignments, read as systemd's
+/// service_notify_message() reads them: a flag (`READY=1`) is a whole line anywhere in the
+/// message, a value is the first line with its key (strv_find_startswith()). Unknown keys are
+/// ignored, as systemd ignores them.
 public struct NotifyMessage: Equatable, Sendable {
     public var ready = false
     public var stopping = false
     public var reloading = false
     public var watchdog = false
+    /// `WATCHDOG=trigger`: the service asks for its watchdog's action at once
+    /// (service_force_watchdog()).
+    public var watchdogTrigger = false
+    /// A `WATCHDOG=` value other than `1` and `trigger` ("Passed WATCHDOG= field is invalid").
+    public var watchdogInvalid = false
+    /// `STATUS=`: the status text; empty clears it. Not valid UTF-8: left out (`statusInvalid`).
     public var status: String?
+    public var statusInvalid = false
     public var mainPID: Int32?
     /// `EXTEND_TIMEOUT_USEC=`: the current start or stop timeout is extended to now + this.
     public var extendTimeoutMicroseconds: UInt64?
@@ -13,12 +24,20 @@ public struct NotifyMessage: Equatable, Sendable {
     public var watchdogMicroseconds: UInt64?
     /// `ERRNO=`: shown in status.
     public var errorNumber: Int32?
+    /// `NOTIFYACCESS=`: the service changes its own `NotifyAccess=` until it next stops or starts;
+    /// `notifyAccessInvalid` when the value is not one of the four.
+    public var notifyAccess: ServiceSection.NotifyAccess?
+    public var notifyAccessInvalid = false
+    /// `BARRIER=1` (sd_notify_barrier(3)): the manager closes the one fd sent with it and does
+    /// nothing else; `lineCount` tells whether anything else came with it.
+    public var barrier = false
+    public var lineCount = 0
     /// `FDSTORE=1`: the fds sent with the message go to the service's fd store.
     public var fdStore = false
     /// `FDSTOREREMOVE=1`: the entries named `FDNAME=` leave the store (it takes precedence over
     /// `FDSTORE=1`).
     public var fdStoreRemove = false
-    /// The first `FDNAME=` line's value, as written (systemd's strv_find_startswith()).
+    /// The first `FDNAME=` line's value, as written.
     public var fdName: String?
     /// `FDPOLL=0`: the stored fds are not watched for a hang-up.
     public var fdPoll = true
@@ -28,24 +47,47 @@ public struct NotifyMessage: Equatable, Sendable {
     /// Parses a datagram; malformed lines are skipped (a service cannot break the manager).
     public static func parse(_ bytes: some Collection<UInt8>) -> NotifyMessage {
         var message = NotifyMessage()
-        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
+        var seen: Set<Substring> = []
+        for rawLine in Array(bytes).split(separator: UInt8(ascii: "\n")) {
+            message.lineCount &+= 1
+            let line = Substring(String(decoding: rawLine, as: UTF8.self))
+            switch line {
+            case "READY=1": message.ready = true
+            case "STOPPING=1": message.stopping = true
+            case "RELOADING=1": message.reloading = true
+            case "BARRIER=1": message.barrier = true
+            case "FDSTORE=1": message.fdStore = true
+            case "FDSTOREREMOVE=1": message.fdStoreRemove = true
+            case "FDPOLL=0": message.fdPoll = false
+            default: break
+            }
             guard let equals = line.firstIndex(of: "=") else { continue }
             let key = line[..<equals]
             let value = line[line.index(after: equals)...]
+            // Values: the first line with the key only.
+            guard seen.insert(key).inserted else { continue }
             switch key {
-            case "READY": message.ready = value == "1"
-            case "STOPPING": message.stopping = value == "1"
-            case "RELOADING": message.reloading = value == "1"
-            case "WATCHDOG": message.watchdog = value == "1"
-            case "STATUS": message.status = String(value.prefix(4096))
+            case "WATCHDOG":
+                switch value {
+                case "1": message.watchdog = true
+                case "trigger": message.watchdogTrigger = true
+                default: message.watchdogInvalid = true
+                }
+            case "STATUS":
+                // The raw bytes after "STATUS=": systemd ignores a text that is not UTF-8.
+                if let text = String(validating: rawLine.dropFirst(7), as: UTF8.self) {
+                    message.status = String(text.prefix(4096))
+                } else {
+                    message.statusInvalid = true
+                }
             case "MAINPID": message.mainPID = Int32(value).flatMap { $0 > 0 ? $0 : nil }
             case "EXTEND_TIMEOUT_USEC": message.extendTimeoutMicroseconds = UInt64(value)
             case "WATCHDOG_USEC": message.watchdogMicroseconds = UInt64(value)
             case "ERRNO": message.errorNumber = Int32(value)
-            case "FDSTORE": message.fdStore = message.fdStore || value == "1"
-            case "FDSTOREREMOVE": message.fdStoreRemove = message.fdStoreRemove || value == "1"
-            case "FDNAME": if message.fdName == nil { message.fdName = String(value) }
-            case "FDPOLL": message.fdPoll = message.fdPoll && value != "0"
+            case "NOTIFYACCESS":
+                message.notifyAccess = ServiceSection.NotifyAccess(rawValue: String(value))
+                message.notifyAccessInvalid = message.notifyAccess == nil
+            case "FDNAME": message.fdName = String(value)
             default: break
             }
         }

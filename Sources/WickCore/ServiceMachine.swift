@@ -43,6 +43,11 @@ public struct ServiceMachine: Sendable {
     private var nextMonitor: Monitor?
     /// `STATUS=` from sd_notify(3).
     public private(set) var statusText: String?
+    /// `NOTIFYACCESS=` from the service: its `NotifyAccess=` until it next stops or starts
+    /// (systemd's notify_access_override, reset by service_enter_dead() and service_start()).
+    public private(set) var notifyAccessOverride: ServiceSection.NotifyAccess?
+    /// Who may notify now: the override, else `NotifyAccess=` in force.
+    public var notifyAccess: ServiceSection.NotifyAccess { notifyAccessOverride ?? settings.effectiveNotifyAccess }
     /// When the active state last changed (systemctl's "since"), and the other unit timestamps.
     public private(set) var timestamps = UnitTimestamps()
     public var activeStateChangedAt: Instant? { timestamps.since(activeState: state.activeState) }
@@ -107,6 +112,7 @@ public struct ServiceMachine: Sendable {
         lastSpawnError = nil
         // service_start(): the last run's STATUS= and WATCHDOG_USEC= end with it.
         statusText = nil
+        notifyAccessOverride = nil
         watchdogInterval = settings.watchdog
         watchdogOverridden = false
         enterCondition(now: now, processes: &processes)
@@ -232,7 +238,9 @@ public struct ServiceMachine: Sendable {
 
     /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
-        if let status = message.status { statusText = status }
+        // STATUS= (empty: no status text any more).
+        if let status = message.status { statusText = status.isEmpty ? nil : status }
+        if let access = message.notifyAccess { notifyAccessOverride = access }
         // MAINPID= (systemd's service_notify_message): the port refuses pid 1, wick itself, a
         // process that is gone or not wick's descendant, and another unit's process.
         if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed,
@@ -260,11 +268,12 @@ public struct ServiceMachine: Sendable {
             watchdogPinged = now
             deadline = stateDeadline()
         }
-        if message.stopping, [.start, .startPost, .running, .reload].contains(state) {
-            stopRequested = true
-            enterStop(now: now, processes: &processes)
-        } else if message.reloading, state == .running {
-            setState(.reload, now: now)
+        // STOPPING=1 wins over the others, and READY=1 over RELOADING=1.
+        if message.stopping {
+            if [.start, .startPost, .running, .reload].contains(state) {
+                stopRequested = true
+                enterStop(now: now, processes: &processes)
+            }
         } else if message.ready {
             switch state {
             case .start where settings.type == .notify || settings.type == .notifyReload:
@@ -274,6 +283,14 @@ public struct ServiceMachine: Sendable {
             default:
                 break
             }
+        } else if message.reloading, state == .running {
+            setState(.reload, now: now)
+        }
+        // WATCHDOG=trigger (service_force_watchdog()): the watchdog's action at once, as if a
+        // ping had been missed, while the service runs and is not stopping.
+        if message.watchdogTrigger, [.start, .startPost, .running, .reload].contains(state) {
+            fail(.watchdog)
+            enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         }
         return takeTransitions()
     }
@@ -443,6 +460,7 @@ public struct ServiceMachine: Sendable {
     /// says so and the stop was not requested.
     private mutating func enterDead(now: Instant) {
         processGroup = nil
+        notifyAccessOverride = nil
         if !stopRequested && ServicePolicy.shouldRestart(result: result, exit: lastExit, settings: settings) {
             setState(.autoRestart, now: now)
         } else {

@@ -413,7 +413,23 @@ public final class Daemon {
                 }
             }
             guard pid > 0 else { return }
+            // manager_dispatch_notify_fd(): a message with a NUL byte is dropped whole.
+            guard !bytes.contains(0) else {
+                port.log(.warning, "Received notify message with embedded NUL bytes. Ignoring.")
+                return
+            }
             let message = NotifyMessage.parse(bytes)
+            // sd_notify_barrier(3): the one fd closes, which is the answer; nothing else is read.
+            if message.barrier {
+                if message.lineCount != 1 {
+                    port.log(.warning, "Extra notification messages sent with BARRIER=1, ignoring everything.")
+                } else if fds.count != 1 {
+                    port.log(.warning, "Got incorrect number of fds with BARRIER=1, closing them.")
+                }
+                fds.forEach(closeDescriptor)
+                left = []
+                return
+            }
             let group = getpgid(pid)
             guard let unit = manager.notifyReceived(
                 pid: pid, senderGroup: group > 0 ? group : nil, owner: port.unitOfPID[pid], message: message,

@@ -17,6 +17,8 @@
  *                              "pipe" (FDPOLL=0 with fdpoll0), with sd_pid_notify_with_fds(), says
  *                              READY=1 and waits for SIGTERM.
  *   wick-test-service fdremove NAME   Sends FDSTOREREMOVE=1 with FDNAME=NAME and exits.
+ *   wick-test-service barrier FILE   Sends READY=1, then waits for sd_notify_barrier() (5 s at most)
+ *                              and writes "barrier=R" (its return value) to FILE, and waits for SIGTERM.
  *
  * The report is lines of KEY=VALUE: listen_fds, names, pid_matches, open (the fds open in the
  * process, from /proc/self/fd), remote (REMOTE_ADDR:REMOTE_PORT), kinds (listening/connection per fd).
@@ -66,6 +68,17 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (strcmp(argv[1], "notify-exit") == 0) return 0;
+    if (strcmp(argv[1], "barrier") == 0 && argc >= 3) {
+        FILE *out;
+        int r;
+        if (sd_notify(0, "READY=1") <= 0) { fprintf(stderr, "sd_notify failed\n"); return 1; }
+        r = sd_notify_barrier(0, 5000000);
+        out = fopen(argv[2], "w");
+        if (!out) { perror("fopen"); return 1; }
+        fprintf(out, "barrier=%d\n", r);
+        fclose(out);
+        for (;;) pause();
+    }
     if (strcmp(argv[1], "fdremove") == 0 && argc >= 3) {
         char message[300];
         snprintf(message, sizeof message, "FDSTOREREMOVE=1\nFDNAME=%s", argv[2]);

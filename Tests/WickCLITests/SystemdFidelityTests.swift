@@ -268,4 +268,19 @@ import Testing
         #expect(try live.run("show", "late.service").stdout.contains("StatusText=serving"), "\(live.wick.log)")
         #expect(!live.wick.log.contains("refused"), "\(live.wick.log)")
     }
+
+    /// sd_notify_barrier(3) with libsystemd: wick closes the one fd of `BARRIER=1` (the answer the
+    /// client waits for) without taking it for stray fds, as systemd's manager_process_barrier_fd().
+    @Test func aBarrierIsAnsweredQuietly() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "barrier.service": "[Service]\nType=notify\nExecStart=\(BinaryRunner.testService) barrier \(out)/barrier\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "barrier.service").status == 0)
+        // Positive: answered (a timeout would be -110, after 5 s).
+        #expect(ControlVerbTests.waitFor { ExecEnvironmentTests.read("\(out)/barrier") == "barrier=1\n" }, "\(live.wick.log)")
+        #expect(!live.wick.log.contains("fds"), "\(live.wick.log)")
+    }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import WickCore
 import WickUnits
@@ -30,6 +31,41 @@ import WickUnits
         #expect(!NotifyMessage.isValidFDName(String(repeating: "x", count: 256)))
         #expect(!NotifyMessage.isValidFDName("caf\u{e9}"))
         #expect(NotifyMessage.isValidFDName("with space~"))
+    }
+
+    /// service_notify_message(): flags are whole lines anywhere (a later `READY=0` does not undo
+    /// `READY=1`), values the first line of their key; `STATUS=` that is not UTF-8 is left out,
+    /// `WATCHDOG=` is `1`, `trigger` or invalid, `NOTIFYACCESS=` one of the four words.
+    @Test func flagsAreLinesAndValuesTheFirstOfTheirKey() {
+        let message = NotifyMessage.parse(Array("READY=1\nREADY=0\nSTATUS=first\nSTATUS=second\nWATCHDOG=trigger\nWATCHDOG=1\nNOTIFYACCESS=all".utf8))
+        #expect(message.ready && message.status == "first" && message.watchdogTrigger && !message.watchdog)
+        #expect(message.notifyAccess == .all && !message.notifyAccessInvalid && message.lineCount == 7)
+        #expect(NotifyMessage.parse(Array("WATCHDOG=yes".utf8)).watchdogInvalid)
+        #expect(NotifyMessage.parse(Array("NOTIFYACCESS=everyone".utf8)).notifyAccessInvalid)
+        let broken = NotifyMessage.parse([UInt8]("STATUS=caf".utf8) + [0xC3] + [UInt8]("\nREADY=1".utf8))
+        #expect(broken.status == nil && broken.statusInvalid && broken.ready)
+        #expect(NotifyMessage.parse(Array("STATUS=".utf8)).status == "")
+        let barrier = NotifyMessage.parse(Array("BARRIER=1".utf8))
+        #expect(barrier.barrier && barrier.lineCount == 1)
+    }
+
+    /// `WATCHDOG=trigger` fails the service with `watchdog` and sends `WatchdogSignal=`, without
+    /// `WatchdogSec=` (service_force_watchdog()); an empty `STATUS=` clears the text; READY=1
+    /// wins over RELOADING=1; `NOTIFYACCESS=` holds until the service next starts.
+    @Test func watchdogTriggerStatusClearAndNotifyAccessOverride() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        _ = service.notify(NotifyMessage.parse(Array("READY=1\nSTATUS=up\nNOTIFYACCESS=all".utf8)), now: .seconds(1), processes: &processes)
+        #expect(service.state == .running && service.statusText == "up" && service.notifyAccess == .all)
+        _ = service.notify(NotifyMessage.parse(Array("RELOADING=1\nREADY=1\nSTATUS=".utf8)), now: .seconds(2), processes: &processes)
+        #expect(service.state == .running && service.statusText == nil)
+        _ = service.notify(NotifyMessage.parse(Array("WATCHDOG=trigger".utf8)), now: .seconds(3), processes: &processes)
+        #expect(service.state == .stopSigterm && service.result == .watchdog)
+        #expect(processes.kills.last?.signal == SIGABRT && processes.kills.last?.pid == main)
+        _ = service.processExited(pid: main, exit: .signaled(SIGABRT), now: .seconds(4), processes: &processes)
+        #expect(service.state == .failed && service.notifyAccess == .main, "the override ends with the run")
     }
 
     @Test func notifyServiceIsRunningOnlyAfterReady() {
