@@ -163,7 +163,7 @@ static int become(struct child_arguments *arguments) {
         /* systemd's flags_fds(): NonBlocking= sets or clears O_NONBLOCK on every passed socket fd
          * (the flag lives in the open file description, shared with wick's copy). */
         int i;
-        for (i = 3; i < 3 + plan->fd_count; i++) {
+        for (i = 3; i < 3 + plan->socket_fd_count && i < 3 + plan->fd_count; i++) {
             int flags = fcntl(i, F_GETFL);
             if (flags < 0) return errno;
             int wanted = plan->nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;

@@ -281,7 +281,8 @@ public struct Manager {
 
     /// An sd_notify(3) message from `pid`, accepted per `NotifyAccess=` (systemd.service(5)):
     /// `main` takes the main process only, `exec` also control processes, `all` any process of the
-    /// service's process group (`senderGroup`), `none` nothing. Returns the service that accepted
+    /// service: `owner` (a process wick tracks for it, or one in its cgroup) or one in its process
+    /// group (`senderGroup`); `none` nothing. Returns the service that accepted
     /// it (its fd store takes the message's fds), nil when none did.
     @discardableResult
     public mutating func notifyReceived(
@@ -295,7 +296,7 @@ public struct Manager {
             case .none: allowed = false
             case .main: allowed = pid == service.mainPID
             case .exec: allowed = pid == service.mainPID || pid == service.controlPID
-            case .all: allowed = pid == service.mainPID || pid == service.controlPID
+            case .all: allowed = pid == service.mainPID || pid == service.controlPID || owner == name
                 || (senderGroup != nil && senderGroup == service.processGroup)
             }
             guard allowed else { continue }

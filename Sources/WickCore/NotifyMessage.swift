@@ -32,6 +32,8 @@ public struct NotifyMessage: Equatable, Sendable {
     /// nothing else; `lineCount` tells whether anything else came with it.
     public var barrier = false
     public var lineCount = 0
+    /// A backslash ended the message: systemd cannot split it into lines and ignores it whole.
+    public var unsplittable = false
     /// `FDSTORE=1`: the fds sent with the message go to the service's fd store.
     public var fdStore = false
     /// `FDSTOREREMOVE=1`: the entries named `FDNAME=` leave the store (it takes precedence over
@@ -47,8 +49,12 @@ public struct NotifyMessage: Equatable, Sendable {
     /// Parses a datagram; malformed lines are skipped (a service cannot break the manager).
     public static func parse(_ bytes: some Collection<UInt8>) -> NotifyMessage {
         var message = NotifyMessage()
+        guard let lines = splitLines(bytes) else {
+            message.unsplittable = true
+            return message
+        }
         var seen: Set<Substring> = []
-        for rawLine in Array(bytes).split(separator: UInt8(ascii: "\n")) {
+        for rawLine in lines {
             message.lineCount &+= 1
             let line = Substring(String(decoding: rawLine, as: UTF8.self))
             switch line {
@@ -92,6 +98,31 @@ public struct NotifyMessage: Equatable, Sendable {
             }
         }
         return message
+    }
+
+    /// systemd's strv_split_newlines(): words separated by `\n` or `\r` (empty ones dropped), a
+    /// backslash taking the next byte as it is (extract_first_word() without flags); a backslash
+    /// at the end makes the message unreadable (nil).
+    static func splitLines(_ bytes: some Collection<UInt8>) -> [[UInt8]]? {
+        var lines: [[UInt8]] = []
+        var current: [UInt8] = []
+        var escaped = false
+        for byte in bytes {
+            if escaped {
+                current.append(byte)
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                if !current.isEmpty { lines.append(current) }
+                current = []
+            } else {
+                current.append(byte)
+            }
+        }
+        guard !escaped else { return nil }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 
     /// What the message asks of the fd store, from the end of systemd's service_notify_message().

@@ -54,10 +54,15 @@ public struct SpawnRequest: Equatable, Sendable {
     public var mainExit: ProcessExit?
     /// An `OnFailure=` unit: the unit whose failure started it (`$MONITOR_*`).
     public var monitor: Monitor?
+    /// `NOTIFYACCESS=` the service sent this run, which decides with the role who gets
+    /// `$NOTIFY_SOCKET` (nil: its `NotifyAccess=`).
+    public var notifyAccessOverride: ServiceSection.NotifyAccess?
 
     public init(unit: UnitID, command: ExecCommand, role: ProcessRole, mainPID: Int32? = nil, invocation: UInt64 = 0,
-                result: ServiceResult? = nil, mainExit: ProcessExit? = nil, monitor: Monitor? = nil) {
+                result: ServiceResult? = nil, mainExit: ProcessExit? = nil, monitor: Monitor? = nil,
+                notifyAccessOverride: ServiceSection.NotifyAccess? = nil) {
         self.monitor = monitor
+        self.notifyAccessOverride = notifyAccessOverride
         self.unit = unit
         self.command = command
         self.role = role

@@ -356,7 +356,7 @@ public struct ServiceMachine: Sendable {
         currentCommand = command
         execMainCommand = command
         execMainPID = nil
-        switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation, monitor: monitor)) {
+        switch processes.spawn(SpawnRequest(unit: name, command: command, role: .main, invocation: invocation, monitor: monitor, notifyAccessOverride: notifyAccessOverride)) {
         case .success(let pid):
             mainPID = pid
             execMainPID = pid
@@ -590,7 +590,8 @@ public struct ServiceMachine: Sendable {
             // ExecStop= and ExecStopPost= learn how the service ended (systemd's EXEC_SETENV_RESULT).
             let stopping = target == .stop || target == .stopPost
             let request = SpawnRequest(unit: name, command: command, role: .control, mainPID: mainPID, invocation: invocation,
-                                       result: stopping ? result : nil, mainExit: stopping ? lastExit : nil, monitor: monitor)
+                                       result: stopping ? result : nil, mainExit: stopping ? lastExit : nil, monitor: monitor,
+                                       notifyAccessOverride: notifyAccessOverride)
             switch processes.spawn(request) {
             case .success(let pid):
                 controlPID = pid

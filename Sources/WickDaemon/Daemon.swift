@@ -419,6 +419,10 @@ public final class Daemon {
                 return
             }
             let message = NotifyMessage.parse(bytes)
+            guard !message.unsplittable else {
+                port.log(.warning, "notification from pid \(pid) ignored: it ends with a backslash, as systemd cannot split it")
+                return
+            }
             // sd_notify_barrier(3): the one fd closes, which is the answer; nothing else is read.
             if message.barrier {
                 if message.lineCount != 1 {
@@ -431,8 +435,10 @@ public final class Daemon {
                 return
             }
             let group = getpgid(pid)
+            // The unit the sender belongs to: a process wick tracks, else its cgroup's unit.
+            let owner = port.unitOfPID[pid] ?? port.controlGroups.unit(of: pid).map { UnitID($0) }
             guard let unit = manager.notifyReceived(
-                pid: pid, senderGroup: group > 0 ? group : nil, owner: port.unitOfPID[pid], message: message,
+                pid: pid, senderGroup: group > 0 ? group : nil, owner: owner, message: message,
                 now: current, port: &port)
             else {
                 port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows")

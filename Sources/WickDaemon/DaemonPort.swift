@@ -462,7 +462,10 @@ final class DaemonPort: ManagerPort {
         if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
         var variables = OrderedEnvironment()
         func set(_ name: String, _ value: String) { variables.set(name, value) }
-        if loaded.isService, loaded.settings.service.effectiveNotifyAccess != .none, let notifySocketPath {
+        // systemd's service_exec_needs_notify_socket(): the main process unless access is
+        // `none`, a control process with `exec` or `all` only.
+        let access = request.notifyAccessOverride ?? loaded.settings.service.effectiveNotifyAccess
+        if loaded.isService, role == .main ? access != .none : access == .exec || access == .all, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
             inputs.notifySocket = notifySocketPath
             // systemd's service_spawn_internal(): the store's size next to the socket.
@@ -519,6 +522,7 @@ final class DaemonPort: ManagerPort {
         }
         // systemd's service_collect_fds(): the fd store after the sockets, for ExecStart= only
         // and not with a Standard*=socket stream (below).
+        let socketCount = fds.count
         if role == .main, loaded.isService, !stdioSocket {
             for entry in fdStores.entries(of: unit) {
                 fds.append(entry.fd)
@@ -611,7 +615,7 @@ final class DaemonPort: ManagerPort {
         }
         let arguments = command.expandedArguments(environment: environment)
         let plan = SpawnPlan(path: command.path, arguments: arguments, variables: execRequest.variables)
-        let result = plan.spawn(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
+        let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
                                 nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest, filters: filters)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }

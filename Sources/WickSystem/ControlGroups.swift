@@ -217,6 +217,20 @@ public final class ControlGroups {
         return usage
     }
 
+    /// The unit whose cgroup `pid` is in (/proc/PID/cgroup), nil when it is in none of wick's.
+    public func unit(of pid: Int32) -> String? {
+        guard base != nil, !inUse.isEmpty,
+              let bytes = try? FileSystemUnitSource(maximumFileSize: 1 << 16).contents(of: "/proc/\(pid)/cgroup") else { return nil }
+        // cgroup v2: the one line "0::/path".
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("0::") {
+            let path = line.dropFirst(3), prefix = relativeBase + "/"
+            guard path.hasPrefix(prefix) else { return nil }
+            let unit = String(path.dropFirst(prefix.count).prefix { $0 != "/" })
+            return inUse.contains(unit) ? unit : nil
+        }
+        return nil
+    }
+
     /// The processes in the unit's cgroup.
     public func processes(_ unit: String) -> [Int32] {
         guard let base, inUse.contains(unit), let bytes = try? FileSystemUnitSource(maximumFileSize: 1 << 20).contents(of: base + "/" + unit + "/cgroup.procs") else { return [] }

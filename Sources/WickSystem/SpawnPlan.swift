@@ -76,18 +76,20 @@ public final class SpawnPlan {
     }
 
     /// Starts the command with `fds` at 3, 4, ... and `extraEnvironment` after the base
-    /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid.
+    /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid. `nonBlocking`
+    /// applies to the first `socketCount` fds (all when nil), as systemd's flag_fds() to the
+    /// sockets only.
     public func spawn(
-        fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
+        fds: [Int32] = [], socketCount: Int? = nil, stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
         extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
         newSession: Bool = true, context: ExecRequest? = nil, filters: [CompiledFilter] = []
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
         var status: Int32 = SetupStatus.exec
         let error = ContextPlan.with(context, filters: filters) { contextPointer in
-            withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: stderr, extraEnvironment: extraEnvironment,
-                     setListenPID: setListenPID, setWatchdogPID: setWatchdogPID, nonBlocking: nonBlocking,
-                     newSession: newSession, context: contextPointer) { cwick_spawn(&$0, &pid, &status) }
+            withPlan(fds: fds, socketCount: socketCount ?? fds.count, stdin: stdin, stdout: stdout, stderr: stderr,
+                     extraEnvironment: extraEnvironment, setListenPID: setListenPID, setWatchdogPID: setWatchdogPID,
+                     nonBlocking: nonBlocking, newSession: newSession, context: contextPointer) { cwick_spawn(&$0, &pid, &status) }
         }
         if error != 0 {
             let step = status == SetupStatus.exec ? "exec \(path)" : "set up \(path) (\(SetupStatus.describe(status)))"
@@ -102,13 +104,13 @@ public final class SpawnPlan {
     public func exec(
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
     ) -> SystemError {
-        let error = withPlan(fds: fds, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
+        let error = withPlan(fds: fds, socketCount: fds.count, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
                              setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false, context: nil) { cwick_exec(&$0) }
         return SystemError("exec \(path)", code: error)
     }
 
     private func withPlan(
-        fds: [Int32], stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
+        fds: [Int32], socketCount: Int, stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
         setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?, newSession: Bool,
         context: UnsafePointer<cwick_exec_context>?, _ body: (inout cwick_spawn_plan) -> Int32
     ) -> Int32 {
@@ -123,7 +125,7 @@ public final class SpawnPlan {
         return fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
                 path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
-                nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1,
+                nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1, socket_fd_count: Int32(clamping: socketCount),
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
                 new_session: newSession ? 1 : 0, search_path: cSearchPath, context: context)

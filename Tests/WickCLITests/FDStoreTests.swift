@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The file descriptor store (systemd.service(5) `FileDescriptorStoreMax=`,
@@ -64,7 +65,7 @@ import Testing
     @Test func fdPollZeroKeepsAHungUpPipeAndAFullStoreClosesTheRest() throws {
         let out = ExecEnvironmentTests.outputDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let live = try ControlVerbTests.start(["store.service": Self.unit("\(out)/report", max: 2, arguments: "fdpoll0 twice")])
+        let live = try ControlVerbTests.start(["store.service": Self.unit("\(out)/report", max: 2, extra: "NonBlocking=yes\n", arguments: "fdpoll0 twice")])
         defer { live.stop() }
         let before = ControlAccessTests.describeDescriptors(live.wick.pid)
         #expect(try live.run("start", "store.service").status == 0, "\(live.wick.log)")
@@ -75,6 +76,11 @@ import Testing
         #expect(ControlVerbTests.waitFor { live.wick.log.contains("store.service: Cannot store more fds than FileDescriptorStoreMax=2, closing remaining.") },
                 "\(live.wick.log)")
         #expect(Self.lines("\(out)/report") == ["names=", "names=pipe:memo held=pid=\(first)"], "\(live.wick.log)")
+        // NonBlocking= is for sockets only (systemd's flag_fds()): the stored pipe, fd 3, keeps
+        // its blocking mode.
+        let main = try Self.property(live, "store.service", "MainPID")
+        let flags = ExecEnvironmentTests.read("/proc/\(main)/fdinfo/3").split(separator: "\n").first { $0.hasPrefix("flags:") }
+        #expect(flags.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces), radix: 8) }.map { $0 & Int(O_NONBLOCK) } == 0, "\(flags ?? "")")
         #expect(try Self.property(live, "store.service", "NFileDescriptorStore") == "2")
         #expect(try live.run("stop", "store.service").status == 0)
         #expect(ControlVerbTests.waitFor { ControlAccessTests.describeDescriptors(live.wick.pid) == before },

@@ -283,4 +283,40 @@ import Testing
         #expect(ControlVerbTests.waitFor { ExecEnvironmentTests.read("\(out)/barrier") == "barrier=1\n" }, "\(live.wick.log)")
         #expect(!live.wick.log.contains("fds"), "\(live.wick.log)")
     }
+
+    /// service_exec_needs_notify_socket(): `$NOTIFY_SOCKET` (and `$FDSTORE`) for the main process
+    /// unless `NotifyAccess=none`, for a control process with `exec` or `all` only.
+    @Test func controlProcessesGetTheNotifySocketWithExecOrAllOnly() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func unit(_ access: String) -> String {
+            "[Service]\nType=notify\nNotifyAccess=\(access)\nFileDescriptorStoreMax=2\n"
+                + "ExecStartPre=/bin/sh -c 'echo ${NOTIFY_SOCKET:+socket} ${FDSTORE:-none} > \(out)/\(access)'\n"
+                + "ExecStart=\(BinaryRunner.testService) notify\n"
+        }
+        let live = try ControlVerbTests.start(["main.service": unit("main"), "exec.service": unit("exec")])
+        defer { live.stop() }
+        #expect(try live.run("start", "main.service").status == 0, "\(live.wick.log)")
+        #expect(try live.run("start", "exec.service").status == 0, "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/main") == "none\n")
+        #expect(ExecEnvironmentTests.read("\(out)/exec") == "socket 2\n")
+    }
+
+    /// `NotifyAccess=all` takes any process of the unit's cgroup, as systemd does: here one in a
+    /// session of its own, neither main, control nor in the main process's group.
+    @Test(.enabled(if: ControlGroupTests.writableUnifiedHierarchy, "needs a writable cgroup v2 hierarchy"))
+    func notifyAccessAllTakesAnyProcessOfTheUnitsCgroup() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try "import os, socket\nos.setsid()\nsocket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'STATUS=from the cgroup', os.environ['NOTIFY_SOCKET'])\n"
+            .write(toFile: "\(out)/send.py", atomically: true, encoding: .utf8)
+        let live = try ControlVerbTests.start([
+            "all.service": "[Service]\nNotifyAccess=all\nExecStart=/bin/sh -c '/usr/bin/python3 \(out)/send.py; exec sleep 60'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "all.service").status == 0)
+        #expect(ControlVerbTests.waitFor { (try? live.run("show", "all.service").stdout.contains("StatusText=from the cgroup")) == true },
+                "\(live.wick.log)")
+        #expect(!live.wick.log.contains("refused"), "\(live.wick.log)")
+    }
 }

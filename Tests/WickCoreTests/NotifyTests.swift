@@ -47,6 +47,13 @@ import WickUnits
         #expect(NotifyMessage.parse(Array("STATUS=".utf8)).status == "")
         let barrier = NotifyMessage.parse(Array("BARRIER=1".utf8))
         #expect(barrier.barrier && barrier.lineCount == 1)
+        // strv_split_newlines(): "\r" separates too, a backslash takes the next byte, one at the
+        // end leaves nothing readable.
+        #expect(NotifyMessage.parse(Array("FDSTORE=1\r\nFDNAME=crlf".utf8)).fdStoreRequest == .store(name: "crlf", poll: true, invalidName: false))
+        #expect(NotifyMessage.parse(Array("FDSTORE=1\rFDNAME=back\\slash".utf8)).fdName == "backslash")
+        #expect(NotifyMessage.parse(Array("READY=1\nSTATUS=a\\\nb".utf8)).status == "a\nb")
+        let cut = NotifyMessage.parse(Array("READY=1\nSTATUS=x\\".utf8))
+        #expect(cut.unsplittable && !cut.ready)
     }
 
     /// `WATCHDOG=trigger` fails the service with `watchdog` and sends `WatchdogSignal=`, without

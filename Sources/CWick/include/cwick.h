@@ -163,7 +163,9 @@ struct cwick_spawn_plan {
     char *const *envp;           /* NULL-terminated; LISTEN_PID is added by the child */
     int set_listen_pid;          /* 1: append LISTEN_PID=<the child's own pid> to envp */
     int set_watchdog_pid;        /* 1: append WATCHDOG_PID=<the child's own pid> to envp */
-    int nonblocking;             /* NonBlocking=: 1 sets, 0 clears O_NONBLOCK on fds 3..; -1 leaves them */
+    int nonblocking;             /* NonBlocking=: 1 sets, 0 clears O_NONBLOCK on the sockets among fds; -1 leaves them */
+    int socket_fd_count;         /* the first fds that are sockets (systemd's n_socket_fds): the rest, the fd
+                                    store's, keep their flags */
     const int *fds;              /* placed at 3, 4, ... in this order */
     int fd_count;
     int stdin_fd, stdout_fd, stderr_fd;  /* CWICK_DEV_NULL or an fd to place at 0, 1, 2 */
