@@ -57,6 +57,10 @@ public struct ServiceMachine: Sendable {
     private var watchdogPinged: Instant?
     /// The service set its own interval with `WATCHDOG_USEC=`: a reload keeps it.
     private var watchdogOverridden = false
+    /// EXTEND_TIMEOUT_USEC= while running: `RuntimeMaxSec=`'s deadline no earlier than this until
+    /// the state changes, the watchdog's until its next ping.
+    private var runtimeExtendedUntil: Instant?
+    private var watchdogExtendedUntil: Instant?
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
@@ -240,10 +244,14 @@ public struct ServiceMachine: Sendable {
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         // STATUS= (empty: no status text any more).
         if let status = message.status { statusText = status.isEmpty ? nil : status }
+        // NOTIFYACCESS=: an invalid word ends the override (systemd keeps the error, which reads
+        // as "not overridden").
         if let access = message.notifyAccess { notifyAccessOverride = access }
+        if message.notifyAccessInvalid { notifyAccessOverride = nil }
         // MAINPID= (systemd's service_notify_message): the port refuses pid 1, wick itself, a
         // process that is gone or not wick's descendant, and another unit's process.
-        if let pid = message.mainPID, pid != mainPID, state != .dead, state != .failed,
+        // MAINPID= while the service starts, runs or reloads only (service_notify_message()).
+        if let pid = message.mainPID, pid != mainPID, [.start, .startPost, .running, .reload].contains(state),
            processes.claimMainPID(pid, unit: name) {
             mainPID = pid
             execMainPID = pid
@@ -257,28 +265,41 @@ public struct ServiceMachine: Sendable {
                 deadline = stateDeadline()
             }
         }
-        if let usec = message.extendTimeoutMicroseconds, [.condition, .startPre, .start, .startPost, .stop, .stopSigterm, .stopPost].contains(state),
-           let current = deadline {
-            // Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means "for ever", not a trap;
-            // without a timeout (infinity) there is nothing to extend.
+        if let usec = message.extendTimeoutMicroseconds {
+            // service_extend_timeout(): the state's timer and the watchdog's, where armed, no
+            // earlier than now + this. Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means
+            // "for ever", not a trap; without a timeout (infinity) there is nothing to extend.
             let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
-            if extended > current { deadline = extended }
+            switch state {
+            case .condition, .startPre, .start, .startPost, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+                if let current = deadline, extended > current { deadline = extended }
+            case .running:
+                // RuntimeMaxSec='s timer until the state changes, the watchdog's until its next ping.
+                runtimeExtendedUntil = max(runtimeExtendedUntil ?? extended, extended)
+                watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended)
+                deadline = stateDeadline()
+            case .dead, .exited, .failed, .autoRestart:
+                break
+            }
         }
         if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {
             watchdogPinged = now
+            watchdogExtendedUntil = nil
             deadline = stateDeadline()
         }
         // STOPPING=1 wins over the others, and READY=1 over RELOADING=1.
         if message.stopping {
-            if [.start, .startPost, .running, .reload].contains(state) {
-                stopRequested = true
-                enterStop(now: now, processes: &processes)
-            }
+            // service_enter_stop_by_notify(), while running or reloading by notification: the
+            // service says it is ending. wick waits for it (stop-sigterm, TimeoutStopSec=)
+            // without signalling it or running ExecStop=, and how it ends decides Restart=.
+            if state == .running || (state == .reload && controlPID == nil) { setState(.stopSigterm, now: now) }
         } else if message.ready {
             switch state {
             case .start where settings.type == .notify || settings.type == .notifyReload:
                 enterStartPost(now: now, processes: &processes)
-            case .reload:
+            case .reload where controlPID == nil:
+                // The end of a reload the service announced (RELOADING=1); an ExecReload= command
+                // ends its own.
                 setState(.running, now: now)
             default:
                 break
@@ -287,8 +308,9 @@ public struct ServiceMachine: Sendable {
             setState(.reload, now: now)
         }
         // WATCHDOG=trigger (service_force_watchdog()): the watchdog's action at once, as if a
-        // ping had been missed, while the service runs and is not stopping.
-        if message.watchdogTrigger, [.start, .startPost, .running, .reload].contains(state) {
+        // ping had been missed, in any state with processes to stop (not once the final kill or
+        // ExecStopPost= runs).
+        if message.watchdogTrigger, [.condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm].contains(state) {
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         }
@@ -636,6 +658,8 @@ public struct ServiceMachine: Sendable {
         state = new
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
         stateEntered = now
+        runtimeExtendedUntil = nil
+        watchdogExtendedUntil = nil
         if new == .running { watchdogPinged = now }
         deadline = stateDeadline()
         // Entering failed again (a start refused by the start limit) is news even without a change.
@@ -648,7 +672,8 @@ public struct ServiceMachine: Sendable {
     /// a reload does not restart it).
     private func runtimeMaxDeadline() -> Instant? {
         guard !settings.runtimeMax.isInfinite, let active = timestamps.activeEnter ?? stateEntered else { return nil }
-        return active.adding(settings.runtimeMax.nanoseconds)
+        let deadline = active.adding(settings.runtimeMax.nanoseconds)
+        return max(deadline, runtimeExtendedUntil ?? deadline)
     }
 
     private var watchdogEnabled: Bool { watchdogInterval != .zero && !watchdogInterval.isInfinite }
@@ -670,7 +695,8 @@ public struct ServiceMachine: Sendable {
             return since.adding(settings.restartSec.nanoseconds)
         case .running:
             let runtime = runtimeMaxDeadline()
-            guard watchdogEnabled, let watchdog = after(watchdogInterval, from: watchdogPinged ?? since) else { return runtime }
+            guard watchdogEnabled, let pinged = after(watchdogInterval, from: watchdogPinged ?? since) else { return runtime }
+            let watchdog = max(pinged, watchdogExtendedUntil ?? pinged)
             return min(watchdog, runtime ?? watchdog)
         case .dead, .failed, .exited:
             return nil

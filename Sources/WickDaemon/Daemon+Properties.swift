@@ -72,7 +72,7 @@ extension Daemon {
                 ("RestartUSec", settings.restartSec.description),
                 ("TimeoutStartUSec", settings.effectiveTimeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),
                 ("RuntimeMaxUSec", settings.runtimeMax.description), ("WatchdogUSec", settings.watchdog.description),
-                ("NotifyAccess", settings.effectiveNotifyAccess.rawValue), ("RemainAfterExit", yes(settings.remainAfterExit)),
+                ("NotifyAccess", service.notifyAccess.rawValue), ("RemainAfterExit", yes(settings.remainAfterExit)),
                 ("FileDescriptorStoreMax", String(settings.fileDescriptorStoreMax)),
                 ("NFileDescriptorStore", String(port.fdStores.entries(of: id).count)),
                 ("FileDescriptorStorePreserve", settings.fileDescriptorStorePreserve.rawValue),

@@ -413,12 +413,14 @@ public final class Daemon {
                 }
             }
             guard pid > 0 else { return }
-            // manager_dispatch_notify_fd(): a message with a NUL byte is dropped whole.
-            guard !bytes.contains(0) else {
+            // manager_dispatch_notify_fd(): a message with a NUL byte is dropped whole; one
+            // trailing NUL is allowed.
+            let text = bytes.last == 0 ? bytes.dropLast() : bytes
+            guard !text.contains(0) else {
                 port.log(.warning, "Received notify message with embedded NUL bytes. Ignoring.")
                 return
             }
-            let message = NotifyMessage.parse(bytes)
+            let message = NotifyMessage.parse(text)
             guard !message.unsplittable else {
                 port.log(.warning, "notification from pid \(pid) ignored: it ends with a backslash, as systemd cannot split it")
                 return

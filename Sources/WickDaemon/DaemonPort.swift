@@ -416,7 +416,7 @@ final class DaemonPort: ManagerPort {
     // MARK: Processes
 
     func serviceStopped(_ unit: UnitID, restarting: Bool) {
-        releaseAlienMain(of: unit)
+        forgetAlienMain(of: unit)
         controlGroups.remove(unit.name)
         guard let loaded = units[unit], loaded.isService else { return }
         // FileDescriptorStorePreserve=: `no` releases the store at every stop (systemd's
@@ -747,7 +747,7 @@ final class DaemonPort: ManagerPort {
             if !quiet { log(.warning, "\(unit): MAINPID=\(pid) refused: \(refusal)") }
             return false
         }
-        releaseAlienMain(of: unit)
+        forgetAlienMain(of: unit)
         if ProcessTable.entry(of: pid)?.parent != getpid() {
             switch PIDDescriptor.open(pid) {
             case .descriptor(let fd):
@@ -764,7 +764,17 @@ final class DaemonPort: ManagerPort {
         return true
     }
 
-    /// The unit's alien main process is no longer its main one: its pidfd closes.
+    /// The unit's alien main process is no longer its main one (another took its place, or the
+    /// unit stopped): its pidfd closes and its number is no longer the unit's, so that a process
+    /// that takes the number later is nobody's (wick never reaps that one: its parent does).
+    private func forgetAlienMain(of unit: UnitID) {
+        if let pid = alienMains[unit]?.pid, unitOfPID[pid] == unit, ProcessTable.entry(of: pid)?.parent != getpid() {
+            unitOfPID[pid] = nil
+        }
+        releaseAlienMain(of: unit)
+    }
+
+    /// The alien main's pidfd closes (and its exit watch ends).
     private func releaseAlienMain(of unit: UnitID) {
         guard let alien = alienMains.removeValue(forKey: unit) else { return }
         if let token = alien.token {

@@ -156,6 +156,63 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(out)/signalled"), "the impostor was signalled: \(namespace.unshare.log)")
     }
 
+    /// A main process handed over by `MAINPID=` and handed back leaves nothing of itself in wick:
+    /// once it has gone and a process of another unit took its number, that process's
+    /// notifications are not the first unit's (wick kept the old number as the first unit's, took
+    /// "STATUS=hijacked" from the newcomer for it, and would have SIGKILLed it at a shutdown
+    /// deadline). PID reuse forced with `ns_last_pid`, as above.
+    @Test func aMainPIDHandedBackLeavesNoTraceOfTheOldOne() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try """
+            import os, signal, socket, sys, time
+            out = sys.argv[1]
+            address = os.environ["NOTIFY_SOCKET"]
+            def send(text): socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(text.encode(), address)
+            child = os.fork()
+            if child == 0:
+                time.sleep(100)
+                os._exit(0)
+            send("READY=1\\nMAINPID=%d" % child)
+            time.sleep(0.3)
+            send("MAINPID=%d" % os.getpid())
+            time.sleep(0.3)
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            open(out + "/old", "w").write(str(child))
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(child - 1))
+            open(out + "/go", "w").write("")
+            time.sleep(100)
+            """.write(toFile: "\(out)/handback.py", atomically: true, encoding: .utf8)
+        try """
+            import os, socket, sys, time
+            out = sys.argv[1]
+            while not os.path.exists(out + "/go"): time.sleep(0.01)
+            newcomer = os.fork()
+            if newcomer == 0:
+                open(out + "/newcomer", "w").write(str(os.getpid()))
+                socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"STATUS=hijacked", os.environ["NOTIFY_SOCKET"])
+                time.sleep(100)
+                os._exit(0)
+            time.sleep(100)
+            """.write(toFile: "\(out)/other.py", atomically: true, encoding: .utf8)
+        let namespace = try start([
+            "handback.service": "[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/python3 \(out)/handback.py \(out)\n[Install]\nWantedBy=multi-user.target\n",
+            "other.service": "[Service]\nNotifyAccess=all\nExecStart=/usr/bin/python3 \(out)/other.py \(out)\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { !ExecEnvironmentTests.read("\(out)/newcomer").isEmpty }, "\(namespace.unshare.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/newcomer") == ExecEnvironmentTests.read("\(out)/old"), "the newcomer took the number")
+        let control = namespace.directory.appendingPathComponent("run/wick/control").path
+        func status(_ unit: String) -> String {
+            let shown = (try? BinaryRunner.run(BinaryRunner.wick, ["show", unit, "--control", control]).stdout) ?? ""
+            return shown.split(separator: "\n").first { $0.hasPrefix("StatusText=") }.map(String.init) ?? ""
+        }
+        #expect(waitFor { status("other.service") == "StatusText=hijacked" }, "\(namespace.unshare.log)")
+        #expect(status("handback.service") == "StatusText=", "\(namespace.unshare.log)")
+    }
+
     @Test func mainPIDOfPID1IsRefusedAndShutdownStaysOrderly() throws {
         let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
         let namespace = try start([

@@ -175,6 +175,73 @@ import WickUnits
         #expect(service.notify(stopping, now: .seconds(4), processes: &processes).map(\.to) == [.stopSigterm])
     }
 
+    /// STOPPING=1 is service_enter_stop_by_notify(): only while running (or in a reload the
+    /// service announced), into stop-sigterm without a signal or ExecStop=, and the end still
+    /// decides Restart= (a stop request would have prevented it).
+    @Test func stoppingIsTheServiceEndingNotAStopRequest() {
+        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nRestart=on-failure\nExecStart=/bin/daemon\nExecStop=/bin/stopper\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.notify(parse("STOPPING=1"), now: .seconds(1), processes: &processes)
+        #expect(service.state == .start, "STOPPING=1 while starting changes nothing")
+        _ = service.notify(parse("READY=1"), now: .seconds(2), processes: &processes)
+        let main = processes.lastPID
+        #expect(service.notify(parse("STOPPING=1"), now: .seconds(3), processes: &processes).map(\.to) == [.stopSigterm])
+        #expect(processes.kills.isEmpty && processes.spawned.count == 1, "no signal, no ExecStop=: \(processes.kills) \(processes.spawned)")
+        #expect(service.deadline == .seconds(93), "TimeoutStopSec= from the message")
+        _ = service.processExited(pid: main, exit: .exited(3), now: .seconds(4), processes: &processes)
+        #expect(service.state == .autoRestart && service.result == .exitCode, "\(service.state) \(service.result)")
+    }
+
+    /// MAINPID= counts while starting, running or reloading only; READY=1 does not end an
+    /// ExecReload= command's reload; WATCHDOG=trigger acts in ExecStartPre= too; an invalid
+    /// NOTIFYACCESS= ends the override.
+    @Test func notifyFieldsApplyInSystemdsStates() {
+        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+        var processes = FakeProcessTable()
+        processes.claimable = [4242]
+        var service = machine("[Service]\nType=notify\nNotifyAccess=all\nExecStart=/bin/daemon\nExecReload=/bin/reload\nExecStop=/bin/stopper\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.notify(parse("READY=1\nNOTIFYACCESS=exec"), now: .seconds(1), processes: &processes)
+        #expect(service.notifyAccess == .exec)
+        _ = service.notify(parse("NOTIFYACCESS=whoever"), now: .seconds(1), processes: &processes)
+        #expect(service.notifyAccess == .all)
+        _ = service.reload(now: .seconds(2), processes: &processes)
+        #expect(service.state == .reload && service.controlPID != nil)
+        _ = service.notify(parse("READY=1"), now: .seconds(3), processes: &processes)
+        #expect(service.state == .reload, "the ExecReload= command ends the reload")
+        _ = service.processExited(pid: service.controlPID ?? 0, exit: .exited(0), now: .seconds(4), processes: &processes)
+        #expect(service.state == .running)
+        _ = service.stop(now: .seconds(5), processes: &processes)
+        #expect(service.state == .stop)
+        _ = service.notify(parse("MAINPID=4242"), now: .seconds(6), processes: &processes)
+        #expect(processes.claims.isEmpty && service.mainPID != 4242, "no MAINPID= while stopping")
+
+        var early = machine("[Service]\nNotifyAccess=all\nExecStartPre=/bin/prepare\nExecStart=/bin/daemon\n")
+        _ = early.start(now: .seconds(0), processes: &processes)
+        #expect(early.state == .startPre)
+        _ = early.notify(parse("WATCHDOG=trigger"), now: .seconds(1), processes: &processes)
+        #expect(early.result == .watchdog, "\(early.state)")
+    }
+
+    /// EXTEND_TIMEOUT_USEC= while running holds off RuntimeMaxSec= until the state changes and
+    /// the watchdog until its next ping (service_extend_timeout()).
+    @Test func extendTimeoutWhileRunning() {
+        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nRuntimeMaxSec=2\nWatchdogSec=1\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.notify(parse("READY=1"), now: .seconds(0), processes: &processes)
+        #expect(service.deadline == .seconds(1))
+        _ = service.notify(parse("EXTEND_TIMEOUT_USEC=5000000"), now: .seconds(0), processes: &processes)
+        #expect(service.deadline == .seconds(5))
+        _ = service.notify(parse("WATCHDOG=1"), now: .seconds(3), processes: &processes)
+        #expect(service.deadline == .seconds(4), "the ping re-arms the watchdog; the runtime stays extended")
+        _ = service.notify(parse("WATCHDOG=1"), now: .seconds(4), processes: &processes)
+        #expect(service.deadline == .seconds(5), "RuntimeMaxSec=, extended to 5 s")
+    }
+
     @Test func managerChecksNotifyAccess() {
         var port = FakePort()
         var manager = Manager(units: units([
