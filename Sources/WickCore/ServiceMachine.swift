@@ -57,9 +57,10 @@ public struct ServiceMachine: Sendable {
     private var watchdogPinged: Instant?
     /// The service set its own interval with `WATCHDOG_USEC=`: a reload keeps it.
     private var watchdogOverridden = false
-    /// EXTEND_TIMEOUT_USEC= while running: `RuntimeMaxSec=`'s deadline no earlier than this until
-    /// the state changes, the watchdog's until its next ping.
-    private var runtimeExtendedUntil: Instant?
+    /// EXTEND_TIMEOUT_USEC=: the state's timer (a start, stop or reload timeout, `RuntimeMaxSec=`
+    /// while running) no earlier than this until the state changes, the watchdog's until its next
+    /// ping.
+    private var timeoutExtendedUntil: Instant?
     private var watchdogExtendedUntil: Instant?
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
@@ -191,6 +192,10 @@ public struct ServiceMachine: Sendable {
         guard let deadline, deadline <= now else { return [] }
         self.deadline = nil
         switch state {
+        case .startPost where watchdogExpired(now), .reload where watchdogExpired(now):
+            // service_dispatch_watchdog(): the watchdog runs from ExecStartPost= on.
+            fail(.watchdog)
+            enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .reload:
             // systemd's service_dispatch_timer(): "Reload operation timed out. Killing reload
             // process." The reload failed, not the service: service_enter_running() goes on
@@ -214,7 +219,7 @@ public struct ServiceMachine: Sendable {
             mainPID = nil
             controlPID = nil
             enterDead(now: now)
-        case .running where watchdogEnabled && (runtimeMaxDeadline().map { now < $0 } ?? true):
+        case .running where watchdogExpired(now) && (runtimeMaxDeadline().map { now < $0 } ?? true):
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .running:
@@ -260,8 +265,9 @@ public struct ServiceMachine: Sendable {
             // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
             watchdogInterval = TimeSpan(microseconds: usec)
             watchdogOverridden = true
-            if state == .running {
+            if Self.watchdogStates.contains(state) {
                 watchdogPinged = now
+                watchdogExtendedUntil = nil
                 deadline = stateDeadline()
             }
         }
@@ -271,18 +277,15 @@ public struct ServiceMachine: Sendable {
             // "for ever", not a trap; without a timeout (infinity) there is nothing to extend.
             let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
             switch state {
-            case .condition, .startPre, .start, .startPost, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
-                if let current = deadline, extended > current { deadline = extended }
-            case .running:
-                // RuntimeMaxSec='s timer until the state changes, the watchdog's until its next ping.
-                runtimeExtendedUntil = max(runtimeExtendedUntil ?? extended, extended)
-                watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended)
+            case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+                timeoutExtendedUntil = max(timeoutExtendedUntil ?? extended, extended)
+                if Self.watchdogStates.contains(state) { watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended) }
                 deadline = stateDeadline()
             case .dead, .exited, .failed, .autoRestart:
                 break
             }
         }
-        if message.watchdog, state == .running, !watchdogInterval.isInfinite, watchdogInterval != .zero {
+        if message.watchdog, Self.watchdogStates.contains(state), watchdogEnabled {
             watchdogPinged = now
             watchdogExtendedUntil = nil
             deadline = stateDeadline()
@@ -658,9 +661,13 @@ public struct ServiceMachine: Sendable {
         state = new
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
         stateEntered = now
-        runtimeExtendedUntil = nil
-        watchdogExtendedUntil = nil
-        if new == .running { watchdogPinged = now }
+        timeoutExtendedUntil = nil
+        // The watchdog starts with ExecStartPost= (service_enter_start_post()) and runs on
+        // through running and reloads (service_set_state() stops it elsewhere).
+        if new == .startPost || (new == .running && old != .startPost && old != .reload) {
+            watchdogPinged = now
+            watchdogExtendedUntil = nil
+        }
         deadline = stateDeadline()
         // Entering failed again (a start refused by the start limit) is news even without a change.
         if old != new || new == .failed {
@@ -673,31 +680,52 @@ public struct ServiceMachine: Sendable {
     private func runtimeMaxDeadline() -> Instant? {
         guard !settings.runtimeMax.isInfinite, let active = timestamps.activeEnter ?? stateEntered else { return nil }
         let deadline = active.adding(settings.runtimeMax.nanoseconds)
-        return max(deadline, runtimeExtendedUntil ?? deadline)
+        return max(deadline, timeoutExtendedUntil ?? deadline)
     }
+
+    /// The states the watchdog runs in (systemd's service_set_state() keeps it in these).
+    static let watchdogStates: [ServiceState] = [.startPost, .running, .reload]
+
+    /// The watchdog's deadline: its last ping (or its start) + the interval, or later when
+    /// EXTEND_TIMEOUT_USEC= said so; nil when it is off.
+    private func watchdogDeadline() -> Instant? {
+        guard watchdogEnabled, Self.watchdogStates.contains(state), let since = watchdogPinged ?? stateEntered else { return nil }
+        let pinged = since.adding(watchdogInterval.nanoseconds)
+        return max(pinged, watchdogExtendedUntil ?? pinged)
+    }
+
+    private func watchdogExpired(_ now: Instant) -> Bool { watchdogDeadline().map { $0 <= now } ?? false }
 
     private var watchdogEnabled: Bool { watchdogInterval != .zero && !watchdogInterval.isInfinite }
 
     /// The current state's deadline, from when the state was entered (systemd's timeouts, and
-    /// `service_coldplug_timeout()` after a reload): `TimeoutStartSec=` for the start and reload
-    /// states, `TimeoutStopSec=` for the stop states, `RestartSec=` waiting to restart; while
-    /// running the earlier of the watchdog's, from its last ping (`WatchdogSec=`,
-    /// `WATCHDOG_USEC=`), and `RuntimeMaxSec=`'s, from when the service became active.
+    /// `service_coldplug_timeout()` after a reload), no earlier than an `EXTEND_TIMEOUT_USEC=`:
+    /// `TimeoutStartSec=` for the start and reload states, `TimeoutStopSec=` for the stop states,
+    /// `RestartSec=` waiting to restart, `RuntimeMaxSec=` from when the service became active
+    /// while running; from `ExecStartPost=` through running and reloads the watchdog's too, from
+    /// its last ping (`WatchdogSec=`, `WATCHDOG_USEC=`), when earlier.
     private func stateDeadline() -> Instant? {
         guard let since = stateEntered else { return nil }
-        func after(_ span: TimeSpan, from start: Instant = since) -> Instant? { span.isInfinite ? nil : start.adding(span.nanoseconds) }
+        func after(_ span: TimeSpan) -> Instant? {
+            guard !span.isInfinite else { return nil }
+            let deadline = since.adding(span.nanoseconds)
+            return max(deadline, timeoutExtendedUntil ?? deadline)
+        }
+        func earliest(_ first: Instant?, _ second: Instant?) -> Instant? {
+            guard let first else { return second }
+            return second.map { min(first, $0) } ?? first
+        }
         switch state {
-        case .condition, .startPre, .start, .startPost, .reload:
+        case .condition, .startPre, .start:
             return after(settings.effectiveTimeoutStart)
+        case .startPost, .reload:
+            return earliest(after(settings.effectiveTimeoutStart), watchdogDeadline())
         case .stop, .stopSigterm, .stopSigkill, .stopPost:
             return after(settings.timeoutStop)
         case .autoRestart:
             return since.adding(settings.restartSec.nanoseconds)
         case .running:
-            let runtime = runtimeMaxDeadline()
-            guard watchdogEnabled, let pinged = after(watchdogInterval, from: watchdogPinged ?? since) else { return runtime }
-            let watchdog = max(pinged, watchdogExtendedUntil ?? pinged)
-            return min(watchdog, runtime ?? watchdog)
+            return earliest(runtimeMaxDeadline(), watchdogDeadline())
         case .dead, .failed, .exited:
             return nil
         }

@@ -242,6 +242,36 @@ import WickUnits
         #expect(service.deadline == .seconds(5), "RuntimeMaxSec=, extended to 5 s")
     }
 
+    /// The watchdog runs from ExecStartPost= through running and reloads (systemd starts it in
+    /// service_enter_start_post() and service_set_state() keeps it there): a service that stops
+    /// pinging while ExecStartPost= or ExecReload= runs fails with `watchdog`; a reload does not
+    /// restart it, and EXTEND_TIMEOUT_USEC= holds off both timers.
+    @Test func theWatchdogRunsFromStartPostThroughReloads() {
+        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+        var processes = FakeProcessTable()
+        var posting = machine("[Service]\nType=notify\nWatchdogSec=2\nTimeoutStartSec=10\nExecStart=/bin/daemon\nExecStartPost=/bin/post\n")
+        _ = posting.start(now: .seconds(0), processes: &processes)
+        _ = posting.notify(parse("READY=1"), now: .seconds(1), processes: &processes)
+        #expect(posting.state == .startPost && posting.deadline == .seconds(3))
+        _ = posting.notify(parse("WATCHDOG=1"), now: .seconds(2), processes: &processes)
+        #expect(posting.deadline == .seconds(4))
+        _ = posting.timerFired(now: .seconds(4), processes: &processes)
+        #expect(posting.result == .watchdog && posting.state == .stopSigterm && processes.kills.last?.signal == SIGABRT)
+
+        var reloading = machine("[Service]\nType=notify\nWatchdogSec=2\nTimeoutStartSec=10\nExecStart=/bin/daemon\nExecStartPost=/bin/post\nExecReload=/bin/reload\n")
+        _ = reloading.start(now: .seconds(0), processes: &processes)
+        _ = reloading.notify(parse("READY=1"), now: .seconds(0), processes: &processes)
+        _ = reloading.processExited(pid: reloading.controlPID ?? 0, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(reloading.state == .running && reloading.deadline == .seconds(2), "not restarted by running")
+        _ = reloading.notify(parse("WATCHDOG=1"), now: .seconds(1), processes: &processes)
+        _ = reloading.reload(now: .seconds(2), processes: &processes)
+        #expect(reloading.state == .reload && reloading.deadline == .seconds(3), "the watchdog, before the reload's timeout")
+        _ = reloading.notify(parse("EXTEND_TIMEOUT_USEC=5000000"), now: .seconds(2), processes: &processes)
+        #expect(reloading.deadline == .seconds(7))
+        _ = reloading.timerFired(now: .seconds(7), processes: &processes)
+        #expect(reloading.result == .watchdog && reloading.state == .stopSigterm)
+    }
+
     @Test func managerChecksNotifyAccess() {
         var port = FakePort()
         var manager = Manager(units: units([
