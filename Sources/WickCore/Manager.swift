@@ -305,6 +305,7 @@ public struct Manager {
             // service_notify_message()'s log lines.
             if message.statusInvalid { port.log(.warning, "\(name): Status message in notification message is not UTF-8 clean, ignoring.") }
             if message.notifyAccessInvalid { port.log(.warning, "\(name): Failed to parse NOTIFYACCESS= field value in notification message, ignoring.") }
+            if message.errorInvalid { port.log(.warning, "\(name): Failed to parse ERRNO= field value in notification message.") }
             if message.watchdogInvalid { port.log(.warning, "\(name): Passed WATCHDOG= field is invalid, ignoring.") }
             if message.watchdogTrigger { port.log(.err, "\(name): Watchdog request (last status: \(service.statusText ?? "<unset>"))!") }
             apply(transitions, now: now, port: &port)

@@ -22,8 +22,11 @@ public struct NotifyMessage: Equatable, Sendable {
     public var extendTimeoutMicroseconds: UInt64?
     /// `WATCHDOG_USEC=`: a new watchdog interval (0 turns the watchdog off).
     public var watchdogMicroseconds: UInt64?
-    /// `ERRNO=`: shown in status.
+    /// `ERRNO=` (systemd's parse_errno()): a number 0-4095 (`errorNumber`), or a name such as
+    /// `ENOENT` (`errorName`, for the daemon to look up); anything else is `errorInvalid`.
     public var errorNumber: Int32?
+    public var errorName: String?
+    public var errorInvalid = false
     /// `NOTIFYACCESS=`: the service changes its own `NotifyAccess=` until it next stops or starts;
     /// `notifyAccessInvalid` when the value is not one of the four.
     public var notifyAccess: ServiceSection.NotifyAccess?
@@ -89,7 +92,14 @@ public struct NotifyMessage: Equatable, Sendable {
             case "MAINPID": message.mainPID = Int32(value).flatMap { $0 > 0 ? $0 : nil }
             case "EXTEND_TIMEOUT_USEC": message.extendTimeoutMicroseconds = UInt64(value)
             case "WATCHDOG_USEC": message.watchdogMicroseconds = UInt64(value)
-            case "ERRNO": message.errorNumber = Int32(value)
+            case "ERRNO":
+                if let number = Int32(value), (0...4095).contains(number) {
+                    message.errorNumber = number
+                } else if value.count > 1, value.count <= 32, value.first == "E", value.utf8.allSatisfy({ (65...90).contains($0) || (48...57).contains($0) }) {
+                    message.errorName = String(value)
+                } else {
+                    message.errorInvalid = true
+                }
             case "NOTIFYACCESS":
                 message.notifyAccess = ServiceSection.NotifyAccess(rawValue: String(value))
                 message.notifyAccessInvalid = message.notifyAccess == nil

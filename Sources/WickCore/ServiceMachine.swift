@@ -43,6 +43,8 @@ public struct ServiceMachine: Sendable {
     private var nextMonitor: Monitor?
     /// `STATUS=` from sd_notify(3).
     public private(set) var statusText: String?
+    /// `ERRNO=`: the error the service reports (`StatusErrno=`), 0 for none; reset at each start.
+    public private(set) var statusErrno: Int32 = 0
     /// `NOTIFYACCESS=` from the service: its `NotifyAccess=` until it next stops or starts
     /// (systemd's notify_access_override, reset by service_enter_dead() and service_start()).
     public private(set) var notifyAccessOverride: ServiceSection.NotifyAccess?
@@ -117,6 +119,7 @@ public struct ServiceMachine: Sendable {
         lastSpawnError = nil
         // service_start(): the last run's STATUS= and WATCHDOG_USEC= end with it.
         statusText = nil
+        statusErrno = 0
         notifyAccessOverride = nil
         watchdogInterval = settings.watchdog
         watchdogOverridden = false
@@ -249,6 +252,7 @@ public struct ServiceMachine: Sendable {
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         // STATUS= (empty: no status text any more).
         if let status = message.status { statusText = status.isEmpty ? nil : status }
+        if let number = message.errorNumber { statusErrno = number }
         // NOTIFYACCESS=: an invalid word ends the override (systemd keeps the error, which reads
         // as "not overridden").
         if let access = message.notifyAccess { notifyAccessOverride = access }

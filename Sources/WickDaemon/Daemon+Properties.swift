@@ -81,6 +81,7 @@ extension Daemon {
                 ("ExecMainPID", String(service.execMainPID ?? 0)),
                 ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
+                ("StatusErrno", String(service.statusErrno)),
                 ("LastSpawnError", service.lastSpawnError?.message ?? ""),
                 ("TriggeredBy", (manager.socketsOfService[id] ?? []).map(\.name).joined(separator: " ")),
             ]

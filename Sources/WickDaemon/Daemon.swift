@@ -1,3 +1,4 @@
+import CWick
 import Glibc
 import WickControl
 import WickCore
@@ -420,7 +421,12 @@ public final class Daemon {
                 port.log(.warning, "Received notify message with embedded NUL bytes. Ignoring.")
                 return
             }
-            let message = NotifyMessage.parse(text)
+            var message = NotifyMessage.parse(text)
+            // ERRNO=ENOENT: errno_from_name(), from the C library's names.
+            if let name = message.errorName {
+                message.errorNumber = (Int32(1)...4095).first { cwick_errno_name($0).map { String(cString: $0) } == name }
+                message.errorInvalid = message.errorNumber == nil
+            }
             guard !message.unsplittable else {
                 port.log(.warning, "notification from pid \(pid) ignored: it ends with a backslash, as systemd cannot split it")
                 return

@@ -322,16 +322,17 @@ import Testing
 
     /// One trailing NUL is allowed in a notification (manager_dispatch_notify_fd(): senders that
     /// write `sizeof("READY=1")` bytes), and `wick show` gives the `NotifyAccess=` in force, a
-    /// `NOTIFYACCESS=` override included.
+    /// `NOTIFYACCESS=` override included, and `ERRNO=` given by its name as `StatusErrno=`.
     @Test func aTrailingNulIsAllowedAndShowGivesTheAccessInForce() throws {
         let out = ExecEnvironmentTests.outputDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        try "import os, socket, time\nsocket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'READY=1\\nNOTIFYACCESS=all\\0', os.environ['NOTIFY_SOCKET'])\ntime.sleep(60)\n"
+        try "import os, socket, time\nsocket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'READY=1\\nNOTIFYACCESS=all\\nERRNO=ENOENT\\0', os.environ['NOTIFY_SOCKET'])\ntime.sleep(60)\n"
             .write(toFile: "\(out)/nul.py", atomically: true, encoding: .utf8)
         let live = try ControlVerbTests.start(["nul.service": "[Service]\nType=notify\nTimeoutStartSec=5\nExecStart=/usr/bin/python3 \(out)/nul.py\n"])
         defer { live.stop() }
         #expect(try live.run("start", "nul.service").status == 0, "\(live.wick.log)")
         let shown = try live.run("show", "nul.service").stdout
         #expect(shown.contains("SubState=running") && shown.contains("NotifyAccess=all"), "\(shown)")
+        #expect(shown.contains("StatusErrno=2"), "ERRNO=ENOENT by its name: \(shown)")
     }
 }

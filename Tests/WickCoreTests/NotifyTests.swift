@@ -41,6 +41,11 @@ import WickUnits
         #expect(message.ready && message.status == "first" && message.watchdogTrigger && !message.watchdog)
         #expect(message.notifyAccess == .all && !message.notifyAccessInvalid && message.lineCount == 7)
         #expect(NotifyMessage.parse(Array("WATCHDOG=yes".utf8)).watchdogInvalid)
+        // ERRNO= as parse_errno() reads it: 0-4095, or a name for the daemon to look up.
+        #expect(NotifyMessage.parse(Array("ERRNO=2".utf8)).errorNumber == 2)
+        #expect(NotifyMessage.parse(Array("ERRNO=ENOENT".utf8)).errorName == "ENOENT")
+        #expect(NotifyMessage.parse(Array("ERRNO=4096".utf8)).errorInvalid)
+        #expect(NotifyMessage.parse(Array("ERRNO=-1".utf8)).errorInvalid)
         #expect(NotifyMessage.parse(Array("NOTIFYACCESS=everyone".utf8)).notifyAccessInvalid)
         let broken = NotifyMessage.parse([UInt8]("STATUS=caf".utf8) + [0xC3] + [UInt8]("\nREADY=1".utf8))
         #expect(broken.status == nil && broken.statusInvalid && broken.ready)
