@@ -321,8 +321,13 @@ public struct Manager {
         // Only the units that are due (the tables' deadline heaps), in name order.
         for name in sockets.due(now) { sockets[name]?.timerFired(now: now, port: &port) }
         for name in services.due(now) {
-            // service_dispatch_timer(): a reload that timed out is named (the service runs on).
-            if services[name]?.state == .reload { port.log(.warning, "\(name): Reload operation timed out. Killing reload process.") }
+            // service_dispatch_watchdog() and service_dispatch_timer(): a missed ping, and a reload
+            // that timed out, are named (the service runs on after the reload).
+            if let service = services[name], service.watchdogDue(now) {
+                port.log(.err, "\(name): Watchdog timeout (limit \(service.watchdogLimit))!")
+            } else if services[name]?.state == .reload {
+                port.log(.warning, "\(name): Reload operation timed out. Killing reload process.")
+            }
             guard let transitions = services[name]?.timerFired(now: now, processes: &port) else { continue }
             apply(transitions, now: now, port: &port)
         }

@@ -64,6 +64,10 @@ public struct ServiceMachine: Sendable {
     /// ping.
     private var timeoutExtendedUntil: Instant?
     private var watchdogExtendedUntil: Instant?
+    /// A WATCHDOG=1 armed the watchdog outside the states it runs in, until the state changes.
+    private var watchdogArmedByPing = false
+    /// stop-sigterm was entered by STOPPING=1: nothing has been signalled yet.
+    private var stoppingByNotify = false
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
@@ -194,11 +198,14 @@ public struct ServiceMachine: Sendable {
     public mutating func timerFired(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         guard let deadline, deadline <= now else { return [] }
         self.deadline = nil
-        switch state {
-        case .startPost where watchdogExpired(now), .reload where watchdogExpired(now):
-            // service_dispatch_watchdog(): the watchdog runs from ExecStartPost= on.
+        // service_dispatch_watchdog(): a missed ping, whatever the state (the watchdog runs from
+        // ExecStartPost= on, or where a ping armed it); RuntimeMaxSec= first when both passed.
+        if state != .running || !(runtimeMaxDeadline().map { $0 <= now } ?? false), watchdogExpired(now) {
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
+            return takeTransitions()
+        }
+        switch state {
         case .reload:
             // systemd's service_dispatch_timer(): "Reload operation timed out. Killing reload
             // process." The reload failed, not the service: service_enter_running() goes on
@@ -222,9 +229,6 @@ public struct ServiceMachine: Sendable {
             mainPID = nil
             controlPID = nil
             enterDead(now: now)
-        case .running where watchdogExpired(now) && (runtimeMaxDeadline().map { now < $0 } ?? true):
-            fail(.watchdog)
-            enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
         case .running:
             fail(.timeout)
             enterStop(now: now, processes: &processes)
@@ -250,56 +254,24 @@ public struct ServiceMachine: Sendable {
 
     /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
     public mutating func notify(_ message: NotifyMessage, now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
-        // STATUS= (empty: no status text any more).
-        if let status = message.status { statusText = status.isEmpty ? nil : status }
-        if let number = message.errorNumber { statusErrno = number }
-        // NOTIFYACCESS=: an invalid word ends the override (systemd keeps the error, which reads
-        // as "not overridden").
-        if let access = message.notifyAccess { notifyAccessOverride = access }
-        if message.notifyAccessInvalid { notifyAccessOverride = nil }
-        // MAINPID= (systemd's service_notify_message): the port refuses pid 1, wick itself, a
-        // process that is gone or not wick's descendant, and another unit's process.
-        // MAINPID= while the service starts, runs or reloads only (service_notify_message()).
+        // In service_notify_message()'s order: MAINPID=, then STOPPING=/READY=/RELOADING=, then
+        // the rest (so that an EXTEND_TIMEOUT_USEC= sent with STOPPING=1 extends the stop's timer).
+        // MAINPID= while the service starts, runs or reloads only; the port refuses pid 1, wick
+        // itself, a process that is gone or not wick's descendant, and another unit's process.
         if let pid = message.mainPID, pid != mainPID, [.start, .startPost, .running, .reload].contains(state),
            processes.claimMainPID(pid, unit: name) {
             mainPID = pid
             execMainPID = pid
-        }
-        if let usec = message.watchdogMicroseconds {
-            // service_override_watchdog_timeout(): the new interval (0: off) applies at once.
-            watchdogInterval = TimeSpan(microseconds: usec)
-            watchdogOverridden = true
-            if Self.watchdogStates.contains(state) {
-                watchdogPinged = now
-                watchdogExtendedUntil = nil
-                deadline = stateDeadline()
-            }
-        }
-        if let usec = message.extendTimeoutMicroseconds {
-            // service_extend_timeout(): the state's timer and the watchdog's, where armed, no
-            // earlier than now + this. Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means
-            // "for ever", not a trap; without a timeout (infinity) there is nothing to extend.
-            let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
-            switch state {
-            case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
-                timeoutExtendedUntil = max(timeoutExtendedUntil ?? extended, extended)
-                if Self.watchdogStates.contains(state) { watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended) }
-                deadline = stateDeadline()
-            case .dead, .exited, .failed, .autoRestart:
-                break
-            }
-        }
-        if message.watchdog, Self.watchdogStates.contains(state), watchdogEnabled {
-            watchdogPinged = now
-            watchdogExtendedUntil = nil
-            deadline = stateDeadline()
         }
         // STOPPING=1 wins over the others, and READY=1 over RELOADING=1.
         if message.stopping {
             // service_enter_stop_by_notify(), while running or reloading by notification: the
             // service says it is ending. wick waits for it (stop-sigterm, TimeoutStopSec=)
             // without signalling it or running ExecStop=, and how it ends decides Restart=.
-            if state == .running || (state == .reload && controlPID == nil) { setState(.stopSigterm, now: now) }
+            if state == .running || (state == .reload && controlPID == nil) {
+                setState(.stopSigterm, now: now)
+                stoppingByNotify = true
+            }
         } else if message.ready {
             switch state {
             case .start where settings.type == .notify || settings.type == .notifyReload:
@@ -314,12 +286,51 @@ public struct ServiceMachine: Sendable {
         } else if message.reloading, state == .running {
             setState(.reload, now: now)
         }
-        // WATCHDOG=trigger (service_force_watchdog()): the watchdog's action at once, as if a
-        // ping had been missed, in any state with processes to stop (not once the final kill or
+        // STATUS= (empty: no status text any more).
+        if let status = message.status { statusText = status.isEmpty ? nil : status }
+        // NOTIFYACCESS=: an invalid word ends the override (systemd keeps the error, which reads
+        // as "not overridden").
+        if let access = message.notifyAccess { notifyAccessOverride = access }
+        if message.notifyAccessInvalid { notifyAccessOverride = nil }
+        if let number = message.errorNumber { statusErrno = number }
+        if let usec = message.extendTimeoutMicroseconds {
+            // service_extend_timeout(): the state's timer and the watchdog's, where armed, no
+            // earlier than now + this. Saturating: EXTEND_TIMEOUT_USEC=18446744073709551615 means
+            // "for ever", not a trap; without a timeout (infinity) there is nothing to extend.
+            let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
+            switch state {
+            case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+                timeoutExtendedUntil = max(timeoutExtendedUntil ?? extended, extended)
+                if watchdogArmed { watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended) }
+                deadline = stateDeadline()
+            case .dead, .exited, .failed, .autoRestart:
+                break
+            }
+        }
+        // WATCHDOG=1 (service_reset_watchdog()): a ping arms the watchdog in any state, until the
+        // state changes to one it does not run in; WATCHDOG=trigger (service_force_watchdog()) is
+        // its action at once, in any state with processes to stop (not once the final kill or
         // ExecStopPost= runs).
+        if message.watchdog, watchdogEnabled, Self.pingableStates.contains(state) {
+            watchdogPinged = now
+            watchdogExtendedUntil = nil
+            if !Self.watchdogStates.contains(state) { watchdogArmedByPing = true }
+            deadline = stateDeadline()
+        }
         if message.watchdogTrigger, [.condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm].contains(state) {
             fail(.watchdog)
             enterSignal(.stopSigterm, now: now, processes: &processes, signal: settings.kill.watchdogSignal.number)
+        }
+        if let usec = message.watchdogMicroseconds {
+            // service_override_watchdog_timeout(): the new interval (0: off) applies at once,
+            // from now where the watchdog runs.
+            watchdogInterval = TimeSpan(microseconds: usec)
+            watchdogOverridden = true
+            if watchdogArmed {
+                watchdogPinged = now
+                watchdogExtendedUntil = nil
+            }
+            deadline = stateDeadline()
         }
         return takeTransitions()
     }
@@ -544,8 +555,16 @@ public struct ServiceMachine: Sendable {
             if exitResult != .success { fail(exitResult) }
             if controlPID == nil { enterStop(now: now, processes: &processes) }
         case .stopSigterm, .stopSigkill:
-            if state == .stopSigterm, !stopRequested { fail(exitResult) }
-            if controlPID == nil { enterStopPost(now: now, processes: &processes) }
+            // service_sigchld_event(): the main process's end is the result in every state (an
+            // exit 143 at `wick stop` fails, a SIGTERM does not: SuccessExitStatus= decides).
+            if state == .stopSigterm { fail(exitResult) }
+            if stoppingByNotify {
+                // After STOPPING=1 nothing was signalled: what is left of the unit gets the stop
+                // signal now, as systemd's final-sigterm does.
+                enterSignal(.stopSigterm, now: now, processes: &processes)
+            } else if controlPID == nil {
+                enterStopPost(now: now, processes: &processes)
+            }
         case .stop, .stopPost, .condition, .startPre, .dead, .failed, .autoRestart, .exited:
             break
         }
@@ -666,6 +685,8 @@ public struct ServiceMachine: Sendable {
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
         stateEntered = now
         timeoutExtendedUntil = nil
+        watchdogArmedByPing = false
+        stoppingByNotify = false
         // The watchdog starts with ExecStartPost= (service_enter_start_post()) and runs on
         // through running and reloads (service_set_state() stops it elsewhere).
         if new == .startPost || (new == .running && old != .startPost && old != .reload) {
@@ -689,16 +710,28 @@ public struct ServiceMachine: Sendable {
 
     /// The states the watchdog runs in (systemd's service_set_state() keeps it in these).
     static let watchdogStates: [ServiceState] = [.startPost, .running, .reload]
+    /// The states a WATCHDOG=1 can arm it in: any with a process to send it.
+    static let pingableStates: [ServiceState] = [.condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopPost, .exited]
+
+    private var watchdogArmed: Bool { watchdogEnabled && (Self.watchdogStates.contains(state) || watchdogArmedByPing) }
 
     /// The watchdog's deadline: its last ping (or its start) + the interval, or later when
     /// EXTEND_TIMEOUT_USEC= said so; nil when it is off.
     private func watchdogDeadline() -> Instant? {
-        guard watchdogEnabled, Self.watchdogStates.contains(state), let since = watchdogPinged ?? stateEntered else { return nil }
+        guard watchdogArmed, let since = watchdogPinged ?? stateEntered else { return nil }
         let pinged = since.adding(watchdogInterval.nanoseconds)
         return max(pinged, watchdogExtendedUntil ?? pinged)
     }
 
     private func watchdogExpired(_ now: Instant) -> Bool { watchdogDeadline().map { $0 <= now } ?? false }
+
+    /// The deadline that passed at `now` is the watchdog's (for the manager's log line).
+    public func watchdogDue(_ now: Instant) -> Bool {
+        (state != .running || !(runtimeMaxDeadline().map { $0 <= now } ?? false)) && watchdogExpired(now)
+    }
+
+    /// The watchdog's interval in force (`WatchdogSec=`, or `WATCHDOG_USEC=`).
+    public var watchdogLimit: TimeSpan { watchdogInterval }
 
     private var watchdogEnabled: Bool { watchdogInterval != .zero && !watchdogInterval.isInfinite }
 
@@ -720,17 +753,17 @@ public struct ServiceMachine: Sendable {
             return second.map { min(first, $0) } ?? first
         }
         switch state {
-        case .condition, .startPre, .start:
-            return after(settings.effectiveTimeoutStart)
-        case .startPost, .reload:
+        case .condition, .startPre, .start, .startPost, .reload:
             return earliest(after(settings.effectiveTimeoutStart), watchdogDeadline())
         case .stop, .stopSigterm, .stopSigkill, .stopPost:
-            return after(settings.timeoutStop)
+            return earliest(after(settings.timeoutStop), watchdogDeadline())
         case .autoRestart:
             return since.adding(settings.restartSec.nanoseconds)
         case .running:
             return earliest(runtimeMaxDeadline(), watchdogDeadline())
-        case .dead, .failed, .exited:
+        case .exited:
+            return watchdogDeadline()
+        case .dead, .failed:
             return nil
         }
     }

@@ -822,7 +822,7 @@ final class DaemonPort: ManagerPort {
         if !group, let alien = alienMains.values.first(where: { $0.pid == pid }) { return PIDDescriptor.signal(alien.fd, signal) }
         let sent = Glibc.kill(group ? -pid : pid, signal) == 0
         // KillMode=control-group with a cgroup: also the processes that left the process group.
-        if group, let unit = unitOfPID[pid], controlGroups.signal(unit.name, signal) { return true }
+        if group, let unit = unitOfPID[pid], controlGroups.signal(unit.name, signal, signalledGroup: sent ? pid : nil) { return true }
         return sent
     }
 

@@ -240,14 +240,17 @@ public final class ControlGroups {
     /// Signals every process of the unit's cgroup: SIGKILL through `cgroup.kill` (kernel 5.14),
     /// other signals to each member. False when the unit has no cgroup or nobody was there.
     @discardableResult
-    public func signal(_ unit: String, _ number: Int32) -> Bool {
+    public func signal(_ unit: String, _ number: Int32, signalledGroup: Int32? = nil) -> Bool {
         guard let base, inUse.contains(unit) else { return false }
         if number == SIGKILL, Self.write("1", to: base + "/" + unit + "/cgroup.kill") {
             killed.insert(unit)
             return true
         }
+        // Each process once, as systemd's cg_kill_recursive() keeps a set of those signalled:
+        // the members of `signalledGroup` already had it (a second SIGTERM is "quit now" to
+        // some daemons).
         let members = processes(unit).filter { $0 != getpid() }
-        for pid in members { _ = kill(pid, number) }
+        for pid in members where signalledGroup == nil || getpgid(pid) != signalledGroup { _ = kill(pid, number) }
         return !members.isEmpty
     }
 

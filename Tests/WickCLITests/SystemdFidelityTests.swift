@@ -335,4 +335,22 @@ import Testing
         #expect(shown.contains("SubState=running") && shown.contains("NotifyAccess=all"), "\(shown)")
         #expect(shown.contains("StatusErrno=2"), "ERRNO=ENOENT by its name: \(shown)")
     }
+
+    /// A stop signals each process of the unit once (systemd's cg_kill_recursive() keeps a set of
+    /// those it signalled): the main process got SIGTERM from the process group's kill and again
+    /// from the cgroup's.
+    @Test(.enabled(if: ControlGroupTests.writableUnifiedHierarchy, "needs a writable cgroup v2 hierarchy"))
+    func aStopSignalsEachProcessOnce() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        // Each delivery writes a byte to the wake-up pipe (Python's own handler coalesces).
+        try "import os, signal, sys, time\nr, w = os.pipe()\nos.set_blocking(w, False)\nsignal.set_wakeup_fd(w)\nsignal.signal(signal.SIGTERM, lambda *_: None)\nos.set_blocking(r, True)\nos.read(r, 1)\ntime.sleep(0.5)\nos.set_blocking(r, False)\ntry:\n    more = len(os.read(r, 64))\nexcept BlockingIOError:\n    more = 0\nopen(sys.argv[1], 'w').write(str(1 + more))\n"
+            .write(toFile: "\(out)/term.py", atomically: true, encoding: .utf8)
+        let live = try ControlVerbTests.start(["term.service": "[Service]\nExecStart=/usr/bin/python3 \(out)/term.py \(out)/count\n"])
+        defer { live.stop() }
+        #expect(try live.run("start", "term.service").status == 0)
+        usleep(300_000)
+        #expect(try live.run("stop", "term.service").status == 0, "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/count") == "1", "SIGTERMs: \(ExecEnvironmentTests.read("\(out)/count"))")
+    }
 }

@@ -277,6 +277,40 @@ import WickUnits
         #expect(reloading.result == .watchdog && reloading.state == .stopSigterm)
     }
 
+    /// After STOPPING=1 the main process's end sends what is left of the unit the stop signal
+    /// (systemd's final-sigterm); an EXTEND_TIMEOUT_USEC= in the same message extends the stop's
+    /// timer (it is read after STOPPING=1); a ping arms the watchdog while starting too
+    /// (service_reset_watchdog()); an exit 143 at a requested stop fails (SuccessExitStatus=).
+    @Test func stoppingLeftoversExtendWithStoppingPingsWhileStartingAndExitsAtAStop() {
+        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nTimeoutStopSec=2\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        _ = service.notify(parse("READY=1"), now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        _ = service.notify(parse("STOPPING=1\nEXTEND_TIMEOUT_USEC=5000000"), now: .seconds(1), processes: &processes)
+        #expect(service.state == .stopSigterm && service.deadline == .seconds(6), "\(String(describing: service.deadline))")
+        #expect(processes.kills.isEmpty)
+        _ = service.processExited(pid: main, exit: .exited(0), now: .seconds(2), processes: &processes)
+        #expect(processes.kills.contains { $0.group && $0.signal == SIGTERM }, "the leftovers get the stop signal: \(processes.kills)")
+        #expect(service.state == .dead && service.result == .success)
+
+        var pinging = machine("[Service]\nType=notify\nWatchdogSec=1\nTimeoutStartSec=3\nExecStart=/bin/daemon\n")
+        _ = pinging.start(now: .seconds(0), processes: &processes)
+        #expect(pinging.deadline == .seconds(3))
+        _ = pinging.notify(parse("WATCHDOG=1"), now: .seconds(1), processes: &processes)
+        #expect(pinging.deadline == .seconds(2) && pinging.watchdogDue(.seconds(2)))
+        _ = pinging.timerFired(now: .seconds(2), processes: &processes)
+        #expect(pinging.result == .watchdog)
+
+        var java = machine("[Service]\nExecStart=/usr/bin/java\n")
+        _ = java.start(now: .seconds(0), processes: &processes)
+        let jvm = processes.lastPID
+        _ = java.stop(now: .seconds(1), processes: &processes)
+        _ = java.processExited(pid: jvm, exit: .exited(143), now: .seconds(2), processes: &processes)
+        #expect(java.state == .failed && java.result == .exitCode, "\(java.state)")
+    }
+
     @Test func managerChecksNotifyAccess() {
         var port = FakePort()
         var manager = Manager(units: units([
