@@ -391,6 +391,15 @@ public final class Daemon {
         beginShutdown("\(unit) ended (exit status \(exitStatus ?? 0))", now: current)
     }
 
+    /// errno values by name ("ENOENT": 2), read once from the C library.
+    private static let errnoNumbers: [String: Int32] = {
+        var numbers: [String: Int32] = [:]
+        for number in Int32(1)...4095 {
+            if let name = cwick_errno_name(number) { numbers[String(cString: name)] = numbers[String(cString: name)] ?? number }
+        }
+        return numbers
+    }()
+
     private func handleNotifications(now current: Instant) {
         let overlong = notifySocket.overlong
         defer {
@@ -424,7 +433,7 @@ public final class Daemon {
             var message = NotifyMessage.parse(text)
             // ERRNO=ENOENT: errno_from_name(), from the C library's names.
             if let name = message.errorName {
-                message.errorNumber = (Int32(1)...4095).first { cwick_errno_name($0).map { String(cString: $0) } == name }
+                message.errorNumber = Self.errnoNumbers[name]
                 message.errorInvalid = message.errorNumber == nil
             }
             guard !message.unsplittable else {

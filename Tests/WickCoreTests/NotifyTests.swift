@@ -4,6 +4,9 @@ import WickCore
 import WickUnits
 
 @Suite struct NotifyTests {
+    /// A datagram as a service sends it.
+    func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
+
     @Test func messagesParseLikeSdNotify() {
         let message = NotifyMessage.parse(Array("READY=1\nSTATUS=serving 3 clients\nMAINPID=42\nEXTEND_TIMEOUT_USEC=5000000\nX=y\nbogus\n".utf8))
         #expect(message.ready && message.status == "serving 3 clients" && message.mainPID == 42)
@@ -184,7 +187,6 @@ import WickUnits
     /// service announced), into stop-sigterm without a signal or ExecStop=, and the end still
     /// decides Restart= (a stop request would have prevented it).
     @Test func stoppingIsTheServiceEndingNotAStopRequest() {
-        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=notify\nRestart=on-failure\nExecStart=/bin/daemon\nExecStop=/bin/stopper\n")
         _ = service.start(now: .seconds(0), processes: &processes)
@@ -203,7 +205,6 @@ import WickUnits
     /// ExecReload= command's reload; WATCHDOG=trigger acts in ExecStartPre= too; an invalid
     /// NOTIFYACCESS= ends the override.
     @Test func notifyFieldsApplyInSystemdsStates() {
-        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
         var processes = FakeProcessTable()
         processes.claimable = [4242]
         var service = machine("[Service]\nType=notify\nNotifyAccess=all\nExecStart=/bin/daemon\nExecReload=/bin/reload\nExecStop=/bin/stopper\n")
@@ -233,7 +234,6 @@ import WickUnits
     /// EXTEND_TIMEOUT_USEC= while running holds off RuntimeMaxSec= until the state changes and
     /// the watchdog until its next ping (service_extend_timeout()).
     @Test func extendTimeoutWhileRunning() {
-        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nRuntimeMaxSec=2\nWatchdogSec=1\n")
         _ = service.start(now: .seconds(0), processes: &processes)
@@ -252,7 +252,6 @@ import WickUnits
     /// pinging while ExecStartPost= or ExecReload= runs fails with `watchdog`; a reload does not
     /// restart it, and EXTEND_TIMEOUT_USEC= holds off both timers.
     @Test func theWatchdogRunsFromStartPostThroughReloads() {
-        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
         var processes = FakeProcessTable()
         var posting = machine("[Service]\nType=notify\nWatchdogSec=2\nTimeoutStartSec=10\nExecStart=/bin/daemon\nExecStartPost=/bin/post\n")
         _ = posting.start(now: .seconds(0), processes: &processes)
@@ -282,7 +281,6 @@ import WickUnits
     /// timer (it is read after STOPPING=1); a ping arms the watchdog while starting too
     /// (service_reset_watchdog()); an exit 143 at a requested stop fails (SuccessExitStatus=).
     @Test func stoppingLeftoversExtendWithStoppingPingsWhileStartingAndExitsAtAStop() {
-        func parse(_ text: String) -> NotifyMessage { NotifyMessage.parse(Array(text.utf8)) }
         var processes = FakeProcessTable()
         var service = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nTimeoutStopSec=2\n")
         _ = service.start(now: .seconds(0), processes: &processes)
