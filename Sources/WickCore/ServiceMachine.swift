@@ -68,6 +68,10 @@ public struct ServiceMachine: Sendable {
     private var watchdogArmedByPing = false
     /// stop-sigterm was entered by STOPPING=1: nothing has been signalled yet.
     private var stoppingByNotify = false
+    /// The last of READY=1, RELOADING=1 and STOPPING=1 this run (systemd's notify_state), which
+    /// service_enter_running() acts on when the start or a reload ends.
+    private var notifyState = NotifyState.unknown
+    private enum NotifyState { case unknown, ready, reloading, stopping }
     private var startLimit: RateLimit
     private var queue: [ExecCommand] = []
     private var currentCommand: ExecCommand?
@@ -124,6 +128,7 @@ public struct ServiceMachine: Sendable {
         // service_start(): the last run's STATUS= and WATCHDOG_USEC= end with it.
         statusText = nil
         statusErrno = 0
+        notifyState = .unknown
         notifyAccessOverride = nil
         watchdogInterval = settings.watchdog
         watchdogOverridden = false
@@ -265,6 +270,7 @@ public struct ServiceMachine: Sendable {
         }
         // STOPPING=1 wins over the others, and READY=1 over RELOADING=1.
         if message.stopping {
+            notifyState = .stopping
             // service_enter_stop_by_notify(), while running or reloading by notification: the
             // service says it is ending. wick waits for it (stop-sigterm, TimeoutStopSec=)
             // without signalling it or running ExecStop=, and how it ends decides Restart=.
@@ -273,6 +279,7 @@ public struct ServiceMachine: Sendable {
                 stoppingByNotify = true
             }
         } else if message.ready {
+            notifyState = .ready
             switch state {
             case .start where settings.type == .notify || settings.type == .notifyReload:
                 enterStartPost(now: now, processes: &processes)
@@ -283,11 +290,14 @@ public struct ServiceMachine: Sendable {
             default:
                 break
             }
-        } else if message.reloading, state == .running {
-            setState(.reload, now: now)
+        } else if message.reloading {
+            notifyState = .reloading
+            if state == .running { setState(.reload, now: now) }
         }
         // STATUS= (empty: no status text any more).
         if let status = message.status { statusText = status.isEmpty ? nil : status }
+        // Not UTF-8: ignored, and the text so far is gone (systemd's free_and_replace() of NULL).
+        if message.statusInvalid { statusText = nil }
         // NOTIFYACCESS=: an invalid word ends the override (systemd keeps the error, which reads
         // as "not overridden").
         if let access = message.notifyAccess { notifyAccessOverride = access }
@@ -449,7 +459,17 @@ public struct ServiceMachine: Sendable {
         if result != .success {
             enterSignal(.stopSigterm, now: now, processes: &processes)
         } else if mainPID != nil || (afterStart && settings.type == .forking) {
-            setState(.running, now: now)
+            // service_enter_running(): a STOPPING=1 or RELOADING=1 that came while starting or
+            // reloading takes effect now.
+            switch notifyState {
+            case .stopping:
+                setState(.stopSigterm, now: now)
+                stoppingByNotify = true
+            case .reloading:
+                setState(.reload, now: now)
+            case .unknown, .ready:
+                setState(.running, now: now)
+            }
         } else if settings.remainAfterExit {
             setState(.exited, now: now)
         } else {
@@ -519,7 +539,7 @@ public struct ServiceMachine: Sendable {
             // unless READY=1 may still come from another process: a clean exit with
             // `RemainAfterExit=yes` and a `NotifyAccess=` other than `main`
             // (service_sigchld_event()); the start waits for it or for its timeout.
-            if exitResult == .success && settings.remainAfterExit && settings.effectiveNotifyAccess != .main { break }
+            if exitResult == .success && settings.remainAfterExit && notifyAccess != .main { break }
             fail(exitResult == .success ? .protocol : exitResult)
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .start:

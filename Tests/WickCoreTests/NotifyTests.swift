@@ -199,6 +199,16 @@ import WickUnits
         #expect(service.deadline == .seconds(93), "TimeoutStopSec= from the message")
         _ = service.processExited(pid: main, exit: .exited(3), now: .seconds(4), processes: &processes)
         #expect(service.state == .autoRestart && service.result == .exitCode, "\(service.state) \(service.result)")
+
+        // STOPPING=1 while ExecStartPost= runs takes effect when the start ends
+        // (service_enter_running()'s notify_state).
+        var posting = machine("[Service]\nType=notify\nExecStart=/bin/daemon\nExecStartPost=/bin/post\n")
+        _ = posting.start(now: .seconds(0), processes: &processes)
+        _ = posting.notify(parse("READY=1"), now: .seconds(1), processes: &processes)
+        _ = posting.notify(parse("STOPPING=1"), now: .seconds(2), processes: &processes)
+        #expect(posting.state == .startPost)
+        _ = posting.processExited(pid: posting.controlPID ?? 0, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(posting.state == .stopSigterm, "\(posting.state)")
     }
 
     /// MAINPID= counts while starting, running or reloading only; READY=1 does not end an
