@@ -15,6 +15,11 @@ final class FDStores {
     struct Entry {
         let fd: Int32
         let name: String
+        /// Its file's device and inode: only an fd of the same file can be a duplicate, so the
+        /// kcmp(2) of same_fd() runs for those alone (a store of thousands is not compared fd by
+        /// fd, a system call each, for every fd a message brings).
+        let device: UInt64
+        let inode: UInt64
         /// The registration watching it for a hang-up (events 0: EPOLLHUP and EPOLLERR only); nil
         /// with `FDPOLL=0` or for an fd epoll cannot watch (a regular file: EPERM).
         let token: UInt64?
@@ -65,7 +70,16 @@ final class FDStores {
                 log(.warning, "\(unit): Cannot store more fds than FileDescriptorStoreMax=\(max), closing remaining.")
                 return Array(fds[(index + 1)...])
             }
-            if entries.contains(where: { cwick_same_file($0.fd, fd) == 1 }) {
+            // service_add_fd_store(): fstat() first; an fd that cannot be looked at is refused.
+            var status = stat()
+            guard fstat(fd, &status) == 0 else {
+                let reason = String(cString: strerror(errno))
+                closeDescriptor(fd)
+                log(.err, "\(unit): Failed to add fd to store: \(reason)")
+                return Array(fds[(index + 1)...])
+            }
+            let (device, inode) = (UInt64(status.st_dev), UInt64(status.st_ino))
+            if entries.contains(where: { $0.inode == inode && $0.device == device && cwick_same_file($0.fd, fd) == 1 }) {
                 log(.debug, "\(unit): Suppressing duplicate fd \(fd) in fd store.")
                 closeDescriptor(fd)
                 continue
@@ -86,7 +100,7 @@ final class FDStores {
                 }
             }
             // The message's fds in their order, ahead of the older entries.
-            entries.insert(Entry(fd: fd, name: name, token: token), at: added)
+            entries.insert(Entry(fd: fd, name: name, device: device, inode: inode, token: token), at: added)
             added += 1
             log(.debug, "\(unit): Added fd \(fd) (\(name)) to fd store.")
         }
