@@ -96,11 +96,6 @@ public struct ExecRequest: Equatable, Sendable {
     public var ipcNamespaceFD: Int32?
     /// `--sandbox=best-effort`: the settings left out because the system does not allow them.
     public var skippedSandbox: [String] = []
-    /// The unit's `cgroup.procs`, when wick runs units in cgroups (set by the daemon).
-    public var controlGroupProcs: String?
-    /// The child joins the cgroup by writing `cgroup.procs` instead of being born in it (a cgroup
-    /// that `cgroup.kill` has killed: `ControlGroups.wasKilled`).
-    public var controlGroupJoinByWrite = false
     /// What was adjusted and should be logged (a limit lowered to what wick may set).
     public var notes: [String] = []
     /// `$RUNTIME_DIRECTORY` and the like, as the directories above make them.
@@ -108,6 +103,16 @@ public struct ExecRequest: Equatable, Sendable {
     /// Built from its context and the daemon's fixed facts alone, for these privileges: see
     /// `isReusable(for:)`.
     private var reusableFor: CommandPrivileges?
+    /// Where a reusable request's own variables are in `variables`: see `startVariables(_:)`.
+    private var startSlots: StartSlots?
+
+    /// The names a start sets itself (`INVOCATION_ID` when there is one, then the manager's
+    /// variables in order), and per name the index in `variables` that holds its value, or nil
+    /// where a later setting decides the value (`Environment=`, `PassEnvironment=` ...).
+    struct StartSlots: Equatable, Sendable {
+        var names: [String]
+        var slots: [Int?]
+    }
 
     public init() {}
 }
@@ -371,7 +376,65 @@ extension ExecRequest {
         case .success(let variables): request.variables = variables
         case .failure(let failure): return .failure(failure)
         }
+        if contextAlone { request.startSlots = startSlots(inputs, request: request) }
         return .success(request)
+    }
+
+    /// The names a start sets itself, in the order `environment()` sets them.
+    private static func startNames(_ inputs: ExecInputs) -> [String] {
+        var names: [String] = []
+        names.reserveCapacity(inputs.managerVariables.count + 1)
+        if !inputs.invocationID.isEmpty { names.append("INVOCATION_ID") }
+        for (name, _) in inputs.managerVariables { names.append(name) }
+        return names
+    }
+
+    /// Where each of the start's own variables is in the request's `variables`: nil (no slots,
+    /// each start makes its environment anew) when a name comes twice or `UnsetEnvironment=`
+    /// names one (an `UnsetEnvironment=NAME=value` depends on the start's value).
+    private static func startSlots(_ inputs: ExecInputs, request: ExecRequest) -> StartSlots? {
+        let context = inputs.context
+        let names = startNames(inputs)
+        guard Set(names).count == names.count else { return nil }
+        var slots: [Int?] = []
+        for name in names {
+            if context.unsetEnvironment.contains(where: { $0 == name || $0.hasPrefix(name + "=") }) { return nil }
+            // What environment() sets after the start's own variables decides the value.
+            let overridden = request.directoryVariables.contains { $0.name == name }
+                || (request.credentialsDirectory != nil && name == "CREDENTIALS_DIRECTORY")
+                || (context.passEnvironment.contains(name) && inputs.passSource[name] != nil)
+                || context.environment.contains { $0.name == name }
+            if overridden {
+                slots.append(nil)
+            } else {
+                guard let index = request.variables.firstIndex(where: { $0.name == name }) else { return nil }
+                slots.append(index)
+            }
+        }
+        return StartSlots(names: names, slots: slots)
+    }
+
+    /// For another start of a context the request `isReusable` for: the start's own variables
+    /// (`INVOCATION_ID`, `LISTEN_FDS`, `REMOTE_ADDR` ...) with the index in `variables` each
+    /// replaces, which makes the environment `environment()` would make for that start. Nil when
+    /// the start sets other names than the one the request was built for: then `reused(with:)`.
+    public func startVariables(_ inputs: ExecInputs) -> [(slot: Int, variable: EnvironmentVariable)]? {
+        guard let startSlots else { return nil }
+        let names = startSlots.names
+        let hasInvocation = !inputs.invocationID.isEmpty
+        guard names.count == inputs.managerVariables.count + (hasInvocation ? 1 : 0) else { return nil }
+        var result: [(slot: Int, variable: EnvironmentVariable)] = []
+        result.reserveCapacity(names.count)
+        var position = 0
+        func take(_ name: String, _ value: String) -> Bool {
+            defer { position += 1 }
+            guard names[position] == name else { return false }
+            if let slot = startSlots.slots[position] { result.append((slot, EnvironmentVariable(name: name, value: value))) }
+            return true
+        }
+        if hasInvocation, !take("INVOCATION_ID", inputs.invocationID) { return nil }
+        for (name, value) in inputs.managerVariables where !take(name, value) { return nil }
+        return result
     }
 
     /// Whether another start of the same context (the same storage: the instances of a template
@@ -386,8 +449,14 @@ extension ExecRequest {
     /// anew with the start's `INVOCATION_ID` and manager variables.
     public func reused(with inputs: ExecInputs) -> ExecRequest {
         var request = self
+        if let changes = startVariables(inputs) {
+            for (slot, variable) in changes { request.variables[slot] = variable }
+            return request
+        }
         // Cannot fail: only EnvironmentFile= can, and a reusable request has none.
         if case .success(let variables) = Self.environment(inputs, user: nil, request: self) { request.variables = variables }
+        // Its variables have another order: its slots are not the build's.
+        request.startSlots = nil
         return request
     }
 

@@ -60,7 +60,7 @@ final class DaemonPort: ManagerPort {
     /// same storage: a template's settings do not depend on the instance) and the request depends
     /// on nothing read or made at each start (`ExecRequest.isReusable(for:)`); a reload makes new
     /// contexts.
-    private var reusableRequests: [UnitID: (context: ExecContext, request: ExecRequest)] = [:]
+    private var reusableRequests: [UnitID: PreparedExec] = [:]
 
     let output: OutputRouter
     /// Users, the manager's environment, invocation ids, dynamic users: what processes start with.
@@ -441,8 +441,9 @@ final class DaemonPort: ManagerPort {
     private func start(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
         let (unit, command, role) = (request.unit, request.command, request.role)
         guard let loaded = units[unit] else { return .failure(SpawnError(message: "\(unit): not loaded")) }
-        // The connection of an `Accept=yes` instance (looked up once: two uses below).
+        // The connection of an `Accept=yes` instance (looked up once: several uses below).
         let instanceConnection = connectionOfInstance[unit]
+        let held = instanceConnection.flatMap { connections[$0] }
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
         var inputs = execEnvironment.baseInputs(unit: unit, context: exec, request: request,
@@ -453,12 +454,12 @@ final class DaemonPort: ManagerPort {
         let reuseKey: UnitID?
         if role != .main || !loaded.isService {
             reuseKey = nil
-        } else if let id = instanceConnection {
-            reuseKey = connections[id]?.socket
+        } else if instanceConnection != nil {
+            reuseKey = held?.socket
         } else {
             reuseKey = unit
         }
-        let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: inputs) ? $0.request : nil }
+        let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: inputs) ? $0 : nil }
         if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
         var variables = OrderedEnvironment()
         func set(_ name: String, _ value: String) { variables.set(name, value) }
@@ -500,7 +501,7 @@ final class DaemonPort: ManagerPort {
         // LISTEN_FDS or on its stdio, a control command (ExecStartPre=, ExecStopPost= ...) on its
         // stdio when a Standard*=socket asks for it.
         let stdioSocket = exec.effectiveStandardInput == .socket || exec.effectiveStandardOutput == .socket || exec.standardError == .socket
-        if let id = instanceConnection, let connection = connections[id] {
+        if let connection = held {
             if case .ip(let address, let port) = connection.remote {
                 set("REMOTE_ADDR", address)
                 set("REMOTE_PORT", String(port))
@@ -551,44 +552,56 @@ final class DaemonPort: ManagerPort {
         }
         // The whole request first: nothing is opened for a process that cannot start.
         inputs.managerVariables = variables.pairs
-        var execRequest: ExecRequest
-        if let kept {
-            execRequest = kept.reused(with: inputs)
+        // A kept request takes this start's own variables at their slots; otherwise the request
+        // is made (reused with a new environment, or built) and prepared.
+        let prepared: PreparedExec
+        var startVariables: [(slot: Int, variable: EnvironmentVariable)] = []
+        if let kept, let changes = kept.request.startVariables(inputs) {
+            prepared = kept
+            startVariables = changes
         } else {
-            switch ExecRequest.build(inputs) {
-            case .success(let built):
-                execRequest = built
-                if let reuseKey, built.isReusable(for: inputs) { reusableRequests[reuseKey] = (exec, built) }
+            let request: ExecRequest
+            if let kept {
+                request = kept.request.reused(with: inputs)
+            } else {
+                switch ExecRequest.build(inputs) {
+                case .success(let built): request = built
+                case .failure(let failure):
+                    return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
+                }
                 reportResources(loaded, acceptInstance: instanceConnection != nil)
-            case .failure(let failure):
-                return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
             }
+            let filters: [CompiledFilter]
+            switch seccompCompiler.compile(request.seccompFilters) {
+            case .success(let compiled): filters = compiled
+            case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
+            }
+            guard let made = PreparedExec(context: exec, request: request, filters: filters) else {
+                return .failure(SpawnError(message: "cannot start \(command.path): \(SystemError("", code: ENOMEM).reason)", outOfResources: true))
+            }
+            prepared = made
+            if kept == nil, let reuseKey, request.isReusable(for: inputs) { reusableRequests[reuseKey] = made }
         }
         // The unit's cgroup, at every start (a reused request included). Not for Accept=yes
         // instances (docs/resources.md): each instance is a new unit, and a cgroup made for a spawn
         // and removed after it costs about 200 µs in the kernel (docs/performance.md "Cold
         // start"), too much per connection.
+        var controlGroup: ContextPlan.ControlGroup?
         if instanceConnection == nil {
             var warnings: [String] = []
             switch controlGroups.prepare(unit.name, cgroupSetup(loaded), warnings: &warnings) {
             case .success(let procs):
-                execRequest.controlGroupProcs = procs
-                execRequest.controlGroupJoinByWrite = controlGroups.wasKilled(unit.name)
+                controlGroup = procs.map { ContextPlan.ControlGroup(procs: $0, joinByWrite: controlGroups.wasKilled(unit.name)) }
             case .failure(let failure):
                 return .failure(SpawnError(message: "\(failure) (\(SetupStatus.describe(SetupStatus.cgroup)))", status: SetupStatus.cgroup))
             }
             for warning in warnings { log("\(unit): \(warning)") }
         }
-        let filters: [CompiledFilter]
-        switch seccompCompiler.compile(execRequest.seccompFilters) {
-        case .success(let compiled): filters = compiled
-        case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
+        for note in prepared.request.notes { log("\(unit): \(note)") }
+        if !prepared.request.skippedSandbox.isEmpty {
+            log("\(unit): --sandbox=best-effort: not applied: \(prepared.request.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
         }
-        for note in execRequest.notes { log("\(unit): \(note)") }
-        if !execRequest.skippedSandbox.isEmpty {
-            log("\(unit): --sandbox=best-effort: not applied: \(execRequest.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
-        }
-        if let error = execEnvironment.writeCredentials(execRequest, unit: unit) {
+        if let error = execEnvironment.writeCredentials(prepared.request, unit: unit) {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
         }
@@ -609,21 +622,27 @@ final class DaemonPort: ManagerPort {
         let stderr = exec.standardError == .inherit
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
-        var environment: [String: String] = [:]
+        let arguments: [String]
         if command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
-            for variable in execRequest.variables { environment[variable.name] = variable.value }
+            var variables = prepared.request.variables
+            for (slot, variable) in startVariables { variables[slot] = variable }
+            var environment: [String: String] = [:]
+            for variable in variables { environment[variable.name] = variable.value }
+            arguments = command.expandedArguments(environment: environment)
+        } else {
+            arguments = command.arguments
         }
-        let arguments = command.expandedArguments(environment: environment)
-        let plan = SpawnPlan(path: command.path, arguments: arguments, variables: execRequest.variables)
-        let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, setListenPID: !fds.isEmpty, setWatchdogPID: watchdog,
-                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking, context: execRequest, filters: filters)
+        let plan = prepared.plan(path: command.path, arguments: arguments)
+        let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, replacing: startVariables,
+                                setListenPID: !fds.isEmpty, setWatchdogPID: watchdog, nonBlocking: fds.isEmpty ? nil : exec.nonBlocking,
+                                context: prepared.contextPlan, controlGroup: controlGroup)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }
         opened.forEach(closeDescriptor)
         switch result {
         case .success(let pid):
             unitOfPID[pid] = unit
-            execEnvironment.processStarted(unit: unit, pid: pid, request: execRequest)
+            execEnvironment.processStarted(unit: unit, pid: pid, request: prepared.request)
             if let capture { output.attach(readEnd: capture.readEnd, unit: unit.name, pid: pid, exec: exec, executable: command.path) }
             if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
                 let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds

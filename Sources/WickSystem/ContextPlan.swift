@@ -3,34 +3,40 @@ import Glibc
 import WickCore
 
 /// An `ExecRequest`'s context in C memory for the child (`struct cwick_exec_context`): every
-/// array, string and libcap object is allocated here, before the clone, and freed after it.
-enum ContextPlan {
-    static func with(_ request: ExecRequest?, filters: [CompiledFilter], _ body: (UnsafePointer<cwick_exec_context>?) -> Int32) -> Int32 {
-        guard let request else { return body(nil) }
-        var strings: [UnsafeMutablePointer<CChar>] = []
-        func copy(_ text: String?) -> UnsafePointer<CChar>? {
-            guard let text, let pointer = strdup(text) else { return nil }
-            strings.append(pointer)
-            return UnsafePointer(pointer)
-        }
+/// array, string and libcap object is allocated once, when the plan is made, and freed with it,
+/// so that a request reused for many starts (an `Accept=yes` socket's instances) is copied into
+/// C memory once, not at each spawn. The unit's cgroup, which each start prepares anew, is given
+/// per spawn (`with(controlGroup:_:)`).
+public final class ContextPlan {
+    private var context = cwick_exec_context()
+    private var strings: [UnsafeMutablePointer<CChar>] = []
+    private var buffers: [UnsafeMutableRawPointer] = []
+    private let capabilities: UnsafeMutableRawPointer?
+    /// The compiled filters the context points into.
+    private let filters: [CompiledFilter]
+
+    /// Nil when libcap could not allocate the capability sets (ENOMEM).
+    public init?(_ request: ExecRequest, filters: [CompiledFilter]) {
+        self.filters = filters
+        capabilities = request.capabilitySets.map { cwick_capabilities_new($0.permitted, $0.inheritable) } ?? nil
+        if request.capabilitySets != nil && capabilities == nil { return nil }
+        context.capabilities = capabilities
         let directories = request.directories.map { directory in
             cwick_directory(path: copy(directory.path), mode: directory.mode, exit_status: directory.exitStatus,
                             keep_existing: directory.keepExisting ? 1 : 0)
         }
-        let limits = request.limits.map { cwick_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) }
+        (context.directories, context.directory_count) = buffer(directories)
+        (context.limits, context.limit_count) = buffer(request.limits.map { cwick_rlimit(resource: $0.resource, soft: $0.soft, hard: $0.hard) })
         let mounts = request.sandbox.steps.map { step in
             cwick_mount(kind: step.kind.rawValue, path: copy(step.path), source: copy(step.source), options: copy(step.options),
                         flag: step.flag, ignore_missing: step.ignoreMissing ? 1 : 0)
         }
-        let programs = filters.map { cwick_bpf(instructions: UnsafeRawPointer($0.instructions), length: $0.length) }
-        let groups = request.credentials?.groups.map { gid_t($0) } ?? []
-        let capabilities = request.capabilitySets.map { cwick_capabilities_new($0.permitted, $0.inheritable) } ?? nil
-        defer {
-            cwick_capabilities_free(capabilities)
-            strings.forEach { free($0) }
-        }
-        if request.capabilitySets != nil && capabilities == nil { return ENOMEM }
-        var context = cwick_exec_context()
+        (context.mounts, context.mount_count) = buffer(mounts)
+        (context.seccomp_programs, context.seccomp_program_count) = buffer(filters.map {
+            cwick_bpf(instructions: UnsafeRawPointer($0.instructions), length: $0.length)
+        })
+        (context.groups, context.group_count) = buffer(request.credentials?.groups.map { gid_t($0) } ?? [])
+        (context.cpu_affinity, context.cpu_affinity_count) = buffer(request.cpuAffinity)
         context.set_oom_score_adjust = request.oomScoreAdjust == nil ? 0 : 1
         context.oom_score_adjust = request.oomScoreAdjust ?? 0
         context.set_nice = request.nice == nil ? 0 : 1
@@ -63,42 +69,56 @@ enum ContextPlan {
             context.owner_uid = owner.uid
             context.owner_gid = owner.gid
         }
-        context.capabilities = capabilities
         context.ambient_set = request.ambient
         context.no_new_privileges = request.noNewPrivileges ? 1 : 0
         context.ignore_sigpipe = request.ignoreSIGPIPE ? 1 : 0
-        context.cgroup_procs = copy(request.controlGroupProcs)
-        context.cgroup_join_by_write = request.controlGroupJoinByWrite ? 1 : 0
         context.unshare_flags = request.sandbox.namespaces.rawValue
         context.network_fd = request.networkNamespaceFD ?? -1
         context.ipc_fd = request.ipcNamespaceFD ?? -1
-        // The arrays stay valid for the whole call: the child runs and execs inside it. (One
-        // closure per array, flat: they only nest to keep each buffer alive.)
-        return withExtendedLifetime(filters) {
-            directories.withUnsafeBufferPointer { directoryBuffer in
-            limits.withUnsafeBufferPointer { limitBuffer in
-            groups.withUnsafeBufferPointer { groupBuffer in
-            request.cpuAffinity.withUnsafeBufferPointer { cpuBuffer in
-            mounts.withUnsafeBufferPointer { mountBuffer in
-            programs.withUnsafeBufferPointer { programBuffer in
-                context.directories = directoryBuffer.baseAddress
-                context.directory_count = Int32(directoryBuffer.count)
-                context.limits = limitBuffer.baseAddress
-                context.limit_count = Int32(limitBuffer.count)
-                context.groups = groupBuffer.baseAddress
-                context.group_count = Int32(groupBuffer.count)
-                context.cpu_affinity = cpuBuffer.baseAddress
-                context.cpu_affinity_count = Int32(cpuBuffer.count)
-                context.mounts = mountBuffer.baseAddress
-                context.mount_count = Int32(mountBuffer.count)
-                context.seccomp_programs = programBuffer.baseAddress
-                context.seccomp_program_count = Int32(programBuffer.count)
-                return withUnsafePointer(to: &context) { body($0) }
-            }
-            }
-            }
-            }
-            }
+    }
+
+    deinit {
+        cwick_capabilities_free(capabilities)
+        strings.forEach { free($0) }
+        buffers.forEach { $0.deallocate() }
+    }
+
+    private func copy(_ text: String?) -> UnsafePointer<CChar>? {
+        guard let text, let pointer = strdup(text) else { return nil }
+        strings.append(pointer)
+        return UnsafePointer(pointer)
+    }
+
+    /// The elements in memory the plan owns, and their count for C.
+    private func buffer<Element>(_ elements: [Element]) -> (UnsafePointer<Element>?, Int32) {
+        guard !elements.isEmpty else { return (nil, 0) }
+        let memory = UnsafeMutablePointer<Element>.allocate(capacity: elements.count)
+        memory.initialize(from: elements, count: elements.count)
+        buffers.append(UnsafeMutableRawPointer(memory))
+        return (UnsafePointer(memory), Int32(clamping: elements.count))
+    }
+
+    /// The unit's cgroup of one spawn: its `cgroup.procs`, and whether the child joins it by
+    /// writing there (a cgroup that `cgroup.kill` has killed) instead of being born in it.
+    public struct ControlGroup {
+        public var procs: String
+        public var joinByWrite: Bool
+
+        public init(procs: String, joinByWrite: Bool) {
+            self.procs = procs
+            self.joinByWrite = joinByWrite
+        }
+    }
+
+    /// The context for one spawn, valid during `body` (the child runs and execs inside it).
+    func with(controlGroup: ControlGroup?, _ body: (UnsafePointer<cwick_exec_context>) -> Int32) -> Int32 {
+        var spawnContext = context
+        return withExtendedLifetime(self) {
+            guard let controlGroup else { return withUnsafePointer(to: &spawnContext, body) }
+            return controlGroup.procs.withCString { procs in
+                spawnContext.cgroup_procs = procs
+                spawnContext.cgroup_join_by_write = controlGroup.joinByWrite ? 1 : 0
+                return withUnsafePointer(to: &spawnContext, body)
             }
         }
     }

@@ -76,21 +76,22 @@ public final class SpawnPlan {
     }
 
     /// Starts the command with `fds` at 3, 4, ... and `extraEnvironment` after the base
-    /// environment; `setListenPID` adds `LISTEN_PID=` with the child's own pid. `nonBlocking`
-    /// applies to the first `socketCount` fds (all when nil), as systemd's flag_fds() to the
-    /// sockets only.
+    /// environment, whose variables at the slots of `replacing` are replaced by theirs (another
+    /// start's `INVOCATION_ID`, `REMOTE_ADDR` ...: `ExecRequest.startVariables(_:)`);
+    /// `setListenPID` adds `LISTEN_PID=` with the child's own pid. `nonBlocking` applies to the
+    /// first `socketCount` fds (all when nil), as systemd's flag_fds() to the sockets only. With
+    /// a `context`, the child applies it, in `controlGroup` when there is one.
     public func spawn(
         fds: [Int32] = [], socketCount: Int? = nil, stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
-        extraEnvironment: [String] = [], setListenPID: Bool = false, setWatchdogPID: Bool = false, nonBlocking: Bool? = nil,
-        newSession: Bool = true, context: ExecRequest? = nil, filters: [CompiledFilter] = []
+        extraEnvironment: [String] = [], replacing: [(slot: Int, variable: EnvironmentVariable)] = [], setListenPID: Bool = false,
+        setWatchdogPID: Bool = false, nonBlocking: Bool? = nil, newSession: Bool = true, context: ContextPlan? = nil,
+        controlGroup: ContextPlan.ControlGroup? = nil
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
         var status: Int32 = SetupStatus.exec
-        let error = ContextPlan.with(context, filters: filters) { contextPointer in
-            withPlan(fds: fds, socketCount: socketCount ?? fds.count, stdin: stdin, stdout: stdout, stderr: stderr,
-                     extraEnvironment: extraEnvironment, setListenPID: setListenPID, setWatchdogPID: setWatchdogPID,
-                     nonBlocking: nonBlocking, newSession: newSession, context: contextPointer) { cwick_spawn(&$0, &pid, &status) }
-        }
+        let error = withPlan(fds: fds, socketCount: socketCount ?? fds.count, stdin: stdin, stdout: stdout, stderr: stderr,
+                             extraEnvironment: extraEnvironment, replacing: replacing, setListenPID: setListenPID, setWatchdogPID: setWatchdogPID,
+                             nonBlocking: nonBlocking, newSession: newSession, context: context, controlGroup: controlGroup) { cwick_spawn(&$0, &pid, &status) }
         if error != 0 {
             let step = status == SetupStatus.exec ? "exec \(path)" : "set up \(path) (\(SetupStatus.describe(status)))"
             return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? step : "fork", code: error), status: status))
@@ -105,31 +106,41 @@ public final class SpawnPlan {
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
     ) -> SystemError {
         let error = withPlan(fds: fds, socketCount: fds.count, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
-                             setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false, context: nil) { cwick_exec(&$0) }
+                             replacing: [], setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false, context: nil,
+                             controlGroup: nil) { cwick_exec(&$0) }
         return SystemError("exec \(path)", code: error)
     }
 
     private func withPlan(
         fds: [Int32], socketCount: Int, stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
-        setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?, newSession: Bool,
-        context: UnsafePointer<cwick_exec_context>?, _ body: (inout cwick_spawn_plan) -> Int32
+        replacing: [(slot: Int, variable: EnvironmentVariable)], setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?,
+        newSession: Bool, context: ContextPlan?, controlGroup: ContextPlan.ControlGroup?, _ body: (inout cwick_spawn_plan) -> Int32
     ) -> Int32 {
-        let extraStrings = CStringBlock(extraEnvironment)
+        // The extras' strings, then the replacements'.
+        let extraStrings = CStringBlock(extraEnvironment, variables: replacing.map(\.variable))
         defer { extraStrings.deallocate() }
-        let extras = extraStrings.pointers
-        let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: baseEnvironment.count + extras.count + 1)
+        let extras = extraStrings.pointers[..<extraEnvironment.count]
+        let base = baseEnvironment.count
+        let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: base + extras.count + 1)
         defer { envp.deallocate() }
         for (index, pointer) in baseEnvironment.enumerated() { envp[index] = pointer }
-        for (index, pointer) in extras.enumerated() { envp[baseEnvironment.count + index] = pointer }
-        envp[baseEnvironment.count + extras.count] = nil
+        for (index, replacement) in replacing.enumerated() where replacement.slot >= 0 && replacement.slot < base {
+            envp[replacement.slot] = extraStrings.pointers[extras.count + index]
+        }
+        for (index, pointer) in extras.enumerated() { envp[base + index] = pointer }
+        envp[base + extras.count] = nil
         return fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
                 path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
                 nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1, socket_fd_count: Int32(clamping: socketCount),
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
-                new_session: newSession ? 1 : 0, search_path: cSearchPath, context: context)
-            return body(&plan)
+                new_session: newSession ? 1 : 0, search_path: cSearchPath, context: nil)
+            guard let context else { return body(&plan) }
+            return context.with(controlGroup: controlGroup) { pointer in
+                plan.context = pointer
+                return body(&plan)
+            }
         }
     }
 }

@@ -60,6 +60,49 @@ import WickUnits
         }
     }
 
+    /// A kept request's start writes only its own variables (`startVariables`), at the slots
+    /// that make the environment building it again would make: a later `Environment=` or
+    /// `PassEnvironment=` keeps its value, a manager variable first set by the manager's
+    /// environment keeps its place; other names, or an `UnsetEnvironment=` naming one, make the
+    /// environment anew.
+    @Test func aStartWritesItsOwnVariablesWhereABuildWould() throws {
+        func inputs(_ shared: ExecContext, _ invocation: String, _ variables: [(String, String)]) -> ExecInputs {
+            var inputs = ExecInputs(unit: "t.service", context: shared, users: Self.users)
+            inputs.invocationID = invocation
+            inputs.managerEnvironment = [("PATH", "/bin"), ("LISTEN_FDS", "manager")]
+            inputs.passSource = ["REMOTE_ADDR": "from wick", "HOME": "/root"]
+            inputs.managerVariables = variables
+            return inputs
+        }
+        let connection = [("REMOTE_ADDR", "127.0.0.1"), ("REMOTE_PORT", "5000"), ("LISTEN_FDS", "1"), ("LISTEN_FDNAMES", "connection")]
+        let next = [("REMOTE_ADDR", "127.0.0.2"), ("REMOTE_PORT", "5001"), ("LISTEN_FDS", "1"), ("LISTEN_FDNAMES", "connection")]
+        for lines in ["", "Environment=REMOTE_PORT=80 A=1\n", "PassEnvironment=REMOTE_ADDR HOME\n", "RuntimeDirectory=r\nEnvironment=X=$Y\n"] {
+            let shared = context(lines)
+            let first = try ExecRequest.build(inputs(shared, "1111", connection)).get()
+            let later = inputs(shared, "2222", next)
+            let changes = try #require(first.startVariables(later), "\(lines)")
+            var variables = first.variables
+            for (slot, variable) in changes { variables[slot] = variable }
+            let built = try ExecRequest.build(later).get()
+            #expect(variables == built.variables, "\(lines)")
+            #expect(first.reused(with: later) == built, "\(lines)")
+        }
+        let shared = context("Environment=A=1\n")
+        let first = try ExecRequest.build(inputs(shared, "1111", connection)).get()
+        #expect(first.variables.map(\.name) == ["PATH", "LISTEN_FDS", "INVOCATION_ID", "REMOTE_ADDR", "REMOTE_PORT", "LISTEN_FDNAMES", "A"])
+        #expect(first.startVariables(inputs(shared, "2222", [("REMOTE_ADDR", "::1")])) == nil, "other names")
+        #expect(first.startVariables(inputs(shared, "", connection)) == nil, "no invocation id")
+        let reordered = inputs(shared, "2222", next.reversed())
+        #expect(first.startVariables(reordered) == nil)
+        #expect(first.reused(with: reordered).variables == (try ExecRequest.build(reordered).get()).variables, "made anew")
+        for lines in ["UnsetEnvironment=REMOTE_PORT\n", "UnsetEnvironment=REMOTE_PORT=5000\n"] {
+            let unset = context(lines)
+            let request = try ExecRequest.build(inputs(unset, "1111", connection)).get()
+            #expect(request.startVariables(inputs(unset, "2222", next)) == nil, "\(lines)")
+            #expect(request.reused(with: inputs(unset, "2222", next)) == (try ExecRequest.build(inputs(unset, "2222", next)).get()), "\(lines)")
+        }
+    }
+
     @Test func unknownNamesFailWithSystemdsExitStatuses() {
         #expect(build("User=nosuch\n") == .failure(ExecFailure(status: 217, message: "User=nosuch: no such user in /etc/passwd")))
         #expect(build("User=4242\n") == .failure(ExecFailure(status: 217, message: "User=4242: no such user in /etc/passwd")),

@@ -19,11 +19,9 @@ import WickSystem
     }()
 
     static func run(_ script: String, procs: String, joinByWrite: Bool = false) throws -> Int32 {
-        var request = ExecRequest()
-        request.controlGroupProcs = procs
-        request.controlGroupJoinByWrite = joinByWrite
+        let context = try #require(ContextPlan(ExecRequest(), filters: []))
         let plan = SpawnPlan(path: "/bin/sh", arguments: ["/bin/sh", "-c", script], environment: ["PATH=/usr/bin:/bin"])
-        let pid = try plan.spawn(newSession: false, context: request).get()
+        let pid = try plan.spawn(newSession: false, context: context, controlGroup: .init(procs: procs, joinByWrite: joinByWrite)).get()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return status
