@@ -382,11 +382,7 @@ extension ExecRequest {
 
     /// The names a start sets itself, in the order `environment()` sets them.
     private static func startNames(_ inputs: ExecInputs) -> [String] {
-        var names: [String] = []
-        names.reserveCapacity(inputs.managerVariables.count + 1)
-        if !inputs.invocationID.isEmpty { names.append("INVOCATION_ID") }
-        for (name, _) in inputs.managerVariables { names.append(name) }
-        return names
+        (inputs.invocationID.isEmpty ? [] : ["INVOCATION_ID"]) + inputs.managerVariables.map(\.0)
     }
 
     /// Where each of the start's own variables is in the request's `variables`: nil (no slots,
@@ -418,11 +414,11 @@ extension ExecRequest {
     /// (`INVOCATION_ID`, `LISTEN_FDS`, `REMOTE_ADDR` ...) with the index in `variables` each
     /// replaces, which makes the environment `environment()` would make for that start. Nil when
     /// the start sets other names than the one the request was built for: then `reused(with:)`.
-    public func startVariables(_ inputs: ExecInputs) -> [(slot: Int, variable: EnvironmentVariable)]? {
+    public func startVariables(invocationID: String, managerVariables: [(String, String)]) -> [(slot: Int, variable: EnvironmentVariable)]? {
         guard let startSlots else { return nil }
         let names = startSlots.names
-        let hasInvocation = !inputs.invocationID.isEmpty
-        guard names.count == inputs.managerVariables.count + (hasInvocation ? 1 : 0) else { return nil }
+        let hasInvocation = !invocationID.isEmpty
+        guard names.count == managerVariables.count + (hasInvocation ? 1 : 0) else { return nil }
         var result: [(slot: Int, variable: EnvironmentVariable)] = []
         result.reserveCapacity(names.count)
         var position = 0
@@ -432,8 +428,8 @@ extension ExecRequest {
             if let slot = startSlots.slots[position] { result.append((slot, EnvironmentVariable(name: name, value: value))) }
             return true
         }
-        if hasInvocation, !take("INVOCATION_ID", inputs.invocationID) { return nil }
-        for (name, value) in inputs.managerVariables where !take(name, value) { return nil }
+        if hasInvocation, !take("INVOCATION_ID", invocationID) { return nil }
+        for (name, value) in managerVariables where !take(name, value) { return nil }
         return result
     }
 
@@ -443,13 +439,13 @@ extension ExecRequest {
     /// built from the context and the daemon's fixed facts alone (above), for the same
     /// privileges. Reading users, `EnvironmentFile=` and credentials at each start, as systemd
     /// does, is kept for the units that have them.
-    public func isReusable(for inputs: ExecInputs) -> Bool { reusableFor == inputs.privileges }
+    public func isReusable(for privileges: CommandPrivileges) -> Bool { reusableFor == privileges }
 
     /// This request for another start of a context it `isReusable` for: the environment made
     /// anew with the start's `INVOCATION_ID` and manager variables.
     public func reused(with inputs: ExecInputs) -> ExecRequest {
         var request = self
-        if let changes = startVariables(inputs) {
+        if let changes = startVariables(invocationID: inputs.invocationID, managerVariables: inputs.managerVariables) {
             for (slot, variable) in changes { request.variables[slot] = variable }
             return request
         }

@@ -26,12 +26,11 @@ struct InstanceTable: Sendable {
             return counter
         }
         let number = takeNext(&nextNumber[socket, default: 0])
-        var text: [UInt8] = []
-        text.reserveCapacity(21 + connection.instanceSuffix.utf8.count)
-        IPAddress.appendDecimal(UInt(number), to: &text)
-        text.append(UInt8(ascii: "-"))
-        text += connection.instanceSuffix.utf8
-        return String(decoding: text, as: UTF8.self)
+        return String(assembling: 21 + connection.instanceSuffix.utf8.count) { text in
+            text.append(decimal: UInt(number))
+            text.append(byte: UInt8(ascii: "-"))
+            text.append(connection.instanceSuffix)
+        }
     }
 
     mutating func add(unit: UnitID, socket: UnitID, connection: AcceptedConnectionID, section: UnitSection) {

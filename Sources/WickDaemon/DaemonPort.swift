@@ -331,17 +331,16 @@ final class DaemonPort: ManagerPort {
     static func instanceSuffix(_ connection: AcceptedConnection) -> String {
         switch (connection.local, connection.remote) {
         case (.ip(let localAddress, let localPort), .ip(let remoteAddress, let remotePort)):
-            // Written into one buffer: the interpolation cost 2,500 instructions a connection.
-            var text: [UInt8] = []
-            text.reserveCapacity(localAddress.utf8.count + remoteAddress.utf8.count + 13)
-            text += localAddress.utf8
-            text.append(UInt8(ascii: ":"))
-            IPAddress.appendDecimal(UInt(localPort), to: &text)
-            text.append(UInt8(ascii: "-"))
-            text += remoteAddress.utf8
-            text.append(UInt8(ascii: ":"))
-            IPAddress.appendDecimal(UInt(remotePort), to: &text)
-            return String(decoding: text, as: UTF8.self)
+            // Written into the string's storage: the interpolation cost 2,500 instructions a connection.
+            return String(assembling: localAddress.utf8.count + remoteAddress.utf8.count + 13) { text in
+                text.append(localAddress)
+                text.append(byte: UInt8(ascii: ":"))
+                text.append(decimal: UInt(localPort))
+                text.append(byte: UInt8(ascii: "-"))
+                text.append(remoteAddress)
+                text.append(byte: UInt8(ascii: ":"))
+                text.append(decimal: UInt(remotePort))
+            }
         case (_, .unix(let pid, let uid)):
             return "\(pid)-\(uid)"
         case (_, .ip(let remoteAddress, let remotePort)):
@@ -446,8 +445,8 @@ final class DaemonPort: ManagerPort {
         let held = instanceConnection.flatMap { connections[$0] }
         // A socket unit's own commands (ExecStartPre= ...) run in its [Socket] execution context.
         let exec = loaded.isSocket ? loaded.settings.socket.exec : loaded.settings.service.exec
-        var inputs = execEnvironment.baseInputs(unit: unit, context: exec, request: request,
-                                                permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
+        let privileges = CommandPrivileges.of(command.flags, role: role, permissionsStartOnly: loaded.isService && loaded.settings.service.permissionsStartOnly)
+        let invocationID = execEnvironment.invocationID(unit: unit, invocation: request.invocation)
         // A main command takes the request its service's last start (an `Accept=yes` instance:
         // its socket's last instance) was built with while it is reusable (`reusableRequests`);
         // otherwise it is built.
@@ -459,16 +458,16 @@ final class DaemonPort: ManagerPort {
         } else {
             reuseKey = unit
         }
-        let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: inputs) ? $0 : nil }
-        if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
+        let kept = reuseKey.flatMap { reusableRequests[$0] }.flatMap { $0.context.isIdentical(to: exec) && $0.request.isReusable(for: privileges) ? $0 : nil }
         var variables = OrderedEnvironment()
         func set(_ name: String, _ value: String) { variables.set(name, value) }
         // systemd's service_exec_needs_notify_socket(): the main process unless access is
         // `none`, a control process with `exec` or `all` only.
         let access = request.notifyAccessOverride ?? loaded.settings.service.effectiveNotifyAccess
+        var notifySocket: String?
         if loaded.isService, role == .main ? access != .none : access == .exec || access == .all, let notifySocketPath {
             set("NOTIFY_SOCKET", notifySocketPath)
-            inputs.notifySocket = notifySocketPath
+            notifySocket = notifySocketPath
             // systemd's service_spawn_internal(): the store's size next to the socket.
             let storeMax = loaded.settings.service.fileDescriptorStoreMax
             if storeMax > 0 { set("FDSTORE", String(storeMax)) }
@@ -551,15 +550,19 @@ final class DaemonPort: ManagerPort {
             if exec.effectiveStandardInput == .socket { stdin = .fd(only) }
         }
         // The whole request first: nothing is opened for a process that cannot start.
-        inputs.managerVariables = variables.pairs
+        let managerVariables = variables.pairs
         // A kept request takes this start's own variables at their slots; otherwise the request
         // is made (reused with a new environment, or built) and prepared.
         let prepared: PreparedExec
         var startVariables: [(slot: Int, variable: EnvironmentVariable)] = []
-        if let kept, let changes = kept.request.startVariables(inputs) {
+        if let kept, let changes = kept.request.startVariables(invocationID: invocationID, managerVariables: managerVariables) {
             prepared = kept
             startVariables = changes
         } else {
+            var inputs = execEnvironment.baseInputs(unit: unit, context: exec, privileges: privileges, invocationID: invocationID)
+            inputs.managerVariables = managerVariables
+            inputs.notifySocket = notifySocket
+            if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
             let request: ExecRequest
             if let kept {
                 request = kept.request.reused(with: inputs)
@@ -580,7 +583,7 @@ final class DaemonPort: ManagerPort {
                 return .failure(SpawnError(message: "cannot start \(command.path): \(SystemError("", code: ENOMEM).reason)", outOfResources: true))
             }
             prepared = made
-            if kept == nil, let reuseKey, request.isReusable(for: inputs) { reusableRequests[reuseKey] = made }
+            if kept == nil, let reuseKey, request.isReusable(for: privileges) { reusableRequests[reuseKey] = made }
         }
         // The unit's cgroup, at every start (a reused request included). Not for Accept=yes
         // instances (docs/resources.md): each instance is a new unit, and a cgroup made for a spawn

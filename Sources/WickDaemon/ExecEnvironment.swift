@@ -65,14 +65,15 @@ final class ExecEnvironment {
     /// created its user since).
     func reloadUsers() { users = Self.readUsers() }
 
-    /// What every start needs: the privileges, the manager's environment, `PassEnvironment=`'s
-    /// source and the start's invocation id (all a reused request takes: `ExecRequest.reused`).
-    func baseInputs(unit: UnitID, context: ExecContext, request: SpawnRequest, permissionsStartOnly: Bool) -> ExecInputs {
+    /// What every request is made from: the privileges and invocation id of the start, the
+    /// manager's environment and `PassEnvironment=`'s source (all a reused request takes:
+    /// `ExecRequest.reused`).
+    func baseInputs(unit: UnitID, context: ExecContext, privileges: CommandPrivileges, invocationID: String) -> ExecInputs {
         var inputs = ExecInputs(unit: unit.name, context: context, users: users)
-        inputs.privileges = CommandPrivileges.of(request.command.flags, role: request.role, permissionsStartOnly: permissionsStartOnly)
+        inputs.privileges = privileges
         inputs.managerEnvironment = managerEnvironment
         inputs.passSource = ownEnvironment
-        inputs.invocationID = invocationID(unit: unit, invocation: request.invocation)
+        inputs.invocationID = invocationID
         return inputs
     }
 

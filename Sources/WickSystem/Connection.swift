@@ -56,8 +56,7 @@ public enum Acceptor {
         case AF_INET:
             return withUnsafeBytes(of: &storage) { raw in
                 let address = raw.load(as: sockaddr_in.self)
-                let bytes = withUnsafeBytes(of: address.sin_addr) { Array($0) }
-                return .ip(address: IPAddress.formatIPv4(bytes), port: UInt16(bigEndian: address.sin_port))
+                return .ip(address: withUnsafeBytes(of: address.sin_addr) { IPAddress.formatIPv4($0) }, port: UInt16(bigEndian: address.sin_port))
             }
         case AF_INET6:
             return withUnsafeBytes(of: &storage) { raw in
@@ -65,7 +64,7 @@ public enum Acceptor {
                 let bytes = withUnsafeBytes(of: address.sin6_addr) { Array($0) }
                 let port = UInt16(bigEndian: address.sin6_port)
                 if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                    return .ip(address: IPAddress.formatIPv4(Array(bytes[12...])), port: port)
+                    return .ip(address: IPAddress.formatIPv4(Array(bytes[12...]), port: nil), port: port)
                 }
                 return .ip(address: formatIPv6(bytes), port: port)
             }

@@ -29,6 +29,26 @@ import Testing
         }
     }
 
+    /// Strings written in place (`String(assembling:)`): decimals of every length, text of any
+    /// encoding, and nothing past the capacity (dropped, not a trap).
+    @Test func assembledStringsHoldWhatWasWrittenWithinTheirCapacity() {
+        for value: UInt in [0, 7, 9, 10, 99, 100, 101, 1000, 65535, 4_294_967_296, UInt.max] {
+            #expect(String(assembling: 21) { $0.append(byte: UInt8(ascii: "x")); $0.append(decimal: value) } == "x\(value)")
+        }
+        let name = String(assembling: 64) { text in
+            text.append("échö")
+            text.append(byte: UInt8(ascii: "@"))
+            text.append(String(repeating: "long-", count: 4))
+        }
+        #expect(name == "échö@long-long-long-long-")
+        #expect(String(assembling: 5) { $0.append("0123456789"); $0.append(decimal: 42); $0.append(byte: 0x41) } == "01234")
+        #expect(String(assembling: 3) { $0.append(decimal: 123_456) } == "123")
+        #expect(String(assembling: -1) { $0.append("x") } == "")
+        let loopback: [UInt8] = [127, 0, 0, 1]
+        #expect(loopback.withUnsafeBytes { IPAddress.formatIPv4($0, port: 80) } == "127.0.0.1:80")
+        #expect(loopback.withUnsafeBytes { IPAddress.formatIPv4($0) } == "127.0.0.1")
+    }
+
     /// inet_pton()'s dotted quads, parsed byte by byte.
     @Test func dottedQuadsAsInetPton() {
         #expect(IPAddress.parseIPv4("0.0.0.0") == [0, 0, 0, 0] && IPAddress.parseIPv4("255.10.0.9") == [255, 10, 0, 9])

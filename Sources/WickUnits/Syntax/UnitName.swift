@@ -78,7 +78,12 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// `getty@.service` for `getty@tty1.service`.
     public var templateName: String? {
         guard instance != nil else { return nil }
-        return "\(prefix)@.\(type)"
+        return String(assembling: prefix.utf8.count + 2 + type.utf8.count) { text in
+            text.append(prefix)
+            text.append(byte: UInt8(ascii: "@"))
+            text.append(byte: UInt8(ascii: "."))
+            text.append(type)
+        }
     }
 
     /// `getty@tty1.service` from the template `getty@.service`.
@@ -90,12 +95,13 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
               Self.isValidInstance(instance) else {
             return try UnitName("\(prefix)@\(instance).\(type)")
         }
-        var name = prefix
-        name.reserveCapacity(length)
-        name += "@"
-        name += instance
-        name += "."
-        name += type
+        let name = String(assembling: length) { text in
+            text.append(prefix)
+            text.append(byte: UInt8(ascii: "@"))
+            text.append(instance)
+            text.append(byte: UInt8(ascii: "."))
+            text.append(type)
+        }
         return UnitName(validated: name, prefix: prefix, instance: instance, type: type)
     }
 
