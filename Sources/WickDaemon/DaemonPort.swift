@@ -32,7 +32,18 @@ final class DaemonPort: ManagerPort {
     private(set) var socketOfToken: [UInt64: UnitID] = [:]
     private var tokensOfSocket: [UnitID: [UInt64]] = [:]
     private var nextToken: UInt64 = 16
-    private var connections: [UInt64: (fd: Int32, remote: PeerAddress, socket: UnitID)] = [:]
+    private var connections: [UInt64: HeldConnection] = [:]
+    /// An accepted connection wick holds for its instance (systemd's `s->socket_fd`), looked up
+    /// by reference: a tuple of it was copied four times a spawn.
+    private final class HeldConnection {
+        let fd: Int32
+        let remote: PeerAddress
+        let socket: UnitID
+
+        init(fd: Int32, remote: PeerAddress, socket: UnitID) {
+            (self.fd, self.remote, self.socket) = (fd, remote, socket)
+        }
+    }
     /// `IPAccounting=` of `Accept=yes` sockets without cgroup programs: the traffic of their
     /// closed connections (TCP_INFO).
     private var tcpCounters: [UnitID: IPCounters] = [:]
@@ -320,7 +331,7 @@ final class DaemonPort: ManagerPort {
             }
             guard let connection = accepted else { continue }
             nextConnection += 1
-            connections[nextConnection] = (connection.fd, connection.remote, socket)
+            connections[nextConnection] = HeldConnection(fd: connection.fd, remote: connection.remote, socket: socket)
             return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection)))
         }
         return .nothingPending
@@ -604,7 +615,7 @@ final class DaemonPort: ManagerPort {
         if !prepared.request.skippedSandbox.isEmpty {
             log("\(unit): --sandbox=best-effort: not applied: \(prepared.request.skippedSandbox.joined(separator: ", ")) (the system does not allow them)")
         }
-        if let error = execEnvironment.writeCredentials(prepared.request, unit: unit) {
+        if let error = execEnvironment.writeCredentials(prepared, unit: unit) {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
         }
@@ -645,7 +656,7 @@ final class DaemonPort: ManagerPort {
         switch result {
         case .success(let pid):
             unitOfPID[pid] = unit
-            execEnvironment.processStarted(unit: unit, pid: pid, request: prepared.request)
+            execEnvironment.processStarted(unit: unit, pid: pid, prepared: prepared)
             if let capture { output.attach(readEnd: capture.readEnd, unit: unit.name, pid: pid, exec: exec, executable: command.path) }
             if let trigger = activationTrigger, connectionOfInstance[unit] != nil || socketsOfService[unit]?.contains(trigger.socket) == true {
                 let latency = MonotonicClock.nanoseconds() - trigger.at.nanoseconds

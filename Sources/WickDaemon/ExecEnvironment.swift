@@ -121,8 +121,9 @@ final class ExecEnvironment {
 
     /// Writes `$CREDENTIALS_DIRECTORY` afresh: the directory 0500, each file 0400, both owned by
     /// the unit's user (systemd mounts a ramfs there; wick writes to /run, a tmpfs in containers).
-    func writeCredentials(_ request: ExecRequest, unit: UnitID) -> String? {
-        guard let directory = request.credentialsDirectory else { return nil }
+    func writeCredentials(_ prepared: PreparedExec, unit: UnitID) -> String? {
+        guard let directory = prepared.request.credentialsDirectory else { return nil }
+        let request = prepared.request
         unitsWithCredentials.insert(unit)
         _ = FileRemover.removeTree(directory)
         let owner = request.directoryOwner.map { (uid: $0.uid, gid: $0.gid) }
@@ -137,13 +138,14 @@ final class ExecEnvironment {
 
     /// A unit's process started: keep the network namespace it made, for its other processes and
     /// the units that join it (systemd keeps it in the unit's exec runtime).
-    func processStarted(unit: UnitID, pid: Int32, request: ExecRequest) {
-        if !request.skippedSandbox.isEmpty { skippedSandbox[unit] = request.skippedSandbox } else { skippedSandbox[unit] = nil }
-        if request.sandbox.namespaces.contains(.network), networkNamespaces[unit] == nil {
+    func processStarted(unit: UnitID, pid: Int32, prepared: PreparedExec) {
+        let skipped = prepared.request.skippedSandbox, namespaces = prepared.request.sandbox.namespaces
+        if !skipped.isEmpty { skippedSandbox[unit] = skipped } else if skippedSandbox[unit] != nil { skippedSandbox[unit] = nil }
+        if namespaces.contains(.network), networkNamespaces[unit] == nil {
             let fd = open("/proc/\(pid)/ns/net", O_RDONLY | O_CLOEXEC)
             if fd >= 0 { networkNamespaces[unit] = fd }
         }
-        if request.sandbox.namespaces.contains(.ipc), ipcNamespaces[unit] == nil {
+        if namespaces.contains(.ipc), ipcNamespaces[unit] == nil {
             let fd = open("/proc/\(pid)/ns/ipc", O_RDONLY | O_CLOEXEC)
             if fd >= 0 { ipcNamespaces[unit] = fd }
         }
