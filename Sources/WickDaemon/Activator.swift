@@ -65,10 +65,10 @@ public final class Activator {
     /// Runs until SIGTERM, SIGINT or SIGQUIT (returns 0 after stopping the children) or until the
     /// command cannot be executed (returns 127 or 126, as a shell does).
     public func run() -> Int32 {
+        var tokens: [UInt64] = []
         while true {
-            let tokens: [UInt64]
             do throws(SystemError) {
-                tokens = try epoll.wait(timeoutMilliseconds: -1)
+                try epoll.wait(timeoutMilliseconds: -1, into: &tokens)
             } catch {
                 log("\(error)")
                 return 1

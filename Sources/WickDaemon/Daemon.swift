@@ -243,11 +243,11 @@ public final class Daemon {
         // idle daemon's resident set (docs/performance.md "Footprint").
         ProgramImage.releaseStartupPages()
         ProgramImage.releaseFreeHeap()
+        var tokens: [UInt64] = []
         while true {
             let timeout = timeoutMilliseconds()
-            let tokens: [UInt64]
             do throws(SystemError) {
-                tokens = try epoll.wait(timeoutMilliseconds: timeout)
+                try epoll.wait(timeoutMilliseconds: timeout, into: &tokens)
             } catch {
                 port.log("\(error)")
                 continue

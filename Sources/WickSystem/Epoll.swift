@@ -35,21 +35,21 @@ public final class Epoll {
         _ = epoll_ctl(fd, EPOLL_CTL_DEL, watched, &event)
     }
 
-    /// Waits until at least one fd is ready or `timeoutMilliseconds` pass (-1: forever). Returns the
-    /// tokens of ready fds.
-    public func wait(timeoutMilliseconds: Int32) throws(SystemError) -> [UInt64] {
+    /// Waits until at least one fd is ready or `timeoutMilliseconds` pass (-1: forever). `tokens`
+    /// becomes the tokens of the ready fds, in the caller's array: a loop that passes the same one
+    /// each time allocates none per wake-up.
+    public func wait(timeoutMilliseconds: Int32, into tokens: inout [UInt64]) throws(SystemError) {
+        tokens.removeAll(keepingCapacity: true)
         let count = events.withUnsafeMutableBufferPointer { buffer in
             epoll_wait(fd, buffer.baseAddress, Int32(buffer.count), timeoutMilliseconds)
         }
         if count < 0 {
-            if errno == EINTR { return [] }
+            if errno == EINTR { return }
             throw SystemError("epoll_wait")
         }
-        var tokens: [UInt64] = []
         tokens.reserveCapacity(Int(count))
         for index in 0..<Int(count) {
             tokens.append(events[index].data.u64)
         }
-        return tokens
     }
 }
