@@ -224,7 +224,9 @@ extension Manager {
             pauseForResources(socketName, reason: reason, now: now, port: &port)
             return
         }
-        guard let settings = sockets[socketName]?.settings, let template = templateOfSocket[socketName] else {
+        // The socket's execution context alone (a copy of its whole [Socket] section was 700
+        // instructions a connection).
+        guard let socketExec = sockets[socketName]?.settings.exec, let template = templateOfSocket[socketName] else {
             port.closeConnection(connection)
             return
         }
@@ -236,7 +238,7 @@ extension Manager {
             let rules = IPAccessFilter.Rules(allow: exec.ipAddressAllow, deny: exec.ipAddressDeny)
             return rules.isEmpty ? nil : rules
         }
-        let socketRules = rules(settings.exec), serviceRules = rules(templateExec[template])
+        let socketRules = rules(socketExec), serviceRules = rules(templateExec[template])
         let allowed = (socketRules == nil && serviceRules == nil)
             || (IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, [socketRules, serviceRules].compactMap { $0 }) } ?? true)
         if !allowed { port.log(.warning, "\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
