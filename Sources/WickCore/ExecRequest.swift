@@ -112,6 +112,9 @@ public struct ExecRequest: Equatable, Sendable {
     struct StartSlots: Equatable, Sendable {
         var names: [String]
         var slots: [Int?]
+        /// The number of variables the slots index: a request whose `variables` were changed
+        /// since has none that fit.
+        var count: Int
     }
 
     public init() {}
@@ -407,7 +410,7 @@ extension ExecRequest {
                 slots.append(index)
             }
         }
-        return StartSlots(names: names, slots: slots)
+        return StartSlots(names: names, slots: slots, count: request.variables.count)
     }
 
     /// For another start of a context the request `isReusable` for: the start's own variables
@@ -415,7 +418,7 @@ extension ExecRequest {
     /// replaces, which makes the environment `environment()` would make for that start. Nil when
     /// the start sets other names than the one the request was built for: then `reused(with:)`.
     public func startVariables(invocationID: String, managerVariables: [(String, String)]) -> [(slot: Int, variable: EnvironmentVariable)]? {
-        guard let startSlots else { return nil }
+        guard let startSlots, startSlots.count == variables.count else { return nil }
         let names = startSlots.names
         let hasInvocation = !invocationID.isEmpty
         guard names.count == managerVariables.count + (hasInvocation ? 1 : 0) else { return nil }

@@ -639,7 +639,7 @@ final class DaemonPort: ManagerPort {
         let arguments: [String]
         if command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
             var variables = prepared.request.variables
-            for (slot, variable) in startVariables { variables[slot] = variable }
+            for (slot, variable) in startVariables where variables.indices.contains(slot) { variables[slot] = variable }
             var environment: [String: String] = [:]
             for variable in variables { environment[variable.name] = variable.value }
             arguments = command.expandedArguments(environment: environment)

@@ -92,6 +92,9 @@ import WickUnits
         #expect(first.variables.map(\.name) == ["PATH", "LISTEN_FDS", "INVOCATION_ID", "REMOTE_ADDR", "REMOTE_PORT", "LISTEN_FDNAMES", "A"])
         #expect(first.startVariables(invocationID: "2222", managerVariables: [("REMOTE_ADDR", "::1")]) == nil, "other names")
         #expect(first.startVariables(invocationID: "", managerVariables: connection) == nil, "no invocation id")
+        var changed = first
+        changed.variables.removeLast()
+        #expect(changed.startVariables(invocationID: "2222", managerVariables: next) == nil, "variables changed since the build")
         let reordered = inputs(shared, "2222", next.reversed())
         #expect(first.startVariables(invocationID: "2222", managerVariables: reordered.managerVariables) == nil)
         #expect(first.reused(with: reordered).variables == (try ExecRequest.build(reordered).get()).variables, "made anew")

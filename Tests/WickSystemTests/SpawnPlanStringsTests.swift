@@ -53,4 +53,36 @@ import WickUnits
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         #expect(String(decoding: output, as: UTF8.self) == "zéro|||ünï||x y||")
     }
+
+    /// A kept plan's later start (`replacing:`): its variables take the slots of the base
+    /// environment, in the base's order, and the plan's own strings stay as they were for the next.
+    @Test func replacedVariablesTakeTheirSlotsInOrder() throws {
+        let plan = SpawnPlan(path: "/usr/bin/env", arguments: ["/usr/bin/env"], variables: [
+            EnvironmentVariable(name: "A", value: "1"), EnvironmentVariable(name: "REMOTE_PORT", value: "5000"),
+            EnvironmentVariable(name: "B", value: "2"), EnvironmentVariable(name: "INVOCATION_ID", value: "first"),
+        ])
+        func run(_ replacing: [(slot: Int, variable: EnvironmentVariable)]) throws -> String {
+            var pipe: [Int32] = [0, 0]
+            #expect(Glibc.pipe(&pipe) == 0)
+            for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            let pid = try plan.spawn(stdout: .fd(pipe[1]), extraEnvironment: ["EXTRA=x"], replacing: replacing, newSession: false).get()
+            close(pipe[1])
+            var output: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(pipe[0], &buffer, buffer.count)
+                if count <= 0 { break }
+                output += buffer[0..<count]
+            }
+            close(pipe[0])
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return String(decoding: output, as: UTF8.self)
+        }
+        let later = try run([(1, EnvironmentVariable(name: "REMOTE_PORT", value: "5001")), (3, EnvironmentVariable(name: "INVOCATION_ID", value: "sécond"))])
+        #expect(later == "A=1\nREMOTE_PORT=5001\nB=2\nINVOCATION_ID=sécond\nEXTRA=x\n")
+        #expect(try run([]) == "A=1\nREMOTE_PORT=5000\nB=2\nINVOCATION_ID=first\nEXTRA=x\n", "the plan's own strings are unchanged")
+        #expect(try run([(9, EnvironmentVariable(name: "OUT", value: "of range"))]) == "A=1\nREMOTE_PORT=5000\nB=2\nINVOCATION_ID=first\nEXTRA=x\n",
+                "a slot outside the base is not written")
+    }
 }

@@ -42,6 +42,9 @@ import Testing
         }
         #expect(name == "échö@long-long-long-long-")
         #expect(String(assembling: 5) { $0.append("0123456789"); $0.append(decimal: 42); $0.append(byte: 0x41) } == "01234")
+        #expect(String(assembling: 4) { $0.append("abé") } == "abé", "a character that fits whole")
+        #expect(String(assembling: 3) { $0.append("abé"); $0.append(byte: 0x41) } == "abA", "cut before a character that does not fit")
+        #expect(String(assembling: 4) { $0.append(byte: 0xC3); $0.append("x") } == "x", "a byte that is not ASCII is dropped")
         #expect(String(assembling: 3) { $0.append(decimal: 123_456) } == "123")
         #expect(String(assembling: -1) { $0.append("x") } == "")
         let loopback: [UInt8] = [127, 0, 0, 1]

@@ -81,14 +81,15 @@ public enum IPAddress {
         bytes.withUnsafeBytes { formatIPv4($0, port: port) }
     }
 
-    /// The same from the address's four bytes in memory (a `sockaddr_in`'s `sin_addr`).
+    /// The same from the address's four bytes in memory (a `sockaddr_in`'s `sin_addr`; bytes
+    /// after the fourth are not read).
     public static func formatIPv4(_ bytes: UnsafeRawBufferPointer, port: UInt16? = nil) -> String {
         String(assembling: 21) { appendIPv4(bytes, port: port, to: &$0) }
     }
 
     /// `a.b.c.d`, or `a.b.c.d:port`, appended to `text`.
     public static func appendIPv4(_ bytes: UnsafeRawBufferPointer, port: UInt16?, to text: inout StringAssembly) {
-        for (index, byte) in bytes.enumerated() {
+        for (index, byte) in bytes.prefix(4).enumerated() {
             if index > 0 { text.append(byte: UInt8(ascii: ".")) }
             text.append(decimal: UInt(byte))
         }
