@@ -28,9 +28,6 @@ import WickUnits
 
     @Test(arguments: [false, true])
     func theChildGetsArgvAndTheEnvironmentByteForByte(asVariables: Bool) throws {
-        var pipe: [Int32] = [0, 0]
-        #expect(Glibc.pipe(&pipe) == 0)
-        for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let script = "printf '%s|' \"$0\" \"$1\" \"$2\"; printf '%s|' \"$FIRST\" \"$SECOND\" \"$EXTRA\" \"${EMPTY-unset}\""
         let arguments = ["/bin/sh", "-c", script, "zéro", ""]
         let plan = asVariables
@@ -39,7 +36,15 @@ import WickUnits
                 EnvironmentVariable(name: "EMPTY", value: ""),
             ])
             : SpawnPlan(path: "/bin/sh", arguments: arguments, environment: ["FIRST=ünï", "SECOND=", "EMPTY="])
-        let pid = try plan.spawn(fds: [], stdin: .null, stdout: .fd(pipe[1]), extraEnvironment: ["EXTRA=x y"], newSession: false).get()
+        #expect(try Self.output(of: plan, extraEnvironment: ["EXTRA=x y"]) == "zéro|||ünï||x y||")
+    }
+
+    /// What the plan's process writes to its standard output, once it has ended.
+    static func output(of plan: SpawnPlan, extraEnvironment: [String], replacing: [(slot: Int, variable: EnvironmentVariable)] = []) throws -> String {
+        var pipe: [Int32] = [0, 0]
+        #expect(Glibc.pipe(&pipe) == 0)
+        for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid = try plan.spawn(stdout: .fd(pipe[1]), extraEnvironment: extraEnvironment, replacing: replacing, newSession: false).get()
         close(pipe[1])
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -51,7 +56,7 @@ import WickUnits
         close(pipe[0])
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        #expect(String(decoding: output, as: UTF8.self) == "zéro|||ünï||x y||")
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A kept plan's later start (`replacing:`): its variables take the slots of the base
@@ -62,22 +67,7 @@ import WickUnits
             EnvironmentVariable(name: "B", value: "2"), EnvironmentVariable(name: "INVOCATION_ID", value: "first"),
         ])
         func run(_ replacing: [(slot: Int, variable: EnvironmentVariable)]) throws -> String {
-            var pipe: [Int32] = [0, 0]
-            #expect(Glibc.pipe(&pipe) == 0)
-            for fd in pipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            let pid = try plan.spawn(stdout: .fd(pipe[1]), extraEnvironment: ["EXTRA=x"], replacing: replacing, newSession: false).get()
-            close(pipe[1])
-            var output: [UInt8] = []
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = read(pipe[0], &buffer, buffer.count)
-                if count <= 0 { break }
-                output += buffer[0..<count]
-            }
-            close(pipe[0])
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return String(decoding: output, as: UTF8.self)
+            try Self.output(of: plan, extraEnvironment: ["EXTRA=x"], replacing: replacing)
         }
         let later = try run([(1, EnvironmentVariable(name: "REMOTE_PORT", value: "5001")), (3, EnvironmentVariable(name: "INVOCATION_ID", value: "sécond"))])
         #expect(later == "A=1\nREMOTE_PORT=5001\nB=2\nINVOCATION_ID=sécond\nEXTRA=x\n")
