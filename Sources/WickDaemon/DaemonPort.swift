@@ -488,19 +488,7 @@ final class DaemonPort: ManagerPort {
         // (its own pid, written by the child like LISTEN_PID), as sd_watchdog_enabled(3) reads them.
         let watchdog = role == .main && loaded.isService && loaded.settings.service.hasWatchdog
         if watchdog { set("WATCHDOG_USEC", String(loaded.settings.service.watchdog.microseconds)) }
-        // ExecStop=/ExecStopPost= (systemd's EXEC_SETENV_RESULT): how the service ended.
-        if let result = request.result {
-            set("SERVICE_RESULT", result.rawValue)
-            for (name, value) in Self.exitVariables(request.mainExit) { set(name, value) }
-        }
-        // An OnFailure= unit learns which unit failed and how (EXEC_SETENV_MONITOR_RESULT).
-        if let monitor = request.monitor {
-            set("MONITOR_SERVICE_RESULT", monitor.result.rawValue)
-            for (name, value) in Self.exitVariables(monitor.exit) { set("MONITOR_" + name, value) }
-            let id = execEnvironment.currentInvocationID(monitor.unit)
-            if !id.isEmpty { set("MONITOR_INVOCATION_ID", id) }
-            set("MONITOR_UNIT", monitor.unit.name)
-        }
+        if request.result != nil || request.monitor != nil { setResultVariables(request, in: &variables) }
 
         var fds: [Int32] = []
         var names: [String] = []
@@ -549,10 +537,10 @@ final class DaemonPort: ManagerPort {
         // (blocking) and passes no LISTEN_FDS; with more or fewer sockets the command does not
         // start ("Got more than one socket.", result resources).
         if connectionFD == nil, loaded.isService, stdioSocket {
-            var socketFDs: [Int32] = []
-            for socket in socketsOfService[unit] ?? [] { socketFDs += listeners[socket] ?? [] }
-            guard socketFDs.count == 1, let only = socketFDs.first else {
-                return .failure(SpawnError(message: socketFDs.isEmpty ? "Got no socket." : "Got more than one socket."))
+            let only: Int32
+            switch onlySocket(of: unit) {
+            case .success(let fd): only = fd
+            case .failure(let error): return .failure(error)
             }
             fds = []
             variables.remove("LISTEN_FDS")
@@ -570,31 +558,12 @@ final class DaemonPort: ManagerPort {
             prepared = kept
             startVariables = changes
         } else {
-            var inputs = execEnvironment.baseInputs(unit: unit, context: exec, privileges: privileges, invocationID: invocationID)
-            inputs.managerVariables = managerVariables
-            inputs.notifySocket = notifySocket
-            if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
-            let request: ExecRequest
-            if let kept {
-                request = kept.request.reused(with: inputs)
-            } else {
-                switch ExecRequest.build(inputs) {
-                case .success(let built): request = built
-                case .failure(let failure):
-                    return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
-                }
-                reportResources(loaded, acceptInstance: instanceConnection != nil)
+            switch prepare(request, loaded: loaded, exec: exec, privileges: privileges, invocationID: invocationID,
+                           managerVariables: managerVariables, notifySocket: notifySocket, kept: kept, reuseKey: reuseKey,
+                           acceptInstance: instanceConnection != nil) {
+            case .success(let made): prepared = made
+            case .failure(let error): return .failure(error)
             }
-            let filters: [CompiledFilter]
-            switch seccompCompiler.compile(request.seccompFilters) {
-            case .success(let compiled): filters = compiled
-            case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
-            }
-            guard let made = PreparedExec(context: exec, request: request, filters: filters) else {
-                return .failure(SpawnError(message: "cannot start \(command.path): \(SystemError("", code: ENOMEM).reason)", outOfResources: true))
-            }
-            prepared = made
-            if kept == nil, let reuseKey, request.isReusable(for: privileges) { reusableRequests[reuseKey] = made }
         }
         // The unit's cgroup, at every start (a reused request included). Not for Accept=yes
         // instances (docs/resources.md): each instance is a new unit, and a cgroup made for a spawn
@@ -636,16 +605,8 @@ final class DaemonPort: ManagerPort {
         let stderr = exec.standardError == .inherit
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
-        let arguments: [String]
-        if command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
-            var variables = prepared.request.variables
-            for (slot, variable) in startVariables where variables.indices.contains(slot) { variables[slot] = variable }
-            var environment: [String: String] = [:]
-            for variable in variables { environment[variable.name] = variable.value }
-            arguments = command.expandedArguments(environment: environment)
-        } else {
-            arguments = command.arguments
-        }
+        let arguments = command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) })
+            ? Self.expandedArguments(command, prepared.request, startVariables) : command.arguments
         let plan = prepared.plan(path: command.path, arguments: arguments)
         let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, replacing: startVariables,
                                 setListenPID: !fds.isEmpty, setWatchdogPID: watchdog, nonBlocking: fds.isEmpty ? nil : exec.nonBlocking,
@@ -668,19 +629,104 @@ final class DaemonPort: ManagerPort {
         case .failure(let failure):
             if let capture { closeDescriptor(capture.readEnd) }
             if let pid = failure.pid { unitOfPID[pid] = unit }
-            let message: String
-            if failure.pid == nil {
-                message = "cannot start \(command.path): \(failure.error.reason)"
-            } else if failure.status == SetupStatus.exec {
-                message = "exec failed: \(command.path): \(failure.error.reason)"
-            } else {
-                message = "\(command.path) could not be set up: \(SetupStatus.step(failure.status)): \(failure.error.reason) (\(SetupStatus.describe(failure.status)))"
-            }
-            // A shortage of fds, memory or processes is `resources` whichever step met it (the
-            // child needs fds for the cgroup, /proc and the namespaces too).
-            let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code)
-            return .failure(SpawnError(message: message, pid: failure.pid, status: failure.pid == nil ? nil : failure.status, outOfResources: shortage))
+            return .failure(Self.spawnError(failure, path: command.path))
         }
+    }
+
+    // The parts of `start` that most spawns pass over, out of its line (`@inline(never)`): the
+    // code a connection runs stays on fewer instruction-cache lines (docs/performance.md,
+    // eleventh session).
+
+    /// The request of a start without a kept one that fits: the kept request with this start's
+    /// environment made anew, or one built (and kept when it is reusable), prepared.
+    @inline(never)
+    private func prepare(
+        _ spawn: SpawnRequest, loaded: LoadedUnit, exec: ExecContext, privileges: CommandPrivileges, invocationID: String,
+        managerVariables: [(String, String)], notifySocket: String?, kept: PreparedExec?, reuseKey: UnitID?, acceptInstance: Bool
+    ) -> Result<PreparedExec, SpawnError> {
+        let unit = spawn.unit
+        var inputs = execEnvironment.baseInputs(unit: unit, context: exec, privileges: privileges, invocationID: invocationID)
+        inputs.managerVariables = managerVariables
+        inputs.notifySocket = notifySocket
+        if kept == nil { execEnvironment.completeInputs(&inputs, unit: unit) }
+        let request: ExecRequest
+        if let kept {
+            request = kept.request.reused(with: inputs)
+        } else {
+            switch ExecRequest.build(inputs) {
+            case .success(let built): request = built
+            case .failure(let failure):
+                return .failure(SpawnError(message: "\(failure.message) (\(SetupStatus.describe(failure.status)))", status: failure.status))
+            }
+            reportResources(loaded, acceptInstance: acceptInstance)
+        }
+        let filters: [CompiledFilter]
+        switch seccompCompiler.compile(request.seccompFilters) {
+        case .success(let compiled): filters = compiled
+        case .failure(let error): return .failure(SpawnError(message: "\(error) (228/SECCOMP)", status: 228))
+        }
+        guard let made = PreparedExec(context: exec, request: request, filters: filters) else {
+            return .failure(SpawnError(message: "cannot start \(spawn.command.path): \(SystemError("", code: ENOMEM).reason)", outOfResources: true))
+        }
+        if kept == nil, let reuseKey, request.isReusable(for: privileges) { reusableRequests[reuseKey] = made }
+        return .success(made)
+    }
+
+    /// ExecStop=/ExecStopPost= (systemd's EXEC_SETENV_RESULT): how the service ended; an
+    /// OnFailure= unit learns which unit failed and how (EXEC_SETENV_MONITOR_RESULT).
+    @inline(never)
+    private func setResultVariables(_ request: SpawnRequest, in variables: inout OrderedEnvironment) {
+        if let result = request.result {
+            variables.set("SERVICE_RESULT", result.rawValue)
+            for (name, value) in Self.exitVariables(request.mainExit) { variables.set(name, value) }
+        }
+        if let monitor = request.monitor {
+            variables.set("MONITOR_SERVICE_RESULT", monitor.result.rawValue)
+            for (name, value) in Self.exitVariables(monitor.exit) { variables.set("MONITOR_" + name, value) }
+            let id = execEnvironment.currentInvocationID(monitor.unit)
+            if !id.isEmpty { variables.set("MONITOR_INVOCATION_ID", id) }
+            variables.set("MONITOR_UNIT", monitor.unit.name)
+        }
+    }
+
+    /// The inetd "wait" style's one listening socket, or why the command does not start.
+    @inline(never)
+    private func onlySocket(of unit: UnitID) -> Result<Int32, SpawnError> {
+        var socketFDs: [Int32] = []
+        for socket in socketsOfService[unit] ?? [] { socketFDs += listeners[socket] ?? [] }
+        guard socketFDs.count == 1, let only = socketFDs.first else {
+            return .failure(SpawnError(message: socketFDs.isEmpty ? "Got no socket." : "Got more than one socket."))
+        }
+        return .success(only)
+    }
+
+    /// `$VAR` and `${VAR}` in the arguments, from the environment this start has.
+    @inline(never)
+    private static func expandedArguments(
+        _ command: ExecCommand, _ request: ExecRequest, _ startVariables: [(slot: Int, variable: EnvironmentVariable)]
+    ) -> [String] {
+        var variables = request.variables
+        for (slot, variable) in startVariables where variables.indices.contains(slot) { variables[slot] = variable }
+        var environment: [String: String] = [:]
+        for variable in variables { environment[variable.name] = variable.value }
+        return command.expandedArguments(environment: environment)
+    }
+
+    /// Why a spawn failed, as `status` shows it.
+    @inline(never)
+    private static func spawnError(_ failure: SpawnPlan.Failure, path: String) -> SpawnError {
+        let message: String
+        if failure.pid == nil {
+            message = "cannot start \(path): \(failure.error.reason)"
+        } else if failure.status == SetupStatus.exec {
+            message = "exec failed: \(path): \(failure.error.reason)"
+        } else {
+            message = "\(path) could not be set up: \(SetupStatus.step(failure.status)): \(failure.error.reason) (\(SetupStatus.describe(failure.status)))"
+        }
+        // A shortage of fds, memory or processes is `resources` whichever step met it (the
+        // child needs fds for the cgroup, /proc and the namespaces too).
+        let shortage = [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(failure.error.code)
+        return SpawnError(message: message, pid: failure.pid, status: failure.pid == nil ? nil : failure.status, outOfResources: shortage)
     }
 
     /// `EXIT_CODE=` (exited, killed) and `EXIT_STATUS=` (a number, or a signal name without SIG).
