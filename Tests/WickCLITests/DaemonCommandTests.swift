@@ -406,6 +406,29 @@ import Testing
         #expect(ExecEnvironmentTests.read("\(out)/plain").hasSuffix(" changed\n"), "the reloaded Environment=")
     }
 
+    /// A kept request (`PreparedExec`) runs each command with its own path and arguments: the
+    /// `ExecStart=` lines of a oneshot in turn, at every start, and `$VAR` arguments expanded
+    /// from each instance's own environment.
+    @Test func aKeptRequestRunsEachCommandWithItsOwnArguments() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "steps.service": "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo one >> \(out)/steps'\nExecStart=/bin/sh -c 'echo two >> \(out)/steps'\n",
+            "port.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "port@.service": "[Service]\nExecStart=/bin/echo $REMOTE_PORT\nStandardOutput=socket\n",
+        ])
+        defer { live.stop() }
+        for _ in 0..<2 { #expect(try live.run("start", "steps.service").status == 0, "\(live.wick.log)") }
+        #expect(ExecEnvironmentTests.read("\(out)/steps") == "one\ntwo\none\ntwo\n", "\(live.wick.log)")
+        #expect(TestClient.waitListening(port))
+        for _ in 0..<3 {
+            let fd = TestClient.connectTCP(port)
+            let local = TestClient.localPort(fd)
+            #expect(TestClient.readAll(fd) == "\(local)\n", "\(live.wick.log)")
+        }
+    }
+
     /// `--log-level=debug` (or WICK_LOG_LEVEL) adds the per-connection lines; `warning` leaves
     /// out the info lines; a bad level is refused before anything starts.
     @Test func logLevelSelectsTheLines() throws {

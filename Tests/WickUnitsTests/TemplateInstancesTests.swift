@@ -29,9 +29,27 @@ final class CountingUnitSource: UnitSource, @unchecked Sendable {
         let second = instances.load(instance("echo@2.service"), with: loader)
         #expect(source.reads == readsAfterFirst, "the second instance reads no file")
         #expect(second.name.name == "echo@2.service" && second.loadState == .loaded)
+        #expect(first.name.name == "echo@1.service", "the first keeps its name: the copies share storage only until written")
         #expect(second.settings == first.settings && second.settings.service.restartSec == .seconds(3))
         #expect(second.settings == loader.load("echo@2.service").settings, "the same as a full load")
         #expect(second.dropInPaths == ["/u/echo@.service.d/limit.conf"])
+    }
+
+    /// A loaded unit's fields are shared between copies until one is written (`LoadedUnit`'s
+    /// copy-on-write storage): a write changes that copy alone, every field of it.
+    @Test func aWrittenCopyOfALoadedUnitLeavesTheOtherAlone() {
+        let original = LoadedUnit(name: instance("a@1.service"), loadState: .loaded, fragmentPath: "/u/a@.service", dropInPaths: ["/d"])
+        var copy = original
+        copy.name = instance("a@2.service")
+        copy.loadState = .badSetting
+        copy.fragmentPath = nil
+        copy.dropInPaths.append("/e")
+        copy.settings.service.restartSec = .seconds(9)
+        copy.directiveLocations["Restart"] = SourceLocation(file: "/x", line: 1)
+        #expect(original.name.name == "a@1.service" && original.loadState == .loaded && original.fragmentPath == "/u/a@.service")
+        #expect(original.dropInPaths == ["/d"] && original.settings == UnitSettings() && original.directiveLocations.isEmpty)
+        #expect(copy.name.name == "a@2.service" && copy.loadState == .badSetting && copy.fragmentPath == nil && copy.dropInPaths == ["/d", "/e"])
+        #expect(copy.settings.service.restartSec == .seconds(9) && copy.directiveLocations["Restart"] != nil)
     }
 
     @Test(arguments: ["%i", "%I", "%n", "%N"])
