@@ -52,12 +52,19 @@ struct InstanceTable: Sendable {
     /// Whether `unit` is an instance, without copying its entry out.
     func contains(_ unit: UnitID) -> Bool { instances.index(forKey: unit) != nil }
 
+    /// The socket of instance `unit`, nil when it is not one (its entry, with its `[Unit]`
+    /// section, stays in place).
+    func socket(of unit: UnitID) -> UnitID? {
+        guard let index = instances.index(forKey: unit) else { return nil }
+        return instances.values[index].socket
+    }
+
     /// The instance whose connection is still open, marked closed (the caller closes it): nil
     /// when there is no such instance or it was closed before.
-    mutating func closingConnection(_ unit: UnitID) -> Instance? {
+    mutating func closingConnection(_ unit: UnitID) -> (socket: UnitID, connection: AcceptedConnectionID)? {
         guard let index = instances.index(forKey: unit), !instances.values[index].connectionClosed else { return nil }
         instances.values[index].connectionClosed = true
-        return instances.values[index]
+        return (instances.values[index].socket, instances.values[index].connection)
     }
 
     /// The instance ended: its connection is the caller's to close.

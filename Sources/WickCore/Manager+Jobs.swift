@@ -271,8 +271,8 @@ extension Manager {
     mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
         for transition in transitions {
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
-            let instance = instances[transition.unit]
-            let perConnection = instance != nil
+            let instanceSocket = instances.socket(of: transition.unit)
+            let perConnection = instanceSocket != nil
             // systemd's service_set_state(): an instance that goes down, or whose main process
             // ended with `RemainAfterExit=yes` (exited), closes its connection first
             // (service_close_socket_fd()), before its log line and unit_notify(); the peer's EOF
@@ -299,9 +299,9 @@ extension Manager {
                 port.serviceStopped(transition.unit, restarting: transition.to == .autoRestart || queue[transition.unit] != nil)
             }
             propagate(transition, now: now, port: &port)
-            if let instance {
+            if let instanceSocket {
                 if transition.to == .failed && transition.result == .resources {
-                    pauseForResources(instance.socket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
+                    pauseForResources(instanceSocket, reason: "\(transition.unit) could not be spawned", now: now, port: &port)
                 }
                 if Self.isFinal(transition.to) && !keptForNextRun { removeInstance(transition.unit, port: &port) }
                 continue

@@ -324,19 +324,33 @@ public struct SocketMachine: Sendable {
             refusedCount &+= 1
             return false
         }
-        let fromSource = connectionsPerSource[source, default: 0]
         // systemd's socket_enter_running(): a connection refused by MaxConnections= or
         // MaxConnectionsPerSource= counts in NRefused only, never in NAccepted.
-        guard connectionCount < settings.maxConnections,
-              fromSource < (settings.maxConnectionsPerSource ?? .max) else {
+        guard connectionCount < settings.maxConnections else {
             refusedCount &+= 1
             return false
         }
+        // Peers are counted only while a per-source limit is set (socket_acquire_peer() runs
+        // only with `max_connections_per_source > 0`): no table, and no hash of the source, a
+        // connection otherwise.
+        if let perSource = perSourceLimit {
+            let fromSource = connectionsPerSource[source, default: 0]
+            guard fromSource < perSource else {
+                refusedCount &+= 1
+                return false
+            }
+            connectionsPerSource[source] = fromSource + 1
+        }
         acceptedCount &+= 1
         connectionCount += 1
-        connectionsPerSource[source] = fromSource + 1
         activationCount += 1
         return true
+    }
+
+    /// `MaxConnectionsPerSource=`: 0 (the default) is no limit, as in systemd.socket(5).
+    private var perSourceLimit: UInt32? {
+        guard let limit = settings.maxConnectionsPerSource, limit > 0 else { return nil }
+        return limit
     }
 
     /// A reload reopened the socket while an instance still holds one of its connections: it
@@ -344,12 +358,14 @@ public struct SocketMachine: Sendable {
     /// service_deserialize_item() counts an instance's connection back (`n_connections++`).
     public mutating func connectionCarriedOver(source: String) {
         connectionCount += 1
-        connectionsPerSource[source, default: 0] += 1
+        if perSourceLimit != nil { connectionsPerSource[source, default: 0] += 1 }
     }
 
+    /// A connection counted here closed; its source counts one less if it was counted (a
+    /// reload may have set or removed the limit since).
     public mutating func connectionClosed(source: String) {
         if connectionCount > 0 { connectionCount -= 1 }
-        if let count = connectionsPerSource[source] {
+        if !connectionsPerSource.isEmpty, let count = connectionsPerSource[source] {
             connectionsPerSource[source] = count > 1 ? count - 1 : nil
         }
     }

@@ -40,7 +40,7 @@ extension Daemon {
                 ("NRefused", String(socket.refusedCount)),
                 ("Backlog", String(settings.backlog ?? 4096)),
                 ("MaxConnections", String(settings.maxConnections)),
-                ("MaxConnectionsPerSource", String(settings.maxConnectionsPerSource ?? settings.maxConnections)),
+                ("MaxConnectionsPerSource", String(settings.maxConnectionsPerSource ?? 0)),
                 ("FileDescriptorName", settings.fileDescriptorName ?? name.split(separator: ".").dropLast().joined(separator: ".")),
                 ("SocketMode", "0" + String(settings.socketMode, radix: 8)),
                 ("DirectoryMode", "0" + String(settings.directoryMode, radix: 8)),

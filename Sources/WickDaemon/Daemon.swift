@@ -314,8 +314,14 @@ public final class Daemon {
     }
 
     private func timeoutMilliseconds() -> Int32 {
-        let deadlines = [manager.nextDeadline(), shutdownDeadline, control.nextDeadline, metricsServer?.nextDeadline, pendingWatchReload?.due].compactMap { $0 }
-        guard let next = deadlines.min() else { return -1 }
+        // The earliest of them, without an array per wake-up.
+        func earlier(_ first: Instant?, _ second: Instant?) -> Instant? {
+            guard let first, let second else { return first ?? second }
+            return min(first, second)
+        }
+        let earliest = earlier(earlier(earlier(manager.nextDeadline(), shutdownDeadline), earlier(control.nextDeadline, metricsServer?.nextDeadline)),
+                               pendingWatchReload?.due)
+        guard let next = earliest else { return -1 }
         let current = now()
         if next <= current { return 0 }
         let milliseconds = (next.nanoseconds - current.nanoseconds + 999_999) / 1_000_000

@@ -155,8 +155,9 @@ import Testing
         #expect(properties["ExecStart"] == "{ path=\(BinaryRunner.testService) ; argv[]=\(BinaryRunner.testService) report ; ignore_errors=no }")
         #expect(properties["FragmentPath"] == "\(live.directory.path)/web.service")
         #expect(properties["DropInPaths"] == "\(live.directory.path)/web.service.d/override.conf")
-        let socket = try live.run("show", "web.socket", "-p", "Listen,NAccepted", "-p", "FileDescriptorName")
-        #expect(socket.stdout == "Listen=127.0.0.1:\(port) (Stream)\nNAccepted=0\nFileDescriptorName=web\n")
+        let socket = try live.run("show", "web.socket", "-p", "Listen,NAccepted", "-p", "FileDescriptorName,MaxConnectionsPerSource")
+        // MaxConnectionsPerSource=: systemd's default is 0 ("disabled"), not MaxConnections=.
+        #expect(socket.stdout == "Listen=127.0.0.1:\(port) (Stream)\nNAccepted=0\nMaxConnectionsPerSource=0\nFileDescriptorName=web\n")
         #expect(try live.run("show", "-p", "SubState", "--value", "web.socket").stdout == "listening\n")
         let json = try BinaryRunner.run(BinaryRunner.wick, ["show", "web.service", "-p", "Type", "--json", "--control", live.control])
         #expect(json.stdout == #"[{"Type":"simple"}]"# + "\n")

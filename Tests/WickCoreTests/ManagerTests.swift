@@ -285,6 +285,24 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.sockets["e.socket"]?.connectionCount == 2)
     }
 
+    /// systemd.socket(5): `MaxConnectionsPerSource=` "defaults to 0, i.e. disabled"; 0 written
+    /// out is no limit either (socket_enter_running() checks `max_connections_per_source > 0`).
+    @Test(arguments: ["", "MaxConnectionsPerSource=0\n"])
+    func noPerSourceLimitByDefaultOrWithZero(line: String) {
+        var port = FakePort(templates: ["e@.service": "[Service]\nExecStart=/bin/e\nStandardInput=socket\n"])
+        var manager = Manager(units: units([
+            "e.socket": "[Socket]\nListenStream=7\nAccept=yes\nMaxConnections=3\n" + line,
+            "e@.service": "[Service]\nExecStart=/bin/e\nStandardInput=socket\n",
+        ]))
+        manager.startAll(now: .seconds(0), port: &port)
+        port.pendingConnections["e.socket"] = ["10.0.0.1:7-10.0.0.2:5000", "10.0.0.1:7-10.0.0.2:5001", "10.0.0.1:7-10.0.0.2:5002", "10.0.0.1:7-10.0.0.2:5003"]
+        for _ in 0..<4 { manager.socketReadable("e.socket", now: .seconds(1), port: &port) }
+        // One peer takes all of MaxConnections=; the fourth is refused by it alone.
+        #expect(manager.sockets["e.socket"]?.connectionCount == 3)
+        #expect(manager.sockets["e.socket"]?.refusedCount == 1)
+        #expect(manager.sockets["e.socket"]?.acceptedCount == 3)
+    }
+
     @Test func triggerLimitFailsASocketWhoseServiceNeverTakesItsConnections() {
         var port = FakePort()
         var manager = Manager(units: units([

@@ -52,7 +52,7 @@ public struct SocketSection: Hashable, Sendable {
     public var symlinks: [String] = []
     /// `MaxConnections=`: 64, systemd's default.
     public var maxConnections: UInt32 = 64
-    /// `MaxConnectionsPerSource=`: `nil` means no per-source limit.
+    /// `MaxConnectionsPerSource=`: `nil` or 0 (systemd's default, "disabled") mean no per-source limit.
     public var maxConnectionsPerSource: UInt32?
     /// `TriggerLimitIntervalSec=`/`TriggerLimitBurst=`: `nil` means systemd's defaults
     /// (see `effectiveTriggerLimit`).
