@@ -78,7 +78,7 @@ public struct Sandbox: Equatable, Sendable {
         let usr = [Entry(path: "/usr", mode: .readOnly), Entry(path: "/boot", mode: .readOnly, ignoreMissing: true),
                    Entry(path: "/efi", mode: .readOnly, ignoreMissing: true)]
         switch value {
-        case "yes", "true": return usr
+        case "yes": return usr
         case "full": return usr + [Entry(path: "/etc", mode: .readOnly)]
         case "strict":
             return [Entry(path: "/", mode: .readOnly)] + ["/proc", "/sys", "/dev"].map { Entry(path: $0, mode: .readWriteImplicit) }
@@ -90,7 +90,7 @@ public struct Sandbox: Equatable, Sendable {
     static func protectHome(_ value: String) -> [Entry] {
         let paths = ["/home", "/run/user", "/root"]
         switch value {
-        case "yes", "true": return paths.map { Entry(path: $0, mode: .inaccessible, ignoreMissing: true) }
+        case "yes": return paths.map { Entry(path: $0, mode: .inaccessible, ignoreMissing: true) }
         case "read-only": return paths.map { Entry(path: $0, mode: .readOnly, ignoreMissing: true) }
         case "tmpfs":
             return paths.map { Entry(path: $0, mode: .tmpfs, ignoreMissing: true, options: ($0 == "/root" ? "mode=0700" : "mode=0755") + ",size=4m,nr_inodes=1k,ro") }

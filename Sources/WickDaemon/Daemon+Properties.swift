@@ -41,9 +41,10 @@ extension Daemon {
                 ("Backlog", String(settings.backlog ?? 4096)),
                 ("MaxConnections", String(settings.maxConnections)),
                 ("MaxConnectionsPerSource", String(settings.maxConnectionsPerSource ?? 0)),
-                ("FileDescriptorName", settings.fileDescriptorName ?? name.split(separator: ".").dropLast().joined(separator: ".")),
-                ("SocketMode", "0" + String(settings.socketMode, radix: 8)),
-                ("DirectoryMode", "0" + String(settings.directoryMode, radix: 8)),
+                // socket_fdname(): FileDescriptorName= or the unit's full name, as in LISTEN_FDNAMES.
+                ("FileDescriptorName", settings.fileDescriptorName ?? name),
+                ("SocketMode", Self.octalMode(settings.socketMode)),
+                ("DirectoryMode", Self.octalMode(settings.directoryMode)),
                 ("SocketUser", settings.socketUser ?? ""), ("SocketGroup", settings.socketGroup ?? ""),
                 ("Symlinks", settings.symlinks.joined(separator: " ")), ("RemoveOnStop", yes(settings.removeOnStop)),
                 ("TriggerLimitIntervalUSec", settings.effectiveTriggerLimit.interval.description),
@@ -153,8 +154,10 @@ extension Daemon {
             ("CPUQuotaPerSecUSec", resources.cpuQuotaPerSecond.map { TimeSpan(microseconds: $0).description } ?? "infinity"),
             ("CPUQuotaPeriodUSec", resources.cpuQuotaPeriod.map { TimeSpan(microseconds: $0).description } ?? "infinity"),
             ("IOWeight", resources.ioWeight.map(String.init) ?? "[not set]"),
-            ("MemoryMin", resources.memoryMin.flatMap { $0.resolved(total: memory) }.map(String.init) ?? "0"),
-            ("MemoryLow", resources.memoryLow.flatMap { $0.resolved(total: memory) }.map(String.init) ?? "0"),
+            // Unset: 0. `infinity`: systemctl prints MemoryLow's as "infinity" and MemoryMin's as the
+            // number (bus-print-properties.c names only the former).
+            ("MemoryMin", resources.memoryMin.map { $0.resolved(total: memory).map(String.init) ?? String(UInt64.max) } ?? "0"),
+            ("MemoryLow", resources.memoryLow.map { limit($0, total: memory) } ?? "0"),
             ("MemoryHigh", limit(resources.memoryHigh, total: memory)), ("MemoryMax", limit(resources.memoryMax, total: memory)),
             ("MemorySwapMax", limit(resources.memorySwapMax, total: memory)), ("MemoryLimit", limit(resources.memoryLimit, total: memory)),
             ("TasksMax", limit(resources.tasksMax ?? .share(permyriad: 1500), total: ControlGroups.taskLimit())),
@@ -164,6 +167,12 @@ extension Daemon {
             ("SocketBindAllow", resources.socketBindAllow.map { $0.description }.joined(separator: " ")),
             ("SocketBindDeny", resources.socketBindDeny.map { $0.description }.joined(separator: " ")),
         ]
+    }
+
+    /// systemctl's rendering of a mode (`UMask`, `SocketMode` ...): `%04o`.
+    static func octalMode(_ mode: UInt32) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.utf8.count)) + digits
     }
 
     /// systemctl's rendering of an `Exec*=` property: `{ path=… ; argv[]=… ; ignore_errors=no }`.

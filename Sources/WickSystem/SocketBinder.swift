@@ -37,7 +37,9 @@ public struct BindOptions: Sendable {
 
     /// The options of a socket unit.
     public init(_ socket: SocketSection) {
-        backlog = socket.backlog.map { Int32($0) } ?? SOMAXCONN
+        // systemd passes its unsigned Backlog= to listen(2) as an int (above INT_MAX: negative,
+        // which the kernel caps like any value above net.core.somaxconn).
+        backlog = socket.backlog.map { Int32(bitPattern: $0) } ?? SOMAXCONN
         bindIPv6Only = socket.bindIPv6Only
         socketMode = socket.socketMode
         directoryMode = socket.directoryMode
@@ -49,9 +51,11 @@ public struct BindOptions: Sendable {
         noDelay = socket.noDelay
         passCredentials = socket.passCredentials
         passSecurity = socket.passSecurity
-        receiveBuffer = socket.receiveBuffer
-        sendBuffer = socket.sendBuffer
-        priority = socket.priority
+        // systemd's socket_apply_socket_options() sets these only when above 0 (0 keeps the
+        // kernel's default buffer) and a priority only when not negative.
+        receiveBuffer = socket.receiveBuffer.flatMap { $0 > 0 ? $0 : nil }
+        sendBuffer = socket.sendBuffer.flatMap { $0 > 0 ? $0 : nil }
+        priority = socket.priority.flatMap { $0 >= 0 ? $0 : nil }
         writable = socket.writable
         keepAliveTime = socket.keepAliveTime.map { Self.seconds($0) }
         keepAliveInterval = socket.keepAliveInterval.map { Self.seconds($0) }

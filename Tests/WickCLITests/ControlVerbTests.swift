@@ -174,6 +174,23 @@ import Testing
         #expect(try live.run("cat", "nope.socket").status == 4)
     }
 
+    /// systemctl's renderings: `FileDescriptorName=` defaults to the unit's full name
+    /// (socket_fdname()), modes are `%04o`, `MemoryLow=infinity` prints "infinity" and
+    /// `MemoryMin=infinity` the number (bus-print-properties.c).
+    @Test func showRendersDefaultsAsSystemctlDoes() throws {
+        let port = TestClient.freePort()
+        let live = try Self.start([
+            "plain.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nSocketMode=0600\nDirectoryMode=0\n",
+            "plain.service": "[Service]\nExecStart=/bin/true\nMemoryLow=infinity\nMemoryMin=infinity\n",
+            "other.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        defer { live.stop() }
+        let socket = try live.run("show", "plain.socket", "-p", "FileDescriptorName,SocketMode,DirectoryMode")
+        #expect(socket.stdout == "FileDescriptorName=plain.socket\nSocketMode=0600\nDirectoryMode=0000\n")
+        #expect(try live.run("show", "plain.service", "-p", "MemoryLow,MemoryMin").stdout == "MemoryMin=18446744073709551615\nMemoryLow=infinity\n")
+        #expect(try live.run("show", "other.service", "-p", "MemoryLow,MemoryMin").stdout == "MemoryMin=0\nMemoryLow=0\n")
+    }
+
     @Test func logsReadsTheRingBuffersAndFollows() throws {
         let live = try Self.start(["tick.service": Self.ticker])
         defer { live.stop() }

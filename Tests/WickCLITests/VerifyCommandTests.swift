@@ -102,7 +102,7 @@ import WickCore
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try BinaryRunner.wick("verify", dir.path)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("only.service: error: service has no ExecStart= setting"))
+        #expect(result.stdout.contains("only.service: error: service has no ExecStart=, ExecStop= or SuccessAction= setting"))
     }
 
     @Test func exampleUnitsVerifyClean() throws {

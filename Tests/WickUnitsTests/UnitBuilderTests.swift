@@ -90,7 +90,7 @@ import Testing
         let unit = buildUnit("a.socket", "[Socket]\nListenStream=80\nBacklog=lots\n")
         #expect(unit.loadState == .badSetting)
         let error = unit.diagnostics.first { $0.severity == .error }!
-        #expect(error.description == "/units/a.socket:3: error: Backlog=: expected a positive number, got 'lots'")
+        #expect(error.description == "/units/a.socket:3: error: Backlog=: expected a non-negative number, got 'lots'")
         #expect(error.directive == "Backlog" && error.unit == "a.socket")
     }
 
@@ -115,7 +115,15 @@ import Testing
     }
 
     @Test func unitLevelChecks() {
-        #expect(messages(buildUnit("a.service", "[Service]\nType=simple\n"), .error) == ["service has no ExecStart= setting, refusing to load it"])
+        // systemd's service_verify(), in its order.
+        #expect(messages(buildUnit("a.service", "[Service]\nType=simple\n"), .error)
+            == ["service has no ExecStart=, ExecStop= or SuccessAction= setting, refusing to load it"])
+        #expect(messages(buildUnit("a.service", "[Service]\nType=simple\nExecStop=/a\n"), .error)
+            == ["service has no ExecStart= setting, which only Type=oneshot allows, refusing to load it"])
+        #expect(messages(buildUnit("a.service", "[Service]\nType=oneshot\nExecStop=/a\n"), .error)
+            == ["service has no ExecStart= and no SuccessAction= setting and not RemainAfterExit=yes, refusing to load it"])
+        #expect(buildUnit("a.service", "[Service]\nType=oneshot\nExecStop=/a\nRemainAfterExit=yes\n").loadState == .loaded)
+        #expect(buildUnit("a.service", "[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\n").loadState == .loaded)
         #expect(messages(buildUnit("a.service", "[Service]\nExecStart=/a\nExecStart=/b\n"), .error).count == 1)
         #expect(buildUnit("a.service", "[Service]\nType=oneshot\nExecStart=/a\nExecStart=/b\n").loadState == .loaded)
         #expect(messages(buildUnit("a.service", "[Service]\nType=oneshot\nExecStart=/a\nRestart=always\n"), .error).count == 1)

@@ -39,6 +39,12 @@ struct Field<Root> {
         Field(support, apply: apply)
     }
 
+    /// A systemd 252 directive wick reads and ignores: any words, and a warning that says so
+    /// (not "unknown").
+    static var unsupported: Field {
+        Field(NotEnforced.unsupported) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
+    }
+
     /// The field applied to the part of `Outer` at `root` (one key path for a whole table, not
     /// one appended per directive: appending cost 22,000 instructions each at start-up).
     func lifted<Outer>(_ root: WritableKeyPath<Outer, Root>) -> Field<Outer> {
@@ -192,6 +198,20 @@ extension Field {
                 throw .expected("one of \(allowed.joined(separator: ", "))", got: value)
             }
             settings[keyPath: keyPath] = value
+        }
+    }
+
+    /// One of `allowed`, or a boolean stored as `yes` or `no`: systemd's string tables
+    /// `DEFINE_STRING_TABLE_LOOKUP_WITH_BOOLEAN` (`ProtectSystem=on` is `yes`, `false` is `no`).
+    static func wordOrBoolean(_ keyPath: Path<String>, _ allowed: [String]) -> Field {
+        Field { settings, value, _ throws(ValueError) in
+            if let flag = try? Boolean.parse(value) {
+                settings[keyPath: keyPath] = flag ? "yes" : "no"
+            } else if allowed.contains(value) {
+                settings[keyPath: keyPath] = value
+            } else {
+                throw .expected("one of \(allowed.joined(separator: ", ")) or a boolean", got: value)
+            }
         }
     }
 

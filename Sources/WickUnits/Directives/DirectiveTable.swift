@@ -34,6 +34,12 @@ enum DirectiveTable {
         }
     }
 
+    /// Why an unknown key is ignored; one systemd reads only in `[Unit]` says so.
+    static func unknownReason(_ key: String, section: String) -> String {
+        let placement = section != "Unit" && unit(key) != nil ? " (systemd reads it in [Unit] only)" : ""
+        return "unknown directive \(key)= in section [\(section)], ignoring it" + placement
+    }
+
     /// Sections systemd knows for its other unit types: reported as misplaced, not unknown.
     static let otherSystemdSections: Set<String> = [
         "Socket", "Service", "Timer", "Mount", "Automount", "Swap", "Path", "Slice", "Scope",

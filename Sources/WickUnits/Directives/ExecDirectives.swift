@@ -39,7 +39,17 @@ enum ExecDirectives {
         ("NUMAMask", NotEnforced.scheduling), ("RootImage", NotEnforced.filesystem),
         ("MountFlags", NotEnforced.filesystem), ("ManagedOOMSwap", NotEnforced.cgroups),
         ("ManagedOOMMemoryPressure", NotEnforced.cgroups), ("RuntimeRandomizedExtraSec", NotEnforced.jobs),
-    ]
+    ] + [
+        "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity", "ExtensionDirectories", "ExtensionImages",
+        "MountImages", "TTYRows", "TTYColumns", "Capabilities", "RestrictFileSystems", "ExecSearchPath",
+        "NetworkNamespacePath", "IPCNamespacePath", "TimeoutCleanSec", "PAMName", "AllowedCPUs", "StartupAllowedCPUs",
+        "AllowedMemoryNodes", "StartupAllowedMemoryNodes", "StartupCPUWeight", "StartupCPUShares", "DefaultMemoryMin",
+        "DefaultMemoryLow", "StartupIOWeight", "IODeviceWeight", "IOReadBandwidthMax", "IOWriteBandwidthMax",
+        "IOReadIOPSMax", "IOWriteIOPSMax", "IODeviceLatencyTargetSec", "BlockIOAccounting", "BlockIOWeight",
+        "StartupBlockIOWeight", "BlockIODeviceWeight", "BlockIOReadBandwidth", "BlockIOWriteBandwidth",
+        "DisableControllers", "IPIngressFilterPath", "IPEgressFilterPath", "ManagedOOMMemoryPressureLimit",
+        "ManagedOOMPreference", "NetClass", "BPFProgram",
+    ].map { ($0, NotEnforced.unsupported) }
 
     /// The kill or exec directive `key` of the section whose contexts are at `root` and `kill`
     /// (a kill directive wins over an exec one of the same name), lifted for this one assignment:
@@ -106,7 +116,7 @@ enum ExecDirectives {
             "CacheDirectoryMode": { Exec.mode(\.cacheDirectoryMode) },
             "LogsDirectoryMode": { Exec.mode(\.logsDirectoryMode) },
             "ConfigurationDirectoryMode": { Exec.mode(\.configurationDirectoryMode) },
-            "RuntimeDirectoryPreserve": { Exec.word(\.runtimeDirectoryPreserve, ["no", "yes", "restart"]) },
+            "RuntimeDirectoryPreserve": { Exec.wordOrBoolean(\.runtimeDirectoryPreserve, ["restart"]) },
             "CapabilityBoundingSet": { capabilities(\.capabilityBoundingSet) },
             "AmbientCapabilities": { capabilities(\.ambientCapabilities) },
             "NoNewPrivileges": { Exec.boolean(\.noNewPrivileges) },
@@ -117,11 +127,15 @@ enum ExecDirectives {
             "IPAccounting": { Exec.boolean(\.ipAccounting) },
             "ProtectProc": { Exec.word(\.protectProc, ["default", "noaccess", "invisible", "ptraceable"]) },
             "ProcSubset": { Exec.word(\.procSubset, ["all", "pid"]) },
-            "ProtectSystem": { Exec.word(\.protectSystem, ["no", "yes", "true", "false", "full", "strict"]) },
-            "ProtectHome": { Exec.word(\.protectHome, ["no", "yes", "true", "false", "read-only", "tmpfs"]) },
+            "ProtectSystem": { Exec.wordOrBoolean(\.protectSystem, ["full", "strict"]) },
+            "ProtectHome": { Exec.wordOrBoolean(\.protectHome, ["read-only", "tmpfs"]) },
             "ReadOnlyPaths": { Exec.paths(\.readOnlyPaths) },
             "ReadWritePaths": { Exec.paths(\.readWritePaths) },
             "InaccessiblePaths": { Exec.paths(\.inaccessiblePaths) },
+            // The older names systemd 252 still reads for the three above.
+            "ReadOnlyDirectories": { Exec.paths(\.readOnlyPaths) },
+            "ReadWriteDirectories": { Exec.paths(\.readWritePaths) },
+            "InaccessibleDirectories": { Exec.paths(\.inaccessiblePaths) },
             "ExecPaths": { Exec.paths(\.execPaths) },
             "NoExecPaths": { Exec.paths(\.noExecPaths) },
             // PATH[:OPTIONS]: an entry whose path is not absolute is skipped and the others apply,

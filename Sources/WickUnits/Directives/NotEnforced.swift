@@ -39,6 +39,10 @@ enum NotEnforced {
         "not applied yet: the socket is created without this option")
     static let notifications = DirectiveSupport.notEnforced(
         "not enforced: wick watches no D-Bus name")
+    /// systemd 252 directives wick reads and does nothing with (each named here so that a unit
+    /// using one is not told the directive is unknown).
+    static let unsupported = DirectiveSupport.notEnforced(
+        "not supported: wick ignores it")
     static let conditions = DirectiveSupport.notEnforced(
         "not evaluated: wick checks only path conditions; this one is assumed to hold")
     static let deprecated = DirectiveSupport.notEnforced(

@@ -39,12 +39,12 @@ enum ServiceDirectives {
             // [Service] only: in [Socket] systemd does not know it ("Unknown key name").
             "NonBlocking": .boolean(\.service.exec.nonBlocking),
             "PermissionsStartOnly": Directive.boolean(\.service.permissionsStartOnly),
+            // The four start-limit and action keys systemd 252 still reads in [Service] (its
+            // older places); StartLimitIntervalSec= and SuccessAction= are [Unit] only there.
             "StartLimitInterval": .time(\.unit.startLimitInterval),
-            "StartLimitIntervalSec": .time(\.unit.startLimitInterval),
             "StartLimitBurst": .count(\.unit.startLimitBurst),
             "StartLimitAction": Directive.text(\.unit.startLimitAction).with(NotEnforced.actions),
             "FailureAction": Directive.text(\.unit.failureAction).with(NotEnforced.actions),
-            "SuccessAction": Directive.text(\.unit.successAction).with(NotEnforced.actions),
             "RestartSteps": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
             "RestartMaxDelaySec": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
             "OOMPolicy": Directive { settings, value, _ throws(ValueError) in
@@ -54,6 +54,10 @@ enum ServiceDirectives {
             "USBFunctionDescriptors": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
             "USBFunctionStrings": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
         ]
-        return table
+        // systemd 252's [Service] directives that wick reads and ignores.
+        return table.merging([
+            "TimeoutStartFailureMode", "TimeoutStopFailureMode", "RebootArgument", "ExitType", "RootDirectoryStartOnly",
+            "SysVStartPriority", "BusPolicy",
+        ].map { ($0, Directive.unsupported) }) { known, _ in known }
     }()
 }

@@ -32,7 +32,7 @@ enum SocketDirectives {
             "KeepAliveProbes": .optionalCount(\.socket.keepAliveProbes),
             "NoDelay": .boolean(\.socket.noDelay),
             "DeferAcceptSec": Directive.time(\.socket.deferAccept).with(NotEnforced.socketOptions),
-            "Priority": .integer(\.socket.priority, in: 0...6),
+            "Priority": .integer(\.socket.priority, in: Int32.min...Int32.max),
             "ReceiveBuffer": .size(\.socket.receiveBuffer),
             "SendBuffer": .size(\.socket.sendBuffer),
             "IPTOS": Directive.integer(\.socket.ipTOS, in: 0...255).with(NotEnforced.socketOptions),
@@ -67,6 +67,7 @@ enum SocketDirectives {
             "MessageQueueMaxMessages": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
             "MessageQueueMessageSize": Directive(NotEnforced.socketOptions) { _, _, _ throws(ValueError) in },
             "ListenUSBFunction": Directive(.notEnforced("not supported: wick creates no USB FunctionFS endpoint")) { _, _, _ throws(ValueError) in },
+            "SocketProtocol": Directive.unsupported,
         ]
         return table
     }()
@@ -93,8 +94,10 @@ enum SocketDirectives {
 
     static func backlog() -> Directive {
         Directive { settings, value, _ throws(ValueError) in
-            guard let number = UInt32(value), number > 0, number <= UInt32(Int32.max) else {
-                throw .expected("a positive number", got: value)
+            // config_parse_unsigned(): any unsigned number, 0 included; listen(2) takes it as an
+            // int, and the kernel caps it at net.core.somaxconn.
+            guard let number = UInt32(value) else {
+                throw .expected("a non-negative number", got: value)
             }
             settings.socket.backlog = number
         }

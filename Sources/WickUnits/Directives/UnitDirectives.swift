@@ -7,6 +7,8 @@ enum UnitDirectives {
         "Requisite": { .unitNames(\.unit.requisite) },
         "Wants": { .unitNames(\.unit.wants) },
         "BindsTo": { .unitNames(\.unit.bindsTo) },
+        // systemd 252's older spellings (load-fragment-gperf.gperf.in), same meaning.
+        "BindTo": { .unitNames(\.unit.bindsTo) },
         "PartOf": { .unitNames(\.unit.partOf) },
         "Upholds": { .unitNames(\.unit.upholds) },
         "Conflicts": { .unitNames(\.unit.conflicts) },
@@ -16,6 +18,8 @@ enum UnitDirectives {
         "OnSuccess": { .unitNames(\.unit.onSuccess) },
         "PropagatesReloadTo": { .unitNames(\.unit.propagatesReloadTo) },
         "ReloadPropagatedFrom": { .unitNames(\.unit.reloadPropagatedFrom) },
+        "PropagateReloadTo": { .unitNames(\.unit.propagatesReloadTo) },
+        "PropagateReloadFrom": { .unitNames(\.unit.reloadPropagatedFrom) },
         "JoinsNamespaceOf": { Directive.unitNames(\.unit.joinsNamespaceOf) },
         "RequiresMountsFor": { Directive.paths(\.unit.requiresMountsFor).with(.notEnforced(
             "not enforced: wick manages no mounts; the paths are assumed to be mounted")) },
@@ -27,11 +31,17 @@ enum UnitDirectives {
         "AllowIsolate": { Directive(NotEnforced.jobs) { _, value, _ throws(ValueError) in _ = try Boolean.parse(value) } },
         "JobTimeoutSec": { Directive.time(\.unit.jobTimeout).with(NotEnforced.jobs) },
         "StartLimitIntervalSec": { .time(\.unit.startLimitInterval) },
+        "StartLimitInterval": { .time(\.unit.startLimitInterval) },
         "StartLimitBurst": { .count(\.unit.startLimitBurst) },
         "StartLimitAction": { Directive.text(\.unit.startLimitAction).with(NotEnforced.actions) },
         "FailureAction": { Directive.text(\.unit.failureAction).with(NotEnforced.actions) },
         "SuccessAction": { Directive.text(\.unit.successAction).with(NotEnforced.actions) },
-    ]
+    ].merging([
+        "SourcePath", "PropagatesStopTo", "StopPropagatedFrom", "RequiresOverridable", "RequisiteOverridable",
+        "OnSuccessJobMode", "OnFailureJobMode", "OnFailureIsolate", "IgnoreOnSnapshot", "JobRunningTimeoutSec",
+        "JobTimeoutAction", "JobTimeoutRebootArgument", "FailureActionExitStatus", "SuccessActionExitStatus",
+        "RebootArgument", "CollectMode",
+    ].map { ($0, { Directive.unsupported }) }) { known, _ in known }
 
     nonisolated(unsafe) static let install: [String: () -> Directive] = [
         "WantedBy": { .unitNames(\.install.wantedBy) },

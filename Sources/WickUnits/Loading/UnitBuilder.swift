@@ -17,6 +17,18 @@ public struct UnitSourceFile: Sendable {
 /// after the fragment, in file-name order): lexes each file, applies each assignment through the
 /// directive table, then checks the unit as a whole.
 public enum UnitBuilder {
+    /// systemd's service_add_extras(): a service without `Type=` is `dbus` when it has
+    /// `BusName=`, `simple` when it has `ExecStart=`, and `oneshot` otherwise (which also takes
+    /// away its start timeout, as for any oneshot).
+    static func inferType(_ unit: inout LoadedUnit) {
+        guard unit.directiveLocations["Type"] == nil else { return }
+        if unit.settings.service.busName != nil {
+            unit.settings.service.type = .dbus
+        } else if unit.settings.service.execStart.isEmpty {
+            unit.settings.service.type = .oneshot
+        }
+    }
+
     public static func build(
         name: UnitName, fragment: UnitSourceFile?, dropIns: [UnitSourceFile] = [], host: HostFacts = HostFacts()
     ) -> LoadedUnit {
@@ -32,6 +44,7 @@ public enum UnitBuilder {
         for file in [fragment] + dropIns {
             apply(file, to: &unit, resolver: resolver, warned: &warnedDirectives)
         }
+        if unit.name.type == "service" { inferType(&unit) }
         UnitValidator.validate(&unit)
         for index in unit.diagnostics.indices where unit.diagnostics[index].unit == nil {
             unit.diagnostics[index].unit = name.name
@@ -71,7 +84,7 @@ public enum UnitBuilder {
                     if !assignment.key.hasPrefix("X-") {
                         unit.diagnostics.append(Diagnostic(
                             .warning, at: assignment.location, directive: assignment.key,
-                            "unknown directive \(assignment.key)= in section [\(assignment.section)], ignoring it"))
+                            DirectiveTable.unknownReason(assignment.key, section: assignment.section)))
                     }
                     continue
                 }

@@ -19,7 +19,8 @@ enum UnitValidator {
         }
         switch unit.name.type {
         case "socket": validateSocket(unit.settings.socket, isTemplate: unit.name.isTemplate, error: error, warning: warning)
-        case "service": validateService(unit.settings.service, error: error, warning: warning)
+        case "service":
+            validateService(unit.settings.service, successAction: unit.settings.unit.successAction != "none", error: error, warning: warning)
         default:
             warning(nil, "unit type .\(unit.name.type) is not supported by wick: only its [Unit] and [Install] sections are read")
         }
@@ -55,14 +56,17 @@ enum UnitValidator {
         }
     }
 
+    /// systemd's service_verify(); `successAction`: `SuccessAction=` is set, which stands in
+    /// for the commands there.
     static func validateService(
-        _ service: ServiceSection, error: (String?, String) -> Void, warning: (String?, String) -> Void
+        _ service: ServiceSection, successAction: Bool = false, error: (String?, String) -> Void, warning: (String?, String) -> Void
     ) {
-        if service.execStart.isEmpty && service.type != .oneshot {
-            error("ExecStart", "service has no ExecStart= setting, refusing to load it")
-        }
-        if service.execStart.isEmpty && service.type == .oneshot && service.execStop.isEmpty {
-            error("ExecStart", "service has no ExecStart= or ExecStop= setting, refusing to load it")
+        if service.execStart.isEmpty && service.execStop.isEmpty && !successAction {
+            error("ExecStart", "service has no ExecStart=, ExecStop= or SuccessAction= setting, refusing to load it")
+        } else if service.execStart.isEmpty && service.type != .oneshot {
+            error("ExecStart", "service has no ExecStart= setting, which only Type=oneshot allows, refusing to load it")
+        } else if service.execStart.isEmpty && !service.remainAfterExit && !successAction {
+            error("ExecStart", "service has no ExecStart= and no SuccessAction= setting and not RemainAfterExit=yes, refusing to load it")
         }
         if service.execStart.count > 1 && service.type != .oneshot {
             error("ExecStart", "service has more than one ExecStart= command, which only Type=oneshot allows")

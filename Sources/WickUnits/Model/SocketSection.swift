@@ -72,13 +72,20 @@ public struct SocketSection: Hashable, Sendable {
 
     public init() {}
 
-    /// systemd's trigger limit: 2 s, and a burst of 200 with `Accept=yes` or 20 without.
+    /// systemd's trigger limit: 2 s, and a burst of 200 with `Accept=yes` or 20 without;
+    /// `infinity` is systemd's "unset" and takes the 2 s too (socket_add_extras()).
     public var effectiveTriggerLimit: (interval: TimeSpan, burst: UInt32) {
-        (triggerLimitInterval ?? .seconds(2), triggerLimitBurst ?? (accept ? 200 : 20))
+        (Self.limitInterval(triggerLimitInterval), triggerLimitBurst ?? (accept ? 200 : 20))
     }
 
-    /// systemd 255's poll limit: 2 s, and a burst of 150 with `Accept=yes` or 15 without.
+    /// systemd 255's poll limit: 2 s (also for `infinity`), and a burst of 150 with `Accept=yes`
+    /// or 15 without.
     public var effectivePollLimit: (interval: TimeSpan, burst: UInt32) {
-        (pollLimitInterval ?? .seconds(2), pollLimitBurst ?? (accept ? 150 : 15))
+        (Self.limitInterval(pollLimitInterval), pollLimitBurst ?? (accept ? 150 : 15))
+    }
+
+    private static func limitInterval(_ interval: TimeSpan?) -> TimeSpan {
+        guard let interval, !interval.isInfinite else { return .seconds(2) }
+        return interval
     }
 }
