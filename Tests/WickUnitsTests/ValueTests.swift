@@ -40,6 +40,13 @@ import Testing
         #expect(TimeSpan.seconds(90).description == "1min 30s")
         #expect(TimeSpan.milliseconds(100).description == "100ms")
         #expect(TimeSpan.infinity.description == "infinity")
+        // format_timespan(t, 0): under a minute with a remainder, dot notation to the microsecond.
+        #expect(TimeSpan.milliseconds(1500).description == "1.500000s")
+        #expect(TimeSpan.milliseconds(61_500).description == "1min 1.500000s")
+        #expect(TimeSpan(microseconds: 20_701).description == "20.701ms")
+        #expect(TimeSpan(microseconds: 3_600_000_500).description == "1h 500us")
+        #expect(TimeSpan(microseconds: 7).description == "7us")
+        #expect(TimeSpan(microseconds: 1_000_001).description == "1.000001s")
     }
 
     @Test func sizesArePowersOf1024() throws {

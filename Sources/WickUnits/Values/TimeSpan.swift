@@ -84,20 +84,30 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
         return TimeSpan(microseconds: total)
     }
 
-    /// systemd's `format_timespan()` style: `1min 30s`, `100ms`, `infinity`.
+    /// systemd's `format_timespan(t, 0)`, as `systemctl show` prints a `*USec` property:
+    /// `1min 30s`, `100ms`, `infinity`; what is left under a minute with a remainder in dot
+    /// notation, to the microsecond (`1.500000s`, `1min 1.500000s`, `20.701ms`).
     public var description: String {
         if isInfinite { return "infinity" }
         if microseconds == 0 { return "0" }
-        let table: [(String, UInt64)] = [
-            ("y", 31_557_600_000_000), ("month", 2_629_800_000_000), ("w", 604_800_000_000),
-            ("d", 86_400_000_000), ("h", 3_600_000_000), ("min", 60_000_000), ("s", 1_000_000),
-            ("ms", 1_000), ("us", 1),
+        // (suffix, microseconds, decimal places of its dot notation)
+        let table: [(String, UInt64, Int)] = [
+            ("y", 31_557_600_000_000, 0), ("month", 2_629_800_000_000, 0), ("w", 604_800_000_000, 0),
+            ("d", 86_400_000_000, 0), ("h", 3_600_000_000, 0), ("min", 60_000_000, 0), ("s", 1_000_000, 6),
+            ("ms", 1_000, 3), ("us", 1, 0),
         ]
         var rest = microseconds
         var parts: [String] = []
-        for (name, size) in table where rest >= size {
-            parts.append("\(rest / size)\(name)")
-            rest %= size
+        for (name, size, places) in table where rest >= size {
+            let whole = rest / size, remainder = rest % size
+            if rest < 60_000_000, remainder > 0, places > 0 {
+                let digits = String(remainder)
+                parts.append("\(whole).\(String(repeating: "0", count: max(0, places - digits.utf8.count)))\(digits)\(name)")
+                rest = 0
+                break
+            }
+            parts.append("\(whole)\(name)")
+            rest = remainder
         }
         return parts.joined(separator: " ")
     }
