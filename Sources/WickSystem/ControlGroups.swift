@@ -510,9 +510,31 @@ public final class ControlGroups {
         return .max
     }
 
-    /// systemd's system_tasks_max(): the lower of kernel.pid_max and kernel.threads-max.
+    /// systemd's system_tasks_max(): the lowest of kernel.threads-max, kernel.pid_max less one
+    /// (pid 0 is no process) and the `pids.max` of the root cgroup, pid 1's without
+    /// `/init.scope` (cg_get_root_path()), which has one only inside a cgroup namespace: a
+    /// container's pids limit.
     public static func taskLimit() -> UInt64 {
-        min(number("/proc/sys/kernel/pid_max") ?? 4_194_304, number("/proc/sys/kernel/threads-max") ?? .max)
+        let pids = number("/proc/sys/kernel/pid_max").map { $0 > 0 ? $0 - 1 : $0 } ?? .max
+        return min(number("/proc/sys/kernel/threads-max") ?? .max, pids, rootTasksMax() ?? .max)
+    }
+
+    private static func rootTasksMax() -> UInt64? {
+        guard let mount = unifiedHierarchy()?.mount,
+              let line = read("/proc/1/cgroup")?.split(separator: "\n").first(where: { $0.hasPrefix("0::") }) else { return nil }
+        return tasksMax(rootOf: String(line.dropFirst(3)), mount: mount)
+    }
+
+    /// The `pids.max` of the root cgroup for pid 1's cgroup `path` under `mount`: nil when it
+    /// has none (the host's root) or it says `max`.
+    static func tasksMax(rootOf path: String, mount: String) -> UInt64? {
+        var root = Substring(path)
+        for suffix in ["/init.scope", "/system.slice", "/system"] where root.hasSuffix(suffix) {
+            root = root.dropLast(suffix.utf8.count)
+            break
+        }
+        guard !root.contains("..") else { return nil }
+        return number(mount + (root == "/" ? "" : String(root)) + "/pids.max")
     }
 
     private static func write(_ text: String, to path: String) -> Bool {
