@@ -308,7 +308,10 @@ import Testing
     func notifyAccessAllTakesAnyProcessOfTheUnitsCgroup() throws {
         let out = ExecEnvironmentTests.outputDirectory()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        try "import os, socket\nos.setsid()\nsocket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'STATUS=from the cgroup', os.environ['NOTIFY_SOCKET'])\n"
+        // The sender stays alive after sending: its cgroup is read from /proc/PID/cgroup when the
+        // message is handled (systemd's cg_pid_get_path() likewise), which a sender that has
+        // already exited no longer has (under a loaded test run it had, sometimes).
+        try "import os, socket, time\nos.setsid()\nsocket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b'STATUS=from the cgroup', os.environ['NOTIFY_SOCKET'])\ntime.sleep(10)\n"
             .write(toFile: "\(out)/send.py", atomically: true, encoding: .utf8)
         let live = try ControlVerbTests.start([
             "all.service": "[Service]\nNotifyAccess=all\nExecStart=/bin/sh -c '/usr/bin/python3 \(out)/send.py; exec sleep 60'\n",
