@@ -192,7 +192,7 @@ public struct Manager {
     /// wrapper's children too). False when it has no process.
     public mutating func killService(_ name: UnitID, signal: Int32, port: inout some ManagerPort) -> Bool {
         guard let service = services[name], let pid = service.processGroup ?? service.mainPID else { return false }
-        return port.kill(pid: pid, signal: signal, group: service.processGroup != nil)
+        return port.kill(pid: pid, signal: signal, group: service.processGroup != nil, unit: name)
     }
 
     /// `reload`: runs the service's `ExecReload=`; false when it cannot be reloaded now.

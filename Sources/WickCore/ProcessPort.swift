@@ -5,10 +5,12 @@ import WickUnits
 public protocol ProcessPort {
     /// Starts a command of a unit. Returns the pid, or why the command could not run.
     mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError>
-    /// Sends `signal` to `pid`, or to its whole process group when `group` is true. False when no
-    /// process received it (ESRCH).
+    /// Sends `signal` to `unit`'s process `pid`, or to its whole process group when `group` is
+    /// true (and to the unit's cgroup, when it has one). A group whose leader `unit` no longer
+    /// has, and whose number another process holds now, is not signalled: the number was reused.
+    /// False when no process received it (ESRCH).
     @discardableResult
-    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool
+    mutating func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool
     /// `Type=forking`, once the starting process has exited: the pid in `pidFile`, or without one
     /// a guess (the one process newly re-parented to wick). The port starts routing that pid's
     /// exit to `unit` (wick reaps it as subreaper or PID 1).

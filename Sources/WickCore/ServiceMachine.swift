@@ -145,7 +145,7 @@ public struct ServiceMachine: Sendable {
         case .autoRestart:
             setState(.dead, now: now)
         case .condition, .startPre, .start, .startPost:
-            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .running, .exited, .reload:
             enterStop(now: now, processes: &processes)
@@ -215,13 +215,13 @@ public struct ServiceMachine: Sendable {
             // systemd's service_dispatch_timer(): "Reload operation timed out. Killing reload
             // process." The reload failed, not the service: service_enter_running() goes on
             // running, or stops when the main process ended meanwhile.
-            if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false) }
+            if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false, unit: name) }
             controlPID = nil
             queue = []
             enterRunning(afterStart: false, now: now, processes: &processes)
         case .condition, .startPre, .start, .startPost, .stop:
             fail(.timeout)
-            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .stopSigterm:
             fail(.timeout)
@@ -494,11 +494,11 @@ public struct ServiceMachine: Sendable {
         if settings.kill.mode != .none {
             let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .stopSigkill)
             if let pid = group ? processGroup : mainPID {
-                reached = processes.kill(pid: pid, signal: signal, group: group)
-                if group, let mainPID, mainPID != pid { reached = processes.kill(pid: mainPID, signal: signal, group: false) || reached }
+                reached = processes.kill(pid: pid, signal: signal, group: group, unit: name)
+                if group, let mainPID, mainPID != pid { reached = processes.kill(pid: mainPID, signal: signal, group: false, unit: name) || reached }
             }
             if target == .stopSigterm && settings.kill.sendSIGHUP, let pid = processGroup {
-                processes.kill(pid: pid, signal: 1, group: true)
+                processes.kill(pid: pid, signal: 1, group: true, unit: name)
             }
         }
         // A main process that is not wick's child and has gone is not waited for.

@@ -154,7 +154,7 @@ public struct SocketMachine: Sendable {
 
     /// Stopping while a start command runs: it is signalled and forgotten (its exit is not ours).
     private mutating func abandonControlProcess(port: inout some ManagerPort) {
-        if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true) }
+        if let controlPID { port.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
         controlPID = nil
         commandDeadline = nil
         queue = []
@@ -208,7 +208,7 @@ public struct SocketMachine: Sendable {
         record(.timeout)
         if let controlPID {
             port.log("\(name): \(currentCommand?.path ?? "command") timed out (TimeoutSec=\(settings.timeout)), killing it")
-            port.kill(pid: controlPID, signal: settings.kill.finalSignal.number, group: true)
+            port.kill(pid: controlPID, signal: settings.kill.finalSignal.number, group: true, unit: name)
         }
     }
 

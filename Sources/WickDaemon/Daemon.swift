@@ -475,9 +475,9 @@ public final class Daemon {
     /// The shutdown deadline: SIGKILL to every process of every unit and to their process groups
     /// (never to PID 1, wick, or -1: `DaemonPort.kill` refuses those).
     private func killEverything() {
-        for pid in port.unitOfPID.keys {
-            _ = port.kill(pid: pid, signal: SIGKILL, group: true)
-            _ = port.kill(pid: pid, signal: SIGKILL, group: false)
+        for (pid, unit) in port.unitOfPID {
+            _ = port.kill(pid: pid, signal: SIGKILL, group: true, unit: unit)
+            _ = port.kill(pid: pid, signal: SIGKILL, group: false, unit: unit)
         }
         _ = Reaper.reapAll()
     }

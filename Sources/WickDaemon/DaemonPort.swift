@@ -892,17 +892,32 @@ final class DaemonPort: ManagerPort {
 
     /// kill(2), never towards PID 1, wick itself or its process group, or every process (-1):
     /// whatever a unit's state says, those are not the unit's to signal.
-    func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
+    func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool {
         guard Self.maySignal(pid, group: group) else {
             log(.warning, "refused to signal \(group ? "process group" : "pid") \(pid): not a process of a unit")
             return false
         }
         // An alien main process through its pidfd: its number may belong to another process now.
         if !group, let alien = alienMains.values.first(where: { $0.pid == pid }) { return PIDDescriptor.signal(alien.fd, signal) }
-        let sent = Glibc.kill(group ? -pid : pid, signal) == 0
+        var sent = false
+        if group && Self.groupNumberReused(pid, leaderOwner: unitOfPID[pid], unit: unit) {
+            log(.warning, "\(unit): not signalling process group \(pid): its leader has gone and another process has its number now")
+        } else {
+            sent = Glibc.kill(group ? -pid : pid, signal) == 0
+        }
         // KillMode=control-group with a cgroup: also the processes that left the process group.
-        if group, let unit = unitOfPID[pid], controlGroups.signal(unit.name, signal, signalledGroup: sent ? pid : nil) { return true }
+        if group, controlGroups.signal(unit.name, signal, signalledGroup: sent ? pid : nil) { return true }
         return sent
+    }
+
+    /// Whether the process group `pgid` that `unit` made can no longer be its own: the leader
+    /// (the spawned process, whose pid is the group's number) is tracked for another unit, or is
+    /// untracked and alive: the unit's leader was reaped, so that process is a new one with the
+    /// old number, which the kernel gives out only once no process is left in the old group. (A
+    /// group whose leader was reaped and whose number nobody holds is still the unit's, or gone.)
+    static func groupNumberReused(_ pgid: Int32, leaderOwner: UnitID?, unit: UnitID) -> Bool {
+        if let leaderOwner { return leaderOwner != unit }
+        return Glibc.kill(pgid, 0) == 0 || errno == EPERM
     }
 
     static func maySignal(_ pid: Int32, group: Bool) -> Bool {

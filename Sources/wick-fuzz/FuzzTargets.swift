@@ -60,7 +60,7 @@ enum NotifyHarness {
             next &+= 1
             return .success(next)
         }
-        mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { true }
+        mutating func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool { true }
         mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { nil }
         mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { nil }
         mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }

@@ -156,6 +156,48 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(out)/signalled"), "the impostor was signalled: \(namespace.unshare.log)")
     }
 
+    /// A unit whose process-group leader has gone (`Type=oneshot` with `RemainAfterExit=yes`,
+    /// a forking daemon that left its group) keeps the group's number; once another process took
+    /// that number and made a group of its own, the unit's stop does not signal that group (it
+    /// sent SIGTERM to `-pgid` and stopped another unit's process). PID reuse forced with
+    /// `ns_last_pid`, as above.
+    @Test func aStopNeverSignalsAGroupWhoseNumberWasReused() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try """
+            import os, signal, sys, time
+            out = sys.argv[1]
+            while not os.path.exists(out + "/leader"): time.sleep(0.01)
+            leader = int(open(out + "/leader").read())
+            time.sleep(0.3)
+            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(leader - 1))
+            impostor = os.fork()
+            if impostor == 0:
+                os.setsid()
+                def hit(*_):
+                    open(out + "/signalled", "w").write("TERM")
+                    os._exit(0)
+                signal.signal(signal.SIGTERM, hit)
+                open(out + "/impostor", "w").write("same" if os.getpid() == leader else "other")
+                time.sleep(100)
+                os._exit(0)
+            time.sleep(100)
+            """.write(toFile: "\(out)/driver.py", atomically: true, encoding: .utf8)
+        let namespace = try start([
+            "once.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c 'echo $$$$ > \(out)/leader'\n"
+                + "[Install]\nWantedBy=multi-user.target\n",
+            "driver.service": "[Service]\nExecStart=/usr/bin/python3 \(out)/driver.py \(out)\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { ExecEnvironmentTests.read("\(out)/impostor") == "same" }, "the impostor took the number: \(namespace.unshare.log)")
+        let control = namespace.directory.appendingPathComponent("run/wick/control").path
+        #expect(try BinaryRunner.run(BinaryRunner.wick, ["stop", "once.service", "--control", control]).status == 0)
+        usleep(300_000)
+        #expect(!FileManager.default.fileExists(atPath: "\(out)/signalled"), "the impostor was signalled: \(namespace.unshare.log)")
+        #expect(namespace.unshare.log.contains("once.service: not signalling process group"), "\(namespace.unshare.log)")
+    }
+
     /// A main process handed over by `MAINPID=` and handed back leaves nothing of itself in wick:
     /// once it has gone and a process of another unit took its number, that process's
     /// notifications are not the first unit's (wick kept the old number as the first unit's, took

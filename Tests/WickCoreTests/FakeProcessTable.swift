@@ -24,7 +24,7 @@ struct FakeProcessTable: ProcessPort {
         return .success(nextPID)
     }
 
-    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool {
+    mutating func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool {
         kills.append((pid, signal, group))
         return running[pid] != nil
     }

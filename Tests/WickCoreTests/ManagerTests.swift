@@ -21,7 +21,7 @@ struct FakePort: ManagerPort {
         stopped.append((unit, restarting))
         connectionEvents.append("stopped \(unit)")
     }
-    mutating func kill(pid: Int32, signal: Int32, group: Bool) -> Bool { processes.kill(pid: pid, signal: signal, group: group) }
+    mutating func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool { processes.kill(pid: pid, signal: signal, group: group, unit: unit) }
     mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? { processes.adoptMainPID(unit: unit, pidFile: pidFile) }
     mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { processes.movedMainPID(unit: unit, pidFile: pidFile, from: old) }
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { processes.claimMainPID(pid, unit: unit) }
