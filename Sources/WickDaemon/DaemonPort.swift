@@ -588,6 +588,19 @@ final class DaemonPort: ManagerPort {
             return .failure(SpawnError(message: "credentials could not be written: \(error) (\(SetupStatus.describe(SetupStatus.credentials)))",
                                        status: SetupStatus.credentials))
         }
+        // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
+        // Before anything is opened for the child: arguments the kernel would refuse are refused
+        // here, before they are built (a value referenced 20,000 times in one line asked wick
+        // for gigabytes).
+        var arguments = command.arguments
+        if arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) }) {
+            guard let expanded = Self.expandedArguments(command, prepared.request, startVariables) else {
+                return .failure(SpawnError(message: "exec failed: \(command.path): Argument list too long (the expanded arguments exceed "
+                                           + "\(ExecCommand.maximumArgumentBytes) bytes for one or \(ExecCommand.maximumArgumentsBytes) for all)",
+                                           status: SetupStatus.exec))
+            }
+            arguments = expanded
+        }
         // StandardInput=data: the data in a memfd, read from its start.
         var dataFD: Int32?
         if exec.effectiveStandardInput == .data {
@@ -604,9 +617,6 @@ final class DaemonPort: ManagerPort {
         let stdout = stream(exec.effectiveStandardOutput, stdin: stdin, connection: connectionFD, capture: &capture)
         let stderr = exec.standardError == .inherit
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
-        // $VAR and ${VAR} in the arguments: the environment is needed only when one has a '$'.
-        let arguments = command.arguments.contains(where: { $0.containsByte(UInt8(ascii: "$")) })
-            ? Self.expandedArguments(command, prepared.request, startVariables) : command.arguments
         let plan = prepared.plan(path: command.path, arguments: arguments)
         let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, replacing: startVariables,
                                 setListenPID: !fds.isEmpty, setWatchdogPID: watchdog, nonBlocking: fds.isEmpty ? nil : exec.nonBlocking,
@@ -704,7 +714,7 @@ final class DaemonPort: ManagerPort {
     @inline(never)
     private static func expandedArguments(
         _ command: ExecCommand, _ request: ExecRequest, _ startVariables: [(slot: Int, variable: EnvironmentVariable)]
-    ) -> [String] {
+    ) -> [String]? {
         var variables = request.variables
         for (slot, variable) in startVariables where variables.indices.contains(slot) { variables[slot] = variable }
         var environment: [String: String] = [:]

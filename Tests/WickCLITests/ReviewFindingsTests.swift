@@ -31,6 +31,26 @@ import Testing
         try HostileNotifyTests.expectHealthy(live)
     }
 
+    /// `$VAR` expansion is bounded by what execve(2) takes: a 60 KB variable referenced 2,000
+    /// times in one `ExecStart=` (a 12 KB line) made wick build 120 MB of arguments at each start,
+    /// 20,000 times several GB (a hostile test killed PID 1 that way under a memory limit). The
+    /// start fails as the exec would have (E2BIG, 203/EXEC), and wick stays small.
+    @Test func anArgumentBombFailsTheStartWithoutGrowingTheDaemon() throws {
+        let value = String(repeating: "x", count: 60_000)
+        let live = try ControlVerbTests.start([
+            "bomb.service": "[Service]\nEnvironment=A=\(value)\nExecStart=/bin/true \(String(repeating: "${A}", count: 2_000))\n",
+            "split.service": "[Service]\nEnvironment=\"B=\(String(repeating: "ab ", count: 20_000))\"\nExecStart=/bin/true \(String(repeating: "$B ", count: 2_000))\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "bomb.service").status != 0)
+        #expect(try live.run("start", "split.service").status != 0)
+        #expect(live.wick.log.contains("bomb.service: exec failed: /bin/true: Argument list too long"), "\(live.wick.log)")
+        #expect(live.wick.log.contains("split.service: exec failed: /bin/true: Argument list too long"), "\(live.wick.log)")
+        #expect(ControlAccessTests.residentKilobytes(live.wick.pid) < 100_000, "RSS \(ControlAccessTests.residentKilobytes(live.wick.pid)) KB")
+        #expect(try live.run("show", "bomb.service", "-p", "Result,ExecMainStatus").stdout.contains("ExecMainStatus=203"))
+        try HostileNotifyTests.expectHealthy(live)
+    }
+
     /// ListenFIFO= over a symlink: refused, and the link's target keeps its mode and owner.
     @Test func aSymlinkAtAFIFOPathIsRefusedNotFollowed() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wick-link-\(UUID().uuidString)").path

@@ -98,6 +98,23 @@ import Testing
         #expect(command.expandedArguments(environment: ["B": "set"]) == ["/bin/echo", "dflt", "alt", ""])
     }
 
+    /// What execve(2) would refuse (E2BIG) is refused while it is built: an argument of more
+    /// than MAX_ARG_STRLEN with its NUL, or more than 2 MiB in all. (A line referencing a 60 KB
+    /// value 20,000 times built gigabytes in the daemon.)
+    @Test func expansionStopsAtWhatExecTakes() throws {
+        let large = String(repeating: "x", count: 60_000)
+        #expect(try one("/bin/echo ${A}${A}${A}").expandedArguments(environment: ["A": large]) == nil)
+        #expect(try one("/bin/echo ${A}${A}").expandedArguments(environment: ["A": large])?.last?.utf8.count == 120_000)
+        #expect(try one("/bin/echo x${A:-y}").expandedArguments(environment: ["A": String(repeating: "x", count: 131_070)])?.last?.utf8.count == 131_071)
+        #expect(try one("/bin/echo x${A:-y}").expandedArguments(environment: ["A": String(repeating: "x", count: 131_071)]) == nil)
+        let words = String(repeating: "${A} ", count: 40)
+        #expect(try one("/bin/echo \(words)").expandedArguments(environment: ["A": large]) == nil, "2.4 MB in 40 arguments")
+        #expect(try one("/bin/echo \(String(repeating: "${A} ", count: 30))").expandedArguments(environment: ["A": large])?.count == 31)
+        let spaced = String(repeating: "ab ", count: 800_000)
+        #expect(try one("/bin/echo $A").expandedArguments(environment: ["A": spaced]) == nil, "a $VAR word splitting into 2.4 MB")
+        #expect(try one("/bin/echo $A").expandedArguments(environment: ["A": String(spaced.prefix(30_000))])?.count == 10_001)
+    }
+
     @Test func colonPrefixDisablesExpansion() throws {
         let command = try one(":/bin/echo $A ${A}")
         #expect(command.expandedArguments(environment: ["A": "x"]) == ["/bin/echo", "$A", "${A}"])

@@ -119,57 +119,84 @@ public struct ExecCommand: Hashable, Sendable {
     /// (systemd.service(5)): a word that is exactly `$NAME` becomes the variable's value split at
     /// whitespace (zero or more words); `${NAME}` anywhere in a word is replaced by the exact value;
     /// `${NAME:-default}` and `${NAME:+alternate}` as in a shell; `$$` is a literal `$`. The `:`
-    /// prefix turns all of this off.
-    public func expandedArguments(environment: [String: String]) -> [String] {
+    /// prefix turns all of this off. Nil when the result is more than execve(2) takes
+    /// (`maximumArgumentBytes`, `maximumArgumentsBytes`): found while it is built, so that it is
+    /// never built in full.
+    public func expandedArguments(environment: [String: String]) -> [String]? {
         if flags.contains(.noEnvironmentExpansion) { return arguments }
         var result: [String] = []
         result.reserveCapacity(arguments.count)
+        var total = 0
+        func add(_ word: String) -> Bool {
+            let size = word.utf8.count + 1
+            guard size <= Self.maximumArgumentBytes, total + size <= Self.maximumArgumentsBytes else { return false }
+            total += size
+            result.append(word)
+            return true
+        }
         for word in arguments {
-            guard word.containsByte(UInt8(ascii: "$")) else { result.append(word); continue }
+            guard word.containsByte(UInt8(ascii: "$")) else {
+                guard add(word) else { return nil }
+                continue
+            }
             if word.hasPrefix("$"), word.count > 1,
                !word.dropFirst().hasPrefix("{"), !word.dropFirst().hasPrefix("$") {
                 let value = environment[String(word.dropFirst())] ?? ""
-                result += value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-                    .map(String.init)
+                guard total + value.utf8.count <= Self.maximumArgumentsBytes else { return nil }
+                for piece in value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+                    guard add(String(piece)) else { return nil }
+                }
                 continue
             }
-            result.append(Self.substituteBraced(word, environment: environment))
+            guard let substituted = Self.substituteBraced(word, environment: environment), add(substituted) else { return nil }
         }
         return result
     }
 
-    /// `${NAME}`, `${NAME:-default}`, `${NAME:+alternate}` and `$$` in one word (systemd's `replace_env()`).
-    static func substituteBraced(_ word: String, environment: [String: String]) -> String {
+    /// The kernel's bound on one argument, with its NUL (MAX_ARG_STRLEN, 32 pages).
+    public static let maximumArgumentBytes = 131_072
+    /// wick's bound on all of them: ARG_MAX under the default 8 MiB stack (a quarter of it).
+    public static let maximumArgumentsBytes = 2_097_152
+
+    /// `${NAME}`, `${NAME:-default}`, `${NAME:+alternate}` and `$$` in one word (systemd's
+    /// `replace_env()`); nil once it would be longer than one argument may be.
+    static func substituteBraced(_ word: String, environment: [String: String]) -> String? {
         var output = ""
         var rest = Substring(word)
+        func append<Text: StringProtocol>(_ text: Text) -> Bool {
+            guard output.utf8.count + text.utf8.count < maximumArgumentBytes else { return false }
+            output += text
+            return true
+        }
         while let dollar = rest.firstIndex(of: "$") {
-            output += rest[..<dollar]
+            guard append(rest[..<dollar]) else { return nil }
             let after = rest.index(after: dollar)
             if after < rest.endIndex, rest[after] == "$" {
-                output += "$"
+                guard append("$") else { return nil }
                 rest = rest[rest.index(after: after)...]
             } else if after < rest.endIndex, rest[after] == "{", let close = rest[after...].firstIndex(of: "}") {
                 let body = rest[rest.index(after: after)..<close]
+                let value: String
                 if let colon = body.firstIndex(of: ":"), body.index(after: colon) < body.endIndex,
                    body[body.index(after: colon)] == "-" || body[body.index(after: colon)] == "+" {
-                    let name = String(body[..<colon])
+                    let variable = environment[String(body[..<colon])] ?? ""
                     let operand = String(body[body.index(colon, offsetBy: 2)...])
-                    let value = environment[name] ?? ""
                     if body[body.index(after: colon)] == "-" {
-                        output += value.isEmpty ? operand : value
+                        value = variable.isEmpty ? operand : variable
                     } else {
-                        output += value.isEmpty ? "" : operand
+                        value = variable.isEmpty ? "" : operand
                     }
                 } else {
-                    output += environment[String(body)] ?? ""
+                    value = environment[String(body)] ?? ""
                 }
+                guard append(value) else { return nil }
                 rest = rest[rest.index(after: close)...]
             } else {
-                output += "$"
+                guard append("$") else { return nil }
                 rest = rest[after...]
             }
         }
-        output += rest
+        guard append(rest) else { return nil }
         return output
     }
 }
