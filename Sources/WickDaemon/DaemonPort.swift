@@ -212,7 +212,7 @@ final class DaemonPort: ManagerPort {
             }
         }
         listeners[socket] = opened
-        if let error = applyOwnershipAndSymlinks(settings) {
+        if let error = applyOwnershipAndSymlinks(settings, socket: socket) {
             opened.forEach(closeDescriptor)
             listeners[socket] = nil
             return .failure(error)
@@ -234,7 +234,7 @@ final class DaemonPort: ManagerPort {
 
     /// `SocketUser=`/`SocketGroup=` (chown of the socket files) and `Symlinks=` (links to the one
     /// socket path), as systemd.socket(5) describes them.
-    private func applyOwnershipAndSymlinks(_ settings: SocketSection) -> SocketOpenError? {
+    private func applyOwnershipAndSymlinks(_ settings: SocketSection, socket: UnitID) -> SocketOpenError? {
         let paths = Self.paths(settings.listen)
         if settings.socketUser != nil || settings.socketGroup != nil {
             var uid = uid_t.max, gid = gid_t.max
@@ -255,21 +255,42 @@ final class DaemonPort: ManagerPort {
             guard paths.count == 1, let target = paths.first else {
                 return SocketOpenError("Symlinks= needs exactly one socket path or FIFO in the unit")
             }
+            // systemd's socket_symlink(): a link already there to the target is kept; anything
+            // else at the path is replaced only with RemoveOnStop=yes; a link that cannot be made
+            // is a warning, the socket listens anyway.
             for link in settings.symlinks {
                 try? SocketBinder.makeParentDirectories(link, mode: settings.directoryMode)
-                _ = unlink(link)
-                if symlink(target, link) != 0 { return SocketOpenError("\(SystemError("symlink(\(link))"))") }
+                var made = Self.symlinkIdempotent(target, link)
+                if made == EEXIST && settings.removeOnStop && unlink(link) == 0 { made = Self.symlinkIdempotent(target, link) }
+                if made != 0 {
+                    log(.warning, "\(socket): cannot create symlink \(target) -> \(link), ignoring: \(SystemError("", code: made).reason)")
+                }
             }
         }
         return nil
+    }
+
+    /// systemd's symlink_idempotent(): 0 when `link` is now, or already was, a symlink to
+    /// `target`; EEXIST when something else is there; the errno otherwise.
+    static func symlinkIdempotent(_ target: String, _ link: String) -> Int32 {
+        if symlink(target, link) == 0 { return 0 }
+        let error = errno
+        guard error == EEXIST else { return error }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(link, &buffer, buffer.count - 1)
+        guard length >= 0 else { return EEXIST }
+        let existing = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return existing == target ? 0 : EEXIST
     }
 
     func closeListeners(socket: UnitID) {
         setPolling(socket: socket, false)
         listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
         if let settings = units[socket]?.settings.socket {
-            for link in settings.symlinks { _ = unlink(link) }
             if settings.removeOnStop {
+                // Symlinks= too, with RemoveOnStop= only (systemd's socket_close_fds()): without
+                // it they stay, as the socket files do.
+                for link in settings.symlinks { _ = unlink(link) }
                 // Not the paths of listeners a reload keeps for the reopen.
                 let keptPaths = Set(Self.paths(keptListeners[socket]?.map(\.spec) ?? []))
                 Self.paths(settings.listen).filter { !keptPaths.contains($0) }.forEach { _ = unlink($0) }

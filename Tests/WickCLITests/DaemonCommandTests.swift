@@ -602,6 +602,38 @@ import Testing
         }
     }
 
+    /// systemd's socket_symlink() and socket_close_fds(): what is already at a `Symlinks=` path
+    /// stays (a warning) unless `RemoveOnStop=yes`; the links go at the stop with `RemoveOnStop=yes`
+    /// only. wick replaced and removed whatever was there (a regular file a user kept was deleted).
+    @Test func symlinksLeaveWhatIsThereUnlessRemoveOnStop() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wick-links-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let path = { (name: String) in scratch.appendingPathComponent(name).path }
+        try "precious".write(toFile: path("kept"), atomically: true, encoding: .utf8)
+        try "replaced".write(toFile: path("replaced"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: path("same"), withDestinationPath: path("a.sock"))
+        let running = try daemon([
+            "a.socket": "[Socket]\nListenStream=\(path("a.sock"))\nSymlinks=\(path("kept")) \(path("same")) \(path("new-a"))\n",
+            "a.service": "[Service]\nExecStart=/bin/true\n",
+            "b.socket": "[Socket]\nListenStream=\(path("b.sock"))\nSymlinks=\(path("replaced")) \(path("new-b"))\nRemoveOnStop=yes\n",
+            "b.service": "[Service]\nExecStart=/bin/true\n",
+        ])
+        #expect(waitFor { running.wick.log.contains("a.socket: cannot create symlink \(path("a.sock")) -> \(path("kept")), ignoring: File exists") },
+                "\(running.wick.log)")
+        #expect(waitFor { (try? FileManager.default.destinationOfSymbolicLink(atPath: path("replaced"))) == path("b.sock") }, "\(running.wick.log)")
+        #expect((try? String(contentsOfFile: path("kept"), encoding: .utf8)) == "precious")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path("same"))) == path("a.sock"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path("new-a"))) == path("a.sock"))
+        #expect(!running.wick.log.contains("\(path("same")), ignoring"), "a link already right is no failure")
+        #expect(FileManager.default.fileExists(atPath: path("a.sock")), "the socket listens despite the failed link")
+        _ = running.stop()
+        #expect((try? String(contentsOfFile: path("kept"), encoding: .utf8)) == "precious", "\(running.wick.log)")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path("new-a"))) == path("a.sock"), "no RemoveOnStop=: links stay")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path("replaced"))) == nil, "RemoveOnStop=yes: links go")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path("new-b"))) == nil)
+    }
+
     @Test func forkingServiceIsFollowedThroughItsPIDFile() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("wick-fork-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
