@@ -55,9 +55,12 @@ enum ExecDirectives {
     /// (a kill directive wins over an exec one of the same name), lifted for this one assignment:
     /// lifting both tables into `[Service]` and `[Socket]` when the first unit was read cost
     /// 850,000 instructions at every start of the daemon.
+    /// What stands in a unit's execution context while a directive writes it (`Field.lifted`).
+    nonisolated(unsafe) static let placeholder = ExecContext()
+
     static func directive(_ key: String, _ root: WritableKeyPath<UnitSettings, ExecContext>, kill: WritableKeyPath<UnitSettings, KillContext>) -> Directive? {
         if let make = killTable[key] { return make().lifted(kill) }
-        return exec(key)?.lifted(root)
+        return exec(key)?.lifted(root, placeholder: placeholder)
     }
 
     /// systemd.kill(5).
@@ -277,7 +280,7 @@ enum ExecDirectives {
     static func addressPrefixes(_ keyPath: WritableKeyPath<ExecContext, [IPAddressPrefix]>) -> Exec {
         Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
-            settings[keyPath: keyPath] += try IPAddressPrefix.parseList(value)
+            Exec.append(try IPAddressPrefix.parseList(value), to: &settings, at: keyPath)
         }
     }
 
@@ -294,7 +297,7 @@ enum ExecDirectives {
     static func standardInputText(_ keyPath: WritableKeyPath<ExecContext, [UInt8]>) -> Exec {
         Exec { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
-            settings[keyPath: keyPath] += Array(try WordSplitter.unescape(Substring(try resolver.expand(value))).utf8) + [10]
+            Exec.append(Array(try WordSplitter.unescape(Substring(try resolver.expand(value))).utf8) + [10], to: &settings, at: keyPath)
         }
     }
 
@@ -304,7 +307,7 @@ enum ExecDirectives {
         Exec { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             guard let bytes = Base64.decode(value) else { throw .expected("base64 data", got: String(value.prefix(40))) }
-            settings[keyPath: keyPath] += bytes
+            Exec.append(bytes, to: &settings, at: keyPath)
         }
     }
 
@@ -401,7 +404,7 @@ enum ExecDirectives {
             if !path.hasPrefix("/"), path.contains("/") || path == "." || path == ".." {
                 throw .expected("an absolute path or a file name in the credential stores", got: path)
             }
-            settings[keyPath: keyPath].append(LoadCredential(id: id, path: path))
+            Exec.append([LoadCredential(id: id, path: path)], to: &settings, at: keyPath)
         }
     }
 
@@ -415,7 +418,7 @@ enum ExecDirectives {
             let id = try credentialID(parts[0], whole: expanded)
             let decoded = parts.count == 2 ? try WordSplitter.unescape(parts[1]) : ""
             settings[keyPath: keyPath].removeAll { $0.id == id }
-            settings[keyPath: keyPath].append(SetCredential(id: id, value: Array(decoded.utf8)))
+            Exec.append([SetCredential(id: id, value: Array(decoded.utf8))], to: &settings, at: keyPath)
         }
     }
 
@@ -444,7 +447,7 @@ enum ExecDirectives {
                 guard !path.hasPrefix("/"), !parts.isEmpty, !parts.contains(".."), !parts.contains(".") else {
                     throw .expected("a relative path without '..' (below /run, /var/lib, /var/cache, /var/log or /etc)", got: path)
                 }
-                settings[keyPath: keyPath].append(parts.joined(separator: "/"))
+                Exec.append([parts.joined(separator: "/")], to: &settings, at: keyPath)
             }
         }
     }

@@ -65,7 +65,7 @@ enum ResourceDirectives {
         Resource { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = []; return }
             guard settings[keyPath: keyPath].count < 128 else { throw ValueError("at most 128 rules are allowed") }
-            settings[keyPath: keyPath].append(try SocketBindRule.parse(value))
+            Resource.append([try SocketBindRule.parse(value)], to: &settings, at: keyPath)
         }
     }
 }

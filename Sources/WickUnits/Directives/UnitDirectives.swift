@@ -67,8 +67,7 @@ enum UnitDirectives {
             if UnitCondition.pathChecks.contains(check) {
                 operand = try ListenSpec.absolutePath(operand)
             }
-            settings[keyPath: keyPath].append(
-                UnitCondition(check: check, value: operand, negated: negated, triggering: triggering))
+            Directive.append([UnitCondition(check: check, value: operand, negated: negated, triggering: triggering)], to: &settings, at: keyPath)
         }
     }
 }
