@@ -105,7 +105,7 @@ enum StatusRenderer {
         if !service.sandboxSkipped.isEmpty {
             fields.append(("Sandbox", "not applied (--sandbox=best-effort): " + service.sandboxSkipped.joined(separator: ", ")))
         }
-        if let text = service.statusText { fields.append(("Status", "\"\(text)\"")) }
+        if let text = service.statusText { fields.append(("Status", "\"\(Self.printable(text))\"")) }
         fields.append(("Restarts", String(service.restarts)))
         return fields
     }
@@ -120,6 +120,25 @@ enum StatusRenderer {
         output += "    Units from: \(system.unitDirectories.joined(separator: " "))\n\n"
         for unit in units {
             output += "  \(bullet(unit.active)) \(unit.unit) \(unit.active) (\(unit.sub))\n"
+        }
+        return output
+    }
+
+    /// A service's own text (`STATUS=`) for a terminal: control characters (ESC, BEL, CR ...) as
+    /// C escapes (`\x1b`), as systemd's cescape() writes them, so that a service cannot move the
+    /// cursor or rewrite what `wick status` shows.
+    static func printable(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var output = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: output += "\\n"
+            case 0x09: output += "\\t"
+            case 0..<0x20, 0x7F:
+                let hex = String(scalar.value, radix: 16)
+                output += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            default: output.unicodeScalars.append(scalar)
+            }
         }
         return output
     }

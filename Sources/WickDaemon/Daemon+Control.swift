@@ -37,6 +37,11 @@ extension Daemon {
             return ControlProtocol.success([("version", .number(Double(ControlProtocol.version))), ("pid", .number(Double(getpid())))])
         case "kill":
             let number = request.signal ?? SIGTERM
+            // kill(2) refuses other numbers (EINVAL): reporting them as sent would say nothing
+            // of what happened (systemctl kill refuses them too).
+            guard (1...Signal.realtimeMaximum).contains(number) else {
+                return ControlProtocol.failure("invalid signal number \(number): expected 1-\(Signal.realtimeMaximum)", code: .invalidRequest)
+            }
             let reached = units.filter { manager.killService($0, signal: number, port: &port) }
             return reached.count == units.count ? ControlProtocol.success()
                 : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.map(\.name).joined(separator: " "))", code: .refused)

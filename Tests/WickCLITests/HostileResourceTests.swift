@@ -43,6 +43,12 @@ import Testing
         #expect(TestClient.exchangeUnix(live.control, Array(nested.utf8) + [10]).contains(#""ok":false"#))
         #expect(exchange(#"{"version":1,"verb":"status","lines":1e308}"#).contains(#""ok":false"#))
         #expect(exchange(#"{"version":1,"verb":"kill","units":["x.service"],"signal":-99999999999}"#).contains(#""ok":false"#))
+        // A signal kill(2) would refuse is refused, not answered with "ok" (nothing was sent).
+        for signal in ["4294967305", "-9", "0", "65"] {
+            let unit = ControlAccessTests.units.keys.sorted().first { $0.hasSuffix(".service") } ?? "x.service"
+            let answer = exchange(#"{"version":1,"verb":"kill","units":["\#(unit)"],"signal":\#(signal)}"#)
+            #expect(answer.contains(#""ok":false"#) && answer.contains("invalid signal number"), "\(signal): \(answer)")
+        }
         #expect(exchange(#"{"version":1e400,"verb":"ping"}"#).contains(#""ok":false"#))
         for name in ["../../etc/passwd", "a/b.service", "x.service\u{0}", "\u{0}", "..", String(repeating: "x", count: 60_000)] {
             let escaped = name.unicodeScalars.map { $0.value < 32 ? String(format: "\\u%04x", $0.value) : String($0) }.joined()

@@ -19,6 +19,12 @@ import Testing
         #expect(ListSockets.latency(microseconds: microseconds) == text)
     }
 
+    /// A service's `STATUS=` cannot drive the terminal through `wick status`.
+    @Test func statusTextIsPrintedWithControlCharactersEscaped() {
+        #expect(StatusRenderer.printable("ready: 5 clients") == "ready: 5 clients")
+        #expect(StatusRenderer.printable("\u{1B}[2J\u{07}x\ry\tz\u{7F}é") == "\\x1b[2J\\x07x\\x0dy\\tz\\x7fé")
+    }
+
     @Test func sinceTakesJournalctlsFormats() {
         let now: Int64 = 1_795_431_992_000_000
         #expect(SinceParser.parse("@100", now: now) == 100_000_000)

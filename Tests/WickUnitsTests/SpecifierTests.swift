@@ -35,6 +35,16 @@ import Testing
         #expect(try expand("%y %Y", unit: unit) == "/lib/systemd/system/x.service /lib/systemd/system")
     }
 
+    /// systemd's specifier_printf() refuses a result over LONG_LINE_MAX (1 MiB).
+    @Test func expansionStopsAtOneMebibyte() throws {
+        let unit = String(repeating: "a", count: 200) + ".service"
+        #expect(try expand(String(repeating: "%n", count: 5_000), unit: unit).utf8.count == 5_000 * 208)
+        #expect(throws: ValueError.self) { try expand(String(repeating: "%n", count: 6_000), unit: unit) }
+        let unitFile = buildUnit(unit, "[Service]\nExecStart=/bin/true\nEnvironment=X=\(String(repeating: "%n", count: 500_000))\n")
+        #expect(messages(unitFile, .error).first?.hasPrefix("Environment=: specifiers expand to more than 1048576 bytes") == true,
+                "\(messages(unitFile, .error))")
+    }
+
     @Test func hostAndUserSpecifiers() throws {
         let text = "%t %T %V %h %u %U %g %G %H %l %m %b %%"
         #expect(try expand(text, unit: "x.socket")

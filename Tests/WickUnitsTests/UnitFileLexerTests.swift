@@ -12,6 +12,14 @@ import Testing
         #expect(lexer.diagnostics.isEmpty)
     }
 
+    /// systemd's config_parse() skips a UTF-8 byte order mark at the start of a file (only there).
+    @Test func aByteOrderMarkAtTheStartIsSkipped() {
+        let lexer = lex("\u{FEFF}[Unit]\nDescription=a\n")
+        #expect(pairs(lexer) == ["Unit.Description=a"])
+        #expect(lexer.diagnostics.isEmpty)
+        #expect(!lex("[Unit]\n\u{FEFF}Description=a\n").diagnostics.isEmpty || pairs(lex("[Unit]\n\u{FEFF}Description=a\n")) != ["Unit.Description=a"])
+    }
+
     @Test func commentsWithHashAndSemicolon() {
         let lexer = lex("# comment\n[Unit]\n; another\n   # indented\nDescription=a # not a comment\n")
         #expect(pairs(lexer) == ["Unit.Description=a # not a comment"])

@@ -50,9 +50,17 @@ public struct SpecifierResolver: Sendable {
                 throw ValueError("incomplete specifier: '%' at the end of '\(text.prefix(80))' (write %% for a literal %)")
             }
             output += try value(of: code)
+            // systemd's specifier_printf() stops at LONG_LINE_MAX (-ENAMETOOLONG): a line of
+            // `%n` repeated kept a hundred times its size in wick.
+            guard output.utf8.count <= Self.maximumExpansion else {
+                throw ValueError("specifiers expand to more than \(Self.maximumExpansion) bytes in '\(text.prefix(80))'")
+            }
         }
         return output
     }
+
+    /// systemd's LONG_LINE_MAX, the longest a value may become by its specifiers (1 MiB).
+    public static let maximumExpansion = 1 << 20
 
     /// The value of one specifier letter.
     public func value(of code: Character) throws(ValueError) -> String {

@@ -69,7 +69,8 @@ public struct UnitFileLexer {
         var continuationLine = 0
         var inContinuation = false
         var lineNumber = 0
-        var start = 0
+        // A UTF-8 byte order mark at the start is skipped, as systemd's config_parse() does.
+        var start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
         let count = bytes.count
         while start < count || (start == count && inContinuation) {
             let end = Self.index(of: UInt8(ascii: "\n"), in: bytes, from: start)

@@ -17,7 +17,7 @@ public struct Signal: Hashable, Sendable, CustomStringConvertible {
         ("VTALRM", 26), ("PROF", 27), ("WINCH", 28), ("IO", 29), ("POLL", 29), ("PWR", 30), ("SYS", 31),
     ]
     static let realtimeMinimum: Int32 = 34
-    static let realtimeMaximum: Int32 = 64
+    public static let realtimeMaximum: Int32 = 64
 
     public static func parse(_ value: String) throws(ValueError) -> Signal {
         let expected = "a signal name or number such as SIGTERM, TERM, 15 or RTMIN+1"
