@@ -75,7 +75,9 @@ public struct ListSockets: ParsableCommand {
             let latency = socket.lastLatencyMicroseconds.map { Self.latency(microseconds: Double($0)) } ?? "-"
             for listen in socket.listen {
                 let type = showTypes ? [listen.type] : []
-                rows.append([listen.address] + type + [report.unit, socket.triggers.joined(separator: " ")] + counters + [latency])
+                // systemctl's ersatz dash for an empty cell (an idle Accept=yes socket activates nothing).
+                let activates = socket.triggers.isEmpty ? "-" : socket.triggers.joined(separator: " ")
+                rows.append([listen.address] + type + [report.unit, activates] + counters + [latency])
             }
         }
         let header = ["LISTEN"] + (showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES", "ACCEPTED", "CONNECTIONS", "REFUSED", "ACTIVATIONS", "LATENCY"]

@@ -39,6 +39,11 @@ struct InstanceTable: Sendable {
 
     subscript(unit: UnitID) -> Instance? { instances[unit] }
 
+    /// `socket`'s instances, by name.
+    func units(of socket: UnitID) -> [UnitID] {
+        instances.compactMap { $0.value.socket == socket ? $0.key : nil }.sorted()
+    }
+
     /// The connections of `socket`'s instances that are still open.
     func openConnections(of socket: UnitID) -> [AcceptedConnectionID] {
         instances.values.filter { $0.socket == socket && !$0.connectionClosed }.map(\.connection)

@@ -345,6 +345,14 @@ public struct Manager {
     /// The units whose jobs `unit`'s waiting job waits for (`wick list-jobs`).
     public func blockers(of unit: UnitID) -> [UnitID] { queue.blockers(of: unit, graph: graph) }
 
+    /// What a socket triggers (systemd's `Triggers=`): its service, or with `Accept=yes` its
+    /// live instances (socket_enter_running() adds a Triggers= dependency on each instance it
+    /// makes; the template is triggered by nothing: have_non_accept_socket() is false).
+    public func triggered(by socket: UnitID) -> [UnitID] {
+        if let service = serviceOfSocket[socket] { return [service] }
+        return sockets[socket]?.settings.accept == true ? instances.units(of: socket) : []
+    }
+
     public static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 
     static func isStopping(_ state: ServiceState) -> Bool {

@@ -173,7 +173,7 @@ extension Daemon {
             report.since = wallClock(socket.activeStateChangedAt)
             report.details = .socket(SocketDetails(
                 listen: socket.settings.listen.map { SocketDetails.Listen(address: $0.description, type: $0.typeName) },
-                accept: socket.settings.accept, triggers: (manager.serviceOfSocket[name]?.name ?? loaded?.activatedServiceName).map { [$0] } ?? [],
+                accept: socket.settings.accept, triggers: manager.triggered(by: name).map(\.name),
                 accepted: socket.acceptedCount, connections: UInt64(socket.connectionCount), refused: socket.refusedCount,
                 activations: socket.activationCount, lastLatencyMicroseconds: port.lastActivationLatency[name].map { $0 / 1000 }))
             (report.ipIngressBytes, report.ipEgressBytes) = (counters?.ingressBytes, counters?.egressBytes)

@@ -35,7 +35,7 @@ extension Daemon {
             list += settings.listen.map { ("Listen", "\($0.description) (\($0.typeName))") }
             list += [
                 ("Accept", yes(settings.accept)),
-                ("Triggers", manager.serviceOfSocket[id]?.name ?? loaded.activatedServiceName ?? ""),
+                ("Triggers", manager.triggered(by: id).map(\.name).joined(separator: " ")),
                 ("NAccepted", String(socket.acceptedCount)), ("NConnections", String(socket.connectionCount)),
                 ("NRefused", String(socket.refusedCount)),
                 ("Backlog", String(settings.backlog ?? 4096)),

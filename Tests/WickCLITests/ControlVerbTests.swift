@@ -83,7 +83,10 @@ import Testing
         // systemctl's three columns first, wick's counters after them (issue 15).
         #expect(header == ["LISTEN", "UNIT", "ACTIVATES", "ACCEPTED", "CONNECTIONS", "REFUSED", "ACTIVATIONS", "LATENCY"])
         let row = try #require(sockets.stdout.split(separator: "\n").dropFirst().first).split(separator: " ", omittingEmptySubsequences: true)
-        #expect(Array(row.prefix(7)) == ["127.0.0.1:\(port)", "echo.socket", "echo@.service", "3", "0", "0", "3"])
+        // Accept=yes: the socket triggers its live instances, not the template (systemd's
+        // have_non_accept_socket()); none now, which systemctl shows as "-".
+        #expect(Array(row.prefix(7)) == ["127.0.0.1:\(port)", "echo.socket", "-", "3", "0", "0", "3"])
+        #expect(try live.run("show", "echo.socket", "-p", "Triggers").stdout == "Triggers=\n")
         let typed = try live.run("list-sockets", "--show-types").stdout.split(separator: "\n")
         #expect(typed.first?.split(separator: " ").prefix(4) == ["LISTEN", "TYPE", "UNIT", "ACTIVATES"])
         #expect(typed.dropFirst().first?.split(separator: " ").prefix(2) == ["127.0.0.1:\(port)", "Stream"])
@@ -172,6 +175,25 @@ import Testing
         let files = try #require((catJSON["units"] as? [[String: Any]])?.first?["files"] as? [[String: Any]])
         #expect(files.count == 1 && (files[0]["contents"] as? String)?.hasPrefix("[Socket]") == true)
         #expect(try live.run("cat", "nope.socket").status == 4)
+    }
+
+    /// An `Accept=yes` socket triggers each live instance (socket_enter_running() adds the
+    /// dependency as it makes one), and nothing when none runs.
+    @Test func anAcceptSocketTriggersItsLiveInstances() throws {
+        let port = TestClient.freePort()
+        let live = try Self.start([
+            "hold.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "hold@.service": "[Service]\nExecStart=/bin/sleep 30\nStandardInput=socket\n",
+        ])
+        defer { live.stop() }
+        #expect(Self.waitFor { (try? live.run("show", "hold.socket", "-p", "SubState", "--value").stdout) == "listening\n" })
+        #expect(try live.run("show", "hold.socket", "-p", "Triggers").stdout == "Triggers=\n")
+        let client = TestClient.connectTCP(port)
+        defer { close(client) }
+        #expect(Self.waitFor { (try? live.run("show", "hold.socket", "-p", "Triggers").stdout.hasPrefix("Triggers=hold@0-127.0.0.1:\(port)-127.0.0.1:")) == true },
+                "\(live.wick.log)")
+        let row = try live.run("list-sockets").stdout.split(separator: "\n").dropFirst().first?.split(separator: " ") ?? []
+        #expect(row.count > 2 && row[2].hasPrefix("hold@0-"), "\(row)")
     }
 
     /// systemctl's renderings: `FileDescriptorName=` defaults to the unit's full name
