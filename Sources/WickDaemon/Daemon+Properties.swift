@@ -83,7 +83,7 @@ extension Daemon {
                 ("ExecMainCode", exitCode), ("ExecMainStatus", exitStatus),
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
                 ("StatusErrno", String(service.statusErrno)),
-                ("LastSpawnError", service.lastSpawnError?.message ?? ""),
+                ("WickLastSpawnError", service.lastSpawnError?.message ?? ""),
                 ("TriggeredBy", (manager.socketsOfService[id] ?? []).map(\.name).joined(separator: " ")),
             ]
             list += Self.timestampProperties(service.timestamps)

@@ -99,7 +99,7 @@ import Testing
         #expect(status.stdout.contains("Error: exec failed: /nonexistent/daemon: No such file or directory"), "\(status.stdout)")
         let show = try live.run("show", "gone.service")
         #expect(show.stdout.contains("Result=exit-code") && show.stdout.contains("ExecMainStatus=203"), "\(show.stdout)")
-        #expect(show.stdout.contains("LastSpawnError=exec failed: /nonexistent/daemon: No such file or directory"), "\(show.stdout)")
+        #expect(show.stdout.contains("WickLastSpawnError=exec failed: /nonexistent/daemon: No such file or directory"), "\(show.stdout)")
     }
 
     /// sun_path holds 107 bytes and a NUL: longer control or runtime paths are refused at start,
