@@ -63,7 +63,9 @@ struct SystemctlLists {
             guard let socket = report.socket else { continue }
             for listen in socket.listen {
                 let type = options.showTypes ? [listen.type] : []
-                rows.append([listen.address] + type + [report.unit, socket.triggers.joined(separator: ", ")])
+                // An idle Accept=yes socket activates nothing: systemctl's ersatz dash (TABLE_EMPTY).
+                let activates = socket.triggers.isEmpty && options.json == nil ? "-" : socket.triggers.joined(separator: ", ")
+                rows.append([listen.address] + type + [report.unit, activates])
             }
         }
         let header = ["LISTEN"] + (options.showTypes ? ["TYPE"] : []) + ["UNIT", "ACTIVATES"]
