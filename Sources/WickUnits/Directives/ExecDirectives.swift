@@ -56,7 +56,7 @@ enum ExecDirectives {
     /// lifting both tables into `[Service]` and `[Socket]` when the first unit was read cost
     /// 850,000 instructions at every start of the daemon.
     /// What stands in a unit's execution context while a directive writes it (`Field.lifted`).
-    nonisolated(unsafe) static let placeholder = ExecContext()
+    static let placeholder = ExecContext()
 
     static func directive(_ key: String, _ root: WritableKeyPath<UnitSettings, ExecContext>, kill: WritableKeyPath<UnitSettings, KillContext>) -> Directive? {
         if let make = killTable[key] { return make().lifted(kill) }
