@@ -28,6 +28,13 @@ final class FDStores {
     private let epoll: Epoll
     /// Per service, the newest first (systemd's LIST_PREPEND): the order they are passed in.
     private var stores: [UnitID: [Entry]] = [:]
+    /// Per service, its stored fds in kcmp(2)'s order of their open files: a new fd is looked up
+    /// among them by bisection, a system call a step. (Compared with each stored fd of the same
+    /// file, as systemd's service_add_fd_store() compares it with every one, 10,000 fds opened on
+    /// one file held the loop for 50 s.) Left empty, and the comparison made entry by entry,
+    /// where the kernel gives no order (`ordered` false).
+    private var fileOrder: [UnitID: [Int32]] = [:]
+    private var ordered = true
     private var unitOfToken: [UInt64: UnitID] = [:]
     private var nextToken: UInt64 = 0
 
@@ -62,10 +69,16 @@ final class FDStores {
     private func add(_ fds: [Int32], name: String, poll: Bool, to unit: UnitID, max: Int,
                      log: (LogLevel, String) -> Void) -> [Int32] {
         var entries = stores[unit] ?? []
-        defer { stores[unit] = entries.isEmpty ? nil : entries }
-        var added = 0
+        var sorted = fileOrder.removeValue(forKey: unit) ?? []
+        // The message's fds in their order, ahead of the older entries (put there once).
+        var fresh: [Entry] = []
+        defer {
+            entries.insert(contentsOf: fresh, at: 0)
+            stores[unit] = entries.isEmpty ? nil : entries
+            if ordered && !sorted.isEmpty { fileOrder[unit] = sorted }
+        }
         for (index, fd) in fds.enumerated() {
-            guard entries.count < max else {
+            guard entries.count + fresh.count < max else {
                 closeDescriptor(fd)
                 log(.warning, "\(unit): Cannot store more fds than FileDescriptorStoreMax=\(max), closing remaining.")
                 return Array(fds[(index + 1)...])
@@ -79,7 +92,16 @@ final class FDStores {
                 return Array(fds[(index + 1)...])
             }
             let (device, inode) = (UInt64(status.st_dev), UInt64(status.st_ino))
-            if entries.contains(where: { $0.inode == inode && $0.device == device && cwick_same_file($0.fd, fd) == 1 }) {
+            var located = ordered ? Self.locate(fd, in: sorted) : nil
+            if ordered && located == nil {
+                ordered = false
+                fileOrder = [:]
+                sorted = []
+            }
+            let duplicate = located?.found ?? (entries + fresh).contains {
+                $0.inode == inode && $0.device == device && cwick_same_file($0.fd, fd) == 1
+            }
+            if duplicate {
                 log(.debug, "\(unit): Suppressing duplicate fd \(fd) in fd store.")
                 closeDescriptor(fd)
                 continue
@@ -99,9 +121,9 @@ final class FDStores {
                     return Array(fds[(index + 1)...])
                 }
             }
-            // The message's fds in their order, ahead of the older entries.
-            entries.insert(Entry(fd: fd, name: name, device: device, inode: inode, token: token), at: added)
-            added += 1
+            fresh.append(Entry(fd: fd, name: name, device: device, inode: inode, token: token))
+            if let position = located?.index, ordered { sorted.insert(fd, at: position) }
+            located = nil
             log(.debug, "\(unit): Added fd \(fd) (\(name)) to fd store.")
         }
         return []
@@ -117,6 +139,7 @@ final class FDStores {
             return true
         }
         stores[unit] = entries.isEmpty ? nil : entries
+        keepOrder(of: unit)
     }
 
     /// A stored fd hung up (its peer closed, an error): it leaves the store (on_fd_store_io()).
@@ -129,6 +152,8 @@ final class FDStores {
         log(.debug, "\(unit): Received \(event) on stored fd \(entry.fd) (\(entry.name)), closing.")
         close(entry)
         stores[unit] = entries.isEmpty ? nil : entries
+        if let index = fileOrder[unit]?.firstIndex(of: entry.fd) { fileOrder[unit]?.remove(at: index) }
+        if fileOrder[unit]?.isEmpty == true { fileOrder[unit] = nil }
     }
 
     /// Every stored fd of `unit` closes (service_release_fd_store()).
@@ -136,6 +161,7 @@ final class FDStores {
         guard !stores.isEmpty, let entries = stores.removeValue(forKey: unit) else { return }
         log(.debug, "\(unit): Releasing all stored fds")
         entries.forEach(close)
+        fileOrder[unit] = nil
     }
 
     /// After a reload, as systemd's deserialization adds each entry again (newest first, each
@@ -153,7 +179,32 @@ final class FDStores {
             }
             let kept = Array(entries.prefix(limit).reversed())
             stores[unit] = kept.isEmpty ? nil : kept
+            keepOrder(of: unit)
         }
+    }
+
+    /// Where `fd`'s open file sits among `sorted` (kcmp order): whether one of them is it, or the
+    /// place it goes; nil when the kernel gives no order.
+    static func locate(_ fd: Int32, in sorted: [Int32]) -> (found: Bool, index: Int)? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = low + (high - low) / 2
+            switch cwick_file_order(sorted[middle], fd) {
+            case 0: return (true, middle)
+            case -1: low = middle + 1
+            case 1: high = middle
+            default: return nil
+            }
+        }
+        return (false, low)
+    }
+
+    /// After entries left `unit`'s store: its order keeps the fds still stored.
+    private func keepOrder(of unit: UnitID) {
+        guard let sorted = fileOrder[unit] else { return }
+        let stored = Set((stores[unit] ?? []).map(\.fd))
+        let kept = sorted.filter { stored.contains($0) }
+        fileOrder[unit] = kept.isEmpty ? nil : kept
     }
 
     private func close(_ entry: Entry) {

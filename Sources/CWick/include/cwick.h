@@ -259,6 +259,7 @@ enum { CWICK_NOTIFY_FDS_MAX = 253 };
 /* 1 when a and b are the same open file (systemd's same_fd(): kcmp KCMP_FILE, else the same
  * inode, not a device, with the same status flags), 0 when not, -1 with errno. */
 int cwick_same_file(int a, int b);
+int cwick_file_order(int a, int b);
 
 /* The name of an errno value ("ENOENT"), NULL when it has none. */
 const char *cwick_errno_name(int number);
