@@ -39,6 +39,27 @@ import Testing
         return Namespace(unshare: unshare, directory: directory, wickPID: wickPID)
     }
 
+    /// Python lines that make the next pid of the namespace the number held in `variable`
+    /// (`ns_last_pid`) and fork a process with it, in a session and group of its own: it writes
+    /// `impostor` ("same" when it got the number) and, if it is sent SIGTERM, `signalled`, in the
+    /// directory `out`. (At the left margin of a script.)
+    static func impostor(taking variable: String) -> String {
+        """
+        with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(\(variable) - 1))
+        impostor = os.fork()
+        if impostor == 0:
+            os.setsid()
+            def hit(*_):
+                open(out + "/signalled", "w").write("TERM")
+                os._exit(0)
+            signal.signal(signal.SIGTERM, hit)
+            open(out + "/impostor", "w").write("same" if os.getpid() == \(variable) else "other")
+            time.sleep(100)
+            os._exit(0)
+        time.sleep(100)
+        """
+    }
+
     func waitFor(_ condition: () -> Bool) -> Bool {
         for _ in 0..<500 {
             if condition() { return true }
@@ -131,18 +152,7 @@ import Testing
             time.sleep(0.5)
             os.kill(child, signal.SIGKILL)
             os.waitpid(child, 0)
-            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(child - 1))
-            impostor = os.fork()
-            if impostor == 0:
-                os.setsid()
-                def hit(*_):
-                    open(out + "/signalled", "w").write("TERM")
-                    os._exit(0)
-                signal.signal(signal.SIGTERM, hit)
-                open(out + "/impostor", "w").write("same" if os.getpid() == child else "other")
-                time.sleep(100)
-                os._exit(0)
-            time.sleep(100)
+            \(Self.impostor(taking: "child"))
             """.write(toFile: "\(out)/reuse.py", atomically: true, encoding: .utf8)
         let namespace = try start([
             "reuse.service": "[Service]\nType=notify\nNotifyAccess=all\nKillMode=process\nTimeoutStopSec=3\n"
@@ -170,18 +180,7 @@ import Testing
             while not os.path.exists(out + "/leader"): time.sleep(0.01)
             leader = int(open(out + "/leader").read())
             time.sleep(0.3)
-            with open("/proc/sys/kernel/ns_last_pid", "w") as f: f.write(str(leader - 1))
-            impostor = os.fork()
-            if impostor == 0:
-                os.setsid()
-                def hit(*_):
-                    open(out + "/signalled", "w").write("TERM")
-                    os._exit(0)
-                signal.signal(signal.SIGTERM, hit)
-                open(out + "/impostor", "w").write("same" if os.getpid() == leader else "other")
-                time.sleep(100)
-                os._exit(0)
-            time.sleep(100)
+            \(Self.impostor(taking: "leader"))
             """.write(toFile: "\(out)/driver.py", atomically: true, encoding: .utf8)
         let namespace = try start([
             "once.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c 'echo $$$$ > \(out)/leader'\n"
