@@ -11,17 +11,6 @@
 /* systemd's same_fd() (src/basic/fd-util.c), for the fd store's duplicates: kcmp(KCMP_FILE), true
  * only for one open file description (dup()ed, or the same fd sent twice); where kcmp is missing or
  * refused, the same inode, not a device, with the same status flags. */
-/* kcmp(KCMP_FILE)'s order of the open file descriptions of two fds: 0 the same, -1 a's first, 1
- * b's first; 2 when the kernel gives no order (kcmp missing or refused, or an fd not open). */
-int cwick_file_order(int a, int b) {
-    pid_t pid = getpid();
-    long r = syscall(SYS_kcmp, pid, pid, KCMP_FILE, (unsigned long)a, (unsigned long)b);
-    if (r == 0) return 0;
-    if (r == 1) return -1;
-    if (r == 2) return 1;
-    return 2;
-}
-
 int cwick_same_file(int a, int b) {
     struct stat first, second;
     int flags_a, flags_b;
@@ -40,4 +29,15 @@ int cwick_same_file(int a, int b) {
     flags_b = fcntl(b, F_GETFL);
     if (flags_a < 0 || flags_b < 0) return -1;
     return flags_a == flags_b;
+}
+
+/* kcmp(KCMP_FILE)'s order of the open file descriptions of two fds: 0 the same, -1 a's first, 1
+ * b's first; 2 when the kernel gives no order (kcmp missing or refused, or an fd not open). */
+int cwick_file_order(int a, int b) {
+    pid_t pid = getpid();
+    long r = syscall(SYS_kcmp, pid, pid, KCMP_FILE, (unsigned long)a, (unsigned long)b);
+    if (r == 0) return 0;
+    if (r == 1) return -1;
+    if (r == 2) return 1;
+    return 2;
 }

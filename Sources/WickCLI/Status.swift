@@ -97,7 +97,8 @@ enum StatusRenderer {
         // systemctl status: "Tasks: 1", "Memory: 1.2M", "CPU: 25ms" (what the unit's cgroup counts).
         if let tasks = service.tasksCurrent { fields.append(("Tasks", String(tasks))) }
         if let memory = service.memoryCurrent { fields.append(("Memory", Self.bytes(Double(memory)))) }
-        if let cpu = service.cpuUsageNanoseconds { fields.append(("CPU", TimeSpan(microseconds: cpu / 1_000_000 * 1000).description)) }
+        // systemctl status: FORMAT_TIMESPAN(nsec / 1000, USEC_PER_MSEC).
+        if let cpu = service.cpuUsageNanoseconds { fields.append(("CPU", TimeSpan(microseconds: cpu / 1000).formatted(accuracy: 1000))) }
         if service.fdStore > 0 || service.fdStoreMax > 0 { fields.append(("FD Store", "\(service.fdStore) (limit: \(service.fdStoreMax))")) }
         if let cgroup = service.cgroup, !service.cgroupProcesses.isEmpty {
             fields.append(("CGroup", cgroup + service.cgroupProcesses.map { "\n             └─\($0)" }.joined()))
@@ -124,11 +125,11 @@ enum StatusRenderer {
         return output
     }
 
-    /// A service's own text (`STATUS=`) for a terminal: control characters (ESC, BEL, CR ...) as
-    /// C escapes (`\x1b`), as systemd's cescape() writes them, so that a service cannot move the
-    /// cursor or rewrite what `wick status` shows.
+    /// A service's own text (`STATUS=`) for a terminal: control characters (C0 such as ESC, BEL,
+    /// CR, DEL, and C1 such as U+009B, the one-character CSI) as escapes (`\x1b`, `\u009b`), so
+    /// that a service cannot move the cursor or rewrite what `wick status` shows.
     static func printable(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return text }
         var output = ""
         for scalar in text.unicodeScalars {
             switch scalar.value {
@@ -137,6 +138,8 @@ enum StatusRenderer {
             case 0..<0x20, 0x7F:
                 let hex = String(scalar.value, radix: 16)
                 output += "\\x" + (hex.count < 2 ? "0" : "") + hex
+            case 0x80...0x9F:
+                output += "\\u00" + String(scalar.value, radix: 16)
             default: output.unicodeScalars.append(scalar)
             }
         }

@@ -515,8 +515,10 @@ public final class ControlGroups {
     /// `/init.scope` (cg_get_root_path()), which has one only inside a cgroup namespace: a
     /// container's pids limit.
     public static func taskLimit() -> UInt64 {
-        let pids = number("/proc/sys/kernel/pid_max").map { $0 > 0 ? $0 - 1 : $0 } ?? .max
-        return min(number("/proc/sys/kernel/threads-max") ?? .max, pids, rootTasksMax() ?? .max)
+        // TASKS_MAX (4194303, the kernel's PID_MAX_LIMIT less one) stands for what cannot be read.
+        let tasksMaximum: UInt64 = 4_194_303
+        let pids = number("/proc/sys/kernel/pid_max").map { $0 > 0 ? $0 - 1 : $0 } ?? tasksMaximum
+        return min(tasksMaximum, number("/proc/sys/kernel/threads-max") ?? tasksMaximum, pids, rootTasksMax() ?? tasksMaximum)
     }
 
     private static func rootTasksMax() -> UInt64? {

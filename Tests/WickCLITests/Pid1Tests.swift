@@ -179,7 +179,7 @@ import Testing
             out = sys.argv[1]
             while not os.path.exists(out + "/leader"): time.sleep(0.01)
             leader = int(open(out + "/leader").read())
-            time.sleep(0.3)
+            while os.path.exists("/proc/%d" % leader): time.sleep(0.01)   # reaped by wick
             \(Self.impostor(taking: "leader"))
             """.write(toFile: "\(out)/driver.py", atomically: true, encoding: .utf8)
         let namespace = try start([

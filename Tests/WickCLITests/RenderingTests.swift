@@ -23,6 +23,7 @@ import Testing
     @Test func statusTextIsPrintedWithControlCharactersEscaped() {
         #expect(StatusRenderer.printable("ready: 5 clients") == "ready: 5 clients")
         #expect(StatusRenderer.printable("\u{1B}[2J\u{07}x\ry\tz\u{7F}é") == "\\x1b[2J\\x07x\\x0dy\\tz\\x7fé")
+        #expect(StatusRenderer.printable("a\u{9B}2Jb") == "a\\u009b2Jb", "C1's one-character CSI")
     }
 
     @Test func sinceTakesJournalctlsFormats() {

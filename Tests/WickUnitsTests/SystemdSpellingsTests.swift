@@ -66,6 +66,30 @@ import Testing
         #expect(unit.settings.service.exec.inaccessiblePaths == ["/srv/a"])
     }
 
+    /// config_parse_obsolete_unit_deps(): the `*Overridable=` forms are `Requires=`/`Requisite=`.
+    @Test func overridableDependenciesAreRequirements() {
+        let unit = buildUnit("a.service", "[Unit]\nRequiresOverridable=b.service\nRequisiteOverridable=c.service\n[Service]\nExecStart=/bin/a\n")
+        #expect(unit.settings.unit.requires == ["b.service"] && unit.settings.unit.requisite == ["c.service"])
+        #expect(messages(unit, .warning) == ["RequiresOverridable= is obsolete: read as Requires=, as systemd does",
+                                             "RequisiteOverridable= is obsolete: read as Requisite=, as systemd does"])
+    }
+
+    /// An ignored directive takes any value (systemd reads most as plain strings): a quote or a
+    /// trailing backslash does not make the unit fail to load.
+    @Test func anUnsupportedDirectiveTakesAnyValue() {
+        let unit = buildUnit("a.service", "[Unit]\nRebootArgument=it's\n[Service]\nExecStart=/bin/a\nPAMName=foo\"\n")
+        #expect(unit.loadState == .loaded && messages(unit, .error).isEmpty)
+    }
+
+    /// systemd 252's emergency actions; the empty assignment is `none` (so it stands in for no
+    /// command), an unknown one is refused.
+    @Test func emergencyActionsAreSystemds() {
+        #expect(buildUnit("a.service", "[Unit]\nSuccessAction=exit\n[Service]\nType=oneshot\n").loadState == .loaded)
+        #expect(buildUnit("a.service", "[Unit]\nSuccessAction=\n[Service]\nType=oneshot\n").loadState == .badSetting)
+        #expect(messages(buildUnit("a.service", "[Unit]\nSuccessAction=bogus\n[Service]\nExecStart=/bin/a\n"), .error).first?
+            .hasPrefix("SuccessAction=: expected one of none, reboot") == true)
+    }
+
     /// systemd 252 reads `StartLimitIntervalSec=` and `SuccessAction=` in `[Unit]` only
     /// ("Unknown key name ... in section 'Service', ignoring"): the default limit stays.
     @Test func startLimitIntervalSecInServiceIsIgnoredAsInSystemd() {

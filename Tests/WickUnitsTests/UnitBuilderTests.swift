@@ -188,7 +188,7 @@ import Testing
     /// resource-control and parsed-only sandboxing name is found in both sections.
     @Test func limitsResourcesAndParsedOnlyWordsAreFoundInBothSections() {
         let names = ExecDirectives.limits.map { $0.directive } + ExecDirectives.sandboxBooleans.map { $0.0 }
-            + ExecDirectives.sandboxWords.map { $0.0 } + ["MemoryMax", "CPUWeight", "TasksMax", "IOWeight", "SocketBindDeny"]
+            + ExecDirectives.sandboxWords.map { $0.0 } + ExecDirectives.unsupported.sorted() + ["MemoryMax", "CPUWeight", "TasksMax", "IOWeight", "SocketBindDeny"]
         for name in names {
             #expect(DirectiveTable.directive(name, section: "Service", unitType: "service") != nil, "\(name)")
             #expect(DirectiveTable.directive(name, section: "Socket", unitType: "socket") != nil, "\(name)")

@@ -47,6 +47,12 @@ import Testing
         #expect(TimeSpan(microseconds: 3_600_000_500).description == "1h 500us")
         #expect(TimeSpan(microseconds: 7).description == "7us")
         #expect(TimeSpan(microseconds: 1_000_001).description == "1.000001s")
+        // With systemctl status's millisecond accuracy (its CPU: line).
+        #expect(TimeSpan(microseconds: 1_234_567).formatted(accuracy: 1000) == "1.234s")
+        #expect(TimeSpan(microseconds: 20_701).formatted(accuracy: 1000) == "20ms")
+        #expect(TimeSpan(microseconds: 61_500_000).formatted(accuracy: 1000) == "1min 1.500s")
+        #expect(TimeSpan(microseconds: 3_600_000_500).formatted(accuracy: 1000) == "1h")
+        #expect(TimeSpan(microseconds: 700).formatted(accuracy: 1000) == "700us")
     }
 
     @Test func sizesArePowersOf1024() throws {

@@ -42,7 +42,7 @@ struct Field<Root> {
     /// A systemd 252 directive wick reads and ignores: any words, and a warning that says so
     /// (not "unknown").
     static var unsupported: Field {
-        Field(NotEnforced.unsupported) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
+        Field(NotEnforced.unsupported) { _, _, _ throws(ValueError) in }
     }
 
     /// The field applied to the part of `Outer` at `root` (one key path for a whole table, not
@@ -237,6 +237,19 @@ extension Field {
             } else {
                 throw .expected("one of \(allowed.joined(separator: ", ")) or a boolean", got: value)
             }
+        }
+    }
+
+    /// `StartLimitAction=`, `FailureAction=`, `SuccessAction=`: one of systemd 252's emergency
+    /// actions (emergency-action.c); the empty assignment is `none`.
+    static func emergencyAction(_ keyPath: Path<String>) -> Field {
+        let actions = ["none", "reboot", "reboot-force", "reboot-immediate", "poweroff", "poweroff-force",
+                       "poweroff-immediate", "exit", "exit-force"]
+        return Field { settings, value, _ throws(ValueError) in
+            guard value.isEmpty || actions.contains(value) else {
+                throw .expected("one of \(actions.joined(separator: ", "))", got: value)
+            }
+            settings[keyPath: keyPath] = value.isEmpty ? "none" : value
         }
     }
 

@@ -39,7 +39,11 @@ enum ExecDirectives {
         ("NUMAMask", NotEnforced.scheduling), ("RootImage", NotEnforced.filesystem),
         ("MountFlags", NotEnforced.filesystem), ("ManagedOOMSwap", NotEnforced.cgroups),
         ("ManagedOOMMemoryPressure", NotEnforced.cgroups), ("RuntimeRandomizedExtraSec", NotEnforced.jobs),
-    ] + [
+    ]
+
+    /// systemd 252's systemd.exec(5) and systemd.resource-control(5) directives wick reads and
+    /// ignores, whatever their value.
+    static let unsupported: Set<String> = [
         "RootImageOptions", "RootHash", "RootHashSignature", "RootVerity", "ExtensionDirectories", "ExtensionImages",
         "MountImages", "TTYRows", "TTYColumns", "Capabilities", "RestrictFileSystems", "ExecSearchPath",
         "NetworkNamespacePath", "IPCNamespacePath", "TimeoutCleanSec", "PAMName", "AllowedCPUs", "StartupAllowedCPUs",
@@ -49,14 +53,15 @@ enum ExecDirectives {
         "StartupBlockIOWeight", "BlockIODeviceWeight", "BlockIOReadBandwidth", "BlockIOWriteBandwidth",
         "DisableControllers", "IPIngressFilterPath", "IPEgressFilterPath", "ManagedOOMMemoryPressureLimit",
         "ManagedOOMPreference", "NetClass", "BPFProgram",
-    ].map { ($0, NotEnforced.unsupported) }
+    ]
+
+    /// What stands in a unit's execution context while a directive writes it (`Field.lifted`).
+    static let placeholder = ExecContext()
 
     /// The kill or exec directive `key` of the section whose contexts are at `root` and `kill`
     /// (a kill directive wins over an exec one of the same name), lifted for this one assignment:
     /// lifting both tables into `[Service]` and `[Socket]` when the first unit was read cost
     /// 850,000 instructions at every start of the daemon.
-    /// What stands in a unit's execution context while a directive writes it (`Field.lifted`).
-    static let placeholder = ExecContext()
 
     static func directive(_ key: String, _ root: WritableKeyPath<UnitSettings, ExecContext>, kill: WritableKeyPath<UnitSettings, KillContext>) -> Directive? {
         if let make = killTable[key] { return make().lifted(kill) }
@@ -207,6 +212,7 @@ enum ExecDirectives {
         if let support = sandboxWords.first(where: { $0.0 == key })?.1 {
             return Exec(support) { _, value, _ throws(ValueError) in _ = try WordSplitter.split(value) }
         }
+        if unsupported.contains(key) { return Exec.unsupported }
         return nil
     }
 

@@ -43,8 +43,8 @@ enum ServiceDirectives {
             // older places); StartLimitIntervalSec= and SuccessAction= are [Unit] only there.
             "StartLimitInterval": .time(\.unit.startLimitInterval),
             "StartLimitBurst": .count(\.unit.startLimitBurst),
-            "StartLimitAction": Directive.text(\.unit.startLimitAction).with(NotEnforced.actions),
-            "FailureAction": Directive.text(\.unit.failureAction).with(NotEnforced.actions),
+            "StartLimitAction": Directive.emergencyAction(\.unit.startLimitAction).with(NotEnforced.actions),
+            "FailureAction": Directive.emergencyAction(\.unit.failureAction).with(NotEnforced.actions),
             "RestartSteps": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
             "RestartMaxDelaySec": Directive(.notEnforced("not applied: wick restarts after RestartSec= every time")) { _, _, _ throws(ValueError) in },
             "OOMPolicy": Directive { settings, value, _ throws(ValueError) in

@@ -9,6 +9,9 @@ enum UnitDirectives {
         "BindsTo": { .unitNames(\.unit.bindsTo) },
         // systemd 252's older spellings (load-fragment-gperf.gperf.in), same meaning.
         "BindTo": { .unitNames(\.unit.bindsTo) },
+        // config_parse_obsolete_unit_deps(): read as Requires=/Requisite=, with a warning.
+        "RequiresOverridable": { Directive.unitNames(\.unit.requires).with(.notEnforced("obsolete: read as Requires=, as systemd does")) },
+        "RequisiteOverridable": { Directive.unitNames(\.unit.requisite).with(.notEnforced("obsolete: read as Requisite=, as systemd does")) },
         "PartOf": { .unitNames(\.unit.partOf) },
         "Upholds": { .unitNames(\.unit.upholds) },
         "Conflicts": { .unitNames(\.unit.conflicts) },
@@ -33,11 +36,11 @@ enum UnitDirectives {
         "StartLimitIntervalSec": { .time(\.unit.startLimitInterval) },
         "StartLimitInterval": { .time(\.unit.startLimitInterval) },
         "StartLimitBurst": { .count(\.unit.startLimitBurst) },
-        "StartLimitAction": { Directive.text(\.unit.startLimitAction).with(NotEnforced.actions) },
-        "FailureAction": { Directive.text(\.unit.failureAction).with(NotEnforced.actions) },
-        "SuccessAction": { Directive.text(\.unit.successAction).with(NotEnforced.actions) },
+        "StartLimitAction": { Directive.emergencyAction(\.unit.startLimitAction).with(NotEnforced.actions) },
+        "FailureAction": { Directive.emergencyAction(\.unit.failureAction).with(NotEnforced.actions) },
+        "SuccessAction": { Directive.emergencyAction(\.unit.successAction).with(NotEnforced.actions) },
     ].merging([
-        "SourcePath", "PropagatesStopTo", "StopPropagatedFrom", "RequiresOverridable", "RequisiteOverridable",
+        "SourcePath", "PropagatesStopTo", "StopPropagatedFrom",
         "OnSuccessJobMode", "OnFailureJobMode", "OnFailureIsolate", "IgnoreOnSnapshot", "JobRunningTimeoutSec",
         "JobTimeoutAction", "JobTimeoutRebootArgument", "FailureActionExitStatus", "SuccessActionExitStatus",
         "RebootArgument", "CollectMode",

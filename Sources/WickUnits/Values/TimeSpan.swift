@@ -87,7 +87,12 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// systemd's `format_timespan(t, 0)`, as `systemctl show` prints a `*USec` property:
     /// `1min 30s`, `100ms`, `infinity`; what is left under a minute with a remainder in dot
     /// notation, to the microsecond (`1.500000s`, `1min 1.500000s`, `20.701ms`).
-    public var description: String {
+    public var description: String { formatted(accuracy: 1) }
+
+    /// systemd's `format_timespan(t, accuracy)`: parts below `accuracy` (a power of ten of
+    /// microseconds) left out, and the dot notation's digits cut to it (`systemctl status`'s
+    /// `CPU: 1.234s` with a millisecond).
+    public func formatted(accuracy: UInt64) -> String {
         if isInfinite { return "infinity" }
         if microseconds == 0 { return "0" }
         // (suffix, microseconds, decimal places of its dot notation)
@@ -99,15 +104,27 @@ public struct TimeSpan: Hashable, Sendable, Comparable, CustomStringConvertible 
         var rest = microseconds
         var parts: [String] = []
         for (name, size, places) in table where rest >= size {
-            let whole = rest / size, remainder = rest % size
-            if rest < 60_000_000, remainder > 0, places > 0 {
-                let digits = String(remainder)
-                parts.append("\(whole).\(String(repeating: "0", count: max(0, places - digits.utf8.count)))\(digits)\(name)")
-                rest = 0
-                break
+            if rest < accuracy && !parts.isEmpty { break }
+            let whole = rest / size
+            var remainder = rest % size
+            if rest < 60_000_000, remainder > 0 {
+                // As many digits as the unit has below it, less those below the accuracy.
+                var digits = places
+                var cut = accuracy
+                while cut > 1 {
+                    remainder /= 10
+                    digits -= 1
+                    cut /= 10
+                }
+                if digits > 0 {
+                    let text = String(remainder)
+                    parts.append("\(whole).\(String(repeating: "0", count: max(0, digits - text.utf8.count)))\(text)\(name)")
+                    rest = 0
+                    break
+                }
             }
             parts.append("\(whole)\(name)")
-            rest = remainder
+            rest %= size
         }
         return parts.joined(separator: " ")
     }
