@@ -62,6 +62,11 @@ public final class Daemon {
     /// The exit status decided by `--exit-with` (tini's exit-code propagation).
     private var exitStatus: Int32?
     private let notifySocket: NotifySocket
+    /// The warnings about notifications no unit takes (malformed, refused, with stray fds): any
+    /// process that can reach the socket can send them, a line each. systemd's lines go to
+    /// journald, which limits them; wick's are limited here, 20 in 10 s, and the rest counted.
+    private var notifyWarnings = RateLimit(interval: .seconds(10), burst: 20)
+    private var notifyWarningsSuppressed = 0
     let control: ControlServer
     /// Alias names (`Alias=`, symlinks) to the units they name.
     var aliases: [String: String]
@@ -406,17 +411,31 @@ public final class Daemon {
         return numbers
     }()
 
+    /// A warning about a notification, within `notifyWarnings`; the first after a suppressed
+    /// run says how many were left out.
+    private func notifyWarning(_ level: LogLevel, _ text: String, now current: Instant) {
+        guard notifyWarnings.allow(now: current) else {
+            notifyWarningsSuppressed &+= 1
+            return
+        }
+        if notifyWarningsSuppressed > 0 {
+            port.log(.warning, "\(notifyWarningsSuppressed) more warning(s) about notifications were not logged (at most 20 in 10 s)")
+            notifyWarningsSuppressed = 0
+        }
+        port.log(level, text)
+    }
+
     private func handleNotifications(now current: Instant) {
         let overlong = notifySocket.overlong
         defer {
             if notifySocket.overlong != overlong {
-                port.log("dropped \(notifySocket.overlong &- overlong) notification(s) longer than 4096 bytes, as systemd does")
+                notifyWarning(.info, "dropped \(notifySocket.overlong &- overlong) notification(s) longer than 4096 bytes, as systemd does", now: current)
             }
         }
         let truncated = notifySocket.controlTruncated
         defer {
             if notifySocket.controlTruncated != truncated {
-                port.log(.warning, "Got message with truncated control data (too many fds sent?), ignoring.")
+                notifyWarning(.warning, "Got message with truncated control data (too many fds sent?), ignoring.", now: current)
             }
         }
         notifySocket.receiveAll { pid, bytes, fds in
@@ -425,7 +444,7 @@ public final class Daemon {
                 // systemd's manager_dispatch_notify_fd(): what no fd store took is closed.
                 if !left.isEmpty {
                     left.forEach(closeDescriptor)
-                    port.log(.warning, "Got extra auxiliary fds with notification message, closing them.")
+                    notifyWarning(.warning, "Got extra auxiliary fds with notification message, closing them.", now: current)
                 }
             }
             guard pid > 0 else { return }
@@ -433,7 +452,7 @@ public final class Daemon {
             // trailing NUL is allowed.
             let text = bytes.last == 0 ? bytes.dropLast() : bytes
             guard !text.contains(0) else {
-                port.log(.warning, "Received notify message with embedded NUL bytes. Ignoring.")
+                notifyWarning(.warning, "Received notify message with embedded NUL bytes. Ignoring.", now: current)
                 return
             }
             var message = NotifyMessage.parse(text)
@@ -443,15 +462,15 @@ public final class Daemon {
                 message.errorInvalid = message.errorNumber == nil
             }
             guard !message.unsplittable else {
-                port.log(.warning, "notification from pid \(pid) ignored: it ends with a backslash, as systemd cannot split it")
+                notifyWarning(.warning, "notification from pid \(pid) ignored: it ends with a backslash, as systemd cannot split it", now: current)
                 return
             }
             // sd_notify_barrier(3): the one fd closes, which is the answer; nothing else is read.
             if message.barrier {
                 if message.lineCount != 1 {
-                    port.log(.warning, "Extra notification messages sent with BARRIER=1, ignoring everything.")
+                    notifyWarning(.warning, "Extra notification messages sent with BARRIER=1, ignoring everything.", now: current)
                 } else if fds.count != 1 {
-                    port.log(.warning, "Got incorrect number of fds with BARRIER=1, closing them.")
+                    notifyWarning(.warning, "Got incorrect number of fds with BARRIER=1, closing them.", now: current)
                 }
                 fds.forEach(closeDescriptor)
                 left = []
@@ -464,7 +483,7 @@ public final class Daemon {
                 pid: pid, senderGroup: group > 0 ? group : nil, owner: owner, message: message,
                 now: current, port: &port)
             else {
-                port.log("notification from pid \(pid) refused: not a process NotifyAccess= allows")
+                notifyWarning(.info, "notification from pid \(pid) refused: not a process NotifyAccess= allows", now: current)
                 return
             }
             let max = port.units[unit]?.settings.service.fileDescriptorStoreMax ?? 0

@@ -74,6 +74,21 @@ import Testing
         try Self.expectHealthy(live, baseline: baseline)
     }
 
+    /// Warnings about notifications no unit takes are limited (20 in 10 s), the rest counted in
+    /// the next one: a sender (any process that can reach the socket) cannot flood wick's log, a
+    /// line a datagram (8,578 lines in 2 s in a hostile test).
+    @Test func warningsAboutBadNotificationsAreLimited() throws {
+        let live = try ControlVerbTests.start([
+            "nul.service": Self.unit(Array(repeating: "@bytes:410041", count: 200) + ["@sleep:10.5", "@bytes:420042", "READY=1"]),
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "nul.service").status == 0, "\(live.wick.log.suffix(1500))")
+        let lines = live.wick.log.split(separator: "\n")
+        #expect(lines.filter { $0.contains("embedded NUL bytes") }.count == 21, "20, then one after the window: \(live.wick.log.suffix(800))")
+        #expect(live.wick.log.contains("180 more warning(s) about notifications were not logged (at most 20 in 10 s)"), "\(live.wick.log.suffix(800))")
+        try Self.expectHealthy(live)
+    }
+
     /// MAINPID= of wick itself, of another unit's process and of a dead process are refused; a
     /// later stop signals neither wick nor the other unit, and the other unit's exit is still its own.
     @Test func mainPIDOfWickOfAnotherUnitAndOfTheDeadIsRefused() throws {
