@@ -353,6 +353,13 @@ public struct Manager {
         return sockets[socket]?.settings.accept == true ? instances.units(of: socket) : []
     }
 
+    /// The sockets that trigger `service` (systemd's `TriggeredBy=`): those naming it, or an
+    /// `Accept=yes` instance's socket.
+    public func triggering(_ service: UnitID) -> [UnitID] {
+        if let sockets = socketsOfService[service] { return sockets }
+        return instances.socket(of: service).map { [$0] } ?? []
+    }
+
     public static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 
     static func isStopping(_ state: ServiceState) -> Bool {

@@ -395,6 +395,10 @@ public struct ServiceMachine: Sendable {
     private mutating func enterStart(now: Instant, processes: inout some ProcessPort) {
         pendingStart = settings.execStart
         guard !pendingStart.isEmpty else {
+            // systemd's service_enter_start() forces a transition through `start` for a oneshot
+            // without ExecStart=: otherwise one with no command at all (SuccessAction= only)
+            // would go from dead to dead with nothing that ends its start job.
+            setState(.start, now: now)
             enterStartPost(now: now, processes: &processes)
             return
         }

@@ -193,7 +193,7 @@ extension Daemon {
                 controlPID: service.controlPID, statusText: service.statusText, spawnError: service.lastSpawnError?.message,
                 sandboxSkipped: port.execEnvironment.skippedSandbox[name] ?? [], cgroup: port.controlGroups.relativePath(name.name),
                 cgroupProcesses: readsUsage ? port.controlGroups.processes(name.name) : [], restarts: UInt64(service.restartCount),
-                triggeredBy: manager.socketsOfService[name]?.map(\.name) ?? [], memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
+                triggeredBy: manager.triggering(name).map(\.name), memoryCurrent: usage.memoryCurrent, tasksCurrent: usage.tasksCurrent,
                 cpuUsageNanoseconds: usage.cpuUsageNanoseconds, exit: exit,
                 fdStore: UInt64(port.fdStores.entries(of: name).count),
                 fdStoreMax: UInt64(port.units[name]?.settings.service.fileDescriptorStoreMax ?? 0)))

@@ -84,7 +84,7 @@ extension Daemon {
                 ("NRestarts", String(service.restartCount)), ("StatusText", service.statusText ?? ""),
                 ("StatusErrno", String(service.statusErrno)),
                 ("WickLastSpawnError", service.lastSpawnError?.message ?? ""),
-                ("TriggeredBy", (manager.socketsOfService[id] ?? []).map(\.name).joined(separator: " ")),
+                ("TriggeredBy", manager.triggering(id).map(\.name).joined(separator: " ")),
             ]
             list += Self.timestampProperties(service.timestamps)
             for (key, commands) in [

@@ -807,9 +807,12 @@ final class DaemonPort: ManagerPort {
 
     func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile else {
-            // systemd guesses from the cgroup; wick takes the one unknown process that has just
-            // been re-parented to it (it is subreaper or PID 1), and guesses nothing otherwise.
-            let candidates = ProcessTable.children(of: getpid()).filter { unitOfPID[$0] == nil }
+            // The one unknown process that has been re-parented to wick (it is subreaper or PID
+            // 1), and guesses nothing otherwise; with a cgroup of the unit's, only one in it, as
+            // systemd's unit_search_main_pid() looks in the unit's cgroup alone (another unit's
+            // orphan became this unit's main process, and its stop signalled it).
+            var candidates = ProcessTable.children(of: getpid()).filter { unitOfPID[$0] == nil }
+            if controlGroups.isInUse(unit.name) { candidates = candidates.filter { controlGroups.unit(of: $0) == unit.name } }
             guard candidates.count == 1 else { return nil }
             unitOfPID[candidates[0]] = unit
             return candidates[0]

@@ -180,6 +180,9 @@ public final class ControlGroups {
     /// `cgroup.procs`).
     public func wasKilled(_ unit: String) -> Bool { killed.contains(unit) }
 
+    /// Whether the unit runs in a cgroup of its own now.
+    public func isInUse(_ unit: String) -> Bool { base != nil && inUse.contains(unit) }
+
     /// `IPAccounting=` counters from the unit's cgroup programs (live, or of its last cgroup);
     /// nil when the unit has none.
     public func ipCounters(_ unit: String) -> IPCounters? {

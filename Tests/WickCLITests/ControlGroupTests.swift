@@ -16,6 +16,35 @@ import WickSystem
         return true
     }
 
+    /// `Type=forking` without `PIDFile=`: the main process is guessed among the unit's cgroup's
+    /// processes only, as systemd's unit_search_main_pid() does. Another unit's orphan,
+    /// re-parented to wick, became the unit's main process, and its stop signalled it.
+    @Test(.enabled(if: writableUnifiedHierarchy, "needs a writable cgroup v2 hierarchy"))
+    func aForkingUnitsMainProcessIsGuessedInItsCgroupOnly() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "other.service": "[Service]\nExecStart=/bin/sh -c '(sleep 1000 & echo $$! > \(out)/orphan); exec sleep 1000'\n",
+            "forky.service": "[Service]\nType=forking\nExecStart=/bin/true\n",
+            "daemon.service": "[Service]\nType=forking\nExecStart=/bin/sh -c '(sleep 1000 & echo $$! > \(out)/daemon)'\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "other.service").status == 0)
+        var orphan: Int32 = 0
+        #expect(ControlVerbTests.waitFor {
+            orphan = Int32(ExecEnvironmentTests.read("\(out)/orphan").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return orphan > 0 && live.wick.children().contains(orphan)
+        }, "the orphan is re-parented to wick")
+        _ = try live.run("start", "forky.service")
+        #expect(try live.run("show", "forky.service", "-p", "MainPID").stdout == "MainPID=0\n", "\(live.wick.log.suffix(600))")
+        _ = try live.run("stop", "forky.service")
+        #expect(kill(orphan, 0) == 0, "the other unit's orphan was not signalled: \(live.wick.log.suffix(600))")
+        // With the other unit's orphan still there, a forking daemon's own process is found.
+        #expect(try live.run("start", "daemon.service").status == 0)
+        let daemon = Int32(ExecEnvironmentTests.read("\(out)/daemon").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        #expect(try live.run("show", "daemon.service", "-p", "MainPID").stdout == "MainPID=\(daemon)\n", "\(live.wick.log.suffix(600))")
+    }
+
     /// A process that left the service's process group (setsid) is still in its cgroup, listed by
     /// `status`, and stopped with it.
     @Test(.enabled(if: writableUnifiedHierarchy, "needs a writable cgroup v2 hierarchy"))

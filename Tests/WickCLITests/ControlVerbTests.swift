@@ -194,6 +194,9 @@ import Testing
                 "\(live.wick.log)")
         let row = try live.run("list-sockets").stdout.split(separator: "\n").dropFirst().first?.split(separator: " ") ?? []
         #expect(row.count > 2 && row[2].hasPrefix("hold@0-"), "\(row)")
+        // And the instance is triggered by its socket (systemd's TriggeredBy=).
+        let instance = String(row.count > 2 ? row[2] : "")
+        #expect(try live.run("show", instance, "-p", "TriggeredBy").stdout == "TriggeredBy=hold.socket\n")
     }
 
     /// systemctl's renderings: `FileDescriptorName=` defaults to the unit's full name

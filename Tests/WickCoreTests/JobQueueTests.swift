@@ -158,6 +158,22 @@ import WickUnits
         #expect(running.takeFinishedJobs().last == FinishedJob(id: again.id, unit: "db.service", type: .start, outcome: .done))
     }
 
+    /// systemd's service_enter_start() goes through `start` for a oneshot without ExecStart=: one
+    /// with no command at all (SuccessAction= only) ends its start job, and what waits for it
+    /// starts (it went from dead to dead, and the job and its dependents waited for ever).
+    @Test func aServiceWithoutCommandsEndsItsStartJob() {
+        var (manager, port) = booted([
+            "sa.service": "[Unit]\nSuccessAction=exit\n[Service]\n",
+            "dep.service": "[Unit]\nWants=sa.service\nAfter=sa.service\n[Service]\nExecStart=/bin/dep\n",
+        ])
+        _ = manager.takeFinishedJobs()
+        let job = manager.enqueue(.start, "dep.service", now: .seconds(1), port: &port)!
+        let finished = manager.takeFinishedJobs()
+        #expect(finished.contains { $0.unit == "sa.service" && $0.type == .start && $0.outcome == .done }, "\(finished)")
+        #expect(port.processes.spawned.contains { $0.path == "/bin/dep" }, "what waited for it started")
+        #expect(manager.services["dep.service"]?.state == .running && manager.queue["dep.service"]?.id != job.id)
+    }
+
     @Test func aRestartSpreadsToRunningDependentsAndAnswersWithTheStart() {
         var (manager, port) = booted(["app.service": Self.app, "db.service": "[Service]\nExecStart=/bin/db\n[Install]\nWantedBy=multi-user.target\n"])
         let job = manager.enqueue(.restart, "db.service", now: .seconds(1), port: &port)!
