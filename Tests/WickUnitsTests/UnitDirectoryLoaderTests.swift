@@ -18,6 +18,26 @@ import Testing
         #expect(loader.load("web@b.service").dropInPaths.count == 2)
     }
 
+    /// systemd's conf_files_list() (CONF_FILES_REGULAR, CONF_FILES_FILTER_MASKED): a drop-in
+    /// linked to /dev/null is masked, a dangling link is passed over (with a warning here), a
+    /// link to a regular file is read; the unit loads (a dangling drop-in made it bad-setting).
+    @Test func maskedAndDanglingDropInsArePassedOver() {
+        let source = MemoryUnitSource(files: [
+            "/u/x.service": "[Service]\nExecStart=/bin/x\n",
+            "/u/x.service.d/a.conf": "[Service]\nRestartSec=2\n",
+            "/u/x.service.d/e.real": "[Service]\nRestartSec=5\n",
+        ], symlinks: [
+            "/u/x.service.d/b.conf": "/nonexistent",
+            "/u/x.service.d/c.conf": "/dev/null",
+            "/u/x.service.d/d.conf": "e.real",
+        ])
+        let unit = UnitDirectoryLoader(directories: ["/u"], source: source).load("x.service")
+        #expect(unit.loadState == .loaded)
+        #expect(unit.settings.service.restartSec == .seconds(5))
+        #expect(unit.dropInPaths == ["/u/x.service.d/a.conf", "/u/x.service.d/d.conf"])
+        #expect(unit.diagnostics.map(\.description) == ["/u/x.service.d/b.conf: warning: drop-in is not a regular file (or a dangling link), skipped, as systemd skips it"])
+    }
+
     @Test func dashPrefixDropIns() {
         let source = MemoryUnitSource(files: [
             "/u/foo-bar-baz.service": "[Service]\nExecStart=/bin/x\n",

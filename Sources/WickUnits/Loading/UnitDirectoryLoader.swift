@@ -143,7 +143,7 @@ public final class UnitDirectoryLoader {
             unit.diagnostics = diagnostics
             return unit
         }
-        let dropIns = dropInPaths(for: name).compactMap { read($0, into: &diagnostics) }
+        let dropIns = dropInPaths(for: name).compactMap { readDropIn($0, into: &diagnostics) }
         var unit = UnitBuilder.build(name: name, fragment: fragment, dropIns: dropIns, host: host)
         unit.diagnostics.insert(contentsOf: diagnostics, at: 0)
         for link in dependencyLinks where link.owner == name.name || link.owner == requested {
@@ -191,9 +191,34 @@ public final class UnitDirectoryLoader {
         return byFileName.keys.sorted().map { byFileName[$0]! }
     }
 
-    private func read(_ path: String, into diagnostics: inout [Diagnostic]) -> UnitSourceFile? {
+    /// A drop-in as systemd's conf_files_list() takes them (CONF_FILES_REGULAR,
+    /// CONF_FILES_FILTER_MASKED): one linked to /dev/null masks it (nothing, no message); a
+    /// dangling link or a file that is not regular is passed over with a warning, and the unit
+    /// loads without it (it made the whole unit bad-setting).
+    private func readDropIn(_ path: String, into diagnostics: inout [Diagnostic]) -> UnitSourceFile? {
+        var current = path
+        for _ in 0..<32 {
+            switch source.kind(of: current) {
+            case .symlink(let target):
+                if target == "/dev/null" { return nil }
+                current = target.hasPrefix("/") ? target : Self.join(String(current[..<(current.lastIndex(of: "/") ?? current.endIndex)]), target)
+                continue
+            case .regular:
+                return read(path, from: current, into: &diagnostics)
+            case .missing, .directory, .other:
+                break
+            }
+            break
+        }
+        diagnostics.append(Diagnostic(.warning, at: SourceLocation(file: path, line: 0),
+                                      "drop-in is not a regular file (or a dangling link), skipped, as systemd skips it"))
+        return nil
+    }
+
+    /// The file at `path` (read from `resolved`, where a link to it leads).
+    private func read(_ path: String, from resolved: String? = nil, into diagnostics: inout [Diagnostic]) -> UnitSourceFile? {
         do throws(ValueError) {
-            return UnitSourceFile(path: path, bytes: try source.contents(of: path))
+            return UnitSourceFile(path: path, bytes: try source.contents(of: resolved ?? path))
         } catch {
             diagnostics.append(Diagnostic(.error, at: SourceLocation(file: path, line: 0), error.message))
             return nil
