@@ -30,18 +30,16 @@ import WickSystem
         ])
         defer { live.stop() }
         #expect(try live.run("start", "other.service").status == 0)
-        var orphan: Int32 = 0
-        #expect(ControlVerbTests.waitFor {
-            orphan = Int32(ExecEnvironmentTests.read("\(out)/orphan").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            return orphan > 0 && live.wick.children().contains(orphan)
-        }, "the orphan is re-parented to wick")
+        let orphan = ExecEnvironmentTests.waitForPID("\(out)/orphan") { live.wick.children().contains($0) }
+        #expect(orphan > 0, "the orphan is re-parented to wick")
         _ = try live.run("start", "forky.service")
         #expect(try live.run("show", "forky.service", "-p", "MainPID").stdout == "MainPID=0\n", "\(live.wick.log.suffix(600))")
         _ = try live.run("stop", "forky.service")
-        #expect(kill(orphan, 0) == 0, "the other unit's orphan was not signalled: \(live.wick.log.suffix(600))")
+        #expect(orphan > 0 && kill(orphan, 0) == 0, "the other unit's orphan was not signalled: \(live.wick.log.suffix(600))")
         // With the other unit's orphan still there, a forking daemon's own process is found.
         #expect(try live.run("start", "daemon.service").status == 0)
-        let daemon = Int32(ExecEnvironmentTests.read("\(out)/daemon").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let daemon = ExecEnvironmentTests.waitForPID("\(out)/daemon")
+        #expect(daemon > 0)
         #expect(try live.run("show", "daemon.service", "-p", "MainPID").stdout == "MainPID=\(daemon)\n", "\(live.wick.log.suffix(600))")
     }
 
@@ -56,11 +54,8 @@ import WickSystem
         ])
         defer { live.stop() }
         #expect(try live.run("start", "escape.service").status == 0)
-        var escaped: Int32 = 0
-        #expect(ControlVerbTests.waitFor {
-            escaped = Int32(ExecEnvironmentTests.read("\(out)/escaped").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            return escaped > 0
-        })
+        let escaped = ExecEnvironmentTests.waitForPID("\(out)/escaped")
+        #expect(escaped > 0)
         let cgroup = ExecEnvironmentTests.read("/proc/\(escaped)/cgroup")
         #expect(cgroup.contains("/wick-\(live.wick.pid).slice/escape.service"), "\(cgroup)")
         // setsid(1) runs after the shell wrote the pid: wait for it rather than race it.
@@ -167,11 +162,8 @@ import WickSystem
         ])
         defer { live.stop() }
         #expect(try live.run("start", "leftover.service").status == 0, "\(live.wick.log)")
-        var left: Int32 = 0
-        #expect(ControlVerbTests.waitFor {
-            left = Int32(ExecEnvironmentTests.read("\(out)/pid").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            return left > 0
-        })
+        let left = ExecEnvironmentTests.waitForPID("\(out)/pid")
+        #expect(left > 0)
         defer { if left > 0 { kill(left, SIGKILL) } }
         #expect(ExecEnvironmentTests.read("/proc/\(left)/cgroup").contains("/leftover.service"))
         let status = try live.run("status", "leftover.service").stdout

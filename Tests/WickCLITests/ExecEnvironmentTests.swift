@@ -16,6 +16,17 @@ import Testing
 
     static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
 
+    /// The pid a test service writes to `path`, once it is there and `ready` holds for it; 0 when
+    /// it never is.
+    static func waitForPID(_ path: String, until ready: (Int32) -> Bool = { _ in true }) -> Int32 {
+        var pid: Int32 = 0
+        _ = ControlVerbTests.waitFor {
+            pid = Int32(read(path).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+            return pid > 0 && ready(pid)
+        }
+        return pid > 0 && ready(pid) ? pid : 0
+    }
+
     static func field(_ text: String, _ name: String) -> String {
         text.split(separator: "\n").first { $0.hasPrefix(name + ":") }.map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) } ?? ""
     }
