@@ -338,7 +338,12 @@ public final class Daemon {
             switch signal {
             case SIGCHLD:
                 port.output.drainAll(now: current)
-                for (pid, status) in Reaper.reapAll() {
+                // Each exit handled as it is reaped, as systemd's manager_dispatch_sigchld()
+                // (one child at a time): a process spawned meanwhile cannot take the number of
+                // an exit not yet handled (it is a zombie until then), and an `Accept=yes`
+                // instance's connection closes one wait4(2) sooner (docs/performance.md,
+                // thirteenth session).
+                while let (pid, status) = Reaper.reapOne() {
                     guard let unit = port.unitOfPID.removeValue(forKey: pid) else { continue }
                     let exit: ProcessExit
                     switch status {

@@ -17,6 +17,7 @@ final class ExecEnvironment {
     /// first start needs it (wick never changes its environment).
     private lazy var ownEnvironment: [String: String] = Self.readOwnEnvironment()
     private var invocationIDs: [UnitID: (invocation: UInt64, id: String)] = [:]
+    private var randomIDs = RandomIDs()
     /// `DynamicUser=yes`: the uid of each unit while it runs (systemd's range 61184-65519).
     private var dynamicUIDs: [UnitID: UInt32] = [:]
     private let hardLimits: [Int32: UInt64]
@@ -172,37 +173,12 @@ final class ExecEnvironment {
     }
 
     /// A fresh 128-bit id per start of a unit, as 32 hex digits (systemd's `INVOCATION_ID`): a
-    /// random v4 UUID, as sd_id128_randomize() makes it (version nibble 4, variant 10xx).
+    /// random v4 UUID, as sd_id128_randomize() makes it (`RandomIDs`).
     func invocationID(unit: UnitID, invocation: UInt64) -> String {
         if let known = invocationIDs[unit], known.invocation == invocation { return known.id }
-        let id = Self.randomID128()
+        let id = randomIDs.id128()
         invocationIDs[unit] = (invocation, id)
         return id
-    }
-
-    static func randomID128() -> String {
-        // The 16 bytes in one getrandom(2) (the generator makes one call per 8); a short or failed
-        // read (no getrandom, EINTR) falls back to the generator.
-        var words = (UInt64(0), UInt64(0))
-        let filled = withUnsafeMutableBytes(of: &words) { getrandom($0.baseAddress, $0.count, 0) == $0.count }
-        if !filled {
-            var generator = SystemRandomNumberGenerator()
-            words = (generator.next(), generator.next())
-        }
-        var (high, low) = words
-        high = high & ~(0xf << 12) | 0x4 << 12      // byte 6: version 4
-        low = low & ~(0xc << 60) | 0x8 << 60        // byte 8: variant 10xx (RFC 4122)
-        return String(unsafeUninitializedCapacity: 32) { buffer in
-            for (half, value) in [(0, high), (16, low)] {
-                var rest = value
-                for position in stride(from: half + 15, through: half, by: -1) {
-                    let digit = UInt8(truncatingIfNeeded: rest & 0xf)
-                    buffer[position] = digit < 10 ? 0x30 + digit : 0x57 + digit
-                    rest >>= 4
-                }
-            }
-            return 32
-        }
     }
 
     /// Drops what is kept per unit name (an `Accept=yes` instance that ended: one per connection).

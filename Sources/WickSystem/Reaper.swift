@@ -35,16 +35,18 @@ public enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
 public enum Reaper {
     public static func reapAll() -> [(pid: Int32, status: ExitStatus)] {
         var reaped: [(pid: Int32, status: ExitStatus)] = []
+        while let exited = reapOne() { reaped.append(exited) }
+        return reaped
+    }
+
+    /// One exited child, or nil when none is left.
+    public static func reapOne() -> (pid: Int32, status: ExitStatus)? {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
-            if pid > 0 {
-                reaped.append((pid, ExitStatus(waitStatus: status)))
-            } else if pid < 0 && errno == EINTR {
-                continue
-            } else {
-                return reaped
-            }
+            if pid > 0 { return (pid, ExitStatus(waitStatus: status)) }
+            if pid < 0 && errno == EINTR { continue }
+            return nil
         }
     }
 

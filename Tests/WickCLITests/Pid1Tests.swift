@@ -254,6 +254,42 @@ import Testing
         #expect(status("handback.service") == "StatusText=", "\(namespace.unshare.log)")
     }
 
+    /// Two main processes that ended together: the first exit's `ExecStopPost=` is spawned
+    /// before the second exit is handled, and must not take the second's number (wick reaped
+    /// both, then handled them in turn: the post process took the freed number, the second exit
+    /// was taken for its, and the second unit stayed `running` with no process). Each exit is
+    /// handled as it is reaped, as systemd's manager_dispatch_sigchld(). wick is held with
+    /// SIGSTOP until both are zombies, and the namespace's `ns_last_pid` hands the second's
+    /// number to the next process (root only: written from outside through nsenter).
+    @Test(.enabled(if: getuid() == 0)) func anExitIsHandledBeforeItsNumberCanBeTaken() throws {
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        mkfifo("\(out)/go", 0o600)
+        let wait = "read line < \(out)/go; exit 0"
+        let namespace = try start([
+            "first.service": "[Service]\nExecStart=/bin/sh -c 'echo $$$$ > \(out)/first; \(wait)'\n"
+                + "ExecStopPost=/bin/sh -c 'echo $$$$ > \(out)/post; exec sleep 100'\n[Install]\nWantedBy=multi-user.target\n",
+            "second.service": "[Unit]\nAfter=first.service\n[Service]\nExecStart=/bin/sh -c 'echo $$$$ > \(out)/second; \(wait)'\n"
+                + "[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        let second = ExecEnvironmentTests.waitForPID("\(out)/second")
+        #expect(ExecEnvironmentTests.waitForPID("\(out)/first") > 0 && second > 0, "\(namespace.unshare.log)")
+        kill(namespace.wickPID, SIGSTOP)
+        let writer = open("\(out)/go", O_WRONLY)
+        _ = write(writer, "go\ngo\n", 6)
+        close(writer)
+        #expect(waitFor { zombies(of: namespace.wickPID).count == 2 }, "both main processes ended")
+        let setter = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/nsenter"),
+                                          ["-t", String(namespace.wickPID), "-p", "-m", "/bin/sh", "-c", "echo \(second - 1) > /proc/sys/kernel/ns_last_pid"])
+        #expect(setter.status == 0, "\(setter.stderr)")
+        kill(namespace.wickPID, SIGCONT)
+        let post = ExecEnvironmentTests.waitForPID("\(out)/post")
+        #expect(post > 0 && post != second, "the post process took \(post), the second main process was \(second)")
+        #expect(waitFor { namespace.unshare.log.contains("second.service: running -> dead") }, "\(namespace.unshare.log)")
+    }
+
     @Test func mainPIDOfPID1IsRefusedAndShutdownStaysOrderly() throws {
         let notifier = BinaryRunner.repositoryRoot.appendingPathComponent("Tests/scripts/hostile-notify.py").path
         let namespace = try start([
