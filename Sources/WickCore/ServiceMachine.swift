@@ -536,7 +536,11 @@ public struct ServiceMachine: Sendable {
     // MARK: Process exits
 
     private mutating func mainExited(_ exit: ProcessExit, now: Instant, processes: inout some ProcessPort) {
-        let exitResult = ServicePolicy.result(of: exit, settings: settings, command: settings.type == .oneshot)
+        // service_sigchld_event(): a `-` on the main command (for a forking service, on the
+        // ExecStart= that started it) makes any end of the main process a success, in every
+        // state (systemd.service(5), "Command lines": "considered equivalent to success").
+        let exitResult = execMainCommand?.flags.contains(.ignoreFailure) == true
+            ? .success : ServicePolicy.result(of: exit, settings: settings, command: settings.type == .oneshot)
         switch state {
         case .start where settings.type == .notify || settings.type == .notifyReload:
             // Exiting before READY=1 is a failure even with status 0 (systemd's "protocol"),
@@ -547,7 +551,7 @@ public struct ServiceMachine: Sendable {
             fail(exitResult == .success ? .protocol : exitResult)
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .start:
-            if exitResult != .success && !(currentCommand?.flags.contains(.ignoreFailure) ?? false) {
+            if exitResult != .success {
                 fail(exitResult)
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             } else if settings.type == .oneshot {

@@ -15,6 +15,32 @@ import WickUnits
         #expect(service.result == .success)
     }
 
+    /// systemd's service_sigchld_event(): `ExecStart=-...` makes any end of the main process a
+    /// success, also once the service runs (Debian's micro-httpd@.service, `sshd -i`): no
+    /// `failed`, no restart under `Restart=on-failure`; the exit is still recorded. A forking
+    /// service's daemon takes its ExecStart='s `-`. Without the `-` the same exit fails.
+    @Test(arguments: ["simple", "exec", "notify", "forking"])
+    func anIgnoredMainCommandEndsCleanlyInEveryState(type: String) {
+        var processes = FakeProcessTable()
+        processes.pidFiles["/run/d.pid"] = 4242
+        let forking = type == "forking" ? "PIDFile=/run/d.pid\n" : ""
+        var service = machine("[Service]\nType=\(type)\nExecStart=-/bin/server\nRestart=on-failure\n\(forking)")
+        _ = service.start(now: .seconds(1), processes: &processes)
+        if type == "notify" { _ = service.notify(NotifyMessage.parse(Array("READY=1".utf8)), now: .seconds(1), processes: &processes) }
+        if type == "forking" { _ = service.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes) }
+        #expect(service.state == .running, "\(service.state)")
+        let main = service.mainPID ?? 0
+        _ = service.processExited(pid: main, exit: .exited(3), now: .seconds(2), processes: &processes)
+        #expect(service.state == .dead && service.result == .success, "\(service.state) \(service.result)")
+        #expect(service.lastExit == .exited(3))
+        var plain = machine("[Service]\nType=\(type)\nExecStart=/bin/server\nRestart=on-failure\n\(forking)")
+        _ = plain.start(now: .seconds(1), processes: &processes)
+        if type == "notify" { _ = plain.notify(NotifyMessage.parse(Array("READY=1".utf8)), now: .seconds(1), processes: &processes) }
+        if type == "forking" { _ = plain.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes) }
+        _ = plain.processExited(pid: plain.mainPID ?? 0, exit: .exited(3), now: .seconds(2), processes: &processes)
+        #expect(plain.state == .autoRestart && plain.result == .exitCode, "\(plain.state) \(plain.result)")
+    }
+
     /// systemd's OOMPolicy=: an OOM kill in the cgroup stops the service with result oom-kill
     /// (`stop`, the default), kills it (`kill`), or is only noted (`continue`).
     @Test(arguments: [("stop", ServiceState.stopSigterm, ServiceResult.oomKill), ("kill", .stopSigkill, .oomKill), ("continue", .running, .signal)])
