@@ -42,6 +42,16 @@ import Testing
             == ["ProtectSystem=: expected one of full, strict or a boolean, got 'sometimes'"])
     }
 
+    /// ip_tos_from_string(): `IPTOS=` takes the four names of systemd.socket(5) or 0-255.
+    @Test func ipTOSTakesItsNames() {
+        for (name, value) in [("low-delay", 0x10), ("throughput", 0x08), ("reliability", 0x04), ("low-cost", 0x02), ("184", 184)] {
+            let unit = buildUnit("a.socket", "[Socket]\nListenStream=127.0.0.1:9\nIPTOS=\(name)\n")
+            #expect(unit.loadState == .loaded && unit.settings.socket.ipTOS == Int32(value), "\(name)")
+        }
+        #expect(messages(buildUnit("a.socket", "[Socket]\nListenStream=127.0.0.1:9\nIPTOS=fast\n"), .error)
+            == ["IPTOS=: expected a number from 0 to 255 or one of low-delay, throughput, reliability, low-cost, got 'fast'"])
+    }
+
     /// The older names systemd 252 still reads, with their meaning.
     @Test func olderSpellingsMeanWhatTheyMeanInSystemd() {
         let unit = buildUnit("a.service", """

@@ -141,11 +141,14 @@ extension Field {
         }
     }
 
-    static func integer(_ keyPath: Path<Int32?>, in range: ClosedRange<Int32>) -> Field {
+    /// A number in `range`, or one of `names` (systemd's string tables with a numeric fallback).
+    static func integer(_ keyPath: Path<Int32?>, in range: ClosedRange<Int32>, names: KeyValuePairs<String, Int32> = [:]) -> Field {
         Field { settings, value, _ throws(ValueError) in
             if value.isEmpty { settings[keyPath: keyPath] = nil; return }
+            if let named = names.first(where: { $0.key == value }) { settings[keyPath: keyPath] = named.value; return }
             guard let number = Int32(value), range.contains(number) else {
-                throw .expected("a number from \(range.lowerBound) to \(range.upperBound)", got: value)
+                let alternatives = names.isEmpty ? "" : " or one of " + names.map(\.key).joined(separator: ", ")
+                throw .expected("a number from \(range.lowerBound) to \(range.upperBound)\(alternatives)", got: value)
             }
             settings[keyPath: keyPath] = number
         }

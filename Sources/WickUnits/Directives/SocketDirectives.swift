@@ -35,7 +35,10 @@ enum SocketDirectives {
             "Priority": .integer(\.socket.priority, in: Int32.min...Int32.max),
             "ReceiveBuffer": .size(\.socket.receiveBuffer),
             "SendBuffer": .size(\.socket.sendBuffer),
-            "IPTOS": Directive.integer(\.socket.ipTOS, in: 0...255).with(NotEnforced.socketOptions),
+            // ip_tos_from_string(): the names of IPTOS_LOWDELAY ... IPTOS_LOWCOST, or 0-255.
+            "IPTOS": Directive.integer(\.socket.ipTOS, in: 0...255,
+                                       names: ["low-delay": 0x10, "throughput": 0x08, "reliability": 0x04, "low-cost": 0x02])
+                .with(NotEnforced.socketOptions),
             "IPTTL": Directive.integer(\.socket.ipTTL, in: 1...255).with(NotEnforced.socketOptions),
             "Mark": Directive.integer(\.socket.mark, in: 0...Int32.max).with(NotEnforced.socketOptions),
             "TCPCongestion": Directive.optionalText(\.socket.tcpCongestion).with(NotEnforced.socketOptions),
