@@ -270,7 +270,12 @@ extension ExecRequest {
             }
             gid = found.gid
         }
-        var groups = user.map { inputs.users.memberships(of: $0.name) } ?? []
+        // get_supplementary_groups(): initgroups(3) of User= with the final gid (not for gid 0),
+        // which puts that gid in the list with the groups naming the user.
+        var groups: [UInt32] = []
+        if let user, let gid, gid != 0 {
+            groups = [gid] + inputs.users.memberships(of: user.name).filter { $0 != gid }
+        }
         for name in context.supplementaryGroups {
             guard let found = inputs.users.group(name) else {
                 return .failure(ExecFailure(status: SetupStatus.group, message: "SupplementaryGroups=\(name): no such group in /etc/group"))
@@ -459,6 +464,25 @@ extension ExecRequest {
         return request
     }
 
+    /// `HOME` and `SHELL` as systemd's get_fixed_user() takes them (get_user_creds() with
+    /// USER_CREDS_CLEAN): root (`User=root` or `0`) is /root and /bin/sh without a look at the
+    /// user database, nobody (`nobody` or `65534`) has neither; otherwise a home that is `/`, empty
+    /// or relative and a shell that is empty, relative or a nologin shell are left out ("not
+    /// particularly enlightening"). A dynamic user has neither.
+    static func loginPaths(_ user: UserRecords.User, configured: String?, dynamic: Bool) -> (home: String?, shell: String?) {
+        if dynamic { return (nil, nil) }
+        if configured == "root" || configured == "0" { return ("/root", "/bin/sh") }
+        if configured == "nobody" || configured == "65534" { return (nil, nil) }
+        let home = user.home.hasPrefix("/") && user.home.contains(where: { $0 != "/" }) ? user.home : nil
+        let shell = user.shell.hasPrefix("/") && !nologinShells.contains(user.shell) ? user.shell : nil
+        return (home, shell)
+    }
+
+    /// is_nologin_shell(): where distributions put nologin, and true and false.
+    static let nologinShells: Set<String> = [
+        "/bin/nologin", "/sbin/nologin", "/usr/bin/nologin", "/usr/sbin/nologin", "/bin/false", "/usr/bin/false", "/bin/true", "/usr/bin/true",
+    ]
+
     /// The environment (systemd's exec_child(): the manager's, then what it sets for this
     /// process, then PassEnvironment=, Environment=, EnvironmentFile=; UnsetEnvironment= last).
     static func environment(_ inputs: ExecInputs, user: UserRecords.User?, request: ExecRequest) -> Result<[EnvironmentVariable], ExecFailure> {
@@ -468,8 +492,9 @@ extension ExecRequest {
         if let user {
             environment.set("USER", user.name)
             environment.set("LOGNAME", user.name)
-            environment.set("HOME", user.home.isEmpty ? "/" : user.home)
-            environment.set("SHELL", user.shell.isEmpty ? "/bin/sh" : user.shell)
+            let (home, shell) = loginPaths(user, configured: context.user, dynamic: inputs.dynamicUser != nil)
+            if let home { environment.set("HOME", home) }
+            if let shell { environment.set("SHELL", shell) }
         }
         if !inputs.invocationID.isEmpty { environment.set("INVOCATION_ID", inputs.invocationID) }
         for (name, value) in inputs.managerVariables { environment.set(name, value) }

@@ -27,11 +27,37 @@ import WickUnits
 
     @Test func userGroupsAndTheirEnvironment() throws {
         let request = try request("User=web\nSupplementaryGroups=extra\n")
-        #expect(request.credentials == .init(uid: 1000, gid: 1000, groups: [4, 2000]), "the user's groups, then SupplementaryGroups=")
+        #expect(request.credentials == .init(uid: 1000, gid: 1000, groups: [1000, 4, 2000]), "initgroups(): the gid, the user's groups, then SupplementaryGroups=")
         #expect(request.environment.starts(with: []) && ["USER=web", "LOGNAME=web", "HOME=/srv/web", "SHELL=/bin/sh"].allSatisfy(request.environment.contains))
-        #expect(try self.request("User=1000\nGroup=extra\n").credentials == .init(uid: 1000, gid: 2000, groups: [4]))
+        #expect(try self.request("User=1000\nGroup=extra\n").credentials == .init(uid: 1000, gid: 2000, groups: [2000, 4]), "initgroups() with Group='s gid")
+        #expect(try self.request("User=root\n").credentials == .init(uid: 0, gid: 0, groups: []), "no initgroups() for gid 0")
         #expect(try self.request("Group=log\n").credentials == .init(uid: 0, gid: 4, groups: []), "Group= alone keeps wick's uid")
         #expect(try self.request("").credentials == nil && !self.request("").environment.contains { $0.hasPrefix("USER=") })
+    }
+
+    /// get_fixed_user() with USER_CREDS_CLEAN: `HOME` and `SHELL` only where they say something:
+    /// not a home of `/` or a nologin shell, root's synthesized (/root, /bin/sh), none for nobody
+    /// or a dynamic user.
+    @Test func loginVariablesAreLeftOutWhereSystemdLeavesThemOut() throws {
+        let users = UserRecords(
+            passwd: "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                + "bare:x:1001:1001::/:\nfalse:x:1002:1002::/home/f:/bin/false\nrel:x:1003:1003::home:sh\n",
+            group: "root:x:0:\n")
+        func login(_ user: String) throws -> [String] {
+            let request = try build("User=\(user)\n") { $0.users = users }.get()
+            return request.environment.filter { $0.hasPrefix("HOME=") || $0.hasPrefix("SHELL=") || $0.hasPrefix("USER=") }
+        }
+        #expect(try login("root") == ["USER=root", "HOME=/root", "SHELL=/bin/sh"])
+        #expect(try login("0") == ["USER=root", "HOME=/root", "SHELL=/bin/sh"])
+        #expect(try login("nobody") == ["USER=nobody"])
+        #expect(try login("bare") == ["USER=bare"])
+        #expect(try login("false") == ["USER=false", "HOME=/home/f"])
+        #expect(try login("rel") == ["USER=rel"])
+        let dynamic = try build("DynamicUser=yes\n") {
+            $0.dynamicUser = UserRecords.User(name: "t", uid: 61_200, gid: 61_200, home: "/", shell: "/usr/sbin/nologin")
+        }.get()
+        #expect(dynamic.environment.filter { $0.hasPrefix("HOME=") || $0.hasPrefix("SHELL=") }.isEmpty)
+        #expect(dynamic.credentials?.groups == [61_200])
     }
 
     /// A request built from its context alone is taken again by a later start of the same
