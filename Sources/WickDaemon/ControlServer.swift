@@ -119,10 +119,15 @@ final class ControlServer {
         if let newline = client.input.firstIndex(of: UInt8(ascii: "\n")) {
             let line = String(decoding: client.input[..<newline], as: UTF8.self)
             client.input = []
-            respond(client, answer(line, session: client.state, log: log, handle: handle), now: now)
+            respond(client, answer(line, session: client.state, log: log, handle: handle), now: now, log: log)
+        } else if client.inputClosed, !client.input.isEmpty, !client.inputTooLong {
+            // The peer's end of input ends its request too (`printf '{...}' | socat`, `nc -N`).
+            let line = String(decoding: client.input, as: UTF8.self)
+            client.input = []
+            respond(client, answer(line, session: client.state, log: log, handle: handle), now: now, log: log)
         } else if client.inputTooLong {
             client.input = []
-            respond(client, .response(ControlProtocol.failure("request longer than \(ControlProtocol.maximumRequestLength) bytes", code: .invalidRequest)), now: now)
+            respond(client, .response(ControlProtocol.failure("request longer than \(ControlProtocol.maximumRequestLength) bytes", code: .invalidRequest)), now: now, log: log)
         }
     }
 
@@ -156,12 +161,18 @@ final class ControlServer {
         return handle(request)
     }
 
-    private func respond(_ client: StreamServer<Session>.Client, _ reply: ControlReply, now: Instant) {
+    private func respond(_ client: StreamServer<Session>.Client, _ reply: ControlReply, now: Instant, log: (String) -> Void) {
         switch reply {
         case .response(let text):
             client.deadline = now.adding(Self.writeTimeout).nanoseconds
-            server.send(text.utf8, to: client, thenClose: true, limit: Self.maximumResponse)
+            // An answer over the limit is an error the client can read, not a closed connection.
+            let bounded = text.utf8.count <= Self.maximumResponse ? text : Self.tooLarge(text.utf8.count, log: log)
+            server.send(bounded.utf8, to: client, thenClose: true, limit: Self.maximumResponse)
         case .follow(let text, let units):
+            guard text.utf8.count <= Self.maximumResponse else {
+                respond(client, .response(text), now: now, log: log)
+                return
+            }
             client.state.following = units
             client.deadline = nil
             client.closesAtEndOfInput = false
@@ -172,6 +183,12 @@ final class ControlServer {
             client.deadline = nil
             waiting.insert(client.token)
         }
+    }
+
+    private static func tooLarge(_ size: Int, log: (String) -> Void) -> String {
+        let message = "answer of \(size) bytes is larger than \(maximumResponse >> 20) MiB: name fewer units or ask for fewer lines"
+        log("control: \(message)")
+        return ControlProtocol.failure(message, code: .failed)
     }
 
     /// The clients waiting for their jobs (those that hung up are forgotten here).

@@ -111,4 +111,32 @@ import Testing
         #expect(received >= 300, "lines keep coming after the half-close: \(received) bytes")
         try HostileNotifyTests.expectHealthy(live)
     }
+
+    /// Hostile review, session 13: one `cat` naming a unit 400 times made the daemon read and
+    /// render it 400 times (12 s of a blocked loop, 1.2 GB), and an answer over the 64 MiB limit
+    /// closed the connection without a word. Each unit is answered once; an answer over the limit
+    /// is an error the client reads (and a log line); a request ended by the client's end of
+    /// input instead of a newline is answered; a name with a type suffix that is not valid is
+    /// refused as such (`.service` was looked up as `.service.service`).
+    @Test func controlAnswersAreMadeOncePerUnitAndBounded() throws {
+        var files = ["big.service": "[Service]\nExecStart=/bin/true\n"]
+        for index in 0..<12 { files["big.service.d/\(10 + index).conf"] = "[Unit]\n" }
+        let live = try ControlVerbTests.start(files)
+        defer { live.stop() }
+        func exchange(_ text: String, newline: Bool = true) -> String {
+            TestClient.exchangeUnix(live.control, Array(text.utf8) + (newline ? [10] : []), halfClose: !newline)
+        }
+        let names = Array(repeating: #""big""#, count: 1_000).joined(separator: ",")
+        let once = exchange(#"{"version":1,"verb":"cat","units":["big.service",\#(names)]}"#)
+        #expect(once.contains(#""ok":true"#) && once.components(separatedBy: #""unit":"big.service""#).count == 2, "\(once.prefix(300))")
+        // cat reads the files when asked: 12 drop-ins of 1 MiB of NULs are 72 MiB of JSON.
+        for index in 0..<12 { truncate(live.directory.appendingPathComponent("big.service.d/\(10 + index).conf").path, 1 << 20) }
+        let large = exchange(#"{"version":1,"verb":"cat","units":["big.service"]}"#)
+        #expect(large.contains(#""ok":false"#) && large.contains("larger than 64 MiB"), "\(large.prefix(300))")
+        #expect(live.wick.log.contains("control: answer of"), "\(live.wick.log.suffix(500))")
+        #expect(exchange(#"{"version":1,"verb":"ping"}"#, newline: false).contains(#""ok":true"#), "answered at the end of input")
+        let invalid = exchange(#"{"version":1,"verb":"status","units":[".service"]}"#)
+        #expect(invalid.contains("invalid unit name") && !invalid.contains(".service.service"), "\(invalid)")
+        try HostileNotifyTests.expectHealthy(live)
+    }
 }

@@ -88,7 +88,8 @@ enum TestClient {
 
 extension TestClient {
     /// Sends raw bytes to a Unix stream socket and returns everything it answers.
-    static func exchangeUnix(_ path: String, _ payload: [UInt8]) -> String {
+    /// `halfClose`: the client ends its side after the payload (`shutdown(SHUT_WR)`).
+    static func exchangeUnix(_ path: String, _ payload: [UInt8], halfClose: Bool = false) -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -102,6 +103,7 @@ extension TestClient {
             if written <= 0 { break }
             offset += written
         }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         return readAll(fd)
     }
 }
