@@ -39,13 +39,22 @@ static int export_program(scmp_filter_ctx context, void **program, int *length) 
     return 0;
 }
 
-int cwick_seccomp_compile(unsigned default_action, int native_only, const struct cwick_seccomp_rule *rules, int rule_count,
-                          void **program, int *length) {
-    scmp_filter_ctx context = seccomp_init(default_action);
+int cwick_seccomp_compile(unsigned default_action, int native_only, const char *abi, const struct cwick_seccomp_rule *rules,
+                          int rule_count, void **program, int *length) {
+    uint32_t arch = abi ? seccomp_arch_resolve_name(abi) : SCMP_ARCH_NATIVE;
+    scmp_filter_ctx context;
     int i, j, error = 0;
     *program = NULL;
     *length = 0;
+    if (arch == 0) return EINVAL;
+    context = seccomp_init(default_action);
     if (!context) return ENOMEM;
+    /* systemd's seccomp_init_for_arch(): this ABI alone. */
+    if (arch != SCMP_ARCH_NATIVE && arch != seccomp_arch_native()) {
+        int removed = seccomp_arch_remove(context, seccomp_arch_native());
+        int added = seccomp_arch_add(context, arch);
+        if (removed < 0 || added < 0) error = -(added < 0 ? added : removed);
+    }
     /* Without native_only, another ABI's calls pass this filter (libseccomp's default kills). */
     if (!native_only && seccomp_attr_set(context, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW) < 0) error = EINVAL;
     /* no_new_privs is the child's decision (NoNewPrivileges=), not libseccomp's. */
@@ -62,7 +71,8 @@ int cwick_seccomp_compile(unsigned default_action, int native_only, const struct
             comparisons[j].datum_a = condition->op == SCMP_CMP_MASKED_EQ ? condition->mask : condition->value;
             comparisons[j].datum_b = condition->op == SCMP_CMP_MASKED_EQ ? condition->value : 0;
         }
-        result = seccomp_rule_add_array(context, rules[i].action, number, (unsigned)rules[i].condition_count, comparisons);
+        /* Exact, as systemd's add_seccomp_syscall_filter(): no rewriting into a multiplexer. */
+        result = seccomp_rule_add_exact_array(context, rules[i].action, number, (unsigned)rules[i].condition_count, comparisons);
         /* A call this ABI does not have, or a rule the filter already holds, is no error. */
         if (result < 0 && result != -EEXIST && result != -EDOM && result != -EOPNOTSUPP) error = -result;
     }

@@ -1,7 +1,14 @@
 import WickUnits
 
+/// The ABIs a process can call the kernel with (libseccomp's names): systemd's
+/// seccomp_local_archs[] holds those of the machine (on x86-64: x86-64, i386 and x32).
+public enum SeccompABI: String, Hashable, Sendable {
+    case x86_64, x86, x32, aarch64, arm
+}
+
 /// One seccomp filter, described (pure); `SeccompCompiler` in WickSystem turns it into BPF with
-/// libseccomp before the clone, and the child loads it last (`cwick_apply_seccomp`). systemd
+/// libseccomp before the clone, one program for each ABI of the machine (systemd's
+/// SECCOMP_FOREACH_LOCAL_ARCH), and the child loads them last (`cwick_apply_seccomp`). systemd
 /// installs one filter per setting, each allowing what it does not name, in a fixed order;
 /// the kernel runs them all and the strictest answer wins.
 public struct SeccompFilter: Hashable, Sendable {
@@ -27,15 +34,18 @@ public struct SeccompFilter: Hashable, Sendable {
         public var syscall: String
         public var action: Action
         public var conditions: [Condition] = []
+        /// The ABIs the rule is for; nil: every ABI.
+        public var abis: Set<SeccompABI>? = nil
     }
 
     /// The setting it implements, for messages.
     public var directive: String
     public var defaultAction: Action = .allow
     public var rules: [Rule] = []
-    /// `SystemCallArchitectures=native`: calls of another ABI (x32, i386) kill the process;
-    /// otherwise they pass this filter (systemd loads its filters for every local ABI; wick for
-    /// the native one only, so without this setting the other ABIs are not filtered).
+    /// The ABIs the filter is made for; nil: every ABI of the machine.
+    public var abis: Set<SeccompABI>? = nil
+    /// `SystemCallArchitectures=native`: one program for the native ABI, and calls of another
+    /// ABI (x32, i386) kill the process.
     public var nativeOnly = false
 }
 
@@ -52,15 +62,7 @@ public enum SeccompPolicy {
     public static func filters(_ context: ExecContext) -> [SeccompFilter] {
         var filters: [SeccompFilter] = []
         if let families = context.restrictAddressFamilies { filters.append(addressFamilies(families)) }
-        if context.memoryDenyWriteExecute {
-            let both: UInt64 = 0x2 | 0x4  // PROT_WRITE | PROT_EXEC
-            filters.append(SeccompFilter(directive: "MemoryDenyWriteExecute=", rules: [
-                .init(syscall: "mmap", action: eperm, conditions: [.init(argument: 2, op: .maskedEqual, value: both, mask: both)]),
-                .init(syscall: "mprotect", action: eperm, conditions: [.init(argument: 2, op: .maskedEqual, value: 0x4, mask: 0x4)]),
-                .init(syscall: "pkey_mprotect", action: eperm, conditions: [.init(argument: 2, op: .maskedEqual, value: 0x4, mask: 0x4)]),
-                .init(syscall: "shmat", action: eperm, conditions: [.init(argument: 2, op: .maskedEqual, value: 0o100000, mask: 0o100000)]),
-            ]))
-        }
+        if context.memoryDenyWriteExecute { filters.append(memoryDenyWriteExecute()) }
         if context.restrictRealtime {
             // sched_setscheduler(2) with SCHED_FIFO (1), SCHED_RR (2), 4, or anything above SCHED_IDLE (5).
             filters.append(SeccompFilter(directive: "RestrictRealtime=", rules: [1, 2, 4].map {
@@ -87,9 +89,31 @@ public enum SeccompPolicy {
         return filters
     }
 
-    /// `RestrictAddressFamilies=`: socket(2) of another family fails with EAFNOSUPPORT.
+    /// `MemoryDenyWriteExecute=` as systemd's seccomp_memory_deny_write_execute() per ABI: a
+    /// mapping both writable and executable fails (mmap; mmap2 on i386 and arm, where i386's old
+    /// mmap, whose arguments are in memory, fails whatever it asks), as does making memory
+    /// executable (mprotect, pkey_mprotect) or attaching shared memory executable (shmat, where it
+    /// is a call of its own: not on i386, where it goes through ipc()).
+    static func memoryDenyWriteExecute() -> SeccompFilter {
+        let both: UInt64 = 0x2 | 0x4  // PROT_WRITE | PROT_EXEC
+        let writableExecutable = [SeccompFilter.Condition(argument: 2, op: .maskedEqual, value: both, mask: both)]
+        let executable = [SeccompFilter.Condition(argument: 2, op: .maskedEqual, value: 0x4, mask: 0x4)]
+        return SeccompFilter(directive: "MemoryDenyWriteExecute=", rules: [
+            .init(syscall: "mmap", action: eperm, conditions: writableExecutable, abis: [.x86_64, .x32, .aarch64]),
+            .init(syscall: "mmap2", action: eperm, conditions: writableExecutable, abis: [.x86, .arm]),
+            .init(syscall: "mmap", action: eperm, abis: [.x86]),
+            .init(syscall: "mprotect", action: eperm, conditions: executable),
+            .init(syscall: "pkey_mprotect", action: eperm, conditions: executable),
+            .init(syscall: "shmat", action: eperm, conditions: [.init(argument: 2, op: .maskedEqual, value: 0o100000, mask: 0o100000)],
+                  abis: [.x86_64, .x32, .aarch64, .arm]),
+        ])
+    }
+
+    /// `RestrictAddressFamilies=`: socket(2) of another family fails with EAFNOSUPPORT. Not on
+    /// i386, where socket(2) can be reached through socketcall(2), whose arguments are in memory
+    /// (systemd's seccomp_restrict_address_families() leaves such ABIs out too).
     static func addressFamilies(_ setting: AddressFamilySetting) -> SeccompFilter {
-        var filter = SeccompFilter(directive: "RestrictAddressFamilies=")
+        var filter = SeccompFilter(directive: "RestrictAddressFamilies=", abis: [.x86_64, .x32, .aarch64, .arm])
         func socket(_ op: SeccompFilter.Condition.Operator, _ family: Int32) -> SeccompFilter.Rule {
             .init(syscall: "socket", action: eafnosupport, conditions: [.init(argument: 0, op: op, value: UInt64(family))])
         }

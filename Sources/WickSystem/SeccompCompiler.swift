@@ -44,31 +44,68 @@ public final class SeccompCompiler {
         }
     }
 
+    /// systemd's seccomp_local_archs[]: the ABIs a process of this machine can call the kernel
+    /// with, the native one first. Each filter is made for each of them (a filter for the native
+    /// ABI alone let a service make the same calls through i386's `int 0x80`).
+    public static let localABIs: [SeccompABI] = {
+        #if arch(x86_64)
+        return [.x86_64, .x86, .x32]
+        #elseif arch(arm64)
+        return [.aarch64, .arm]
+        #else
+        return []
+        #endif
+    }()
+
     static func compile(_ filters: [SeccompFilter]) -> Result<[CompiledFilter], SystemError> {
         var compiled: [CompiledFilter] = []
         for filter in filters {
-            var names: [UnsafeMutablePointer<CChar>] = []
-            defer { names.forEach { free($0) } }
-            let conditions = filter.rules.map { rule in
-                rule.conditions.map { cwick_seccomp_condition(argument: $0.argument, op: $0.op.rawValue, value: $0.value, mask: $0.mask) }
-            }
-            var program: UnsafeMutableRawPointer?
-            var length: Int32 = 0
-            let error: Int32 = withConditionPointers(conditions) { pointers in
-                let rules = filter.rules.enumerated().map { index, rule -> cwick_seccomp_rule in
-                    let name = strdup(rule.syscall)
-                    if let name { names.append(name) }
-                    return cwick_seccomp_rule(syscall: name.map { UnsafePointer($0) }, action: action(rule.action),
-                                              conditions: pointers[index], condition_count: Int32(rule.conditions.count))
-                }
-                return rules.withUnsafeBufferPointer {
-                    cwick_seccomp_compile(action(filter.defaultAction), filter.nativeOnly ? 1 : 0, $0.baseAddress, Int32($0.count), &program, &length)
+            // `SystemCallArchitectures=native` is one program for the native ABI; a machine whose
+            // ABIs wick does not list gets one program for the native ABI (nil).
+            let abis: [SeccompABI?] = filter.nativeOnly || localABIs.isEmpty ? [localABIs.first] : localABIs
+            for abi in abis where abi.map({ filter.abis?.contains($0) ?? true }) ?? true {
+                let rules = filter.rules.filter { rule in abi.map { rule.abis?.contains($0) ?? true } ?? true }
+                // Nothing to deny for this ABI: no program (it would allow everything).
+                if rules.isEmpty && filter.defaultAction == .allow && !filter.nativeOnly { continue }
+                switch compileOne(filter, rules: rules, abi: abi) {
+                case .success(let program): compiled.append(program)
+                case .failure(let error): return .failure(error)
                 }
             }
-            guard error == 0, let program else { return .failure(SystemError("compile the \(filter.directive) filter", code: error == 0 ? ENOMEM : error)) }
-            compiled.append(CompiledFilter(instructions: program, length: length))
         }
         return .success(compiled)
+    }
+
+    private static func compileOne(_ filter: SeccompFilter, rules: [SeccompFilter.Rule], abi: SeccompABI?) -> Result<CompiledFilter, SystemError> {
+        var names: [UnsafeMutablePointer<CChar>] = []
+        defer { names.forEach { free($0) } }
+        let conditions = rules.map { rule in
+            rule.conditions.map { cwick_seccomp_condition(argument: $0.argument, op: $0.op.rawValue, value: $0.value, mask: $0.mask) }
+        }
+        var program: UnsafeMutableRawPointer?
+        var length: Int32 = 0
+        let error: Int32 = withConditionPointers(conditions) { pointers in
+            let described = rules.enumerated().map { index, rule -> cwick_seccomp_rule in
+                let name = strdup(rule.syscall)
+                if let name { names.append(name) }
+                return cwick_seccomp_rule(syscall: name.map { UnsafePointer($0) }, action: action(rule.action),
+                                          conditions: pointers[index], condition_count: Int32(rule.conditions.count))
+            }
+            return described.withUnsafeBufferPointer { buffer in
+                withOptionalCString(abi?.rawValue) { name in
+                    cwick_seccomp_compile(action(filter.defaultAction), filter.nativeOnly ? 1 : 0, name, buffer.baseAddress, Int32(buffer.count), &program, &length)
+                }
+            }
+        }
+        guard error == 0, let program else {
+            return .failure(SystemError("compile the \(filter.directive) filter for \(abi?.rawValue ?? "the native ABI")", code: error == 0 ? ENOMEM : error))
+        }
+        return .success(CompiledFilter(instructions: program, length: length))
+    }
+
+    private static func withOptionalCString<T>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> T) -> T {
+        guard let string else { return body(nil) }
+        return string.withCString { body($0) }
     }
 
     /// Stable pointers to each rule's conditions for the duration of `body`.

@@ -19,6 +19,9 @@
  *   wick-test-service fdremove NAME   Sends FDSTOREREMOVE=1 with FDNAME=NAME and exits.
  *   wick-test-service barrier FILE   Sends READY=1, then waits for sd_notify_barrier() (5 s at most)
  *                              and writes "barrier=R" (its return value) to FILE, and waits for SIGTERM.
+ *   wick-test-service i386     On x86-64, makes i386 system calls (int $0x80) and prints what each
+ *                              returned, 0 or the errno: uname, mmap2 and the old mmap of a page
+ *                              writable and executable ("unsupported" elsewhere).
  *
  * The report is lines of KEY=VALUE: listen_fds, names, pid_matches, open (the fds open in the
  * process, from /proc/self/fd), remote (REMOTE_ADDR:REMOTE_PORT), kinds (listening/connection per fd).
@@ -56,6 +59,38 @@ static void open_fds(char *out, size_t size) {
     }
 }
 
+#if defined(__x86_64__)
+/* An i386 system call from this x86-64 process (the kernel's ia32 entry): arguments in ebx,
+ * ecx, edx, esi, edi, ebp, truncated to 32 bits. */
+static int call32(long number, long a, long b, long c, long d, long e, long f) {
+    long result;
+    __asm__ volatile("push %%rbp\n\tmov %k[f], %%ebp\n\tint $0x80\n\tpop %%rbp"
+                     : "=a"(result)
+                     : "a"(number), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), [f] "r"(f)
+                     : "memory", "cc");
+    int value = (int)result;   /* an error is -4095..-1; an address may look negative too */
+    return value < 0 && value >= -4095 ? -value : 0;
+}
+
+static int i386_calls(void) {
+    /* Memory under 4 GiB, where the calls' 32-bit pointers reach. */
+    unsigned *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) { perror("mmap"); return 1; }
+    int uname = call32(122, (long)low, 0, 0, 0, 0, 0);
+    int mmap2 = call32(192, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned arguments[6] = { 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, (unsigned)-1, 0 };
+    memcpy(low + 256, arguments, sizeof arguments);
+    int old_mmap = call32(90, (long)(low + 256), 0, 0, 0, 0, 0);
+    printf("uname=%d\nmmap2=%d\nmmap=%d\n", uname, mmap2, old_mmap);
+    return 0;
+}
+#else
+static int i386_calls(void) {
+    printf("unsupported\n");
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
     char **names = NULL;
     char report[4096], fds[1024] = "", kinds[256] = "";
@@ -68,6 +103,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (strcmp(argv[1], "notify-exit") == 0) return 0;
+    if (strcmp(argv[1], "i386") == 0) return i386_calls();
     if (strcmp(argv[1], "barrier") == 0 && argc >= 3) {
         FILE *out;
         int r;

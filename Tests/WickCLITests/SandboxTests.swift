@@ -168,6 +168,28 @@ import Testing
         #expect(after == before, "removed when the unit stopped")
     }
 
+    /// The filters hold for every ABI of the machine, as systemd loads them for each of its
+    /// seccomp_local_archs[]: an x86-64 service that calls the kernel through i386's `int 0x80`
+    /// is refused `uname` under `SystemCallFilter=~uname` and a writable and executable mapping
+    /// (mmap2, the old mmap) under `MemoryDenyWriteExecute=` (both passed: only x86-64's calls
+    /// were filtered). Skipped where i386 calls are not there (another machine, a kernel without
+    /// ia32 emulation).
+    @Test func filtersHoldForTheMachinesOtherABIs() throws {
+        let baseline = try BinaryRunner.run(URL(fileURLWithPath: BinaryRunner.testService), ["i386"]).stdout
+        guard baseline.contains("uname=0") else { return }
+        let out = ExecEnvironmentTests.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let live = try ControlVerbTests.start([
+            "abi.service": "[Service]\nType=oneshot\nExecStart=\(BinaryRunner.testService) i386\nStandardOutput=file:\(out)/abi\n"
+                + "SystemCallFilter=~uname\nSystemCallErrorNumber=EPERM\nMemoryDenyWriteExecute=yes\n",
+            "open.service": "[Service]\nType=oneshot\nExecStart=\(BinaryRunner.testService) i386\nStandardOutput=file:\(out)/open\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "abi.service", "open.service").status == 0, "\(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/abi") == "uname=1\nmmap2=1\nmmap=1\n", "EPERM for each: \(live.wick.log)")
+        #expect(ExecEnvironmentTests.read("\(out)/open") == "uname=0\nmmap2=0\nmmap=0\n", "without the settings")
+    }
+
     @Test func systemCallFiltersRefuseWhatTheyName() throws {
         let families = try Self.probe("RestrictAddressFamilies=AF_UNIX", ["inet"])
         #expect(families.results["inet"] == "EAFNOSUPPORT", "\(families)")

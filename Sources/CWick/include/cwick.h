@@ -85,12 +85,13 @@ struct cwick_seccomp_rule {
     int condition_count;
 };
 
-/* Compiles one filter with libseccomp in the parent (libseccomp allocates): the native ABI,
- * calls of another ABI allowed unless native_only (then they kill the process). Unknown call names
- * are skipped, as systemd does. *program is malloc'd (free()), *length in instructions. Returns 0
- * or an errno. */
-int cwick_seccomp_compile(unsigned default_action, int native_only, const struct cwick_seccomp_rule *rules, int rule_count,
-                          void **program, int *length);
+/* Compiles one filter with libseccomp in the parent (libseccomp allocates) for one ABI, as
+ * systemd's seccomp_init_for_arch(): `abi` is libseccomp's name of it ("x86_64", "x86", "x32"
+ * ...; NULL: the native one), calls of another ABI allowed unless native_only (then they kill
+ * the process). Unknown call names, and calls the ABI does not have, are skipped, as systemd
+ * does. *program is malloc'd (free()), *length in instructions. Returns 0 or an errno. */
+int cwick_seccomp_compile(unsigned default_action, int native_only, const char *abi, const struct cwick_seccomp_rule *rules,
+                          int rule_count, void **program, int *length);
 
 struct cwick_mount {
     int kind;
