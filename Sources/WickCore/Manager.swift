@@ -36,6 +36,8 @@ public struct Manager {
     public internal(set) var shuttingDown = false
     /// After a reload: services removed from the unit files, dropped once they stop.
     var removedServices: Set<UnitID> = []
+    /// Services in final-sigterm or final-sigkill: they wait for their leftovers to end.
+    var finalWaiters: Set<UnitID> = []
 
     /// Targets whose wanted units start with the daemon under the drop-in rule (`--units`).
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -270,6 +272,18 @@ public struct Manager {
         dispatch(now: now, port: &port)
     }
 
+    /// A process wick reaped that is no unit's main or control process (a leftover of a unit,
+    /// or an orphan re-parented to wick): the services waiting in final-sigterm or final-sigkill
+    /// for their process group and cgroup to empty look again.
+    public mutating func leftoverReaped(now: Instant, port: inout some ManagerPort) {
+        guard !finalWaiters.isEmpty else { return }
+        for name in finalWaiters.sorted() {
+            guard let transitions = services[name]?.leftoversMayHaveGone(now: now, processes: &port) else { continue }
+            apply(transitions, now: now, port: &port)
+        }
+        dispatch(now: now, port: &port)
+    }
+
     /// The OOM killer killed a process in the service's cgroup (`OOMPolicy=`).
     public mutating func controlGroupOOM(unit: UnitID, now: Instant, port: inout some ManagerPort) {
         guard var service = services[unit] else { return }
@@ -363,7 +377,7 @@ public struct Manager {
     public static func isFinal(_ state: ServiceState) -> Bool { state == .dead || state == .failed }
 
     static func isStopping(_ state: ServiceState) -> Bool {
-        [.stop, .stopSigterm, .stopSigkill, .stopPost].contains(state)
+        [.stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill].contains(state)
     }
 
     public var allStopped: Bool {

@@ -32,6 +32,10 @@ public protocol ProcessPort {
     /// its exit routed to `unit` as a clean one; false when it has already gone, so that the
     /// stop does not wait for it (systemd's main_pid_good()).
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool
+    /// Whether a process is left in `unit`'s process group `group` (one whose number another
+    /// process took is not the unit's) or in its cgroup, when it has one: what systemd's
+    /// final-sigterm and final-sigkill wait to see empty.
+    mutating func remains(group: Int32, unit: UnitID) -> Bool
 }
 
 public enum ProcessRole: Equatable, Sendable {

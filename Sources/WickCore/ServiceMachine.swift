@@ -108,7 +108,8 @@ public struct ServiceMachine: Sendable {
         switch state {
         case .dead, .failed, .autoRestart:
             break
-        case .condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+        case .condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost,
+             .finalSigterm, .finalSigkill:
             return []
         }
         stopRequested = false
@@ -149,7 +150,7 @@ public struct ServiceMachine: Sendable {
             enterSignal(.stopSigterm, now: now, processes: &processes)
         case .running, .exited, .reload:
             enterStop(now: now, processes: &processes)
-        case .stop, .stopSigterm, .stopSigkill, .stopPost:
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
             break
         }
         return takeTransitions()
@@ -173,6 +174,10 @@ public struct ServiceMachine: Sendable {
         } else if pid == controlPID {
             controlPID = nil
             controlExited(exit, now: now, processes: &processes)
+        } else if state == .finalSigterm || state == .finalSigkill {
+            // A process wick started for the unit (one a `MAINPID=` replaced) ended while what
+            // is left of the unit is waited for.
+            return leftoversMayHaveGone(now: now, processes: &processes)
         } else if let mainPID, !processes.watchExit(of: mainPID, unit: name) {
             // Another process of the unit ended, and the main process, which is not wick's child
             // (`MAINPID=`), has gone meanwhile: systemd finds it so at its cgroup's events
@@ -193,7 +198,7 @@ public struct ServiceMachine: Sendable {
         switch state {
         case .condition, .startPre, .start, .startPost, .running, .exited, .reload, .stop, .stopSigterm:
             enterSignal(settings.oomPolicy == .kill ? .stopSigkill : .stopSigterm, now: now, processes: &processes)
-        case .stopSigkill, .stopPost, .dead, .failed, .autoRestart:
+        case .stopSigkill, .stopPost, .finalSigterm, .finalSigkill, .dead, .failed, .autoRestart:
             break
         }
         return takeTransitions()
@@ -230,9 +235,30 @@ public struct ServiceMachine: Sendable {
             } else {
                 enterStopPost(now: now, processes: &processes)
             }
-        case .stopSigkill, .stopPost:
+        case .stopSigkill:
+            // "Processes still around after SIGKILL. Ignoring."
+            fail(.timeout)
             mainPID = nil
             controlPID = nil
+            enterStopPost(now: now, processes: &processes)
+        case .stopPost:
+            // service_dispatch_timer(): the stop-post command timed out; it and what is left get
+            // the final signals.
+            fail(.timeout)
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
+            controlPID = nil
+            enterFinalSignal(.finalSigterm, now: now, processes: &processes)
+        case .finalSigterm:
+            // "State 'final-sigterm' timed out. Killing." (or, without SendSIGKILL=, failed).
+            fail(.timeout)
+            if settings.kill.sendSIGKILL {
+                enterFinalSignal(.finalSigkill, now: now, processes: &processes)
+            } else {
+                enterDead(now: now)
+            }
+        case .finalSigkill:
+            // "Processes still around after final SIGKILL. Entering failed mode."
+            fail(.timeout)
             enterDead(now: now)
         case .running:
             fail(.timeout)
@@ -309,7 +335,8 @@ public struct ServiceMachine: Sendable {
             // "for ever", not a trap; without a timeout (infinity) there is nothing to extend.
             let extended = now.adding(TimeSpan(microseconds: usec).nanoseconds)
             switch state {
-            case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost:
+            case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost,
+                 .finalSigterm, .finalSigkill:
                 timeoutExtendedUntil = max(timeoutExtendedUntil ?? extended, extended)
                 if watchdogArmed { watchdogExtendedUntil = max(watchdogExtendedUntil ?? extended, extended) }
                 deadline = stateDeadline()
@@ -499,6 +526,9 @@ public struct ServiceMachine: Sendable {
             let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .stopSigkill)
             if let pid = group ? processGroup : mainPID {
                 reached = processes.kill(pid: pid, signal: signal, group: group, unit: name)
+                // Nothing left in the group (its leader was reaped): it can take no new member,
+                // and the final signals have nothing to find (no system call more per stop).
+                if group && !reached && mainPID == nil { processGroup = nil }
                 if group, let mainPID, mainPID != pid { reached = processes.kill(pid: mainPID, signal: signal, group: false, unit: name) || reached }
             }
             if target == .stopSigterm && settings.kill.sendSIGHUP, let pid = processGroup {
@@ -516,8 +546,38 @@ public struct ServiceMachine: Sendable {
     private mutating func enterStopPost(now: Instant, processes: inout some ProcessPort) {
         queue = settings.execStopPost
         if runNextControl(.stopPost, now: now, processes: &processes) != .started {
+            enterFinalSignal(.finalSigterm, now: now, processes: &processes)
+        }
+    }
+
+    /// systemd's service_enter_signal() for FINAL_SIGTERM and FINAL_SIGKILL, after the stop
+    /// commands: what is left of the unit (leftovers of its process group, its cgroup) gets
+    /// `KillSignal=` (under `KillMode=mixed` nothing: its main process has gone), then, once
+    /// `TimeoutStopSec=` passed or at once when nothing was signalled, `FinalKillSignal=`
+    /// (`mixed`: to the whole group); the unit is dead once nothing is left
+    /// (`leftoversMayHaveGone`). A stop that found the group empty signals nothing more.
+    private mutating func enterFinalSignal(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) {
+        let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .finalSigkill)
+        if group, let pgid = processGroup, processes.remains(group: pgid, unit: name) {
+            let signal = target == .finalSigkill ? settings.kill.finalSignal.number : settings.kill.signal.number
+            processes.kill(pid: pgid, signal: signal, group: true, unit: name)
+            if target == .finalSigterm && settings.kill.sendSIGHUP { processes.kill(pid: pgid, signal: 1, group: true, unit: name) }
+            setState(target, now: now)
+        } else if target == .finalSigterm && settings.kill.sendSIGKILL {
+            enterFinalSignal(.finalSigkill, now: now, processes: &processes)
+        } else {
             enterDead(now: now)
         }
+    }
+
+    /// A process wick did not start for a unit ended (a leftover, re-parented to wick): a unit
+    /// in final-sigterm or final-sigkill whose group and cgroup are now empty is dead (systemd's
+    /// service_notify_cgroup_empty_event()).
+    public mutating func leftoversMayHaveGone(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
+        guard state == .finalSigterm || state == .finalSigkill else { return [] }
+        if let pgid = processGroup, processes.remains(group: pgid, unit: name) { return [] }
+        enterDead(now: now)
+        return takeTransitions()
     }
 
     /// dead, failed or auto-restart (systemd's `service_enter_dead`): restart when the policy
@@ -593,7 +653,7 @@ public struct ServiceMachine: Sendable {
             } else if controlPID == nil {
                 enterStopPost(now: now, processes: &processes)
             }
-        case .stop, .stopPost, .condition, .startPre, .dead, .failed, .autoRestart, .exited:
+        case .stop, .stopPost, .condition, .startPre, .dead, .failed, .autoRestart, .exited, .finalSigterm, .finalSigkill:
             break
         }
     }
@@ -642,13 +702,13 @@ public struct ServiceMachine: Sendable {
             // A failing ExecStopPost= fails the unit and ends the chain (service_enter_dead()).
             if failed {
                 fail(ServicePolicy.result(of: exit, settings: settings, command: true))
-                enterDead(now: now)
+                enterFinalSignal(.finalSigterm, now: now, processes: &processes)
             } else if runNextControl(.stopPost, now: now, processes: &processes) != .started {
-                enterDead(now: now)
+                enterFinalSignal(.finalSigterm, now: now, processes: &processes)
             }
         case .stopSigterm, .stopSigkill:
             if mainPID == nil { enterStopPost(now: now, processes: &processes) }
-        case .dead, .start, .running, .exited, .failed, .autoRestart:
+        case .dead, .start, .running, .exited, .failed, .autoRestart, .finalSigterm, .finalSigkill:
             break
         }
     }
@@ -785,6 +845,8 @@ public struct ServiceMachine: Sendable {
             return earliest(after(settings.effectiveTimeoutStart), watchdogDeadline())
         case .stop, .stopSigterm, .stopSigkill, .stopPost:
             return earliest(after(settings.timeoutStop), watchdogDeadline())
+        case .finalSigterm, .finalSigkill:
+            return after(settings.timeoutStop)
         case .autoRestart:
             return since.adding(settings.restartSec.nanoseconds)
         case .running:

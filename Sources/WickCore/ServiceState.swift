@@ -13,6 +13,10 @@ public enum ServiceState: String, Sendable, Equatable, CaseIterable {
     case stopSigterm = "stop-sigterm"
     case stopSigkill = "stop-sigkill"
     case stopPost = "stop-post"
+    /// After the stop commands: what is left of the unit gets the stop signal, then (after
+    /// `TimeoutStopSec=`) the final kill signal (systemd's FINAL_SIGTERM, FINAL_SIGKILL).
+    case finalSigterm = "final-sigterm"
+    case finalSigkill = "final-sigkill"
     case failed
     case autoRestart = "auto-restart"
 
@@ -24,14 +28,15 @@ public enum ServiceState: String, Sendable, Equatable, CaseIterable {
         case .condition, .startPre, .start, .startPost, .autoRestart: return "activating"
         case .running, .exited: return "active"
         case .reload: return "reloading"
-        case .stop, .stopSigterm, .stopSigkill, .stopPost: return "deactivating"
+        case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill: return "deactivating"
         }
     }
 
     /// States in which the service's sockets are handed over (not polled by wick).
     public var holdsSockets: Bool {
         switch self {
-        case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost: return true
+        case .condition, .startPre, .start, .startPost, .running, .reload, .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
+            return true
         case .dead, .failed, .autoRestart, .exited: return false
         }
     }

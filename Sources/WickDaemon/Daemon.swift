@@ -138,6 +138,7 @@ public final class Daemon {
         self.aliases = aliases
         manager = Manager(units: loaded, aliases: aliases, bootUnits: boot)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages)
+        if let reason = port.controlGroups.unavailable { messages.wick(.warning, reason) }
         port.output.onLine = { [unowned control] unit, line in control.publish(unit: unit, line: line) }
         // The latency histogram is read only by the metrics endpoint: not kept without one.
         if metricsServer != nil {
@@ -344,7 +345,10 @@ public final class Daemon {
                 // instance's connection closes one wait4(2) sooner (docs/performance.md,
                 // thirteenth session).
                 while let (pid, status) = Reaper.reapOne() {
-                    guard let unit = port.unitOfPID.removeValue(forKey: pid) else { continue }
+                    guard let unit = port.unitOfPID.removeValue(forKey: pid) else {
+                        manager.leftoverReaped(now: current, port: &port)
+                        continue
+                    }
                     let exit: ProcessExit
                     switch status {
                     case .exited(let code): exit = .exited(code)

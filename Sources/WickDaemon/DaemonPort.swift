@@ -944,6 +944,17 @@ final class DaemonPort: ManagerPort {
         return sent
     }
 
+    /// The group's members by kill(2) first (no /proc read while it is empty, as at the end of
+    /// most runs), then whether one of them is alive: a zombie not reaped yet has left the unit,
+    /// as it has left a cgroup.
+    func remains(group pgid: Int32, unit: UnitID) -> Bool {
+        if Self.maySignal(pgid, group: true), !Self.groupNumberReused(pgid, leaderOwner: unitOfPID[pgid], unit: unit),
+           Glibc.kill(-pgid, 0) == 0 || errno == EPERM, ProcessTable.hasLiveMember(group: pgid) {
+            return true
+        }
+        return !controlGroups.processes(unit.name).isEmpty
+    }
+
     /// Whether the process group `pgid` that `unit` made can no longer be its own: the leader
     /// (the spawned process, whose pid is the group's number) is tracked for another unit, or is
     /// untracked and alive: the unit's leader was reaped, so that process is a new one with the

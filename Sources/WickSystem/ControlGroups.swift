@@ -57,6 +57,8 @@ public final class ControlGroups {
     /// SpawnIntoCgroupTests). Their unit's later commands of the run join by writing
     /// `cgroup.procs`; its next run gets a new cgroup.
     private var killed: Set<String> = []
+    /// Why units run without cgroups on a host that has the hierarchy, for the daemon's log.
+    public private(set) var unavailable: String?
     /// `usage_usec` of a kept cgroup when its unit's last run ended (read at `remove`, off the
     /// activation's path): the next run's CPU time counts from there.
     private var cpuBase: [String: UInt64] = [:]
@@ -98,10 +100,17 @@ public final class ControlGroups {
         Self.removeStaleSlices(parent)
         guard let (name, lock) = Self.claimSlice(parent, slice) else {
             (base, relativeBase, abilities, sliceLock) = (nil, "", .none, -1)
+            unavailable = "no slice of wick's own could be made or locked in \(parent) (\(slice) and \(Self.sliceNames - 1) others are held): units run without cgroups"
             return
         }
         let relative = (own == "/" ? "" : own) + "/" + name
         base = parent + "/" + name
+        // A slice an earlier daemon left: its units' cgroups are not this daemon's (one that
+        // cgroup.kill killed kills every process later cloned into it). The empty ones go; one
+        // that still holds processes is taken as killed (`prepare`).
+        for unit in FileSystemUnitSource().entries(of: parent + "/" + name) ?? [] where unit.hasSuffix(".service") || unit.hasSuffix(".socket") {
+            _ = rmdir(parent + "/" + name + "/" + unit)
+        }
         relativeBase = relative
         sliceLock = lock
         abilities = CgroupAbilities(hierarchy: true, controllers: Self.enableControllers(parent: parent, slice: parent + "/" + name), bpf: bpf)
@@ -139,8 +148,11 @@ public final class ControlGroups {
             // Settings changed by a reload: a new cgroup with the new limits and programs.
             discard(unit)
         }
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            return .failure(CgroupBPF.Failure(description: "\(path): \(String(cString: strerror(errno)))"))
+        if mkdir(path, 0o755) != 0 {
+            guard errno == EEXIST else { return .failure(CgroupBPF.Failure(description: "\(path): \(String(cString: strerror(errno)))")) }
+            // Not made by this daemon (an earlier daemon's, with processes in it): it may have
+            // been killed, so the unit's processes join it by writing cgroup.procs.
+            if made[unit] == nil { killed.insert(unit) }
         }
         made[unit] = setup
         inUse.insert(unit)
@@ -304,6 +316,10 @@ public final class ControlGroups {
         _ = rmdir(base)
     }
 
+    /// How many slice names a daemon tries (`wick.slice`, `wick-2.slice` ...): as many daemons
+    /// as PID 1 of their namespaces can share one hierarchy (there were three).
+    static let sliceNames = 64
+
     /// The empty slices of earlier daemons that are gone (killed with SIGKILL, they could not
     /// clean up after themselves): a `wick-*.slice` nobody holds locked. The lock, not the PID
     /// in the name, tells: a daemon in another PID namespace shares the hierarchy, and its PID
@@ -332,8 +348,8 @@ public final class ControlGroups {
     /// name and the locked descriptor; nil when no slice can be made.
     private static func claimSlice(_ parent: String, _ slice: String) -> (String, Int32)? {
         let stem = slice.hasSuffix(".slice") ? String(slice.dropLast(6)) : slice
-        for attempt in 0..<24 {
-            let name = attempt < 8 ? slice : "\(stem)-\(attempt / 8 + 1).slice"
+        for attempt in 0..<(sliceNames * 3) {
+            let name = attempt < 3 ? slice : "\(stem)-\(attempt / 3 + 1).slice"
             let path = parent + "/" + name
             if mkdir(path, 0o755) != 0 && errno != EEXIST { return nil }
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)

@@ -10,6 +10,7 @@ public enum ProcessTable {
         public var parent: Int32
         /// `R`, `S`, `D`, `Z` (zombie: exited, not yet reaped), ...
         public var state: Character
+        public var group: Int32 = 0
     }
 
     public static func entry(of pid: Int32) -> Entry? {
@@ -21,7 +22,17 @@ public enum ProcessTable {
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
         let fields = String(decoding: bytes[(close + 1)...], as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let state = fields[0].first, let parent = Int32(fields[1]) else { return nil }
-        return Entry(parent: parent, state: state)
+        return Entry(parent: parent, state: state, group: fields.count > 2 ? Int32(fields[2]) ?? 0 : 0)
+    }
+
+    /// Whether a process of the process group `group` is alive (not a zombie): what is left of
+    /// a unit, as a cgroup counts it (an exited process that is not reaped yet has left it).
+    public static func hasLiveMember(group: Int32) -> Bool {
+        for entry in FileSystemUnitSource().entries(of: "/proc") ?? [] {
+            guard let pid = Int32(entry), let found = self.entry(of: pid), found.group == group else { continue }
+            if found.state != "Z" && found.state != "X" { return true }
+        }
+        return false
     }
 
     /// The pids whose parent is `parent`.

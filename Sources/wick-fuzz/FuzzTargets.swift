@@ -65,6 +65,7 @@ enum NotifyHarness {
         mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { nil }
         mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }
         mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { true }
+        mutating func remains(group: Int32, unit: UnitID) -> Bool { false }
     }
 
     static func apply(_ message: NotifyMessage) {

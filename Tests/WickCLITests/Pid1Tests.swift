@@ -70,6 +70,16 @@ import Testing
 
     func zombies(of parent: Int32) -> [Int32] { HostileNotifyTests.zombies(of: parent) }
 
+    /// The children of `pid` that are not zombies.
+    static func liveChildren(of pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.filter { child in
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            guard let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        }.count
+    }
+
     func exitStatus(_ namespace: Namespace) -> Int32? {
         namespace.unshare.waitForExit(seconds: 15)
     }
@@ -104,6 +114,29 @@ import Testing
         kill(namespace.wickPID, SIGTERM)
         #expect(exitStatus(namespace) == 1, "something had to be killed: \(namespace.unshare.log)")
         #expect(namespace.unshare.log.contains("stubborn.service: stop-sigterm -> stop-sigkill"))
+    }
+
+    /// What a stopped service leaves in its process group is killed (systemd's final-sigterm,
+    /// then final-sigkill at `TimeoutStopSec=`; `KillMode=mixed`: SIGKILL at once): a child that
+    /// ignores SIGTERM lived on after `wick stop` (re-parented to wick), one more at each run
+    /// under `Restart=`. In a PID namespace, so that what is left is easy to count.
+    @Test(arguments: ["control-group", "mixed"])
+    func aStopKillsWhatTheMainProcessLeftBehind(mode: String) throws {
+        let script = "(trap \"\" TERM; while :; do /bin/sleep 0.1; done) & trap \"exit 0\" TERM; while :; do /bin/sleep 0.1; done"
+        let namespace = try start([
+            "leaves.service": "[Service]\nExecStart=/bin/sh -c '\(script)'\nKillMode=\(mode)\nTimeoutStopSec=1\n[Install]\nWantedBy=multi-user.target\n",
+        ])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { namespace.unshare.log.contains("leaves.service: dead -> running") }, "\(namespace.unshare.log)")
+        usleep(300_000)
+        let control = namespace.directory.appendingPathComponent("run/wick/control").path
+        let stop = try BinaryRunner.run(BinaryRunner.wick, ["stop", "leaves.service", "--control", control])
+        #expect(stop.status == 0, "\(stop.stderr)")
+        func descendants() -> Int { Self.liveChildren(of: namespace.wickPID) }
+        #expect(waitFor { descendants() == 0 }, "left behind: \(descendants()) processes; \(namespace.unshare.log)")
+        let expected = mode == "mixed" ? "leaves.service: stop-sigterm -> final-sigkill" : "leaves.service: final-sigterm -> final-sigkill"
+        #expect(namespace.unshare.log.contains(expected), "\(namespace.unshare.log)")
     }
 
     @Test(arguments: [("exit 3", Int32(3)), ("kill -9 $$$$", Int32(137)), ("exit 0", Int32(0))])

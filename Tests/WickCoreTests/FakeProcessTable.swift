@@ -35,6 +35,10 @@ struct FakeProcessTable: ProcessPort {
 
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { !gone.contains(pid) }
 
+    /// Process groups with processes left in them after their leader (`remains`).
+    var leftovers: Set<Int32> = []
+    mutating func remains(group: Int32, unit: UnitID) -> Bool { leftovers.contains(group) }
+
     mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile, let pid = pidFiles[pidFile] else { return nil }
         running[pid] = (unit, pidFile, .main)

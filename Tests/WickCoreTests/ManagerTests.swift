@@ -26,6 +26,7 @@ struct FakePort: ManagerPort {
     mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { processes.movedMainPID(unit: unit, pidFile: pidFile, from: old) }
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { processes.claimMainPID(pid, unit: unit) }
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { processes.watchExit(of: pid, unit: unit) }
+    mutating func remains(group: Int32, unit: UnitID) -> Bool { processes.remains(group: group, unit: unit) }
     mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         if failingSockets.contains(socket) { return .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) }
         openedListeners.append(socket)

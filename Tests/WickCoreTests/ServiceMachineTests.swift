@@ -41,6 +41,56 @@ import WickUnits
         #expect(plain.state == .autoRestart && plain.result == .exitCode, "\(plain.state) \(plain.result)")
     }
 
+    /// systemd's FINAL_SIGTERM and FINAL_SIGKILL: what is left of the unit's process group after
+    /// its main process ended gets `KillSignal=`, then at `TimeoutStopSec=` `FinalKillSignal=`,
+    /// and the unit is dead once nothing is left (a stop ended when the main process did, and a
+    /// leftover that ignored SIGTERM lived on, one more at each run under `Restart=`). `mixed`:
+    /// SIGKILL to the group at once; `process`: the leftovers are not the stop's.
+    @Test(arguments: ["control-group", "mixed", "process"])
+    func whatIsLeftOfTheGroupGetsTheFinalSignals(mode: String) {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/server\nKillMode=\(mode)\nTimeoutStopSec=5\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let leader = processes.lastPID
+        _ = service.stop(now: .seconds(1), processes: &processes)
+        #expect(service.state == .stopSigterm)
+        processes.leftovers = [leader]
+        processes.kills = []
+        _ = service.processExited(pid: leader, exit: .signaled(15), now: .seconds(2), processes: &processes)
+        let kills = processes.kills.map { "\($0.pid) \($0.signal) \($0.group)" }
+        switch mode {
+        case "control-group":
+            #expect(service.state == .finalSigterm && kills == ["\(leader) 15 true"], "\(service.state) \(kills)")
+            #expect(service.leftoversMayHaveGone(now: .seconds(3), processes: &processes).isEmpty, "still there")
+            #expect(service.deadline == .seconds(7), "TimeoutStopSec= from the final-sigterm")
+            _ = service.timerFired(now: .seconds(7), processes: &processes)
+            #expect(service.state == .finalSigkill && processes.kills.last.map { "\($0.pid) \($0.signal) \($0.group)" } == "\(leader) 9 true")
+            processes.leftovers = []
+            #expect(service.leftoversMayHaveGone(now: .seconds(8), processes: &processes).map(\.to) == [.failed])
+            #expect(service.result == .timeout)
+        case "mixed":
+            #expect(service.state == .finalSigkill && kills == ["\(leader) 9 true"], "\(service.state) \(kills)")
+            processes.leftovers = []
+            #expect(service.leftoversMayHaveGone(now: .seconds(3), processes: &processes).map(\.to) == [.dead])
+        default:
+            #expect(service.state == .dead && kills.isEmpty, "\(service.state) \(kills)")
+        }
+    }
+
+    /// A stop that found the group empty (the leader was its last process) signals nothing more:
+    /// the end of an `Accept=yes` instance makes no system call for the final signals.
+    @Test func aGroupFoundEmptyIsNotSignalledAgain() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/server\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let leader = processes.lastPID
+        processes.running[leader] = nil
+        processes.leftovers = [leader]   // would be signalled if asked
+        _ = service.processExited(pid: leader, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .dead)
+        #expect(processes.kills.map(\.signal) == [15], "the stop's one group signal, none more: \(processes.kills)")
+    }
+
     /// systemd's OOMPolicy=: an OOM kill in the cgroup stops the service with result oom-kill
     /// (`stop`, the default), kills it (`kill`), or is only noted (`continue`).
     @Test(arguments: [("stop", ServiceState.stopSigterm, ServiceResult.oomKill), ("kill", .stopSigkill, .oomKill), ("continue", .running, .signal)])

@@ -26,6 +26,35 @@ import WickUnits
         return stat(path, &info) == 0 ? [Int(info.st_ino), info.st_ctim.tv_sec, info.st_ctim.tv_nsec] : nil
     }
 
+    /// A slice an earlier daemon left holds its units' cgroups, which may have been killed with
+    /// cgroup.kill (a process cloned into such a cgroup is killed at birth, kernel 6.18: a
+    /// new daemon's first start of the unit died at once). The empty ones are removed when the
+    /// slice is claimed; one that cannot be (it holds processes) is joined by writing
+    /// cgroup.procs. A fourth daemon as PID 1 still gets a slice (names beyond wick-3), and one
+    /// that gets none says why.
+    @Test func anEarlierDaemonsCgroupsAreNotCloneTargets() throws {
+        let mount = FileManager.default.temporaryDirectory.appendingPathComponent("wick-stale-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: mount) }
+        for unit in ["gone.service", "busy.service"] {
+            try FileManager.default.createDirectory(atPath: mount + "/wick.slice/" + unit, withIntermediateDirectories: true)
+        }
+        FileManager.default.createFile(atPath: mount + "/wick.slice/busy.service/held", contents: Data())   // rmdir fails, as with processes
+        let groups = ControlGroups(mount: mount, own: "/", slice: "wick.slice", bpf: false)
+        let base = try #require(groups.base)
+        #expect(base == mount + "/wick.slice")
+        #expect(!FileManager.default.fileExists(atPath: base + "/gone.service"), "an empty cgroup of an earlier daemon is removed")
+        var warnings: [String] = []
+        _ = try groups.prepare("gone.service", Self.setup(), warnings: &warnings).get()
+        #expect(!groups.wasKilled("gone.service"), "made anew: cloned into")
+        _ = try groups.prepare("busy.service", Self.setup(), warnings: &warnings).get()
+        #expect(groups.wasKilled("busy.service"), "not this daemon's: joined by writing cgroup.procs")
+        // Held slices (flock by live daemons): the next names are tried.
+        var held: [ControlGroups] = [groups]
+        for _ in 0..<4 { held.append(ControlGroups(mount: mount, own: "/", slice: "wick.slice", bpf: false)) }
+        #expect(held.allSatisfy { $0.base != nil && $0.unavailable == nil }, "\(held.map { $0.base ?? "none" })")
+        #expect(Set(held.compactMap(\.base)).count == 5)
+    }
+
     @Test func theNextStartReusesTheCgroupWhichCountsAsNoneBetweenRuns() throws {
         let (groups, mount, base) = try Self.groups()
         defer { try? FileManager.default.removeItem(atPath: mount) }
