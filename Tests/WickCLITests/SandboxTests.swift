@@ -190,6 +190,17 @@ import Testing
         #expect(ExecEnvironmentTests.read("\(out)/open") == "uname=0\nmmap2=0\nmmap=0\n", "without the settings")
     }
 
+    /// `DynamicUser=yes` runs in systemd's implied sandbox: no new privileges, no set-user-ID
+    /// file made, the system read-only, a /tmp of its own (a set-user-ID file was made, and
+    /// NoNewPrivs was 0).
+    @Test func aDynamicUserRunsInSystemdsImpliedSandbox() throws {
+        let run = try Self.probe("DynamicUser=yes", ["nnp", "list:/tmp", "suid:/tmp/s", "write:/usr/lib/wick-dyn"])
+        #expect(run.results["nnp"] == "1", "\(run)")
+        #expect(run.results["suid:/tmp/s"] == "EPERM", "made in its own /tmp, not set-user-ID: \(run)")
+        #expect(run.results["write:/usr/lib/wick-dyn"] == "EROFS", "\(run)")
+        #expect(run.results["list:/tmp"] == "", "\(run)")
+    }
+
     @Test func systemCallFiltersRefuseWhatTheyName() throws {
         let families = try Self.probe("RestrictAddressFamilies=AF_UNIX", ["inet"])
         #expect(families.results["inet"] == "EAFNOSUPPORT", "\(families)")

@@ -42,6 +42,16 @@ import Testing
             == ["ProtectSystem=: expected one of full, strict or a boolean, got 'sometimes'"])
     }
 
+    /// unit_patch_contexts(): `DynamicUser=yes` implies a private /tmp, `ProtectSystem=strict`,
+    /// `ProtectHome=read-only` (unless set), `NoNewPrivileges=` and `RestrictSUIDSGID=`.
+    @Test func aDynamicUserImpliesSystemdsSandbox() {
+        let exec = buildUnit("a.service", "[Service]\nExecStart=/bin/a\nDynamicUser=yes\nProtectHome=yes\n").settings.service.exec
+        #expect(exec.privateTmp && exec.protectSystem == "strict" && exec.protectHome == "yes" && exec.noNewPrivileges && exec.restrictSUIDSGID)
+        #expect(buildUnit("a.service", "[Service]\nExecStart=/bin/a\nDynamicUser=yes\n").settings.service.exec.protectHome == "read-only")
+        let plain = buildUnit("a.service", "[Service]\nExecStart=/bin/a\n").settings.service.exec
+        #expect(!plain.privateTmp && plain.protectSystem == "no" && !plain.noNewPrivileges && !plain.restrictSUIDSGID)
+    }
+
     /// ip_tos_from_string(): `IPTOS=` takes the four names of systemd.socket(5) or 0-255.
     @Test func ipTOSTakesItsNames() {
         for (name, value) in [("low-delay", 0x10), ("throughput", 0x08), ("reliability", 0x04), ("low-cost", 0x02), ("184", 184)] {

@@ -10,6 +10,8 @@ Usage: sandbox-probe.py OUT CHECK...; each CHECK writes "CHECK=RESULT" to OUT:
   wx           "ok" or the errno name of a PROT_WRITE|PROT_EXEC mapping
   userns       "ok" or the errno name of unshare(CLONE_NEWUSER)
   exec:PATH    "ok" or the errno name of executing PATH
+  suid:PATH    "ok" or the errno name of creating PATH and making it set-user-ID
+  nnp          the NoNewPrivs value of /proc/self/status
 """
 import ctypes
 import errno
@@ -64,6 +66,14 @@ def check(name):
             if code >= 100:
                 raise OSError(code - 100, "exec")
         return failure(run)
+    if name.startswith("suid:"):
+        def make():
+            open(name[5:], "w").close()
+            os.chmod(name[5:], 0o4755)
+        return failure(make)
+    if name == "nnp":
+        with open("/proc/self/status") as status:
+            return next((line.split()[1] for line in status if line.startswith("NoNewPrivs:")), "?")
     if name == "userns":
         return failure(lambda: libc.unshare(0x10000000))
     return "unknown check"

@@ -4,7 +4,7 @@ enum NotEnforced {
     static let credentials = DirectiveSupport.notEnforced(
         "not applied: wick sets no user namespace, keyring or credentials for the service")
     static let dynamicUser = DirectiveSupport.notEnforced(
-        "partly applied: a uid from 61184-65519 stable while wick runs; the DynamicUser= sandbox (private /tmp, read-only system, /var/lib/private) is not")
+        "partly applied: a uid from 61184-65519 stable while wick runs, with systemd's implied PrivateTmp=, ProtectSystem=strict, ProtectHome=read-only, NoNewPrivileges= and RestrictSUIDSGID=; the implied RemoveIPC= and /var/lib/private are not")
     static let rootDirectory = DirectiveSupport.notEnforced(
         "partly applied: a plain chroot(2) before the working directory; nothing is mounted inside it")
     static let filesystem = DirectiveSupport.notEnforced(

@@ -29,6 +29,27 @@ public enum UnitBuilder {
         }
     }
 
+    /// systemd's unit_patch_contexts() for `DynamicUser=yes`: "make sure that the unit can't
+    /// leave its UID/GID around in the file system": a private /tmp, the whole system read-only
+    /// (`ProtectSystem=strict`), `ProtectHome=read-only` unless set otherwise, and neither
+    /// benefiting from nor making set-user-ID files (`NoNewPrivileges=`, `RestrictSUIDSGID=`).
+    /// (`RemoveIPC=`, which it implies too, is not enforced by wick.)
+    static func patchContexts(_ unit: inout LoadedUnit) {
+        func patch(_ context: inout ExecContext) {
+            guard context.dynamicUser else { return }
+            context.privateTmp = true
+            context.protectSystem = "strict"
+            if context.protectHome == "no" { context.protectHome = "read-only" }
+            context.noNewPrivileges = true
+            context.restrictSUIDSGID = true
+        }
+        switch unit.name.type {
+        case "service": patch(&unit.settings.service.exec)
+        case "socket": patch(&unit.settings.socket.exec)
+        default: break
+        }
+    }
+
     public static func build(
         name: UnitName, fragment: UnitSourceFile?, dropIns: [UnitSourceFile] = [], host: HostFacts = HostFacts()
     ) -> LoadedUnit {
@@ -45,6 +66,7 @@ public enum UnitBuilder {
             apply(file, to: &unit, resolver: resolver, warned: &warnedDirectives)
         }
         if unit.name.type == "service" { inferType(&unit) }
+        patchContexts(&unit)
         UnitValidator.validate(&unit)
         for index in unit.diagnostics.indices where unit.diagnostics[index].unit == nil {
             unit.diagnostics[index].unit = name.name
