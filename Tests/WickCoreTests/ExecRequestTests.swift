@@ -53,7 +53,8 @@ import WickUnits
         #expect(try login("bare") == ["USER=bare"])
         #expect(try login("false") == ["USER=false", "HOME=/home/f"])
         #expect(try login("rel") == ["USER=rel"])
-        let dynamic = try build("DynamicUser=yes\n") {
+        // The dynamic user as the daemon passes it (the sandbox DynamicUser= implies is not built here).
+        let dynamic = try build("") {
             $0.dynamicUser = UserRecords.User(name: "t", uid: 61_200, gid: 61_200, home: "/", shell: "/usr/sbin/nologin")
         }.get()
         #expect(dynamic.environment.filter { $0.hasPrefix("HOME=") || $0.hasPrefix("SHELL=") }.isEmpty)

@@ -38,7 +38,7 @@ import WickUnits
         for unit in ["gone.service", "busy.service"] {
             try FileManager.default.createDirectory(atPath: mount + "/wick.slice/" + unit, withIntermediateDirectories: true)
         }
-        FileManager.default.createFile(atPath: mount + "/wick.slice/busy.service/held", contents: Data())   // rmdir fails, as with processes
+        _ = FileManager.default.createFile(atPath: mount + "/wick.slice/busy.service/held", contents: Data())   // rmdir fails, as with processes
         let groups = ControlGroups(mount: mount, own: "/", slice: "wick.slice", bpf: false)
         let base = try #require(groups.base)
         #expect(base == mount + "/wick.slice")
