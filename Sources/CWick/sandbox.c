@@ -83,7 +83,8 @@ static int apply_mount(const struct cwick_mount *step) {
         if (!error) error = set_attributes(step->path, MOUNT_ATTR_NOEXEC, 0, AT_RECURSIVE);
         break;
     case CWICK_MOUNT_TMPFS:
-        if (mount("tmpfs", step->path, "tmpfs", MS_NOSUID | MS_NODEV | (step->flag ? MS_RDONLY : 0), step->source) < 0) error = errno;
+        if (mount("tmpfs", step->path, "tmpfs", MS_NOSUID | (step->flag & 2 ? MS_NOEXEC : MS_NODEV) | (step->flag & 1 ? MS_RDONLY : 0),
+                  step->source) < 0) error = errno;
         break;
     case CWICK_MOUNT_MKDIR:
         if (mkdir(step->path, (mode_t)step->flag) < 0 && errno != EEXIST) error = errno;
@@ -106,6 +107,30 @@ static int apply_mount(const struct cwick_mount *step) {
     case CWICK_MOUNT_PROC:
         if (mount("proc", step->path, "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, step->options) < 0) error = errno;
         break;
+    case CWICK_MOUNT_NODE: {
+        char target[PATH_MAX];
+        ssize_t length;
+        if (lstat(step->source, &status) < 0) { error = errno; break; }
+        if (S_ISLNK(status.st_mode)) {
+            length = readlink(step->source, target, sizeof target - 1);
+            if (length < 0) { error = errno; break; }
+            target[length] = '\0';
+            if (symlink(target, step->path) < 0 && errno != EEXIST) error = errno;
+            break;
+        }
+        /* A node of its own in the tmpfs (a bound /dev/ptmx finds no devpts beside it: opening
+         * it fails with ENOENT); bound onto an empty file where mknod is not allowed. */
+        if (mknod(step->path, status.st_mode, status.st_rdev) == 0) {
+            if (chmod(step->path, status.st_mode & 07777) < 0) error = errno;   /* not under the umask */
+            break;
+        }
+        if (errno != EPERM) { error = errno; break; }
+        fd = open(step->path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0) { error = errno; break; }
+        close(fd);
+        if (mount(step->source, step->path, NULL, MS_BIND, NULL) < 0) error = errno;
+        break;
+    }
     case CWICK_MOUNT_MOVE_ROOT:
         /* systemd's mount_move_root(): the staging tree becomes / */
         if (chdir(step->path) < 0 || mount(step->path, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) error = errno;

@@ -32,7 +32,7 @@ long cwick_clone3_run(void *args, size_t size, int (*fn)(void *), void *arg);
 struct child_arguments {
     const struct cwick_spawn_plan *plan;
     int *moved;                 /* 3 + plan->fd_count slots for place_fds, allocated by the parent */
-    const char **environment;   /* plan->envp, free slots for LISTEN_PID and WATCHDOG_PID, then NULL */
+    const char **environment;   /* plan->envp, free slots for LISTEN_PID, WATCHDOG_PID and SYSTEMD_EXEC_PID, then NULL */
     size_t environment_count;   /* entries before the free slots */
     int in_cgroup;              /* 1: born in the unit's cgroup (CLONE_INTO_CGROUP), no move */
     volatile int error;         /* the child's errno when it could not exec */
@@ -152,6 +152,7 @@ static int become(struct child_arguments *arguments) {
     const struct cwick_spawn_plan *plan = arguments->plan;
     char pid_variable[32] = "LISTEN_PID=";
     char watchdog_variable[32] = "WATCHDOG_PID=";
+    char exec_variable[40] = "SYSTEMD_EXEC_PID=";
     size_t slot = arguments->environment_count;
     int error;
 
@@ -194,6 +195,10 @@ static int become(struct child_arguments *arguments) {
         format_pid(watchdog_variable + strlen("WATCHDOG_PID="), getpid());
         arguments->environment[slot++] = watchdog_variable;
     }
+    if (plan->set_exec_pid) {
+        format_pid(exec_variable + strlen("SYSTEMD_EXEC_PID="), getpid());
+        arguments->environment[slot++] = exec_variable;
+    }
     unblock_signals();
 
     if (strchr(plan->path, '/') || !plan->search_path) {
@@ -231,7 +236,8 @@ static int child(void *opaque) {
 /* The child's stack: its frames hold a path buffer, far below this. */
 enum { CHILD_STACK_SIZE = 64 * 1024 };
 
-/* The child's environment array (the plan's, with free slots for LISTEN_PID and WATCHDOG_PID)
+/* The child's environment array (the plan's, with free slots for LISTEN_PID, WATCHDOG_PID and
+ * SYSTEMD_EXEC_PID)
  * and its fd table, allocated before the clone: the child cannot allocate. */
 static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *arguments) {
     size_t count = 0;
@@ -242,7 +248,7 @@ static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *
     arguments->in_cgroup = 0;
     arguments->error = 0;
     arguments->status = CWICK_EXIT_EXEC;
-    arguments->environment = malloc((count + 3) * sizeof(char *));
+    arguments->environment = malloc((count + 4) * sizeof(char *));
     arguments->moved = malloc((3 + (size_t)plan->fd_count) * sizeof(int));
     if (!arguments->environment || !arguments->moved) {
         release(arguments);
@@ -252,6 +258,7 @@ static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *
     arguments->environment[count] = NULL;
     arguments->environment[count + 1] = NULL;
     arguments->environment[count + 2] = NULL;
+    arguments->environment[count + 3] = NULL;
     return 0;
 }
 

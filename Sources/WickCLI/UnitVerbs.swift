@@ -36,9 +36,10 @@ public struct Restart: ParsableCommand {
 public struct Reload: ParsableCommand {
     public static let configuration = CommandConfiguration(commandName: "reload", abstract: "Run the ExecReload= commands of running units.")
     @Argument(help: "Units to reload.") var units: [String]
+    @Flag(name: .customLong("no-block"), help: "Do not wait for the reloads to end.") var noBlock = false
     @OptionGroup var options: ControlOptions
     public init() {}
-    public func run() throws { try ControlCommand.send(ControlRequest(verb: "reload", units: units), options: options) }
+    public func run() throws { try ControlCommand.send(ControlRequest(verb: "reload", units: units, noBlock: noBlock), options: options) }
 }
 
 /// `wick kill [--signal SIG] UNIT...` (systemctl kill): signals the service's whole process group.

@@ -197,14 +197,16 @@ public struct Manager {
         return port.kill(pid: pid, signal: signal, group: service.processGroup != nil, unit: name)
     }
 
-    /// `reload`: runs the service's `ExecReload=`; false when it cannot be reloaded now.
-    public mutating func reloadService(_ name: UnitID, now: Instant, port: inout some ManagerPort) -> Bool {
-        guard var service = services[name] else { return false }
+    /// `reload`: runs the service's `ExecReload=`; the `reloadsEnded` count that says it has
+    /// ended, nil when it cannot be reloaded now.
+    public mutating func reloadService(_ name: UnitID, now: Instant, port: inout some ManagerPort) -> UInt64? {
+        guard var service = services[name] else { return nil }
+        let target = service.reloadsEnded &+ 1
         let (accepted, transitions) = service.reload(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
         dispatch(now: now, port: &port)
-        return accepted
+        return accepted ? target : nil
     }
 
     /// `reset-failed`: failed units (all, or those named) back to dead, their start-limit and

@@ -17,7 +17,7 @@ public struct Sandbox: Equatable, Sendable {
 
     /// `struct cwick_mount`'s kinds.
     public enum StepKind: Int32, Sendable {
-        case bind = 1, readOnly, noExec, tmpfs, mkdir, touch, symlink, devpts, inaccessible, moveRoot, proc
+        case bind = 1, readOnly, noExec, tmpfs, mkdir, touch, symlink, devpts, inaccessible, moveRoot, proc, node
     }
 
     public struct Step: Equatable, Sendable {
@@ -258,12 +258,16 @@ public struct Sandbox: Equatable, Sendable {
     /// /dev/shm, /dev/mqueue and /dev/hugepages when there, the usual symbolic links; then the
     /// /dev mount itself read-only.
     static func privateDevices(_ dev: String) -> [Step] {
-        var steps = [Step(kind: .tmpfs, path: dev, source: "mode=0755,size=4m,nr_inodes=64k")]
+        // DEV_MOUNT_OPTIONS: nosuid, noexec.
+        var steps = [Step(kind: .tmpfs, path: dev, source: "mode=0755,size=4m,nr_inodes=64k", flag: 2)]
         for directory in ["pts", "shm", "mqueue", "hugepages"] {
             steps.append(Step(kind: .mkdir, path: dev + "/" + directory, flag: 0o755))
             steps.append(Step(kind: .bind, path: dev + "/" + directory, source: "/dev/" + directory, ignoreMissing: directory == "mqueue" || directory == "hugepages"))
         }
-        steps.append(Step(kind: .symlink, path: dev + "/ptmx", source: "pts/ptmx"))
+        // mount_private_dev(): /dev/ptmx as the host has it, a link to pts/ptmx or the node
+        // (whose pts/ptmx is mode 000: a link to it refused every pty to a service not root).
+        steps.append(Step(kind: .node, path: dev + "/ptmx", source: "/dev/ptmx"))
+        steps.append(Step(kind: .symlink, path: dev + "/log", source: "/run/systemd/journal/dev-log"))
         for node in ["null", "zero", "full", "random", "urandom", "tty"] {
             steps.append(Step(kind: .touch, path: dev + "/" + node))
             steps.append(Step(kind: .bind, path: dev + "/" + node, source: "/dev/" + node, ignoreMissing: true))

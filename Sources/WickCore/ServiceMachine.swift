@@ -28,6 +28,9 @@ public struct ServiceMachine: Sendable {
     public private(set) var processGroup: Int32?
     public private(set) var deadline: Instant?
     public private(set) var restartCount = 0
+    /// How the last reload ended (systemd's `ReloadResult=`), and how many reloads have ended.
+    public private(set) var reloadResult = ServiceResult.success
+    public private(set) var reloadsEnded: UInt64 = 0
     /// Counts the starts: the processes of one start share an `$INVOCATION_ID`.
     public private(set) var invocation: UInt64 = 0
     /// Starts refused by the start limit (`StartLimitIntervalSec=`, `StartLimitBurst=`).
@@ -223,6 +226,7 @@ public struct ServiceMachine: Sendable {
             if let controlPID { processes.kill(pid: controlPID, signal: Self.sigkill, group: false, unit: name) }
             controlPID = nil
             queue = []
+            reloadResult = .timeout
             enterRunning(afterStart: false, now: now, processes: &processes)
         case .condition, .startPre, .start, .startPost, .stop:
             fail(.timeout)
@@ -272,13 +276,24 @@ public struct ServiceMachine: Sendable {
     }
 
     /// `reload` (systemctl reload): runs `ExecReload=` in state `reload`, back to `running` when
-    /// it ends (a failing reload command is logged by its exit but leaves the service running, as
-    /// in systemd). False when the service is not running or has no `ExecReload=`.
+    /// it ends (a failing reload command ends the chain, is `reloadResult` and leaves the service
+    /// running, as in systemd); one asked for during a reload is that reload. `reloadsEnded`
+    /// counts the reloads that ended: the one asked for now has ended once it passed the count it
+    /// had before the call. False when the service is not running or has no `ExecReload=`.
     public mutating func reload(now: Instant, processes: inout some ProcessPort) -> (accepted: Bool, transitions: [ServiceTransition]) {
+        // A reload asked for while one runs is that one (systemd merges the jobs).
+        if state == .reload { return (true, []) }
         guard state == .running, !settings.execReload.isEmpty else { return (false, []) }
+        reloadResult = .success
         queue = settings.execReload
-        if runNextControl(.reload, now: now, processes: &processes) != .started {
-            setState(.running, now: now)
+        switch runNextControl(.reload, now: now, processes: &processes) {
+        case .started:
+            break
+        case .finished:
+            reloadsEnded &+= 1
+        case .failed:
+            reloadResult = .resources
+            reloadsEnded &+= 1
         }
         return (true, takeTransitions())
     }
@@ -695,7 +710,13 @@ public struct ServiceMachine: Sendable {
                 enterSignal(.stopSigterm, now: now, processes: &processes)
             }
         case .reload:
-            if runNextControl(.reload, now: now, processes: &processes) != .started {
+            // service_sigchld_event(): a failing reload command ends the chain and is the
+            // reload's result (`ReloadResult=`); the service runs on.
+            if failed {
+                reloadResult = ServicePolicy.result(of: exit, settings: settings, command: true)
+                queue = []
+                enterRunning(afterStart: false, now: now, processes: &processes)
+            } else if runNextControl(.reload, now: now, processes: &processes) != .started {
                 enterRunning(afterStart: false, now: now, processes: &processes)
             }
         case .stopPost:
@@ -770,6 +791,7 @@ public struct ServiceMachine: Sendable {
     private mutating func setState(_ new: ServiceState, now: Instant) {
         let old = state
         state = new
+        if old == .reload && new != .reload { reloadsEnded &+= 1 }
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
         stateEntered = now
         timeoutExtendedUntil = nil

@@ -20,6 +20,8 @@ enum ControlReply {
 /// of those that have.
 struct ControlWait {
     var jobs: [JobID: String]
+    /// `reload`: each service and the `reloadsEnded` count that says its reload has ended.
+    var reloads: [UnitID: UInt64] = [:]
     var failures: [String] = []
 }
 
@@ -189,6 +191,12 @@ final class ControlServer {
         let message = "answer of \(size) bytes is larger than \(maximumResponse >> 20) MiB: name fewer units or ask for fewer lines"
         log("control: \(message)")
         return ControlProtocol.failure(message, code: .failed)
+    }
+
+    /// Whether a client waits for a reload (looked at after every wake-up: a reload ends with a
+    /// state change, not with a job).
+    var waitsForReloads: Bool {
+        !waiting.isEmpty && waiting.contains { server.clients[$0]?.state.waiting?.reloads.isEmpty == false }
     }
 
     /// The clients waiting for their jobs (those that hung up are forgotten here).

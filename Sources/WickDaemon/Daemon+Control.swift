@@ -34,6 +34,8 @@ extension Daemon {
         switch request.verb {
         case "start", "stop", "restart":
             return enqueueJobs(JobType(rawValue: request.verb) ?? .start, units: units, noBlock: request.noBlock, now: current)
+        case "reload":
+            return reload(units, noBlock: request.noBlock, now: current)
         case "logs":
             return logs(units, request: request)
         default:
@@ -57,11 +59,6 @@ extension Daemon {
                 : ControlProtocol.failure("no process to signal in \(units.filter { !reached.contains($0) }.map(\.name).joined(separator: " "))", code: .refused)
         case "reset-failed":
             manager.resetFailed(units: units, now: current, port: &port)
-            return ControlProtocol.success()
-        case "reload":
-            for unit in units where !manager.reloadService(unit, now: current, port: &port) {
-                return ControlProtocol.failure("\(unit) cannot be reloaded: it is not running or has no ExecReload=", code: .refused)
-            }
             return ControlProtocol.success()
         case "daemon-reload":
             let errors = reloadUnits(now: current)
@@ -115,17 +112,48 @@ extension Daemon {
         return noBlock ? .response(ControlProtocol.success()) : .wait(ControlWait(jobs: jobs))
     }
 
+    /// `reload`: each service's `ExecReload=`, waited for as systemctl waits for the reload job
+    /// (unless `--no-block`): a reload whose command fails or times out fails the answer ("Job
+    /// for X failed"), and one asked for during a reload waits for that reload.
+    private func reload(_ units: [UnitID], noBlock: Bool, now current: Instant) -> ControlReply {
+        var reloads: [UnitID: UInt64] = [:]
+        for unit in units {
+            guard let ended = manager.reloadService(unit, now: current, port: &port) else {
+                let reason = manager.services[unit].map { $0.settings.execReload.isEmpty ? "it has no ExecReload=" : "it is not active" } ?? "it is not a service"
+                return .response(ControlProtocol.failure("\(unit) cannot be reloaded: \(reason)", code: .refused))
+            }
+            reloads[unit] = ended
+        }
+        return noBlock ? .response(ControlProtocol.success()) : .wait(ControlWait(jobs: [:], reloads: reloads))
+    }
+
     /// Answers every client whose jobs have all finished: success when each is done (a start
     /// skipped by a condition included), otherwise a failure naming the units and their results,
     /// as systemctl's "Job for X failed" does.
     func completeWaits(now current: Instant) {
         let finished = manager.takeFinishedJobs()
-        guard !finished.isEmpty else { return }
+        guard !finished.isEmpty || control.waitsForReloads else { return }
         for (token, var wait) in control.pendingWaits() {
             for job in finished where wait.jobs.removeValue(forKey: job.id) != nil {
                 if case .failed(let reason) = job.outcome { wait.failures.append("\(job.unit) (result: \(reason))") }
             }
-            guard wait.jobs.isEmpty else {
+            // A reload has ended once its count passed; it failed with its command, or when the
+            // service is no longer active (systemd's unit_notify() for a reload job).
+            for (unit, ended) in wait.reloads {
+                guard let service = manager.services[unit] else {
+                    wait.reloads[unit] = nil
+                    wait.failures.append("\(unit) (result: removed)")
+                    continue
+                }
+                guard service.reloadsEnded >= ended else { continue }
+                wait.reloads[unit] = nil
+                if service.reloadResult != .success {
+                    wait.failures.append("\(unit) (result: \(service.reloadResult.rawValue))")
+                } else if service.state.activeState != "active" && service.state.activeState != "reloading" {
+                    wait.failures.append("\(unit) (result: \(service.result.rawValue))")
+                }
+            }
+            guard wait.jobs.isEmpty && wait.reloads.isEmpty else {
                 control.update(token, wait)
                 continue
             }

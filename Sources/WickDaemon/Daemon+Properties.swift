@@ -68,7 +68,7 @@ extension Daemon {
             case nil: break
             }
             list += [
-                ("ActiveState", service.state.activeState), ("SubState", service.state.rawValue), ("Result", service.result.rawValue),
+                ("ActiveState", service.state.activeState), ("SubState", service.state.rawValue), ("Result", service.result.rawValue), ("ReloadResult", service.reloadResult.rawValue),
                 ("Type", settings.type.rawValue), ("Restart", settings.restart.rawValue),
                 ("RestartUSec", settings.restartSec.description),
                 ("TimeoutStartUSec", settings.effectiveTimeoutStart.description), ("TimeoutStopUSec", settings.timeoutStop.description),

@@ -221,16 +221,7 @@ final class DaemonPort: ManagerPort {
     }
 
     /// The file-system paths of a socket unit's Unix sockets and FIFOs.
-    static func paths(_ listen: [ListenSpec]) -> [String] {
-        listen.compactMap { spec in
-            switch spec {
-            case .stream(.unixPath(let path)), .datagram(.unixPath(let path)), .sequentialPacket(.unixPath(let path)), .fifo(let path):
-                return path
-            case .stream, .datagram, .sequentialPacket, .special, .netlink, .messageQueue:
-                return nil
-            }
-        }
-    }
+    static func paths(_ listen: [ListenSpec]) -> [String] { listen.compactMap(\.fileSystemPath) }
 
     /// `SocketUser=`/`SocketGroup=` (chown of the socket files) and `Symlinks=` (links to the one
     /// socket path), as systemd.socket(5) describes them.
@@ -640,7 +631,8 @@ final class DaemonPort: ManagerPort {
             ? stdout : stream(exec.standardError, stdin: stdin, connection: connectionFD, capture: &capture)
         let plan = prepared.plan(path: command.path, arguments: arguments)
         let result = plan.spawn(fds: fds, socketCount: socketCount, stdin: stdin, stdout: stdout, stderr: stderr, replacing: startVariables,
-                                setListenPID: !fds.isEmpty, setWatchdogPID: watchdog, nonBlocking: fds.isEmpty ? nil : exec.nonBlocking,
+                                setListenPID: !fds.isEmpty, setWatchdogPID: watchdog, setExecPID: prepared.setsExecPID,
+                                nonBlocking: fds.isEmpty ? nil : exec.nonBlocking,
                                 context: prepared.contextPlan, controlGroup: controlGroup)
         var opened = Set<Int32>()
         for case .fd(let fd) in [stdout, stderr] where fd > 2 && fd != connectionFD { opened.insert(fd) }

@@ -14,6 +14,9 @@ final class PreparedExec {
     let contextPlan: ContextPlan
     /// The last command's plan.
     private var plan: SpawnPlan?
+    /// systemd's build_environment() gives every process `SYSTEMD_EXEC_PID=` (its own pid,
+    /// written by the child), unless `Environment=` sets it or `UnsetEnvironment=` removes it.
+    let setsExecPID: Bool
 
     /// Nil when the context's capability sets could not be allocated (ENOMEM).
     init?(context: ExecContext, request: ExecRequest, filters: [CompiledFilter]) {
@@ -21,6 +24,7 @@ final class PreparedExec {
         self.context = context
         self.request = request
         self.contextPlan = contextPlan
+        setsExecPID = !request.variables.contains { $0.name == "SYSTEMD_EXEC_PID" } && !context.unsetEnvironment.contains("SYSTEMD_EXEC_PID")
     }
 
     /// The plan of a command with the request's environment: the last one for the same path

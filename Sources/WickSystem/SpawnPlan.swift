@@ -84,14 +84,14 @@ public final class SpawnPlan {
     public func spawn(
         fds: [Int32] = [], socketCount: Int? = nil, stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
         extraEnvironment: [String] = [], replacing: [(slot: Int, variable: EnvironmentVariable)] = [], setListenPID: Bool = false,
-        setWatchdogPID: Bool = false, nonBlocking: Bool? = nil, newSession: Bool = true, context: ContextPlan? = nil,
-        controlGroup: ContextPlan.ControlGroup? = nil
+        setWatchdogPID: Bool = false, setExecPID: Bool = false, nonBlocking: Bool? = nil, newSession: Bool = true,
+        context: ContextPlan? = nil, controlGroup: ContextPlan.ControlGroup? = nil
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
         var status: Int32 = SetupStatus.exec
         let error = withPlan(fds: fds, socketCount: socketCount ?? fds.count, stdin: stdin, stdout: stdout, stderr: stderr,
                              extraEnvironment: extraEnvironment, replacing: replacing, setListenPID: setListenPID, setWatchdogPID: setWatchdogPID,
-                             nonBlocking: nonBlocking, newSession: newSession, context: context, controlGroup: controlGroup) { cwick_spawn(&$0, &pid, &status) }
+                             setExecPID: setExecPID, nonBlocking: nonBlocking, newSession: newSession, context: context, controlGroup: controlGroup) { cwick_spawn(&$0, &pid, &status) }
         if error != 0 {
             let step = status == SetupStatus.exec ? "exec \(path)" : "set up \(path) (\(SetupStatus.describe(status)))"
             return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? step : "fork", code: error), status: status))
@@ -106,14 +106,14 @@ public final class SpawnPlan {
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
     ) -> SystemError {
         let error = withPlan(fds: fds, socketCount: fds.count, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
-                             replacing: [], setListenPID: setListenPID, setWatchdogPID: false, nonBlocking: nil, newSession: false, context: nil,
+                             replacing: [], setListenPID: setListenPID, setWatchdogPID: false, setExecPID: false, nonBlocking: nil, newSession: false, context: nil,
                              controlGroup: nil) { cwick_exec(&$0) }
         return SystemError("exec \(path)", code: error)
     }
 
     private func withPlan(
         fds: [Int32], socketCount: Int, stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
-        replacing: [(slot: Int, variable: EnvironmentVariable)], setListenPID: Bool, setWatchdogPID: Bool, nonBlocking: Bool?,
+        replacing: [(slot: Int, variable: EnvironmentVariable)], setListenPID: Bool, setWatchdogPID: Bool, setExecPID: Bool, nonBlocking: Bool?,
         newSession: Bool, context: ContextPlan?, controlGroup: ContextPlan.ControlGroup?, _ body: (inout cwick_spawn_plan) -> Int32
     ) -> Int32 {
         // The extras' strings, then the replacements'.
@@ -132,6 +132,7 @@ public final class SpawnPlan {
         return fds.withUnsafeBufferPointer { fdBuffer in
             var plan = cwick_spawn_plan(
                 path: cPath, argv: argv, envp: envp, set_listen_pid: setListenPID ? 1 : 0, set_watchdog_pid: setWatchdogPID ? 1 : 0,
+                set_exec_pid: setExecPID ? 1 : 0,
                 nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1, socket_fd_count: Int32(clamping: socketCount),
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,

@@ -306,6 +306,33 @@ import Testing
         #expect(second & trapped == 0 && second & 1 << 12 != 0, "only SIGPIPE (IgnoreSIGPIPE=yes) in the second")
     }
 
+    /// systemd's build_environment(): every process gets `SYSTEMD_EXEC_PID=` with its own pid
+    /// (control commands too); `Environment=` sets it instead, `UnsetEnvironment=` removes it.
+    @Test func everyProcessGetsItsOwnPIDAsSystemdExecPID() throws {
+        let out = Self.outputDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func unit(_ extra: String) -> String {
+            "[Service]\nType=oneshot\n\(extra)ExecStartPre=/bin/sh -c 'echo pre $$$$ $$SYSTEMD_EXEC_PID >> \(out)/ids'\n"
+                + "ExecStart=/bin/sh -c 'echo main $$$$ $${SYSTEMD_EXEC_PID-unset} >> \(out)/ids'\n"
+        }
+        let live = try ControlVerbTests.start([
+            "own.service": unit(""), "set.service": unit("Environment=SYSTEMD_EXEC_PID=mine\n"), "unset.service": unit("UnsetEnvironment=SYSTEMD_EXEC_PID\n"),
+        ])
+        defer { live.stop() }
+        for name in ["own.service", "set.service", "unset.service"] {
+            #expect(try live.run("start", name).status == 0, "\(live.wick.log)")
+        }
+        let lines = Self.read("\(out)/ids").split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(lines.count == 6, "\(lines)")
+        for (index, line) in lines.enumerated() where line.count == 3 {
+            switch index / 2 {
+            case 0: #expect(line[1] == line[2], "its own pid: \(line)")
+            case 1: #expect(line[2] == "mine", "\(line)")
+            default: if line[0] == "main" { #expect(line[2] == "unset", "\(line)") }
+            }
+        }
+    }
+
     /// DynamicUser=yes: a uid and gid from 61184-65519, the same at each start while wick runs,
     /// named after the unit, owning its state directory (the one place it may write: the system
     /// is read-only and /tmp its own, systemd's implied sandbox).

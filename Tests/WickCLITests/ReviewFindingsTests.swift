@@ -139,4 +139,29 @@ import Testing
         #expect(invalid.contains("invalid unit name") && !invalid.contains(".service.service"), "\(invalid)")
         try HostileNotifyTests.expectHealthy(live)
     }
+
+    /// Hostile review, session 13: `wick reload` answered before `ExecReload=` ran, so a failed
+    /// reload (a configuration the daemon refused) reported success, and a reload asked for
+    /// during one was refused as "not running or has no ExecReload=". It waits for the reload
+    /// now, as systemctl waits for its reload job: exit 1 with the result when the command fails
+    /// or times out (`ReloadResult=`), and a reload during a reload waits for that one.
+    @Test func aReloadIsWaitedForAndItsFailureReported() throws {
+        let live = try ControlVerbTests.start([
+            "ok.service": "[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/true\n",
+            "bad.service": "[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/sh -c 'exit 4'\nExecReload=/bin/touch /nonexistent-dir/never\n",
+            "slow.service": "[Service]\nExecStart=/bin/sleep 1000\nExecReload=/bin/sleep 1000\nTimeoutStartSec=1\n",
+        ])
+        defer { live.stop() }
+        #expect(try live.run("start", "ok.service", "bad.service", "slow.service").status == 0, "\(live.wick.log)")
+        #expect(try live.run("reload", "ok.service").status == 0)
+        let bad = try live.run("reload", "bad.service")
+        #expect(bad.status == 1 && bad.stderr.contains("bad.service (result: exit-code)"), "\(bad.stderr)")
+        #expect(try live.run("show", "bad.service", "-p", "ActiveState", "-p", "ReloadResult", "--value").stdout == "active\nexit-code\n")
+        #expect(try live.run("reload", "--no-block", "slow.service").status == 0, "answered at once")
+        let merged = try live.run("reload", "slow.service")
+        #expect(merged.status == 1 && merged.stderr.contains("slow.service (result: timeout)"), "waits for the running reload: \(merged.stderr)")
+        #expect(try live.run("show", "slow.service", "-p", "SubState", "--value").stdout == "running\n", "the service runs on")
+        let none = try live.run("reload", "ok.service", "nope.service")
+        #expect(none.status != 0)
+    }
 }

@@ -100,6 +100,15 @@ import Testing
         #expect(run.results["list:/var/cache"] == "" || run.results["list:/var/cache"] == "EACCES", "\(run.results)")
     }
 
+    /// PrivateDevices= gives /dev/ptmx as the host has it (systemd's mount_private_dev()): a
+    /// service that is not root allocates a pseudo-terminal (a link to pts/ptmx, mode 000 where
+    /// /dev/ptmx is a node, refused it), and /dev/log links to the journal's socket.
+    @Test func privateDevicesKeepPseudoTerminals() throws {
+        let run = try Self.probe("PrivateDevices=yes\nUser=nobody", ["pty", "list:/dev"])
+        #expect(run.results["pty"] == "ok", "\(run.results) \(run.log)")
+        #expect(Set((run.results["list:/dev"] ?? "").split(separator: ",")).isSuperset(of: ["ptmx", "log"]), "\(run.results)")
+    }
+
     /// BindPaths= onto a target the unit's tree lacks (under PrivateTmp='s new /tmp, under a
     /// TemporaryFileSystem=): the target is made, a directory for a directory and a file for a
     /// file, as systemd does; it failed with 226/NAMESPACE.

@@ -132,6 +132,12 @@ import Testing
         #expect(udp.diagnostics.first { $0.severity == .error }?.description
             == "/units/a.socket:3: error: Accept=yes works only on stream and sequential-packet sockets, but ListenDatagram=[::]:514 is not one")
         #expect(buildUnit("a.socket", "[Socket]\nListenStream=1\nAccept=yes\nService=b.service\n").loadState == .badSetting)
+        // socket_verify(): Symlinks= needs exactly one node in the file system (it failed only at
+        // the start, with result resources).
+        #expect(messages(buildUnit("a.socket", "[Socket]\nListenStream=/run/a\nListenFIFO=/run/b\nSymlinks=/run/c\n"), .error)
+            == ["Symlinks= needs exactly one socket path or FIFO in the unit, refusing to load it"])
+        #expect(buildUnit("a.socket", "[Socket]\nListenStream=@abstract\nSymlinks=/run/c\n").loadState == .badSetting)
+        #expect(buildUnit("a.socket", "[Socket]\nListenStream=/run/a\nListenStream=127.0.0.1:9\nSymlinks=/run/c\n").loadState == .loaded)
     }
 
     @Test func aRejectedValueIsNotReportedAgainAsMissing() {

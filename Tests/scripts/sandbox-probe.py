@@ -12,6 +12,7 @@ Usage: sandbox-probe.py OUT CHECK...; each CHECK writes "CHECK=RESULT" to OUT:
   exec:PATH    "ok" or the errno name of executing PATH
   suid:PATH    "ok" or the errno name of creating PATH and making it set-user-ID
   nnp          the NoNewPrivs value of /proc/self/status
+  pty          "ok" or the errno name of allocating a pseudo-terminal (openpty)
 """
 import ctypes
 import errno
@@ -71,6 +72,12 @@ def check(name):
             open(name[5:], "w").close()
             os.chmod(name[5:], 0o4755)
         return failure(make)
+    if name == "pty":
+        def allocate():
+            first, second = os.openpty()
+            os.close(first)
+            os.close(second)
+        return failure(allocate)
     if name == "nnp":
         with open("/proc/self/status") as status:
             return next((line.split()[1] for line in status if line.startswith("NoNewPrivs:")), "?")

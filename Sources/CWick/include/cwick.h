@@ -53,7 +53,8 @@ enum {
     CWICK_MOUNT_READ_ONLY,       /* bind path onto itself and make it and everything below it
                                     read-only (mount_setattr); `flag` 1: only the mount at path */
     CWICK_MOUNT_NO_EXEC,         /* bind path onto itself, noexec below */
-    CWICK_MOUNT_TMPFS,           /* a tmpfs on path; options in `source`; read-only when `flag` */
+    CWICK_MOUNT_TMPFS,           /* a tmpfs on path, nosuid; options in `source`; `flag` bit 1:
+                                    read-only, bit 2: noexec (else nodev) */
     CWICK_MOUNT_MKDIR,           /* mkdir path with mode `flag` (existing is fine) */
     CWICK_MOUNT_TOUCH,           /* create an empty file at path (a bind target) */
     CWICK_MOUNT_SYMLINK,         /* symlink path -> source */
@@ -62,6 +63,9 @@ enum {
                                     over path, read-only, by what path is */
     CWICK_MOUNT_MOVE_ROOT,       /* make path (the staging root) the process's root */
     CWICK_MOUNT_PROC,            /* a new procfs on path with `options` (hidepid=, subset=) */
+    CWICK_MOUNT_NODE,            /* the host's `source` at path as systemd's clone_device_node():
+                                    a symbolic link copied as one, a node made with mknod(2) (or,
+                                    where that is not allowed, bound onto an empty file) */
 };
 
 /* A compiled seccomp filter: struct sock_filter[length]. */
@@ -164,6 +168,7 @@ struct cwick_spawn_plan {
     char *const *envp;           /* NULL-terminated; LISTEN_PID is added by the child */
     int set_listen_pid;          /* 1: append LISTEN_PID=<the child's own pid> to envp */
     int set_watchdog_pid;        /* 1: append WATCHDOG_PID=<the child's own pid> to envp */
+    int set_exec_pid;            /* 1: append SYSTEMD_EXEC_PID=<the child's own pid> to envp */
     int nonblocking;             /* NonBlocking=: 1 sets, 0 clears O_NONBLOCK on the sockets among fds; -1 leaves them */
     int socket_fd_count;         /* the first fds that are sockets (systemd's n_socket_fds): the rest, the fd
                                     store's, keep their flags */

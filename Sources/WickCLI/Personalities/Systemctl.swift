@@ -171,7 +171,7 @@ struct Systemctl {
         case "start", "stop", "restart", "try-restart", "condrestart", "reload-or-restart", "try-reload-or-restart", "force-reload":
             return try jobs(verb)
         case "reload":
-            try query(ControlRequest(verb: "reload", units: try needUnits(verb)))
+            try query(ControlRequest(verb: "reload", units: try needUnits(verb), noBlock: options.noBlock))
             return 0
         case "kill":
             var request = ControlRequest(verb: "kill", units: try needUnits(verb))

@@ -44,6 +44,10 @@ enum UnitValidator {
                 error("MaxConnections", "MaxConnections=0 would refuse every connection")
             }
         }
+        // socket_verify(): the links need exactly one node in the file system to point at.
+        if !socket.symlinks.isEmpty && socket.listen.filter({ $0.fileSystemPath != nil }).count != 1 {
+            error("Symlinks", "Symlinks= needs exactly one socket path or FIFO in the unit, refusing to load it")
+        }
         if let service = socket.service {
             if let name = try? UnitName(service) {
                 // A template socket names its service through %i, which is empty until instantiated.

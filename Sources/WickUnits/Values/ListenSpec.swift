@@ -183,6 +183,17 @@ public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether `Accept=yes` can work on it (connection-oriented sockets only).
+    /// The node in the file system it makes: a Unix socket's path (not an abstract one) or a
+    /// FIFO's (systemd's socket_find_symlink_target() counts these).
+    public var fileSystemPath: String? {
+        switch self {
+        case .stream(.unixPath(let path)), .datagram(.unixPath(let path)), .sequentialPacket(.unixPath(let path)), .fifo(let path):
+            return path
+        case .stream, .datagram, .sequentialPacket, .special, .netlink, .messageQueue:
+            return nil
+        }
+    }
+
     public var canAccept: Bool {
         switch self {
         case .stream, .sequentialPacket: return true
