@@ -131,10 +131,11 @@ public struct Manager {
             fresh.sockets[name] = kept
         }
         for name in plan.closedSockets {
-            // A socket that stays, with the same `Accept=`, keeps the listeners of the addresses
-            // it keeps: a service holding them is not in the way of the new open, and what waits
-            // in their backlogs stays.
-            if let old = sockets[name], let new = fresh.sockets[name], old.settings.accept == new.settings.accept {
+            // A socket that stays keeps the listeners of the addresses it keeps, whatever its
+            // `Accept=` (systemd's socket_deserialize_item() matches fds by address): a service
+            // holding them is not in the way of the new open, and what waits in their backlogs
+            // stays.
+            if let old = sockets[name], let new = fresh.sockets[name] {
                 port.keepListenersForReopen(socket: name, listen: old.settings.listen, staying: new.settings.listen)
             }
             sockets[name]?.closeForReload(port: &port)

@@ -197,6 +197,7 @@ final class DaemonPort: ManagerPort {
                 if let index = kept.firstIndex(where: { $0.spec == spec }) {
                     fd = kept.remove(at: index).fd
                     opened.append(fd)
+                    try SocketBinder.setNonBlocking(fd, options.nonBlocking)
                     // The filter is the new rules' (attached below), or none.
                     if filter == nil, spec.isInternet { try SocketFilter.detach(from: fd) }
                 } else {

@@ -164,4 +164,29 @@ import Testing
         let none = try live.run("reload", "ok.service", "nope.service")
         #expect(none.status != 0)
     }
+
+    /// Hostile review, session 13: a reload that turned `Accept=no` into `Accept=yes` while the
+    /// service held the listener opened the address anew and failed the socket (EADDRINUSE);
+    /// clients waited in the old backlog. The listener is kept, as systemd matches fds by
+    /// address, made non-blocking again for wick's accepts (the service's NonBlocking=no had
+    /// cleared it on the shared open file), and what waited in its backlog is served.
+    @Test func aReloadThatFlipsAcceptKeepsTheListener() throws {
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "flip.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\n",
+            "flip.service": "[Service]\nExecStart=/bin/sleep 1000\n",
+            "flip@.service": "[Service]\nExecStart=/bin/echo instance\nStandardOutput=socket\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port), "\(live.wick.log)")
+        let waiting = TestClient.connectTCP(port)
+        #expect(ControlVerbTests.waitFor { live.wick.log.contains("flip.service: dead -> running") }, "\(live.wick.log)")
+        try "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n".write(
+            to: live.directory.appendingPathComponent("flip.socket"), atomically: true, encoding: .utf8)
+        #expect(try live.run("daemon-reload").status == 0)
+        #expect(try live.run("show", "flip.socket", "-p", "ActiveState", "--value").stdout == "active\n", "\(live.wick.log)")
+        #expect(TestClient.readAll(waiting) == "instance\n", "the connection that waited in the backlog: \(live.wick.log)")
+        #expect(TestClient.readAll(TestClient.connectTCP(port)) == "instance\n", "\(live.wick.log)")
+        #expect(try live.run("status").status != 255, "the loop answers (it does not block in accept)")
+    }
 }

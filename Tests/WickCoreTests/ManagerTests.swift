@@ -460,15 +460,17 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["same.service"]?.state == .running && manager.services["same.service"]?.mainPID == 101, "its process kept")
     }
 
-    /// A socket whose `Accept=` changed opens every listener anew (their kind of fd changes).
-    @Test func aReloadThatChangesAcceptKeepsNoListener() {
+    /// A socket whose `Accept=` changed keeps the listeners of its addresses, as systemd matches
+    /// them by address (it opened them anew, and failed with EADDRINUSE while the `Accept=no`
+    /// service held the old one).
+    @Test func aReloadThatChangesAcceptKeepsItsListeners() {
         var port = FakePort()
         var manager = Manager(units: units(["flip.socket": "[Socket]\nListenStream=80\n", "flip.service": "[Service]\nExecStart=/bin/f\n"]))
         manager.startAll(now: .seconds(0), port: &port)
         _ = manager.reload(units: units([
             "flip.socket": "[Socket]\nListenStream=80\nAccept=yes\n", "flip@.service": "[Service]\nExecStart=/bin/f\n",
         ]), aliases: [:], now: .seconds(1), port: &port)
-        #expect(port.closedListeners == ["flip.socket"] && port.keptForReopen.isEmpty)
+        #expect(port.closedListeners == ["flip.socket"] && !port.keptForReopen.isEmpty, "\(port.keptForReopen)")
     }
 
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running
