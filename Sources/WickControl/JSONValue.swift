@@ -149,12 +149,15 @@ public enum JSONValue: Equatable, Sendable {
             case "{":
                 index += 1
                 var members: [(String, JSONValue)] = []
+                // A name twice is refused: which of the two a reader takes differs (RFC 8259 4).
+                var names = Set<String>()
                 skipWhitespace()
                 if index < scalars.count, scalars[index] == "}" { index += 1; return .object(members) }
                 while true {
                     skipWhitespace()
                     guard index < scalars.count, scalars[index] == "\"" else { throw ParseError(message: "expected a member name") }
                     let key = try string()
+                    guard names.insert(key).inserted else { throw ParseError(message: "member \"\(key.prefix(40))\" given twice") }
                     skipWhitespace()
                     try expect(":")
                     members.append((key, try value(depth: depth + 1)))

@@ -58,6 +58,8 @@ final class DaemonPort: ManagerPort {
     private var exitWatches: [UInt64: UnitID] = [:]
     /// Listeners a reload keeps for their socket's reopen, with the address each was opened for.
     private var keptListeners: [UnitID: [(spec: ListenSpec, fd: Int32)]] = [:]
+    /// Live `Accept=yes` instances whose template a reload found gone (said once each).
+    private var instancesWithoutTemplate: Set<UnitID> = []
     /// Units whose unenforceable resource settings were logged (once per unit).
     private var reportedResources: Set<String> = []
     /// Templates named by the loaded socket units, parsed once (a name's parse never changes).
@@ -398,6 +400,7 @@ final class DaemonPort: ManagerPort {
             connectionOfInstance[instance] = nil
             units[instance] = nil
             execEnvironment.forget(instance)
+            if !instancesWithoutTemplate.isEmpty { instancesWithoutTemplate.remove(instance) }
         }
     }
 
@@ -428,8 +431,16 @@ final class DaemonPort: ManagerPort {
         for id in connectionOfInstance.keys {
             guard let current = units[id] else { continue }
             let fresh = templateInstances.load(current.name, with: loader)
+            if fresh.loadState == .notFound {
+                // Its template was removed: said once, not as an error at every reload.
+                if instancesWithoutTemplate.insert(id).inserted {
+                    log("\(id): its template is no longer in the unit directories; it runs on with the definition it started with")
+                }
+                continue
+            }
             for diagnostic in fresh.diagnostics where diagnostic.severity == .error { log(diagnostic.description) }
             guard fresh.loadState == .loaded else { continue }
+            instancesWithoutTemplate.remove(id)
             units[id] = fresh
             reloaded.append(fresh)
         }

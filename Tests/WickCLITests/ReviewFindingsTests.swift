@@ -189,4 +189,24 @@ import Testing
         #expect(TestClient.readAll(TestClient.connectTCP(port)) == "instance\n", "\(live.wick.log)")
         #expect(try live.run("status").status != 255, "the loop answers (it does not block in accept)")
     }
+
+    /// Hostile review, session 13: after a reload that removed a template, each later reload
+    /// logged "error: unit file not found" for every live instance of it, which runs on as
+    /// documented. It is said once, as a notice.
+    @Test func aLiveInstanceOfARemovedTemplateIsReportedOnce() throws {
+        let port = TestClient.freePort()
+        let live = try ControlVerbTests.start([
+            "held.socket": "[Socket]\nListenStream=127.0.0.1:\(port)\nAccept=yes\n",
+            "held@.service": "[Service]\nExecStart=/bin/sleep 1000\nStandardInput=socket\n",
+        ])
+        defer { live.stop() }
+        #expect(TestClient.waitListening(port), "\(live.wick.log)")
+        let client = TestClient.connectTCP(port)
+        defer { close(client) }
+        #expect(ControlVerbTests.waitFor { (try? live.run("list-units").stdout.contains("held@0-")) == true }, "\(live.wick.log)")
+        try FileManager.default.removeItem(at: live.directory.appendingPathComponent("held@.service"))
+        for _ in 0..<3 { #expect(try live.run("daemon-reload").status == 0) }
+        let notices = live.wick.log.components(separatedBy: "its template is no longer in the unit directories").count - 1
+        #expect(notices == 1 && !live.wick.log.contains("unit file not found"), "\(live.wick.log)")
+    }
 }

@@ -16,7 +16,7 @@ import WickControl
         #expect(JSONValue.string("x\u{1}\"").serialized == #""x\u0001\"""#)
     }
 
-    @Test(arguments: ["", "{", "[1,", "{\"a\"}", "tru", "\"open", "{\"a\":1}x", String(repeating: "[", count: 100)])
+    @Test(arguments: ["", "{", "[1,", "{\"a\"}", "tru", "\"open", "{\"a\":1}x", String(repeating: "[", count: 100), "{\"verb\":\"ping\",\"verb\":\"poweroff\"}"])
     func badInputIsAnError(_ text: String) {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(text) }
     }
