@@ -155,6 +155,8 @@ public struct ExecInputs: Sendable {
     public var dynamicUser: UserRecords.User?
     /// wick's own uid (the process keeps it when only `Group=` is set).
     public var managerUID: UInt32 = 0
+    /// `SHELL` of `User=root` (systemd's default_root_shell(): /bin/bash where it exists).
+    public var rootShell = "/bin/sh"
     /// `EnvironmentFile=` in order: the variables of each file, nil when it could not be read.
     public var environmentFiles: [(file: EnvironmentFile, variables: [(String, String)]?)] = []
     /// The manager's environment for every service (`PATH`, `LANG`), in order.
@@ -465,13 +467,13 @@ extension ExecRequest {
     }
 
     /// `HOME` and `SHELL` as systemd's get_fixed_user() takes them (get_user_creds() with
-    /// USER_CREDS_CLEAN): root (`User=root` or `0`) is /root and /bin/sh without a look at the
-    /// user database, nobody (`nobody` or `65534`) has neither; otherwise a home that is `/`, empty
+    /// USER_CREDS_CLEAN): root (`User=root` or `0`) is /root and `rootShell` without a look at
+    /// the user database, nobody (`nobody` or `65534`) has neither; otherwise a home that is `/`, empty
     /// or relative and a shell that is empty, relative or a nologin shell are left out ("not
     /// particularly enlightening"). A dynamic user has neither.
-    static func loginPaths(_ user: UserRecords.User, configured: String?, dynamic: Bool) -> (home: String?, shell: String?) {
+    static func loginPaths(_ user: UserRecords.User, configured: String?, dynamic: Bool, rootShell: String) -> (home: String?, shell: String?) {
         if dynamic { return (nil, nil) }
-        if configured == "root" || configured == "0" { return ("/root", "/bin/sh") }
+        if configured == "root" || configured == "0" { return ("/root", rootShell) }
         if configured == "nobody" || configured == "65534" { return (nil, nil) }
         let home = user.home.hasPrefix("/") && user.home.contains(where: { $0 != "/" }) ? user.home : nil
         let shell = user.shell.hasPrefix("/") && !nologinShells.contains(user.shell) ? user.shell : nil
@@ -492,7 +494,7 @@ extension ExecRequest {
         if let user {
             environment.set("USER", user.name)
             environment.set("LOGNAME", user.name)
-            let (home, shell) = loginPaths(user, configured: context.user, dynamic: inputs.dynamicUser != nil)
+            let (home, shell) = loginPaths(user, configured: context.user, dynamic: inputs.dynamicUser != nil, rootShell: inputs.rootShell)
             if let home { environment.set("HOME", home) }
             if let shell { environment.set("SHELL", shell) }
         }

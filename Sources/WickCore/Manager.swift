@@ -162,6 +162,8 @@ public struct Manager {
         }
         fresh.instances = instances
         fresh.queue = queue
+        // The services waiting for their leftovers keep waiting (each machine was carried over).
+        fresh.finalWaiters = finalWaiters.filter { fresh.services.contains($0) }
         // A reopened socket counts its live instances' connections again.
         for name in plan.closedSockets {
             for connection in instances.openConnections(of: name) { fresh.sockets[name]?.connectionCarriedOver(source: connection.source) }

@@ -35,7 +35,11 @@ public protocol ProcessPort {
     /// Whether a process is left in `unit`'s process group `group` (one whose number another
     /// process took is not the unit's) or in its cgroup, when it has one: what systemd's
     /// final-sigterm and final-sigkill wait to see empty.
-    mutating func remains(group: Int32, unit: UnitID) -> Bool
+    mutating func remains(group: Int32?, unit: UnitID) -> Bool
+    /// Sends `signal` to every process of `unit`'s cgroup (a unit that has no process group:
+    /// its main process never started). False when it has none or nobody was there.
+    @discardableResult
+    mutating func signalControlGroup(unit: UnitID, signal: Int32) -> Bool
 }
 
 public enum ProcessRole: Equatable, Sendable {

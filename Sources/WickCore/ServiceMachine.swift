@@ -127,6 +127,7 @@ public struct ServiceMachine: Sendable {
         monitor = nextMonitor
         nextMonitor = nil
         result = .success
+        reloadResult = .success
         lastExit = nil
         lastSpawnError = nil
         // service_start(): the last run's STATUS= and WATCHDOG_USEC= end with it.
@@ -289,10 +290,7 @@ public struct ServiceMachine: Sendable {
         switch runNextControl(.reload, now: now, processes: &processes) {
         case .started:
             break
-        case .finished:
-            reloadsEnded &+= 1
-        case .failed:
-            reloadResult = .resources
+        case .finished, .failed:
             reloadsEnded &+= 1
         }
         return (true, takeTransitions())
@@ -395,6 +393,7 @@ public struct ServiceMachine: Sendable {
 
     public mutating func resetFailed(now: Instant) -> [ServiceTransition] {
         startLimit.reset()
+        reloadResult = .success
         if state == .failed {
             result = .success
             setState(.dead, now: now)
@@ -573,10 +572,18 @@ public struct ServiceMachine: Sendable {
     /// (`leftoversMayHaveGone`). A stop that found the group empty signals nothing more.
     private mutating func enterFinalSignal(_ target: ServiceState, now: Instant, processes: inout some ProcessPort) {
         let group = settings.kill.mode == .controlGroup || (settings.kill.mode == .mixed && target == .finalSigkill)
-        if group, let pgid = processGroup, processes.remains(group: pgid, unit: name) {
+        if group, processes.remains(group: processGroup, unit: name) {
             let signal = target == .finalSigkill ? settings.kill.finalSignal.number : settings.kill.signal.number
-            processes.kill(pid: pgid, signal: signal, group: true, unit: name)
-            if target == .finalSigterm && settings.kill.sendSIGHUP { processes.kill(pid: pgid, signal: 1, group: true, unit: name) }
+            var signals = [signal]
+            if target == .finalSigterm && settings.kill.sendSIGHUP { signals.append(1) }
+            for number in signals {
+                // Without a process group (its main process never started), the cgroup alone.
+                if let pgid = processGroup {
+                    processes.kill(pid: pgid, signal: number, group: true, unit: name)
+                } else {
+                    processes.signalControlGroup(unit: name, signal: number)
+                }
+            }
             setState(target, now: now)
         } else if target == .finalSigterm && settings.kill.sendSIGKILL {
             enterFinalSignal(.finalSigkill, now: now, processes: &processes)
@@ -590,7 +597,7 @@ public struct ServiceMachine: Sendable {
     /// service_notify_cgroup_empty_event()).
     public mutating func leftoversMayHaveGone(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
         guard state == .finalSigterm || state == .finalSigkill else { return [] }
-        if let pgid = processGroup, processes.remains(group: pgid, unit: name) { return [] }
+        if processes.remains(group: processGroup, unit: name) { return [] }
         enterDead(now: now)
         return takeTransitions()
     }
@@ -762,7 +769,9 @@ public struct ServiceMachine: Sendable {
                     controlExited(.exited(status), now: now, processes: &processes)
                     return .started
                 }
-                failSpawn(error, main: false)
+                // A reload command that cannot run is the reload's result only ("Failed to run
+                // 'reload' task", service_enter_reload()): the service runs on, not failed.
+                if target == .reload { reloadResult = .resources } else { failSpawn(error, main: false) }
                 queue = []
                 return .failed
             }

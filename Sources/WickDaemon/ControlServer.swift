@@ -183,6 +183,8 @@ final class ControlServer {
         case .wait(let wait):
             client.state.waiting = wait
             client.deadline = nil
+            // A client that ended its request by closing its side waits for the answer too.
+            client.closesAtEndOfInput = false
             waiting.insert(client.token)
         }
     }

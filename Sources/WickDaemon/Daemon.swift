@@ -344,9 +344,10 @@ public final class Daemon {
                 // an exit not yet handled (it is a zombie until then), and an `Accept=yes`
                 // instance's connection closes one wait4(2) sooner (docs/performance.md,
                 // thirteenth session).
+                var leftoverReaped = false
                 while let (pid, status) = Reaper.reapOne() {
                     guard let unit = port.unitOfPID.removeValue(forKey: pid) else {
-                        manager.leftoverReaped(now: current, port: &port)
+                        leftoverReaped = true
                         continue
                     }
                     let exit: ProcessExit
@@ -361,6 +362,10 @@ public final class Daemon {
                     }
                     manager.processExited(unit: unit, pid: pid, exit: exit, now: current, port: &port)
                 }
+                // Once for all the leftovers this wake-up reaped (a prefork server's workers end
+                // together): the units waiting for theirs look once, with no zombie of wick's
+                // left to count.
+                if leftoverReaped { manager.leftoverReaped(now: current, port: &port) }
             case SIGTERM, SIGINT, SIGQUIT:
                 beginShutdown("received signal \(signal)", now: current)
             case SIGHUP:

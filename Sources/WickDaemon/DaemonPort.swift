@@ -199,7 +199,9 @@ final class DaemonPort: ManagerPort {
                 if let index = kept.firstIndex(where: { $0.spec == spec }) {
                     fd = kept.remove(at: index).fd
                     opened.append(fd)
-                    try SocketBinder.setNonBlocking(fd, options.nonBlocking)
+                    // Non-blocking for wick's accepts; an `Accept=no` listener keeps the mode its
+                    // running service may have set on the open file they share (NonBlocking=).
+                    if options.nonBlocking { try SocketBinder.setNonBlocking(fd, true) }
                     // The filter is the new rules' (attached below), or none.
                     if filter == nil, spec.isInternet { try SocketFilter.detach(from: fd) }
                 } else {
@@ -951,12 +953,16 @@ final class DaemonPort: ManagerPort {
     /// The group's members by kill(2) first (no /proc read while it is empty, as at the end of
     /// most runs), then whether one of them is alive: a zombie not reaped yet has left the unit,
     /// as it has left a cgroup.
-    func remains(group pgid: Int32, unit: UnitID) -> Bool {
-        if Self.maySignal(pgid, group: true), !Self.groupNumberReused(pgid, leaderOwner: unitOfPID[pgid], unit: unit),
+    func remains(group: Int32?, unit: UnitID) -> Bool {
+        if let pgid = group, Self.maySignal(pgid, group: true), !Self.groupNumberReused(pgid, leaderOwner: unitOfPID[pgid], unit: unit),
            Glibc.kill(-pgid, 0) == 0 || errno == EPERM, ProcessTable.hasLiveMember(group: pgid) {
             return true
         }
         return !controlGroups.processes(unit.name).isEmpty
+    }
+
+    func signalControlGroup(unit: UnitID, signal: Int32) -> Bool {
+        controlGroups.signal(unit.name, signal)
     }
 
     /// Whether the process group `pgid` that `unit` made can no longer be its own: the leader

@@ -75,8 +75,13 @@ final class ExecEnvironment {
         inputs.managerEnvironment = managerEnvironment
         inputs.passSource = ownEnvironment
         inputs.invocationID = invocationID
+        inputs.rootShell = Self.rootShell
         return inputs
     }
+
+    /// systemd's default_root_shell(): its DEFAULT_USER_SHELL (/bin/bash on Debian) where it
+    /// exists, else /bin/sh. Looked up once.
+    static let rootShell = access("/bin/bash", X_OK) == 0 ? "/bin/bash" : "/bin/sh"
 
     /// The rest of what a request is built from, read or made for this start: users (read again
     /// when `User=` is not found), the dynamic user, the sandbox's host side and namespaces,

@@ -98,9 +98,10 @@ public final class ControlGroups {
         }
         let parent = mount + (own == "/" ? "" : own)
         Self.removeStaleSlices(parent)
-        guard let (name, lock) = Self.claimSlice(parent, slice) else {
+        var failure = "\(slice) and \(Self.sliceNames - 1) other names are held by other daemons"
+        guard let (name, lock) = Self.claimSlice(parent, slice, failure: &failure) else {
             (base, relativeBase, abilities, sliceLock) = (nil, "", .none, -1)
-            unavailable = "no slice of wick's own could be made or locked in \(parent) (\(slice) and \(Self.sliceNames - 1) others are held): units run without cgroups"
+            unavailable = "no slice of wick's own could be made in \(parent) (\(failure)): units run without cgroups"
             return
         }
         let relative = (own == "/" ? "" : own) + "/" + name
@@ -346,12 +347,15 @@ public final class ControlGroups {
     /// between the mkdir and the lock removes it: it is made again. A name another live daemon
     /// holds (the same PID in two PID namespaces) gets a suffix, `wick-PID-2.slice`. Returns the
     /// name and the locked descriptor; nil when no slice can be made.
-    private static func claimSlice(_ parent: String, _ slice: String) -> (String, Int32)? {
+    private static func claimSlice(_ parent: String, _ slice: String, failure: inout String) -> (String, Int32)? {
         let stem = slice.hasSuffix(".slice") ? String(slice.dropLast(6)) : slice
         for attempt in 0..<(sliceNames * 3) {
             let name = attempt < 3 ? slice : "\(stem)-\(attempt / 3 + 1).slice"
             let path = parent + "/" + name
-            if mkdir(path, 0o755) != 0 && errno != EEXIST { return nil }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                failure = "mkdir \(name): \(String(cString: strerror(errno)))"
+                return nil
+            }
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
             guard fd >= 0 else { continue }
             var opened = stat(), named = stat()

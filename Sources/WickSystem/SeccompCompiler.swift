@@ -64,7 +64,9 @@ public final class SeccompCompiler {
             // ABIs wick does not list gets one program for the native ABI (nil).
             let abis: [SeccompABI?] = filter.nativeOnly || localABIs.isEmpty ? [localABIs.first] : localABIs
             for abi in abis where abi.map({ filter.abis?.contains($0) ?? true }) ?? true {
-                let rules = filter.rules.filter { rule in abi.map { rule.abis?.contains($0) ?? true } ?? true }
+                // A machine wick lists no ABIs for takes the rules of a 64-bit one (mmap, not
+                // mmap2; the old mmap that i386 alone refuses would refuse every mapping).
+                let rules = filter.rules.filter { rule in rule.abis.map { $0.contains(abi ?? .x86_64) } ?? true }
                 // Nothing to deny for this ABI: no program (it would allow everything).
                 if rules.isEmpty && filter.defaultAction == .allow && !filter.nativeOnly { continue }
                 switch compileOne(filter, rules: rules, abi: abi) {

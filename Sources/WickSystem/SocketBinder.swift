@@ -265,9 +265,9 @@ public enum SocketBinder {
     /// systemd's flush_accept() and flush_fd(): accepts and closes the connections waiting on a
     /// listening socket, reads and drops what waits on any other fd, without ever blocking (the
     /// fd may be blocking: each step polls first) and at most 4,096 steps.
-    /// A kept listener takes the blocking mode of its socket's new `Accept=`: wick accepts on an
-    /// `Accept=yes` listener and must not block there (an `Accept=no` service may have cleared
-    /// O_NONBLOCK on the open file it shares, NonBlocking=no).
+    /// A kept listener that becomes an `Accept=yes` socket's: wick accepts on it and must not
+    /// block there (an `Accept=no` service may have cleared O_NONBLOCK on the open file it
+    /// shares, NonBlocking=no).
     public static func setNonBlocking(_ fd: Int32, _ nonBlocking: Bool) throws(SystemError) {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0 else { throw SystemError("fcntl(F_GETFL)") }

@@ -65,7 +65,8 @@ enum NotifyHarness {
         mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { nil }
         mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { true }
         mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { true }
-        mutating func remains(group: Int32, unit: UnitID) -> Bool { false }
+        mutating func remains(group: Int32?, unit: UnitID) -> Bool { false }
+        mutating func signalControlGroup(unit: UnitID, signal: Int32) -> Bool { false }
     }
 
     static func apply(_ message: NotifyMessage) {

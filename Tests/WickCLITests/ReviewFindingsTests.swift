@@ -135,6 +135,8 @@ import Testing
         #expect(large.contains(#""ok":false"#) && large.contains("larger than 64 MiB"), "\(large.prefix(300))")
         #expect(live.wick.log.contains("control: answer of"), "\(live.wick.log.suffix(500))")
         #expect(exchange(#"{"version":1,"verb":"ping"}"#, newline: false).contains(#""ok":true"#), "answered at the end of input")
+        #expect(exchange(#"{"version":1,"verb":"start","units":["big.service"]}"#, newline: false).contains(#""ok":true"#),
+                "a waiting verb too: the client that closed its side waits for the answer")
         let invalid = exchange(#"{"version":1,"verb":"status","units":[".service"]}"#)
         #expect(invalid.contains("invalid unit name") && !invalid.contains(".service.service"), "\(invalid)")
         try HostileNotifyTests.expectHealthy(live)

@@ -47,8 +47,10 @@ import WickUnits
             let request = try build("User=\(user)\n") { $0.users = users }.get()
             return request.environment.filter { $0.hasPrefix("HOME=") || $0.hasPrefix("SHELL=") || $0.hasPrefix("USER=") }
         }
-        #expect(try login("root") == ["USER=root", "HOME=/root", "SHELL=/bin/sh"])
+        #expect(try login("root") == ["USER=root", "HOME=/root", "SHELL=/bin/sh"], "the default root shell, not passwd's /bin/bash")
         #expect(try login("0") == ["USER=root", "HOME=/root", "SHELL=/bin/sh"])
+        let bash = try build("User=root\n") { $0.users = users; $0.rootShell = "/bin/bash" }.get()
+        #expect(bash.environment.contains("SHELL=/bin/bash"), "default_root_shell() where /bin/bash exists")
         #expect(try login("nobody") == ["USER=nobody"])
         #expect(try login("bare") == ["USER=bare"])
         #expect(try login("false") == ["USER=false", "HOME=/home/f"])

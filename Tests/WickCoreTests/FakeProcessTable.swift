@@ -9,11 +9,16 @@ struct FakeProcessTable: ProcessPort {
     var spawned: [(pid: Int32, path: String, role: ProcessRole)] = []
     var kills: [(pid: Int32, signal: Int32, group: Bool)] = []
     var failing: Set<String> = []
+    var failingForResources: Set<String> = []
     var requests: [SpawnRequest] = []
 
     mutating func spawn(_ request: SpawnRequest) -> Result<Int32, SpawnError> {
         let (unit, command, role) = (request.unit, request.command, request.role)
         requests.append(request)
+        if failingForResources.contains(command.path) {
+            // Could not be forked (EAGAIN): no process, the start fails with `resources`.
+            return .failure(SpawnError(message: "fork failed", outOfResources: true))
+        }
         if failing.contains(command.path) {
             // The child was cloned and could not exec (it exits 203 and is reaped unseen).
             return .failure(SpawnError(message: "exec failed: \(command.path): No such file or directory", pid: 99_999))
@@ -35,9 +40,15 @@ struct FakeProcessTable: ProcessPort {
 
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { !gone.contains(pid) }
 
-    /// Process groups with processes left in them after their leader (`remains`).
+    /// Process groups with processes left in them after their leader (`remains`), and whether
+    /// the unit's cgroup holds some (0 in `kills` stands for it).
     var leftovers: Set<Int32> = []
-    mutating func remains(group: Int32, unit: UnitID) -> Bool { leftovers.contains(group) }
+    var cgroupLeftovers = false
+    mutating func remains(group: Int32?, unit: UnitID) -> Bool { group.map { leftovers.contains($0) } == true || cgroupLeftovers }
+    mutating func signalControlGroup(unit: UnitID, signal: Int32) -> Bool {
+        kills.append((0, signal, true))
+        return cgroupLeftovers
+    }
 
     mutating func adoptMainPID(unit: UnitID, pidFile: String?) -> Int32? {
         guard let pidFile, let pid = pidFiles[pidFile] else { return nil }

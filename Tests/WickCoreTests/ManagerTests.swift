@@ -26,7 +26,8 @@ struct FakePort: ManagerPort {
     mutating func movedMainPID(unit: UnitID, pidFile: String, from old: Int32) -> Int32? { processes.movedMainPID(unit: unit, pidFile: pidFile, from: old) }
     mutating func claimMainPID(_ pid: Int32, unit: UnitID) -> Bool { processes.claimMainPID(pid, unit: unit) }
     mutating func watchExit(of pid: Int32, unit: UnitID) -> Bool { processes.watchExit(of: pid, unit: unit) }
-    mutating func remains(group: Int32, unit: UnitID) -> Bool { processes.remains(group: group, unit: unit) }
+    mutating func remains(group: Int32?, unit: UnitID) -> Bool { processes.remains(group: group, unit: unit) }
+    mutating func signalControlGroup(unit: UnitID, signal: Int32) -> Bool { processes.signalControlGroup(unit: unit, signal: signal) }
     mutating func openListeners(socket: UnitID, settings: SocketSection) -> Result<Void, SocketOpenError> {
         if failingSockets.contains(socket) { return .failure(SocketOpenError("bind(127.0.0.1:80): Address already in use")) }
         openedListeners.append(socket)
@@ -471,6 +472,24 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
             "flip.socket": "[Socket]\nListenStream=80\nAccept=yes\n", "flip@.service": "[Service]\nExecStart=/bin/f\n",
         ]), aliases: [:], now: .seconds(1), port: &port)
         #expect(port.closedListeners == ["flip.socket"] && !port.keptForReopen.isEmpty, "\(port.keptForReopen)")
+    }
+
+    /// A daemon-reload while a service waits in final-sigterm for what it left behind: it still
+    /// ends when the leftovers do (the waiting set was not carried over, and it waited for its
+    /// timeout).
+    @Test func aReloadKeepsAServiceWaitingForItsLeftovers() {
+        var port = FakePort()
+        let text = "[Service]\nExecStart=/bin/d\nTimeoutStopSec=90\n"
+        var manager = Manager(units: units(["d.service": text]))
+        _ = manager.enqueue(.start, "d.service", now: .seconds(0), port: &port)
+        let main = port.processes.lastPID
+        port.processes.leftovers = [main]
+        manager.processExited(unit: "d.service", pid: main, exit: .exited(0), now: .seconds(1), port: &port)
+        #expect(manager.services["d.service"]?.state == .finalSigterm)
+        _ = manager.reload(units: units(["d.service": text]), aliases: [:], now: .seconds(2), port: &port)
+        port.processes.leftovers = []
+        manager.leftoverReaped(now: .seconds(3), port: &port)
+        #expect(manager.services["d.service"]?.state == .dead)
     }
 
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running

@@ -77,6 +77,35 @@ import WickUnits
         }
     }
 
+    /// Without a process group (the main process never started: `ExecStartPre=` failed), what
+    /// the unit left in its cgroup still gets the final signals, through the cgroup.
+    @Test func theFinalSignalsReachTheCgroupWithoutAProcessGroup() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStartPre=/bin/pre\nExecStart=/bin/server\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        processes.cgroupLeftovers = true
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(1), now: .seconds(1), processes: &processes)
+        #expect(service.state == .finalSigterm && processes.kills.last.map { "\($0.pid) \($0.signal)" } == "0 15", "\(service.state) \(processes.kills)")
+        processes.cgroupLeftovers = false
+        #expect(service.leftoversMayHaveGone(now: .seconds(2), processes: &processes).map(\.to) == [.failed])
+    }
+
+    /// A reload command that cannot be started is the reload's result, not the service's: it runs
+    /// on, and the next reload does not stop it (service_enter_reload()).
+    @Test func aReloadThatCannotStartLeavesTheServiceAlone() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nExecStart=/bin/server\nExecReload=/bin/reload\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        processes.failingForResources = ["/bin/reload"]
+        let ended = service.reloadsEnded
+        #expect(service.reload(now: .seconds(1), processes: &processes).accepted)
+        #expect(service.reloadsEnded == ended + 1 && service.reloadResult == .resources && service.result == .success && service.state == .running)
+        processes.failingForResources = []
+        _ = service.reload(now: .seconds(2), processes: &processes)
+        _ = service.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(service.state == .running && service.reloadResult == .success)
+    }
+
     /// A stop that found the group empty (the leader was its last process) signals nothing more:
     /// the end of an `Accept=yes` instance makes no system call for the final signals.
     @Test func aGroupFoundEmptyIsNotSignalledAgain() {
