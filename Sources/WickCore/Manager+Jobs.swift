@@ -270,10 +270,10 @@ extension Manager {
 
     mutating func apply(_ transitions: [ServiceTransition], now: Instant, port: inout some ManagerPort) {
         for transition in transitions {
-            if transition.to == .finalSigterm || transition.to == .finalSigkill {
-                finalWaiters.insert(transition.unit)
-            } else if !finalWaiters.isEmpty {
-                finalWaiters.remove(transition.unit)
+            if Self.waitsForLeftovers(transition.to) {
+                leftoverWaiters.insert(transition.unit)
+            } else if !leftoverWaiters.isEmpty {
+                leftoverWaiters.remove(transition.unit)
             }
             // An Accept=yes instance's transitions are per connection: debug, as in systemd.
             let instanceSocket = instances.socket(of: transition.unit)

@@ -36,8 +36,13 @@ public struct Manager {
     public internal(set) var shuttingDown = false
     /// After a reload: services removed from the unit files, dropped once they stop.
     var removedServices: Set<UnitID> = []
-    /// Services in final-sigterm or final-sigkill: they wait for their leftovers to end.
-    var finalWaiters: Set<UnitID> = []
+    /// Services in the states that may wait for their leftovers to end (stop-sigterm and
+    /// stop-sigkill without a main process, final-sigterm, final-sigkill).
+    var leftoverWaiters: Set<UnitID> = []
+
+    static func waitsForLeftovers(_ state: ServiceState) -> Bool {
+        state == .stopSigterm || state == .stopSigkill || state == .finalSigterm || state == .finalSigkill
+    }
 
     /// Targets whose wanted units start with the daemon under the drop-in rule (`--units`).
     public static let bootTargets: Set<String> = ["multi-user.target", "default.target", "graphical.target"]
@@ -163,7 +168,7 @@ public struct Manager {
         fresh.instances = instances
         fresh.queue = queue
         // The services waiting for their leftovers keep waiting (each machine was carried over).
-        fresh.finalWaiters = finalWaiters.filter { fresh.services.contains($0) }
+        fresh.leftoverWaiters = leftoverWaiters.filter { fresh.services.contains($0) }
         // A reopened socket counts its live instances' connections again.
         for name in plan.closedSockets {
             for connection in instances.openConnections(of: name) { fresh.sockets[name]?.connectionCarriedOver(source: connection.source) }
@@ -196,7 +201,10 @@ public struct Manager {
     /// `kill`: sends `signal` to the service's process group (`KillMode=control-group`: a shell
     /// wrapper's children too). False when it has no process.
     public mutating func killService(_ name: UnitID, signal: Int32, port: inout some ManagerPort) -> Bool {
-        guard let service = services[name], let pid = service.processGroup ?? service.mainPID else { return false }
+        guard let service = services[name] else { return false }
+        // Without a process of its own (stopped, `KillMode=process` or `none` left some), what
+        // is in its cgroup: systemd's unit_kill() signals the cgroup.
+        guard let pid = service.processGroup ?? service.mainPID else { return port.signalControlGroup(unit: name, signal: signal) }
         return port.kill(pid: pid, signal: signal, group: service.processGroup != nil, unit: name)
     }
 
@@ -204,7 +212,8 @@ public struct Manager {
     /// ended, nil when it cannot be reloaded now.
     public mutating func reloadService(_ name: UnitID, now: Instant, port: inout some ManagerPort) -> UInt64? {
         guard var service = services[name] else { return nil }
-        let target = service.reloadsEnded &+ 1
+        // During a reload, the one queued after it.
+        let target = service.reloadsEnded &+ (service.state == .reload ? 2 : 1)
         let (accepted, transitions) = service.reload(now: now, processes: &port)
         services[name] = service
         apply(transitions, now: now, port: &port)
@@ -278,11 +287,11 @@ public struct Manager {
     }
 
     /// A process wick reaped that is no unit's main or control process (a leftover of a unit,
-    /// or an orphan re-parented to wick): the services waiting in final-sigterm or final-sigkill
-    /// for their process group and cgroup to empty look again.
+    /// or an orphan re-parented to wick): the services waiting for their process group and
+    /// cgroup to empty look again.
     public mutating func leftoverReaped(now: Instant, port: inout some ManagerPort) {
-        guard !finalWaiters.isEmpty else { return }
-        for name in finalWaiters.sorted() {
+        guard !leftoverWaiters.isEmpty else { return }
+        for name in leftoverWaiters.sorted() {
             guard let transitions = services[name]?.leftoversMayHaveGone(now: now, processes: &port) else { continue }
             apply(transitions, now: now, port: &port)
         }

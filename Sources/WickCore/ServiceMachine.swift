@@ -31,6 +31,8 @@ public struct ServiceMachine: Sendable {
     /// How the last reload ended (systemd's `ReloadResult=`), and how many reloads have ended.
     public private(set) var reloadResult = ServiceResult.success
     public private(set) var reloadsEnded: UInt64 = 0
+    /// A reload was asked for during a reload: it runs when that one has ended.
+    private var reloadPending = false
     /// Counts the starts: the processes of one start share an `$INVOCATION_ID`.
     public private(set) var invocation: UInt64 = 0
     /// Starts refused by the start limit (`StartLimitIntervalSec=`, `StartLimitBurst=`).
@@ -152,7 +154,14 @@ public struct ServiceMachine: Sendable {
         case .condition, .startPre, .start, .startPost:
             if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
             enterSignal(.stopSigterm, now: now, processes: &processes)
-        case .running, .exited, .reload:
+        case .reload:
+            // service_stop(): during a reload, straight to the stop signal (no ExecStop=); the
+            // reload command gets it too (unit_kill_context() signals the control process).
+            if let controlPID { processes.kill(pid: controlPID, signal: settings.kill.signal.number, group: true, unit: name) }
+            controlPID = nil
+            queue = []
+            enterSignal(.stopSigterm, now: now, processes: &processes)
+        case .running, .exited:
             enterStop(now: now, processes: &processes)
         case .stop, .stopSigterm, .stopSigkill, .stopPost, .finalSigterm, .finalSigkill:
             break
@@ -178,9 +187,10 @@ public struct ServiceMachine: Sendable {
         } else if pid == controlPID {
             controlPID = nil
             controlExited(exit, now: now, processes: &processes)
-        } else if state == .finalSigterm || state == .finalSigkill {
+        } else if state == .finalSigterm || state == .finalSigkill || (mainPID == nil && (state == .stopSigterm || state == .stopSigkill)) {
             // A process wick started for the unit (one a `MAINPID=` replaced) ended while what
-            // is left of the unit is waited for.
+            // is left of the unit is waited for (in the final states, a main process that is
+            // not wick's child has ended or is a leftover like the others).
             return leftoversMayHaveGone(now: now, processes: &processes)
         } else if let mainPID, !processes.watchExit(of: mainPID, unit: name) {
             // Another process of the unit ended, and the main process, which is not wick's child
@@ -282,9 +292,20 @@ public struct ServiceMachine: Sendable {
     /// counts the reloads that ended: the one asked for now has ended once it passed the count it
     /// had before the call. False when the service is not running or has no `ExecReload=`.
     public mutating func reload(now: Instant, processes: inout some ProcessPort) -> (accepted: Bool, transitions: [ServiceTransition]) {
-        // A reload asked for while one runs is that one (systemd merges the jobs).
-        if state == .reload { return (true, []) }
-        guard state == .running, !settings.execReload.isEmpty else { return (false, []) }
+        // systemd 252 runs a reload asked for during a reload once that one has ended (a reload
+        // job does not merge into a running one, job_type_allows_late_merge()): one more, for
+        // every request made meanwhile.
+        if state == .reload && !settings.execReload.isEmpty {
+            reloadPending = true
+            return (true, [])
+        }
+        // service_reload(): running, or `exited` (RemainAfterExit=yes, as Debian's nftables).
+        guard state == .running || state == .exited, !settings.execReload.isEmpty else { return (false, []) }
+        startReload(now: now, processes: &processes)
+        return (true, takeTransitions())
+    }
+
+    private mutating func startReload(now: Instant, processes: inout some ProcessPort) {
         reloadResult = .success
         queue = settings.execReload
         switch runNextControl(.reload, now: now, processes: &processes) {
@@ -293,7 +314,13 @@ public struct ServiceMachine: Sendable {
         case .finished, .failed:
             reloadsEnded &+= 1
         }
-        return (true, takeTransitions())
+    }
+
+    /// The reload asked for during the one that just ended, now that the service is active again.
+    private mutating func runPendingReload(now: Instant, processes: inout some ProcessPort) {
+        guard reloadPending, state == .running || state == .exited else { return }
+        reloadPending = false
+        startReload(now: now, processes: &processes)
     }
 
     /// An sd_notify(3) message, already checked against `NotifyAccess=` by the caller.
@@ -326,6 +353,7 @@ public struct ServiceMachine: Sendable {
                 // The end of a reload the service announced (RELOADING=1); an ExecReload= command
                 // ends its own.
                 setState(.running, now: now)
+                runPendingReload(now: now, processes: &processes)
             default:
                 break
             }
@@ -520,6 +548,7 @@ public struct ServiceMachine: Sendable {
         } else {
             enterStop(now: now, processes: &processes)
         }
+        if !afterStart { runPendingReload(now: now, processes: &processes) }
     }
 
     private mutating func enterStop(now: Instant, processes: inout some ProcessPort) {
@@ -544,15 +573,26 @@ public struct ServiceMachine: Sendable {
                 // and the final signals have nothing to find (no system call more per stop).
                 if group && !reached && mainPID == nil { processGroup = nil }
                 if group, let mainPID, mainPID != pid { reached = processes.kill(pid: mainPID, signal: signal, group: false, unit: name) || reached }
+                // unit_kill_context(): SIGCONT after the stop signal, so that a stopped process
+                // sees it (not after SIGKILL, which needs none).
+                if reached && signal != Self.sigkill && signal != 18 {
+                    processes.kill(pid: pid, signal: 18, group: group, unit: name)
+                    if group, let mainPID, mainPID != pid { processes.kill(pid: mainPID, signal: 18, group: false, unit: name) }
+                }
             }
             if target == .stopSigterm && settings.kill.sendSIGHUP, let pid = processGroup {
                 processes.kill(pid: pid, signal: 1, group: true, unit: name)
             }
         }
-        // A main process that is not wick's child and has gone is not waited for.
         if reached, let mainPID, processes.watchExit(of: mainPID, unit: name) {
             setState(target, now: now)
+        } else if reached, mainPID == nil, controlPID == nil, processes.remains(group: processGroup, unit: name) {
+            // No main process (it ended before the stop: `RemainAfterExit=yes`, a failure), but
+            // what it left was signalled: the stop waits for it to end before `ExecStopPost=`,
+            // as unit_kill_context() waits for the cgroup (`leftoversMayHaveGone`).
+            setState(target, now: now)
         } else {
+            // A main process that is not wick's child and has gone is not waited for.
             enterStopPost(now: now, processes: &processes)
         }
     }
@@ -593,12 +633,20 @@ public struct ServiceMachine: Sendable {
     }
 
     /// A process wick did not start for a unit ended (a leftover, re-parented to wick): a unit
-    /// in final-sigterm or final-sigkill whose group and cgroup are now empty is dead (systemd's
-    /// service_notify_cgroup_empty_event()).
+    /// waiting for its leftovers whose group and cgroup are now empty goes on (systemd's
+    /// service_notify_cgroup_empty_event()): from final-sigterm or final-sigkill it is dead, from
+    /// stop-sigterm or stop-sigkill without main and control process to `ExecStopPost=`.
     public mutating func leftoversMayHaveGone(now: Instant, processes: inout some ProcessPort) -> [ServiceTransition] {
-        guard state == .finalSigterm || state == .finalSigkill else { return [] }
-        if processes.remains(group: processGroup, unit: name) { return [] }
-        enterDead(now: now)
+        switch state {
+        case .finalSigterm, .finalSigkill:
+            if processes.remains(group: processGroup, unit: name) { return [] }
+            enterDead(now: now)
+        case .stopSigterm, .stopSigkill:
+            guard mainPID == nil, controlPID == nil, !processes.remains(group: processGroup, unit: name) else { return [] }
+            enterStopPost(now: now, processes: &processes)
+        default:
+            return []
+        }
         return takeTransitions()
     }
 
@@ -800,7 +848,15 @@ public struct ServiceMachine: Sendable {
     private mutating func setState(_ new: ServiceState, now: Instant) {
         let old = state
         state = new
-        if old == .reload && new != .reload { reloadsEnded &+= 1 }
+        if old == .reload && new != .reload {
+            reloadsEnded &+= 1
+            // The service left for a state a reload cannot run in: the one asked for meanwhile
+            // has ended too, without running.
+            if reloadPending && new != .running && new != .exited {
+                reloadPending = false
+                reloadsEnded &+= 1
+            }
+        }
         timestamps.record(from: old.activeState, to: new.activeState, now: now)
         stateEntered = now
         timeoutExtendedUntil = nil

@@ -150,7 +150,8 @@ extension Daemon {
                 if service.reloadResult != .success {
                     wait.failures.append("\(unit) (result: \(service.reloadResult.rawValue))")
                 } else if service.state.activeState != "active" && service.state.activeState != "reloading" {
-                    wait.failures.append("\(unit) (result: \(service.result.rawValue))")
+                    // Cut short by a stop (systemd cancels the reload job) or by the service's end.
+                    wait.failures.append("\(unit) (result: \(service.result == .success ? "canceled" : service.result.rawValue))")
                 }
             }
             guard wait.jobs.isEmpty && wait.reloads.isEmpty else {

@@ -345,6 +345,7 @@ public final class Daemon {
                 // instance's connection closes one wait4(2) sooner (docs/performance.md,
                 // thirteenth session).
                 var leftoverReaped = false
+                port.reaping = true
                 while let (pid, status) = Reaper.reapOne() {
                     guard let unit = port.unitOfPID.removeValue(forKey: pid) else {
                         leftoverReaped = true
@@ -365,6 +366,7 @@ public final class Daemon {
                 // Once for all the leftovers this wake-up reaped (a prefork server's workers end
                 // together): the units waiting for theirs look once, with no zombie of wick's
                 // left to count.
+                port.reaping = false
                 if leftoverReaped { manager.leftoverReaped(now: current, port: &port) }
             case SIGTERM, SIGINT, SIGQUIT:
                 beginShutdown("received signal \(signal)", now: current)

@@ -951,15 +951,20 @@ final class DaemonPort: ManagerPort {
     }
 
     /// The group's members by kill(2) first (no /proc read while it is empty, as at the end of
-    /// most runs), then whether one of them is alive: a zombie not reaped yet has left the unit,
-    /// as it has left a cgroup.
+    /// most runs), then, while exits are being reaped, whether one of them is alive: a zombie not
+    /// reaped yet has left the unit, as it has left a cgroup.
     func remains(group: Int32?, unit: UnitID) -> Bool {
         if let pgid = group, Self.maySignal(pgid, group: true), !Self.groupNumberReused(pgid, leaderOwner: unitOfPID[pgid], unit: unit),
-           Glibc.kill(-pgid, 0) == 0 || errno == EPERM, ProcessTable.hasLiveMember(group: pgid) {
+           Glibc.kill(-pgid, 0) == 0 || errno == EPERM, !reaping || ProcessTable.hasLiveMember(group: pgid) {
             return true
         }
         return !controlGroups.processes(unit.name).isEmpty
     }
+
+    /// Set while the daemon reaps and handles exits one at a time: a zombie of wick's not reaped
+    /// yet may still be in a group, so `remains` reads /proc then (once per exit handled, not
+    /// once per leftover: after the reaping no such zombie is left, and kill(2) alone says).
+    var reaping = false
 
     func signalControlGroup(unit: UnitID, signal: Int32) -> Bool {
         controlGroups.signal(unit.name, signal)

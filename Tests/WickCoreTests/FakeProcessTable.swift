@@ -29,8 +29,11 @@ struct FakeProcessTable: ProcessPort {
         return .success(nextPID)
     }
 
+    /// SIGCONT, which follows each stop signal (unit_kill_context()), is recorded apart.
+    var continued: [(pid: Int32, group: Bool)] = []
+
     mutating func kill(pid: Int32, signal: Int32, group: Bool, unit: UnitID) -> Bool {
-        kills.append((pid, signal, group))
+        if signal == 18 { continued.append((pid, group)) } else { kills.append((pid, signal, group)) }
         return running[pid] != nil
     }
 

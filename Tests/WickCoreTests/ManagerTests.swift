@@ -485,11 +485,22 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         let main = port.processes.lastPID
         port.processes.leftovers = [main]
         manager.processExited(unit: "d.service", pid: main, exit: .exited(0), now: .seconds(1), port: &port)
-        #expect(manager.services["d.service"]?.state == .finalSigterm)
+        #expect(manager.services["d.service"]?.state == .stopSigterm, "waiting for what the main process left")
         _ = manager.reload(units: units(["d.service": text]), aliases: [:], now: .seconds(2), port: &port)
         port.processes.leftovers = []
         manager.leftoverReaped(now: .seconds(3), port: &port)
         #expect(manager.services["d.service"]?.state == .dead)
+    }
+
+    /// `kill` of a unit with no process of its own signals what is in its cgroup (unit_kill()):
+    /// leftovers of `KillMode=process` after a stop.
+    @Test func killReachesTheCgroupOfAStoppedUnit() {
+        var port = FakePort()
+        var manager = Manager(units: units(["p.service": "[Service]\nExecStart=/bin/p\nKillMode=process\n"]))
+        #expect(!manager.killService("p.service", signal: 15, port: &port), "nothing there")
+        port.processes.cgroupLeftovers = true
+        #expect(manager.killService("p.service", signal: 15, port: &port))
+        #expect(port.processes.kills.last.map { "\($0.pid) \($0.signal)" } == "0 15")
     }
 
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running

@@ -106,6 +106,58 @@ import WickUnits
         #expect(service.state == .running && service.reloadResult == .success)
     }
 
+    /// A stop of a service whose main process had ended (`RemainAfterExit=yes`) with something
+    /// left in its group: the leftovers get SIGTERM and SIGCONT, and `ExecStopPost=` waits for
+    /// them to end (unit_kill_context() waits for the cgroup); it ran at once, and the final
+    /// SIGTERM followed 5 ms later.
+    @Test func aStopWaitsForWhatAnEndedMainProcessLeft() {
+        var processes = FakeProcessTable()
+        var service = machine("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/setup\nExecStopPost=/bin/post\n")
+        _ = service.start(now: .seconds(0), processes: &processes)
+        let leader = processes.lastPID
+        _ = service.processExited(pid: leader, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(service.state == .exited)
+        processes.leftovers = [leader]
+        _ = service.stop(now: .seconds(2), processes: &processes)
+        #expect(service.state == .stopSigterm, "\(service.state)")
+        #expect(processes.kills.map { "\($0.pid) \($0.signal) \($0.group)" } == ["\(leader) 15 true"])
+        #expect(processes.continued.map { "\($0.pid) \($0.group)" } == ["\(leader) true"], "SIGCONT after SIGTERM")
+        #expect(processes.spawned.last?.path == "/bin/setup", "ExecStopPost= waits")
+        processes.leftovers = []
+        _ = service.leftoversMayHaveGone(now: .seconds(3), processes: &processes)
+        #expect(service.state == .stopPost && processes.spawned.last?.path == "/bin/post")
+    }
+
+    /// service_reload(): a service in `exited` (RemainAfterExit=yes) reloads and stays exited;
+    /// a reload asked for during one runs after it (systemd does not merge reload jobs); a stop
+    /// during a reload goes straight to the stop signal, the reload command included, without
+    /// `ExecStop=`.
+    @Test func reloadsOfExitedServicesQueuedReloadsAndAStopDuringOne() {
+        var processes = FakeProcessTable()
+        var exited = machine("[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/setup\nExecReload=/bin/reload\n")
+        _ = exited.start(now: .seconds(0), processes: &processes)
+        _ = exited.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(1), processes: &processes)
+        #expect(exited.reload(now: .seconds(2), processes: &processes).accepted && exited.state == .reload)
+        #expect(exited.reload(now: .seconds(2), processes: &processes).accepted, "queued")
+        let first = processes.lastPID
+        _ = exited.processExited(pid: first, exit: .exited(0), now: .seconds(3), processes: &processes)
+        #expect(exited.state == .reload && processes.lastPID != first && exited.reloadsEnded == 1, "the queued reload runs: \(exited.state)")
+        _ = exited.processExited(pid: processes.lastPID, exit: .exited(0), now: .seconds(4), processes: &processes)
+        #expect(exited.state == .exited && exited.reloadsEnded == 2)
+
+        var running = machine("[Service]\nExecStart=/bin/d\nExecReload=/bin/reload\nExecStop=/bin/stop\n")
+        _ = running.start(now: .seconds(0), processes: &processes)
+        let main = processes.lastPID
+        _ = running.reload(now: .seconds(1), processes: &processes)
+        let reloader = processes.lastPID
+        _ = running.reload(now: .seconds(1), processes: &processes)
+        processes.kills = []
+        _ = running.stop(now: .seconds(2), processes: &processes)
+        #expect(running.state == .stopSigterm && processes.spawned.last?.path == "/bin/reload", "no ExecStop=: \(processes.spawned.map(\.path))")
+        #expect(processes.kills.contains { $0.pid == reloader && $0.signal == 15 } && processes.kills.contains { $0.pid == main && $0.signal == 15 })
+        #expect(running.reloadsEnded == 2, "the reload and the queued one have ended")
+    }
+
     /// A stop that found the group empty (the leader was its last process) signals nothing more:
     /// the end of an `Accept=yes` instance makes no system call for the final signals.
     @Test func aGroupFoundEmptyIsNotSignalledAgain() {
