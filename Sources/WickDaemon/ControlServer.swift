@@ -213,6 +213,12 @@ final class ControlServer {
         server.clients[token]?.state.waiting = wait
     }
 
+    /// Answers every waiting client with `text` (the daemon is about to exit: the shutdown
+    /// deadline passed while they waited).
+    func completeAll(_ text: String, now: Instant) {
+        for (token, _) in pendingWaits() { complete(token, text, now: now) }
+    }
+
     /// Answers a waiting client and closes it once the answer is written.
     func complete(_ token: UInt64, _ text: String, now: Instant) {
         waiting.remove(token)

@@ -310,6 +310,7 @@ public final class Daemon {
                     return exitStatus ?? (manager.services.values.contains { $0.result == .timeout } ? 1 : 0)
                 }
                 if now() >= deadline {
+                    control.completeAll(ControlProtocol.failure("wick is exiting: the shutdown deadline passed before the jobs finished"), now: current)
                     killEverything()
                     port.closeAll()
                     port.log("shutdown deadline passed, killed what was left")

@@ -139,6 +139,29 @@ import Testing
         #expect(namespace.unshare.log.contains(expected), "\(namespace.unshare.log)")
     }
 
+    /// A client waiting for a stop when the shutdown deadline passes gets an answer (the
+    /// connection was closed without one).
+    @Test func aClientWaitingAtTheShutdownDeadlineIsAnswered() throws {
+        let namespace = try start([
+            "stubborn.service": "[Service]\nExecStart=/bin/sh -c 'trap \"\" TERM; while :; do /bin/sleep 0.1; done'\nTimeoutStopSec=60\n"
+                + "[Install]\nWantedBy=multi-user.target\n",
+        ], ["--shutdown-timeout", "1s"])
+        defer { namespace.stop() }
+        guard namespace.wickPID > 0 else { Issue.record("wick did not start as PID 1"); return }
+        #expect(waitFor { namespace.unshare.log.contains("stubborn.service: dead -> running") })
+        let control = namespace.directory.appendingPathComponent("run/wick/control").path
+        let client = ControlAccessTests.connectUnix(control)
+        defer { close(client) }
+        let request = Array(#"{"version":1,"verb":"stop","units":["stubborn.service"]}"#.utf8) + [10]
+        _ = request.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        usleep(200_000)
+        kill(namespace.wickPID, SIGTERM)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let answer = TestClient.readAll(client)
+        #expect(answer.contains(#""ok":false"#) && answer.contains("shutdown deadline"), "\(answer) \(namespace.unshare.log)")
+    }
+
     @Test(arguments: [("exit 3", Int32(3)), ("kill -9 $$$$", Int32(137)), ("exit 0", Int32(0))])
     func exitWithPropagatesTheStatus(script: String, expected: Int32) throws {
         let namespace = try start([
