@@ -198,6 +198,15 @@ public final class Daemon {
                 log("\(name): enabled, but not loaded (\(unit.loadState.rawValue)): not started")
             }
         }
+        // Instances the loaded units name (Wants=, BindsTo=, a socket's service ...), from their
+        // templates, as systemd loads every unit named in a dependency.
+        for unit in loader.loadNamedInstances(of: loaded, known: Set(loaded.map(\.name.name)).union(files)) {
+            for diagnostic in unit.diagnostics where diagnostic.severity == .error {
+                log(diagnostic.description)
+                errors.append(diagnostic.description)
+            }
+            if unit.loadState == .loaded { loaded.append(unit) } else { log("\(unit.name.name): not loaded (\(unit.loadState.rawValue))") }
+        }
         for conflict in ListenConflicts.diagnostics(for: loaded) { log(conflict.description) }
         for unit in loaded {
             for alias in unit.settings.install.alias { aliases[alias] = unit.name.name }

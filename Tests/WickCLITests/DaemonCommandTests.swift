@@ -693,6 +693,20 @@ import Testing
         #expect(units.contains(#""unit":"mq.socket","description":"mq.socket","load":"loaded","unit_file_state":"enabled","type":"socket","active":"active","sub":"listening","result":"success""#), "\(units) \(running.wick.log)")
     }
 
+    /// An instance another unit names (`Wants=b@x.service`) is loaded from its template and
+    /// started with it, as systemd loads every unit a dependency names (it was unknown: `wick
+    /// status b@x.service` said "no such unit", and it never ran).
+    @Test func anInstanceAnotherUnitWantsIsLoadedAndStarted() throws {
+        let running = try daemon([
+            "a.service": "[Unit]\nWants=b@x.service\n[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n",
+            "b@.service": "[Service]\nExecStart=/bin/sleep 1001\n",
+        ])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(waitFor { running.wick.log.contains("b@x.service: dead -> running") }, "\(running.wick.log)")
+        #expect(try BinaryRunner.wick("status", "--control", control, "b@x.service").status == 0)
+    }
+
     @Test func startKillRestartStopThroughTheControlSocket() throws {
         let running = try daemon(["w.service": "[Service]\nExecStart=/bin/sh -c '/bin/sleep 1000 & wait'\n"])
         defer { _ = running.stop() }

@@ -18,6 +18,23 @@ import Testing
         #expect(loader.load("web@b.service").dropInPaths.count == 2)
     }
 
+    /// systemd loads every unit a dependency names: an instance nothing else provides comes
+    /// from its template, and what it names in turn; one without a template is left out.
+    @Test func instancesNamedByDependenciesAreLoadedFromTheirTemplates() {
+        let source = MemoryUnitSource(files: [
+            "/u/a.service": "[Unit]\nWants=b@x.service\nRequires=missing@y.service\nAfter=order@z.service\n[Service]\nExecStart=/bin/a\n",
+            "/u/b@.service": "[Unit]\nBindsTo=c@%i.service\n[Service]\nExecStart=/bin/b %i\n",
+            "/u/c@.service": "[Service]\nExecStart=/bin/c %i\n",
+            "/u/order@.service": "[Service]\nExecStart=/bin/o\n",
+        ])
+        let loader = UnitDirectoryLoader(directories: ["/u"], source: source)
+        let all = loader.loadAll()
+        let named = loader.loadNamedInstances(of: all, known: Set(loader.unitNames))
+        #expect(named.map(\.name.name).sorted() == ["b@x.service", "c@x.service"], "ordering alone loads nothing wick would run")
+        #expect(named.first { $0.name.name == "b@x.service" }?.settings.service.execStart.first?.arguments == ["/bin/b", "x"])
+        #expect(loader.loadNamedInstances(of: all, known: Set(loader.unitNames), limit: 1).count == 1)
+    }
+
     /// systemd's conf_files_list() (CONF_FILES_REGULAR, CONF_FILES_FILTER_MASKED): a drop-in
     /// linked to /dev/null is masked, a dangling link is passed over (with a warning here), a
     /// link to a regular file is read; the unit loads (a dangling drop-in made it bad-setting).
