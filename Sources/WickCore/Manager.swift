@@ -198,6 +198,22 @@ public struct Manager {
         return changes
     }
 
+    /// Units loaded while wick runs (an instance started by name that nothing named: systemd's
+    /// manager_load_unit() on demand): the graph and maps are made again with them; every
+    /// machine, instance and job stays as it is (no reload: the other units keep their
+    /// definitions, counters and limits).
+    public mutating func add(_ added: [LoadedUnit], to definitions: [LoadedUnit], aliases: [String: String]) {
+        var fresh = Manager(units: definitions + added, aliases: aliases, bootUnits: bootUnits)
+        for (name, machine) in sockets { fresh.sockets[name] = machine }
+        for (name, machine) in services { fresh.services[name] = machine }
+        fresh.instances = instances
+        fresh.queue = queue
+        fresh.shuttingDown = shuttingDown
+        fresh.removedServices = removedServices
+        fresh.leftoverWaiters = leftoverWaiters
+        self = fresh
+    }
+
     /// `kill`: sends `signal` to the service's process group (`KillMode=control-group`: a shell
     /// wrapper's children too). False when it has no process.
     public mutating func killService(_ name: UnitID, signal: Int32, port: inout some ManagerPort) -> Bool {

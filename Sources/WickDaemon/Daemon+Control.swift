@@ -18,6 +18,7 @@ extension Daemon {
         // held the loop for 12 s and 1.2 GB).
         var seen = Set<UnitID>()
         let units = request.units.map(resolve).filter { seen.insert($0).inserted }
+        if ["start", "stop", "restart"].contains(request.verb) { loadOnDemand(units, now: current) }
         let verbsNeedingUnits: Set<String> = ["start", "stop", "restart", "kill", "reload", "show", "cat"]
         if verbsNeedingUnits.contains(request.verb), units.isEmpty {
             return .response(ControlProtocol.failure("\(request.verb) needs a unit name", code: .invalidRequest))
@@ -110,6 +111,29 @@ extension Daemon {
             return .response(ControlProtocol.failure("\(type.rawValue) refused for \(refused.joined(separator: " "))", code: .refused))
         }
         return noBlock ? .response(ControlProtocol.success()) : .wait(ControlWait(jobs: jobs))
+    }
+
+    /// `start`, `stop`, `restart` of an instance nothing named: loaded from its template now, with
+    /// what it names, as systemd's manager_load_unit() loads a unit on demand (systemctl start
+    /// getty@tty2.service). The other units keep their definitions: no reload.
+    private func loadOnDemand(_ units: [UnitID], now current: Instant) {
+        guard shutdownDeadline == nil else { return }
+        var added: [LoadedUnit] = []
+        for name in units where !isKnown(name) && (try? UnitName(name.name))?.isInstance == true {
+            let unit = port.loader.load(name.name)
+            for diagnostic in unit.diagnostics where diagnostic.severity == .error { port.log(diagnostic.description) }
+            if unit.loadState == .loaded { added.append(unit) }
+        }
+        guard !added.isEmpty else { return }
+        let known = Set(definitions.map(\.name.name)).union(added.map(\.name.name))
+        added += port.loader.loadNamedInstances(of: added, known: known).filter { $0.loadState == .loaded }
+        for unit in added { port.units[unit.id] = unit }
+        manager.add(added, to: definitions, aliases: aliases)
+        definitions += added
+        demandLoaded.formUnion(added.map(\.name.name))
+        port.rebuildJoins()
+        port.socketsOfService = manager.socketsOfService
+        port.log("loaded \(added.map(\.name.name).joined(separator: ", ")) from \(added.count == 1 ? "its template" : "their templates")")
     }
 
     /// `reload`: each service's `ExecReload=`, waited for as systemctl waits for the reload job

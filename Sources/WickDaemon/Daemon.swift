@@ -70,6 +70,12 @@ public final class Daemon {
     let control: ControlServer
     /// Alias names (`Alias=`, symlinks) to the units they name.
     var aliases: [String: String]
+    /// The unit definitions the manager was made from (the last load, and what was loaded on
+    /// demand since): what a unit loaded on demand is added to.
+    var definitions: [LoadedUnit] = []
+    /// Instances loaded on demand (`wick start name@x.service`), loaded again at each reload
+    /// while they are active.
+    var demandLoaded: Set<String> = []
     /// When the daemon started, on the wall clock (µs).
     let startedAt = WallClock.microseconds()
     /// The same on the monotonic clock (systemd-analyze's origin).
@@ -136,6 +142,7 @@ public final class Daemon {
         }
         let (loader, loaded, aliases, _, boot) = Self.loadUnits(configuration, previous: [:], log: messages)
         self.aliases = aliases
+        definitions = loaded
         manager = Manager(units: loaded, aliases: aliases, bootUnits: boot)
         port = DaemonPort(epoll: epoll, loader: loader, units: loaded, messages: messages)
         if let reason = port.controlGroups.unavailable { messages.wick(.warning, reason) }
@@ -158,7 +165,7 @@ public final class Daemon {
     /// Reads every unit directory. A unit that fails to load keeps its `previous` definition when
     /// it had one (the running definition stays, the error is reported). Returns the errors too.
     static func loadUnits(
-        _ configuration: DaemonConfiguration, previous: [UnitID: LoadedUnit], log writer: LogSink
+        _ configuration: DaemonConfiguration, previous: [UnitID: LoadedUnit], demanded: Set<String> = [], log writer: LogSink
     ) -> (UnitDirectoryLoader, [LoadedUnit], [String: String], [String], Set<String>?) {
         let host = HostFactsReader.read(runtimeDirectory: configuration.runtimeDirectory)
         let loader = UnitDirectoryLoader(directories: configuration.unitDirectories, host: host, searchPath: configuration.searchPath != nil)
@@ -198,6 +205,12 @@ public final class Daemon {
                 log("\(name): enabled, but not loaded (\(unit.loadState.rawValue)): not started")
             }
         }
+        // Instances started by name while wick ran (`wick start name@x.service`) stay loaded
+        // while they are active, as systemd keeps a unit it loaded on demand until it is collected.
+        for name in demanded.sorted() where !files.contains(name) && !loaded.contains(where: { $0.name.name == name }) {
+            let unit = loader.load(name)
+            if unit.loadState == .loaded { loaded.append(unit) }
+        }
         // Instances the loaded units name (Wants=, BindsTo=, a socket's service ...), from their
         // templates, as systemd loads every unit named in a dependency.
         for unit in loader.loadNamedInstances(of: loaded, known: Set(loaded.map(\.name.name)).union(files)) {
@@ -233,8 +246,17 @@ public final class Daemon {
             return ["reload refused: wick is shutting down"]
         }
         let previous = port.units
-        let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, log: port.messages)
+        // An instance loaded on demand goes once it is inactive (systemd collects it).
+        demandLoaded = demandLoaded.filter { name in
+            let id = UnitID(name)
+            if manager.queue[id] != nil { return true }
+            if let service = manager.services[id] { return service.state != .dead }
+            if let socket = manager.sockets[id] { return socket.state != .dead }
+            return false
+        }
+        let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, demanded: demandLoaded, log: port.messages)
         self.aliases = aliases
+        definitions = loaded
         port.loader = loader
         for unit in loaded { port.units[unit.id] = unit }
         let instances = port.reloadInstances()

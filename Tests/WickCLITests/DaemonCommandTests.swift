@@ -707,6 +707,24 @@ import Testing
         #expect(try BinaryRunner.wick("status", "--control", control, "b@x.service").status == 0)
     }
 
+    /// `wick start` of an instance nothing names loads it from its template, as systemd loads a
+    /// unit on demand (systemctl start getty@tty2.service); a reload keeps it while it runs and
+    /// lets it go once it is inactive, as systemd collects it.
+    @Test func anInstanceStartedByNameIsLoadedOnDemand() throws {
+        let running = try daemon(["b@.service": "[Service]\nExecStart=/bin/sh -c 'echo %i; exec sleep 1000'\n"])
+        defer { _ = running.stop() }
+        let control = running.directory.appendingPathComponent("run/wick/control").path
+        #expect(waitFor { FileManager.default.fileExists(atPath: control) })
+        #expect(try BinaryRunner.wick("start", "--control", control, "b@y.service").status == 0, "\(running.wick.log)")
+        #expect(running.wick.log.contains("loaded b@y.service from its template") && running.wick.log.contains("b@y.service: dead -> running"))
+        #expect(try BinaryRunner.wick("daemon-reload", "--control", control).status == 0)
+        #expect(try BinaryRunner.wick("status", "--control", control, "b@y.service").stdout.contains("active (running)"), "kept while active")
+        #expect(try BinaryRunner.wick("stop", "--control", control, "b@y.service").status == 0)
+        #expect(try BinaryRunner.wick("daemon-reload", "--control", control).status == 0)
+        #expect(try BinaryRunner.wick("status", "--control", control, "b@y.service").status == 4, "collected once inactive")
+        #expect(try BinaryRunner.wick("start", "--control", control, "nothere@y.service").status == 4, "no template: no such unit")
+    }
+
     @Test func startKillRestartStopThroughTheControlSocket() throws {
         let running = try daemon(["w.service": "[Service]\nExecStart=/bin/sh -c '/bin/sleep 1000 & wait'\n"])
         defer { _ = running.stop() }

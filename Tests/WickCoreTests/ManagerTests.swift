@@ -503,6 +503,21 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(port.processes.kills.last.map { "\($0.pid) \($0.signal)" } == "0 15")
     }
 
+    /// A unit loaded on demand joins the running manager: every machine and job stays as it is
+    /// (a running service keeps its process and start-limit history), and the new unit starts.
+    @Test func aUnitAddedOnDemandLeavesTheOthersAsTheyAre() {
+        var port = FakePort()
+        let definitions = units(["d.service": "[Service]\nExecStart=/bin/d\n", "t@.service": "[Service]\nExecStart=/bin/t %i\n"])
+        var manager = Manager(units: definitions)
+        _ = manager.enqueue(.start, "d.service", now: .seconds(0), port: &port)
+        let main = manager.services["d.service"]?.mainPID
+        let instance = UnitBuilder.build(name: try! UnitName("t@x.service"), fragment: UnitSourceFile(path: "/t@.service", text: "[Service]\nExecStart=/bin/t %i\n"))
+        manager.add([instance], to: definitions, aliases: [:])
+        #expect(manager.services["d.service"]?.state == .running && manager.services["d.service"]?.mainPID == main)
+        #expect(manager.enqueue(.start, "t@x.service", now: .seconds(1), port: &port) != nil)
+        #expect(manager.services["t@x.service"]?.state == .running && port.processes.spawned.last?.path == "/bin/t")
+    }
+
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running
     /// service's stop runs the new `ExecStop=`; its start-limit history and counts carry over.
     @Test func aReloadGivesARunningServiceItsNewDefinitionAtOnce() {
