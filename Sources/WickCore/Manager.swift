@@ -39,6 +39,8 @@ public struct Manager {
     /// Services in the states that may wait for their leftovers to end (stop-sigterm and
     /// stop-sigkill without a main process, final-sigterm, final-sigkill).
     var leftoverWaiters: Set<UnitID> = []
+    /// Instances loaded from their templates (named by another unit, or started by name).
+    var fromTemplate: Set<UnitID> = []
 
     static func waitsForLeftovers(_ state: ServiceState) -> Bool {
         state == .stopSigterm || state == .stopSigkill || state == .finalSigterm || state == .finalSigkill
@@ -90,15 +92,18 @@ public struct Manager {
         dependencies = Dependencies(units: loaded)
         let order = Dictionary(uniqueKeysWithValues: graph.startOrder.enumerated().map { ($1, $0) })
         let activated = socketsOfService
+        // Under the drop-in rule an instance loaded from its template because something names it
+        // starts with what names it, not at boot (its template's [Install] is not an enablement).
+        fromTemplate = Set(loaded.filter(\.isFromTemplate).map(\.id))
         let selected: (LoadedUnit) -> Bool = { unit in
             if let bootUnits { return bootUnits.contains(unit.name.name) }
-            return activated[unit.id] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
+            return !unit.isFromTemplate && activated[unit.id] == nil && !Self.bootTargets.isDisjoint(with: unit.settings.install.wantedBy)
         }
         bootServices = servicesByName.filter { selected($0.value) }.map { $0.key }.sorted { (order[$0] ?? 0, $0) < (order[$1] ?? 0, $1) }
     }
 
     /// Whether the daemon starts `name` by itself (at start and when a reload adds it).
-    func isBootUnit(_ name: UnitID) -> Bool { bootUnits?.contains(name.name) ?? true }
+    func isBootUnit(_ name: UnitID) -> Bool { bootUnits?.contains(name.name) ?? !fromTemplate.contains(name) }
 
     // MARK: Requests
 

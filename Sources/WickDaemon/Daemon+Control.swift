@@ -119,9 +119,15 @@ extension Daemon {
     private func loadOnDemand(_ units: [UnitID], now current: Instant) {
         guard shutdownDeadline == nil else { return }
         var added: [LoadedUnit] = []
-        for name in units where !isKnown(name) && (try? UnitName(name.name))?.isInstance == true {
+        for name in units where !isKnown(name) {
+            // Service and socket instances: the units wick runs (a .target instance is answered
+            // "no such unit" without being loaded again at each request).
+            guard let parsed = try? UnitName(name.name), parsed.isInstance, parsed.type == "service" || parsed.type == "socket" else { continue }
             let unit = port.loader.load(name.name)
-            for diagnostic in unit.diagnostics where diagnostic.severity == .error { port.log(diagnostic.description) }
+            // A missing template is the answer's "no such unit", not a log line per request.
+            if unit.loadState != .notFound {
+                for diagnostic in unit.diagnostics where diagnostic.severity == .error { port.log(diagnostic.description) }
+            }
             if unit.loadState == .loaded { added.append(unit) }
         }
         guard !added.isEmpty else { return }
@@ -130,7 +136,6 @@ extension Daemon {
         for unit in added { port.units[unit.id] = unit }
         manager.add(added, to: definitions, aliases: aliases)
         definitions += added
-        demandLoaded.formUnion(added.map(\.name.name))
         port.rebuildJoins()
         port.socketsOfService = manager.socketsOfService
         port.log("loaded \(added.map(\.name.name).joined(separator: ", ")) from \(added.count == 1 ? "its template" : "their templates")")

@@ -73,9 +73,6 @@ public final class Daemon {
     /// The unit definitions the manager was made from (the last load, and what was loaded on
     /// demand since): what a unit loaded on demand is added to.
     var definitions: [LoadedUnit] = []
-    /// Instances loaded on demand (`wick start name@x.service`), loaded again at each reload
-    /// while they are active.
-    var demandLoaded: Set<String> = []
     /// When the daemon started, on the wall clock (µs).
     let startedAt = WallClock.microseconds()
     /// The same on the monotonic clock (systemd-analyze's origin).
@@ -205,15 +202,22 @@ public final class Daemon {
                 log("\(name): enabled, but not loaded (\(unit.loadState.rawValue)): not started")
             }
         }
-        // Instances started by name while wick ran (`wick start name@x.service`) stay loaded
-        // while they are active, as systemd keeps a unit it loaded on demand until it is collected.
-        for name in demanded.sorted() where !files.contains(name) && !loaded.contains(where: { $0.name.name == name }) {
+        // Active instances loaded from their templates stay loaded (above, `reloadUnits`); one
+        // that no longer loads keeps its running definition, as a unit file does.
+        var names = Set(loaded.map(\.name.name))
+        for name in demanded.sorted() where !files.contains(name) && !names.contains(name) {
             let unit = loader.load(name)
-            if unit.loadState == .loaded { loaded.append(unit) }
+            if unit.loadState == .loaded {
+                loaded.append(unit)
+            } else if let old = previous[UnitID(name)] {
+                log("\(name): not reloaded (\(unit.loadState.rawValue)), keeping the running definition")
+                loaded.append(old)
+            }
+            names.insert(name)
         }
         // Instances the loaded units name (Wants=, BindsTo=, a socket's service ...), from their
         // templates, as systemd loads every unit named in a dependency.
-        for unit in loader.loadNamedInstances(of: loaded, known: Set(loaded.map(\.name.name)).union(files)) {
+        for unit in loader.loadNamedInstances(of: loaded, known: names.union(files)) {
             for diagnostic in unit.diagnostics where diagnostic.severity == .error {
                 log(diagnostic.description)
                 errors.append(diagnostic.description)
@@ -246,15 +250,16 @@ public final class Daemon {
             return ["reload refused: wick is shutting down"]
         }
         let previous = port.units
-        // An instance loaded on demand goes once it is inactive (systemd collects it).
-        demandLoaded = demandLoaded.filter { name in
-            let id = UnitID(name)
+        // The instances loaded from their templates (named by a unit, or started by name) that
+        // are active or have a job stay loaded whether or not anything names them now (systemd
+        // keeps an active unit; an inactive one is collected).
+        let active = definitions.filter(\.isFromTemplate).map(\.id).filter { id in
             if manager.queue[id] != nil { return true }
             if let service = manager.services[id] { return service.state != .dead }
             if let socket = manager.sockets[id] { return socket.state != .dead }
             return false
         }
-        let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, demanded: demandLoaded, log: port.messages)
+        let (loader, loaded, aliases, errors, boot) = Self.loadUnits(configuration, previous: previous, demanded: Set(active.map(\.name)), log: port.messages)
         self.aliases = aliases
         definitions = loaded
         port.loader = loader

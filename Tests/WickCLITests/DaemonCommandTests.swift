@@ -705,6 +705,11 @@ import Testing
         let control = running.directory.appendingPathComponent("run/wick/control").path
         #expect(waitFor { running.wick.log.contains("b@x.service: dead -> running") }, "\(running.wick.log)")
         #expect(try BinaryRunner.wick("status", "--control", control, "b@x.service").status == 0)
+        // No longer named after a reload, but running: it stays (systemd keeps an active unit).
+        try "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n".write(
+            to: running.directory.appendingPathComponent("a.service"), atomically: true, encoding: .utf8)
+        #expect(try BinaryRunner.wick("daemon-reload", "--control", control).status == 0)
+        #expect(try BinaryRunner.wick("status", "--control", control, "b@x.service").stdout.contains("active (running)"), "\(running.wick.log)")
     }
 
     /// `wick start` of an instance nothing names loads it from its template, as systemd loads a

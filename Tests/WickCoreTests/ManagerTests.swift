@@ -518,6 +518,25 @@ func units(_ files: [String: String]) -> [LoadedUnit] {
         #expect(manager.services["t@x.service"]?.state == .running && port.processes.spawned.last?.path == "/bin/t")
     }
 
+    /// Under the drop-in rule, an instance loaded from its template because another unit names it
+    /// starts with that unit, not at boot: its template's `WantedBy=` (an `OnFailure=` handler's)
+    /// is no enablement, and a socket instance is not bound until something starts it.
+    @Test func instancesFromTemplatesDoNotStartAtBoot() {
+        func instance(_ name: String, _ text: String) -> LoadedUnit {
+            let parsed = try! UnitName(name)
+            return UnitBuilder.build(name: parsed, fragment: UnitSourceFile(path: "/u/" + parsed.templateName!, text: text))
+        }
+        var port = FakePort()
+        let handler = "[Service]\nExecStart=/bin/notify %i\n[Install]\nWantedBy=multi-user.target\n"
+        var manager = Manager(units: units(["a.service": "[Unit]\nOnFailure=notify@a.service\n[Service]\nExecStart=/bin/a\n",
+                                            "notify@.service": handler])
+                              + [instance("notify@a.service", handler), instance("listen@x.socket", "[Socket]\nListenStream=127.0.0.1:9\n")])
+        manager.startAll(now: .seconds(0), port: &port)
+        #expect(manager.services["notify@a.service"]?.state == .dead, "not started at boot")
+        #expect(manager.sockets["listen@x.socket"]?.state == .dead, "not bound at boot")
+        #expect(port.processes.spawned.isEmpty)
+    }
+
     /// systemd loads every unit anew at daemon-reload and deserializes its state into it: a running
     /// service's stop runs the new `ExecStop=`; its start-limit history and counts carry over.
     @Test func aReloadGivesARunningServiceItsNewDefinitionAtOnce() {

@@ -24,6 +24,8 @@ extension UnitDirectoryLoader {
     }
 
     static func namedInstances(of unit: LoadedUnit) -> [String] {
+        // A template is not a unit: what it names with `%i` exists only for its instances.
+        guard !unit.name.isTemplate else { return [] }
         let section = unit.settings.unit
         var names = section.wants + section.requires + section.requisite + section.bindsTo + section.partOf + section.upholds
             + section.onFailure + section.onSuccess

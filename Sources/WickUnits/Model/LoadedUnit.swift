@@ -66,6 +66,12 @@ public struct LoadedUnit: Sendable {
 
     /// The service a socket unit activates (systemd.socket(5)): `Service=` if set; otherwise the
     /// service with the socket's name, or its template `name@.service` with `Accept=yes`.
+    /// An instance with no file of its own, loaded from its template's.
+    public var isFromTemplate: Bool {
+        guard name.isInstance, let template = name.templateName, let path = fragmentPath else { return false }
+        return path.hasSuffix("/" + template) || path == template
+    }
+
     public var activatedServiceName: String? {
         guard isSocket else { return nil }
         if let service = settings.socket.service { return service }
