@@ -28,10 +28,17 @@ import Testing
         }
     }
 
-    @Test(arguments: ["../etc/passwd.service", "a/b.service", "", "noext", ".service", "x.", "a@b@c.service",
+    @Test(arguments: ["../etc/passwd.service", "a/b.service", "", "noext", ".service", "x.",
                       "@x.service", "sp ace.service", "x.Service", "notes.txt", "a.conf", String(repeating: "a", count: 256) + ".service"])
     func invalidNames(_ name: String) {
         #expect(throws: ValueError.self) { try UnitName(name) }
+    }
+
+    /// unit_name_is_valid(): the first '@' ends the prefix, the instance may hold more
+    /// (`OnFailure=handler@%n.service` of an instance unit).
+    @Test func anInstanceMayHoldAnAt() throws {
+        let name = try UnitName("handler@web@a.service.service")
+        #expect(name.prefix == "handler" && name.instance == "web@a.service" && name.templateName == "handler@.service")
     }
 
     @Test func instanceWithEscapes() throws {

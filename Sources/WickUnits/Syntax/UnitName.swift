@@ -1,6 +1,7 @@
 /// A validated unit name (systemd.unit(5) "Description", systemd's `unit_name_is_valid()`):
 /// `prefix.type`, `prefix@.type` (a template) or `prefix@instance.type` (an instance), at most
-/// 255 bytes, made of ASCII letters, digits and `:-_.\`, with one `@` before the instance.
+/// 255 bytes, made of ASCII letters, digits and `:-_.\`, the first `@` before the instance (which
+/// may hold more).
 /// A name such as `../x.service` is rejected, so a unit name can never escape a unit directory.
 public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The full name, `getty@tty1.service`.
@@ -53,8 +54,9 @@ public struct UnitName: Hashable, Sendable, Comparable, CustomStringConvertible 
         while index < stem.utf8.endIndex {
             let byte = stem.utf8[index]
             if byte == UInt8(ascii: "@") {
-                guard at == nil else { throw ValueError("unit name '\(name)' has more than one '@'") }
-                at = index
+                // The first '@' ends the prefix; the instance may hold more (unit_name_is_valid():
+                // `OnFailure=handler@%n.service` of an instance, systemd.unit(5)).
+                if at == nil { at = index }
             } else if !Self.isValidCharacter(byte) {
                 throw ValueError("unit name '\(name.prefix(80))' contains '\(stem[index...].prefix(1))': only letters, digits and ':-_.\\' are allowed (escape others with systemd-escape)")
             }
