@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import WickSystem
 
 /// wick as PID 1 of a new PID namespace (`unshare --pid --fork --mount-proc`), as in a container.
 /// Signals go to the inner wick by its host pid, and only after checking that it is PID 1 of its own
@@ -72,12 +73,7 @@ import Testing
 
     /// The children of `pid` that are not zombies.
     static func liveChildren(of pid: Int32) -> Int {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.filter { child in
-            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
-            guard let close = stat.lastIndex(of: ")") else { return false }
-            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
-        }.count
+        ProcessTable.children(of: pid).filter { ProcessTable.entry(of: $0).map { $0.state != "Z" } ?? false }.count
     }
 
     func exitStatus(_ namespace: Namespace) -> Int32? {
