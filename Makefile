@@ -9,7 +9,7 @@ WICK := .build/release/wick
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: setup build release static order-file image install run test fuzz-build fuzz test-asan soak bench bench-parse corpus-warnings clean
+.PHONY: setup build release static order-file image install run test fuzz-build fuzz test-asan soak bench bench-anatomy bench-parse corpus-warnings clean
 
 # Installs the Debian packages wick's C helpers and tests need (as root), or says what is missing.
 setup:
@@ -157,6 +157,12 @@ bench: static
 	  cp $(CURDIR)/bench/floor-systemd.sh . && sed -i '/^name=\$${1:?usage/i . "$$HERE/floor-systemd.sh"' adapters.sh && \
 	  TMPDIR=$$work/tmp WICK=$(abspath .build-static/release/wick) ./run.sh --activators floor,floor-held,floor-sd,wick,wick-act,sdact,xinetd,tcpserver \
 	    $(BENCH_ARGS) --out $$work/results.md >&2 && cat $$work/results.md
+
+# What the Accept=yes c=1 figure is made of: the floor, floor-sd, floor-sd with a manager's CPU
+# placed on and off the client's path (bench/floor-spin.patch), and the wick daemon, interleaved
+# (docs/performance.md, fourteenth session). ROUNDS=, CONNECTIONS=, SPIN_CLONE=, SPIN_CLOSE=.
+bench-anatomy: static
+	bench/c1-anatomy.sh .build-static/release/wick $(BENCH)
 
 # Parses the Debian corpus repeatedly and prints unit files per second (release build).
 bench-parse: setup

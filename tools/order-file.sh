@@ -1,5 +1,7 @@
 #!/bin/bash
-# Writes the link order of the static wick (tools/wick.order): the functions the daemon runs from
+# Writes the link order of the static wick (tools/wick.order): first the functions an Accept=yes
+# connection runs once the daemon is warm (its connection path: on 62 pages of code instead of
+# 158, docs/performance.md "The fourteenth session"), then the functions the daemon runs from
 # exec to idle, for Accept=yes and Accept=no connections and for the control requests, then those
 # `wick activate` adds (start-up with 40 listeners, connections, stop), in the order callgrind
 # first lists them. `make static` links with lld and this file so that those
@@ -71,8 +73,26 @@ for _ in range(300):  # under valgrind the listeners come up after the control s
     try: ask(port); break
     except ConnectionRefusedError: time.sleep(0.1)
 for _ in range(30): ask(port)
+EOF
+# The connection path alone: the profile so far is dumped (part 1), then 30 more connections
+# (part 2).
+callgrind_control -d "$daemon" > /dev/null 2>&1
+python3 - "$port" <<'EOF'
+import socket, sys
+port = int(sys.argv[1])
+for _ in range(30):
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        while s.recv(4096): pass
+EOF
+callgrind_control -d "$daemon" > /dev/null 2>&1
+python3 - "$port" <<'EOF'
+import socket, sys, time
+port = int(sys.argv[1]) + 1
 for _ in range(5):
-    ask(port + 1, b"ping\n"); time.sleep(0.2)
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"ping\n")
+        while s.recv(4096): pass
+    time.sleep(0.2)
 EOF
 for request in status list-units list-sockets "show greet.socket" "logs echo.service"; do
     # shellcheck disable=SC2086
@@ -105,8 +125,26 @@ kill -TERM "$daemon"
 wait "$daemon" || true
 daemon=
 # Function names in the order callgrind lists them (about their first call), once each; the
-# addresses of unnamed code are left out.
-for profile in "$work/callgrind.out" "$work/activate.out"; do
+# addresses of unnamed code are left out. The connection path's part lists the functions that
+# ran in it (`fn=`; a name is given once per file, at its first `fn=` or `cfn=`).
+python3 - "$work/callgrind.out.2" > "$work/connection-path" <<'EOF'
+import re, sys
+names, ran = {}, []
+for line in open(sys.argv[1]):
+    match = re.match(r"^(c?)fn=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
+    if not match:
+        continue
+    called, number, name = match.groups()
+    if name:
+        names[number] = name
+    if not called:
+        ran.append(number)
+for number in ran:
+    name = names.get(number, "")
+    if name and not name.startswith("0x"):
+        print(name)
+EOF
+for profile in "$work/callgrind.out.1" "$work/callgrind.out" "$work/activate.out"; do
     grep -E '^c?fn=' "$profile" | sed -E 's/^c?fn=\([0-9]+\) ?//' | grep -v -E '^$|^0x'
-done | awk '!seen[$0]++' > "$out"
+done | cat "$work/connection-path" - | awk '!seen[$0]++' > "$out"
 echo "order-file.sh: $(wc -l < "$out") functions in $out" >&2
