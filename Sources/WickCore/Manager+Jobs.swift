@@ -240,8 +240,8 @@ extension Manager {
         }
         let socketRules = rules(socketExec), serviceRules = rules(templateExec[template])
         let allowed = (socketRules == nil && serviceRules == nil)
-            || (IPAccessFilter.peer(connection.source).map { IPAccessFilter.allows($0, [socketRules, serviceRules].compactMap { $0 }) } ?? true)
-        if !allowed { port.log(.warning, "\(socketName): connection from \(connection.source) refused by IPAddressAllow=/IPAddressDeny=") }
+            || (connection.source.flatMap(IPAccessFilter.peer).map { IPAccessFilter.allows($0, [socketRules, serviceRules].compactMap { $0 }) } ?? true)
+        if !allowed { port.log(.warning, "\(socketName): connection from \(connection.source ?? connection.instanceSuffix) refused by IPAddressAllow=/IPAddressDeny=") }
         guard sockets[socketName]?.admitConnection(source: connection.source, allowedByAddress: allowed) == true else {
             port.closeConnection(connection)
             return

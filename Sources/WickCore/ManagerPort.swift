@@ -56,10 +56,11 @@ public struct SocketOpenError: Error, Equatable, Sendable {
 public struct AcceptedConnectionID: Hashable, Sendable {
     public var id: UInt64
     public var instanceSuffix: String
-    /// The peer for `MaxConnectionsPerSource=`: its IP address, or its uid for Unix peers.
-    public var source: String
+    /// The peer for `MaxConnectionsPerSource=`: its IP address; nil for a peer of another family
+    /// (a Unix one), which systemd's socket_acquire_peer() does not count.
+    public var source: String?
 
-    public init(id: UInt64, instanceSuffix: String, source: String) {
+    public init(id: UInt64, instanceSuffix: String, source: String?) {
         self.id = id
         self.instanceSuffix = instanceSuffix
         self.source = source

@@ -318,7 +318,7 @@ public struct SocketMachine: Sendable {
 
     /// Accept=yes: whether one more connection may get its own service instance
     /// (`MaxConnections=`, `MaxConnectionsPerSource=`); a refused one is counted.
-    public mutating func admitConnection(source: String, allowedByAddress: Bool = true) -> Bool {
+    public mutating func admitConnection(source: String?, allowedByAddress: Bool = true) -> Bool {
         guard allowedByAddress else {
             // IPAddressAllow=/IPAddressDeny= refused the peer: counted as systemd's NRefused.
             refusedCount &+= 1
@@ -332,8 +332,8 @@ public struct SocketMachine: Sendable {
         }
         // Peers are counted only while a per-source limit is set (socket_acquire_peer() runs
         // only with `max_connections_per_source > 0`): no table, and no hash of the source, a
-        // connection otherwise.
-        if let perSource = perSourceLimit {
+        // connection otherwise; and only IP peers (a Unix peer has no source there).
+        if let perSource = perSourceLimit, let source {
             let fromSource = connectionsPerSource[source, default: 0]
             guard fromSource < perSource else {
                 refusedCount &+= 1
@@ -356,16 +356,16 @@ public struct SocketMachine: Sendable {
     /// A reload reopened the socket while an instance still holds one of its connections: it
     /// counts again for `MaxConnections=` and `MaxConnectionsPerSource=`, as systemd's
     /// service_deserialize_item() counts an instance's connection back (`n_connections++`).
-    public mutating func connectionCarriedOver(source: String) {
+    public mutating func connectionCarriedOver(source: String?) {
         connectionCount += 1
-        if perSourceLimit != nil { connectionsPerSource[source, default: 0] += 1 }
+        if perSourceLimit != nil, let source { connectionsPerSource[source, default: 0] += 1 }
     }
 
     /// A connection counted here closed; its source counts one less if it was counted (a
     /// reload may have set or removed the limit since).
-    public mutating func connectionClosed(source: String) {
+    public mutating func connectionClosed(source: String?) {
         if connectionCount > 0 { connectionCount -= 1 }
-        if !connectionsPerSource.isEmpty, let count = connectionsPerSource[source] {
+        if !connectionsPerSource.isEmpty, let source, let count = connectionsPerSource[source] {
             connectionsPerSource[source] = count > 1 ? count - 1 : nil
         }
     }

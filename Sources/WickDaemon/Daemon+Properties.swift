@@ -38,7 +38,7 @@ extension Daemon {
                 ("Triggers", manager.triggered(by: id).map(\.name).joined(separator: " ")),
                 ("NAccepted", String(socket.acceptedCount)), ("NConnections", String(socket.connectionCount)),
                 ("NRefused", String(socket.refusedCount)),
-                ("Backlog", String(settings.backlog ?? 4096)),
+                ("Backlog", String(settings.backlog ?? UInt32(Int32.max))),  // SOMAXCONN_DELUXE
                 ("MaxConnections", String(settings.maxConnections)),
                 ("MaxConnectionsPerSource", String(settings.maxConnectionsPerSource ?? 0)),
                 // socket_fdname(): FileDescriptorName= or the unit's full name, as in LISTEN_FDNAMES.

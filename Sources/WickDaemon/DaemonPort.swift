@@ -33,6 +33,9 @@ final class DaemonPort: ManagerPort {
     private var tokensOfSocket: [UnitID: [UInt64]] = [:]
     private var nextToken: UInt64 = 16
     private var connections: [UInt64: HeldConnection] = [:]
+    /// The socket options of the `Accept=yes` sockets that set any, for each connection they
+    /// accept (systemd's socket_dispatch_io() applies them to every accepted fd).
+    private var connectionOptions: [UnitID: BindOptions] = [:]
     /// An accepted connection wick holds for its instance (systemd's `s->socket_fd`), looked up
     /// by reference: a tuple of it was copied four times a spawn.
     private final class HeldConnection {
@@ -217,6 +220,13 @@ final class DaemonPort: ManagerPort {
             }
         }
         listeners[socket] = opened
+        if settings.accept && options.setsSocketOptions {
+            var perConnection = options
+            perConnection.controlGroup = nil  // closed below; the connection is in its cgroup already
+            connectionOptions[socket] = perConnection
+        } else {
+            connectionOptions[socket] = nil
+        }
         if let error = applyOwnershipAndSymlinks(settings, socket: socket) {
             opened.forEach(closeDescriptor)
             listeners[socket] = nil
@@ -234,9 +244,13 @@ final class DaemonPort: ManagerPort {
         let paths = Self.paths(settings.listen)
         if settings.socketUser != nil || settings.socketGroup != nil {
             var uid = uid_t.max, gid = gid_t.max
+            // systemd's socket_chown(): get_user_creds() gives the user's primary group too (a
+            // `SocketGroup=` replaces it), and a number that is not a user fails the socket.
             if let user = settings.socketUser {
-                guard let id = UserDatabase.userID(user) else { return SocketOpenError("SocketUser=\(user): no such user in /etc/passwd") }
-                uid = id
+                guard let credentials = UserDatabase.userCredentials(user) else {
+                    return SocketOpenError("SocketUser=\(user): no such user in /etc/passwd")
+                }
+                (uid, gid) = credentials
             }
             if let group = settings.socketGroup {
                 guard let id = UserDatabase.groupID(group) else { return SocketOpenError("SocketGroup=\(group): no such group in /etc/group") }
@@ -282,6 +296,7 @@ final class DaemonPort: ManagerPort {
     func closeListeners(socket: UnitID) {
         setPolling(socket: socket, false)
         listeners.removeValue(forKey: socket)?.forEach(closeDescriptor)
+        connectionOptions[socket] = nil
         if let settings = units[socket]?.settings.socket {
             if settings.removeOnStop {
                 // Symlinks= too, with RemoveOnStop= only (systemd's socket_close_fds()): without
@@ -347,6 +362,11 @@ final class DaemonPort: ManagerPort {
                 return .exhausted(error.description)
             }
             guard let connection = accepted else { continue }
+            if !connectionOptions.isEmpty, let options = connectionOptions[socket] {
+                var warnings: [String] = []
+                SocketBinder.applyOptions(connection.fd, options: options, family: connection.family, warnings: &warnings)
+                for warning in warnings { log(.warning, "\(socket): \(warning)") }
+            }
             nextConnection += 1
             connections[nextConnection] = HeldConnection(fd: connection.fd, remote: connection.remote, socket: socket)
             return .accepted(AcceptedConnectionID(id: nextConnection, instanceSuffix: Self.instanceSuffix(connection), source: Self.source(connection)))
@@ -376,11 +396,12 @@ final class DaemonPort: ManagerPort {
         }
     }
 
-    /// The peer as `MaxConnectionsPerSource=` counts it: the IP address, or the uid of a Unix peer.
-    static func source(_ connection: AcceptedConnection) -> String {
+    /// The peer as `MaxConnectionsPerSource=` counts it: the IP address; a Unix peer is not
+    /// counted (socket_acquire_peer() takes AF_INET, AF_INET6 and AF_VSOCK peers only).
+    static func source(_ connection: AcceptedConnection) -> String? {
         switch connection.remote {
         case .ip(let address, _): return address
-        case .unix(_, let uid): return "uid:\(uid)"
+        case .unix: return nil
         }
     }
 

@@ -13,6 +13,8 @@ public enum PeerAddress: Equatable, Sendable {
 /// An accepted connection: its fd (close-on-exec, blocking) and both ends.
 public struct AcceptedConnection {
     public var fd: Int32
+    /// The connection's address family (its listener's).
+    public var family: Int32
     public var local: PeerAddress
     public var remote: PeerAddress
 }
@@ -47,7 +49,7 @@ public enum Acceptor {
         _ = withUnsafeMutablePointer(to: &localStorage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &localLength) }
         }
-        return AcceptedConnection(fd: fd, local: peer(localStorage, fd: fd), remote: remote)
+        return AcceptedConnection(fd: fd, family: Int32(storage.ss_family), local: peer(localStorage, fd: fd), remote: remote)
     }
 
     static func peer(_ storage: sockaddr_storage, fd: Int32) -> PeerAddress {

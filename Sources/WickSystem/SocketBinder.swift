@@ -4,7 +4,9 @@ import WickUnits
 
 /// The socket options of systemd.socket(5) that apply when an endpoint is created.
 public struct BindOptions: Sendable {
-    public var backlog: Int32 = SOMAXCONN
+    /// systemd's default `Backlog=` is SOMAXCONN_DELUXE (INT_MAX, socket_init()): the kernel caps
+    /// it at net.core.somaxconn, whatever that is set to.
+    public var backlog: Int32 = Int32.max
     public var bindIPv6Only = SocketSection.BindIPv6Only.default
     public var socketMode: UInt32 = 0o666
     public var directoryMode: UInt32 = 0o755
@@ -39,7 +41,7 @@ public struct BindOptions: Sendable {
     public init(_ socket: SocketSection) {
         // systemd passes its unsigned Backlog= to listen(2) as an int (above INT_MAX: negative,
         // which the kernel caps like any value above net.core.somaxconn).
-        backlog = socket.backlog.map { Int32(bitPattern: $0) } ?? SOMAXCONN
+        backlog = socket.backlog.map { Int32(bitPattern: $0) } ?? Int32.max
         bindIPv6Only = socket.bindIPv6Only
         socketMode = socket.socketMode
         directoryMode = socket.directoryMode
@@ -66,6 +68,14 @@ public struct BindOptions: Sendable {
 
     /// systemd passes `usec / USEC_PER_SEC` to TCP_KEEPIDLE and TCP_KEEPINTVL.
     static func seconds(_ span: TimeSpan) -> Int32 { Int32(clamping: span.microseconds / 1_000_000) }
+
+    /// Whether socket_apply_socket_options() has anything to set (an `Accept=yes` connection
+    /// makes no system call for it otherwise).
+    public var setsSocketOptions: Bool {
+        keepAlive || keepAliveTime != nil || keepAliveInterval != nil || keepAliveProbes != nil || noDelay || broadcast
+            || passCredentials || passSecurity || passPacketInfo || timestamping != .off || priority != nil
+            || receiveBuffer != nil || sendBuffer != nil
+    }
 }
 
 /// Creates the fd for one `Listen*=` line (systemd's `socket_address_listen()`): close-on-exec,
@@ -104,8 +114,10 @@ public enum SocketBinder {
             }
             var address = sockaddr_nl()
             address.nl_family = sa_family_t(AF_NETLINK)
-            address.nl_groups = group == 0 ? 0 : 1 << (group - 1)
+            // socket_address_parse_netlink(): the group is the `nl_groups` bit mask as written.
+            address.nl_groups = group
             do throws(SystemError) {
+                try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
                 applyOptions(fd, options: options, family: AF_NETLINK, warnings: &warnings)
                 _ = try retrying("bind(netlink \(spec))") {
                     withUnsafePointer(to: &address) {
@@ -120,7 +132,15 @@ public enum SocketBinder {
             }
             return fd
         case .messageQueue(let name):
-            return try retrying("mq_open(\(name))") { cwick_mq_open(name, options.socketMode, 0, 0) }
+            // systemd's mq_address_create(): made under umask(~SocketMode=), and refused (EEXIST)
+            // when a queue already there has another mode or owner.
+            let mode = options.socketMode & 0o777
+            let fd = try withUmask(~mode & 0o777) { () throws(SystemError) in try retrying("mq_open(\(name))") { cwick_mq_open(name, mode, 0, 0) } }
+            guard isOwnNode(fd, type: nil, mode: mode) else {
+                closeDescriptor(fd)
+                throw SystemError("ListenMessageQueue=\(name): exists with another mode or owner", code: EEXIST)
+            }
+            return fd
         }
     }
 
@@ -130,7 +150,7 @@ public enum SocketBinder {
         if case .anyPort(let port) = address {
             do throws(SystemError) {
                 return try socket(.ipv6(bytes: Array(repeating: 0, count: 16), port: port), type: type,
-                                  options: options, listen: listen, dualStack: options.bindIPv6Only != .ipv6Only, warnings: &warnings)
+                                  options: options, listen: listen, dualStack: options.bindIPv6Only == .both, warnings: &warnings)
             } catch where error.code == EAFNOSUPPORT {
                 return try socket(.ipv4(bytes: [0, 0, 0, 0], port: port), type: type, options: options, listen: listen, warnings: &warnings)
             }
@@ -152,19 +172,25 @@ public enum SocketBinder {
             fd = try retrying("socket(\(address))") { Glibc.socket(storage.family, flags, 0) }
         }
         do throws(SystemError) {
-            let isIP = !address.isUnix
-            if isIP { try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR") }
+            // socket_address_listen(): IPV6_V6ONLY only when BindIPv6Only= is not `default`
+            // (net.ipv6.bindv6only decides then), the bind-time IP options, then SO_REUSEADDR on
+            // every socket.
             if case .ipv6 = address, options.bindIPv6Only != .default || dualStack {
                 try setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, dualStack ? 0 : 1, "IPV6_V6ONLY")
             }
+            applyBindOptions(fd, options: options, family: storage.family, warnings: &warnings)
+            try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
             applyOptions(fd, options: options, family: storage.family, warnings: &warnings)
             if case .unixPath(let path) = address {
                 try makeParentDirectories(path, mode: options.directoryMode)
                 _ = unlink(path)
-            }
-            _ = try retrying("bind(\(address))") { storage.withSockaddr { Glibc.bind(fd, $0, $1) } }
-            if case .unixPath(let path) = address {
-                _ = try retrying("chmod(\(path))") { chmod(path, mode_t(options.socketMode)) }
+                // Bound under umask(~SocketMode=), as systemd does: the node is made with exactly
+                // the mode's permission bits (no sticky or set-id bit), never wider for a moment.
+                _ = try withUmask(~options.socketMode & 0o777) { () throws(SystemError) in
+                    try retrying("bind(\(address))") { storage.withSockaddr { Glibc.bind(fd, $0, $1) } }
+                }
+            } else {
+                _ = try retrying("bind(\(address))") { storage.withSockaddr { Glibc.bind(fd, $0, $1) } }
             }
             if listen {
                 _ = try retrying("listen(\(address))") { Glibc.listen(fd, options.backlog) }
@@ -176,17 +202,25 @@ public enum SocketBinder {
         return fd
     }
 
-    /// systemd's socket_apply_socket_options() and the non-fatal part of socket_address_listen():
-    /// every option is tried on every socket, whatever its type (as systemd does), and a refusal
-    /// is a warning.
-    static func applyOptions(_ fd: Int32, options: BindOptions, family: Int32, warnings: inout [String]) {
+    /// The non-fatal part of socket_address_listen(), for IP sockets only: `ReusePort=` and
+    /// `FreeBind=`; a refusal is a warning.
+    static func applyBindOptions(_ fd: Int32, options: BindOptions, family: Int32, warnings: inout [String]) {
+        guard family == AF_INET || family == AF_INET6 else { return }
         func set(_ level: Int32, _ name: Int32, _ value: Int32, _ label: String) {
             do throws(SystemError) { try setOption(fd, level, name, value, label) } catch { warnings.append("\(label) failed: \(error.reason)") }
         }
-        let isIP = family == AF_INET || family == AF_INET6
-        if options.reusePort && isIP { set(SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
-        if options.freeBind && isIP {
+        if options.reusePort { set(SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT") }
+        if options.freeBind {
             family == AF_INET6 ? set(Int32(IPPROTO_IPV6), IPV6_FREEBIND, 1, "IPV6_FREEBIND") : set(Int32(IPPROTO_IP), IP_FREEBIND, 1, "IP_FREEBIND")
+        }
+    }
+
+    /// systemd's socket_apply_socket_options(), on a listener and (`Accept=yes`) on each
+    /// connection accepted from it (socket_dispatch_io()): every option is tried on every
+    /// socket, whatever its type (as systemd does), and a refusal is a warning.
+    public static func applyOptions(_ fd: Int32, options: BindOptions, family: Int32, warnings: inout [String]) {
+        func set(_ level: Int32, _ name: Int32, _ value: Int32, _ label: String) {
+            do throws(SystemError) { try setOption(fd, level, name, value, label) } catch { warnings.append("\(label) failed: \(error.reason)") }
         }
         if options.keepAlive { set(SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE") }
         if let seconds = options.keepAliveTime, seconds > 0 { set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, seconds, "TCP_KEEPIDLE") }
@@ -246,20 +280,31 @@ public enum SocketBinder {
         }
     }
 
-    /// systemd's fifo_address_create(): an existing path must be a FIFO itself (never followed
-    /// through a symlink), and its mode is set on the opened FIFO, so that a link planted at the
-    /// path cannot make wick chmod another file.
+    /// systemd's fifo_address_create(): made under umask(~SocketMode=); the path, never followed
+    /// through a symlink, must then be a FIFO with exactly that mode, owned by wick's user and
+    /// group, or the socket fails with EEXIST (as systemd's does: also a FIFO a `SocketUser=`
+    /// gave away at an earlier start, docs/daemon.md).
     static func fifo(_ path: String, options: BindOptions) throws(SystemError) -> Int32 {
         try makeParentDirectories(path, mode: options.directoryMode)
-        if mkfifo(path, mode_t(options.socketMode)) < 0 && errno != EEXIST { throw SystemError("mkfifo(\(path))") }
-        let fd = try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFIFO else {
+        let mode = options.socketMode & 0o777
+        let made = withUmask(~mode & 0o777) { mkfifo(path, mode_t(mode)) == 0 || errno == EEXIST }
+        if !made { throw SystemError("mkfifo(\(path))") }
+        let fd = try retrying("open(\(path))") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW) }
+        guard isOwnNode(fd, type: S_IFIFO, mode: mode) else {
             closeDescriptor(fd)
-            throw SystemError("ListenFIFO=\(path): exists and is not a FIFO", code: EEXIST)
+            throw SystemError("ListenFIFO=\(path): exists and is not a FIFO of mode \(String(mode, radix: 8)) owned by wick", code: EEXIST)
         }
-        _ = fchmod(fd, mode_t(options.socketMode))
         return fd
+    }
+
+    /// Whether the open node is of `type` (any when nil), has exactly the permission bits
+    /// `mode`, and belongs to wick's user and group (the checks of fifo_address_create() and
+    /// mq_address_create()).
+    static func isOwnNode(_ fd: Int32, type: mode_t?, mode: UInt32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return false }
+        if let type, info.st_mode & S_IFMT != type { return false }
+        return UInt32(info.st_mode & 0o777) == mode && info.st_uid == getuid() && info.st_gid == getgid()
     }
 
     /// systemd's flush_accept() and flush_fd(): accepts and closes the connections waiting on a
@@ -298,13 +343,23 @@ public enum SocketBinder {
         _ = cwick_mq_unlink(name)
     }
 
-    /// Creates missing parent directories with `mode` (systemd's `DirectoryMode=`).
+    /// Creates missing parent directories with exactly `mode` (systemd's `DirectoryMode=`, made
+    /// by mkdir_parents_label() under PID 1's umask of 0); existing ones are left as they are.
     public static func makeParentDirectories(_ path: String, mode: UInt32) throws(SystemError) {
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
             prefix += "/"
             prefix += String(component)  // `String + Substring` took the generic append: 186,000 instructions at start-up
-            if mkdir(prefix, mode_t(mode)) < 0 && errno != EEXIST { throw SystemError("mkdir(\(prefix))") }
+            let made = withUmask(0) { mkdir(prefix, mode_t(mode & 0o7777)) == 0 || errno == EEXIST }
+            if !made { throw SystemError("mkdir(\(prefix))") }
         }
+    }
+
+    /// Runs `body` with the process's umask set to `mask` (the daemon is one thread; the umask
+    /// of its children is their unit's `UMask=`, set in the spawn).
+    static func withUmask<T, E: Error>(_ mask: UInt32, _ body: () throws(E) -> T) throws(E) -> T {
+        let previous = umask(mode_t(mask))
+        defer { umask(previous) }
+        return try body()
     }
 }

@@ -19,4 +19,11 @@ import WickUnits
         options = BindOptions(unset)
         #expect(options.priority == nil && options.backlog == -1 && options.receiveBuffer == 65536)
     }
+
+    /// fdname_is_valid(): any ASCII that is not a control character, but ':'; a space is fine.
+    @Test func fileDescriptorNamesSystemdAccepts() {
+        let spaced = socket("[Socket]\nListenStream=80\nFileDescriptorName=my name\n")
+        #expect(spaced.settings.socket.fileDescriptorName == "my name" && spaced.diagnostics.isEmpty)
+        #expect(socket("[Socket]\nListenStream=80\nFileDescriptorName=a:b\n").diagnostics.contains { $0.severity == .error })
+    }
 }

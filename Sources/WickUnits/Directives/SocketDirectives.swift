@@ -83,13 +83,14 @@ enum SocketDirectives {
         }
     }
 
-    /// `FileDescriptorName=`: at most 255 printable ASCII characters, no `:` (sd_listen_fds(3)).
+    /// `FileDescriptorName=`: at most 255 ASCII characters that are not control characters, no
+    /// `:` (systemd's fdname_is_valid(): a space is allowed).
     static func fileDescriptorName() -> Directive {
         Directive { settings, value, resolver throws(ValueError) in
             if value.isEmpty { settings.socket.fileDescriptorName = nil; return }
             let name = try resolver.expand(value)
-            guard name.utf8.count <= 255, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
-                throw .expected("a name of up to 255 printable ASCII characters without ':' or spaces", got: name)
+            guard name.utf8.count <= 255, name.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+                throw .expected("a name of up to 255 printable ASCII characters without ':'", got: name)
             }
             settings.socket.fileDescriptorName = name
         }

@@ -144,7 +144,7 @@ public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
     case sequentialPacket(SocketAddress)
     case fifo(path: String)
     case special(path: String)
-    /// `ListenNetlink=FAMILY [GROUP]`: the family's protocol number and the multicast group.
+    /// `ListenNetlink=FAMILY [GROUP]`: the family's protocol number and the `nl_groups` bit mask.
     case netlink(family: String, protocolNumber: Int32, group: UInt32)
     case messageQueue(name: String)
 
@@ -210,12 +210,13 @@ public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Netlink families by systemd's names (`netlink_family_to_string`), with protocol numbers.
+    /// Netlink families by systemd 252's names (`netlink_family_table`), with protocol numbers;
+    /// a number names a family too (netlink_family_from_string() falls back to one).
     static let netlinkFamilies: [String: Int32] = [
-        "route": 0, "usersock": 2, "firewall": 3, "inet-diag": 4, "sock-diag": 4, "nflog": 5, "xfrm": 6,
+        "route": 0, "firewall": 3, "inet-diag": 4, "nflog": 5, "xfrm": 6,
         "selinux": 7, "iscsi": 8, "audit": 9, "fib-lookup": 10, "connector": 11, "netfilter": 12,
         "ip6-fw": 13, "dnrtmsg": 14, "kobject-uevent": 15, "generic": 16, "scsitransport": 18,
-        "ecryptfs": 19, "rdma": 20, "crypto": 21, "smc": 22,
+        "ecryptfs": 19, "rdma": 20,
     ]
 
     static func parseStream(_ value: String) throws(ValueError) -> ListenSpec { .stream(try SocketAddress.parse(value)) }
@@ -238,8 +239,8 @@ public enum ListenSpec: Hashable, Sendable, CustomStringConvertible {
             throw .expected("a netlink family and an optional group, such as 'kobject-uevent 1'", got: value)
         }
         let family = String(familyWord)
-        guard let number = netlinkFamilies[family] else {
-            throw ValueError("unknown netlink family '\(family)' (expected one of \(netlinkFamilies.keys.sorted().joined(separator: ", ")))")
+        guard let number = netlinkFamilies[family] ?? Int32(family).flatMap({ $0 >= 0 ? $0 : nil }) else {
+            throw ValueError("unknown netlink family '\(family)' (expected a number or one of \(netlinkFamilies.keys.sorted().joined(separator: ", ")))")
         }
         var group: UInt32 = 0
         if words.count == 2 {
