@@ -157,6 +157,12 @@ static int become(struct child_arguments *arguments) {
     int error;
 
     reset_dispositions();
+    if (plan->death_signal) {
+        /* systemd's safe_fork() with FORK_DEATHSIG: the signal when the parent dies, and at once
+         * when it died before the prctl (the child was reparented already). */
+        if (prctl(PR_SET_PDEATHSIG, plan->death_signal) < 0) return errno;
+        if (getppid() != plan->parent) raise(plan->death_signal);
+    }
     if (plan->new_session && setsid() < 0) return errno;
     error = place_fds(plan, arguments->moved);
     if (error) return error;

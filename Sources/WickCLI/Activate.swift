@@ -38,10 +38,11 @@ public struct Activate: ParsableCommand {
     @Flag(name: .long, help: "Listen on sequential-packet sockets.")
     var seqpacket = false
 
-    @Option(name: .long, help: "Names for the fds, colon-separated, in order.")
-    var fdname: String?
+    @Option(name: .long, help: "Names for the fds, colon-separated, in order (repeatable; one name names every fd).")
+    var fdname: [String] = []
 
-    @Option(name: [.customShort("E"), .customLong("setenv")], help: "Set VAR=VALUE, or pass VAR through (repeatable).")
+    @Option(name: [.customShort("E"), .customLong("setenv"), .customLong("environment")],
+            help: "Set VAR=VALUE, or pass VAR through (repeatable).")
     var setenv: [String] = []
 
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
@@ -69,10 +70,17 @@ public struct Activate: ParsableCommand {
         guard arguments.first == "activate" else { return arguments }
         var kept = ["activate"], listens: [String] = []
         var index = 1
-        let takesValue: Set<String> = ["--fdname", "-E", "--setenv", "--listen-condensed"]
+        let takesValue: Set<String> = ["--fdname", "-E", "--setenv", "--environment", "--listen-condensed"]
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "-l" || argument == "--listen", index + 1 < arguments.count {
+            if argument.hasPrefix("-l"), argument.count > 2 {
+                // `-lADDRESS`, as getopt reads it.
+                listens.append(String(argument.dropFirst(2)))
+                index += 1
+            } else if argument.hasPrefix("-E"), argument.count > 2 {
+                kept += ["-E", String(argument.dropFirst(2))]
+                index += 1
+            } else if argument == "-l" || argument == "--listen", index + 1 < arguments.count {
                 listens.append(arguments[index + 1])
                 index += 2
             } else if argument.hasPrefix("--listen=") {
@@ -90,7 +98,7 @@ public struct Activate: ParsableCommand {
             }
         }
         // Before the command: after it, everything is the command's.
-        return listens.isEmpty ? arguments : ["activate", "--listen-condensed", listens.joined(separator: "\0")] + kept.dropFirst()
+        return listens.isEmpty ? kept : ["activate", "--listen-condensed", listens.joined(separator: "\0")] + kept.dropFirst()
     }
 
     /// The parsed options as plain values (`ActivateOptions`, which `Wick.run` also reads directly).
@@ -100,7 +108,14 @@ public struct Activate: ParsableCommand {
             fdname: fdname, setenv: setenv, command: command.first == "--" ? Array(command.dropFirst()) : command)
     }
 
-    public func validate() throws { try options.validate() }
+    public func validate() throws {
+        // systemd-socket-activate's getopt stops at the first word that is not an option: an
+        // unknown option before the command is an error, not the command.
+        if let first = command.first, first.hasPrefix("-"), first.count > 1, first != "--" {
+            throw ValidationError("unrecognized option '\(first)'")
+        }
+        try options.validate()
+    }
 
     public func run() throws { try options.run() }
 }

@@ -14,7 +14,8 @@ struct ActivateOptions: Equatable {
     var rearm = false
     var datagram = false
     var seqpacket = false
-    var fdname: String?
+    /// Every `--fdname` value, in order.
+    var fdname: [String] = []
     var setenv: [String] = []
     /// The command and its arguments (without a leading `--`).
     var command: [String] = []
@@ -24,7 +25,7 @@ struct ActivateOptions: Equatable {
     /// `--accept`, `--inetd`, `--rearm`, `-d`, `--datagram`, `--seqpacket`, `--fdname NAMES`,
     /// `-E`/`--setenv VAR[=VALUE]`), then the command (after `--`, or from the first word that is
     /// not an option); nil for anything else (help, combined short flags, an unknown option, a
-    /// missing value or one that looks like an option, a flag or `--fdname` given twice, no
+    /// missing value or one that looks like an option, a flag given twice, no
     /// command), which the parser then reads, and explains when it is wrong.
     static func parse(_ arguments: [String]) -> ActivateOptions? {
         var options = ActivateOptions()
@@ -51,17 +52,22 @@ struct ActivateOptions: Equatable {
             if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
                 name = String(argument[..<equals])
                 inline = String(argument[argument.index(after: equals)...])
+            } else if !argument.hasPrefix("--"), argument.count > 2, argument.hasPrefix("-l") || argument.hasPrefix("-E") {
+                // `-lADDRESS`, `-EVAR=VALUE`, as getopt reads them.
+                name = String(argument.prefix(2))
+                inline = String(argument.dropFirst(2))
             }
             switch name {
             case "-l", "--listen":
                 guard let address = value(inline) else { return nil }
                 options.listens.append(address)
-            case "-E", "--setenv":
+            case "-E", "--setenv", "--environment":
                 guard let setting = value(inline) else { return nil }
                 options.setenv.append(setting)
             case "--fdname":
-                guard given.insert(name).inserted, let names = value(inline) else { return nil }
-                options.fdname = names
+                // `--fdname=` is one empty name.
+                guard let names = inline == "" ? "" : value(inline) else { return nil }
+                options.fdname.append(names)
             case "-a", "--accept", "--inetd", "--rearm", "-d", "--datagram", "--seqpacket":
                 let flag = name == "-a" ? "--accept" : name == "-d" ? "--datagram" : name
                 guard inline == nil, given.insert(flag).inserted else { return nil }
@@ -87,6 +93,22 @@ struct ActivateOptions: Equatable {
         if inetd && !accept && listens.count != 1 {
             throw ValidationError("--inetd without --accept needs exactly one -l ADDRESS (it becomes stdin and stdout)")
         }
+        // strv_env_replace_strdup_passthrough(): a name as a shell takes it.
+        for setting in setenv {
+            let name = setting.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? setting
+            guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+                  name.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+            else { throw ValidationError("-E \(setting): not a valid environment variable name") }
+        }
+    }
+
+    /// The `--fdname` values as names: each split at ':' (empty names between two ':' dropped, as
+    /// strv_split() does), an empty value one empty name.
+    var fdNames: [String] {
+        fdname.flatMap { value -> [String] in
+            let names = value.split(separator: ":").map(String.init)
+            return names.isEmpty ? [""] : names
+        }
     }
 
     func run() throws {
@@ -103,7 +125,7 @@ struct ActivateOptions: Equatable {
         }
         let configuration = ActivateConfiguration(
             listens: specs, accept: accept, inetd: inetd, rearm: rearm,
-            fdNames: fdname.map { $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init) } ?? [],
+            fdNames: fdNames,
             environment: ActivateConfiguration.environment(inherited: Self.inheritedEnvironment(), settings: setenv),
             command: command)
         let activator: Activator

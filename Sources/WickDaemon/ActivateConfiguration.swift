@@ -11,7 +11,8 @@ public struct ActivateConfiguration: Sendable {
     /// `--rearm`: without `--accept`, run the command again on the next traffic after it exits
     /// (within the trigger limit) instead of exec'ing it once in place.
     public var rearm: Bool
-    /// Names for `LISTEN_FDNAMES`, in fd order; missing ones are `unknown` (sd_listen_fds(3)).
+    /// Names for `LISTEN_FDNAMES`, in fd order (every `--fdname`'s, in order); one name is every
+    /// fd's, as in systemd-socket-activate's exec_process(); missing ones are `unknown`.
     public var fdNames: [String]
     /// The command's environment before the `LISTEN_*`/`REMOTE_*` variables.
     public var environment: [String]
@@ -29,16 +30,23 @@ public struct ActivateConfiguration: Sendable {
         self.command = command
     }
 
-    /// `LISTEN_FDNAMES=` for the listening fds: the given names, `unknown` for the rest.
+    /// `LISTEN_FDNAMES=` for the listening fds: the given names (one name for all of them),
+    /// `unknown` for the rest.
     public var listenFDNames: String {
         var names: [UInt8] = []
         names.reserveCapacity(listens.count * 8)
         for index in listens.indices {
             if index > 0 { names.append(UInt8(ascii: ":")) }
-            names += (index < fdNames.count && !fdNames[index].isEmpty ? fdNames[index] : "unknown").utf8
+            let name = fdNames.count == 1 ? fdNames[0] : index < fdNames.count ? fdNames[index] : "unknown"
+            names += name.utf8
         }
         return String(decoding: names, as: UTF8.self)
     }
+
+    /// `LISTEN_FDNAMES=` for an accepted connection: the `--fdname` names as given, as
+    /// systemd-socket-activate sets them; `connection` without any (systemd's name for an
+    /// `Accept=yes` connection).
+    public var acceptFDNames: String { fdNames.isEmpty ? "connection" : fdNames.joined(separator: ":") }
 
     /// The environment passed through: wick's own, without stale `LISTEN_*` variables, then the
     /// `-E` settings (`NAME=VALUE`, or `NAME` to copy wick's value).
@@ -54,7 +62,8 @@ public struct ActivateConfiguration: Sendable {
             } else if let inheritedValue = inherited.first(where: { $0.hasPrefix(name + "=") }) {
                 value = inheritedValue
             } else {
-                continue
+                // Not set in wick's environment: set empty, as systemd-socket-activate does.
+                value = name + "="
             }
             result.removeAll { $0.hasPrefix(name + "=") }
             result.append(value)

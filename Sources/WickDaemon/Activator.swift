@@ -32,15 +32,19 @@ public final class Activator {
         self.configuration = configuration
         signals = try SignalDescriptor(signals: [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGPIPE])
         epoll = try Epoll()
-        plan = SpawnPlan(path: configuration.command[0], arguments: configuration.command, environment: configuration.environment)
+        plan = SpawnPlan(path: configuration.command[0], arguments: configuration.command, environment: configuration.environment,
+                         searchPath: Self.callerSearchPath)
         listenEnvironment = ["LISTEN_FDS=\(configuration.listens.count)", "LISTEN_FDNAMES=\(configuration.listenFDNames)"]
         // systemd-socket-activate's "Listening on ADDRESS as fd N." for each, written at once
         // (a write per line: 1,000 system calls for 1,000 `-l`).
         var listening: [UInt8] = []
         defer { if !listening.isEmpty { Self.write(String(decoding: listening, as: UTF8.self)) } }
+        // make_socket_fd(): Unix socket nodes 0644 (only their owner may connect), parents 0755.
+        var options = BindOptions()
+        options.socketMode = 0o644
         do throws(SystemError) {
             for spec in configuration.listens {
-                let fd = try SocketBinder.open(spec, options: BindOptions())
+                let fd = try SocketBinder.open(spec, options: options)
                 listeners.append(fd)
                 listening += "wick activate: Listening on ".utf8
                 if case .stream(.ipv4(let bytes, let port)) = spec {
@@ -62,8 +66,18 @@ public final class Activator {
 
     deinit { listeners.forEach(closeDescriptor) }
 
-    /// Runs until SIGTERM, SIGINT or SIGQUIT (returns 0 after stopping the children) or until the
-    /// command cannot be executed (returns 127 or 126, as a shell does).
+    /// Where a command without '/' is looked up: the caller's `PATH`, as systemd-socket-activate's
+    /// execvpe() does (glibc's default when it is unset).
+    static var callerSearchPath: String { getenv("PATH").map { String(cString: $0) } ?? "/bin:/usr/bin" }
+
+    /// wick's own stdin, which systemd-socket-activate leaves to the command (fd 0 is not
+    /// touched but with `--inetd`); /dev/null when wick has none.
+    private static var inheritedStdin: SpawnPlan.Stream { fcntl(0, F_GETFD) >= 0 ? .fd(0) : .null }
+
+    /// Runs until SIGTERM, SIGINT, SIGQUIT or SIGHUP (the children get SIGTERM and wick dies of
+    /// the signal, as systemd-socket-activate, which does not catch them, and whose children get
+    /// SIGTERM when it dies) or until the command cannot be executed (returns 127 or 126, as a
+    /// shell does), or an accept fails for another reason than a retryable one (returns 1).
     public func run() -> Int32 {
         var tokens: [UInt64] = []
         while true {
@@ -100,7 +114,7 @@ public final class Activator {
             log("Communication attempt on fd \(index + 3).")
             let error = configuration.inetd
                 ? plan.exec(stdin: .fd(listeners[0]), stdout: .fd(listeners[0]))
-                : plan.exec(fds: listeners, extraEnvironment: listenEnvironment, setListenPID: true)
+                : plan.exec(fds: listeners, stdin: Self.inheritedStdin, extraEnvironment: listenEnvironment, setListenPID: true)
             log("\(error)")
             return error.code == ENOENT ? 127 : 126
         }
@@ -108,12 +122,12 @@ public final class Activator {
             guard runningPID == nil else { return nil }
             guard triggerLimit.allow(now: Instant(nanoseconds: MonotonicClock.nanoseconds())) else {
                 log("trigger limit hit (more than 20 starts in 2 s), exiting")
-                stopChildren()
+                terminateChildren()
                 return 1
             }
             let result = configuration.inetd
-                ? plan.spawn(stdin: .fd(listeners[0]), stdout: .fd(listeners[0]))
-                : plan.spawn(fds: listeners, stdin: .null, extraEnvironment: listenEnvironment, setListenPID: true)
+                ? plan.spawn(stdin: .fd(listeners[0]), stdout: .fd(listeners[0]), deathSignal: SIGTERM)
+                : plan.spawn(fds: listeners, stdin: Self.inheritedStdin, extraEnvironment: listenEnvironment, setListenPID: true, deathSignal: SIGTERM)
             switch result {
             case .success(let pid):
                 runningPID = pid
@@ -128,8 +142,11 @@ public final class Activator {
             guard let accepted = try Acceptor.accept(listeners[index]) else { return nil }
             connection = accepted
         } catch {
-            log("\(error)")
-            return nil
+            // systemd-socket-activate's do_accept(): an error that is not a retryable one (EMFILE,
+            // ENOBUFS ...) ends it with status 1 (a loop retrying it would spin).
+            log("Failed to accept connection on fd \(index + 3): \(error.reason)")
+            terminateChildren()
+            return 1
         }
         defer { closeDescriptor(connection.fd) }
         var environment: [String] = []
@@ -138,16 +155,24 @@ public final class Activator {
         }
         let result: Result<Int32, SpawnPlan.Failure>
         if configuration.inetd {
-            result = plan.spawn(stdin: .fd(connection.fd), stdout: .fd(connection.fd), extraEnvironment: environment)
+            result = plan.spawn(stdin: .fd(connection.fd), stdout: .fd(connection.fd), extraEnvironment: environment, deathSignal: SIGTERM)
         } else {
-            result = plan.spawn(fds: [connection.fd], extraEnvironment: ["LISTEN_FDS=1", "LISTEN_FDNAMES=connection"] + environment,
-                                setListenPID: true)
+            result = plan.spawn(fds: [connection.fd], stdin: Self.inheritedStdin,
+                                extraEnvironment: ["LISTEN_FDS=1", "LISTEN_FDNAMES=\(configuration.acceptFDNames)"] + environment,
+                                setListenPID: true, deathSignal: SIGTERM)
         }
         switch result {
         case .success(let pid):
             children.insert(pid)
             return nil
+        case .failure(let failure) where failure.pid != nil:
+            // The connection's command could not be executed: that child ends (systemd-socket-
+            // activate's exits 1), wick goes on serving the others and accepting.
+            log("\(failure.error)")
+            if let pid = failure.pid { _ = try? Reaper.wait(for: pid) }
+            return nil
         case .failure(let failure):
+            // No child at all (fork failed): systemd-socket-activate ends with status 1.
             return execFailed(failure)
         }
     }
@@ -155,7 +180,7 @@ public final class Activator {
     private func execFailed(_ failure: SpawnPlan.Failure) -> Int32 {
         log("\(failure.error)")
         if let pid = failure.pid { _ = try? Reaper.wait(for: pid) }
-        stopChildren()
+        terminateChildren()
         return failure.error.code == ENOENT ? 127 : failure.pid == nil ? 1 : 126
     }
 
@@ -171,9 +196,10 @@ public final class Activator {
                         do throws(SystemError) { try startPolling() } catch { log("\(error)"); return 1 }
                     }
                 }
-            case SIGTERM, SIGINT, SIGQUIT:
-                stopChildren()
-                return 0
+            case SIGTERM, SIGINT, SIGQUIT, SIGHUP:
+                terminateChildren()
+                Self.die(of: signal)
+                return 128 + signal
             default:
                 break
             }
@@ -181,15 +207,27 @@ public final class Activator {
         return nil
     }
 
-    /// Sends SIGTERM to every child's process group and reaps them (each child is a session
-    /// leader, so its own descendants are reached too).
-    private func stopChildren() {
+    /// Sends SIGTERM to every child's process group (each child is a session leader, so its own
+    /// descendants are reached too), without waiting for them: a child that ignores SIGTERM does
+    /// not keep wick (and its ports) alive, as none keeps systemd-socket-activate.
+    private func terminateChildren() {
         var pids = children
         if let runningPID { pids.insert(runningPID) }
-        for pid in pids { _ = kill(-pid, SIGTERM) }
-        for pid in pids { _ = try? Reaper.wait(for: pid) }
+        for pid in pids where pid > 0 { _ = kill(-pid, SIGTERM) }
         children.removeAll()
         runningPID = nil
+    }
+
+    /// Ends wick by `signal`'s default action, as it ends systemd-socket-activate (the shell sees
+    /// 128 + the signal). As PID 1 of a namespace the kernel drops such a signal: the caller then
+    /// exits with 128 + the signal.
+    private static func die(of signal: Int32) {
+        Glibc.signal(signal, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
+        raise(signal)
     }
 
     private func log(_ message: String) {

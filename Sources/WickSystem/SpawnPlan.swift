@@ -27,19 +27,21 @@ public final class SpawnPlan {
     private let argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     private let baseEnvironment: ArraySlice<UnsafeMutablePointer<CChar>>
 
-    public convenience init(path: String, arguments: [String], environment: [String]) {
-        self.init(path: path, arguments: arguments, environment: environment, variables: [])
+    /// `searchPath`: where a path without '/' is looked up (`wick activate`: the caller's
+    /// `PATH`, as systemd-socket-activate's execvpe()).
+    public convenience init(path: String, arguments: [String], environment: [String], searchPath: String = SpawnPlan.searchPath) {
+        self.init(path: path, arguments: arguments, environment: environment, variables: [], searchPath: searchPath)
     }
 
     /// The environment as variables (an `ExecRequest`'s), each written as `NAME=value`.
     public convenience init(path: String, arguments: [String], variables: [EnvironmentVariable]) {
-        self.init(path: path, arguments: arguments, environment: [], variables: variables)
+        self.init(path: path, arguments: arguments, environment: [], variables: variables, searchPath: Self.searchPath)
     }
 
-    private init(path: String, arguments: [String], environment: [String], variables: [EnvironmentVariable]) {
+    private init(path: String, arguments: [String], environment: [String], variables: [EnvironmentVariable], searchPath: String) {
         self.path = path
         self.arguments = arguments
-        strings = CStringBlock([path, Self.searchPath] + arguments + environment, variables: variables)
+        strings = CStringBlock([path, searchPath] + arguments + environment, variables: variables)
         cPath = strings.pointers[0]
         cSearchPath = strings.pointers[1]
         argv = .allocate(capacity: arguments.count + 1)
@@ -80,18 +82,20 @@ public final class SpawnPlan {
     /// start's `INVOCATION_ID`, `REMOTE_ADDR` ...: `ExecRequest.startVariables(_:)`);
     /// `setListenPID` adds `LISTEN_PID=` with the child's own pid. `nonBlocking` applies to the
     /// first `socketCount` fds (all when nil), as systemd's flag_fds() to the sockets only. With
-    /// a `context`, the child applies it, in `controlGroup` when there is one.
+    /// a `context`, the child applies it, in `controlGroup` when there is one. `deathSignal`: the
+    /// signal the child gets when wick dies (0: none).
     public func spawn(
         fds: [Int32] = [], socketCount: Int? = nil, stdin: Stream = .null, stdout: Stream = .fd(1), stderr: Stream = .fd(2),
         extraEnvironment: [String] = [], replacing: [(slot: Int, variable: EnvironmentVariable)] = [], setListenPID: Bool = false,
-        setWatchdogPID: Bool = false, setExecPID: Bool = false, nonBlocking: Bool? = nil, newSession: Bool = true,
+        setWatchdogPID: Bool = false, setExecPID: Bool = false, nonBlocking: Bool? = nil, newSession: Bool = true, deathSignal: Int32 = 0,
         context: ContextPlan? = nil, controlGroup: ContextPlan.ControlGroup? = nil
     ) -> Result<Int32, Failure> {
         var pid: pid_t = -1
         var status: Int32 = SetupStatus.exec
         let error = withPlan(fds: fds, socketCount: socketCount ?? fds.count, stdin: stdin, stdout: stdout, stderr: stderr,
                              extraEnvironment: extraEnvironment, replacing: replacing, setListenPID: setListenPID, setWatchdogPID: setWatchdogPID,
-                             setExecPID: setExecPID, nonBlocking: nonBlocking, newSession: newSession, context: context, controlGroup: controlGroup) { cwick_spawn(&$0, &pid, &status) }
+                             setExecPID: setExecPID, nonBlocking: nonBlocking, newSession: newSession, deathSignal: deathSignal,
+                             context: context, controlGroup: controlGroup) { cwick_spawn(&$0, &pid, &status) }
         if error != 0 {
             let step = status == SetupStatus.exec ? "exec \(path)" : "set up \(path) (\(SetupStatus.describe(status)))"
             return .failure(Failure(pid: pid > 0 ? pid : nil, error: SystemError(pid > 0 ? step : "fork", code: error), status: status))
@@ -106,15 +110,15 @@ public final class SpawnPlan {
         fds: [Int32] = [], stdin: Stream = .null, stdout: Stream = .fd(1), extraEnvironment: [String] = [], setListenPID: Bool = false
     ) -> SystemError {
         let error = withPlan(fds: fds, socketCount: fds.count, stdin: stdin, stdout: stdout, stderr: .fd(2), extraEnvironment: extraEnvironment,
-                             replacing: [], setListenPID: setListenPID, setWatchdogPID: false, setExecPID: false, nonBlocking: nil, newSession: false, context: nil,
-                             controlGroup: nil) { cwick_exec(&$0) }
+                             replacing: [], setListenPID: setListenPID, setWatchdogPID: false, setExecPID: false, nonBlocking: nil, newSession: false,
+                             deathSignal: 0, context: nil, controlGroup: nil) { cwick_exec(&$0) }
         return SystemError("exec \(path)", code: error)
     }
 
     private func withPlan(
         fds: [Int32], socketCount: Int, stdin: Stream, stdout: Stream, stderr: Stream, extraEnvironment: [String],
         replacing: [(slot: Int, variable: EnvironmentVariable)], setListenPID: Bool, setWatchdogPID: Bool, setExecPID: Bool, nonBlocking: Bool?,
-        newSession: Bool, context: ContextPlan?, controlGroup: ContextPlan.ControlGroup?, _ body: (inout cwick_spawn_plan) -> Int32
+        newSession: Bool, deathSignal: Int32, context: ContextPlan?, controlGroup: ContextPlan.ControlGroup?, _ body: (inout cwick_spawn_plan) -> Int32
     ) -> Int32 {
         // The extras' strings, then the replacements'.
         let extraStrings = CStringBlock(extraEnvironment, variables: replacing.map(\.variable))
@@ -136,7 +140,8 @@ public final class SpawnPlan {
                 nonblocking: nonBlocking.map { $0 ? 1 : 0 } ?? -1, socket_fd_count: Int32(clamping: socketCount),
                 fds: fdBuffer.baseAddress, fd_count: Int32(fds.count),
                 stdin_fd: stdin.raw, stdout_fd: stdout.raw, stderr_fd: stderr.raw,
-                new_session: newSession ? 1 : 0, search_path: cSearchPath, context: nil)
+                new_session: newSession ? 1 : 0, death_signal: deathSignal, parent: deathSignal == 0 ? 0 : getpid(),
+                search_path: cSearchPath, context: nil)
             guard let context else { return body(&plan) }
             return context.with(controlGroup: controlGroup) { pointer in
                 plan.context = pointer

@@ -10,7 +10,7 @@ import Testing
     ]
 
     @Test(arguments: [everyOption, ["-l", "80", "cat"], ["--listen", "8080", "--accept", "--", "cat", "-l", "x"],
-                      ["-l", "80", "--rearm", "--seqpacket", "/bin/sh", "-c", "echo"], ["--fdname=a:b", "-l", "1", "-l", "2", "x"],
+                      ["-l", "80", "--rearm", "--seqpacket", "/bin/sh", "-c", "echo"], ["--fdname=a:b", "-l", "1", "-l", "2", "x"], ["--fdname", "a", "--fdname", "b", "-l", "1", "cat"],
                       ["-l", "stream:80", "-l", "datagram:81", "--", "--odd-command"], ["-E", "X=-1", "-l", "1", "x"]])
     func theSameOptionsAsTheParser(_ arguments: [String]) throws {
         let direct = try #require(ActivateOptions.parse(arguments), "\(arguments)")
@@ -18,10 +18,10 @@ import Testing
     }
 
     /// Help, combined short flags, unknown options, missing values or values that look like
-    /// options, a flag with a value, a flag or `--fdname` twice, no command: the parser's to
+    /// options, a flag with a value, a flag twice, no command: the parser's to
     /// read or to refuse.
     @Test(arguments: [["--help"], ["-h"], ["-ad", "-l", "1", "cat"], ["-l"], ["-l", "-x", "cat"], ["--bogus", "cat"],
-                      ["--accept=yes", "-l", "1", "cat"], ["--fdname", "a", "--fdname", "b", "-l", "1", "cat"], ["-l", "80"],
+                      ["--accept=yes", "-l", "1", "cat"], ["-l", "80"],
                       ["--accept", "--accept", "-l", "1", "cat"], ["-l", "1", "--"], ["--listen=", "cat"], []])
     func everythingElseGoesToTheParser(_ arguments: [String]) {
         #expect(ActivateOptions.parse(arguments) == nil, "\(arguments)")
@@ -46,7 +46,7 @@ import Testing
             .map(String.init))
             .subtracting(["--help", "-h", "--version", "--"])
         #expect(names.count >= 12, "\(names)")
-        let takesValue: Set<String> = ["-l", "--listen", "--fdname", "-E", "--setenv"]
+        let takesValue: Set<String> = ["-l", "--listen", "--fdname", "-E", "--setenv", "--environment"]
         for name in names {
             #expect(ActivateOptions.parse(takesValue.contains(name) ? [name, "v", "cat"] : [name, "cat"]) != nil, "\(name)")
         }

@@ -54,10 +54,9 @@ import Testing
         let wick = BinaryRunner.wick.path
         let script = """
             ip link set lo up && echo 1 > /proc/sys/net/ipv6/bindv6only || exit 2
-            \(wick) activate -l 41234 -- /bin/echo hello > /dev/null 2>&1 &
-            sleep 0.5
+            \(wick) activate -a --inetd -l 41234 -- /bin/echo hello > /dev/null 2>&1 &
             python3 -c '
-            import socket
+            import socket, time
             def reach(family, host):
                 s = socket.socket(family)
                 s.settimeout(2)
@@ -65,6 +64,11 @@ import Testing
                     s.connect((host, 41234)); return "yes"
                 except OSError:
                     return "no"
+                finally:
+                    s.close()
+            for _ in range(100):
+                if reach(socket.AF_INET6, "::1") == "yes": break
+                time.sleep(0.05)
             print(reach(socket.AF_INET6, "::1"), reach(socket.AF_INET, "127.0.0.1"))
             '
             kill $!

@@ -176,6 +176,9 @@ struct cwick_spawn_plan {
     int fd_count;
     int stdin_fd, stdout_fd, stderr_fd;  /* CWICK_DEV_NULL or an fd to place at 0, 1, 2 */
     int new_session;             /* 1: setsid(), so the service is its own process group */
+    int death_signal;            /* 0, or the signal the child gets when its parent dies (PR_SET_PDEATHSIG,
+                                    as systemd's FORK_DEATHSIG) */
+    pid_t parent;                /* with death_signal: the parent's pid, to see that it died before the prctl */
     const char *search_path;     /* colon-separated, for paths without '/' */
     const struct cwick_exec_context *context;  /* or NULL: wick's own credentials and limits */
 };
