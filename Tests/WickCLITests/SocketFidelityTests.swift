@@ -5,18 +5,6 @@ import Testing
 /// `[Socket]` behaviour a socket-option audit compared with systemd 252 (socket.c,
 /// socket-label.c), seen from the service and the client.
 @Suite(.serialized) struct SocketFidelityTests {
-    /// A Unix stream connection to `path`, reading with a 10 s timeout.
-    private func connectUnix(_ path: String) -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        return fd
-    }
-
     /// The first line the peer sends ("" when it closes first).
     private func readLine(_ fd: Int32) -> String {
         var bytes: [UInt8] = []
@@ -40,7 +28,7 @@ import Testing
         ])
         defer { live.stop() }
         #expect(ControlVerbTests.waitFor { FileManager.default.fileExists(atPath: path) }, "\(live.wick.log)")
-        let first = connectUnix(path), second = connectUnix(path)
+        let first = TestClient.connectUnix(path), second = TestClient.connectUnix(path)
         defer { close(first); close(second) }
         // 300K asked: the kernel keeps double what SO_RCVBUFFORCE set.
         #expect(readLine(first) == "5 614400", "\(live.wick.log)")

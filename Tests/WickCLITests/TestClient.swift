@@ -87,9 +87,8 @@ enum TestClient {
 }
 
 extension TestClient {
-    /// Sends raw bytes to a Unix stream socket and returns everything it answers.
-    /// `halfClose`: the client ends its side after the payload (`shutdown(SHUT_WR)`).
-    static func exchangeUnix(_ path: String, _ payload: [UInt8], halfClose: Bool = false) -> String {
+    /// A Unix stream connection to `path`, reading with a 10 s timeout.
+    static func connectUnix(_ path: String) -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -97,6 +96,13 @@ extension TestClient {
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    /// Sends raw bytes to a Unix stream socket and returns everything it answers.
+    /// `halfClose`: the client ends its side after the payload (`shutdown(SHUT_WR)`).
+    static func exchangeUnix(_ path: String, _ payload: [UInt8], halfClose: Bool = false) -> String {
+        let fd = connectUnix(path)
         var offset = 0
         while offset < payload.count {
             let written = payload[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
