@@ -87,10 +87,13 @@ struct ActivateOptions: Equatable {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("a command to run is required") }
-        if listens.isEmpty { throw ValidationError("at least one -l ADDRESS is required") }
+        let inherited = ActivateConfiguration.inheritedSockets(environment: Self.inheritedEnvironment(), pid: getpid()).count
+        if listens.isEmpty && inherited == 0 {
+            throw ValidationError("at least one -l ADDRESS is required (or sockets passed to wick with LISTEN_FDS)")
+        }
         if datagram && seqpacket { throw ValidationError("--datagram and --seqpacket exclude each other") }
         if rearm && accept { throw ValidationError("--rearm applies without --accept") }
-        if inetd && !accept && listens.count != 1 {
+        if inetd && !accept && listens.count + inherited != 1 {
             throw ValidationError("--inetd without --accept needs exactly one -l ADDRESS (it becomes stdin and stdout)")
         }
         // strv_env_replace_strdup_passthrough(): a name as a shell takes it.
@@ -123,11 +126,12 @@ struct ActivateOptions: Equatable {
         if accept, let bad = specs.first(where: { !$0.canAccept }) {
             throw ValidationError("--accept needs stream or sequential-packet sockets, but \(bad) is a \(bad.typeName.lowercased()) socket")
         }
-        let configuration = ActivateConfiguration(
+        var configuration = ActivateConfiguration(
             listens: specs, accept: accept, inetd: inetd, rearm: rearm,
             fdNames: fdNames,
             environment: ActivateConfiguration.environment(inherited: Self.inheritedEnvironment(), settings: setenv),
             command: command)
+        configuration.inherited = ActivateConfiguration.inheritedSockets(environment: Self.inheritedEnvironment(), pid: getpid())
         let activator: Activator
         do {
             activator = try Activator(configuration)

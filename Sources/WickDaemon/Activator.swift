@@ -34,7 +34,7 @@ public final class Activator {
         epoll = try Epoll()
         plan = SpawnPlan(path: configuration.command[0], arguments: configuration.command, environment: configuration.environment,
                          searchPath: Self.callerSearchPath)
-        listenEnvironment = ["LISTEN_FDS=\(configuration.listens.count)", "LISTEN_FDNAMES=\(configuration.listenFDNames)"]
+        listenEnvironment = ["LISTEN_FDS=\(configuration.socketCount)", "LISTEN_FDNAMES=\(configuration.listenFDNames)"]
         // systemd-socket-activate's "Listening on ADDRESS as fd N." for each, written at once
         // (a write per line: 1,000 system calls for 1,000 `-l`).
         var listening: [UInt8] = []
@@ -42,6 +42,15 @@ public final class Activator {
         // make_socket_fd(): Unix socket nodes 0644 (only their owner may connect), parents 0755.
         var options = BindOptions()
         options.socketMode = 0o644
+        if !configuration.inherited.isEmpty {
+            listening += "wick activate: Received \(configuration.inherited.count) descriptors via the environment.\n".utf8
+            for fd in configuration.inherited {
+                // Wick's own from now on: close-on-exec like the ones it binds (the spawn places them).
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+                listeners.append(fd)
+                listening += "wick activate: Listening on inherited fd \(fd) as fd \(listeners.count + 2).\n".utf8
+            }
+        }
         do throws(SystemError) {
             for spec in configuration.listens {
                 let fd = try SocketBinder.open(spec, options: options)

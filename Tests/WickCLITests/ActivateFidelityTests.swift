@@ -141,4 +141,36 @@ import WickUnits
         #expect(ActivateConfiguration(listens: specs, accept: true, inetd: false, fdNames: [], environment: [], command: ["cat"]).acceptFDNames == "connection")
         #expect(ActivateConfiguration.environment(inherited: ["A=1"], settings: ["A", "UNSET_HERE"]) == ["A=1", "UNSET_HERE="])
     }
+
+    /// Sockets passed to wick itself (`LISTEN_FDS` with `LISTEN_PID` its pid) are served first,
+    /// then the `-l` ones, as systemd-socket-activate's open_sockets() takes them; a run without
+    /// `-l` is then enough.
+    @Test func socketsPassedToWickAreServedBeforeTheListenOnes() throws {
+        let inherited = TestClient.freePort(), own = TestClient.freePort(), onlyInherited = TestClient.freePort()
+        /// python3 with a listening socket on `port` at fd 3, exec'ing wick as its own pid.
+        func launch(_ port: UInt16, _ arguments: [String]) throws -> BackgroundProcess {
+            let launcher = """
+                import os, socket, sys
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind(("127.0.0.1", \(port)))
+                s.listen()
+                os.dup2(s.fileno(), 3)
+                os.set_inheritable(3, True)
+                env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+                os.execve(sys.argv[1], sys.argv[1:], env)
+                """
+            return try BackgroundProcess(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", launcher, BinaryRunner.wick.path, "activate"] + arguments)
+        }
+        let wick = try launch(inherited, ["-a", "--inetd", "-l", "127.0.0.1:\(own)", "/bin/echo", "served"])
+        defer { wick.stop() }
+        #expect(TestClient.waitListening(own), "\(wick.log)")
+        #expect(TestClient.readAll(TestClient.connectTCP(inherited)) == "served\n", "\(wick.log)")
+        #expect(TestClient.readAll(TestClient.connectTCP(own)) == "served\n")
+        #expect(wick.log.contains("Received 1 descriptors via the environment.") && wick.log.contains("as fd 3.") && wick.log.contains("as fd 4."), "\(wick.log)")
+        let alone = try launch(onlyInherited, ["-a", "--inetd", "/bin/echo", "alone"])
+        defer { alone.stop() }
+        #expect(TestClient.waitListening(onlyInherited))
+        #expect(TestClient.readAll(TestClient.connectTCP(onlyInherited)) == "alone\n", "\(alone.log)")
+    }
 }
