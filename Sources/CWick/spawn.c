@@ -35,6 +35,7 @@ struct child_arguments {
     const char **environment;   /* plan->envp, free slots for LISTEN_PID, WATCHDOG_PID and SYSTEMD_EXEC_PID, then NULL */
     size_t environment_count;   /* entries before the free slots */
     int in_cgroup;              /* 1: born in the unit's cgroup (CLONE_INTO_CGROUP), no move */
+    int in_place;               /* 1: cwick_exec, the process itself execs (dispositions kept) */
     volatile int error;         /* the child's errno when it could not exec */
     volatile int status;        /* and the systemd exit status of the step that failed */
 };
@@ -156,7 +157,10 @@ static int become(struct child_arguments *arguments) {
     size_t slot = arguments->environment_count;
     int error;
 
-    reset_dispositions();
+    /* A spawned child starts with default dispositions (systemd's FORK_RESET_SIGNALS); an exec
+     * in place keeps the ones wick inherited, SIG_IGN included, as systemd-socket-activate's
+     * exec_process() does (wick installs no handler, which execve would reset anyway). */
+    if (!arguments->in_place) reset_dispositions();
     if (plan->death_signal) {
         /* systemd's safe_fork() with FORK_DEATHSIG: the signal when the parent dies, and at once
          * when it died before the prctl (the child was reparented already). */
@@ -252,6 +256,7 @@ static int prepare(const struct cwick_spawn_plan *plan, struct child_arguments *
     arguments->plan = plan;
     arguments->environment_count = count;
     arguments->in_cgroup = 0;
+    arguments->in_place = 0;
     arguments->error = 0;
     arguments->status = CWICK_EXIT_EXEC;
     arguments->environment = malloc((count + 4) * sizeof(char *));
@@ -349,9 +354,15 @@ int cwick_exec(const struct cwick_spawn_plan *plan) {
     struct child_arguments arguments;
     int error = prepare(plan, &arguments);
     if (error) return error;
+    arguments.in_place = 1;
     error = become(&arguments);
     release(&arguments);
     return error;
+}
+
+int cwick_signal_is_ignored(int signal) {
+    struct sigaction current;
+    return sigaction(signal, NULL, &current) == 0 && current.sa_handler == SIG_IGN;
 }
 
 int cwick_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {

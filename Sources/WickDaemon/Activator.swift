@@ -1,3 +1,4 @@
+import CWick
 import Glibc
 import WickCore
 import WickSystem
@@ -30,7 +31,14 @@ public final class Activator {
 
     public init(_ configuration: ActivateConfiguration) throws(SystemError) {
         self.configuration = configuration
-        signals = try SignalDescriptor(signals: [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGPIPE])
+        // A closed stdin, stdout or stderr is /dev/null first, so that no fd of wick's (the
+        // signalfd, the epoll fd) takes its number and reaches the command as its stdio.
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) < 0 { _ = open("/dev/null", O_RDWR) }
+        // A stop signal wick inherited as ignored (`nohup`, a background job's SIGINT and
+        // SIGQUIT) stays ignored, as it stays for systemd-socket-activate, which installs no
+        // handler: it is left out of the signalfd (a blocked signal is queued even when ignored).
+        let stops = [SIGTERM, SIGINT, SIGQUIT, SIGHUP].filter { cwick_signal_is_ignored($0) == 0 }
+        signals = try SignalDescriptor(signals: [SIGCHLD, SIGPIPE] + stops)
         epoll = try Epoll()
         plan = SpawnPlan(path: configuration.command[0], arguments: configuration.command, environment: configuration.environment,
                          searchPath: Self.callerSearchPath)
@@ -39,12 +47,19 @@ public final class Activator {
         // (a write per line: 1,000 system calls for 1,000 `-l`).
         var listening: [UInt8] = []
         defer { if !listening.isEmpty { Self.write(String(decoding: listening, as: UTF8.self)) } }
-        // make_socket_fd(): Unix socket nodes 0644 (only their owner may connect), parents 0755.
+        // make_socket_fd(): Unix socket nodes 0644 (only their owner may connect), parents 0755
+        // under the caller's umask.
         var options = BindOptions()
         options.socketMode = 0o644
+        options.exactDirectoryMode = false
         if !configuration.inherited.isEmpty {
             listening += "wick activate: Received \(configuration.inherited.count) descriptors via the environment.\n".utf8
             for fd in configuration.inherited {
+                // With --accept each must be listening: accept(2) on anything else fails for ever
+                // on a level-triggered fd.
+                if configuration.accept && !Self.isListening(fd) {
+                    throw SystemError("fd \(fd) passed in LISTEN_FDS is not a listening socket, which --accept needs", code: EINVAL)
+                }
                 // Wick's own from now on: close-on-exec like the ones it binds (the spawn places them).
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
                 listeners.append(fd)
@@ -69,8 +84,15 @@ public final class Activator {
             try startPolling()
         } catch {
             listeners.forEach(closeDescriptor)
+            listeners.removeAll()  // deinit runs for a throwing init too
             throw error
         }
+    }
+
+    private static func isListening(_ fd: Int32) -> Bool {
+        var accepting: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) == 0 && accepting != 0
     }
 
     deinit { listeners.forEach(closeDescriptor) }

@@ -10,6 +10,9 @@ public struct BindOptions: Sendable {
     public var bindIPv6Only = SocketSection.BindIPv6Only.default
     public var socketMode: UInt32 = 0o666
     public var directoryMode: UInt32 = 0o755
+    /// New parent directories get exactly `directoryMode` (PID 1's umask of 0), or that mode
+    /// under the process's umask (`wick activate`, as systemd-socket-activate's mkdir_parents()).
+    public var exactDirectoryMode = true
     public var reusePort = false
     public var freeBind = false
     public var transparent = false
@@ -182,7 +185,7 @@ public enum SocketBinder {
             try setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR")
             applyOptions(fd, options: options, family: storage.family, warnings: &warnings)
             if case .unixPath(let path) = address {
-                try makeParentDirectories(path, mode: options.directoryMode)
+                try makeParentDirectories(path, mode: options.directoryMode, exact: options.exactDirectoryMode)
                 _ = unlink(path)
                 // Bound under umask(~SocketMode=), as systemd does: the node is made with exactly
                 // the mode's permission bits (no sticky or set-id bit), never wider for a moment.
@@ -285,7 +288,7 @@ public enum SocketBinder {
     /// group, or the socket fails with EEXIST (as systemd's does: also a FIFO a `SocketUser=`
     /// gave away at an earlier start, docs/daemon.md).
     static func fifo(_ path: String, options: BindOptions) throws(SystemError) -> Int32 {
-        try makeParentDirectories(path, mode: options.directoryMode)
+        try makeParentDirectories(path, mode: options.directoryMode, exact: options.exactDirectoryMode)
         let mode = options.socketMode & 0o777
         let made = withUmask(~mode & 0o777) { mkfifo(path, mode_t(mode)) == 0 || errno == EEXIST }
         if !made { throw SystemError("mkfifo(\(path))") }
@@ -344,13 +347,16 @@ public enum SocketBinder {
     }
 
     /// Creates missing parent directories with exactly `mode` (systemd's `DirectoryMode=`, made
-    /// by mkdir_parents_label() under PID 1's umask of 0); existing ones are left as they are.
-    public static func makeParentDirectories(_ path: String, mode: UInt32) throws(SystemError) {
+    /// by mkdir_parents_label() under PID 1's umask of 0), or under the process's umask when not
+    /// `exact`; existing ones are left as they are.
+    public static func makeParentDirectories(_ path: String, mode: UInt32, exact: Bool = true) throws(SystemError) {
         var prefix = ""
         for component in path.split(separator: "/").dropLast() {
             prefix += "/"
             prefix += String(component)  // `String + Substring` took the generic append: 186,000 instructions at start-up
-            let made = withUmask(0) { mkdir(prefix, mode_t(mode & 0o7777)) == 0 || errno == EEXIST }
+            let made = exact
+                ? withUmask(0) { mkdir(prefix, mode_t(mode & 0o7777)) == 0 || errno == EEXIST }
+                : mkdir(prefix, mode_t(mode & 0o7777)) == 0 || errno == EEXIST
             if !made { throw SystemError("mkdir(\(prefix))") }
         }
     }

@@ -173,4 +173,52 @@ import WickUnits
         #expect(TestClient.waitListening(onlyInherited))
         #expect(TestClient.readAll(TestClient.connectTCP(onlyInherited)) == "alone\n", "\(alone.log)")
     }
+
+    /// What wick inherited stays as systemd-socket-activate would leave it: an ignored SIGHUP
+    /// does not stop it, an exec in place keeps ignored signals, a closed stdin is /dev/null for
+    /// the command (never one of wick's own fds); with `--accept` an inherited socket that does
+    /// not listen is refused at start.
+    @Test func whatWickInheritedIsKept() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let wick = BinaryRunner.wick.path, out = directory.path
+        let port = TestClient.freePort(), inPlace = TestClient.freePort()
+        let script = """
+            (trap '' HUP; exec \(wick) activate -a --inetd -l 127.0.0.1:\(port) /bin/echo served) &
+            ignoring=$!
+            (trap '' USR1; exec \(wick) activate -l 127.0.0.1:\(inPlace) -- /bin/sh -c 'grep SigIgn /proc/self/status > \(out)/ign; readlink /proc/self/fd/0 > \(out)/stdin' <&-) &
+            python3 - <<'EOF'
+            import socket, time
+            def ask(port):
+                for _ in range(100):
+                    try:
+                        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+                        data = s.recv(100); s.close(); return data.decode()
+                    except OSError:
+                        time.sleep(0.05)
+                return ""
+            print(ask(\(port)).strip())
+            ask(\(inPlace))
+            EOF
+            kill -HUP $ignoring; sleep 0.3
+            python3 -c 'import socket; s = socket.create_connection(("127.0.0.1", \(port)), timeout=5); print(s.recv(100).decode().strip())'
+            kill -TERM $ignoring; wait
+            """
+        let result = try BinaryRunner.run(URL(fileURLWithPath: "/bin/bash"), ["-c", script])
+        #expect(result.stdout == "served\nserved\n", "still serving after an ignored SIGHUP: \(result.stdout) \(result.stderr)")
+        let ignored = (try? String(contentsOfFile: out + "/ign", encoding: .utf8)) ?? ""
+        let mask = UInt64(ignored.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16) ?? 0
+        #expect(mask & (1 << (UInt64(SIGUSR1) - 1)) != 0, "SIGUSR1 stays ignored through the exec in place: \(ignored)")
+        #expect((try? String(contentsOfFile: out + "/stdin", encoding: .utf8)) == "/dev/null\n")
+        let datagram = try BinaryRunner.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", """
+            import os, socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("127.0.0.1", 0))
+            os.dup2(s.fileno(), 3)
+            os.set_inheritable(3, True)
+            env = dict(os.environ, LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+            os.execve(sys.argv[1], sys.argv[1:], env)
+            """, wick, "activate", "-a", "--inetd", "/bin/true"])
+        #expect(datagram.status == 1 && datagram.stderr.contains("not a listening socket"), "\(datagram.stderr)")
+    }
 }

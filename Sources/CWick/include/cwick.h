@@ -286,6 +286,9 @@ int cwick_mq_unlink(const char *name);
  * Returns 0 or -1 with errno. */
 int cwick_raise_open_files_limit(void);
 
+/* 1 when `signal`'s disposition is SIG_IGN (inherited: `nohup`, a background job's SIGINT). */
+int cwick_signal_is_ignored(int signal);
+
 /* PR_SET_CHILD_SUBREAPER (prctl is variadic, so not callable from Swift). */
 int cwick_set_child_subreaper(void);
 
