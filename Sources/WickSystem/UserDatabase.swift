@@ -34,10 +34,11 @@ public enum UserDatabase {
         entries(path).first { $0.count > 2 && $0[0] == name }
     }
 
-    /// The lines of /etc/passwd or /etc/group, split into fields (none when unreadable).
-    static func entries(_ path: String) -> [[String]] {
-        guard let bytes = try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path) else { return [] }
-        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").map {
+    /// The lines of /etc/passwd or /etc/group, each split into fields as it is reached (a lookup
+    /// stops at its match); none when unreadable.
+    static func entries(_ path: String) -> LazyMapSequence<[Substring], [String]> {
+        let bytes = (try? FileSystemUnitSource(maximumFileSize: FileSystemUnitSource.systemFileLimit).contents(of: path)) ?? []
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").lazy.map {
             $0.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         }
     }
